@@ -1,0 +1,80 @@
+"""ember: a small neural-network library on NumPy with PyTorch- and Keras-style front doors.
+
+Example::
+
+    >>> import ember
+    >>> x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x ** 2).sum().backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+"""
+from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,  # noqa: A004
+                     half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from ._tensor import Tensor, device
+from . import _tensor_methods  # noqa: F401 - binds the ops onto Tensor
+from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,
+                        full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand,
+                        rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
+from .ops.elementwise import (abs, add, allclose, bitwise_not, ceil, clamp, clip, cos, div,  # noqa: A004
+                              divide, eq, equal, exp, expm1, floor, floor_divide, ge, gt, isfinite,
+                              isinf, isnan, le, log, log1p, log2, log10, logical_and, logical_not,
+                              logical_or, logical_xor, lt, maximum, minimum, mul, multiply, ne, neg,
+                              negative, pow, reciprocal, remainder, round, rsqrt, sign, sin, sqrt,
+                              square, sub, subtract, tan, true_divide, trunc, where)
+from .ops.linalg import bmm, dot, matmul, mm, mv, outer
+from .ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumsum,  # noqa: A004
+                            logsumexp, max, mean, min, prod, std, sum, var)
+from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, gather,
+                        permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
+                        unbind, unflatten, unsqueeze)
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from . import autograd, random  # noqa: E402
+
+__version__ = "0.1.0"
+
+
+def heaviside(input, values):
+    """Step function: 0 below zero, 1 above, ``values`` at zero (no gradient), like torch's."""
+    import numpy as _np
+    x = as_tensor(input)
+    v = as_tensor(values)
+    return Tensor._make(_np.heaviside(x._data, v._data).astype(x._data.dtype))
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+def clone(input):
+    return input.clone()
+
+
+def detach(input):
+    return input.detach()
+
+
+def norm(input, p=2, dim=None, keepdim=False):
+    return input.norm(p, dim, keepdim)
+
+
+def _lazy_submodule(name):
+    import importlib
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def __getattr__(name):
+    """Imports the larger subpackages (nn, optim, utils, keras, …) on first use."""
+    if name in {"nn", "optim", "utils", "keras", "datasets", "io", "diagnostics", "models", "cli"}:
+        module = _lazy_submodule(name)
+        globals()[name] = module
+        return module
+    if name in {"save", "load"}:
+        io = _lazy_submodule("io")
+        return getattr(io, name)
+    raise AttributeError(f"module 'ember' has no attribute {name!r}")

@@ -1,0 +1,126 @@
+"""Binds the ops as Tensor methods and operators (``x.exp()``, ``x @ w``, ``x[0]``).
+
+Kept apart from ``_tensor.py`` so the Tensor object and the op table each stay small.
+"""
+from __future__ import annotations
+
+from . import _dtype
+from ._tensor import Tensor, device
+from .ops import activation as act
+from .ops import elementwise as ew
+from .ops import linalg, reduction, shape
+
+
+def _to(self, *args, **kwargs):
+    """``x.to(dtype)``, ``x.to('cpu')``, ``x.to(other)`` or ``x.to('cpu', dtype)``."""
+    dtype = kwargs.get("dtype")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, (str, device)):
+            device(str(a))
+        elif a is not None:
+            dtype = a
+    return self if dtype is None else ew.to_dtype(self, dtype)
+
+
+def _type(self, dtype=None):
+    if dtype is None:
+        return "ember." + {"f": "Float", "i": "Long", "b": "Bool"}.get(self._data.dtype.kind, "") + "Tensor"
+    return ew.to_dtype(self, dtype)
+
+
+def _reflect(fn):
+    return lambda self, other: fn(ew.as_tensor(other), self) if isinstance(other, Tensor) else \
+        _scalar_left(fn, self, other)
+
+
+def _scalar_left(fn, self, other):
+    if fn is ew.sub:
+        return ew.add(ew.neg(self), other)
+    if fn is ew.pow:
+        return ew.pow(other, self)
+    if fn is ew.div:
+        return ew.rdiv(self, other)
+    if fn is linalg.matmul:
+        return linalg.matmul(ew.as_tensor(other), self)
+    return fn(self, other)
+
+
+_METHODS = {
+    # conversions
+    "to": _to, "type": _type,
+    "float": lambda self: ew.to_dtype(self, _dtype.float32),
+    "double": lambda self: ew.to_dtype(self, _dtype.float64),
+    "half": lambda self: ew.to_dtype(self, _dtype.float16),
+    "long": lambda self: ew.to_dtype(self, _dtype.int64),
+    "int": lambda self: ew.to_dtype(self, _dtype.int32),
+    "bool": lambda self: ew.to_dtype(self, _dtype.bool),
+    "type_as": lambda self, other: ew.to_dtype(self, other.dtype),
+    "clone": lambda self: ew.add(self, 0) if self.requires_grad else Tensor._make(self._data.copy()),
+    # arithmetic
+    "add": ew.add, "sub": ew.sub, "mul": ew.mul, "div": ew.div, "pow": ew.pow,
+    "subtract": ew.sub, "multiply": ew.mul, "divide": ew.div, "true_divide": ew.div,
+    "neg": ew.neg, "negative": ew.neg, "abs": ew.abs, "exp": ew.exp, "expm1": ew.expm1,
+    "log": ew.log, "log1p": ew.log1p, "log2": ew.log2, "log10": ew.log10, "sqrt": ew.sqrt,
+    "rsqrt": ew.rsqrt, "reciprocal": ew.reciprocal, "square": ew.square, "sin": ew.sin,
+    "cos": ew.cos, "tan": ew.tan, "clamp": ew.clamp, "clip": ew.clamp, "maximum": ew.maximum,
+    "minimum": ew.minimum, "floor": ew.floor, "ceil": ew.ceil, "trunc": ew.trunc,
+    "round": ew.round, "sign": ew.sign, "remainder": ew.remainder, "fmod": ew.remainder,
+    "floor_divide": ew.floor_divide,
+    "where": lambda self, condition, other: ew.where(condition, self, other),
+    # comparisons and logic
+    "eq": ew.eq, "ne": ew.ne, "lt": ew.lt, "le": ew.le, "gt": ew.gt, "ge": ew.ge,
+    "logical_and": ew.logical_and, "logical_or": ew.logical_or, "logical_not": ew.logical_not,
+    "isnan": ew.isnan, "isinf": ew.isinf, "isfinite": ew.isfinite, "allclose": ew.allclose,
+    "equal": ew.equal,
+    # activations
+    "relu": act.relu, "sigmoid": act.sigmoid, "tanh": act.tanh, "softmax": act.softmax,
+    "log_softmax": act.log_softmax,
+    # reductions
+    "sum": reduction.sum, "mean": reduction.mean, "var": reduction.var, "std": reduction.std,
+    "max": reduction.max, "min": reduction.min, "amax": reduction.amax, "amin": reduction.amin,
+    "argmax": reduction.argmax, "argmin": reduction.argmin, "prod": reduction.prod,
+    "logsumexp": reduction.logsumexp, "cumsum": reduction.cumsum, "all": reduction.all,
+    "any": reduction.any, "count_nonzero": reduction.count_nonzero,
+    "norm": lambda self, p=2, dim=None, keepdim=False: _norm(self, p, dim, keepdim),
+    # shape
+    "reshape": shape.reshape, "view": shape.view, "flatten": shape.flatten,
+    "unflatten": shape.unflatten, "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze,
+    "permute": shape.permute, "transpose": shape.transpose, "swapaxes": shape.swapaxes,
+    "t": shape.t, "expand": shape.expand, "expand_as": shape.expand_as,
+    "contiguous": shape.contiguous, "split": shape.split, "chunk": shape.chunk,
+    "unbind": shape.unbind, "gather": shape.gather, "flip": shape.flip, "repeat": shape.repeat,
+    "view_as": lambda self, other: shape.reshape(self, other.shape),
+    "reshape_as": lambda self, other: shape.reshape(self, other.shape),
+    # linear algebra
+    "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "dot": linalg.dot, "mv": linalg.mv,
+    "outer": linalg.outer,
+    # operators
+    "__add__": ew.add, "__radd__": ew.add, "__sub__": ew.sub, "__rsub__": _reflect(ew.sub),
+    "__mul__": ew.mul, "__rmul__": ew.mul, "__truediv__": ew.div, "__rtruediv__": _reflect(ew.div),
+    "__pow__": ew.pow, "__rpow__": _reflect(ew.pow), "__matmul__": linalg.matmul,
+    "__rmatmul__": _reflect(linalg.matmul), "__neg__": ew.neg, "__pos__": lambda self: self,
+    "__abs__": ew.abs, "__floordiv__": ew.floor_divide, "__mod__": ew.remainder,
+    "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt,
+    "__ge__": ew.ge, "__and__": ew.bitwise_and, "__or__": ew.bitwise_or, "__xor__": ew.bitwise_xor,
+    "__invert__": ew.bitwise_not, "__getitem__": shape.getitem, "__setitem__": shape.setitem,
+}
+
+
+def _norm(x, p=2, dim=None, keepdim=False):
+    """Vector p-norm over all elements or ``dim`` ('fro' is the 2-norm)."""
+    if p == "fro":
+        p = 2
+    a = ew.abs(x)
+    if p == float("inf"):
+        return reduction.amax(a, dim if dim is not None else (), keepdim)
+    if p == 2:
+        return ew.sqrt(reduction.sum(ew.mul(x, x), dim, keepdim))
+    if p == 1:
+        return reduction.sum(a, dim, keepdim)
+    return ew.pow(reduction.sum(ew.pow(a, p), dim, keepdim), 1.0 / p)
+
+
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)

@@ -1,0 +1,87 @@
+"""The backward pass: an iterative walk over the recorded graph (no recursion).
+
+Nodes are processed in a topological order computed with dependency counts, so a
+chain of 100,000 ops needs no Python recursion. Gradients flowing into a node are
+summed in a buffer; a leaf receives its gradient in ``.grad``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .function import Function
+
+__all__ = ["run_backward"]
+
+_FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved "
+              "tensors after they have already been freed). Saved intermediate values of the graph "
+              "are freed when you call .backward(). Specify retain_graph=True if you need to "
+              "backward through the graph a second time.")
+
+
+def _count_dependencies(root: Function) -> dict:
+    deps = {root: 0}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for nxt in node.next_functions:
+            if nxt is None or not isinstance(nxt, Function):
+                continue
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                stack.append(nxt)
+    return deps
+
+
+def _accumulate(tensor, grad: np.ndarray, given: set, make) -> None:
+    """Adds ``grad`` into ``tensor.grad``; never lets two tensors share one grad array."""
+    if grad.shape != tensor._data.shape:
+        grad = np.broadcast_to(grad, tensor._data.shape)
+    if grad.dtype != tensor._data.dtype:
+        grad = grad.astype(tensor._data.dtype)
+    old = tensor.grad
+    if old is None:
+        if not grad.flags.owndata or not grad.flags.writeable or id(grad) in given:
+            grad = grad.copy()
+        given.add(id(grad))
+        tensor.grad = make(grad, None)
+    else:
+        np.add(old._data, grad, out=old._data)
+
+
+def run_backward(tensor, grad: np.ndarray, retain_graph: bool) -> None:
+    """Back-propagates ``grad`` (the gradient of some scalar w.r.t. ``tensor``)."""
+    make = type(tensor)._make
+    given = {id(grad)}
+    root = tensor.grad_fn
+    if root is None:  # a leaf
+        _accumulate(tensor, grad, given, make)
+        return
+    deps = _count_dependencies(root)
+    buffers = {root: grad}
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        g = buffers.pop(node)
+        if node._freed:
+            raise RuntimeError(_FREED_MSG)
+        if node._retained is not None:
+            kept = node._retained()
+            if kept is not None:
+                _accumulate(kept, g, given, make)
+        grads = node.backward(g)
+        nexts = node.next_functions
+        if not retain_graph:
+            node.release()
+        for nxt, gi in zip(nexts, grads):
+            if nxt is None or gi is None:
+                continue
+            if isinstance(nxt, Function):
+                prev = buffers.get(nxt)
+                buffers[nxt] = gi if prev is None else prev + gi
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+            else:
+                _accumulate(nxt, gi, given, make)

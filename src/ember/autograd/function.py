@@ -1,0 +1,90 @@
+"""The node of the autograd graph.
+
+Each differentiable op subclasses :class:`Function` and writes two methods side by
+side: ``forward(*arrays, **params)`` returns the output ndarray and saves on ``self``
+only what backward needs; ``backward(grad)`` returns one gradient ndarray (or None)
+per tensor input. ``backward`` must never modify ``grad`` in place.
+
+Example::
+
+    class Exp(Function):
+        def forward(self, x):
+            self.out = np.exp(x)
+            return self.out
+
+        def backward(self, grad):
+            return (grad * self.out,)
+"""
+from __future__ import annotations
+
+from .grad_mode import STATE
+
+__all__ = ["Function"]
+
+
+class Function:
+    """Base of every op; an instance is one node of the recorded graph.
+
+    ``next_functions`` holds, per tensor input, the input's node, the input itself
+    when it is a leaf that requires grad, or None.
+    """
+
+    __slots__ = ("next_functions", "_retained", "_freed", "__weakref__", "__dict__")
+
+    def forward(self, *arrays, **params):  # pragma: no cover - abstract
+        raise NotImplementedError("abstract: subclasses implement forward")
+
+    def backward(self, grad):  # pragma: no cover - abstract
+        raise NotImplementedError("abstract: subclasses implement backward")
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+    def release(self) -> None:
+        """Drops what forward saved, after the backward pass used it."""
+        self.__dict__.clear()
+        self._freed = True
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Runs forward on the inputs' arrays and records the node when grad is needed.
+
+        ``inputs`` are Tensors or plain scalars (scalars get no gradient); ``params``
+        are keyword values passed to forward as they are.
+        """
+        node = cls()
+        arrays = []
+        nxt = None
+        record = STATE.enabled
+        for i, t in enumerate(inputs):
+            if isinstance(t, _Tensor):
+                arrays.append(t._data)
+                if record and t.requires_grad:
+                    if nxt is None:
+                        nxt = [None] * len(inputs)
+                    nxt[i] = t.grad_fn if t.grad_fn is not None else t
+            else:
+                arrays.append(t)
+        if nxt is not None:
+            node.next_functions = tuple(nxt)
+        out = node.forward(*arrays, **params)
+        if nxt is not None:
+            node._retained = None
+            node._freed = False
+            return _Tensor._make(out, node)
+        return _Tensor._make(out, None)
+
+    def needs_grad(self, i: int) -> bool:
+        """True when input ``i`` needs a gradient (backward may skip the others)."""
+        return self.next_functions[i] is not None
+
+
+_Tensor = None  # set by ember._tensor to break the import cycle
+
+
+def _bind_tensor(cls) -> None:
+    global _Tensor
+    _Tensor = cls

@@ -1,0 +1,86 @@
+"""Switches for gradient recording: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+from __future__ import annotations
+
+import functools
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+
+class _State:
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are being recorded."""
+    return STATE.enabled
+
+
+class _GradSwitch:
+    """Base of the context managers; also usable as a decorator."""
+
+    _mode = True
+
+    def __enter__(self):
+        self._prev = STATE.enabled
+        STATE.enabled = self._mode
+        return self
+
+    def __exit__(self, *exc) -> None:
+        STATE.enabled = self._prev
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradSwitch):
+    """Context manager and decorator that disables gradient recording.
+
+    Example::
+
+        >>> with ember.no_grad():
+        ...     w -= 0.1 * w.grad
+    """
+
+    _mode = False
+
+
+class enable_grad(_GradSwitch):
+    """Context manager and decorator that enables gradient recording inside ``no_grad``."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradSwitch):
+    """Sets gradient recording on or off, as a function call or a context manager."""
+
+    def __init__(self, mode: bool) -> None:
+        self._prev = STATE.enabled
+        self._mode = bool(mode)
+        STATE.enabled = self._mode
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        mode = self._mode
+        STATE.enabled = self._prev
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = STATE.enabled
+            STATE.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.enabled = prev
+        return wrapper

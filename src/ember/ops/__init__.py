@@ -1,0 +1,1 @@
+"""Differentiable operations, one small Function subclass each, grouped by kind."""

@@ -1,0 +1,514 @@
+"""Elementwise arithmetic and math: forward and backward side by side, with broadcasting."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._util import as_tensor, broadcast_error, coerce, float_input, unbroadcast
+
+
+def _shape(x):
+    return x.shape if isinstance(x, np.ndarray) else ()
+
+
+# --------------------------------------------------------------------------- binary
+class Add(Function):
+    def forward(self, x, y):
+        self.shapes = (_shape(x), _shape(y))
+        return np.add(x, y)
+
+    def backward(self, g):
+        return unbroadcast(g, self.shapes[0]), unbroadcast(g, self.shapes[1])
+
+
+class Sub(Function):
+    def forward(self, x, y):
+        self.shapes = (_shape(x), _shape(y))
+        return np.subtract(x, y)
+
+    def backward(self, g):
+        gy = unbroadcast(-g, self.shapes[1]) if self.needs_grad(1) else None
+        return unbroadcast(g, self.shapes[0]), gy
+
+
+class Mul(Function):
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return np.multiply(x, y)
+
+    def backward(self, g):
+        x, y = self.x, self.y
+        gx = unbroadcast(g * y, _shape(x)) if self.needs_grad(0) else None
+        gy = unbroadcast(g * x, _shape(y)) if self.needs_grad(1) else None
+        return gx, gy
+
+
+class Div(Function):
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return np.true_divide(x, y)
+
+    def backward(self, g):
+        x, y = self.x, self.y
+        gx = unbroadcast(g / y, _shape(x)) if self.needs_grad(0) else None
+        gy = unbroadcast(-g * x / (y * y), _shape(y)) if self.needs_grad(1) else None
+        return gx, gy
+
+
+class Pow(Function):
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        self.out = np.power(x, y)
+        return self.out
+
+    def backward(self, g):
+        x, y = self.x, self.y
+        gx = gy = None
+        if self.needs_grad(0):
+            if isinstance(y, np.ndarray) or y not in (0, 1, 2):
+                gx = g * y * np.power(x, y - 1)
+            elif y == 2:
+                gx = g * 2 * x
+            else:
+                gx = g * (y * np.ones_like(x))
+            gx = unbroadcast(gx, _shape(x))
+        if self.needs_grad(1):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gy = g * self.out * np.log(x)
+            gy = unbroadcast(np.where((x == 0) & (y >= 0), np.zeros((), gy.dtype), gy), _shape(y))
+        return gx, gy
+
+
+class Maximum(Function):
+    """Gradient goes to the larger input; ties split it evenly (torch's rule)."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return np.maximum(x, y)
+
+    def backward(self, g):
+        return _split_by(self, g, np.greater(self.x, self.y))
+
+
+class Minimum(Function):
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return np.minimum(x, y)
+
+    def backward(self, g):
+        return _split_by(self, g, np.less(self.x, self.y))
+
+
+def _split_by(node, g, first_wins):
+    share = np.where(first_wins, 1.0, np.where(np.equal(node.x, node.y), 0.5, 0.0)).astype(g.dtype)
+    gx = unbroadcast(g * share, _shape(node.x)) if node.needs_grad(0) else None
+    gy = unbroadcast(g * (1 - share), _shape(node.y)) if node.needs_grad(1) else None
+    return gx, gy
+
+
+class Where(Function):
+    def forward(self, cond, x, y):
+        self.cond, self.shapes = cond, (_shape(x), _shape(y))
+        return np.where(cond, x, y)
+
+    def backward(self, g):
+        zero = np.zeros((), g.dtype)
+        gx = unbroadcast(np.where(self.cond, g, zero), self.shapes[0]) if self.needs_grad(1) else None
+        gy = unbroadcast(np.where(self.cond, zero, g), self.shapes[1]) if self.needs_grad(2) else None
+        return None, gx, gy
+
+
+def _binary(cls, a, b, reverse: bool = False):
+    if not isinstance(a, Tensor):
+        a = as_tensor(a)
+    try:
+        a, b = coerce(a, b)
+    except TypeError:
+        return NotImplemented
+    try:
+        return cls.apply(b, a) if reverse else cls.apply(a, b)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise broadcast_error(*((_shape_of(b), a.shape) if reverse else (a.shape, _shape_of(b))))
+        raise
+
+
+def _shape_of(x):
+    return x.shape if isinstance(x, Tensor) else ()
+
+
+def add(input, other, *, alpha=1):
+    """``input + alpha * other`` with broadcasting."""
+    if alpha != 1:
+        other = mul(as_tensor(other), alpha) if isinstance(other, Tensor) else other * alpha
+    return _binary(Add, input, other)
+
+
+def sub(input, other, *, alpha=1):
+    if alpha != 1:
+        other = mul(as_tensor(other), alpha) if isinstance(other, Tensor) else other * alpha
+    return _binary(Sub, input, other)
+
+
+def mul(input, other):
+    return _binary(Mul, input, other)
+
+
+def div(input, other, *, rounding_mode=None):
+    if rounding_mode is not None:
+        return floor_divide(input, other) if rounding_mode == "floor" else trunc(div(input, other))
+    input = as_tensor(input)
+    a, b = coerce(input, other)
+    if a._data.dtype.kind != "f":
+        a = a.to(_dtype.get_default_dtype())
+        b = b.to(_dtype.get_default_dtype()) if isinstance(b, Tensor) else builtins.float(b)
+    return _binary(Div, a, b)
+
+
+def rdiv(input, other):
+    a, b = coerce(as_tensor(input), other)
+    if a._data.dtype.kind != "f":
+        a = a.to(_dtype.get_default_dtype())
+        b = b.to(_dtype.get_default_dtype()) if isinstance(b, Tensor) else builtins.float(b)
+    return _binary(Div, a, b, reverse=True)
+
+
+def pow(input, exponent):  # noqa: A001 - torch's name
+    if not isinstance(input, Tensor):  # scalar ** tensor
+        return _binary(Pow, as_tensor(exponent), input, reverse=True)
+    return _binary(Pow, input, exponent)
+
+
+def maximum(input, other):
+    return _binary(Maximum, input, as_tensor(other))
+
+
+def minimum(input, other):
+    return _binary(Minimum, input, as_tensor(other))
+
+
+def where(condition, input=None, other=None):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcasting)."""
+    cond = as_tensor(condition)
+    if input is None and other is None:
+        return tuple(Tensor._make(i) for i in np.nonzero(cond._data))
+    if cond._data.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {cond.dtype.name}")
+    x = input if isinstance(input, Tensor) else None
+    y = other if isinstance(other, Tensor) else None
+    if x is None and y is None:
+        x = as_tensor(input)
+    if x is not None:
+        x, y = coerce(x, other)
+    else:
+        y, x = coerce(y, input)
+    return Where.apply(cond, x, y)
+
+
+def floor_divide(input, other):
+    a, b = coerce(as_tensor(input), other)
+    return Tensor._make(np.floor_divide(a._data, b._data if isinstance(b, Tensor) else b))
+
+
+class Remainder(Function):
+    def forward(self, x, y):
+        self.shape = _shape(x)
+        return np.remainder(x, y)
+
+    def backward(self, g):
+        return unbroadcast(g, self.shape), None
+
+
+def remainder(input, other):
+    return _binary(Remainder, input, other)
+
+
+# ---------------------------------------------------------------------------- unary
+class Neg(Function):
+    def forward(self, x):
+        return np.negative(x)
+
+    def backward(self, g):
+        return (np.negative(g),)
+
+
+class Abs(Function):
+    def forward(self, x):
+        self.x = x
+        return np.abs(x)
+
+    def backward(self, g):
+        return (g * np.sign(self.x),)
+
+
+class Exp(Function):
+    def forward(self, x):
+        self.out = np.exp(x)
+        return self.out
+
+    def backward(self, g):
+        return (g * self.out,)
+
+
+class Expm1(Function):
+    def forward(self, x):
+        self.out = np.expm1(x)
+        return self.out
+
+    def backward(self, g):
+        return (g * (self.out + 1),)
+
+
+class Log(Function):
+    def forward(self, x):
+        self.x = x
+        return np.log(x)
+
+    def backward(self, g):
+        return (g / self.x,)
+
+
+class Log1p(Function):
+    def forward(self, x):
+        self.x = x
+        return np.log1p(x)
+
+    def backward(self, g):
+        return (g / (1 + self.x),)
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        self.out = np.sqrt(x)
+        return self.out
+
+    def backward(self, g):
+        return (g / (2 * self.out),)
+
+
+class Sin(Function):
+    def forward(self, x):
+        self.x = x
+        return np.sin(x)
+
+    def backward(self, g):
+        return (g * np.cos(self.x),)
+
+
+class Cos(Function):
+    def forward(self, x):
+        self.x = x
+        return np.cos(x)
+
+    def backward(self, g):
+        return (-g * np.sin(self.x),)
+
+
+class Clamp(Function):
+    def forward(self, x, lo=None, hi=None):
+        self.mask = None
+        if lo is not None and hi is not None:
+            self.mask = (x >= lo) & (x <= hi)
+        elif lo is not None:
+            self.mask = x >= lo
+        elif hi is not None:
+            self.mask = x <= hi
+        return np.clip(x, lo, hi)
+
+    def backward(self, g):
+        return (g if self.mask is None else g * self.mask,)
+
+
+class Cast(Function):
+    def forward(self, x, dtype=None):
+        self.dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, g):
+        return (g.astype(self.dtype) if self.dtype.kind == "f" else None,)
+
+
+class ZeroGrad(Function):
+    """Piecewise-constant functions (floor, ceil, round, sign, trunc): zero gradient."""
+
+    def forward(self, x, fn=None):
+        return fn(x)
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+def _unary(cls, input, as_float: bool = True):
+    x = as_tensor(input)
+    return cls.apply(float_input(x) if as_float else x)
+
+
+def neg(input):
+    return _unary(Neg, input, as_float=False)
+
+
+def abs(input):  # noqa: A001
+    return _unary(Abs, input, as_float=False)
+
+
+def exp(input):
+    return _unary(Exp, input)
+
+
+def expm1(input):
+    return _unary(Expm1, input)
+
+
+def log(input):
+    return _unary(Log, input)
+
+
+def log1p(input):
+    return _unary(Log1p, input)
+
+
+def log2(input):
+    return div(log(input), float(np.log(2.0)))
+
+
+def log10(input):
+    return div(log(input), float(np.log(10.0)))
+
+
+def sqrt(input):
+    return _unary(Sqrt, input)
+
+
+def rsqrt(input):
+    return rdiv(sqrt(input), 1.0)
+
+
+def reciprocal(input):
+    return rdiv(float_input(as_tensor(input)), 1.0)
+
+
+def square(input):
+    return mul(input, input)
+
+
+def sin(input):
+    return _unary(Sin, input)
+
+
+def cos(input):
+    return _unary(Cos, input)
+
+
+def tan(input):
+    return div(sin(input), cos(input))
+
+
+def clamp(input, min=None, max=None):  # noqa: A002 - torch's names
+    """Limits values to ``[min, max]``; the gradient passes where the value was inside."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x = as_tensor(input)
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = x if min is None else maximum(x, min)
+        return out if max is None else minimum(out, max)
+    if x._data.dtype.kind != "f" and any(isinstance(v, builtins.float) for v in (min, max)):
+        x = x.to(_dtype.get_default_dtype())
+    return Clamp.apply(x, lo=min, hi=max)
+
+
+clip = clamp
+
+
+def _zero_grad_fn(fn):
+    def op(input):
+        return ZeroGrad.apply(as_tensor(input), fn=fn)
+    op.__name__ = fn.__name__
+    op.__doc__ = f"Elementwise ``{fn.__name__}`` (gradient zero almost everywhere)."
+    return op
+
+
+floor = _zero_grad_fn(np.floor)
+ceil = _zero_grad_fn(np.ceil)
+trunc = _zero_grad_fn(np.trunc)
+sign = _zero_grad_fn(np.sign)
+
+
+def round(input, decimals: int = 0):  # noqa: A001
+    return ZeroGrad.apply(as_tensor(input), fn=lambda a: np.round(a, decimals))
+
+
+def to_dtype(input: Tensor, dtype) -> Tensor:
+    np_dtype = _dtype.to_numpy_dtype(dtype)
+    if input._data.dtype == np_dtype:
+        return input
+    return Cast.apply(input, dtype=np_dtype)
+
+
+# ------------------------------------------------------------ comparison and logic
+def _compare(ufunc):
+    def op(input, other):
+        a = as_tensor(input)
+        if other is None:
+            return NotImplemented
+        try:
+            b = other._data if isinstance(other, Tensor) else other
+            if isinstance(b, (list, tuple)):
+                b = np.asarray(b)
+            return Tensor._make(np.asarray(ufunc(a._data, b)))
+        except ValueError:
+            raise broadcast_error(a.shape, np.shape(b)) from None
+    op.__name__ = ufunc.__name__
+    op.__doc__ = f"Elementwise ``{ufunc.__name__}``; returns a bool tensor."
+    return op
+
+
+eq = _compare(np.equal)
+ne = _compare(np.not_equal)
+lt = _compare(np.less)
+le = _compare(np.less_equal)
+gt = _compare(np.greater)
+ge = _compare(np.greater_equal)
+logical_and = _compare(np.logical_and)
+logical_or = _compare(np.logical_or)
+logical_xor = _compare(np.logical_xor)
+bitwise_and = _compare(np.bitwise_and)
+bitwise_or = _compare(np.bitwise_or)
+bitwise_xor = _compare(np.bitwise_xor)
+
+
+def logical_not(input):
+    return Tensor._make(np.logical_not(as_tensor(input)._data))
+
+
+def bitwise_not(input):
+    a = as_tensor(input)._data
+    return Tensor._make(np.logical_not(a) if a.dtype == np.bool_ else np.invert(a))
+
+
+def isnan(input):
+    return Tensor._make(np.isnan(as_tensor(input)._data))
+
+
+def isinf(input):
+    return Tensor._make(np.isinf(as_tensor(input)._data))
+
+
+def isfinite(input):
+    return Tensor._make(np.isfinite(as_tensor(input)._data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return builtins.bool(np.allclose(as_tensor(input)._data, as_tensor(other)._data, rtol, atol, equal_nan))
+
+
+def equal(input, other) -> bool:
+    a, b = as_tensor(input)._data, as_tensor(other)._data
+    return a.shape == b.shape and builtins.bool(np.array_equal(a, b))
+
+
+subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg

@@ -1,0 +1,265 @@
+"""Reductions: sum, mean, var/std, max/min (with indices), amax/amin, argmax, prod, logsumexp."""
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from .._tensor import Tensor, _check_dim
+from ..autograd.function import Function
+from ._util import as_tensor, normalize_dims
+from .elementwise import sqrt
+
+_MaxResult = namedtuple("max", ["values", "indices"])
+_MinResult = namedtuple("min", ["values", "indices"])
+
+
+def _expand_back(g, shape, axis, keepdims):
+    """Broadcasts a reduced gradient back to the input's shape."""
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, shape)
+
+
+def _count(shape, axis) -> int:
+    if axis is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[a] for a in axis]))
+
+
+class Sum(Function):
+    def forward(self, x, axis=None, keepdims=False, dtype=None):
+        self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = np.int64
+        return np.asarray(np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype))
+
+    def backward(self, g):
+        return (_expand_back(g, self.shape, self.axis, self.keepdims),)
+
+
+class Mean(Function):
+    def forward(self, x, axis=None, keepdims=False):
+        self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        self.n = _count(x.shape, axis)
+        return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
+
+    def backward(self, g):
+        return (_expand_back(g / np.asarray(self.n, g.dtype), self.shape, self.axis, self.keepdims),)
+
+
+class Var(Function):
+    def forward(self, x, axis=None, correction=1, keepdims=False):
+        self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        n = _count(x.shape, axis)
+        self.centered = x - np.mean(x, axis=axis, keepdims=True)
+        self.denom = np.asarray(builtins.max(n - correction, 0), x.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(np.sum(self.centered * self.centered, axis=axis, keepdims=keepdims)
+                              / self.denom)
+
+    def backward(self, g):
+        g = _expand_back(g, self.shape, self.axis, self.keepdims)
+        return (g * self.centered * (2 / self.denom),)
+
+
+class Extreme(Function):
+    """max/min over all elements or amax/amin over dims: ties share the gradient evenly."""
+
+    def forward(self, x, axis=None, keepdims=False, fn=np.max):
+        self.x, self.axis, self.keepdims = x, axis, keepdims
+        self.out = np.asarray(fn(x, axis=axis, keepdims=True))
+        return self.out if keepdims else (self.out.reshape(()) if axis is None
+                                          else np.squeeze(self.out, axis))
+
+    def backward(self, g):
+        mask = self.x == self.out
+        count = mask.sum(axis=self.axis, keepdims=True)
+        g = g if self.keepdims or self.axis is None else np.expand_dims(g, self.axis)
+        return (np.where(mask, g / count.astype(g.dtype), np.zeros((), g.dtype)),)
+
+
+class ExtremeAlongDim(Function):
+    """max/min along one dim returning values; the gradient goes to the chosen index."""
+
+    def forward(self, x, axis=0, keepdims=False, fn=np.argmax):
+        self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        self.index = np.expand_dims(fn(x, axis=axis), axis)
+        values = np.take_along_axis(x, self.index, axis)
+        return values if keepdims else np.squeeze(values, axis)
+
+    def backward(self, g):
+        out = np.zeros(self.shape, g.dtype)
+        g = g if self.keepdims else np.expand_dims(g, self.axis)
+        np.put_along_axis(out, self.index, g, self.axis)
+        return (out,)
+
+
+class Prod(Function):
+    def forward(self, x, axis=None, keepdims=False):
+        self.x, self.axis, self.keepdims = x, axis, keepdims
+        if axis is None:
+            return np.asarray(np.prod(x))
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, g):
+        x, axis = self.x, self.axis
+        flat = x.reshape(-1) if axis is None else np.moveaxis(x, axis, -1)
+        ones = np.ones_like(flat[..., :1])
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = left * right  # product of every element but the one at each position
+        if axis is None:
+            return (g * others.reshape(x.shape),)
+        g = g if self.keepdims else np.expand_dims(g, axis)
+        return (np.moveaxis(others, -1, axis) * g,)
+
+
+class LogSumExp(Function):
+    def forward(self, x, axis=None, keepdims=False):
+        self.x, self.axis, self.keepdims = x, axis, keepdims
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, np.zeros((), x.dtype))
+        self.out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        return self.out if keepdims else np.squeeze(self.out, axis)
+
+    def backward(self, g):
+        g = g if self.keepdims else np.expand_dims(g, self.axis)
+        return (g * np.exp(self.x - self.out),)
+
+
+class CumSum(Function):
+    def forward(self, x, axis=0):
+        self.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    def backward(self, g):
+        return (np.flip(np.cumsum(np.flip(g, self.axis), axis=self.axis), self.axis),)
+
+
+# ------------------------------------------------------------------ public functions
+def _float_only(name: str, x: Tensor, dtype=None) -> Tensor:
+    if dtype is not None:
+        return x.to(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {x.dtype.name}")
+    return x
+
+
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: A001
+    """Sum over all elements or over ``dim`` (an int or a tuple)."""
+    x = as_tensor(input)
+    from .. import _dtype
+    np_dtype = None if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return Sum.apply(x, axis=normalize_dims(dim, x.ndim), keepdims=keepdim, dtype=np_dtype)
+
+
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
+    x = _float_only("mean", as_tensor(input), dtype)
+    return Mean.apply(x, axis=normalize_dims(dim, x.ndim), keepdims=keepdim)
+
+
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """Variance; unbiased (``correction=1``) by default, as in torch."""
+    x = _float_only("var", as_tensor(input))
+    if isinstance(unbiased, builtins.bool):
+        correction = 1 if unbiased else 0
+    correction = 1 if correction is None else correction
+    return Var.apply(x, axis=normalize_dims(dim, x.ndim), correction=correction, keepdims=keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def _extreme(name, fn, argfn, result, input, dim, keepdim):
+    x = as_tensor(input)
+    if isinstance(dim, Tensor):  # max(a, b) binary form
+        from .elementwise import maximum, minimum
+        return maximum(x, dim) if name == "max" else minimum(x, dim)
+    if x._data.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                           f"Specify the reduction dim with the 'dim' argument.")
+    if dim is None:
+        return Extreme.apply(x, axis=None, keepdims=False, fn=fn)
+    axis = _check_dim(dim, x.ndim)
+    values = ExtremeAlongDim.apply(x, axis=axis, keepdims=keepdim, fn=argfn)
+    index = np.expand_dims(argfn(x._data, axis=axis), axis) if keepdim else argfn(x._data, axis=axis)
+    return result(values, Tensor._make(index.astype(np.int64)))
+
+
+def max(input, dim=None, keepdim: bool = False):  # noqa: A001
+    """The largest element, or ``(values, indices)`` along ``dim``."""
+    return _extreme("max", np.max, np.argmax, _MaxResult, input, dim, keepdim)
+
+
+def min(input, dim=None, keepdim: bool = False):  # noqa: A001
+    return _extreme("min", np.min, np.argmin, _MinResult, input, dim, keepdim)
+
+
+def amax(input, dim=(), keepdim: bool = False):
+    x = as_tensor(input)
+    axis = None if dim == () or dim is None else normalize_dims(dim, x.ndim)
+    return Extreme.apply(x, axis=axis, keepdims=keepdim, fn=np.max)
+
+
+def amin(input, dim=(), keepdim: bool = False):
+    x = as_tensor(input)
+    axis = None if dim == () or dim is None else normalize_dims(dim, x.ndim)
+    return Extreme.apply(x, axis=axis, keepdims=keepdim, fn=np.min)
+
+
+def _arg(fn, input, dim, keepdim):
+    x = as_tensor(input)._data
+    if dim is None:
+        out = np.asarray(fn(x))
+        return Tensor._make((out.reshape((1,) * x.ndim) if keepdim else out).astype(np.int64))
+    axis = _check_dim(dim, x.ndim)
+    out = fn(x, axis=axis)
+    return Tensor._make((np.expand_dims(out, axis) if keepdim else out).astype(np.int64))
+
+
+def argmax(input, dim=None, keepdim: bool = False):
+    return _arg(np.argmax, input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim: bool = False):
+    return _arg(np.argmin, input, dim, keepdim)
+
+
+def prod(input, dim=None, keepdim: bool = False):
+    x = as_tensor(input)
+    axis = None if dim is None else _check_dim(dim, x.ndim)
+    return Prod.apply(x, axis=axis, keepdims=keepdim)
+
+
+def logsumexp(input, dim, keepdim: bool = False):
+    x = as_tensor(input)
+    if x._data.dtype.kind != "f":
+        from .elementwise import float_input
+        x = float_input(x)
+    return LogSumExp.apply(x, axis=normalize_dims(dim, x.ndim), keepdims=keepdim)
+
+
+def cumsum(input, dim):
+    x = as_tensor(input)
+    return CumSum.apply(x, axis=_check_dim(dim, x.ndim))
+
+
+def all(input, dim=None, keepdim: bool = False):  # noqa: A001
+    x = as_tensor(input)._data
+    return Tensor._make(np.asarray(np.all(x, axis=None if dim is None else _check_dim(dim, x.ndim),
+                                          keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim: bool = False):  # noqa: A001
+    x = as_tensor(input)._data
+    return Tensor._make(np.asarray(np.any(x, axis=None if dim is None else _check_dim(dim, x.ndim),
+                                          keepdims=keepdim)))
+
+
+def count_nonzero(input, dim=None):
+    x = as_tensor(input)._data
+    return Tensor._make(np.asarray(np.count_nonzero(x, axis=dim), dtype=np.int64))

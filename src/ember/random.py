@@ -1,0 +1,85 @@
+"""The global random generator (``ember.manual_seed``) and ``ember.Generator``.
+
+Every random function in ember draws from one NumPy ``PCG64`` generator unless it is
+given its own ``generator``; its state is plain JSON so checkpoints can hold it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+           "default_generator"]
+
+_DEFAULT_SEED = 67280421310721  # torch's default seed at start-up
+
+
+class Generator:
+    """A seeded source of random numbers.
+
+    Example::
+
+        >>> g = ember.Generator().manual_seed(0)
+        >>> ember.randn(2, generator=g)
+    """
+
+    def __init__(self, device: str = "cpu") -> None:
+        self._seed = _DEFAULT_SEED
+        self.np = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> "Generator":
+        seed = int(seed)
+        if seed < 0:
+            seed += 1 << 64
+        self._seed = seed
+        self.np = np.random.Generator(np.random.PCG64(seed))
+        return self
+
+    def seed(self) -> int:
+        """Re-seeds from the operating system's entropy and returns the new seed."""
+        new = int(np.random.SeedSequence().entropy % (1 << 63))
+        self.manual_seed(new)
+        return new
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        """The generator's state as a JSON-serialisable dict."""
+        return {"seed": self._seed, "bit_generator": self.np.bit_generator.state}
+
+    def set_state(self, state: dict) -> None:
+        if not isinstance(state, dict) or "bit_generator" not in state:
+            raise ValueError(f"expected a state from Generator.get_state(), got {type(state).__name__}")
+        self._seed = int(state.get("seed", self._seed))
+        bit = np.random.PCG64()
+        bit.state = state["bit_generator"]
+        self.np = np.random.Generator(bit)
+
+
+default_generator = Generator()
+
+
+def _gen(generator=None) -> np.random.Generator:
+    """The NumPy generator to draw from: the given ``Generator`` or the global one."""
+    return (generator or default_generator).np
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seeds the global generator; the same seed gives the same numbers everywhere in ember."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> dict:
+    return default_generator.get_state()
+
+
+def set_rng_state(state: dict) -> None:
+    default_generator.set_state(state)
