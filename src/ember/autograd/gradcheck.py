@@ -38,7 +38,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         for j in range(flat_out.size):
             for t in diff:
                 t.grad = None
-            seed = np.zeros_like(o._data)
+            seed = np.zeros(o._data.shape, o._data.dtype)
             seed.reshape(-1)[j] = 1
             o_again = fn(*inputs)
             o_again = o_again[k] if isinstance(o_again, (tuple, list)) else o_again
