@@ -1,0 +1,4 @@
+"""Utilities: :mod:`ember.utils.data` (datasets, samplers, ``DataLoader``)."""
+from . import data
+
+__all__ = ["data"]
