@@ -36,6 +36,8 @@ def _count_dependencies(root: Function) -> dict:
 
 def _accumulate(tensor, grad: np.ndarray, given: set, make) -> None:
     """Adds ``grad`` into ``tensor.grad``; never lets two tensors share one grad array."""
+    if type(grad) is not np.ndarray:  # a NumPy scalar from a 0-d computation
+        grad = np.array(grad)
     if grad.shape != tensor._data.shape:
         grad = np.broadcast_to(grad, tensor._data.shape)
     if grad.dtype != tensor._data.dtype:
@@ -46,6 +48,9 @@ def _accumulate(tensor, grad: np.ndarray, given: set, make) -> None:
             grad = grad.copy()
         given.add(id(grad))
         tensor.grad = make(grad, None)
+    elif id(old._data) in given:
+        # handed out during this pass: it may still sit in a buffer, so never write into it
+        old._data = old._data + grad
     else:
         np.add(old._data, grad, out=old._data)
 

@@ -17,6 +17,8 @@ Example::
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .grad_mode import STATE
 
 __all__ = ["Function"]
@@ -71,6 +73,8 @@ class Function:
         if nxt is not None:
             node.next_functions = tuple(nxt)
         out = node.forward(*arrays, **params)
+        if type(out) is not np.ndarray:  # ufuncs on 0-d arrays return NumPy scalars
+            out = np.asarray(out)
         if nxt is not None:
             node._retained = None
             node._freed = False
