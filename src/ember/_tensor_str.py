@@ -47,7 +47,7 @@ def _summarize(a: np.ndarray) -> np.ndarray:
 
 def _format_nd(a: np.ndarray, fmt, width: int, indent: int, summarize: bool) -> str:
     if a.ndim == 1:
-        items = [fmt(v).rjust(width) for v in _edge(a, summarize)]
+        items = [" ..." if isinstance(v, str) else fmt(v).rjust(width) for v in _edge(a, summarize)]
         per_line = max(1, (_LINEWIDTH - indent) // (width + 2))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"

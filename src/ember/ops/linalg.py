@@ -7,10 +7,21 @@ from ..autograd.function import Function
 from ._util import as_tensor, unbroadcast
 
 
+_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
+          (1, 2): "SqueezeBackward4"}
+
+
 class MatMul(Function):
+    __slots__ = ("dims",)  # outside __dict__, so the name survives release()
+
     def forward(self, a, b):
         self.a, self.b = a, b
+        self.dims = (a.ndim, b.ndim)
         return np.matmul(a, b)
+
+    def name(self) -> str:
+        """torch's node names: MmBackward0, MvBackward0, DotBackward0, UnsafeViewBackward0."""
+        return _NAMES.get(self.dims, "UnsafeViewBackward0")
 
     def backward(self, g):
         a, b = self.a, self.b
