@@ -1,0 +1,25 @@
+"""Optimizers with PyTorch's names, defaults and update rules, and ``lr_scheduler``.
+
+Example::
+
+    >>> opt = ember.optim.Adam(model.parameters(), lr=0.01)
+    >>> sched = ember.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+    >>> for x, y in batches:
+    ...     opt.zero_grad()
+    ...     loss_fn(model(x), y).backward()
+    ...     opt.step()
+    ...     sched.step()
+"""
+from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RMSprop", "Adagrad", "Adadelta",
+           "lr_scheduler"]
