@@ -199,9 +199,10 @@ class DataLoader:
         """(fetch, index iterator): the fast path's batcher and index arrays when it applies,
         else fetching sample by sample and collating."""
         if self._auto_collation and self.collate_fn is default_collate and _supports_batcher(self.dataset):
-            batches = _index_batches(self.batch_sampler)
-            if batches is not None:
-                return self.dataset._batcher(), batches
+            plan = _index_batches(self.batch_sampler)
+            if plan is not None:
+                contiguous, batches = plan
+                return self.dataset._batcher(contiguous), batches
         dataset, collate_fn = self.dataset, self.collate_fn
         if not self._auto_collation:
             return (lambda index: collate_fn(dataset[index])), iter(self.sampler)

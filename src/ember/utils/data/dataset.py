@@ -103,19 +103,17 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
-    def _batcher(self):
-        """A function from a slice or int64 index array to the collated batch (fresh tensors)."""
+    def _batcher(self, contiguous: bool = False):
+        """A function from an int64 index array (or, when ``contiguous``, a slice) to the
+        collated batch: one fresh tensor per input tensor."""
         tensors = self.tensors
         if STATE.enabled and any(t.requires_grad for t in tensors):
             return lambda index: [t[index] for t in tensors]
         arrays = [t._data for t in tensors]
         make = Tensor._make
-
-        def batch(index):
-            if isinstance(index, slice):
-                return [make(a[index].copy()) for a in arrays]
-            return [make(a[index]) for a in arrays]
-        return batch
+        if contiguous:
+            return lambda index: [make(a[index].copy()) for a in arrays]
+        return lambda index: [make(a[index]) for a in arrays]
 
 
 class StackDataset(Dataset):
@@ -171,7 +169,7 @@ class Subset(Dataset):
     def __len__(self) -> int:
         return len(self.indices)
 
-    def _batcher(self):
+    def _batcher(self, contiguous: bool = False):
         own = np.asarray(self.indices, dtype=np.int64)
         inner = self.dataset._batcher()
         return lambda index: inner(own[index])
@@ -277,8 +275,8 @@ def random_split(dataset, lengths, generator=None) -> list:
         lengths = _lengths_from_fractions(n, lengths)
     for length in lengths:
         if not isinstance(length, numbers.Integral) or length < 0:
-            raise ValueError(f"random_split lengths must be non-negative integers or fractions "
-                             f"summing to 1, got {lengths}")
+            raise ValueError(f"random_split lengths must be non-negative integers summing to the "
+                             f"dataset's length ({n}), or fractions summing to 1; got {lengths}")
     if sum(lengths) != n:
         raise ValueError(f"Sum of input lengths ({sum(lengths)}) does not equal the length of the "
                          f"input dataset ({n})")

@@ -230,8 +230,9 @@ def _has_index_array(sampler) -> bool:
 
 
 def _index_batches(batch_sampler):
-    """Slices (sequential) or int64 arrays, one per batch, for an unmodified ``BatchSampler``
-    over one of our samplers; ``None`` when the batches must come from ``__iter__``."""
+    """``(contiguous, batches)``: slices (sequential, ``contiguous=True``) or int64 arrays,
+    one per batch, for an unmodified ``BatchSampler`` over one of our samplers; ``None`` when
+    the batches must come from ``__iter__``."""
     if type(batch_sampler).__iter__ is not BatchSampler.__iter__:
         return None
     sampler, size = batch_sampler.sampler, batch_sampler.batch_size
@@ -240,7 +241,7 @@ def _index_batches(batch_sampler):
     if type(sampler) is SequentialSampler:
         n = len(sampler.data_source)
         stop = n - n % size if batch_sampler.drop_last else n
-        return (slice(i, min(i + size, n)) for i in range(0, stop, size))
+        return True, map(slice, range(0, stop, size), range(size, stop + size, size))
     order = sampler._index_array()
     stop = len(order) - len(order) % size if batch_sampler.drop_last else len(order)
-    return (order[i:i + size] for i in range(0, stop, size))
+    return False, (order[i:i + size] for i in range(0, stop, size))
