@@ -62,7 +62,9 @@ class Div(Function):
 class Pow(Function):
     def forward(self, x, y):
         self.x, self.y = x, y
-        self.out = np.power(x, y)
+        out = np.power(x, y)
+        want = x.dtype if isinstance(x, np.ndarray) else y.dtype
+        self.out = out if out.dtype == want else out.astype(want)  # NumPy: bool ** bool is int8
         return self.out
 
     def backward(self, g):
@@ -207,7 +209,11 @@ def where(condition, input=None, other=None):
         x, y = coerce(x, other)
     else:
         y, x = coerce(y, input)
-    return Where.apply(cond, x, y)
+    try:
+        return Where.apply(cond, x, y)
+    except ValueError:
+        raise RuntimeError(f"where: condition {cond.shape}, input {_shape_of(x)} and other "
+                           f"{_shape_of(y)} cannot be broadcast together") from None
 
 
 def floor_divide(input, other):
