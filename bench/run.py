@@ -1,0 +1,271 @@
+"""The benchmark suite: `make bench` (or `python bench/run.py [--quick]`).
+
+Every measurement runs in its own subprocess (one framework, one cell), in interleaved
+rounds; a training-step cell reports the minimum over rounds of the median step time.
+Writes ``bench/RESULTS.md`` and ``bench/results.json``. A framework that is missing or
+fails is reported as "n/a (reason)"; it never stops the run.
+
+Example::
+
+    python bench/run.py --quick          # a fast smoke run (about a minute)
+    python bench/run.py                  # the full suite (a few minutes on 2 cores)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from report import write_markdown  # noqa: E402
+from specs import DATA, E2E, MEMORY_CELL, STEP_CELLS  # noqa: E402
+
+STEP_FRAMEWORKS = ("ember", "torch", "jax", "numpy")
+E2E_RUNS = (("ember", "ember", "e2e"), ("ember.keras", "ember", "e2e_keras"),
+            ("torch", "torch", "e2e"), ("keras", "keras", "e2e"), ("sklearn", "sklearn", "e2e"))
+LIBRARIES = ("numpy", "torch", "keras", "scikit-learn", "jax", "ember", "threadpoolctl")
+
+
+def _child_env() -> dict:
+    env = dict(os.environ)
+    src = str(ROOT / "src")
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONHASHSEED"] = "0"
+    env.setdefault("KERAS_BACKEND", "torch")
+    return env
+
+
+def run_worker(framework: str, task: str, params: dict | None = None, timeout: float = 300) -> dict:
+    """Runs one measurement in a fresh process; returns its result or ``{"error": reason}``."""
+    cmd = [sys.executable, str(HERE / f"worker_{framework}.py"), task, json.dumps(params or {})]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              env=_child_env(), cwd=str(ROOT))
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    tail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}, no result"])[-1]
+    return {"error": tail[:200]}
+
+
+def _log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _fmt(res: dict, key: str, scale: float = 1.0, unit: str = "") -> str:
+    if "error" in res:
+        return "n/a"
+    return f"{res[key] * scale:.3g}{unit}"
+
+
+# ----------------------------------------------------------------------------- sections
+def bench_steps(rounds: int, budget_s: float, cells) -> dict:
+    """Interleaved rounds: each round runs every cell in every framework, order rotated."""
+    per = {c: {fw: [] for fw in STEP_FRAMEWORKS} for c in cells}
+    broken: dict = {}
+    peaks = {"numpy": [], "torch": []}
+    for r in range(rounds):
+        order = STEP_FRAMEWORKS[r % len(STEP_FRAMEWORKS):] + STEP_FRAMEWORKS[:r % len(STEP_FRAMEWORKS)]
+        for fw in ("numpy", "torch"):
+            res = run_worker(fw, "peak")
+            if "error" not in res:
+                peaks[fw].append(res["gflops"])
+        for cell in cells:
+            line = []
+            for fw in order:
+                if (fw, cell) in broken or (fw, None) in broken:
+                    continue
+                res = run_worker(fw, "step", {"cell": cell, "budget_s": budget_s})
+                if "error" in res:
+                    # a missing library is missing for every cell; another failure only for this one
+                    key = (fw, None) if res["error"].startswith("not installed") else (fw, cell)
+                    broken[key] = res["error"]
+                else:
+                    per[cell][fw].append(res)
+                line.append(f"{fw}={_fmt(res, 'median_s', 1e3, 'ms')}")
+            _log(f"  round {r + 1}/{rounds} {cell:<11} " + " ".join(line))
+    out = {}
+    for cell in cells:
+        out[cell] = {}
+        for fw in STEP_FRAMEWORKS:
+            runs = per[cell][fw]
+            err = broken.get((fw, None)) or broken.get((fw, cell))
+            if runs:
+                best = min(runs, key=lambda x: x["median_s"])
+                out[cell][fw] = {"step_s": best["median_s"], "round_medians_s": [x["median_s"] for x in runs],
+                                 "steps_per_round": [x["steps"] for x in runs],
+                                 **{k: v for k, v in best.items() if k in ("dtype", "threads")}}
+            else:
+                out[cell][fw] = {"error": err or "no result"}
+    peak = {fw: max(v) for fw, v in peaks.items() if v}
+    return {"cells": out, "matmul_peak_gflops": peak}
+
+
+def bench_e2e(rounds: int, split_path: str) -> dict:
+    per = {name: [] for name, _, _ in E2E_RUNS}
+    errors = {}
+    for r in range(rounds):
+        runs = E2E_RUNS[r % len(E2E_RUNS):] + E2E_RUNS[:r % len(E2E_RUNS)]
+        for name, fw, task in runs:
+            if name in errors:
+                continue
+            res = run_worker(fw, task, {"path": split_path}, timeout=400)
+            if "error" in res:
+                errors[name] = res["error"]
+            else:
+                per[name].append(res)
+            _log(f"  round {r + 1}/{rounds} e2e {name:<12} {_fmt(res, 'wall_s', 1, 's')} "
+                 f"acc={_fmt(res, 'accuracy', 100)}")
+    out = {}
+    for name, _, _ in E2E_RUNS:
+        if per[name]:
+            best = min(per[name], key=lambda x: x["wall_s"])
+            out[name] = {"wall_s": best["wall_s"], "accuracy": best["accuracy"],
+                         "round_walls_s": [x["wall_s"] for x in per[name]]}
+        else:
+            out[name] = {"error": errors.get(name, "no result")}
+    return out
+
+
+def bench_data(rounds: int, rows: int, with_torch: bool) -> dict:
+    params = {"rows": rows, "cols": DATA["cols"], "batch": DATA["batch"]}
+    runs = {"ember DataLoader": ("ember", []), "hand slicing (NumPy)": ("numpy", [])}
+    if with_torch:
+        runs["torch DataLoader"] = ("torch", [])
+    errors = {}
+    for r in range(rounds):
+        for name, (fw, acc) in runs.items():
+            if name in errors or (name == "torch DataLoader" and r > 0):
+                continue  # torch's loader is a slow reference: one round is enough
+            res = run_worker(fw, "data", params)
+            if "error" in res:
+                errors[name] = res["error"]
+            else:
+                acc.append(res["epoch_s"])
+            _log(f"  round {r + 1}/{rounds} data {name:<22} {_fmt(res, 'epoch_s', 1, 's')}")
+    out = {"rows": rows, "cols": DATA["cols"], "batch": DATA["batch"], "runs": {}}
+    for name, (_, acc) in runs.items():
+        out["runs"][name] = ({"epoch_s": min(acc), "round_s": acc} if acc
+                             else {"error": errors.get(name, "no result")})
+    return out
+
+
+def bench_memory(steps: int) -> dict:
+    out = {"cell": MEMORY_CELL, "steps": steps, "runs": {}}
+    for fw in ("ember", "torch", "numpy"):
+        res = run_worker(fw, "memory", {"cell": MEMORY_CELL, "steps": steps})
+        out["runs"][fw] = res
+        _log(f"  memory {fw:<6} {_fmt(res, 'peak_mb', 1, ' MiB')}")
+    return out
+
+
+# ----------------------------------------------------------------------------- context
+def digits_split(path: str, seed: int = 0) -> None:
+    """The digits data (1797 8×8 images, pixels scaled to [0, 1]), 80/20 split with a fixed seed."""
+    try:
+        from sklearn.datasets import load_digits
+        d = load_digits()
+        x, y = d.data, d.target
+    except ImportError:
+        sys.path.insert(0, str(ROOT / "src"))
+        import ember.datasets
+        d = ember.datasets.load_digits()
+        x, y = (d.data, d.target) if hasattr(d, "data") else d
+        x, y = np.asarray(x), np.asarray(y)
+    x = (np.asarray(x, dtype=np.float32) / np.float32(16.0)).reshape(len(y), -1)
+    y = np.asarray(y, dtype=np.int64)
+    perm = np.random.default_rng(seed).permutation(len(y))
+    n_test = len(y) // 5
+    te, tr = perm[:n_test], perm[n_test:]
+    np.savez(path, x_train=x[tr], y_train=y[tr], x_test=x[te], y_test=y[te])
+
+
+def machine_info() -> dict:
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        import platform
+        cpu = platform.processor() or "unknown"
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    from importlib import metadata
+    versions = {"python": sys.version.split()[0]}
+    for lib in LIBRARIES:
+        try:
+            versions[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            versions[lib] = "not installed"
+    if versions["ember"] == "not installed":
+        versions["ember"] = "source tree (src/)"
+    blas = subprocess.run([sys.executable, "-c",
+                           "import numpy; from threadpoolctl import threadpool_info as t;"
+                           "print('; '.join(f\"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
+                           " x{i['num_threads']}\" for i in t()))"],
+                          capture_output=True, text=True, env=_child_env())
+    return {"cpu": cpu, "cores": cores, "versions": versions,
+            "numpy_blas": blas.stdout.strip() or "unknown", "platform": sys.platform}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="one short round of everything (smoke run)")
+    ap.add_argument("--rounds", type=int, help="rounds for the training-step cells")
+    ap.add_argument("--only", default="step,e2e,data,memory",
+                    help="comma-separated sections to run (step,e2e,data,memory)")
+    ap.add_argument("--out", help="folder for RESULTS.md and results.json (default: bench/, or a "
+                                  "temporary folder with --quick so the committed results stay)")
+    args = ap.parse_args(argv)
+    sections = set(args.only.split(","))
+    quick = args.quick
+    rounds = args.rounds or (1 if quick else 5)
+    t_start = time.perf_counter()
+    results = {"quick": quick, "machine": machine_info(),
+               "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
+    _log(f"machine: {results['machine']['cpu']}, {results['machine']['cores']} cores")
+    if "step" in sections:
+        _log(f"training step ({rounds} rounds)")
+        results["step"] = bench_steps(rounds, 0.1 if quick else 0.4, list(STEP_CELLS))
+    if "e2e" in sections:
+        _log("end to end (digits)")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "digits.npz")
+            digits_split(path)
+            results["e2e"] = bench_e2e(1 if quick else 2, path)
+        results["e2e_spec"] = dict(E2E)
+    if "data" in sections:
+        _log("data loading")
+        results["data"] = bench_data(1 if quick else 3, 100_000 if quick else DATA["rows"],
+                                     with_torch=True)
+    if "memory" in sections:
+        _log("peak memory")
+        results["memory"] = bench_memory(3 if quick else 5)
+    results["elapsed_s"] = time.perf_counter() - t_start
+    out = Path(args.out or (Path(tempfile.gettempdir()) / "ember-bench-quick" if quick else HERE))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_markdown(results, out / "RESULTS.md", gaps_path=HERE / "GAPS.md")
+    _log(f"done in {results['elapsed_s']:.0f} s: {out / 'RESULTS.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
