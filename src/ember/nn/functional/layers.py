@@ -1,0 +1,203 @@
+"""Layer maths of ``ember.nn.functional``: linear, dropout, batch/layer norm, one_hot,
+normalize and pad."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...autograd.function import Function
+from ...ops import nn_ops
+from ...ops._util import as_tensor
+from ... import random as _random
+
+__all__ = ["linear", "dropout", "batch_norm", "layer_norm", "one_hot", "normalize", "pad"]
+
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _dtype_name(arr: np.ndarray) -> str:
+    return _TORCH_NAMES.get(arr.dtype.name, arr.dtype.name)
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` over the last axis, as one fused graph node.
+
+    Shape: input ``(*, in_features)``, weight ``(out_features, in_features)``, bias
+    ``(out_features,)``, output ``(*, out_features)``.
+
+    Example::
+
+        >>> F.linear(ember.ones(2, 3), ember.ones(4, 3)).shape
+        (2, 4)
+    """
+    x = as_tensor(input)
+    xd, wd = x._data, weight._data
+    if xd.dtype != wd.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_dtype_name(xd)} and "
+                           f"{_dtype_name(wd)}")
+    if xd.ndim == 0:
+        raise RuntimeError("linear: input must have at least 1 dimension, got a 0-d tensor")
+    if xd.shape[-1] != wd.shape[-1]:
+        rows = xd.size // xd.shape[-1] if xd.shape[-1] else 0
+        raise RuntimeError(f"Linear expected {wd.shape[-1]} input features, got {xd.shape[-1]} "
+                           f"(input shape {tuple(xd.shape)}); mat1 and mat2 shapes cannot be "
+                           f"multiplied ({rows}x{xd.shape[-1]} and {wd.shape[1]}x{wd.shape[0]})")
+    if xd.ndim == 2:
+        if bias is None:
+            return nn_ops.Mm.apply(x, weight)
+        return nn_ops.Addmm.apply(x, weight, bias)
+    if bias is None:
+        return nn_ops.View.apply(x, weight)
+    return nn_ops.View.apply(x, weight, bias)
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zeroes each element with probability ``p`` and scales the rest by ``1 / (1 - p)``
+    (inverted dropout); the identity when not ``training``. Draws from ember's global generator.
+
+    Example::
+
+        >>> F.dropout(ember.ones(4), p=0.5, training=False)
+        tensor([1., 1., 1., 1.])
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    x = as_tensor(input)
+    if not training or p == 0.0:
+        return x
+    arr = x._data
+    if arr.dtype.kind != "f":
+        raise RuntimeError(f"dropout expects a floating point input, got {x.dtype}")
+    if p == 1.0:
+        mask = np.zeros(arr.shape, dtype=arr.dtype)
+    else:
+        draw = _random._gen(None).random(arr.shape, dtype=arr.dtype if arr.dtype in (np.float32, np.float64)
+                                         else np.float64)
+        mask = (draw >= p).astype(arr.dtype)
+        mask *= 1.0 / (1.0 - p)
+    out = nn_ops.Dropout.apply(x, mask=mask)
+    if inplace:
+        x._check_inplace()
+        return x._assign(out)
+    return out
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float | None = 0.1, eps: float = 1e-5):
+    """Normalises each channel (axis 1) of ``(N, C)`` or ``(N, C, L)`` input.
+
+    In training, batch statistics are used and the running ones (when given) are updated
+    in place: ``running = (1 - momentum) * running + momentum * batch`` with the unbiased
+    batch variance (``momentum=None`` is handled by the module, which passes ``1 / n``).
+    """
+    x = as_tensor(input)
+    arr = x._data
+    if arr.ndim < 2:
+        raise ValueError(f"batch_norm expected 2D or 3D input (got {arr.ndim}D input)")
+    c = arr.shape[1]
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if t is not None and t._data.shape != (c,):
+            raise RuntimeError(f"running_mean should contain {c} elements not {t._data.size}"
+                               if name.startswith("running") else
+                               f"batch_norm: {name} should have shape ({c},), got {tuple(t._data.shape)}")
+    use_batch = training or running_mean is None or running_var is None
+    if use_batch:
+        n = arr.size // c
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {tuple(arr.shape)}")
+        axes = (0,) + tuple(range(2, arr.ndim))
+        mean = arr.mean(axis=axes)
+        var = arr.var(axis=axes)
+        if training and running_mean is not None and running_var is not None:
+            m = 0.1 if momentum is None else momentum
+            rm, rv = running_mean._data, running_var._data
+            rm *= 1 - m
+            rm += (m * mean).astype(rm.dtype, copy=False)
+            rv *= 1 - m
+            rv += (m * n / (n - 1) * var).astype(rv.dtype, copy=False)
+    else:
+        mean, var = running_mean._data, running_var._data
+    return nn_ops.BatchNorm.apply(x, weight, bias, mean=mean, var=var, eps=float(eps),
+                                  batch_stats=use_batch)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    """Normalises over the last ``len(normalized_shape)`` axes, then applies weight and bias."""
+    x = as_tensor(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, (builtins.int, np.integer)) \
+        else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(x._data.shape[x._data.ndim - k:]) != shape or x._data.ndim < k:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {', '.join(str(s) for s in shape)}], but got input of size "
+                           f"{list(x._data.shape)}")
+    return nn_ops.LayerNorm.apply(x, weight, bias, k=k, eps=float(eps))
+
+
+def one_hot(tensor, num_classes: int = -1):
+    """Class indices → one-hot rows (int64), like ``torch.nn.functional.one_hot``.
+
+    Example::
+
+        >>> F.one_hot(ember.tensor([0, 2]), num_classes=3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
+    t = as_tensor(tensor)
+    arr = t._data
+    if arr.dtype != np.int64:
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor, got "
+                           f"{t.dtype}")
+    if arr.size and arr.min() < 0:
+        raise RuntimeError(f"Class values must be non-negative, got {int(arr.min())}")
+    if num_classes == -1:
+        if arr.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(arr.max()) + 1
+    elif arr.size and arr.max() >= num_classes:
+        raise RuntimeError(f"Class values must be smaller than num_classes, got {int(arr.max())} "
+                           f"for num_classes={num_classes}")
+    out = np.zeros(arr.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, arr[..., None], 1, axis=-1)
+    return Tensor._make(out)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
+    """``x / max(‖x‖_p, eps)`` along ``dim``."""
+    x = as_tensor(input)
+    norm = x.norm(p, dim, True).clamp(min=eps)
+    return x / norm.expand_as(x)
+
+
+def pad(input, pad, mode: str = "constant", value: float = 0.0):  # noqa: A002 - torch's name
+    """Pads the last ``len(pad) // 2`` axes: ``pad=(left, right, top, bottom, …)`` (constant mode)."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad mode {mode!r} is not supported; only 'constant'")
+    if len(pad) % 2:
+        raise ValueError(f"Padding length must be divisible by 2, got {len(pad)}")
+    x = as_tensor(input)
+    k = len(pad) // 2
+    if k > x.ndim:
+        raise ValueError(f"Padding length too large: {len(pad)} values for a {x.ndim}-D input")
+    widths = [(0, 0)] * (x.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
+    if any(a < 0 or b < 0 for a, b in widths):
+        raise NotImplementedError(f"negative padding is not supported, got {tuple(pad)}")
+    return _Pad.apply(x, widths=tuple(widths), value=value)
+
+
+class _Pad(Function):
+    def forward(self, x, widths=(), value=0.0):
+        self.slices = tuple(slice(a, a + n) for (a, _), n in zip(widths, x.shape))
+        return np.pad(x, widths, constant_values=value)
+
+    def backward(self, g):
+        return (g[self.slices],)
+
+    def name(self) -> str:
+        return "ConstantPadNdBackward0"
+

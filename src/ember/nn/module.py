@@ -1,0 +1,459 @@
+"""``Module``: the base of every layer and model, with torch's registration rules.
+
+Assigning a :class:`Parameter`, a ``Module`` or (after ``register_buffer``) a Tensor to an
+attribute registers it; ``state_dict()`` lists parameters then persistent buffers of each
+module, parents before children, with dotted keys (``fc1.weight``, ``bn.running_mean``).
+"""
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, device
+from ..autograd.grad_mode import no_grad
+from .hooks import RemovableHandle
+from .parameter import Parameter
+
+__all__ = ["Module"]
+
+_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def _addindent(text: str, spaces: int) -> str:
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
+
+
+def _check_name(name, kind: str, owner) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+    if name == "":
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+    if "." in name:
+        raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+    if hasattr(owner, name) and name not in owner._parameters and name not in owner._buffers \
+            and name not in owner._modules:
+        raise KeyError(f"attribute '{name}' already exists")
+
+
+class Module:
+    """Base class for all neural-network modules; subclasses set layers in ``__init__`` and
+    write ``forward``.
+
+    Example::
+
+        >>> class MLP(ember.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc = ember.nn.Linear(2, 1)
+        ...     def forward(self, x):
+        ...         return self.fc(x)
+        >>> list(MLP().state_dict())
+        ['fc.weight', 'fc.bias']
+    """
+
+    training: bool
+
+    def __init__(self, *args, **kwargs) -> None:
+        if args or kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments: {args} {kwargs}")
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = OrderedDict()
+        d["_buffers"] = OrderedDict()
+        d["_non_persistent_buffers_set"] = set()
+        d["_modules"] = OrderedDict()
+        d["_forward_hooks"] = OrderedDict()
+        d["_forward_pre_hooks"] = OrderedDict()
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" '
+                                  f'function')
+
+    def __call__(self, *args, **kwargs):
+        for hook in tuple(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        out = self.forward(*args, **kwargs)
+        for hook in tuple(self._forward_hooks.values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
+
+    # ------------------------------------------------------------ registration
+    def _ready(self) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign module attributes before Module.__init__() call")
+
+    def register_parameter(self, name: str, param) -> None:
+        """Adds a parameter (or None, a placeholder) under ``name``."""
+        self._ready()
+        _check_name(name, "parameter", self)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                            f"(ember.nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Adds a non-learnable tensor (running statistics, …) that ``state_dict`` saves when
+        ``persistent``."""
+        self._ready()
+        _check_name(name, "buffer", self)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            f"(ember Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name: str, module) -> None:
+        """Adds a child module under ``name`` (``None`` is allowed as a placeholder)."""
+        self._ready()
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        _check_name(name, "module", self)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def __setattr__(self, name: str, value) -> None:
+        d = self.__dict__
+        params = d.get("_parameters")
+        if isinstance(value, Parameter):
+            self._ready()
+            self._forget(name)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                f"(ember.nn.Parameter or None expected)")
+            params[name] = None
+        elif isinstance(value, Module):
+            self._ready()
+            self._forget(name)
+            d["_modules"][name] = value
+        elif d.get("_modules") is not None and name in d["_modules"]:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                f"(ember.nn.Module or None expected)")
+            d["_modules"][name] = None
+        elif d.get("_buffers") is not None and name in d["_buffers"]:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                f"(ember Tensor or None expected)")
+            d["_buffers"][name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str) -> None:
+        self.__dict__.pop(name, None)
+        for key in ("_parameters", "_buffers", "_modules"):
+            self.__dict__[key].pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+
+    def __getattr__(self, name: str):
+        d = self.__dict__
+        for key in ("_parameters", "_buffers", "_modules"):
+            store = d.get(key)
+            if store is not None and name in store:
+                return store[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for key in ("_parameters", "_buffers", "_modules"):
+            if name in self.__dict__.get(key, ()):
+                del self.__dict__[key][name]
+                self._non_persistent_buffers_set.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    # --------------------------------------------------------------- iteration
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        """Yields ``(name, module)`` for this module and all below it, depth first."""
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is None:
+                continue
+            sub = prefix + ("." if prefix else "") + name
+            yield from module.named_modules(memo, sub, remove_duplicate)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool = True):
+        seen = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
+        for mod_prefix, module in mods:
+            for name, value in module.__dict__[store].items():
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield mod_prefix + ("." if mod_prefix else "") + name, value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        """Yields ``(dotted name, Parameter)``; a parameter shared by two modules appears once."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True):
+        """Yields every learnable Parameter (what an optimizer takes).
+
+        Example::
+
+            >>> sum(p.numel() for p in ember.nn.Linear(9, 4).parameters())
+            40
+        """
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def get_submodule(self, target: str) -> "Module":
+        module = self
+        if target == "":
+            return module
+        for part in target.split("."):
+            if part not in module._modules:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{part}`")
+            module = module._modules[part]
+        return module
+
+    # ------------------------------------------------------------------ modes
+    def train(self, mode: bool = True) -> "Module":
+        """Sets training mode (Dropout active, BatchNorm on batch statistics) on every module."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
+        for module in self.modules():
+            module.__dict__["training"] = mode
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode: ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clears every parameter's ``.grad`` (to None, or to zeros in place)."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad._data[...] = 0
+
+    def apply(self, fn) -> "Module":
+        """Calls ``fn`` on every submodule (children first) and then on this module."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------------ dtype
+    def _convert(self, convert) -> "Module":
+        """Replaces each parameter's/buffer's array (and grad) by ``convert(array)`` in place."""
+        with no_grad():
+            for module in self.modules():
+                for p in module._parameters.values():
+                    if p is None:
+                        continue
+                    p._data = convert(p._data)
+                    if p.grad is not None:
+                        p.grad._data = convert(p.grad._data)
+                for b in module._buffers.values():
+                    if b is not None:
+                        b._data = convert(b._data)
+        return self
+
+    def to(self, *args, **kwargs) -> "Module":
+        """``to(dtype)``, ``to('cpu')``, ``to(tensor)``: casts floating parameters and buffers."""
+        dtype = kwargs.get("dtype")
+        for a in args + tuple(v for k, v in kwargs.items() if k == "device"):
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, device)):
+                device(str(a))
+            elif a is not None:
+                dtype = a
+        if dtype is None:
+            return self
+        target = _dtype.to_numpy_dtype(dtype)
+        if target.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype="
+                            f"{_dtype.from_numpy_dtype(target)!r}")
+        return self._convert(lambda a: a.astype(target) if a.dtype.kind == "f" and a.dtype != target
+                             else a)
+
+    def float(self) -> "Module":
+        return self.to(_dtype.float32)
+
+    def double(self) -> "Module":
+        return self.to(_dtype.float64)
+
+    def half(self) -> "Module":
+        return self.to(_dtype.float16)
+
+    def cpu(self) -> "Module":
+        return self
+
+    def type(self, dst_type) -> "Module":
+        return self._convert(lambda a: a.astype(_dtype.to_numpy_dtype(dst_type)))
+
+    # ------------------------------------------------------------- state dict
+    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
+        """Parameters then persistent buffers of each module, parents first, as an OrderedDict of
+        detached tensors sharing memory with the model."""
+        out = OrderedDict() if destination is None else destination
+        for name, p in self._parameters.items():
+            if p is not None:
+                out[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                out[prefix + name] = b if keep_vars else b.detach()
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(out, prefix + name + ".", keep_vars)
+        return out
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """Copies values into parameters and buffers; with ``strict``, missing and unexpected keys
+        are errors. Everything is checked first: on any error nothing is changed.
+
+        Returns ``(missing_keys, unexpected_keys)``.
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors, plan = [], []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+            if arr.shape != target._data.shape:
+                errors.append(f"size mismatch for {key}: copying a param with shape "
+                              f"{_shape(arr.shape)} from checkpoint, the shape in current model is "
+                              f"{_shape(target._data.shape)}.")
+                continue
+            plan.append((target, arr))
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
+        with no_grad():
+            for target, arr in plan:
+                if assign:
+                    target._data = arr.astype(target._data.dtype, copy=True)
+                else:
+                    np.copyto(target._data, arr, casting="unsafe")
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------------ hooks
+    def register_forward_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, inputs, output)`` runs after ``forward``; a non-None return replaces
+        the output."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, inputs)`` runs before ``forward``; a non-None return replaces the inputs."""
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    # ------------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (override in layers)."""
+        return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({key}): " + _addindent(repr(module), 2)
+                       for key, module in self._modules.items()]
+        lines = extra_lines + child_lines
+        body = ""
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                body = extra_lines[0]
+            else:
+                body = "\n  " + "\n  ".join(lines) + "\n"
+        return self._get_name() + "(" + body + ")"
+
+    def __deepcopy__(self, memo) -> "Module":
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            if key == "_buffers":
+                value = OrderedDict((k, None if b is None else _copy_tensor(b, memo))
+                                    for k, b in value.items())
+            else:
+                value = copy.deepcopy(value, memo)
+            new.__dict__[key] = value
+        return new
+
+
+def _copy_tensor(t: Tensor, memo) -> Tensor:
+    if id(t) not in memo:
+        memo[id(t)] = Tensor._make(t._data.copy())
+    return memo[id(t)]
+
+
+def _shape(shape) -> str:
+    return f"ember.Size({list(shape)})"

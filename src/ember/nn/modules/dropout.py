@@ -1,0 +1,32 @@
+"""``Dropout``: inverted dropout, active only in training mode."""
+from __future__ import annotations
+
+from .. import functional as F
+from ..module import Module
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    """Zeroes each element with probability ``p`` during training and scales the survivors by
+    ``1 / (1 - p)``; the identity in eval mode.
+
+    Example::
+
+        >>> d = ember.nn.Dropout(p=0.5).eval()
+        >>> d(ember.ones(3))
+        tensor([1., 1., 1.])
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
