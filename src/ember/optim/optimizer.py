@@ -186,8 +186,9 @@ class Optimizer:
         """The optimizer's state in PyTorch's layout.
 
         ``{"state": {index: {name: value}}, "param_groups": [{hyper-parameters, "params": [index, …]}]}``
-        where parameters are numbered in group order. State tensors are returned by
-        reference (as torch does); :meth:`load_state_dict` copies them.
+        where parameters are numbered in group order. Unlike torch, state arrays are
+        copied, so a state dict kept in memory (e.g. the best epoch's) is not changed by
+        later steps; :meth:`load_state_dict` copies them again.
         """
         index_of: dict[int, int] = {}
         groups = []
@@ -197,7 +198,8 @@ class Optimizer:
                 index_of.setdefault(id(p), len(index_of))
             packed["params"] = [index_of[id(p)] for p in group["params"]]
             groups.append(packed)
-        state = {index_of[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index_of}
+        state = {index_of[id(p)]: {k: _copy_value(v) for k, v in s.items()}
+                 for p, s in self.state.items() if id(p) in index_of}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -248,6 +250,10 @@ class Optimizer:
             lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _copy_value(value):
+    return Tensor._make(value._data.copy()) if isinstance(value, Tensor) else copy.deepcopy(value)
 
 
 def _load_value(p: Tensor, name: str, value):
