@@ -1,0 +1,189 @@
+"""Training options: defaults, validation, and ``--config`` files (TOML or JSON).
+
+Precedence: built-in defaults < the ``--config`` file < options given on the command line.
+A config file uses the option names (``lr``, ``hidden``, ``batch_size`` or ``batch-size`` …).
+
+Example config.toml::
+
+    hidden = [256, 128]
+    optimizer = "sgd"
+    lr = 0.05
+    epochs = 40
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+
+from .errors import CLIError
+
+ACTIVATIONS = ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh", "softplus"]
+INITS = ["default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+         "normal", "uniform"]
+OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam"]
+SCHEDULES = ["none", "step", "exponential", "cosine", "plateau"]
+TASKS = ["auto", "classification", "regression"]
+
+# Default learning rate per optimizer (used when --lr is not given).
+DEFAULT_LR = {"sgd": 0.05, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "adadelta": 1.0,
+              "rmsprop": 1e-3, "adam": 1e-3, "adamw": 1e-3, "nadam": 1e-3}
+
+DEFAULTS = {
+    "data": "digits", "target": None, "task": "auto", "dropna": False,
+    "hidden": [128, 64], "activation": "relu", "dropout": 0.0, "batch_norm": False, "init": "default",
+    "optimizer": "adam", "lr": None, "momentum": None, "weight_decay": 0.0, "l1": 0.0, "l2": 0.0,
+    "epochs": 30, "batch_size": 64, "val_split": 0.1, "test_split": 0.2, "early_stopping": 8,
+    "lr_schedule": "none", "clip_norm": None, "clip_value": None, "seed": 0, "diagnose": False,
+    "plots": True,
+}
+
+
+def parse_hidden(value) -> list:
+    """``"128,64"`` -> ``[128, 64]``; ``"none"`` or ``""`` -> ``[]`` (no hidden layer)."""
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        items = [value]
+    else:
+        text = str(value).strip().lower()
+        items = [] if text in ("", "none", "[]") else [p.strip() for p in text.split(",")]
+    sizes = []
+    for item in items:
+        try:
+            size = int(item)
+        except (TypeError, ValueError):
+            raise CLIError(f"invalid --hidden {value!r}: expected comma-separated positive integers "
+                           "such as 128,64") from None
+        if size < 1:
+            raise CLIError(f"invalid --hidden {value!r}: layer sizes must be at least 1, got {size}")
+        sizes.append(size)
+    return sizes
+
+
+def parse_batch_size(value):
+    """A positive int, or ``"full"`` (the whole training set: batch gradient descent)."""
+    if isinstance(value, str) and value.strip().lower() == "full":
+        return "full"
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        raise CLIError(f"invalid --batch-size {value!r}: expected a positive integer or 'full'") from None
+    if size < 1:
+        raise CLIError(f"invalid --batch-size {value!r}: expected a positive integer or 'full'")
+    return size
+
+
+def _number(name, value, *, low=None, high=None, low_open=False, high_open=False, integer=False,
+            allow_none=False, expect=""):
+    if value is None and allow_none:
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = int(value) if integer else float(value)
+        if integer and float(value) != number:
+            raise ValueError
+    except (TypeError, ValueError):
+        kind = "an integer" if integer else "a number"
+        raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: expected {kind}{expect}") from None
+    bad = (not math.isfinite(number)
+           or (low is not None and (number <= low if low_open else number < low))
+           or (high is not None and (number >= high if high_open else number > high)))
+    if bad:
+        raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: expected {expect.strip(' ,')}")
+    return number
+
+
+def _choice(name, value, choices):
+    text = str(value).lower().replace("-", "_") if name != "task" else str(value).lower()
+    if text not in choices:
+        raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: choose one of {', '.join(choices)}")
+    return text
+
+
+def validate(options: dict) -> dict:
+    """Checks and normalises every training option; raises ``CLIError`` naming the bad one."""
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise CLIError(f"unknown option(s) {', '.join(unknown)}; known options are: {', '.join(DEFAULTS)}")
+    cfg = dict(options)
+    cfg["hidden"] = parse_hidden(cfg["hidden"])
+    cfg["activation"] = _choice("activation", cfg["activation"], ACTIVATIONS)
+    cfg["init"] = _choice("init", cfg["init"], INITS)
+    cfg["optimizer"] = _choice("optimizer", cfg["optimizer"], OPTIMIZERS)
+    cfg["lr_schedule"] = _choice("lr_schedule", cfg["lr_schedule"], SCHEDULES)
+    cfg["task"] = _choice("task", cfg["task"], TASKS)
+    cfg["dropout"] = _number("dropout", cfg["dropout"], low=0, high=1, high_open=True, expect=" in [0, 1)")
+    if cfg["lr"] is None:
+        cfg["lr"] = DEFAULT_LR[cfg["optimizer"]]
+    elif str(cfg["lr"]).strip().lower() == "auto":
+        cfg["lr"] = "auto"
+    else:
+        cfg["lr"] = _number("lr", cfg["lr"], low=0, low_open=True, expect=" greater than 0, or 'auto'")
+    if cfg["momentum"] is None:
+        cfg["momentum"] = 0.9 if cfg["optimizer"] in ("momentum", "nesterov") else 0.0
+    cfg["momentum"] = _number("momentum", cfg["momentum"], low=0, high=1, high_open=True, expect=" in [0, 1)")
+    for name in ("weight_decay", "l1", "l2"):
+        cfg[name] = _number(name, cfg[name], low=0, expect=" of at least 0")
+    cfg["epochs"] = _number("epochs", cfg["epochs"], low=1, integer=True, expect=", at least 1")
+    cfg["batch_size"] = parse_batch_size(cfg["batch_size"])
+    cfg["val_split"] = _number("val_split", cfg["val_split"], low=0, high=1, high_open=True,
+                               expect=" in [0, 1)")
+    cfg["test_split"] = _number("test_split", cfg["test_split"], low=0, high=1, high_open=True,
+                                expect=" in [0, 1)")
+    if cfg["val_split"] + cfg["test_split"] >= 1:
+        raise CLIError(f"invalid --val-split {cfg['val_split']} with --test-split {cfg['test_split']}: "
+                       "together they must leave some data for training (sum below 1)")
+    cfg["early_stopping"] = _number("early_stopping", cfg["early_stopping"], low=0, integer=True,
+                                    expect=", a patience of at least 0 epochs (0 turns it off)")
+    for name in ("clip_norm", "clip_value"):
+        cfg[name] = _number(name, cfg[name], low=0, low_open=True, allow_none=True,
+                            expect=" greater than 0")
+    cfg["seed"] = _number("seed", cfg["seed"], integer=True, low=0, expect=", at least 0")
+    for name in ("dropna", "batch_norm", "diagnose", "plots"):
+        cfg[name] = bool(cfg[name])
+    if cfg["optimizer"] not in ("sgd", "momentum", "nesterov", "rmsprop") and options.get("momentum"):
+        raise CLIError(f"--momentum has no effect with --optimizer {cfg['optimizer']}; "
+                       "use sgd, momentum, nesterov or rmsprop")
+    return cfg
+
+
+def read_config_file(path: str) -> dict:
+    """Reads a TOML (``.toml``) or JSON file of options; keys may use '-' or '_'."""
+    if not os.path.isfile(path):
+        raise CLIError(f"config file not found: {path}")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise CLIError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        if path.lower().endswith(".toml"):
+            try:
+                import tomllib
+            except ImportError:  # Python 3.10
+                raise CLIError(f"reading {path} needs Python 3.11+ (tomllib); use a JSON config instead") from None
+            data = tomllib.loads(raw.decode("utf-8"))
+        else:
+            data = json.loads(raw.decode("utf-8"))
+    except CLIError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
+        raise CLIError(f"cannot parse config file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise CLIError(f"config file {path} must hold a table/object of options")
+    options = {str(k).replace("-", "_"): v for k, v in data.items()}
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise CLIError(f"config file {path} has unknown option(s) {', '.join(unknown)}")
+    return options
+
+
+def resolve(cli_options: dict, config_path: str | None = None) -> dict:
+    """Defaults, then the config file, then the options given on the command line; validated."""
+    merged = dict(DEFAULTS)
+    if config_path:
+        merged.update(read_config_file(config_path))
+    merged.update({k: v for k, v in cli_options.items() if v is not None})
+    return validate(merged)

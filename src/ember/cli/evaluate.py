@@ -1,0 +1,44 @@
+"""``ember evaluate RUN_DIR DATA``: the saved model's metrics on DATA, preprocessed as in training."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from . import rundir
+from .data import load_like_training, standardise
+from .errors import CLIError
+from .metrics import classification_metrics, headline, regression_metrics
+from .trainer import predict_outputs
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by ember train")
+    parser.add_argument("data", metavar="DATA", help="CSV file or data set name with the training columns")
+    parser.add_argument("--dropna", action="store_true", help="drop CSV rows with missing values")
+    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
+
+
+def run(args) -> int:
+    run_record = rundir.read_run(args.run_dir, need=(rundir.CONFIG, rundir.MODEL))
+    spec, cfg = run_record["preprocessing"], run_record["config"]
+    model = rundir.load_model(args.run_dir, run_record)
+    data = load_like_training(args.data, spec, need_target=True, dropna=args.dropna, seed=cfg["seed"])
+    if data.y is None:
+        raise CLIError(f"{args.data} has no target column {spec['target']!r} to evaluate against")
+    out = predict_outputs(model, standardise(spec, data.X))
+    if spec["task"] == "classification":
+        metrics = classification_metrics(data.y, out.argmax(axis=1), spec["classes"])
+    else:
+        pred = out[:, 0].astype(np.float64) * spec["y_std"] + spec["y_mean"]
+        metrics = regression_metrics(data.y, pred)
+    if args.json:
+        print(json.dumps(metrics, indent=2))
+    else:
+        print(f"{args.data}: {headline(metrics)}")
+        if "per_class" in metrics:
+            print(f"{'class':<16}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>9}")
+            for c in metrics["per_class"]:
+                print(f"{c['class'][:15]:<16}{c['precision']:>10.4f}{c['recall']:>10.4f}"
+                      f"{c['f1']:>10.4f}{c['support']:>9}")
+    return 0

@@ -1,0 +1,232 @@
+"""The torch-style training loop behind ``ember train``: batches from a ``DataLoader``, forward,
+loss (+ L1/L2 penalties), backward, clipping, optimizer step; per-epoch validation, learning-rate
+schedule, early stopping, NaN detection, and a checkpoint after every epoch.
+
+A checkpoint holds everything the loop depends on (model, optimizer, scheduler, global and loader
+RNG states, history, early-stopping state), so stopping and resuming gives bit-identical results.
+
+Example::
+
+    >>> trainer = Trainer(cfg, splits, task="classification", n_out=10, y_std=1.0)
+    >>> trainer.fit(epochs=30, checkpoint=lambda: trainer.save("checkpoint.safetensors"))
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from .builders import build_loss, build_model, build_optimizer, build_scheduler
+from .progress import Progress
+
+
+class TrainingDiverged(Exception):
+    """The loss became NaN or infinite."""
+
+    def __init__(self, epoch: int, step: int, lr: float, value: float) -> None:
+        super().__init__(f"the loss became {value} at epoch {epoch} (step {step}); try a lower "
+                         f"learning rate (--lr, now {lr:g}) or gradient clipping (--clip-norm 1.0)")
+
+
+def _clip_grad_norm(params, max_norm: float) -> None:
+    grads = [p.grad._data for p in params if p.grad is not None]
+    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    scale = max_norm / (total + 1e-6)
+    if scale < 1.0:
+        for g in grads:
+            g *= g.dtype.type(scale)
+
+
+def _clip_grad_value(params, clip: float) -> None:
+    for p in params:
+        if p.grad is not None:
+            np.clip(p.grad._data, -clip, clip, out=p.grad._data)
+
+
+def predict_outputs(model, X: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """The model's raw outputs (logits or scaled values) for ``X``, in eval mode, in float32."""
+    import ember
+    model.eval()
+    outputs = []
+    with ember.no_grad():
+        for start in range(0, len(X), chunk):
+            outputs.append(model(ember.from_numpy(X[start:start + chunk]))._data)
+    return np.concatenate(outputs) if outputs else np.zeros((0, 1), np.float32)
+
+
+class Trainer:
+    """Owns the model, optimizer, scheduler, loader and the loop's state.
+
+    Args:
+        cfg: validated options (see ``ember.cli.config``).
+        splits: ``{"train": (X, y), "val": (X, y) or None}``; X standardised float32, y int64
+            class indices or float32 standardised values of shape (N, 1).
+        task: ``"classification"`` or ``"regression"``.
+        n_out: output units (number of classes, or 1).
+        y_std: the regression target's scale, to report MAE in the original units.
+    """
+
+    def __init__(self, cfg: dict, splits: dict, task: str, n_out: int, y_std: float = 1.0,
+                 progress: Progress | None = None) -> None:
+        import ember
+        from ..utils.data import DataLoader, TensorDataset
+        self.cfg, self.task, self.y_std = cfg, task, y_std
+        self.progress = progress or Progress(quiet=True)
+        X, y = splits["train"]
+        self.val = splits.get("val")
+        ember.manual_seed(cfg["seed"])
+        self.model = build_model(cfg, X.shape[1], n_out)
+        self.params = list(self.model.parameters())
+        self.weights = [p for p in self.params if p.ndim >= 2]
+        self.optimizer = build_optimizer(cfg, self.params)
+        self.scheduler = build_scheduler(cfg, self.optimizer)
+        self.loss_fn = build_loss(task)
+        self.loader_rng = ember.Generator().manual_seed(cfg["seed"])
+        batch = len(X) if cfg["batch_size"] == "full" else min(cfg["batch_size"], len(X))
+        self.loader = DataLoader(TensorDataset(ember.from_numpy(X), ember.from_numpy(y)),
+                                 batch_size=batch, shuffle=True, generator=self.loader_rng)
+        self.metric = "accuracy" if task == "classification" else "mae"
+        self.epoch = 0
+        self.step = 0
+        self.history: dict = {"epoch": [], "loss": [], self.metric: []}
+        if self.val is not None:
+            self.history.update({"val_loss": [], f"val_{self.metric}": []})
+        self.history.update({"lr": [], "time": []})
+        self.best_loss = math.inf
+        self.best_state = None
+        self.bad_epochs = 0
+        self.stopped_early = False
+        self.monitor = None  # an ember.diagnostics.TrainingMonitor, stepped after every update
+
+    # ----------------------------------------------------------------------------- checkpoint
+    def state(self) -> dict:
+        return {"epoch": self.epoch, "step": self.step, "history": self.history,
+                "loader_rng": self.loader_rng.get_state(), "best_loss": self.best_loss,
+                "best_state": self.best_state, "bad_epochs": self.bad_epochs,
+                "stopped_early": self.stopped_early}
+
+    def save(self, path, **extra) -> None:
+        from ..io import save_checkpoint
+        save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler,
+                        **self.state(), **extra)
+
+    def restore(self, checkpoint: dict) -> None:
+        """Restores a loaded checkpoint (``ember.io.load_checkpoint`` already set the global RNG)."""
+        from .. import random as ember_random
+        self.model.load_state_dict(checkpoint["model"])
+        self.optimizer.load_state_dict(checkpoint["optimizer"])
+        if self.scheduler is not None:
+            self.scheduler.load_state_dict(checkpoint["scheduler"])
+        self.epoch, self.step = checkpoint["epoch"], checkpoint["step"]
+        self.history = {k: list(v) for k, v in checkpoint["history"].items()}
+        self.loader_rng.set_state(checkpoint["loader_rng"])
+        self.best_loss, self.best_state = checkpoint["best_loss"], checkpoint["best_state"]
+        self.bad_epochs, self.stopped_early = checkpoint["bad_epochs"], checkpoint["stopped_early"]
+        ember_random.set_rng_state(checkpoint["rng"])
+
+    # ----------------------------------------------------------------------------- the loop
+    def _penalty(self):
+        cfg, total = self.cfg, None
+        for w in self.weights:
+            term = None
+            if cfg["l2"]:
+                term = (w * w).sum() * cfg["l2"]
+            if cfg["l1"]:
+                l1 = w.abs().sum() * cfg["l1"]
+                term = l1 if term is None else term + l1
+            if term is not None:
+                total = term if total is None else total + term
+        return total
+
+    def _batch_metric(self, out: np.ndarray, target: np.ndarray) -> float:
+        if self.task == "classification":
+            return float(np.count_nonzero(out.argmax(axis=1) == target))
+        return float(np.abs(out - target).sum(dtype=np.float64)) * self.y_std
+
+    def _train_epoch(self, epoch: int, total: int) -> dict:
+        cfg, model = self.cfg, self.model
+        model.train()
+        self.progress.start_epoch(epoch, total, len(self.loader))
+        loss_sum = metric_sum = 0.0
+        seen = 0
+        for index, (xb, yb) in enumerate(self.loader, start=1):
+            out = model(xb)
+            loss = self.loss_fn(out, yb)
+            value = float(loss.item())
+            if not math.isfinite(value):
+                raise TrainingDiverged(epoch, self.step + 1, self.optimizer.param_groups[0]["lr"], value)
+            penalty = self._penalty()
+            self.optimizer.zero_grad()
+            (loss if penalty is None else loss + penalty).backward()
+            if cfg["clip_value"]:
+                _clip_grad_value(self.params, cfg["clip_value"])
+            if cfg["clip_norm"]:
+                _clip_grad_norm(self.params, cfg["clip_norm"])
+            self.optimizer.step()
+            self.step += 1
+            if self.monitor is not None:
+                self.monitor.step()
+            n = len(yb)
+            seen += n
+            loss_sum += value * n
+            metric_sum += self._batch_metric(out._data, yb._data)
+            self.progress.batch(index, loss_sum / seen)
+        return {"loss": loss_sum / seen, self.metric: metric_sum / seen}
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple:
+        """(loss, metric) of the current model on standardised ``X`` and encoded ``y``."""
+        import ember
+        out = predict_outputs(self.model, X)
+        with ember.no_grad():
+            loss = float(self.loss_fn(ember.from_numpy(out), ember.from_numpy(y)).item())
+        return loss, self._batch_metric(out, y) / max(len(y), 1)
+
+    def fit(self, epochs: int, checkpoint=None) -> None:
+        """Trains until ``epochs`` epochs are done in total (or early stopping); ``checkpoint()``
+        runs after every epoch. A ``TrainingDiverged`` leaves the last checkpoint untouched."""
+        while self.epoch < epochs and not self.stopped_early:
+            epoch = self.epoch + 1
+            start = time.perf_counter()
+            lr = float(self.optimizer.param_groups[0]["lr"])
+            logs = self._train_epoch(epoch, epochs)
+            if self.val is not None:
+                logs["val_loss"], logs[f"val_{self.metric}"] = self.evaluate(*self.val)
+                if not math.isfinite(logs["val_loss"]):
+                    raise TrainingDiverged(epoch, self.step, lr, logs["val_loss"])
+            logs["lr"] = lr
+            monitored = logs.get("val_loss", logs["loss"])
+            if self.scheduler is not None:
+                if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+                    self.scheduler.step(monitored)
+                else:
+                    self.scheduler.step()
+            self._early_stopping(monitored)
+            logs["time"] = time.perf_counter() - start
+            self.history["epoch"].append(epoch)
+            for key in self.history:
+                if key != "epoch":
+                    self.history[key].append(float(logs[key]))
+            self.epoch = epoch
+            if checkpoint is not None:
+                checkpoint()
+            self.progress.end_epoch(logs)
+            if self.stopped_early:
+                self.progress.message(f"early stopping: no improvement for {self.bad_epochs} epochs; "
+                                      f"keeping the best weights (loss {self.best_loss:.4f})")
+
+    def _early_stopping(self, monitored: float) -> None:
+        patience = self.cfg["early_stopping"]
+        if not patience:
+            return
+        if monitored < self.best_loss:
+            self.best_loss, self.bad_epochs = monitored, 0
+            self.best_state = {k: v.clone() for k, v in self.model.state_dict().items()}
+        else:
+            self.bad_epochs += 1
+            self.stopped_early = self.bad_epochs >= patience
+
+    def use_best_weights(self) -> None:
+        """With early stopping, the final model is the one with the best monitored loss."""
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
