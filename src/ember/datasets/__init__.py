@@ -1,0 +1,29 @@
+"""Data to learn from without a network connection.
+
+* Bundled real data sets (small compressed files inside the package; sources and licences in
+  ``data/SOURCES.md``): :func:`load_iris`, :func:`load_wine`, :func:`load_breast_cancer`,
+  :func:`load_digits`, :func:`load_diabetes`.
+* Seeded generators for teaching: :func:`make_xor`, :func:`make_moons`, :func:`make_circles`,
+  :func:`make_spirals`, :func:`make_blobs`, :func:`make_regression`.
+* :func:`load_csv` for your own tables, with a reusable :class:`TabularEncoding`.
+* :func:`list` and :func:`load` to find and load data sets by name.
+
+Example::
+
+    >>> digits = ember.datasets.load_digits()
+    >>> loader = ember.utils.data.DataLoader(digits.to_dataset(), batch_size=64, shuffle=True)
+"""
+from ._bunch import Bunch
+from .bundled import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
+from .catalog import DatasetInfo, load, list_datasets
+from .csv_loader import load_csv
+from .encoding import TabularEncoding
+from .errors import DataError, DataFileNotFoundError
+from .generators import make_blobs, make_circles, make_moons, make_regression, make_spirals, make_xor
+
+list = list_datasets  # noqa: A001 - ember.datasets.list(), as the CLI spells it
+
+__all__ = ["Bunch", "DataError", "DataFileNotFoundError", "DatasetInfo", "TabularEncoding", "list",
+           "list_datasets", "load", "load_breast_cancer", "load_csv", "load_diabetes", "load_digits",
+           "load_iris", "load_wine", "make_blobs", "make_circles", "make_moons", "make_regression",
+           "make_spirals", "make_xor"]

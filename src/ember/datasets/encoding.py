@@ -1,0 +1,166 @@
+"""``TabularEncoding``: how a table's columns became a float32 matrix, replayable on new rows.
+
+It is plain data (column names, categories per column, class labels, task) that round-trips
+through JSON, so a trained model's preprocessing can be saved beside its weights.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ._table import columns_from, describe_rows, missing_mask, parse_numbers
+from .errors import DataError
+
+__all__ = ["TabularEncoding"]
+
+
+@dataclass
+class TabularEncoding:
+    """The preprocessing ``load_csv`` applied, to encode new data the same way.
+
+    Attributes:
+        features: input column names, in file order.
+        categories: ``{column: [category, …]}`` for one-hot encoded columns (sorted).
+        target: the target column's name.
+        task: ``"binary"``, ``"multiclass"`` or ``"regression"``.
+        classes: the original target labels (class ``k`` is ``classes[k]``); ``None`` for
+            regression.
+        feature_names: the encoded matrix's column names (``"colour=red"`` for one-hot columns).
+
+    Example::
+
+        >>> data = ember.datasets.load_csv("pets.csv", target="kind")
+        >>> enc = ember.datasets.TabularEncoding.from_json(data.encoding.to_json())
+        >>> X_new = enc.transform([{"colour": "red", "legs": 4}])
+    """
+
+    features: list
+    categories: dict
+    target: str
+    task: str
+    classes: list | None = None
+    feature_names: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.feature_names:
+            self.feature_names = [f"{c}={v}" if c in self.categories else c
+                                  for c in self.features for v in self.categories.get(c, [None])]
+
+    # ----------------------------------------------------------------- JSON
+    def to_dict(self) -> dict:
+        """A JSON-serialisable dict (``json.dumps`` works on it as is)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, state: dict) -> "TabularEncoding":
+        missing = {"features", "categories", "target", "task"} - set(state)
+        if missing:
+            raise ValueError(f"not a TabularEncoding state: missing keys {sorted(missing)}")
+        return cls(**{k: state[k] for k in ("features", "categories", "target", "task", "classes",
+                                             "feature_names") if k in state})
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> "TabularEncoding":
+        return cls.from_dict(json.loads(text))
+
+    # ----------------------------------------------------------------- encoding
+    def transform(self, data, *, handle_unknown: str = "error") -> np.ndarray:
+        """Encodes new rows into the float32 matrix the model was trained on.
+
+        Args:
+            data: a CSV path, a pandas DataFrame, a dict of columns or a list of row dicts.
+                It must hold exactly the training's input columns (the target column may be
+                there too and is ignored).
+            handle_unknown: ``"error"`` for a category not seen in training, or ``"ignore"``
+                to encode it as all zeros.
+        """
+        if handle_unknown not in ("error", "ignore"):
+            raise ValueError(f"handle_unknown must be 'error' or 'ignore', got {handle_unknown!r}")
+        columns = columns_from(data)
+        given = [c for c in columns if c != self.target]
+        missing = [c for c in self.features if c not in columns]
+        extra = [c for c in given if c not in self.features]
+        if missing or extra:
+            raise DataError(f"the columns differ from the training data's: missing {missing}, "
+                            f"unexpected {extra}; expected {self.features}")
+        return self.encode_columns(columns, handle_unknown=handle_unknown)
+
+    def encode_columns(self, columns: dict, *, handle_unknown: str = "error") -> np.ndarray:
+        """Encodes ``{name: array of strings}`` columns (all of ``features`` present)."""
+        n = len(next(iter(columns.values()))) if columns else 0
+        blocks = []
+        for name in self.features:
+            col = columns[name]
+            gaps = missing_mask(col)
+            if gaps.any():
+                raise DataError(f"column {name!r} has missing values in {describe_rows(gaps)}")
+            if name in self.categories:
+                blocks.append(_one_hot(name, col, self.categories[name], handle_unknown))
+            else:
+                values, bad = parse_numbers(col)
+                if bad.any():
+                    first = col[np.flatnonzero(bad)[0]]
+                    raise DataError(f"column {name!r} is numeric but has non-numeric values in "
+                                    f"{describe_rows(bad)}, e.g. {first!r}")
+                blocks.append(values[:, None])
+        if not blocks:
+            return np.zeros((n, 0), np.float32)
+        return np.concatenate(blocks, axis=1).astype(np.float32)
+
+    def encode_target(self, column: np.ndarray) -> np.ndarray:
+        """Target strings → int64 class indices (classification) or float32 values."""
+        if self.task == "regression":
+            values, bad = parse_numbers(column)
+            if bad.any():
+                raise DataError(f"target column {self.target!r} is numeric but has non-numeric "
+                                f"values in {describe_rows(bad)}")
+            return values.astype(np.float32)
+        labels = [_label_key(c) for c in self.classes]
+        lookup = {key: i for i, key in enumerate(labels)}
+        keys = _column_keys(column, numeric=all(not isinstance(c, str) for c in self.classes))
+        codes = np.fromiter((lookup.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        unknown = codes < 0
+        if unknown.any():
+            raise DataError(f"target column {self.target!r} has labels not seen in training in "
+                            f"{describe_rows(unknown)}, e.g. {column[np.flatnonzero(unknown)[0]]!r}; "
+                            f"known classes: {self.classes}")
+        return codes
+
+    def decode(self, indices) -> list:
+        """Class indices (or a matrix of scores, argmax taken) → the original labels."""
+        if self.classes is None:
+            raise ValueError("decode() is for classification; this encoding is for regression")
+        idx = np.asarray(getattr(indices, "_data", indices))
+        if idx.ndim == 2:
+            idx = idx.argmax(axis=1) if idx.shape[1] > 1 else (idx[:, 0] > 0.5).astype(np.int64)
+        return [self.classes[int(i)] for i in idx.reshape(-1)]
+
+
+def _one_hot(name, column, categories, handle_unknown) -> np.ndarray:
+    lookup = {c: i for i, c in enumerate(categories)}
+    codes = np.fromiter((lookup.get(v, -1) for v in column), dtype=np.int64, count=len(column))
+    unknown = codes < 0
+    if unknown.any() and handle_unknown == "error":
+        values = sorted(set(column[unknown].tolist()))
+        raise DataError(f"column {name!r} has categories not seen in training: {values[:10]} in "
+                        f"{describe_rows(unknown)}; known categories: {categories}")
+    out = np.zeros((len(column), len(categories)), dtype=np.float64)
+    rows = np.flatnonzero(~unknown)
+    out[rows, codes[rows]] = 1.0
+    return out
+
+
+def _label_key(label):
+    return float(label) if not isinstance(label, str) else label
+
+
+def _column_keys(column, numeric: bool) -> list:
+    if not numeric:
+        return column.tolist()
+    values, bad = parse_numbers(column)
+    return [None if b else v for v, b in zip(values.tolist(), bad.tolist())]
