@@ -91,7 +91,10 @@ class Selu(Elu):
 
 
 def erf(x: np.ndarray) -> np.ndarray:
-    """The error function to within about 1.2e-7 (Chebyshev fit of erfc), in ``x``'s dtype."""
+    """The error function in ``x``'s dtype: a Chebyshev fit of erfc (relative error < 1.2e-7)
+    for float32 and below, a series exact to float64 rounding for float64."""
+    if x.dtype == np.float64:
+        return _erf_series(x)
     z = np.abs(x)
     t = 1.0 / (1.0 + 0.5 * z)
     poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
@@ -99,6 +102,25 @@ def erf(x: np.ndarray) -> np.ndarray:
             -0.82215223 + t * 0.17087277))))))))
     erfc = t * np.exp(poly)
     return np.where(x >= 0, 1.0 - erfc, erfc - 1.0).astype(x.dtype, copy=False)
+
+
+def _erf_series(x: np.ndarray) -> np.ndarray:
+    """``erf(x) = 2/√π exp(-x²) Σ_n 2ⁿ x^(2n+1) / (1·3·…·(2n+1))`` (all terms positive, so no
+    cancellation), summed term by term over the whole array; |x| ≥ 6 gives ±1."""
+    z = np.minimum(np.abs(x), 6.0)
+    z2 = z * z
+    term = z.copy()
+    total = z.copy()
+    n = 0
+    while True:
+        term *= 2 * z2 / (2 * n + 3)
+        total += term
+        n += 1
+        if n > 30 and np.all(term <= 1e-17 * total):
+            break
+    out = total * np.exp(-z2) * (2.0 / math.sqrt(math.pi))
+    out = np.minimum(out, 1.0)
+    return np.where(np.abs(x) >= 6.0, 1.0, out) * np.sign(x)
 
 
 class Gelu(Function):

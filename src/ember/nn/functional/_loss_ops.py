@@ -248,6 +248,7 @@ class SoftCrossEntropy(Function):
         self.logp, self.wy, self.reduction = logp, wy, reduction
         self.count = loss.size
         self.y_grad_scale = 1 - label_smoothing
+        self.weight = None if weight is None else _class_shape(weight, x.ndim)
         return _reduce(loss, reduction)
 
     def backward(self, g):
@@ -259,7 +260,9 @@ class SoftCrossEntropy(Function):
             p = np.exp(self.logp)
             gx = (p * self.wy.sum(axis=1, keepdims=True) - self.wy) * scale
         if self.needs_grad(1):
-            gy = -self.logp * scale * self.y_grad_scale
+            gy = -self.logp * (scale * self.y_grad_scale)
+            if self.weight is not None:
+                gy *= self.weight
         return gx, gy
 
     def name(self) -> str:
