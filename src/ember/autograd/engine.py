@@ -77,16 +77,18 @@ def run_backward(tensor, grad: np.ndarray, retain_graph: bool) -> None:
                 _accumulate(kept, g, given, make)
         grads = node.backward(g)
         nexts = node.next_functions
-        if not retain_graph:
-            node.release()
+        if not retain_graph:  # release(), inlined: this loop is the per-op overhead
+            node.__dict__.clear()
+            node._freed = True
         for nxt, gi in zip(nexts, grads):
             if nxt is None or gi is None:
                 continue
             if isinstance(nxt, Function):
                 prev = buffers.get(nxt)
                 buffers[nxt] = gi if prev is None else prev + gi
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if not left:
                     ready.append(nxt)
             else:
                 _accumulate(nxt, gi, given, make)

@@ -58,28 +58,31 @@ class Function:
         are keyword values passed to forward as they are.
         """
         node = cls()
-        arrays = []
         nxt = None
-        record = STATE.enabled
-        for i, t in enumerate(inputs):
-            if isinstance(t, _Tensor):
-                arrays.append(t._data)
-                if record and t.requires_grad:
-                    if nxt is None:
-                        nxt = [None] * len(inputs)
-                    nxt[i] = t.grad_fn if t.grad_fn is not None else t
-            else:
-                arrays.append(t)
-        if nxt is not None:
-            node.next_functions = tuple(nxt)
+        if STATE.enabled:
+            arrays = []
+            for i, t in enumerate(inputs):
+                if isinstance(t, _Tensor):
+                    arrays.append(t._data)
+                    if t.requires_grad:
+                        if nxt is None:
+                            nxt = [None] * len(inputs)
+                        nxt[i] = t.grad_fn or t
+                else:
+                    arrays.append(t)
+        else:
+            arrays = [t._data if isinstance(t, _Tensor) else t for t in inputs]
+        if nxt is None:
+            out = node.forward(*arrays, **params)
+            return _Tensor._make(out if type(out) is np.ndarray else np.asarray(out), None)
+        node.next_functions = tuple(nxt)
+        node._retained = None
+        node._freed = False
         out = node.forward(*arrays, **params)
         if type(out) is not np.ndarray:  # ufuncs on 0-d arrays return NumPy scalars
             out = np.asarray(out)
-        if nxt is not None:
-            node._retained = None
-            node._freed = False
-            return _Tensor._make(out, node)
-        return _Tensor._make(out, None)
+        t = _Tensor._make(out, node)
+        return t
 
     def needs_grad(self, i: int) -> bool:
         """True when input ``i`` needs a gradient (backward may skip the others)."""

@@ -6,6 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function
 from ._util import as_tensor, normalize_dims
@@ -16,10 +17,16 @@ _MinResult = namedtuple("min", ["values", "indices"])
 
 
 def _expand_back(g, shape, axis, keepdims):
-    """Broadcasts a reduced gradient back to the input's shape."""
+    """Spreads a reduced gradient back over the input's shape (a fresh, writable array).
+
+    Materialising costs one fill, which the engine would otherwise pay as a copy when
+    the gradient reaches a leaf; it is also faster than ``np.broadcast_to`` on small arrays.
+    """
     if axis is not None and not keepdims:
-        g = np.expand_dims(g, axis)
-    return np.broadcast_to(g, shape)
+        g = g.reshape(tuple(1 if i in axis else n for i, n in enumerate(shape)))
+    out = np.empty(shape, g.dtype)
+    out[...] = g
+    return out
 
 
 def _count(shape, axis) -> int:
@@ -33,7 +40,7 @@ class Sum(Function):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64
-        return np.asarray(np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype))
+        return np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
 
     def backward(self, g):
         return (_expand_back(g, self.shape, self.axis, self.keepdims),)
@@ -151,7 +158,6 @@ def _float_only(name: str, x: Tensor, dtype=None) -> Tensor:
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: A001
     """Sum over all elements or over ``dim`` (an int or a tuple)."""
     x = as_tensor(input)
-    from .. import _dtype
     np_dtype = None if dtype is None else _dtype.to_numpy_dtype(dtype)
     return Sum.apply(x, axis=normalize_dims(dim, x.ndim), keepdims=keepdim, dtype=np_dtype)
 
