@@ -1,0 +1,21 @@
+"""ember.keras: the Keras-3-style front door on ember's engine.
+
+Models are stacks of layers whose weights are ember Tensors; ``fit`` runs ember's training step
+(forward → loss → ``backward()`` → optimizer update) with Keras 3's defaults and semantics.
+
+Example::
+
+    >>> import ember as tf
+    >>> model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu", input_shape=(2,)),
+    ...                              tf.keras.layers.Dense(1, activation="sigmoid")])
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    >>> history = model.fit(X, y, epochs=100, verbose=0)
+"""
+from . import (activations, callbacks, initializers, layers, losses, metrics, models, optimizers,
+               regularizers, saving)
+from .layers import Input, Layer
+from .models import Model, Sequential, load_model
+
+__all__ = ["Sequential", "Model", "Input", "Layer", "load_model", "activations", "callbacks",
+           "initializers", "layers", "losses", "metrics", "models", "optimizers", "regularizers",
+           "saving"]

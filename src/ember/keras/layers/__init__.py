@@ -1,0 +1,17 @@
+"""Keras-style layers built on ember's Tensor and autograd.
+
+Example::
+
+    >>> from ember.keras import layers
+    >>> layers.Dense(4, activation="relu", input_shape=(2,))
+"""
+from .activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax
+from .base import Layer
+from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, KerasTensor, Reshape
+from .normalization import BatchNormalization, LayerNormalization, Normalization
+
+__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape",
+           "BatchNormalization", "LayerNormalization", "Normalization", "ReLU", "LeakyReLU",
+           "PReLU", "ELU", "Softmax"]
+
+ALL = {name: globals()[name] for name in __all__ if name not in ("Layer", "Input")}

@@ -1,0 +1,194 @@
+"""Core layers: Input/InputLayer, Dense, Activation, Dropout, Flatten, Reshape."""
+from __future__ import annotations
+
+import numpy as np
+
+import ember
+
+from ... import random as _random
+from ..._tensor import Tensor
+from .. import activations as _act
+from .. import initializers as _init
+from .. import regularizers as _reg
+from .base import Layer
+
+
+class InputLayer(Layer):
+    """Declares the input shape (without the batch axis) of a model."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None,
+                 input_shape=None, **kwargs):
+        shape = shape if shape is not None else input_shape
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("You must pass a `shape` argument to Input/InputLayer.")
+            if isinstance(shape, int):
+                shape = (shape,)
+            batch_shape = (batch_size,) + tuple(shape)
+        super().__init__(name=name, batch_input_shape=batch_shape, **kwargs)
+        self.batch_shape = tuple(batch_shape)
+        self._build_once(self.batch_shape)
+
+    def call(self, inputs, training=False):
+        return inputs
+
+    def get_config(self):
+        return {"name": self.name, "batch_shape": list(self.batch_shape)}
+
+
+class KerasTensor:
+    """The symbolic tensor ``keras.Input(shape)`` returns: a shape (with a None batch axis)."""
+
+    def __init__(self, input_layer: InputLayer):
+        self._input_layer = input_layer
+        self.shape = input_layer.batch_shape
+        self.dtype = "float32"
+        self.name = input_layer.name
+        self.ndim = len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype=float32, name={self.name}>"
+
+
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802
+    """``keras.Input(shape=(n,))``: the start of a model; its shape excludes the batch axis."""
+    return KerasTensor(InputLayer(shape=shape, batch_size=batch_size, name=name,
+                                  batch_shape=batch_shape))
+
+
+class Dense(Layer):
+    """``activation(inputs @ kernel + bias)`` with ``kernel`` of shape (input_dim, units).
+
+    Example::
+
+        >>> Dense(64, activation="relu", input_shape=(10,), kernel_regularizer=l2(0.01))
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
+                             f"Received: units={units}")
+        if kernel_constraint is not None or bias_constraint is not None:
+            raise NotImplementedError("ember.keras Dense does not support weight constraints")
+        self.units = int(units)
+        self.activation = _act.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _init.get(kernel_initializer)
+        self.bias_initializer = _init.get(bias_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self.bias_regularizer = _reg.get(bias_regularizer)
+        self.kernel = self.bias = None
+
+    def build(self, input_shape):
+        in_dim = input_shape[-1]
+        if in_dim is None:
+            raise ValueError(f"The last dimension of the input to Dense layer '{self.name}' must be "
+                             f"defined. Received: input_shape={input_shape}")
+        self.kernel = self.add_weight((in_dim, self.units), self.kernel_initializer, "kernel",
+                                      regularizer=self.kernel_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight((self.units,), self.bias_initializer, "bias",
+                                        regularizer=self.bias_regularizer)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def call(self, inputs, training=False):
+        out = ember.matmul(inputs, self.kernel)
+        if self.bias is not None:
+            out = out + self.bias
+        return self.activation(out)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": _act.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": _init.serialize(self.kernel_initializer),
+                "bias_initializer": _init.serialize(self.bias_initializer),
+                "kernel_regularizer": _reg.serialize(self.kernel_regularizer),
+                "bias_regularizer": _reg.serialize(self.bias_regularizer)}
+
+
+class Activation(Layer):
+    """Applies an activation by name (``'relu'``) or callable."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = _act.get(activation)
+
+    def call(self, inputs, training=False):
+        return self.activation(inputs)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": _act.serialize(self.activation)}
+
+
+class Dropout(Layer):
+    """Zeroes a fraction ``rate`` of inputs while training and scales the rest by 1/(1-rate);
+    the identity at inference. Masks come from ember's global generator (or ``seed``)."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
+                             f"between 0 and 1. Received: rate={rate}")
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._gen = None if seed is None else _random.Generator().manual_seed(seed)
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        if self.rate == 1:
+            return inputs * 0.0
+        shape = inputs.shape
+        if self.noise_shape is not None:
+            shape = tuple(s if n is None else n for s, n in zip(inputs.shape, self.noise_shape))
+        keep = _random._gen(self._gen).random(shape) >= self.rate
+        mask = keep.astype(inputs._data.dtype) * np.asarray(1.0 / (1.0 - self.rate),
+                                                             inputs._data.dtype)
+        return inputs * Tensor._make(mask)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
+
+
+class Flatten(Layer):
+    """Flattens every axis but the batch axis."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        n = None if any(s is None for s in rest) else int(np.prod(rest))
+        return (input_shape[0], n)
+
+    def call(self, inputs, training=False):
+        return inputs.reshape(inputs.shape[0], -1)
+
+
+class Reshape(Layer):
+    """Reshapes every sample to ``target_shape`` (the batch axis is kept)."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(target_shape)
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        shape = list(self.target_shape)
+        if -1 in shape and all(s is not None for s in rest):
+            known = int(np.prod([s for s in shape if s != -1]))
+            shape[shape.index(-1)] = int(np.prod(rest)) // known
+        return (input_shape[0],) + tuple(shape)
+
+    def call(self, inputs, training=False):
+        return inputs.reshape((inputs.shape[0],) + self.target_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}

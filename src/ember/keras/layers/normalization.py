@@ -1,0 +1,214 @@
+"""BatchNormalization, LayerNormalization and the Normalization preprocessing layer (adapt)."""
+from __future__ import annotations
+
+import numpy as np
+
+import ember
+
+from ..._tensor import Tensor
+from .. import initializers as _init
+from .. import regularizers as _reg
+from .._utils import to_array
+from .base import Layer
+
+
+def _axes_except(ndim: int, axis: int) -> tuple[int, ...]:
+    axis = axis % ndim
+    return tuple(i for i in range(ndim) if i != axis)
+
+
+def _param_shape(input_shape, axis) -> tuple:
+    """Weights broadcast over every axis but ``axis``: shape (C,) stored, viewed as (1, …, C, …)."""
+    dim = input_shape[axis]
+    if dim is None:
+        raise ValueError(f"Axis {axis} of input tensor should have a defined dimension but the "
+                         f"layer received an input with shape {input_shape}.")
+    return (dim,)
+
+
+def _broadcast(t: Tensor, ndim: int, axis: int) -> Tensor:
+    axis = axis % ndim
+    if axis == ndim - 1:
+        return t
+    shape = [1] * ndim
+    shape[axis] = t.shape[0]
+    return t.reshape(shape)
+
+
+class BatchNormalization(Layer):
+    """Normalizes with the batch's mean and (biased) variance while training, and with moving
+    averages at inference: ``moving = moving * momentum + batch * (1 - momentum)``.
+
+    Weights, in Keras's order: gamma, beta (trainable), moving_mean, moving_variance.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"Argument `momentum` must be in [0, 1]. Received: momentum={momentum}")
+        if epsilon <= 0:
+            raise ValueError(f"Argument `epsilon` must be positive. Received: epsilon={epsilon}")
+        self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = _init.get(beta_initializer)
+        self.gamma_initializer = _init.get(gamma_initializer)
+        self.moving_mean_initializer = _init.get(moving_mean_initializer)
+        self.moving_variance_initializer = _init.get(moving_variance_initializer)
+        self.beta_regularizer = _reg.get(beta_regularizer)
+        self.gamma_regularizer = _reg.get(gamma_regularizer)
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        shape = _param_shape(input_shape, self.axis)
+        if self.scale:
+            self.gamma = self.add_weight(shape, self.gamma_initializer, "gamma",
+                                         regularizer=self.gamma_regularizer)
+        if self.center:
+            self.beta = self.add_weight(shape, self.beta_initializer, "beta",
+                                        regularizer=self.beta_regularizer)
+        self.moving_mean = self.add_weight(shape, self.moving_mean_initializer, "moving_mean",
+                                           trainable=False)
+        self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
+                                               "moving_variance", trainable=False)
+
+    def call(self, inputs, training=False):
+        nd = inputs.ndim
+        axes = _axes_except(nd, self.axis)
+        if training and self.trainable:
+            mean = inputs.mean(axes, keepdim=True)
+            centered = inputs - mean
+            var = (centered * centered).mean(axes, keepdim=True)
+            m = np.float32(self.momentum)
+            self.moving_mean._data *= m
+            self.moving_mean._data += mean._data.reshape(-1) * (1 - m)
+            self.moving_variance._data *= m
+            self.moving_variance._data += var._data.reshape(-1) * (1 - m)
+            out = centered * ember.rsqrt(var + self.epsilon)
+        else:
+            mean = _broadcast(Tensor._make(self.moving_mean._data), nd, self.axis)
+            var = _broadcast(Tensor._make(self.moving_variance._data), nd, self.axis)
+            out = (inputs - mean) * ember.rsqrt(var + self.epsilon)
+        if self.gamma is not None:
+            out = out * _broadcast(self.gamma, nd, self.axis)
+        if self.beta is not None:
+            out = out + _broadcast(self.beta, nd, self.axis)
+        return out
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": _init.serialize(self.beta_initializer),
+                "gamma_initializer": _init.serialize(self.gamma_initializer),
+                "moving_mean_initializer": _init.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer": _init.serialize(self.moving_variance_initializer),
+                "beta_regularizer": _reg.serialize(self.beta_regularizer),
+                "gamma_regularizer": _reg.serialize(self.gamma_regularizer)}
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over ``axis`` (default the last), then scales by gamma, shifts by beta."""
+
+    def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, rms_scaling=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axis, int):
+            raise NotImplementedError(f"ember.keras LayerNormalization supports one axis; "
+                                      f"received axis={axis}")
+        self.axis, self.epsilon = axis, float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = _init.get(beta_initializer)
+        self.gamma_initializer = _init.get(gamma_initializer)
+        self.beta_regularizer = _reg.get(beta_regularizer)
+        self.gamma_regularizer = _reg.get(gamma_regularizer)
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        shape = _param_shape(input_shape, self.axis)
+        if self.scale:
+            self.gamma = self.add_weight(shape, self.gamma_initializer, "gamma",
+                                         regularizer=self.gamma_regularizer)
+        if self.center:
+            self.beta = self.add_weight(shape, self.beta_initializer, "beta",
+                                        regularizer=self.beta_regularizer)
+
+    def call(self, inputs, training=False):
+        nd = inputs.ndim
+        mean = inputs.mean(self.axis, keepdim=True)
+        centered = inputs - mean
+        var = (centered * centered).mean(self.axis, keepdim=True)
+        out = centered * ember.rsqrt(var + self.epsilon)
+        if self.gamma is not None:
+            out = out * _broadcast(self.gamma, nd, self.axis)
+        if self.beta is not None:
+            out = out + _broadcast(self.beta, nd, self.axis)
+        return out
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale,
+                "beta_initializer": _init.serialize(self.beta_initializer),
+                "gamma_initializer": _init.serialize(self.gamma_initializer),
+                "beta_regularizer": _reg.serialize(self.beta_regularizer),
+                "gamma_regularizer": _reg.serialize(self.gamma_regularizer)}
+
+
+class Normalization(Layer):
+    """Feature-wise standardization ``(x - mean) / max(sqrt(variance), 1e-7)`` with statistics
+    given or learned by ``adapt(data)``; ``invert=True`` undoes it.
+
+    Example::
+
+        >>> norm = Normalization()
+        >>> norm.adapt(x_train)
+        >>> model = Sequential([norm, Dense(1)])
+    """
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        if (mean is None) != (variance is None):
+            raise ValueError(f"When setting values directly, both `mean` and `variance` must be "
+                             f"set. Received: mean={mean} and variance={variance}")
+        self.axis, self.invert = axis, bool(invert)
+        self._init_mean, self._init_var = mean, variance
+
+    def build(self, input_shape):
+        shape = _param_shape(input_shape, self.axis)
+        self.adapt_mean = self.add_weight(shape, "zeros", "mean", trainable=False)
+        self.adapt_variance = self.add_weight(shape, "ones", "variance", trainable=False)
+        self.count = self.add_weight((), "zeros", "count", trainable=False)
+        if self._init_mean is not None:
+            self.adapt_mean._data[...] = np.asarray(self._init_mean, np.float32)
+            self.adapt_variance._data[...] = np.asarray(self._init_var, np.float32)
+
+    def adapt(self, data, batch_size=None, steps=None) -> None:
+        """Computes the mean and variance of ``data`` along every axis but ``axis``."""
+        arr = to_array(data).astype(np.float32, copy=False)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if not self.built:
+            self._build_once((None,) + arr.shape[1:])
+        axes = _axes_except(arr.ndim, self.axis)
+        self.adapt_mean._data[...] = arr.mean(axis=axes, dtype=np.float64).astype(np.float32)
+        self.adapt_variance._data[...] = arr.var(axis=axes, dtype=np.float64).astype(np.float32)
+        self.count._data[...] = np.float32(arr.size // self.adapt_mean._data.size)
+
+    def call(self, inputs, training=False):
+        nd = inputs.ndim
+        mean = _broadcast(Tensor._make(self.adapt_mean._data), nd, self.axis)
+        std = np.maximum(np.sqrt(self.adapt_variance._data), np.float32(1e-7))
+        std = _broadcast(Tensor._make(std), nd, self.axis)
+        if self.invert:
+            return mean + inputs * std
+        return (inputs - mean) / std
+
+    def get_config(self):
+        config = {**super().get_config(), "axis": self.axis, "invert": self.invert}
+        if self._init_mean is not None:
+            config["mean"] = np.asarray(self._init_mean).tolist()
+            config["variance"] = np.asarray(self._init_var).tolist()
+        return config

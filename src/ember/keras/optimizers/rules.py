@@ -1,0 +1,222 @@
+"""The Keras optimizers' update rules, each a few in-place NumPy lines (Keras 3's formulas)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Optimizer, _check_nonneg
+
+
+def _f32(x):
+    return np.float32(x)
+
+
+class SGD(Optimizer):
+    """``v = momentum * v - lr * g; w += v`` (Nesterov: ``w += momentum * v - lr * g``);
+    plain ``w -= lr * g`` without momentum."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self._slots = ("momentum",) if self.momentum else ()
+
+    def _update(self, w, g, slots, lr):
+        lr = _f32(lr)
+        if not self.momentum:
+            w -= lr * g
+            return
+        m = slots["momentum"]
+        m *= _f32(self.momentum)
+        m -= lr * g
+        if self.nesterov:
+            w += _f32(self.momentum) * m - lr * g
+        else:
+            w += m
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """``v = rho v + (1-rho) g²``; ``w -= lr g / sqrt(v + eps)`` (centered: minus the mean
+    gradient squared; with momentum the step goes through a velocity)."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho, self.momentum = float(rho), float(momentum)
+        self.epsilon, self.centered = float(epsilon), bool(centered)
+        self._slots = ("velocity",) + (("momentum",) if self.momentum > 0 else ()) + \
+            (("average_gradient",) if self.centered else ())
+
+    def _update(self, w, g, slots, lr):
+        rho = _f32(self.rho)
+        v = slots["velocity"]
+        v *= rho
+        v += (1 - rho) * g * g
+        if self.centered:
+            a = slots["average_gradient"]
+            a *= rho
+            a += (1 - rho) * g
+            denom = v - a * a + _f32(self.epsilon)
+        else:
+            denom = v + _f32(self.epsilon)
+        inc = _f32(lr) * g / np.sqrt(denom)
+        if self.momentum > 0:
+            m = slots["momentum"]
+            m *= _f32(self.momentum)
+            m += inc
+            w -= m
+        else:
+            w -= inc
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adam(Optimizer):
+    """Adam as Keras writes it: ``w -= lr_t * m / (sqrt(v) + eps)`` with
+    ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` (Kingma & Ba 2015, sec. 2)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon, self.amsgrad = float(epsilon), bool(amsgrad)
+        self._slots = ("momentum", "velocity") + (("velocity_hat",) if self.amsgrad else ())
+
+    def _update(self, w, g, slots, lr):
+        t = self.iterations + 1
+        b1, b2 = _f32(self.beta_1), _f32(self.beta_2)
+        alpha = _f32(lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t))
+        m, v = slots["momentum"], slots["velocity"]
+        m += (g - m) * (1 - b1)
+        v += (g * g - v) * (1 - b2)
+        if self.amsgrad:
+            vh = slots["velocity_hat"]
+            np.maximum(vh, v, out=vh)
+            v = vh
+        w -= m * alpha / (np.sqrt(v) + _f32(self.epsilon))
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay ``w -= w * weight_decay * lr`` (default 0.004)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, **kwargs):
+        if weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+class Adagrad(Optimizer):
+    """``acc += g²; w -= lr g / sqrt(acc + eps)``, accumulators start at 0.1."""
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.initial_accumulator_value = _check_nonneg("initial_accumulator_value",
+                                                       initial_accumulator_value, False)
+        self.epsilon = float(epsilon)
+        self._slots = ("accumulator",)
+
+    def _init_slots(self, w):
+        return {"accumulator": np.full_like(w, self.initial_accumulator_value)}
+
+    def _update(self, w, g, slots, lr):
+        acc = slots["accumulator"]
+        acc += g * g
+        w -= _f32(lr) * g / np.sqrt(acc + _f32(self.epsilon))
+
+    def get_config(self):
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    """``E[g²] = rho E[g²] + (1-rho) g²; d = -sqrt(E[dx²]+eps)/sqrt(E[g²]+eps) g;
+    E[dx²] = rho E[dx²] + (1-rho) d²; w += lr d`` (Zeiler 2012)."""
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+        self._slots = ("accumulated_grad", "accumulated_delta_var")
+
+    def _update(self, w, g, slots, lr):
+        rho, eps = _f32(self.rho), _f32(self.epsilon)
+        ag, ad = slots["accumulated_grad"], slots["accumulated_delta_var"]
+        ag *= rho
+        ag += (1 - rho) * g * g
+        delta = -np.sqrt(ad + eps) * g / np.sqrt(ag + eps)
+        ad *= rho
+        ad += (1 - rho) * delta * delta
+        w += _f32(lr) * delta
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adamax(Optimizer):
+    """``m = b1 m + (1-b1) g; u = max(b2 u, |g|); w -= lr m / ((1 - b1**t)(u + eps))``."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self._slots = ("m", "u")
+
+    def _update(self, w, g, slots, lr):
+        t = self.iterations + 1
+        m, u = slots["m"], slots["u"]
+        m += (g - m) * (1 - _f32(self.beta_1))
+        np.maximum(u * _f32(self.beta_2), np.abs(g), out=u)
+        w -= _f32(lr) * m / (_f32(1 - self.beta_1 ** t) * (u + _f32(self.epsilon)))
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class Nadam(Optimizer):
+    """Adam with Nesterov momentum and Keras's momentum schedule
+    ``u_t = beta_1 (1 - 0.5 * 0.96**t)`` (Dozat 2016)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self._slots = ("momentum", "velocity")
+        self._u_product = 1.0
+
+    def _before_step(self):
+        self._u_product *= self.beta_1 * (1.0 - 0.5 * 0.96 ** (self.iterations + 1))
+
+    def _extra_state(self):
+        return {"u_product": np.array(self._u_product, np.float64)}
+
+    def _load_extra_state(self, arrays):
+        self._u_product = float(arrays.get("u_product", 1.0))
+
+    def _update(self, w, g, slots, lr):
+        t = self.iterations + 1
+        b1, b2 = self.beta_1, self.beta_2
+        u_t = b1 * (1.0 - 0.5 * 0.96 ** t)
+        u_t1 = b1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        u_prod = self._u_product
+        u_prod1 = u_prod * u_t1
+        m, v = slots["momentum"], slots["velocity"]
+        m += (g - m) * _f32(1 - b1)
+        v += (g * g - v) * _f32(1 - b2)
+        m_hat = _f32(u_t1 / (1 - u_prod1)) * m + _f32((1 - u_t) / (1 - u_prod)) * g
+        v_hat = v / _f32(1 - b2 ** t)
+        w -= m_hat * _f32(lr) / (np.sqrt(v_hat) + _f32(self.epsilon))
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
