@@ -91,7 +91,8 @@ def _number(name, value, *, low=None, high=None, low_open=False, high_open=False
            or (low is not None and (number <= low if low_open else number < low))
            or (high is not None and (number >= high if high_open else number > high)))
     if bad:
-        raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: expected {expect.strip(' ,')}")
+        kind = "an integer" if integer else "a number"
+        raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: expected {kind} {expect.strip(' ,')}")
     return number
 
 

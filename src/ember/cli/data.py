@@ -71,16 +71,19 @@ def _bundled(name: str, task: str) -> Data:
                         getattr(bunch, "target_names", None), task)
 
 
+# Sizes and noise that make each generator an interesting, learnable problem.
+_GENERATOR_ARGS = {"moons": {"n_samples": 600, "noise": 0.2}, "circles": {"n_samples": 600, "noise": 0.1,
+                   "factor": 0.5}, "spirals": {"n_samples": 600}, "xor": {"n_samples": 600, "noise": 0.05}}
+
+
 def _generated(name: str, task: str, seed: int) -> Data:
     datasets = _datasets_module()
     maker = getattr(datasets, f"make_{name}", None)
     if maker is None:
         raise CLIError(f"ember.datasets has no make_{name} in this installation")
-    from .. import random as ember_random
-    ember_random.manual_seed(seed)
-    result = maker()
+    result = maker(**_GENERATOR_ARGS[name], random_state=seed)
     X, y = (result.X, result.y) if hasattr(result, "X") else result[:2]
-    return _from_arrays(X, y, name, None, None, task)
+    return _from_arrays(X, y, name, ["x1", "x2"], None, task)
 
 
 def _csv(path: str, target, task: str, dropna: bool) -> Data:
@@ -94,11 +97,11 @@ def _csv(path: str, target, task: str, dropna: bool) -> Data:
 def load_training_data(data: str, *, target=None, task="auto", dropna=False, seed=0) -> Data:
     """Resolves DATA for ``ember train``; unknown names list the valid ones."""
     key = data.lower().replace("-", "_")
-    if key in BUNDLED and not os.path.exists(data):
+    if key in BUNDLED and not os.path.isfile(data):
         if target is not None:
             raise CLIError(f"--target applies to CSV files only; {data} has a fixed target")
         return _bundled(key, task)
-    if key in GENERATORS and not os.path.exists(data):
+    if key in GENERATORS and not os.path.isfile(data):
         return _generated(key, task, seed)
     if looks_like_path(data):
         return _csv(data, target, task, dropna)
@@ -109,7 +112,7 @@ def load_training_data(data: str, *, target=None, task="auto", dropna=False, see
 def load_like_training(data: str, spec: dict, *, need_target: bool, dropna=False, seed=0) -> Data:
     """Loads DATA for ``evaluate``/``predict``, encoded exactly as at training time."""
     key = data.lower().replace("-", "_")
-    if (key in BUNDLED or key in GENERATORS) and not os.path.exists(data):
+    if (key in BUNDLED or key in GENERATORS) and not os.path.isfile(data):
         loaded = load_training_data(data, task=spec["task"], seed=seed)
         names = [f["name"] for f in loaded.spec["features"]]
         expected = [f["name"] for f in spec["features"]]

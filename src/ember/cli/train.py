@@ -94,29 +94,36 @@ def _prepare(cfg: dict):
     return data, splits, info, {"train": train, "val": val, "test": test}
 
 
-def _hooks(trainer: Trainer, cfg: dict, progress: Progress) -> None:
-    """``--lr auto`` (ember.diagnostics.lr_find) and ``--diagnose`` (TrainingMonitor)."""
-    if cfg["lr"] == "auto" or cfg["diagnose"]:
+def _check_hooks(cfg: dict) -> None:
+    """``--lr auto`` and ``--diagnose`` need ember.diagnostics: one clear line when it is missing."""
+    for flag, wanted, need in (("--lr auto", cfg["lr"] == "auto", "lr_find"),
+                               ("--diagnose", cfg["diagnose"], "TrainingMonitor")):
+        if not wanted:
+            continue
         try:
             from .. import diagnostics
         except ImportError:
             diagnostics = None
-        need = "lr_find" if cfg["lr"] == "auto" else "TrainingMonitor"
         if diagnostics is None or not hasattr(diagnostics, need):
-            flag = "--lr auto" if cfg["lr"] == "auto" else "--diagnose"
             raise CLIError(f"{flag} needs ember.diagnostics.{need}, which this installation lacks")
+
+
+def _hooks(trainer: Trainer, cfg: dict, progress: Progress, folder: str) -> None:
+    """Runs the learning-rate finder (``--lr auto``) and attaches a TrainingMonitor (``--diagnose``)."""
     if cfg["lr"] == "auto":
         from ..diagnostics import lr_find
-        result = lr_find(trainer.model, trainer.loss_fn, trainer.loader)
-        suggested = (getattr(result, "suggested_lr", None) or getattr(result, "suggestion", None)
-                     or (result.get("suggested_lr") if isinstance(result, dict) else None))
-        if suggested is None or not np.isfinite(suggested) or suggested <= 0:
+        result = lr_find(trainer.model, trainer.loss_fn, trainer.loader, optimizer=trainer.optimizer)
+        suggested = float(result.suggestion)
+        if not np.isfinite(suggested) or suggested <= 0:
             raise CLIError("--lr auto: the learning-rate finder found no usable rate; give --lr")
         for group in trainer.optimizer.param_groups:
-            group["lr"] = float(suggested)
-            group["initial_lr"] = float(suggested)
-        cfg["lr"] = float(suggested)
+            group["lr"] = suggested
+            if "initial_lr" in group:
+                group["initial_lr"] = suggested
+        cfg["lr"] = suggested
         progress.message(f"--lr auto: the learning-rate finder suggests {suggested:.3g}")
+        if cfg["plots"] and plots.available():
+            result.plot(os.path.join(folder, "lr_find.png"))
     if cfg["diagnose"]:
         from ..diagnostics import TrainingMonitor
         trainer.monitor = TrainingMonitor(trainer.model)
@@ -148,12 +155,8 @@ def _make_plots(folder, trainer, spec, metrics, true, pred, data, index) -> list
         def predict_class(grid):
             return predict_outputs(trainer.model, standardise(spec, grid)).argmax(axis=1)
         made.append(plots.decision_boundary(data.X, data.y, predict_class, folder))
-    monitor = trainer.monitor
-    if monitor is not None and hasattr(monitor, "plot"):
-        try:
-            monitor.plot(os.path.join(folder, "diagnostics.png"))
-        except Exception as exc:  # noqa: BLE001 - a diagnostics plot must never lose the run
-            print(f"ember: warning: diagnostics plot failed: {exc}", file=sys.stderr)
+    if trainer.monitor is not None and trainer.monitor.steps:
+        trainer.monitor.plot(os.path.join(folder, "diagnostics.png"))
     return made
 
 
@@ -189,6 +192,10 @@ def _finish(folder, run, trainer, splits, data, index, cfg, out, started, note="
     elif not out.quiet:
         print(format_table(rows))
         print(f"test: {headline(metrics)}" if metrics else "test: no test split")
+        if trainer.monitor is not None:
+            print("diagnostics:")
+            print(trainer.monitor.summary())
+            print(str(trainer.monitor.report()))
         if plot_note:
             print(f"note: {plot_note}")
         print(f"report: {os.path.join(folder, 'report.html')}")
@@ -230,9 +237,10 @@ def run(args) -> int:
     folder = rundir.new_run_folder(args.out, info["name"])
     info["created"] = time.strftime("%Y-%m-%d %H:%M:%S")
     run_record = {"config": cfg, "preprocessing": data.spec, "info": info}
-    trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], data.spec.get("y_std", 1.0),
-                      progress)
-    _hooks(trainer, cfg, progress)
+    _check_hooks(cfg)
+    trainer = Trainer({**cfg, "lr": 1e-3} if cfg["lr"] == "auto" else cfg, splits, info["task"],
+                      info["n_outputs"], data.spec.get("y_std", 1.0), progress)
+    _hooks(trainer, cfg, progress, folder)
     rundir.write_json(folder, rundir.CONFIG, run_record)
     trainer.save(os.path.join(folder, rundir.CHECKPOINT), config=cfg, preprocessing=data.spec)
     progress.message(f"training on {cfg['data']} ({info['task']}, {info['n_train']} train / "

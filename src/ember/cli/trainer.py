@@ -166,7 +166,7 @@ class Trainer:
             self.optimizer.step()
             self.step += 1
             if self.monitor is not None:
-                self.monitor.step()
+                self.monitor.step(value)
             n = len(yb)
             seen += n
             loss_sum += value * n
@@ -185,11 +185,17 @@ class Trainer:
     def fit(self, epochs: int, checkpoint=None) -> None:
         """Trains until ``epochs`` epochs are done in total (or early stopping); ``checkpoint()``
         runs after every epoch. A ``TrainingDiverged`` leaves the last checkpoint untouched."""
+        with np.errstate(all="ignore"):  # overflow shows up as a non-finite loss, reported below
+            self._fit(epochs, checkpoint)
+
+    def _fit(self, epochs: int, checkpoint) -> None:
         while self.epoch < epochs and not self.stopped_early:
             epoch = self.epoch + 1
             start = time.perf_counter()
             lr = float(self.optimizer.param_groups[0]["lr"])
             logs = self._train_epoch(epoch, epochs)
+            if self.monitor is not None:
+                self.monitor.epoch_end()
             if self.val is not None:
                 logs["val_loss"], logs[f"val_{self.metric}"] = self.evaluate(*self.val)
                 if not math.isfinite(logs["val_loss"]):
