@@ -57,6 +57,9 @@ def test_exploding_across_depth(first, flagged):
     ([2.3, 2.0, np.inf], True, "inf at step 3"),
     (np.geomspace(1, 1e6, 30), True, "rose from"),
     (np.r_[np.linspace(2, 0.01, 40), np.full(10, 2.0)], True, "fell to"),
+    ([1.4, 27, 7e4, 1e10, 1e12, 3e17, 4.8, 3.2, 2.2, 2.2, 2.5, 1.4, 1.5, 1.8, 2.2], True,
+     "jumped from 1.4 to 1e+12 around steps 4-6 and ended at 1.8"),
+    (np.r_[np.linspace(2, 0.01, 40), np.full(10, 0.05)], False, None),   # tiny absolute rebound
     (np.linspace(2.3, 0.1, 50), False, None),
     (2.3 + 0.3 * np.sin(np.arange(50)), False, None),    # noisy but flat
     ([1.0, 3.0], False, None),                           # too short to judge a trend
@@ -70,13 +73,21 @@ def test_diverging_rule(losses, flagged, match):
 
 
 @pytest.mark.parametrize("fraction,flagged", [(0.9, True), (0.51, True), (0.5, False), (0.0, False)])
-def test_dead_and_saturation_rules(fraction, flagged):
+def test_dead_rule(fraction, flagged):
     dead = check_dead({"relu1": fraction})
-    sat = check_saturation({"sig1": fraction})
-    assert bool(dead) == flagged and bool(sat) == flagged
+    assert bool(dead) == flagged
     if flagged:
         assert dead[0].layer == "relu1" and "Leaky ReLU" in dead[0].suggestion
+        assert f"{100 * fraction:.0f}%" in dead[0].message
+
+
+@pytest.mark.parametrize("fraction,flagged", [(0.6, True), (0.26, True), (0.25, False), (0.0, False)])
+def test_saturation_rule(fraction, flagged):
+    sat = check_saturation({"sig1": fraction})
+    assert bool(sat) == flagged
+    if flagged:
         assert sat[0].layer == "sig1" and f"{100 * fraction:.0f}%" in sat[0].message
+        assert "Xavier" in sat[0].suggestion
 
 
 def test_non_finite_lists_places():
@@ -109,4 +120,4 @@ def test_thresholds_are_configurable():
 
 def test_finding_str():
     f = Finding("dead_relu", "msg.", "do this.", layer="relu1")
-    assert str(f) == "[dead_relu] relu1: msg. Try: do this."
+    assert str(f) == "[dead_relu] layer 'relu1': msg. Try: do this."

@@ -7,5 +7,9 @@ Example::
     No problems found.
 """
 from .findings import Finding, Report, diagnose
+from .gallery import ACTIVATIONS, autograd_derivative, plot_activations
+from .lr_finder import LRFinderResult, lr_find
+from .monitor import TrainingMonitor
 
-__all__ = ["Finding", "Report", "diagnose"]
+__all__ = ["ACTIVATIONS", "Finding", "LRFinderResult", "Report", "TrainingMonitor",
+           "autograd_derivative", "diagnose", "lr_find", "plot_activations"]

@@ -11,9 +11,10 @@ vanishing_ratio        1e-3     first layer's gradient norm below this fraction 
 exploding_ratio        1e3      gradient norm growing this much over training, or the first
                                 layer's gradient this many times the last's
 dead_fraction          0.5      more than this fraction of a ReLU layer's units never active
-saturated_fraction     0.5      more than this fraction of sigmoid/tanh inputs beyond ±4
+saturated_fraction     0.25     more than this fraction of sigmoid/tanh inputs beyond ±4
 diverging_growth       1.5      loss this many times higher at the end than at the start
 diverging_rebound      4.0      loss this many times higher at the end than at its best
+diverging_spike        10.0     loss this many times higher than at the start at any point
 =====================  =======  =============================================================
 """
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Finding:
 
         >>> f = Finding("dead_relu", "62% of the units of 'act1' were never active.",
         ...             SUGGESTIONS["dead_relu"], layer="act1")
-        >>> str(f).startswith("[dead_relu] act1: 62% of the units")
+        >>> str(f).startswith("[dead_relu] layer 'act1': 62% of the units")
         True
     """
 
@@ -61,7 +62,7 @@ class Finding:
     layer: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.layer}: " if self.layer else ""
+        where = f"layer {self.layer!r}: " if self.layer else ""
         return f"[{self.kind}] {where}{self.message} Try: {self.suggestion}"
 
 
@@ -168,18 +169,19 @@ def check_dead(dead: dict[str, float], fraction: float = 0.5) -> list[Finding]:
             for name, d in dead.items() if d > fraction]
 
 
-def check_saturation(saturated: dict[str, float], fraction: float = 0.5) -> list[Finding]:
+def check_saturation(saturated: dict[str, float], fraction: float = 0.25) -> list[Finding]:
     """``saturated``: sigmoid/tanh layer name → fraction of inputs with ``|z| > 4``."""
     return [Finding("saturation",
                     f"{100 * s:.0f}% of the inputs are beyond ±4 where the curve is flat "
                     f"(derivative below 0.02 for sigmoid, 0.0014 for tanh), so little gradient "
-                    f"passes.", SUGGESTIONS["saturation"], layer=name)
+                    f"passes back through them.", SUGGESTIONS["saturation"], layer=name)
             for name, s in saturated.items() if s > fraction]
 
 
-def check_diverging(losses: np.ndarray, growth: float = 1.5,
-                    rebound: float = 4.0) -> list[Finding]:
-    """Flags a non-finite loss or one that ends ``growth``× above its start / ``rebound``× above its best."""
+def check_diverging(losses: np.ndarray, growth: float = 1.5, rebound: float = 4.0,
+                    spike: float = 10.0) -> list[Finding]:
+    """Flags a loss that is not finite, ends ``growth``× above its start or ``rebound``× above
+    its best, or jumps ``spike``× above its start at some point (even if it comes back)."""
     if losses.shape[0] == 0:
         return []
     bad = np.flatnonzero(~np.isfinite(losses))
@@ -190,10 +192,16 @@ def check_diverging(losses: np.ndarray, growth: float = 1.5,
     if losses.shape[0] < 5:
         return []
     w = _windows(losses)
+    size = losses.shape[0] // w.shape[0]
     start, end, best = float(w[0]), float(w[-1]), float(w.min())
+    base = min(start, float(losses[0]))
+    peak = int(np.argmax(w))
     if end > growth * start and end > start + 1e-12:
         what = f"rose from {_fmt(start)} at the start to {_fmt(end)} at the end"
-    elif best > 0 and end > rebound * best:
+    elif base > 0 and w[peak] > spike * base:
+        what = (f"jumped from {_fmt(base)} to {_fmt(w[peak])} around steps {peak * size + 1}-"
+                f"{(peak + 1) * size} and ended at {_fmt(end)}")
+    elif best > 0 and end > rebound * best and end - best > 0.1 * start:
         what = f"fell to {_fmt(best)} then rose to {_fmt(end)}"
     else:
         return []
@@ -205,8 +213,8 @@ def diagnose(names: list[str], grad_norms: np.ndarray, losses: np.ndarray,
              dead: dict[str, float], saturated: dict[str, float],
              non_finite: list[tuple[int, str]], *, vanishing_ratio: float = 1e-3,
              exploding_ratio: float = 1e3, dead_fraction: float = 0.5,
-             saturated_fraction: float = 0.5, diverging_growth: float = 1.5,
-             diverging_rebound: float = 4.0) -> Report:
+             saturated_fraction: float = 0.25, diverging_growth: float = 1.5,
+             diverging_rebound: float = 4.0, diverging_spike: float = 10.0) -> Report:
     """Runs every rule and returns a :class:`Report` (empty when training looks healthy).
 
     Args:
@@ -225,7 +233,7 @@ def diagnose(names: list[str], grad_norms: np.ndarray, losses: np.ndarray,
     report = Report()
     report += check_non_finite(non_finite)
     report += check_diverging(np.asarray(losses, dtype=np.float64), diverging_growth,
-                              diverging_rebound)
+                              diverging_rebound, diverging_spike)
     report += check_vanishing(names, grad_norms, vanishing_ratio)
     report += check_exploding(names, grad_norms, exploding_ratio)
     report += check_dead(dead, dead_fraction)
