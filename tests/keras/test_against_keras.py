@@ -1,0 +1,252 @@
+"""Same small models, same initial weights, shuffle=False: ember.keras vs Keras 3 (torch backend).
+
+Each case trains both and compares the per-epoch history (loss, metrics, val_*) to ~1e-4.
+"""
+import numpy as np
+import pytest
+
+from ember import keras as ek
+
+RTOL, ATOL = 2e-4, 2e-4
+
+
+def _data(kind, n=48, d=5, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d)).astype(np.float32)
+    if kind == "binary":
+        y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.float32)
+    elif kind == "sparse":
+        y = (np.digitize(x[:, 0], [-0.5, 0.5])).astype(np.int64)
+    elif kind == "onehot":
+        y = np.eye(3, dtype=np.float32)[np.digitize(x[:, 0], [-0.5, 0.5])]
+    else:
+        y = (x @ rng.normal(size=(d, 1))).astype(np.float32)
+    return x, y
+
+
+def _build(mod, spec, d):
+    """spec: list of (layer name, kwargs); ``mod`` is ember.keras or keras."""
+    layers = [mod.Input(shape=(d,))]
+    for name, kw in spec:
+        kw = dict(kw)
+        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
+            if key in kw:
+                cls, args = kw[key]
+                kw[key] = getattr(mod.regularizers, cls)(**args)
+        layers.append(getattr(mod.layers, name)(**kw))
+    return mod.Sequential(layers)
+
+
+def _opt(mod, spec):
+    name, kw = spec
+    kw = dict(kw)
+    if "schedule" in kw:
+        cls, args = kw.pop("schedule")
+        kw["learning_rate"] = getattr(mod.optimizers.schedules, cls)(**args)
+    return getattr(mod.optimizers, name)(**kw)
+
+
+MLP = [("Dense", {"units": 8, "activation": "relu"}), ("Dense", {"units": 1, "activation": "sigmoid"})]
+MLP3 = [("Dense", {"units": 8, "activation": "tanh"}), ("Dense", {"units": 3, "activation": "softmax"})]
+REG = [("Dense", {"units": 8, "activation": "relu", "kernel_regularizer": ("L1L2", {"l1": 0.01, "l2": 0.01}),
+                  "bias_regularizer": ("L2", {"l2": 0.02})}),
+       ("Dense", {"units": 1, "activation": "sigmoid", "kernel_regularizer": ("L1", {"l1": 0.01}),
+                  "activity_regularizer": ("L2", {"l2": 0.01})})]
+BN = [("Dense", {"units": 8}), ("BatchNormalization", {}), ("Activation", {"activation": "relu"}),
+      ("Dense", {"units": 1, "activation": "sigmoid"})]
+LN = [("Dense", {"units": 8}), ("LayerNormalization", {}), ("LeakyReLU", {}), ("Dense", {"units": 6}),
+      ("ELU", {}), ("Dense", {"units": 3}), ("Softmax", {})]
+PRELU = [("Dense", {"units": 8}), ("PReLU", {}), ("Dense", {"units": 1})]
+
+CASES = {
+    "sgd": ("binary", MLP, ("SGD", {"learning_rate": 0.1}), "binary_crossentropy", ["accuracy"]),
+    "sgd_momentum": ("binary", MLP, ("SGD", {"learning_rate": 0.05, "momentum": 0.9}),
+                     "binary_crossentropy", ["accuracy"]),
+    "sgd_nesterov": ("binary", MLP, ("SGD", {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}),
+                     "binary_crossentropy", ["accuracy"]),
+    "rmsprop": ("sparse", MLP3, ("RMSprop", {}), "sparse_categorical_crossentropy", ["accuracy"]),
+    "rmsprop_centered_mom": ("sparse", MLP3, ("RMSprop", {"momentum": 0.5, "centered": True}),
+                             "sparse_categorical_crossentropy", ["accuracy"]),
+    "adam": ("binary", MLP, ("Adam", {"learning_rate": 0.01}), "binary_crossentropy", ["accuracy"]),
+    "adam_amsgrad": ("onehot", MLP3, ("Adam", {"learning_rate": 0.01, "amsgrad": True}),
+                     "categorical_crossentropy", ["accuracy"]),
+    "adamw": ("reg", [("Dense", {"units": 8, "activation": "relu"}), ("Dense", {"units": 1})],
+              ("AdamW", {"learning_rate": 0.01}), "mse", ["mae"]),
+    "adagrad": ("binary", MLP, ("Adagrad", {"learning_rate": 0.1}), "binary_crossentropy", ["accuracy"]),
+    "adadelta": ("binary", MLP, ("Adadelta", {"learning_rate": 1.0}), "binary_crossentropy", ["accuracy"]),
+    "adamax": ("sparse", MLP3, ("Adamax", {"learning_rate": 0.01}), "sparse_categorical_crossentropy",
+               ["accuracy"]),
+    "nadam": ("binary", MLP, ("Nadam", {"learning_rate": 0.01}), "binary_crossentropy", ["accuracy"]),
+    "regularizers": ("binary", REG, ("Adam", {"learning_rate": 0.01}), "binary_crossentropy", ["accuracy"]),
+    "clipnorm": ("reg", PRELU, ("Adam", {"learning_rate": 0.05, "clipnorm": 0.5}), "mse", ["mae"]),
+    "clipvalue": ("reg", PRELU, ("SGD", {"learning_rate": 0.01, "clipvalue": 0.1}), "huber", ["mse"]),
+    "global_clipnorm": ("reg", PRELU, ("RMSprop", {"learning_rate": 0.01, "global_clipnorm": 1.0}),
+                        "mae", ["mse"]),
+    "batchnorm": ("binary", BN, ("Adam", {"learning_rate": 0.01}), "binary_crossentropy", ["accuracy"]),
+    "layernorm": ("onehot", LN, ("Adam", {"learning_rate": 0.01}), "categorical_crossentropy",
+                  ["categorical_accuracy"]),
+    "exp_decay": ("binary", MLP, ("SGD", {"schedule": ("ExponentialDecay", {
+        "initial_learning_rate": 0.1, "decay_steps": 3, "decay_rate": 0.8})}), "binary_crossentropy",
+        ["accuracy"]),
+    "cosine_decay": ("sparse", MLP3, ("Adam", {"schedule": ("CosineDecay", {
+        "initial_learning_rate": 0.02, "decay_steps": 10})}), "sparse_categorical_crossentropy",
+        ["accuracy"]),
+    "piecewise": ("reg", PRELU, ("SGD", {"schedule": ("PiecewiseConstantDecay", {
+        "boundaries": [4, 8], "values": [0.02, 0.01, 0.005]})}), "mse", ["mae"]),
+    "logits": ("sparse", [("Dense", {"units": 8, "activation": "relu"}), ("Dense", {"units": 3})],
+               ("Adam", {"learning_rate": 0.01}), "SparseCategoricalCrossentropy(from_logits=True)",
+               ["accuracy"]),
+}
+
+
+def _loss(mod, loss):
+    if loss.endswith("(from_logits=True)"):
+        return getattr(mod.losses, loss.split("(")[0])(from_logits=True)
+    return loss
+
+
+def _run(mod, case, callbacks=(), epochs=4, **fit_kw):
+    kind, spec, opt, loss, metrics = CASES[case]
+    x, y = _data(kind)
+    model = _build(mod, spec, x.shape[1])
+    return model, x, y, opt, loss, metrics
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_history_matches_keras(keras_ref, case):
+    kind, spec, opt, loss, metrics = CASES[case]
+    x, y = _data(kind)
+    ref = _build(keras_ref, spec, x.shape[1])
+    ours = _build(ek, spec, x.shape[1])
+    ours.set_weights(ref.get_weights())
+    hist = {}
+    for mod, model in ((keras_ref, ref), (ek, ours)):
+        model.compile(optimizer=_opt(mod, opt), loss=_loss(mod, loss), metrics=list(metrics))
+        hist[mod] = model.fit(x, y, batch_size=16, epochs=4, shuffle=False, validation_split=0.25,
+                              verbose=0).history
+    assert list(hist[ek]) == list(hist[keras_ref])
+    for key in hist[keras_ref]:
+        np.testing.assert_allclose(hist[ek][key], hist[keras_ref][key], rtol=RTOL, atol=ATOL,
+                                   err_msg=f"{case}: {key}")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), ref.predict(x, verbose=0),
+                               rtol=1e-3, atol=1e-4)
+    res_ours, res_ref = ours.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0)
+    np.testing.assert_allclose(res_ours, res_ref, rtol=RTOL, atol=ATOL)
+
+
+def _pair(keras_ref, case):
+    kind, spec, opt, loss, metrics = CASES[case]
+    x, y = _data(kind, n=64)
+    ref = _build(keras_ref, spec, x.shape[1])
+    ours = _build(ek, spec, x.shape[1])
+    ours.set_weights(ref.get_weights())
+    for mod, model in ((keras_ref, ref), (ek, ours)):
+        model.compile(optimizer=_opt(mod, opt), loss=_loss(mod, loss), metrics=list(metrics))
+    return x, y, ref, ours
+
+
+@pytest.mark.parametrize("patience,start_from_epoch,min_delta", [(1, 0, 0.0), (2, 2, 0.001)])
+def test_early_stopping_restore_best_matches_keras(keras_ref, patience, start_from_epoch, min_delta):
+    x, y, ref, ours = _pair(keras_ref, "adam")
+    # a large rate makes val_loss bounce, so stopping and restoring both happen
+    ref.optimizer.learning_rate = 0.3
+    ours.optimizer.learning_rate = 0.3
+    hist, final = {}, {}
+    for mod, model in ((keras_ref, ref), (ek, ours)):
+        stop = mod.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta,
+                                           restore_best_weights=True, start_from_epoch=start_from_epoch)
+        hist[mod] = model.fit(x, y, batch_size=8, epochs=15, shuffle=False, validation_split=0.3,
+                              callbacks=[stop], verbose=0).history
+        final[mod] = (stop.stopped_epoch, stop.best_epoch)
+    assert final[ek] == final[keras_ref]
+    assert len(hist[ek]["loss"]) == len(hist[keras_ref]["loss"])
+    for key in hist[keras_ref]:
+        np.testing.assert_allclose(hist[ek][key], hist[keras_ref][key], rtol=RTOL, atol=ATOL)
+    for a, b in zip(ours.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+
+
+def test_learning_rate_scheduler_matches_keras(keras_ref):
+    x, y, ref, ours = _pair(keras_ref, "sgd_momentum")
+    hist = {}
+    for mod, model in ((keras_ref, ref), (ek, ours)):
+        sched = mod.callbacks.LearningRateScheduler(lambda epoch, lr: lr * np.exp(-0.1))
+        hist[mod] = model.fit(x, y, batch_size=16, epochs=5, shuffle=False, callbacks=[sched],
+                              verbose=0).history
+    assert list(hist[ek]) == list(hist[keras_ref]) == ["accuracy", "loss", "learning_rate"]
+    for key in hist[keras_ref]:
+        np.testing.assert_allclose(hist[ek][key], hist[keras_ref][key], rtol=RTOL, atol=ATOL)
+
+
+def test_reduce_lr_on_plateau_matches_keras(keras_ref):
+    x, y, ref, ours = _pair(keras_ref, "sgd")
+    hist = {}
+    for mod, model in ((keras_ref, ref), (ek, ours)):
+        cb = mod.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=0.05)
+        hist[mod] = model.fit(x, y, batch_size=16, epochs=5, shuffle=False, callbacks=[cb],
+                              verbose=0).history
+    for key in hist[keras_ref]:
+        np.testing.assert_allclose(hist[ek][key], hist[keras_ref][key], rtol=RTOL, atol=ATOL)
+
+
+def test_sample_and_class_weight_match_keras(keras_ref):
+    x, y, ref, ours = _pair(keras_ref, "adam")
+    sw = np.linspace(0.5, 2.0, len(x)).astype(np.float32)
+    hist = {}
+    for mod, model in ((keras_ref, ref), (ek, ours)):
+        h1 = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, sample_weight=sw, verbose=0)
+        h2 = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, class_weight={0: 1.0, 1: 3.0},
+                       verbose=0)
+        hist[mod] = h1.history["loss"] + h2.history["loss"]
+    np.testing.assert_allclose(hist[ek], hist[keras_ref], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("metric", ["Precision", "Recall", "AUC", "RootMeanSquaredError",
+                                    "MeanSquaredError", "MeanAbsoluteError", "BinaryAccuracy"])
+def test_metric_objects_match_keras(keras_ref, metric):
+    rng = np.random.default_rng(3)
+    y_true = (rng.random((40, 1)) > 0.4).astype(np.float32)
+    y_pred = rng.random((40, 1)).astype(np.float32)
+    ref, ours = getattr(keras_ref.metrics, metric)(), getattr(ek.metrics, metric)()
+    for chunk in (slice(0, 25), slice(25, 40)):
+        ref.update_state(y_true[chunk], y_pred[chunk])
+        ours.update_state(y_true[chunk], y_pred[chunk])
+    np.testing.assert_allclose(ours.result(), float(ref.result()), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("average", [None, "micro", "macro", "weighted"])
+def test_f1_score_matches_keras(keras_ref, average):
+    rng = np.random.default_rng(4)
+    y_true = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 30)]
+    y_pred = rng.random((30, 3)).astype(np.float32)
+    ref = keras_ref.metrics.F1Score(average=average)
+    ours = ek.metrics.F1Score(average=average)
+    ref.update_state(y_true, y_pred)
+    ours.update_state(y_true, y_pred)
+    np.testing.assert_allclose(ours.result(), np.asarray(ref.result()), rtol=1e-5, atol=1e-6)
+
+
+LOSSES = ["binary_crossentropy", "mse", "mae", "huber", "hinge", "squared_hinge", "log_cosh",
+          "kl_divergence", "categorical_hinge", "categorical_crossentropy", "mape", "msle", "poisson"]
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_loss_values_match_keras(keras_ref, name):
+    rng = np.random.default_rng(5)
+    y_pred = rng.random((6, 3)).astype(np.float32) * 0.9 + 0.05
+    if name in ("categorical_crossentropy", "categorical_hinge", "kl_divergence"):
+        y_true = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 6)]
+    else:
+        y_true = (rng.random((6, 3)) > 0.5).astype(np.float32)
+    ref = float(keras_ref.ops.convert_to_numpy(keras_ref.losses.get(name)(y_true, y_pred).mean()))
+    ours = ek.losses.get(name)(y_true, y_pred)
+    assert ours.dtype.np == np.float32
+    np.testing.assert_allclose(float(ours.mean()), ref, rtol=1e-5, atol=1e-6)
+
+
+def test_initial_weights_and_summary_counts_match_keras(keras_ref):
+    spec = BN + [("Dense", {"units": 2})]
+    ref, ours = _build(keras_ref, spec, 5), _build(ek, spec, 5)
+    assert [w.shape for w in ours.get_weights()] == [w.shape for w in ref.get_weights()]
+    assert ours.count_params() == ref.count_params()
+    assert [l.output_shape for l in ours.layers] == [tuple(l.output.shape) for l in ref.layers]
