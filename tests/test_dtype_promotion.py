@@ -87,6 +87,7 @@ def test_issue_rules_spelled_out():
     lambda x: 2 / (x + 3), lambda x: x ** 2, lambda x: x ** 0.5 if False else x.abs().sqrt(),
     lambda x: x.max(0)[0], lambda x: x.amax(0), lambda x: x.prod(), lambda x: x.norm(),
     lambda x: x * np.float64(3.0), lambda x: x + np.array(2.0), lambda x: x.clamp(-0.5, 0.5),
+    lambda x: x.clamp(np.float64(-0.5), np.float64(0.5)), lambda x: ember.maximum(x, np.float64(0.1)),
     lambda x: ember.where(x > 0, x, 0.0), lambda x: x.sigmoid() * x.tanh(), lambda x: x.exp().log1p(),
     lambda x: ember.cat([x, x]), lambda x: x[[0, 0]], lambda x: x.mean(0, keepdim=True) - x,
 ])

@@ -419,6 +419,7 @@ def clamp(input, min=None, max=None):  # noqa: A002 - torch's names
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x = as_tensor(input)
+    min, max = (v.item() if isinstance(v, np.generic) else v for v in (min, max))  # NumPy scalars stay weak
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = x if min is None else maximum(x, min)
         return out if max is None else minimum(out, max)
