@@ -15,7 +15,7 @@ from . import tabular
 from .errors import CLIError
 
 BUNDLED = ["digits", "iris", "wine", "breast_cancer", "diabetes"]
-GENERATORS = ["moons", "circles", "spirals", "xor"]
+GENERATORS = ["moons", "circles", "spirals", "xor", "blobs", "regression"]
 
 
 @dataclass
@@ -73,7 +73,9 @@ def _bundled(name: str, task: str) -> Data:
 
 # Sizes and noise that make each generator an interesting, learnable problem.
 _GENERATOR_ARGS = {"moons": {"n_samples": 600, "noise": 0.2}, "circles": {"n_samples": 600, "noise": 0.1,
-                   "factor": 0.5}, "spirals": {"n_samples": 600}, "xor": {"n_samples": 600, "noise": 0.05}}
+                   "factor": 0.5}, "spirals": {"n_samples": 600}, "xor": {"n_samples": 600, "noise": 0.05},
+                   "blobs": {"n_samples": 600, "centers": 3, "cluster_std": 2.0},
+                   "regression": {"n_samples": 600, "n_features": 5, "n_informative": 5, "noise": 10.0}}
 
 
 def _generated(name: str, task: str, seed: int) -> Data:
@@ -83,7 +85,8 @@ def _generated(name: str, task: str, seed: int) -> Data:
         raise CLIError(f"ember.datasets has no make_{name} in this installation")
     result = maker(**_GENERATOR_ARGS[name], random_state=seed)
     X, y = (result.X, result.y) if hasattr(result, "X") else result[:2]
-    return _from_arrays(X, y, name, ["x1", "x2"], None, task)
+    names = [f"x{i + 1}" for i in range(np.shape(X)[1])]
+    return _from_arrays(X, y, name, names, None, task)
 
 
 def _csv(path: str, target, task: str, dropna: bool) -> Data:

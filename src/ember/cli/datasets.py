@@ -1,7 +1,7 @@
 """``ember datasets``: the bundled data sets and generators that DATA can name."""
 from __future__ import annotations
 
-from .data import BUNDLED, GENERATORS
+from .data import _GENERATOR_ARGS, BUNDLED, GENERATORS
 
 
 def add_arguments(parser) -> None:
@@ -18,11 +18,14 @@ def _rows() -> list:
     for entry in listed or []:
         get = entry.get if isinstance(entry, dict) else (lambda k, e=entry: getattr(e, k, None))
         name, task, shape = get("name"), get("task"), get("shape")
-        if name:
+        if name in _GENERATOR_ARGS and shape:
+            args = _GENERATOR_ARGS[name]
+            shape = (args["n_samples"], args.get("n_features", tuple(shape)[-1]))
+        if name in BUNDLED or name in GENERATORS:
             rows.append((str(name), str(task or ""), "×".join(map(str, shape)) if shape else ""))
     known = {r[0] for r in rows}
     rows += [(n, "", "bundled") for n in BUNDLED if n not in known]
-    rows += [(n, "classification", "generated") for n in GENERATORS if n not in known]
+    rows += [(n, "", "generated") for n in GENERATORS if n not in known]
     return rows
 
 
