@@ -32,12 +32,17 @@ def test_matmul_shape_errors_name_both_shapes(a, b, pattern):
     (lambda: ember.ones(1, 2), lambda: ember.tensor([[1], [2]])),
 ])
 def test_matmul_int_with_float_names_dtypes_and_suggests_float(x, w):
-    with pytest.raises(RuntimeError, match=r"(int64 != float32|float32 != int64).*\.float\(\)"):
+    with pytest.raises(RuntimeError, match=r"(Long and Float \(ember.int64 and ember.float32\)|Float and Long \(ember.float32 and ember.int64\)).*\.float\(\)"):
         ember.matmul(x(), w())
 
 
+def test_matmul_dtype_error_matches_the_seeds_message():
+    with pytest.raises(RuntimeError, match="mat1 and mat2 must have the same dtype, but got Long and Float"):
+        ember.tensor([[1, 2]]) @ ember.ones(2, 3)
+
+
 def test_matmul_float32_with_float64_names_both():
-    with pytest.raises(RuntimeError, match="float32 != float64"):
+    with pytest.raises(RuntimeError, match=r"Float and Double \(ember.float32 and ember.float64\)"):
         ember.ones(2, 2) @ ember.ones(2, 2, dtype=ember.float64)
 
 

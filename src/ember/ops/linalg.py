@@ -42,6 +42,10 @@ class MatMul(Function):
         return ga, gb
 
 
+_TORCH_NAMES = {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double",
+                "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char", "uint8": "Byte"}
+
+
 def _shape_str(shape) -> str:
     return "x".join(str(n) for n in shape)
 
@@ -49,9 +53,13 @@ def _shape_str(shape) -> str:
 def _check(a, b, name: str = "matmul") -> None:
     da, db = a._data.dtype, b._data.dtype
     if da != db:
-        hint = " Convert the integer tensor with .float()." if "f" in (da.kind + db.kind) else ""
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {da.name} != "
-                           f"{db.name}.{hint}")
+        if da.kind != "f" or db.kind != "f":
+            hint = " Convert the integer tensor with .float() (e.g. `features.float()`)."
+        else:
+            hint = " Convert one of them with .float() or .double()."
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_TORCH_NAMES.get(da.name, da.name)} "
+                           f"and {_TORCH_NAMES.get(db.name, db.name)} (ember.{da.name} and ember.{db.name})."
+                           f"{hint}")
     sa, sb = a.shape, b.shape
     if not sa or not sb:
         raise RuntimeError(f"both arguments to {name} need to be at least 1D, but they are "
