@@ -21,9 +21,10 @@ from .encoding import TabularEncoding
 from .errors import DataError, DataFileNotFoundError
 from .generators import make_blobs, make_circles, make_moons, make_regression, make_spirals, make_xor
 
-list = list_datasets  # noqa: A001 - ember.datasets.list(), as the CLI spells it
+list = list_datasets  # noqa: A001 - ember.datasets.list(); kept out of __all__ so that
+#                                   ``from ember.datasets import *`` never hides the builtin
 
-__all__ = ["Bunch", "DataError", "DataFileNotFoundError", "DatasetInfo", "TabularEncoding", "list",
+__all__ = ["Bunch", "DataError", "DataFileNotFoundError", "DatasetInfo", "TabularEncoding",
            "list_datasets", "load", "load_breast_cancer", "load_csv", "load_diabetes", "load_digits",
            "load_iris", "load_wine", "make_blobs", "make_circles", "make_moons", "make_regression",
            "make_spirals", "make_xor"]

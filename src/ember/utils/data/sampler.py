@@ -74,8 +74,8 @@ class RandomSampler(Sampler):
 
     Example::
 
-        >>> list(RandomSampler(range(4), generator=ember.Generator().manual_seed(0)))
-        [...]
+        >>> sorted(RandomSampler(range(4), generator=ember.Generator().manual_seed(0)))
+        [0, 1, 2, 3]
     """
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None,
