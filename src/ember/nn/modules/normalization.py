@@ -32,7 +32,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        self.use_bias = bias
+        self.use_bias = bias and affine
         if affine:
             self.weight = Parameter(_creation.ones(num_features, dtype=dtype))
             if bias:
@@ -133,7 +133,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        self.use_bias = bias
+        self.use_bias = bias and elementwise_affine
         if elementwise_affine:
             self.weight = Parameter(_creation.ones(*self.normalized_shape, dtype=dtype))
             if bias:
