@@ -104,7 +104,7 @@ def test_batch_sampler_matches_torch(n, batch_size, drop_last):
 
 
 @pytest.mark.parametrize("batch_size, drop_last, error", [(0, False, ValueError), (True, False, ValueError),
-                                                          (2, None, TypeError)])
+                                                          (2, None, ValueError)])
 def test_batch_sampler_validation(batch_size, drop_last, error):
     with pytest.raises(error, match="batch_size|drop_last"):
         BatchSampler(range(3), batch_size, drop_last)

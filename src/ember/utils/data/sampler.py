@@ -22,9 +22,9 @@ def _check_positive_int(name: str, value) -> None:
         raise ValueError(f"{name} should be a positive integer value, but got {name}={value!r}")
 
 
-def _check_bool(name: str, value) -> None:
+def _check_bool(name: str, value, error=ValueError) -> None:
     if not isinstance(value, bool):
-        raise TypeError(f"{name} should be a boolean value, but got {name}={value!r}")
+        raise error(f"{name} should be a boolean value, but got {name}={value!r}")
 
 
 class Sampler:
@@ -80,7 +80,7 @@ class RandomSampler(Sampler):
 
     def __init__(self, data_source, replacement: bool = False, num_samples=None,
                  generator=None) -> None:
-        _check_bool("replacement", replacement)
+        _check_bool("replacement", replacement, TypeError)  # torch's RandomSampler: TypeError
         if num_samples is not None:
             _check_positive_int("num_samples", num_samples)
         self.data_source = data_source
