@@ -1,0 +1,57 @@
+"""Helpers for the command-line tests: run ``python -m ember`` as a subprocess."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def cli_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def ember(*args, cwd=None, timeout=120) -> subprocess.CompletedProcess:
+    """Runs ``python -m ember ARGS`` and returns the finished process (text output)."""
+    return subprocess.run([sys.executable, "-m", "ember", *map(str, args)], cwd=cwd, env=cli_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def write_animals_csv(path: Path, n: int = 240, seed: int = 0) -> Path:
+    """A small classification CSV with two numeric columns and one categorical column."""
+    rng = np.random.default_rng(seed)
+    weight = rng.normal(20, 5, n)
+    legs = rng.integers(2, 5, n)
+    habitat = rng.choice(["forest", "river", "desert"], n)
+    score = (weight - 20) / 5 + (habitat == "river") * 1.5 - (legs == 2)
+    species = np.where(score > 0.2, "otter", "fox")
+    lines = ["weight,legs,habitat,species"]
+    lines += [f"{w:.3f},{l},{h},{s}" for w, l, h, s in zip(weight, legs, habitat, species)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """The ``ember(*args)`` runner as a fixture."""
+    return ember
+
+
+@pytest.fixture(scope="session")
+def animals_csv(tmp_path_factory) -> Path:
+    return write_animals_csv(tmp_path_factory.mktemp("data") / "animals.csv")
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory, animals_csv) -> Path:
+    """One finished run on the animals CSV, shared by predict/evaluate/info tests."""
+    out = tmp_path_factory.mktemp("runs") / "animals"
+    result = ember("train", animals_csv, "--epochs", "4", "--out", out, "--quiet", "--no-plots")
+    assert result.returncode == 0, result.stderr
+    return out
