@@ -37,6 +37,24 @@ def test_graph_topologies_match_torch(name, fn):
     assert not np.shares_memory(e[0].grad._data, e[1].grad._data)
 
 
+class _NoGradForSecond(ember.autograd.Function):
+    """An op whose backward gives no gradient to its second input."""
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, g):
+        return g, None
+
+
+def test_node_receiving_no_gradient_does_not_block_its_inputs():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3  # reached along two paths, one of which carries no gradient
+    out = _NoGradForSecond.apply(x, h) + h
+    out.sum().backward()
+    assert x.grad.tolist() == [4.0, 4.0]
+
+
 def test_two_leaves_never_share_a_grad_array():
     a = ember.ones(3, requires_grad=True)
     b = ember.ones(3, requires_grad=True)

@@ -41,6 +41,8 @@ CASES = [
     ("pow_neg", lambda m, a: a ** -1.5, [(3, 4)], POS),
     ("pow_tensor", lambda m, a, b: a ** b, [(3, 4), (4,)], POS),
     ("rpow", lambda m, a: 2 ** a, [(3, 4)], ANY),
+    ("remainder", lambda m, a, b: m.remainder(a * 3, b), [(3, 4), (4,)], POS),
+    ("remainder_scalar", lambda m, a: a % 0.7, [(3, 4)], POS),
     ("maximum", lambda m, a, b: m.maximum(a, b), [(3, 4), (4,)], ANY),
     ("minimum", lambda m, a, b: m.minimum(a, b), [(3, 1), (3, 4)], ANY),
     ("where", lambda m, a, b: m.where(a > 0, a, b), [(3, 4), (4,)], ANY),

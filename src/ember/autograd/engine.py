@@ -68,27 +68,31 @@ def run_backward(tensor, grad: np.ndarray, retain_graph: bool) -> None:
     ready = [root]
     while ready:
         node = ready.pop()
-        g = buffers.pop(node)
+        g = buffers.pop(node, None)
         if node._freed:
             raise RuntimeError(_FREED_MSG)
-        if node._retained is not None:
-            kept = node._retained()
-            if kept is not None:
-                _accumulate(kept, g, given, make)
-        grads = node.backward(g)
         nexts = node.next_functions
+        if g is None:  # no gradient reached this node: only release its dependants
+            grads = (None,) * len(nexts)
+        else:
+            if node._retained is not None:
+                kept = node._retained()
+                if kept is not None:
+                    _accumulate(kept, g, given, make)
+            grads = node.backward(g)
         if not retain_graph:  # release(), inlined: this loop is the per-op overhead
             node.__dict__.clear()
             node._freed = True
         for nxt, gi in zip(nexts, grads):
-            if nxt is None or gi is None:
+            if nxt is None:
                 continue
             if isinstance(nxt, Function):
-                prev = buffers.get(nxt)
-                buffers[nxt] = gi if prev is None else prev + gi
+                if gi is not None:
+                    prev = buffers.get(nxt)
+                    buffers[nxt] = gi if prev is None else prev + gi
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
                     ready.append(nxt)
-            else:
+            elif gi is not None:
                 _accumulate(nxt, gi, given, make)

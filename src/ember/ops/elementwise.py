@@ -222,12 +222,18 @@ def floor_divide(input, other):
 
 
 class Remainder(Function):
+    """``x - floor(x / y) * y``: d/dx = 1, d/dy = -floor(x / y)."""
+
     def forward(self, x, y):
-        self.shape = _shape(x)
+        self.x, self.y = x, y
         return np.remainder(x, y)
 
     def backward(self, g):
-        return unbroadcast(g, self.shape), None
+        gx = unbroadcast(g, _shape(self.x)) if self.needs_grad(0) else None
+        gy = None
+        if self.needs_grad(1):
+            gy = unbroadcast(-g * np.floor_divide(self.x, self.y), _shape(self.y))
+        return gx, gy
 
 
 def remainder(input, other):
