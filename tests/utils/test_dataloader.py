@@ -160,6 +160,17 @@ def test_workers_preserve_order_and_determinism(num_workers, prefetch, shuffle):
     _compare(threaded, serial)
 
 
+@pytest.mark.parametrize("num_workers", [1, 2])
+def test_workers_leave_the_global_shuffling_stream_alone(num_workers):
+    ours, _ = _datasets("float32 X, int64 y")
+
+    def three_epochs(workers):
+        ember.manual_seed(11)
+        loader = DataLoader(ours, batch_size=4, shuffle=True, num_workers=workers)
+        return [[yb.tolist() for _, yb in loader] for _ in range(3)]
+    assert three_epochs(num_workers) == three_epochs(0)
+
+
 class Slow(Dataset):
     """Later items come back sooner, so out-of-order workers would reorder them."""
 

@@ -211,13 +211,18 @@ class DataLoader:
             return (lambda indices: collate_fn(getitems(indices))), iter(self.batch_sampler)
         return (lambda indices: collate_fn([dataset[i] for i in indices])), iter(self.batch_sampler)
 
+    def _base_seed(self) -> int:
+        """Workers' seeds (reported in WorkerInfo) derive from the generator's initial seed,
+        drawing nothing from it, so ``num_workers`` never changes the shuffling stream."""
+        from ...random import default_generator
+        return (self.generator or default_generator).initial_seed()
+
     def _worker_pool(self):
         if self._pool is not None:
             return self._pool
         counter = itertools.count()
         lock = threading.Lock()
-        from ...random import _gen
-        base_seed = int(_gen(self.generator).integers(0, 1 << 63))
+        base_seed = self._base_seed()
 
         def init():
             with lock:
@@ -279,8 +284,7 @@ class DataLoader:
         ready = queue.Queue(maxsize=self.num_workers * self.prefetch_factor)
         stop = threading.Event()
         end = object()
-        from ...random import _gen
-        seed = int(_gen(self.generator).integers(0, 1 << 63))
+        seed = self._base_seed()
 
         def put(item) -> bool:
             while not stop.is_set():
