@@ -167,3 +167,34 @@ def test_comparisons_return_bool_tensors():
         assert r.dtype == ember.bool
     assert (x > 1.5).tolist() == [False, True, True]
     assert (x == ember.tensor([1.0, 0.0, 3.0])).tolist() == [True, False, True]
+
+
+def test_copy_with_grad_records_and_never_shares_memory():
+    src = ember.tensor([1.0, 2.0], requires_grad=True)
+    dst = ember.zeros(2) * 1  # a non-leaf
+    dst.copy_(src)
+    assert not np.shares_memory(dst._data, src._data)
+    (dst * 3).sum().backward()
+    assert src.grad.tolist() == [3.0, 3.0]
+    with ember.no_grad():
+        dst.add_(1.0)  # writable
+    assert src.tolist() == [1.0, 2.0]
+
+
+def test_copy_broadcasts_into_existing_memory():
+    dst = ember.zeros(2, 3)
+    memory = dst._data
+    dst.copy_(ember.tensor([1, 2, 3]))
+    assert dst._data is memory and dst.dtype == ember.float32
+    assert dst.tolist() == [[1.0, 2.0, 3.0]] * 2
+
+
+@pytest.mark.parametrize("dtype,name", [(ember.float32, "FloatTensor"), (ember.float64, "DoubleTensor"),
+                                        (ember.int64, "LongTensor"), (ember.bool, "BoolTensor")])
+def test_type_names_like_torch(dtype, name):
+    assert ember.zeros(1, dtype=dtype).type() == "ember." + name
+    assert torch.zeros(1, dtype=getattr(torch, dtype.name)).type() == "torch." + name
+
+
+def test_empty_Tensor_constructor():
+    assert ember.Tensor().shape == tuple(torch.Tensor().shape) == (0,)

@@ -101,7 +101,9 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __init__(self, *args, requires_grad: bool = False) -> None:
-        if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
+        if not args:
+            arr = np.zeros((0,), dtype=_dtype.get_default_dtype().np)
+        elif len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
             arr = _infer_array(args[0], _dtype.get_default_dtype())
         elif all(isinstance(a, (builtins.int, np.integer)) for a in args):
             arr = np.zeros(tuple(builtins.int(a) for a in args), dtype=_dtype.get_default_dtype().np)
@@ -380,7 +382,7 @@ class Tensor:
         src_t = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
         if STATE.enabled and (self.requires_grad or src_t.requires_grad):
             self._check_inplace()
-            return self._assign(src_t.to(self.dtype).expand(*self.shape))
+            return self._assign(src_t.to(self.dtype).expand(*self.shape).clone())  # never share memory
         np.copyto(self._data, np.broadcast_to(src_t._data, self._data.shape), casting="unsafe")
         return self
 

@@ -26,7 +26,9 @@ def _to(self, *args, **kwargs):
 
 def _type(self, dtype=None):
     if dtype is None:
-        return "ember." + {"f": "Float", "i": "Long", "b": "Bool"}.get(self._data.dtype.kind, "") + "Tensor"
+        names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+        return f"ember.{names[self.dtype.name]}Tensor"
     return ew.to_dtype(self, dtype)
 
 
