@@ -241,3 +241,12 @@ def test_loss_decreases_with_every_optimizer():
         before = ember_loss(params, x, y).item()
         train_ember(opt, params, [data[0]], 50)
         assert ember_loss(params, x, y).item() < before, name
+
+
+@pytest.mark.parametrize("grad", [np.ones(2, np.float64), np.ones(3, np.float32)])
+def test_gradient_of_wrong_dtype_or_shape_is_refused(grad):
+    w = _w()
+    opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = ember.tensor(grad)
+    with pytest.raises(RuntimeError, match="they must match"):
+        opt.step()

@@ -133,3 +133,32 @@ def test_non_finite_gradients_propagate_like_torch(name):
     np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
     finite = np.isfinite(want)
     np.testing.assert_allclose(got[finite], want[finite], rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", [CASES[1], CASES[6], CASES[15], CASES[19], CASES[21], CASES[24]], ids=_ids)
+def test_torch_state_dict_loads_into_ember_and_continues(case):
+    name, kwargs = case
+    weights, data = initial_weights(np.float32), batches(np.float32)
+    tp = torch_params(torch, weights)
+    t_opt = getattr(torch.optim, name)(tp, **kwargs)
+    train_torch(torch, t_opt, tp, data, 50)
+    ep = ember_params({k: t.detach().numpy().copy() for k, t in zip(weights, tp)})
+    e_opt = getattr(ember.optim, name)(ep, **kwargs)
+    e_opt.load_state_dict(t_opt.state_dict())
+    train_torch(torch, t_opt, tp, data[2:] + data[:2], 50)
+    train_ember(e_opt, ep, data, 50, start=50)
+    for e, t in zip(ep, tp):
+        np.testing.assert_allclose(e._data, t.detach().numpy(), rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RMSprop", "Adagrad", "Adadelta"])
+def test_numpy_float64_hyper_parameters_keep_float32(name):
+    lr = np.float64(0.01)
+    w = ember.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    opt = getattr(ember.optim, name)([w], lr=lr, weight_decay=np.float64(0.1))
+    for _ in range(3):
+        w.grad = ember.tensor([0.5, -0.25, 1.0])
+        opt.step()
+    assert w._data.dtype == np.float32
+    for value in opt.state[w].values():
+        assert value._data.dtype == np.float32

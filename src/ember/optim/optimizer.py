@@ -163,6 +163,12 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             params = [p for p in group["params"] if p.grad is not None]
+            for p in params:
+                grad = p.grad._data
+                if grad.dtype != p._data.dtype or grad.shape != p._data.shape:
+                    raise RuntimeError(f"a parameter of shape {tuple(p._data.shape)} and dtype {p._data.dtype} "
+                                       f"has a gradient of shape {tuple(grad.shape)} and dtype {grad.dtype}; "
+                                       f"they must match")
             if params:
                 self._update_group(group, params)
         self._opt_called = True
