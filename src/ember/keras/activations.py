@@ -1,4 +1,5 @@
-"""Activation functions by name (``'relu'``, ``'sigmoid'``…), written with ember's differentiable ops.
+"""Activation functions by name (``'relu'``, ``'sigmoid'``…): Keras's names on
+``ember.nn.functional``'s differentiable maths.
 
 Each takes and returns an ember Tensor, so gradients flow through ember's autograd.
 
@@ -10,9 +11,8 @@ Example::
 """
 from __future__ import annotations
 
-import math
-
 import ember
+from ..nn import functional as F
 
 from ._utils import lookup
 
@@ -24,75 +24,73 @@ def linear(x):
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """Keras's relu: ``max(x, 0)`` with optional leak, cap and threshold."""
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return ember.relu(x)
+        return F.relu(x)
     if threshold != 0.0:
         out = ember.where(x >= threshold, x, (x - threshold) * negative_slope)
     elif negative_slope != 0.0:
-        out = ember.where(x >= 0, x, x * negative_slope)
+        out = F.leaky_relu(x, negative_slope)
     else:
-        out = ember.relu(x)
+        out = F.relu(x)
     if max_value is not None:
         out = ember.clamp(out, max=float(max_value))
     return out
 
 
 def relu6(x):
-    return ember.clamp(x, 0.0, 6.0)
+    return F.relu6(x)
 
 
 def leaky_relu(x, negative_slope=0.2):
-    return ember.where(x >= 0, x, x * negative_slope)
+    return F.leaky_relu(x, negative_slope)
 
 
 def sigmoid(x):
-    return ember.sigmoid(x)
+    return F.sigmoid(x)
 
 
 def hard_sigmoid(x):
-    return ember.clamp(x / 6.0 + 0.5, 0.0, 1.0)
+    """``relu6(x + 3) / 6``."""
+    return F.relu6(x + 3.0) / 6.0
 
 
 def tanh(x):
-    return ember.tanh(x)
+    return F.tanh(x)
 
 
 def softmax(x, axis=-1):
-    return ember.softmax(x, dim=axis)
+    return F.softmax(x, dim=axis)
 
 
 def log_softmax(x, axis=-1):
-    return ember.log_softmax(x, dim=axis)
+    return F.log_softmax(x, dim=axis)
 
 
 def elu(x, alpha=1.0):
-    return ember.where(x > 0, x, (ember.exp(ember.clamp(x, max=0.0)) - 1.0) * alpha)
+    return F.elu(x, alpha)
 
 
 def selu(x):
-    alpha, scale = 1.6732632423543772, 1.0507009873554805
-    return elu(x, alpha) * scale
+    return F.selu(x)
 
 
 def softplus(x):
-    # log(1 + exp(x)) computed stably: max(x, 0) + log1p(exp(-|x|))
-    return ember.relu(x) + ember.log1p(ember.exp(-ember.abs(x)))
+    return F.softplus(x)
 
 
 def softsign(x):
-    return x / (ember.abs(x) + 1.0)
+    return F.softsign(x)
 
 
 def silu(x):
-    return x * ember.sigmoid(x)
+    return F.silu(x)
 
 
 swish = silu
 
 
 def gelu(x, approximate=False):
-    """Gaussian error linear unit, tanh form (erf is not an engine op; the two differ < 1e-3)."""
-    inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
-    return x * (ember.tanh(inner) + 1.0) * 0.5
+    """Gaussian error linear unit: exact (erf) by default, tanh form when ``approximate``."""
+    return F.gelu(x, approximate="tanh" if approximate else "none")
 
 
 def exponential(x):

@@ -1,4 +1,5 @@
-"""Losses with Keras's names, formulas and reduction, written with ember's differentiable ops.
+"""Losses with Keras's names, formulas and reduction, on ``ember.nn.functional``'s losses
+(with Keras's probability clipping) where the two agree, else on ember's differentiable ops.
 
 A loss object is called as ``loss(y_true, y_pred, sample_weight=None)`` and returns a scalar
 ember Tensor: per-sample values (mean over the last axis) times ``sample_weight``, summed and
@@ -18,6 +19,7 @@ import numpy as np
 import ember
 
 from .._tensor import Tensor
+from ..nn import functional as F
 from ._utils import EPSILON, lookup, snake_case, to_array, to_tensor
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
@@ -47,13 +49,14 @@ def _check_shapes(y_true, y_pred):
 # ---- per-sample loss functions (Keras's `keras.losses.<name>` functions) ------------------
 def mean_squared_error(y_true, y_pred):
     y_true, y_pred = _prepare(y_true, y_pred)
-    d = y_pred - y_true
-    return (d * d).mean(-1)
+    _check_shapes(y_true, y_pred)
+    return F.mse_loss(y_pred, y_true, reduction="none").mean(-1)
 
 
 def mean_absolute_error(y_true, y_pred):
     y_true, y_pred = _prepare(y_true, y_pred)
-    return ember.abs(y_pred - y_true).mean(-1)
+    _check_shapes(y_true, y_pred)
+    return F.l1_loss(y_pred, y_true, reduction="none").mean(-1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
@@ -72,10 +75,8 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
 def huber(y_true, y_pred, delta=1.0):
     y_true, y_pred = _prepare(y_true, y_pred)
-    err = ember.abs(y_pred - y_true)
-    quad = err * err * 0.5
-    lin = err * delta - 0.5 * delta * delta
-    return ember.where(err <= delta, quad, lin).mean(-1)
+    _check_shapes(y_true, y_pred)
+    return F.huber_loss(y_pred, y_true, reduction="none", delta=delta).mean(-1)
 
 
 def log_cosh(y_true, y_pred):
@@ -135,11 +136,10 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
-        # max(z, 0) - z*y + log(1 + exp(-|z|))
-        per = ember.relu(y_pred) - y_pred * y_true + ember.log1p(ember.exp(-ember.abs(y_pred)))
+        per = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
     else:
         p = ember.clamp(y_pred, EPSILON, 1.0 - EPSILON)
-        per = -(y_true * ember.log(p) + (1.0 - y_true) * ember.log(1.0 - p))
+        per = F.binary_cross_entropy(p, y_true, reduction="none")
     return per.mean(-1)
 
 
@@ -150,7 +150,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         k = y_pred.shape[axis]
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / k
     if from_logits:
-        log_prob = ember.log_softmax(y_pred, dim=axis)
+        log_prob = F.log_softmax(y_pred, dim=axis)
     else:
         p = y_pred / y_pred.sum(axis, keepdim=True)
         log_prob = ember.log(ember.clamp(p, EPSILON, 1.0 - EPSILON))
@@ -171,13 +171,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     if idx.size and (idx.min() < 0 or idx.max() >= n_classes):
         raise ValueError(f"Received a label value of {int(idx.max() if idx.max() >= n_classes else idx.min())} "
                          f"which is outside the valid range of [0, {n_classes - 1}]")
+    if y_pred.ndim > 2:  # classes last (Keras) → classes on axis 1 (ember.nn.functional)
+        y_pred = y_pred.reshape(-1, n_classes)
+    target = Tensor._make(idx.reshape(-1) if labels.ndim > 1 else idx)
     if from_logits:
-        log_prob = ember.log_softmax(y_pred, dim=-1)
+        out = F.cross_entropy(y_pred, target, reduction="none")
     else:
         p = y_pred / y_pred.sum(-1, keepdim=True)
-        log_prob = ember.log(ember.clamp(p, EPSILON, 1.0 - EPSILON))
-    picked = log_prob.gather(-1, Tensor._make(idx[..., None]))
-    return -picked.squeeze(-1)
+        out = F.nll_loss(ember.log(ember.clamp(p, EPSILON, 1.0 - EPSILON)), target, reduction="none")
+    return out.reshape(labels.shape) if labels.ndim > 1 else out
 
 
 # ---- loss objects ------------------------------------------------------------------------

@@ -1,14 +1,16 @@
 """The Keras-style Layer: validates its config in ``__init__``, creates weights in
 ``build(input_shape)`` and computes with ember ops in ``call``.
 
-Weights are ember Tensors (trainable ones ``requires_grad=True``), so a forward pass through
-layers records ember's autograd graph and ``loss.backward()`` fills their ``.grad``.
+Trainable weights are ``ember.nn.Parameter``s (non-trainable ones plain Tensors) and layers
+compute with ``ember.nn.functional``, so a forward pass records ember's autograd graph and
+``loss.backward()`` fills the parameters' ``.grad`` exactly as for an ``ember.nn.Module``.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..._tensor import Tensor
+from ...nn.parameter import Parameter
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._utils import snake_case, to_tensor, unique_name
@@ -68,9 +70,8 @@ class Layer:
         init = _init.get(initializer)
         value = init(tuple(shape))
         tensor = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, np.float32))
-        if tensor._data.dtype != np.float32:
-            tensor = Tensor._make(tensor._data.astype(np.float32))
-        tensor.requires_grad = bool(trainable)
+        arr = tensor._data.astype(np.float32, copy=False)
+        tensor = Parameter(Tensor._make(arr)) if trainable else Tensor._make(arr)
         self._weights.append(Weight(tensor, name or f"weight_{len(self._weights)}", bool(trainable),
                                     _reg.get(regularizer)))
         return tensor

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import ember
-
 from ... import random as _random
 from ..._tensor import Tensor
+from ...nn import functional as F
 from .. import activations as _act
 from .. import initializers as _init
 from .. import regularizers as _reg
@@ -97,10 +96,8 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def call(self, inputs, training=False):
-        out = ember.matmul(inputs, self.kernel)
-        if self.bias is not None:
-            out = out + self.bias
-        return self.activation(out)
+        # the kernel is stored (in, out) like Keras's; F.linear takes torch's (out, in) layout
+        return self.activation(F.linear(inputs, self.kernel.T, self.bias))
 
     def get_config(self):
         return {**super().get_config(), "units": self.units,
@@ -142,6 +139,8 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
+        if self.noise_shape is None and self._gen is None:
+            return F.dropout(inputs, p=self.rate, training=True)
         if self.rate == 1:
             return inputs * 0.0
         shape = inputs.shape

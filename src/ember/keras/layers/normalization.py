@@ -6,6 +6,7 @@ import numpy as np
 import ember
 
 from ..._tensor import Tensor
+from ...nn import functional as F
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._utils import to_array
@@ -78,6 +79,8 @@ class BatchNormalization(Layer):
     def call(self, inputs, training=False):
         nd = inputs.ndim
         axes = _axes_except(nd, self.axis)
+        if nd == 2 and self.axis % nd == 1 and (inputs.shape[0] > 1 or not training):
+            return self._call_fused(inputs, training and self.trainable)
         if training and self.trainable:
             mean = inputs.mean(axes, keepdim=True)
             centered = inputs - mean
@@ -97,6 +100,21 @@ class BatchNormalization(Layer):
         if self.beta is not None:
             out = out + _broadcast(self.beta, nd, self.axis)
         return out
+
+    def _call_fused(self, inputs, training):
+        """(N, C) input: ember.nn.functional.batch_norm normalizes; Keras's moving update here."""
+        if training:
+            x = inputs._data
+            m = np.float32(self.momentum)
+            self.moving_mean._data *= m
+            self.moving_mean._data += x.mean(axis=0) * (1 - m)
+            self.moving_variance._data *= m
+            self.moving_variance._data += x.var(axis=0) * (1 - m)
+            return F.batch_norm(inputs, None, None, self.gamma, self.beta, training=True,
+                                eps=self.epsilon)
+        return F.batch_norm(inputs, Tensor._make(self.moving_mean._data),
+                            Tensor._make(self.moving_variance._data), self.gamma, self.beta,
+                            training=False, eps=self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
@@ -138,6 +156,8 @@ class LayerNormalization(Layer):
 
     def call(self, inputs, training=False):
         nd = inputs.ndim
+        if self.axis % nd == nd - 1:
+            return F.layer_norm(inputs, (inputs.shape[-1],), self.gamma, self.beta, self.epsilon)
         mean = inputs.mean(self.axis, keepdim=True)
         centered = inputs - mean
         var = (centered * centered).mean(self.axis, keepdim=True)
