@@ -114,6 +114,8 @@ def normalize_dims(dim, ndim: int):
         return None
     if isinstance(dim, (builtins.int, np.integer)):
         return (_check_dim(dim, ndim),)
+    if len(dim) == 0:  # torch reduces over everything for dim=[] / dim=()
+        return None
     return tuple(sorted(_check_dim(d, ndim) for d in dim))
 
 
