@@ -1,4 +1,5 @@
 """Every scheduler reproduces torch's learning-rate (and momentum) sequence exactly."""
+import json
 import warnings
 
 import numpy as np
@@ -84,8 +85,9 @@ def test_lr_sequence_equals_torch_exactly(case):
     assert got == want  # exact float equality, step by step
 
 
+@pytest.mark.parametrize("through_json", [False, True])
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_state_dict_resume_equals_uninterrupted(case):
+def test_state_dict_resume_equals_uninterrupted(case, through_json):
     full = _sequence(ember, ember_sched, case)
     make_opt, make_sched = CASES[case]
     opt = make_opt(ember)
@@ -94,6 +96,8 @@ def test_state_dict_resume_equals_uninterrupted(case):
         opt.step()
         sched.step()
     opt_state, sched_state = opt.state_dict(), sched.state_dict()
+    if through_json:
+        opt_state, sched_state = json.loads(json.dumps(opt_state)), json.loads(json.dumps(sched_state))
     opt2 = make_opt(ember)
     sched2 = make_sched(ember_sched, opt2)
     opt2.load_state_dict(opt_state)

@@ -49,9 +49,10 @@ class LRScheduler:
 
     Example::
 
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.01)
         >>> sched = ember.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
         >>> for epoch in range(30):
-        ...     train_one_epoch(); sched.step()
+        ...     train_one_epoch(); opt.step(); sched.step()
         >>> sched.get_last_lr()
         [0.00125]
     """

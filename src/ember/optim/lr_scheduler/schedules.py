@@ -110,6 +110,11 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
+    def load_state_dict(self, state_dict: dict) -> None:
+        super().load_state_dict(state_dict)
+        # after a JSON round trip the milestone counts have string keys
+        self.milestones = Counter({int(k): v for k, v in self.milestones.items()})
+
     def get_lr(self) -> list:
         if self.last_epoch not in self.milestones:
             return current_lrs(self.optimizer)
