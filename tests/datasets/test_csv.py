@@ -159,6 +159,18 @@ def test_bad_files_raise_data_error(tmp_path, backend, text, target, kwargs, mat
         load_csv(path, target, **kwargs)
 
 
+def test_binary_file_is_a_data_error(tmp_path, backend):
+    path = tmp_path / "image.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x01" * 10)
+    with pytest.raises(DataError, match="UTF-8"):
+        load_csv(path, "y")
+
+
+def test_single_names_may_be_strings(tmp_path, backend):
+    data = load_csv(_write(tmp_path, "zip,size,y\n1,2,a\n3,4,b\n"), "y", features="zip", categorical="zip")
+    assert data.feature_names == ["zip=1", "zip=3"]
+
+
 def test_missing_file_is_also_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_csv(tmp_path / "nope.csv", "y")

@@ -28,7 +28,17 @@ def read_columns(path, delimiter: str = ",") -> dict:
     try:
         import pandas as pd
     except ImportError:
-        return _read_with_csv(path, delimiter)
+        pd = None
+    try:
+        if pd is None:
+            return _read_with_csv(path, delimiter)
+        return _read_with_pandas(pd, path, delimiter)
+    except UnicodeDecodeError as error:
+        raise DataError(f"cannot read {path!r} as UTF-8 text ({error.reason} at byte "
+                        f"{error.start}); is it a CSV file?") from None
+
+
+def _read_with_pandas(pd, path: str, delimiter: str) -> dict:
     try:
         frame = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
                             skipinitialspace=True, encoding="utf-8-sig")

@@ -67,6 +67,10 @@ def load_csv(path, target: str, *, features=None, categorical=None, task: str = 
     if target not in columns:
         raise DataError(f"target column {target!r} not found in {where!r}; the columns are: "
                         f"{', '.join(names)}")
+    if isinstance(features, str):
+        features = [features]
+    if isinstance(categorical, str):
+        categorical = [categorical]
     features = [c for c in names if c != target] if features is None else list(features)
     unknown = [c for c in features + list(categorical or []) if c not in columns]
     if unknown:
