@@ -71,6 +71,7 @@ CASES = [
     ("log_softmax_1", lambda m, a: a.log_softmax(1), [(2, 3, 4)], ANY),
     ("logsumexp", lambda m, a: m.logsumexp(a, dim=1), [(3, 4)], ANY),
     ("logsumexp_keepdim", lambda m, a: a.logsumexp(0, keepdim=True), [(3, 4)], ANY),
+    ("logsumexp_all", lambda m, a: m.logsumexp(a, dim=(0, 1)), [(3, 4)], ANY),
     ("logsumexp_tuple", lambda m, a: m.logsumexp(a, dim=(0, 2)), [(2, 3, 4)], ANY),
     # --------------------------------------------------------------------- matmul
     ("matmul_1d_1d", lambda m, a, b: a @ b, [(4,), (4,)], ANY),

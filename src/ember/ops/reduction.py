@@ -132,7 +132,7 @@ class LogSumExp(Function):
         return self.out if keepdims else np.squeeze(self.out, axis)
 
     def backward(self, g):
-        g = g if self.keepdims else np.expand_dims(g, self.axis)
+        g = g if self.keepdims or self.axis is None else np.expand_dims(g, self.axis)
         return (g * np.exp(self.x - self.out),)
 
 
