@@ -170,7 +170,7 @@ def plot_activations(path, x_min: float = -7.0, x_max: float = 7.0,
     x = np.linspace(x_min, x_max, points, dtype=np.float32)
     cols = 4
     rows = -(-len(ACTIVATIONS) // cols)
-    fig = new_figure(figsize=(4 * cols, 3.2 * rows))
+    fig = new_figure(path, figsize=(4 * cols, 3.2 * rows))
     gaps = {}
     for i, spec in enumerate(ACTIVATIONS):
         y, dy = autograd_derivative(spec.name, x)

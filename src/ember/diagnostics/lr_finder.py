@@ -5,8 +5,14 @@ The loss is smoothed by an exponential moving average with bias correction
 (``avg = β·avg + (1 − β)·loss``, ``smoothed = avg / (1 − β^(i+1))``) and the test stops early once
 the smoothed loss exceeds ``diverge_factor`` times the best one seen (or is not finite).
 The model, the optimizer and ember's random generator are restored afterwards, so the test leaves
-no trace. The suggested rate is where the smoothed loss falls fastest (steepest negative slope
-against ``log(lr)``), before its minimum.
+no trace.
+
+The suggested rate is a tenth of the rate at the smallest smoothed loss: the loss still falls
+fast there, safely below the rates where training becomes unstable. The rate of the steepest fall
+(most negative slope against ``log(lr)`` before the minimum) is reported too; it is more
+sensitive to noise. The default ``smooth=0.9`` averages over about ten steps: with the rate
+growing ~0.08 decades a step (100 steps over 8 decades), a longer average such as 0.98 would lag
+the loss by about 50 steps, four decades of rate, and push the minimum too far right.
 """
 from __future__ import annotations
 
@@ -24,8 +30,10 @@ class LRFinderResult:
     Attributes:
         lrs: the learning rates tried (list of floats).
         losses: the smoothed loss at each rate; raw_losses: the batch losses.
-        suggestion: the suggested learning rate (steepest descent of the smoothed loss).
-        min_lr: the rate at the smallest smoothed loss; ``min_lr / 10`` is a common alternative.
+        suggestion: the suggested learning rate, ``min_lr / 10``.
+        min_lr: the rate at the smallest smoothed loss (after the first ``skip_start`` steps,
+            whose average rests on too few batches).
+        steepest_lr: the rate where the smoothed loss falls fastest, before its minimum.
         diverged: whether the test stopped early because the loss blew up.
     """
 
@@ -37,16 +45,19 @@ class LRFinderResult:
         self._skip = skip_start
         if not self.lrs:
             raise RuntimeError("lr_find recorded no step: is the loader empty?")
-        best = int(np.nanargmin(np.where(np.isfinite(self.losses), self.losses, np.nan)))
+        finite = np.where(np.isfinite(self.losses), self.losses, np.inf)
+        first = skip_start if len(finite) > skip_start + 1 else 0   # first smoothed values are noisy
+        best = first + int(np.argmin(finite[first:]))
         self.min_lr = self.lrs[best]
-        self.suggestion = self._steepest(best)
+        self.suggestion = self.min_lr / 10
+        self.steepest_lr = self._steepest(best)
 
     def _steepest(self, best: int) -> float:
         """Rate of the steepest fall of the smoothed loss against log(lr), before the minimum."""
         end = best + 1
         start = min(self._skip, max(0, end - 3))
         if end - start < 3:
-            return self.min_lr / 10
+            return self.min_lr
         loss = np.asarray(self.losses[start:end], dtype=np.float64)
         slope = np.gradient(loss, np.log(np.asarray(self.lrs[start:end], dtype=np.float64)))
         return self.lrs[start + int(np.argmin(slope))]
@@ -59,9 +70,10 @@ class LRFinderResult:
         from ._plotting import new_figure, save_figure
         stop = max(skip_start + 1, len(self.lrs) - skip_end)
         lrs, losses = self.lrs[skip_start:stop], self.losses[skip_start:stop]
-        fig = new_figure(figsize=(7, 4))
+        fig = new_figure(path, figsize=(7, 4))
         ax = fig.add_subplot(1, 1, 1)
         ax.plot(lrs, losses, label="smoothed loss")
+        ax.axvline(self.min_lr, color="0.5", linestyle=":", label=f"minimum {self.min_lr:.2e}")
         ax.axvline(self.suggestion, color="tab:red", linestyle="--",
                    label=f"suggestion {self.suggestion:.2e}")
         ax.set_xscale("log")
@@ -73,7 +85,8 @@ class LRFinderResult:
 
     def __repr__(self) -> str:
         return (f"LRFinderResult(steps={len(self.lrs)}, suggestion={self.suggestion:.3g}, "
-                f"min_lr={self.min_lr:.3g}, diverged={self.diverged})")
+                f"min_lr={self.min_lr:.3g}, steepest_lr={self.steepest_lr:.3g}, "
+                f"diverged={self.diverged})")
 
 
 def _copy_state(obj):
@@ -109,7 +122,7 @@ def _split(batch):
 
 
 def lr_find(model, loss_fn, loader, optimizer=None, start_lr: float = 1e-7, end_lr: float = 10,
-            steps: int = 100, smooth: float = 0.98, diverge_factor: float = 4.0) -> LRFinderResult:
+            steps: int = 100, smooth: float = 0.9, diverge_factor: float = 4.0) -> LRFinderResult:
     """Runs the learning-rate range test and restores everything it changed.
 
     Args:

@@ -258,7 +258,7 @@ class TrainingMonitor:
         if not self.steps:
             raise RuntimeError("Nothing to plot: call monitor.step() during training first")
         panels = 2 if self.losses else 1
-        fig = new_figure(figsize=(8, 3.2 * panels))
+        fig = new_figure(path, figsize=(8, 3.2 * panels))
         ax = fig.add_subplot(panels, 1, 1)
         steps = np.arange(1, self.steps + 1)
         zero = []
