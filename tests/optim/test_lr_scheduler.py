@@ -247,3 +247,47 @@ def test_warns_when_scheduler_steps_before_optimizer():
     sched = ember_sched.StepLR(opt, step_size=2)
     with pytest.warns(UserWarning, match="before `optimizer.step\\(\\)`"):
         sched.step()
+
+
+@pytest.mark.parametrize("make", [
+    lambda S, o: S.StepLR(o, step_size=4, gamma=0.5, last_epoch=9),
+    lambda S, o: S.CosineAnnealingLR(o, T_max=12, eta_min=0.001, last_epoch=9),
+    lambda S, o: S.ExponentialLR(o, gamma=0.9, last_epoch=9),
+    lambda S, o: S.LinearLR(o, start_factor=0.5, total_iters=15, last_epoch=9),
+    lambda S, o: S.MultiStepLR(o, milestones=[5, 12, 20], last_epoch=9),
+], ids=["StepLR", "CosineAnnealingLR", "ExponentialLR", "LinearLR", "MultiStepLR"])
+def test_resuming_with_last_epoch_equals_torch(make):
+    def run(lib, S):
+        opt = _sgd(lib)
+        for group in opt.param_groups:
+            group["initial_lr"] = group["lr"] * 2
+        sched = make(S, opt)
+        out = [list(sched.get_last_lr())]
+        for _ in range(30):
+            opt.step()
+            sched.step()
+            out.append(list(sched.get_last_lr()))
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = run(torch, torch_sched)
+    assert run(ember, ember_sched) == want
+
+
+def test_step_with_an_epoch_uses_the_closed_form_like_torch():
+    def run(lib, S):
+        opt = _sgd(lib)
+        sched = S.StepLR(opt, step_size=3, gamma=0.5)
+        out = []
+        for epoch in [1, 2, 7, 4, 10]:
+            opt.step()
+            sched.step(epoch)
+            out.append(list(sched.get_last_lr()))
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = run(torch, torch_sched)
+        got = run(ember, ember_sched)
+    assert got == want
