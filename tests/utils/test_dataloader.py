@@ -218,6 +218,32 @@ def test_worker_errors_reach_the_caller(num_workers):
         list(DataLoader(Broken(), batch_size=1, num_workers=num_workers))
 
 
+@pytest.mark.parametrize("dataset", [Slow(), Stream(10)], ids=["map-style", "iterable"])
+def test_worker_timeout(dataset):
+    class Stuck(type(dataset)):
+        def __iter__(self):
+            time.sleep(0.5)
+            return super().__iter__()
+
+        def __getitem__(self, i):
+            time.sleep(0.5)
+            return i
+    with pytest.raises(RuntimeError, match="timed out after 0.05 seconds"):
+        next(iter(DataLoader(Stuck() if isinstance(dataset, Slow) else Stuck(10), batch_size=2,
+                             num_workers=1, timeout=0.05)))
+
+
+class BrokenStream(IterableDataset):
+    def __iter__(self):
+        yield 1
+        raise OSError("disk gone")
+
+
+def test_iterable_worker_errors_reach_the_caller():
+    with pytest.raises(OSError, match="disk gone"):
+        list(DataLoader(BrokenStream(), batch_size=1, num_workers=1))
+
+
 def test_persistent_workers_reuse_threads():
     loader = DataLoader(Squares(), batch_size=3, num_workers=2, persistent_workers=True)
     first = list(loader)
