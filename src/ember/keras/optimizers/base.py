@@ -87,7 +87,7 @@ class Optimizer:
 
     def state_arrays(self) -> dict[str, np.ndarray]:
         """The optimizer's state as named arrays (for saving): step count and every slot."""
-        out = {"iterations": np.array(self.iterations, np.int64)}
+        out = {"iterations": np.array([self.iterations], np.int64)}
         for i, slots in enumerate(self._state or []):
             for name, arr in slots.items():
                 out[f"{i}/{name}"] = arr
@@ -96,7 +96,7 @@ class Optimizer:
 
     def load_state_arrays(self, arrays: dict, variables) -> None:
         self.build(variables)
-        self.iterations = int(arrays["iterations"])
+        self.iterations = int(np.asarray(arrays["iterations"]).reshape(-1)[0])
         for i, slots in enumerate(self._state):
             for name in slots:
                 key = f"{i}/{name}"

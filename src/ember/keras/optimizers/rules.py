@@ -198,10 +198,10 @@ class Nadam(Optimizer):
         self._u_product *= self.beta_1 * (1.0 - 0.5 * 0.96 ** (self.iterations + 1))
 
     def _extra_state(self):
-        return {"u_product": np.array(self._u_product, np.float64)}
+        return {"u_product": np.array([self._u_product], np.float64)}
 
     def _load_extra_state(self, arrays):
-        self._u_product = float(arrays.get("u_product", 1.0))
+        self._u_product = float(np.asarray(arrays.get("u_product", 1.0)).reshape(-1)[0])
 
     def _update(self, w, g, slots, lr):
         t = self.iterations + 1
