@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from ember.diagnostics.findings import (Finding, Report, check_dead, check_diverging,
-                                        check_exploding, check_non_finite, check_saturation,
-                                        check_vanishing, diagnose)
+                                        check_exploding, check_no_gradient, check_non_finite,
+                                        check_saturation, check_vanishing, diagnose)
 
 NAMES = ["fc1", "fc2", "fc3"]
 
@@ -28,6 +28,16 @@ def test_vanishing_rule(first, last, flagged):
         assert found[0].kind == "vanishing_gradients"
         assert "'fc1'" in found[0].message and "'fc3'" in found[0].message
         assert "ReLU" in found[0].suggestion and "He" in found[0].suggestion
+
+
+def test_zero_gradient_is_not_vanishing_but_no_gradient():
+    norms = _norms(1.0, 1.0)
+    norms[:, 0] = 0.0
+    norms[:3, 1] = np.nan                    # steps without a gradient are left out
+    assert check_vanishing(NAMES, norms) == []
+    found = check_no_gradient(NAMES, norms)
+    assert [f.layer for f in found] == ["fc1"] and "exactly 0 at all 20 step(s)" in found[0].message
+    assert check_no_gradient(NAMES, np.full((4, 3), np.nan)) == []
 
 
 def test_vanishing_needs_two_layers():

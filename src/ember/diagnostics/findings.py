@@ -34,6 +34,8 @@ SUGGESTIONS = {
     "non_finite": "lower the learning rate, clip the gradients, check the inputs for NaN/inf, and "
                   "feed logits to CrossEntropyLoss/BCEWithLogitsLoss instead of taking log(softmax) "
                   "or log(sigmoid) yourself.",
+    "no_gradient": "look for dead ReLUs before it, check that its output reaches the loss and that "
+                   "its parameters require gradients.",
     "dead_relu": "use Leaky ReLU (or ELU/GELU), lower the learning rate, and start biases at zero "
                  "or slightly positive.",
     "saturation": "standardise the inputs, use a smaller initialisation (Xavier/Glorot for "
@@ -103,7 +105,8 @@ def check_vanishing(names: list[str], grad_norms: np.ndarray,
     if len(names) < 2 or grad_norms.shape[0] == 0:
         return []
     first, last = grad_norms[:, 0], grad_norms[:, -1]
-    ok = np.isfinite(first) & np.isfinite(last) & (last > 0)
+    # steps where the first layer gets exactly nothing are no_gradient's business, not vanishing
+    ok = np.isfinite(first) & np.isfinite(last) & (last > 0) & (first > 0)
     if not ok.any():
         return []
     r = float(np.median(first[ok] / last[ok]))
@@ -144,6 +147,19 @@ def check_exploding(names: list[str], grad_norms: np.ndarray,
                     f"the gradient of the first layer ({names[0]!r}) is {_fmt(r)} times that of "
                     f"the last layer ({names[-1]!r}): gradients grow on their way back.",
                     SUGGESTIONS["exploding_gradients"]))
+    return found
+
+
+def check_no_gradient(names: list[str], grad_norms: np.ndarray) -> list[Finding]:
+    """Flags a layer whose gradient was exactly zero at every step it had one."""
+    found = []
+    for j, name in enumerate(names):
+        col = grad_norms[:, j]
+        col = col[~np.isnan(col)]
+        if col.shape[0] and not col.any():
+            found.append(Finding("no_gradient",
+                                 f"the gradient was exactly 0 at all {col.shape[0]} step(s): this "
+                                 f"layer does not learn.", SUGGESTIONS["no_gradient"], layer=name))
     return found
 
 
@@ -237,5 +253,6 @@ def diagnose(names: list[str], grad_norms: np.ndarray, losses: np.ndarray,
     report += check_vanishing(names, grad_norms, vanishing_ratio)
     report += check_exploding(names, grad_norms, exploding_ratio)
     report += check_dead(dead, dead_fraction)
+    report += check_no_gradient(names, grad_norms)
     report += check_saturation(saturated, saturated_fraction)
     return report

@@ -1,7 +1,7 @@
 """``TrainingMonitor``: watches a model's layers while it trains and says what went wrong.
 
-Per weight layer (any module holding a ``weight`` of 2 or more dimensions: ``Linear``, …) and
-per step it records the gradient norm, the weight norm and the update-to-weight ratio
+Per weight layer (any module holding a ``weight`` of 2 or more dimensions: ``Linear``, …; the
+``kernel`` of an ember.keras layer) and per step it records the gradient norm, the weight norm and the update-to-weight ratio
 ``‖W_after − W_before‖ / ‖W_before‖``. Per activation module it records the fraction of ReLU units
 never active over an epoch and the fraction of sigmoid/tanh inputs beyond ±4. It notes any NaN or
 infinity in the loss, gradients, weights or activations. :meth:`TrainingMonitor.report` turns
@@ -11,41 +11,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._targets import discover
 from .findings import Report, diagnose
 
 __all__ = ["TrainingMonitor"]
 
 _THRESHOLDS = {"vanishing_ratio", "exploding_ratio", "dead_fraction", "saturated_fraction",
                "diverging_growth", "diverging_rebound", "diverging_spike"}
-_DEAD_KINDS = ("ReLU", "ReLU6")
-_SATURATING_KINDS = ("Sigmoid", "Tanh")
 
 
 def _norm(a: np.ndarray) -> float:
     """L2 norm, accumulated in float64 so that large float32 values don't overflow."""
-    flat = a.reshape(-1)
-    return float(np.sqrt(np.dot(flat.astype(np.float64, copy=False),
-                                flat.astype(np.float64, copy=False))))
+    flat = a.reshape(-1).astype(np.float64, copy=False)
+    return float(np.sqrt(np.dot(flat, flat)))
 
 
 def _unit_axes(ndim: int) -> tuple:
     """Axes to reduce so that one value per unit is left: features (dim 1) or channels."""
-    return tuple(i for i in range(ndim) if i != 1) if ndim > 1 else ()
+    return tuple(i for i in range(ndim) if i != 1)
 
 
 def _data(t) -> np.ndarray:
     return t._data if hasattr(t, "_data") else np.asarray(t)
-
-
-class _Watch:
-    """Per-activation-module accumulators; filled by the forward hook."""
-
-    def __init__(self, name: str, kind: str) -> None:
-        self.name, self.kind = name, kind
-        self.active: np.ndarray | None = None   # ReLU: unit was > 0 at least once in the window
-        self.samples = 0                         # samples seen in the window
-        self.saturated = 0                       # sigmoid/tanh: entries beyond the threshold
-        self.total = 0                           # sigmoid/tanh: entries seen since the last step
 
 
 class TrainingMonitor:
@@ -87,70 +74,64 @@ class TrainingMonitor:
         if not saturation_threshold > 0:
             raise ValueError(f"Invalid saturation_threshold: {saturation_threshold!r}; expected a "
                              f"positive number")
-        self.model = model
-        self.module = _find_module(model)
-        self.saturation_threshold = float(saturation_threshold)
-        self.thresholds = thresholds
         unknown = sorted(set(thresholds) - _THRESHOLDS)
         if unknown:
             raise TypeError(f"Unknown threshold(s) {unknown}; expected some of {sorted(_THRESHOLDS)}")
-        self._weights: dict[str, object] = {}
-        self._watches: list[_Watch] = []
-        self._order: list[str] = []
-        self._handles: list = []
-        for name, mod in self.module.named_modules():
-            w = getattr(mod, "weight", None)
-            if w is not None and hasattr(w, "_data") and w._data.ndim >= 2:
-                self._weights[name or type(mod).__name__] = w
-                self._handles.append(self._hook(mod, self._order_hook(name or type(mod).__name__)))
-            kind = type(mod).__name__
-            if kind in _DEAD_KINDS + _SATURATING_KINDS:
-                watch = _Watch(name or kind, kind)
-                self._watches.append(watch)
-                self._handles.append(self._hook(mod, self._activation_hook(watch)))
+        self.model = model
+        self.saturation_threshold = float(saturation_threshold)
+        self.thresholds = thresholds
+        self._target = discover(model)
+        self._weights = self._target.weights
+        self._watches = self._target.watches
         if not self._weights:
             raise ValueError(f"TrainingMonitor found no layer with a weight matrix in "
-                             f"{type(model).__name__}; expected e.g. nn.Linear layers")
+                             f"{type(model).__name__}; expected e.g. nn.Linear or Dense layers")
+        self._order: list[str] = []
+        self._handles: list = []
+        self.attach()
         self._previous = {n: w._data.copy() for n, w in self._weights.items()}
         self.steps = 0
         self.epochs = 0
         self.losses: list[float] = []
         self.history = {k: {n: [] for n in self._weights}
                         for k in ("grad_norm", "weight_norm", "update_ratio")}
-        self.dead_fraction = {w.name: [] for w in self._watches if w.kind in _DEAD_KINDS}
-        self.saturation = {w.name: [] for w in self._watches if w.kind in _SATURATING_KINDS}
+        self.dead_fraction = {w.name: [] for w in self._watches if w.dies}
+        self.saturation = {w.name: [] for w in self._watches if not w.dies}
         self.non_finite: list[tuple[int, str]] = []
 
     # ------------------------------------------------------------------ hooks
-    @staticmethod
-    def _hook(module, fn):
-        if hasattr(module, "register_forward_hook"):
-            return module.register_forward_hook(fn)
-        return _ForwardWrapper(module, fn)
+    def attach(self) -> None:
+        """Hooks into the model (done by the constructor; again after :meth:`close`)."""
+        if not self._handles:
+            self._handles = self._target.attach(self._record, self._seen)
 
-    def _order_hook(self, name: str):
-        def hook(module, inputs, output):
-            if name not in self._order:
-                self._order.append(name)
-        return hook
+    def _seen(self, name: str) -> None:
+        if name not in self._order:
+            self._order.append(name)
 
-    def _activation_hook(self, watch: _Watch):
-        def hook(module, inputs, output):
-            if not getattr(module, "training", True):
-                return
-            if watch.kind in _DEAD_KINDS:
-                out = _data(output)
-                fired = (out > 0).any(axis=_unit_axes(out.ndim)) if out.ndim > 1 else out > 0
-                watch.active = fired if watch.active is None or watch.active.shape != fired.shape \
-                    else watch.active | fired
-                watch.samples += out.shape[0] if out.ndim > 1 else 1
+    def _record(self, watch, pre, output) -> None:
+        """Called on each training forward pass of a watched activation."""
+        out = _data(output)
+        if watch.dies:
+            fired = (out > 0).any(axis=_unit_axes(out.ndim)) if out.ndim > 1 else out > 0
+            if watch.active is None or watch.active.shape != fired.shape:
+                watch.active = fired
             else:
-                z = _data(inputs[0])
-                watch.saturated += int(np.count_nonzero(np.abs(z) > self.saturation_threshold))
-                watch.total += z.size
-            if not np.isfinite(_data(output)).all():
-                self.non_finite.append((self.steps + 1, f"activations of {watch.name!r}"))
-        return hook
+                watch.active |= fired
+        else:
+            watch.saturated += int(np.count_nonzero(self._saturated(watch.kind, pre, out)))
+            watch.total += out.size
+        if not np.isfinite(out).all():
+            self.non_finite.append((self.steps + 1, f"activations of {watch.name!r}"))
+
+    def _saturated(self, kind: str, pre, out: np.ndarray) -> np.ndarray:
+        t = self.saturation_threshold
+        if pre is not None:
+            return np.abs(_data(pre)) > t
+        if kind == "tanh":                       # |z| > t  <=>  |tanh z| > tanh t
+            return np.abs(out) > np.tanh(t)
+        low = 1.0 / (1.0 + np.exp(t))            # sigmoid(-t)
+        return (out < low) | (out > 1.0 - low)
 
     # ------------------------------------------------------------------ recording
     @property
@@ -174,13 +155,13 @@ class TrainingMonitor:
         for name, w in self._weights.items():
             data, before = w._data, self._previous[name]
             g = w.grad
-            gnorm = _norm(_data(g)) if g is not None else 0.0
+            gnorm = _norm(_data(g)) if g is not None else float("nan")   # nan: no gradient yet
             wnorm = _norm(before)
             delta = _norm(data - before) if data.shape == before.shape else float("nan")
             self.history["grad_norm"][name].append(gnorm)
             self.history["weight_norm"][name].append(_norm(data))
             self.history["update_ratio"][name].append(delta / wnorm if wnorm > 0 else float("inf"))
-            if not np.isfinite(gnorm):
+            if g is not None and not np.isfinite(gnorm):
                 self.non_finite.append((self.steps, f"gradient of {name!r}"))
             if not np.isfinite(self.history["weight_norm"][name][-1]):
                 self.non_finite.append((self.steps, f"weights of {name!r}"))
@@ -189,7 +170,7 @@ class TrainingMonitor:
             else:
                 self._previous[name] = data.copy()
         for watch in self._watches:
-            if watch.kind in _SATURATING_KINDS and watch.total:
+            if not watch.dies and watch.total:
                 self.saturation[watch.name].append(watch.saturated / watch.total)
                 watch.saturated = watch.total = 0
 
@@ -197,14 +178,14 @@ class TrainingMonitor:
         """Closes the window over which ReLU units are checked for never being active."""
         self.epochs += 1
         for watch in self._watches:
-            if watch.kind in _DEAD_KINDS and watch.active is not None:
+            if watch.dies and watch.active is not None:
                 self.dead_fraction[watch.name].append(1.0 - float(watch.active.mean()))
-                watch.active, watch.samples = None, 0
+                watch.active = None
 
     def _current_dead(self) -> dict[str, float]:
         out = {}
         for watch in self._watches:
-            if watch.kind not in _DEAD_KINDS:
+            if not watch.dies:
                 continue
             if self.dead_fraction[watch.name]:
                 out[watch.name] = self.dead_fraction[watch.name][-1]
@@ -303,32 +284,3 @@ class TrainingMonitor:
     def __repr__(self) -> str:
         return (f"TrainingMonitor(layers={self.layers}, activations="
                 f"{[w.name for w in self._watches]}, steps={self.steps})")
-
-
-class _ForwardWrapper:
-    """Calls ``fn(module, inputs, output)`` after ``module.forward`` for modules without hooks."""
-
-    def __init__(self, module, fn) -> None:
-        self.module = module
-        original = module.forward
-
-        def forward(*args, **kwargs):
-            out = original(*args, **kwargs)
-            fn(module, args, out)
-            return out
-        module.forward = forward
-
-    def remove(self) -> None:
-        self.module.__dict__.pop("forward", None)
-
-
-def _find_module(model):
-    """The ``ember.nn`` module behind ``model`` (itself, or an ember.keras model's module)."""
-    if hasattr(model, "named_modules"):
-        return model
-    for attr in ("module", "_module", "torch_module", "_nn"):
-        inner = getattr(model, attr, None)
-        if inner is not None and hasattr(inner, "named_modules"):
-            return inner
-    raise TypeError(f"TrainingMonitor expects an ember.nn.Module or an ember.keras model, got "
-                    f"{type(model).__name__}")
