@@ -231,3 +231,22 @@ def test_thresholds_are_passed_on():
     model = _deep(nn.ReLU, "he", width=8, depth=3)
     strict = _train(model, steps=3, monitor=TrainingMonitor(model, vanishing_ratio=1e6))
     assert "vanishing_gradients" in strict.report().kinds()
+
+
+@pytest.mark.parametrize("position,flagged", [("hidden", True), ("output", False)])
+def test_output_sigmoid_is_not_a_saturation_finding(position, flagged):
+    # A confident classifier's output sigmoid sits beyond ±4 by design; a hidden one should not.
+    ember.manual_seed(0)
+    big = nn.Linear(IN, 8)
+    with ember.no_grad():
+        big.weight.mul_(40.0)
+    if position == "hidden":
+        model = nn.Sequential(big, nn.Sigmoid(), nn.Linear(8, 1))
+    else:
+        model = nn.Sequential(nn.Linear(IN, IN), nn.ReLU(), big, nn.Sigmoid())
+    monitor = TrainingMonitor(model)
+    X, _ = _data()
+    model(X).sum().backward()
+    monitor.step()
+    assert monitor.saturation["1" if position == "hidden" else "3"][0] > 0.5
+    assert ("saturation" in monitor.report().kinds()) == flagged

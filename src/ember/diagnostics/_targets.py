@@ -60,18 +60,28 @@ class NNTarget:
                 self._modules.append((label, mod, watch))
 
     def attach(self, record, seen) -> list:
-        """``record(watch, pre, out)`` for activations; ``seen(name)`` when a weight layer runs."""
+        """``record(watch, pre, out)`` for activations; ``seen((kind, name))`` when a watched
+        module runs, so that the monitor learns the forward order."""
         handles = []
         for label, mod, watch in self._modules:
             if watch is None:
                 def hook(m, inputs, output, label=label):
-                    seen(label)
+                    seen(("weight", label))
             else:
                 def hook(m, inputs, output, watch=watch):
+                    seen(("activation", watch.name))
                     if getattr(m, "training", True):
                         record(watch, inputs[0] if inputs else None, output)
             handles.append(_hook(mod, hook))
         return handles
+
+    def output_watches(self, order) -> set:
+        """Activations first run after the last weight layer (the model's output activation)."""
+        weights = [i for i, (kind, _) in enumerate(order) if kind == "weight"]
+        if not weights:
+            return set()
+        return {name for i, (kind, name) in enumerate(order)
+                if kind == "activation" and i > weights[-1]}
 
 
 def _hook(module, fn):
@@ -118,6 +128,12 @@ class KerasTarget:
                 watch = Watch(layer.name, kind)
                 self.watches.append(watch)
                 self._layers.append((layer, watch))
+
+    def output_watches(self, order) -> set:
+        """Watches on or after the last layer with a kernel (the model's output activation)."""
+        names = [layer.name for layer in self.model.layers]
+        last = max(names.index(n) for n in self.weights)
+        return {w.name for layer, w in self._layers if names.index(layer.name) >= last}
 
     def attach(self, record, seen) -> list:
         handles = []

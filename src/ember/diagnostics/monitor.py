@@ -3,7 +3,8 @@
 Per weight layer (any module holding a ``weight`` of 2 or more dimensions: ``Linear``, …; the
 ``kernel`` of an ember.keras layer) and per step it records the gradient norm, the weight norm and the update-to-weight ratio
 ``‖W_after − W_before‖ / ‖W_before‖``. Per activation module it records the fraction of ReLU units
-never active over an epoch and the fraction of sigmoid/tanh inputs beyond ±4. It notes any NaN or
+never active over an epoch and the fraction of sigmoid/tanh inputs beyond ±4 (the model's
+output activation is left out of that check: confident outputs are saturated by design). It notes any NaN or
 infinity in the loss, gradients, weights or activations. :meth:`TrainingMonitor.report` turns
 that into findings (see :mod:`ember.diagnostics.findings`).
 """
@@ -86,7 +87,7 @@ class TrainingMonitor:
         if not self._weights:
             raise ValueError(f"TrainingMonitor found no layer with a weight matrix in "
                              f"{type(model).__name__}; expected e.g. nn.Linear or Dense layers")
-        self._order: list[str] = []
+        self._order: list[tuple[str, str]] = []   # (kind, name) in first-forward order
         self._handles: list = []
         self.attach()
         self._previous = {n: w._data.copy() for n, w in self._weights.items()}
@@ -105,9 +106,9 @@ class TrainingMonitor:
         if not self._handles:
             self._handles = self._target.attach(self._record, self._seen)
 
-    def _seen(self, name: str) -> None:
-        if name not in self._order:
-            self._order.append(name)
+    def _seen(self, key: tuple) -> None:
+        if key not in self._order:
+            self._order.append(key)
 
     def _record(self, watch, pre, output) -> None:
         """Called on each training forward pass of a watched activation."""
@@ -136,7 +137,7 @@ class TrainingMonitor:
     # ------------------------------------------------------------------ recording
     @property
     def layers(self) -> list[str]:
-        known = [n for n in self._order if n in self._weights]
+        known = [n for kind, n in self._order if kind == "weight" and n in self._weights]
         return known + [n for n in self._weights if n not in known]
 
     def step(self, loss=None) -> None:
@@ -194,9 +195,12 @@ class TrainingMonitor:
         return out
 
     def _current_saturation(self) -> dict[str, float]:
+        """Recent saturated fraction per hidden sigmoid/tanh. The output activation is left out:
+        a confident classifier's output sigmoid is saturated by design."""
         out = {}
+        output = self._target.output_watches(self._order)
         for name, values in self.saturation.items():
-            if values:
+            if values and name not in output:
                 recent = values[-max(1, len(values) // 5):]
                 out[name] = float(np.mean(recent))
         return out
