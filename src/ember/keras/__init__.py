@@ -12,10 +12,10 @@ Example::
     >>> history = model.fit(X, y, epochs=100, verbose=0)
 """
 from . import (activations, callbacks, initializers, layers, losses, metrics, models, optimizers,
-               regularizers, saving)
+               regularizers, saving, utils)
 from .layers import Input, Layer
-from .models import Model, Sequential, load_model
+from .models import Sequential, load_model
 
-__all__ = ["Sequential", "Model", "Input", "Layer", "load_model", "activations", "callbacks",
+__all__ = ["Sequential", "Input", "Layer", "load_model", "activations", "callbacks",
            "initializers", "layers", "losses", "metrics", "models", "optimizers", "regularizers",
-           "saving"]
+           "saving", "utils"]

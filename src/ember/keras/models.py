@@ -212,9 +212,6 @@ class Sequential(Trainer):
         return f"<Sequential name={self.name}, built={self.built}>"
 
 
-Model = Sequential
-
-
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True) -> Sequential:  # noqa: A002
     """Loads a model written by ``model.save(filepath)`` (see :mod:`ember.keras.saving`)."""
     from .saving import load_model as _load
