@@ -250,3 +250,13 @@ def test_output_sigmoid_is_not_a_saturation_finding(position, flagged):
     monitor.step()
     assert monitor.saturation["1" if position == "hidden" else "3"][0] > 0.5
     assert ("saturation" in monitor.report().kinds()) == flagged
+
+
+@pytest.mark.parametrize("values,expected", [
+    (np.full(4, 1e20, np.float32), 2e20),          # float32 sum of squares overflows
+    (np.array([3.0, 4.0], np.float32), 5.0),
+    (np.array([np.inf, 1.0], np.float32), np.inf),
+])
+def test_norm(values, expected):
+    from ember.diagnostics.monitor import _norm
+    assert _norm(values) == pytest.approx(expected, rel=1e-6)

@@ -22,8 +22,13 @@ _THRESHOLDS = {"vanishing_ratio", "exploding_ratio", "dead_fraction", "saturated
 
 
 def _norm(a: np.ndarray) -> float:
-    """L2 norm, accumulated in float64 so that large float32 values don't overflow."""
-    flat = a.reshape(-1).astype(np.float64, copy=False)
+    """L2 norm; computed again in float64 when the float32 sum of squares overflows."""
+    flat = a.reshape(-1)
+    if flat.dtype.kind == "f":
+        squares = np.dot(flat, flat)
+        if np.isfinite(squares):
+            return float(np.sqrt(squares))
+    flat = flat.astype(np.float64)
     return float(np.sqrt(np.dot(flat, flat)))
 
 
@@ -91,6 +96,7 @@ class TrainingMonitor:
         self._handles: list = []
         self.attach()
         self._previous = {n: w._data.copy() for n, w in self._weights.items()}
+        self._scratch: dict[str, np.ndarray] = {}
         self.steps = 0
         self.epochs = 0
         self.losses: list[float] = []
@@ -154,26 +160,36 @@ class TrainingMonitor:
             if not np.isfinite(value):
                 self.non_finite.append((self.steps, "loss"))
         for name, w in self._weights.items():
-            data, before = w._data, self._previous[name]
-            g = w.grad
-            gnorm = _norm(_data(g)) if g is not None else float("nan")   # nan: no gradient yet
-            wnorm = _norm(before)
-            delta = _norm(data - before) if data.shape == before.shape else float("nan")
-            self.history["grad_norm"][name].append(gnorm)
-            self.history["weight_norm"][name].append(_norm(data))
-            self.history["update_ratio"][name].append(delta / wnorm if wnorm > 0 else float("inf"))
-            if g is not None and not np.isfinite(gnorm):
-                self.non_finite.append((self.steps, f"gradient of {name!r}"))
-            if not np.isfinite(self.history["weight_norm"][name][-1]):
-                self.non_finite.append((self.steps, f"weights of {name!r}"))
-            if data.shape == before.shape:
-                np.copyto(before, data)
-            else:
-                self._previous[name] = data.copy()
+            self._record_layer(name, w)
         for watch in self._watches:
             if not watch.dies and watch.total:
                 self.saturation[watch.name].append(watch.saturated / watch.total)
                 watch.saturated = watch.total = 0
+
+    def _record_layer(self, name: str, w) -> None:
+        data, before = w._data, self._previous[name]
+        h = self.history
+        g = w.grad
+        gnorm = _norm(_data(g)) if g is not None else float("nan")   # nan: no gradient yet
+        wnorm = _norm(data)
+        if data.shape == before.shape:
+            scratch = self._scratch.get(name)
+            if scratch is None or scratch.shape != data.shape:
+                scratch = self._scratch[name] = np.empty_like(data)
+            np.subtract(data, before, out=scratch)
+            prev_norm = h["weight_norm"][name][-1] if h["weight_norm"][name] else _norm(before)
+            ratio = _norm(scratch) / prev_norm if prev_norm > 0 else float("inf")
+            np.copyto(before, data)
+        else:                                     # the layer was resized: no update to measure
+            ratio = float("nan")
+            self._previous[name] = data.copy()
+        h["grad_norm"][name].append(gnorm)
+        h["weight_norm"][name].append(wnorm)
+        h["update_ratio"][name].append(ratio)
+        if g is not None and not np.isfinite(gnorm):
+            self.non_finite.append((self.steps, f"gradient of {name!r}"))
+        if not np.isfinite(wnorm):
+            self.non_finite.append((self.steps, f"weights of {name!r}"))
 
     def epoch_end(self) -> None:
         """Closes the window over which ReLU units are checked for never being active."""
