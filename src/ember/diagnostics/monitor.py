@@ -25,7 +25,8 @@ def _norm(a: np.ndarray) -> float:
     """L2 norm; computed again in float64 when the float32 sum of squares overflows."""
     flat = a.reshape(-1)
     if flat.dtype.kind == "f":
-        squares = np.dot(flat, flat)
+        with np.errstate(over="ignore", invalid="ignore"):
+            squares = np.dot(flat, flat)
         if np.isfinite(squares):
             return float(np.sqrt(squares))
     flat = flat.astype(np.float64)
