@@ -170,6 +170,33 @@ def _checksum(structure: str, tensors: dict) -> str:
     return digest.hexdigest()
 
 
+_DTYPES = {"float64": "F64", "float32": "F32", "float16": "F16", "int64": "I64", "int32": "I32",
+           "int16": "I16", "int8": "I8", "uint64": "U64", "uint32": "U32", "uint16": "U16", "uint8": "U8",
+           "bool": "BOOL"}
+
+
+def _serialize(tensors: dict, metadata: dict) -> bytes:
+    """The safetensors bytes, laid out deterministically (the same object gives the same file).
+
+    Layout: 8-byte little-endian header size, JSON header (padded with spaces to a multiple of
+    8), then the tensors back to back, widest dtype first so every tensor stays aligned.
+    """
+    header: dict = {"__metadata__": metadata}
+    chunks, offset = [], 0
+    for key in sorted(tensors, key=lambda k: (-tensors[k].dtype.itemsize, k)):
+        array = tensors[key]
+        code = _DTYPES.get(array.dtype.name)
+        if code is None:
+            raise TypeError(f"ember.save cannot store arrays of dtype {array.dtype} (at {key!r})")
+        data = _contiguous(array.astype(array.dtype.newbyteorder("<"), copy=False)).tobytes()
+        header[key] = {"dtype": code, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
+        chunks.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return len(text).to_bytes(8, "little") + text + b"".join(chunks)
+
+
 def _header(raw: bytes, name: str) -> dict:
     """The safetensors header (a JSON dict), or CorruptFileError when the bytes cannot hold one."""
     if len(raw) < 8:
@@ -213,8 +240,7 @@ def save(obj, f, **kwargs) -> None:
     tensors: dict = {}
     structure = json.dumps(_encode(obj, "", tensors), separators=(",", ":"), allow_nan=False)
     metadata = {"format": FORMAT, "structure": structure, "checksum": _checksum(structure, tensors)}
-    import safetensors.numpy
-    data = safetensors.numpy.save(tensors, metadata=metadata)
+    data = _serialize(tensors, metadata)
     if hasattr(f, "write"):
         f.write(data)
     else:
