@@ -62,3 +62,14 @@ def test_functional_linear_matches_torch():
     x, w, b = randn(3, 4), randn(5, 4, seed=1), randn(5, seed=2)
     assert_same(F.linear(x, w, b), TF.linear(to_torch(x), to_torch(w), to_torch(b)))
     assert_same(F.linear(x, w), TF.linear(to_torch(x), to_torch(w)))
+
+
+def test_pad_and_dropout_gradcheck_float64():
+    x = randn(2, 3, dtype=np.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: F.pad(t, (1, 2), value=3.0), (x,))
+
+    def seeded_dropout(t):
+        ember.manual_seed(0)            # the same mask on every evaluation
+        return F.dropout(t, 0.4)
+
+    assert ember.autograd.gradcheck(seeded_dropout, (x,))

@@ -233,11 +233,15 @@ def test_mse_broadcast_warns_naming_both_shapes():
     ("kl_div", _log_probs(3, 2), _probs(3, 2), {"reduction": "batchmean"}),
     ("multi_margin_loss", _logits(3, 4), np.array([0, 3, 1]), {"p": 2}),
     ("mse_loss", _logits(3, 2), _logits(3, 2), {}),
+    ("l1_loss", _logits(3, 2), _logits(3, 2), {}),
+    ("hinge_embedding_loss", _logits(3, 2), _signs(3, 2), {"margin": 0.5}),
+    ("kl_div", _log_probs(3, 2), _log_probs(3, 2), {"log_target": True, "reduction": "sum"}),
+    ("cross_entropy", _logits(2, 3, 2), np.array([[0, 2], [1, 1]]), {"ignore_index": 1}),
 ])
 def test_gradcheck_float64(fname, x, y, kwargs):
     xe = ember.tensor(x.astype(np.float64), requires_grad=True)
     float_target = y.dtype.kind == "f"
     ye = ember.tensor(y.astype(np.float64) if float_target else y, requires_grad=float_target
-                      and fname not in ("soft_margin_loss",))
+                      and fname not in ("soft_margin_loss", "hinge_embedding_loss"))
     kw = _kw(kwargs, np.float64, False)
     assert ember.autograd.gradcheck(lambda a, b: getattr(F, fname)(a, b, **kw), (xe, ye))

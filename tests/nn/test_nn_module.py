@@ -220,7 +220,10 @@ def test_register_before_init_raises():
 
 def test_deepcopy_is_independent():
     model = build(nn)
+    model.plain = ember.ones(2)                      # an unregistered tensor attribute
     clone = copy.deepcopy(model)
+    clone.plain._data[0] = 3
+    assert model.plain._data[0] == 1
     clone.fc1.weight._data[...] = 0
     clone.bn.running_mean._data[...] = 5
     assert not np.all(model.fc1.weight._data == 0) and np.all(model.bn.running_mean._data == 0)

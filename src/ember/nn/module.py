@@ -443,6 +443,8 @@ class Module:
             if key == "_buffers":
                 value = OrderedDict((k, None if b is None else _copy_tensor(b, memo))
                                     for k, b in value.items())
+            elif type(value) is Tensor:
+                value = _copy_tensor(value, memo)
             else:
                 value = copy.deepcopy(value, memo)
             new.__dict__[key] = value
