@@ -13,7 +13,10 @@ class RemovableHandle:
 
     Example::
 
+        >>> layer = ember.nn.Linear(2, 3)
         >>> h = layer.register_forward_hook(lambda m, inp, out: print(out.shape))
+        >>> _ = layer(ember.ones(1, 2))
+        (1, 3)
         >>> h.remove()
     """
 

@@ -3,8 +3,9 @@ generator (or ``generator=``). Every function fills the tensor in place and retu
 
 Example::
 
-    >>> w = ember.empty(256, 784)
-    >>> ember.nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")
+    >>> w = ember.nn.init.kaiming_normal_(ember.empty(256, 784), mode="fan_out", nonlinearity="relu")
+    >>> w.shape
+    (256, 784)
 """
 from __future__ import annotations
 

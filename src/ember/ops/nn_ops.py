@@ -5,7 +5,10 @@ side by side.
 Example::
 
     >>> from ember.ops.nn_ops import Addmm
-    >>> y = Addmm.apply(x, w, b)          # x @ w.T + b, one node in the graph
+    >>> x, w, b = ember.ones(2, 3), ember.ones(4, 3, requires_grad=True), ember.zeros(4)
+    >>> Addmm.apply(x, w, b)              # x @ w.T + b, one node in the graph
+    tensor([[3., 3., 3., 3.],
+            [3., 3., 3., 3.]], grad_fn=<AddmmBackward0>)
 """
 from __future__ import annotations
 

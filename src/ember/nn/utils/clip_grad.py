@@ -23,7 +23,12 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
     Example::
 
-        >>> total = ember.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+        >>> p = ember.nn.Parameter(ember.zeros(2))
+        >>> p.grad = ember.tensor([3.0, 4.0])
+        >>> ember.nn.utils.clip_grad_norm_([p], max_norm=1.0)
+        tensor(5.)
+        >>> p.grad
+        tensor([0.6000, 0.8000])
     """
     grads = [p.grad for p in _params(parameters) if p.grad is not None]
     norm_type = float(norm_type)

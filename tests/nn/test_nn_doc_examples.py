@@ -1,0 +1,27 @@
+"""The Examples in ember.nn's docstrings run and print what they show."""
+import doctest
+import importlib
+import warnings
+
+import pytest
+
+import ember
+import ember.nn as nn
+import ember.nn.functional as F
+
+MODULES = ["ember.nn", "ember.nn.module", "ember.nn.parameter", "ember.nn.init", "ember.nn.hooks",
+           "ember.nn.functional", "ember.nn.functional.activation", "ember.nn.functional.layers",
+           "ember.nn.functional.loss", "ember.nn.modules.linear", "ember.nn.modules.activation",
+           "ember.nn.modules.loss", "ember.nn.modules.container", "ember.nn.modules.dropout",
+           "ember.nn.modules.flatten", "ember.nn.modules.normalization", "ember.nn.utils.clip_grad",
+           "ember.nn.utils.convert_parameters", "ember.ops.nn_ops"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = doctest.testmod(module, extraglobs={"ember": ember, "F": F, "nn": nn},
+                                 optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
