@@ -126,8 +126,9 @@ def load_like_training(data: str, spec: dict, *, need_target: bool, dropna=False
     if not looks_like_path(data):
         raise CLIError(f"unknown data set {data!r}; choose one of {', '.join(BUNDLED + GENERATORS)}, "
                        "or give the path of a CSV file")
-    table = tabular.drop_missing(tabular.read_csv(data), dropna)
+    table = tabular.read_csv(data)
     tabular.check_columns(table, spec, need_target=need_target)
+    table = tabular.drop_missing(table, dropna)
     y = tabular.encode_target(table, spec) if spec["target"] in table.columns else None
     name = os.path.splitext(os.path.basename(data))[0]
     return Data(tabular.encode_features(table, spec), y, spec, name)
