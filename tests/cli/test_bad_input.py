@@ -74,10 +74,30 @@ CASES = [
 ]
 
 
+def _argv(args, files, run, animals):
+    return [a.format(d=files, run=run, animals=animals) for a in args]
+
+
 @pytest.mark.parametrize("args, expected", CASES, ids=[" ".join(a) for a, _ in CASES])
-def test_bad_input_is_one_line_and_status_2(cli, files, trained_run, animals_csv, args, expected):
-    argv = [a.format(d=files, run=trained_run, animals=animals_csv) for a in args]
-    result = cli(*argv)
+def test_bad_input_is_one_line_and_status_2(files, trained_run, animals_csv, args, expected, capsys,
+                                            monkeypatch):
+    """In-process through ``main`` (fast); the subprocess test below checks the real exit path."""
+    from ember.cli.main import main
+    monkeypatch.chdir(files)
+    status = main(_argv(args, files, trained_run, animals_csv))
+    captured = capsys.readouterr()
+    assert status == 2, (captured.out, captured.err)
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("ember: error: ") and expected in lines[0], lines[0]
+
+
+SUBPROCESS_CASES = [CASES[0], CASES[10], CASES[12], CASES[15], CASES[24], CASES[31], CASES[34]]
+
+
+@pytest.mark.parametrize("args, expected", SUBPROCESS_CASES, ids=[" ".join(a) for a, _ in SUBPROCESS_CASES])
+def test_bad_input_as_a_subprocess(cli, files, trained_run, animals_csv, args, expected):
+    result = cli(*_argv(args, files, trained_run, animals_csv))
     assert result.returncode == 2, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
