@@ -94,3 +94,16 @@ def test_nan_loss_stops_with_advice_and_keeps_the_checkpoint(cli, tmp_path):
     assert (out / "checkpoint.safetensors").is_file()
     import ember as em
     assert em.load(out / "checkpoint.safetensors")["epoch"] == 0
+
+
+def test_without_matplotlib_training_works_and_names_the_extra(cli, tmp_path, monkeypatch):
+    blocker = tmp_path / "blocker" / "matplotlib"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('matplotlib is blocked for this test')\n")
+    monkeypatch.setenv("PYTHONPATH", str(blocker.parent))
+    out = tmp_path / "run"
+    result = cli("train", "iris", "--epochs", "2", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "pip install 'ember[plots]'" in result.stdout
+    assert not list(out.glob("*.png")) and (out / "report.html").is_file()
+    assert "ember[plots]" in (out / "report.html").read_text()

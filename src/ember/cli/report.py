@@ -39,7 +39,7 @@ def _e(value) -> str:
 
 
 def _table(header: list, rows: list, numeric_from: int = 1) -> str:
-    out = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr>"]
+    out = ["<table>" + ("<tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr>" if header else "")]
     for row in rows:
         cells = "".join(f'<td class="num">{_e(c)}</td>' if i >= numeric_from else f"<td>{_e(c)}</td>"
                         for i, c in enumerate(row))
@@ -87,8 +87,8 @@ def write_report(folder: str, *, config: dict, summary_rows: list, metrics: dict
                 f"{info.get('n_train')} / {info.get('n_val')} / {info.get('n_test')}"],
                 ["input features", info.get("n_features")], ["epochs run", info.get("epochs_run")],
                 ["stopped early", info.get("stopped_early")],
-                ["training time", f"{info.get('train_seconds', 0):.1f} s"]]
-    body.append("<h2>Data and training</h2>" + _table(["", ""], run_rows))
+                ["wall time (data, training, evaluation)", f"{info.get('train_seconds', 0):.1f} s"]]
+    body.append("<h2>Data and training</h2>" + _table(None, run_rows))
     body.append("<h2>Test metrics</h2>" + (_metrics_html(metrics) if metrics else "<p>none</p>"))
     body.append("<h2>Plots</h2>" + (_plots_html(folder) or
                                      "<p>No plots: install the plots extra (pip install 'ember[plots]').</p>"))
