@@ -114,7 +114,8 @@ def validate(options: dict) -> dict:
     cfg["init"] = _choice("init", cfg["init"], INITS)
     cfg["optimizer"] = _choice("optimizer", cfg["optimizer"], OPTIMIZERS)
     cfg["lr_schedule"] = _choice("lr_schedule", cfg["lr_schedule"], SCHEDULES)
-    cfg["task"] = _choice("task", cfg["task"], TASKS)
+    task = str(cfg["task"]).lower()
+    cfg["task"] = _choice("task", "classification" if task in ("binary", "multiclass") else task, TASKS)
     cfg["dropout"] = _number("dropout", cfg["dropout"], low=0, high=1, high_open=True, expect=" in [0, 1)")
     if cfg["lr"] is None:
         cfg["lr"] = DEFAULT_LR[cfg["optimizer"]]

@@ -36,6 +36,9 @@ def run(args) -> int:
         print(json.dumps(metrics, indent=2))
     else:
         print(f"{args.data}: {headline(metrics)}")
+        if args.data == cfg["data"]:
+            print("note: these rows include the training rows; the run's held-out test metrics "
+                  "are in metrics.json and report.html")
         if "per_class" in metrics:
             print(f"{'class':<16}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>9}")
             for c in metrics["per_class"]:

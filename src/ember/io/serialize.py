@@ -15,7 +15,6 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import io as _io
 import json
 import math
 import os
