@@ -20,8 +20,8 @@ def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     return loss
 
 
-def _expand_grad(g: np.ndarray, shape: tuple, reduction: str, count: int) -> np.ndarray:
-    """The incoming gradient spread back over the unreduced elements."""
+def _expand_grad(g: np.ndarray, reduction: str, count: int) -> np.ndarray:
+    """The incoming gradient's share per unreduced element (``g / count`` for a mean)."""
     if reduction == "mean":
         return g / count if count else g
     return g
@@ -49,7 +49,7 @@ class PointwiseLoss(Function):
         return _reduce(loss, reduction)
 
     def backward(self, g):
-        scale = _expand_grad(g, self.out_shape, self.reduction, self.count)
+        scale = _expand_grad(g, self.reduction, self.count)
         gx = gy = None
         if self.needs_grad(0) and self.dx is not None:
             gx = unbroadcast(np.broadcast_to(scale * self.dx, self.out_shape), self.shapes[0])
@@ -252,7 +252,7 @@ class SoftCrossEntropy(Function):
         return _reduce(loss, reduction)
 
     def backward(self, g):
-        scale = _expand_grad(g, None, self.reduction, self.count)
+        scale = _expand_grad(g, self.reduction, self.count)
         if self.reduction == "none":
             scale = np.expand_dims(scale, 1)
         gx = gy = None
@@ -296,7 +296,7 @@ class MultiMarginLoss(Function):
         return _reduce(loss, reduction)
 
     def backward(self, g):
-        scale = _expand_grad(g, None, self.reduction, self.count)
+        scale = _expand_grad(g, self.reduction, self.count)
         if self.reduction == "none":
             scale = np.reshape(scale, (-1, 1))
         grad = self.dz * scale

@@ -125,13 +125,15 @@ def prelu(input, weight):
     return nn_ops.Prelu.apply(x, weight)
 
 
-def _softmax_dim(ndim: int, name: str) -> int:
+def _softmax_dim(ndim: int, name: str, stacklevel: int) -> int:
+    """torch's legacy implicit dim, with its warning pointed ``stacklevel`` frames above the
+    calling functional."""
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  f"include dim=X as an argument.", UserWarning, stacklevel=4)
+                  f"include dim=X as an argument.", UserWarning, stacklevel=stacklevel + 1)
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
+def softmax(input, dim=None, _stacklevel: int = 2, dtype=None):
     """``exp(x) / Σ exp(x)`` along ``dim``. Without ``dim``, torch's legacy choice (0 for 0-, 1-
     and 3-D input, else 1) with a UserWarning.
 
@@ -142,23 +144,23 @@ def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
     """
     x = as_tensor(input)
     if dim is None:
-        dim = _softmax_dim(x.ndim, "softmax")
+        dim = _softmax_dim(x.ndim, "softmax", _stacklevel)
     return _act.softmax(x, dim, dtype)
 
 
-def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
+def log_softmax(input, dim=None, _stacklevel: int = 2, dtype=None):
     """``log(softmax(x))`` along ``dim``, computed stably (implicit dim as :func:`softmax`)."""
     x = as_tensor(input)
     if dim is None:
-        dim = _softmax_dim(x.ndim, "log_softmax")
+        dim = _softmax_dim(x.ndim, "log_softmax", _stacklevel)
     return _act.log_softmax(x, dim, dtype)
 
 
-def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
+def softmin(input, dim=None, _stacklevel: int = 2, dtype=None):
     """``softmax(-x)`` along ``dim``."""
     x = as_tensor(input)
     if dim is None:
-        dim = _softmax_dim(x.ndim, "softmin")
+        dim = _softmax_dim(x.ndim, "softmin", _stacklevel)
     return _act.softmax(-x, dim, dtype)
 
 

@@ -161,7 +161,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input):
-        return F.softmax(input, self.dim)
+        return F.softmax(input, self.dim, _stacklevel=4)     # warn at the caller of the module
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -171,12 +171,12 @@ class LogSoftmax(Softmax):
     """``log(softmax(x))`` along ``dim``, computed stably."""
 
     def forward(self, input):
-        return F.log_softmax(input, self.dim)
+        return F.log_softmax(input, self.dim, _stacklevel=4)
 
 
 class Softmin(Softmax):
     def forward(self, input):
-        return F.softmin(input, self.dim)
+        return F.softmin(input, self.dim, _stacklevel=4)
 
 
 class Softplus(Module):
