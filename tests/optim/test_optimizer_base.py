@@ -7,7 +7,7 @@ import pytest
 
 import ember
 from ember import optim
-from tests.optim._mlp import batches, ember_loss, ember_params, initial_weights, train_ember
+from ._mlp import batches, ember_loss, ember_params, initial_weights, train_ember
 
 ALL = {
     "SGD": {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-3},
