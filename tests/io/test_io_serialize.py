@@ -268,3 +268,9 @@ def test_same_object_gives_the_same_bytes_in_every_process(tmp_path):
 def test_unsupported_dtype_raises(tmp_path):
     with pytest.raises(TypeError, match="complex"):
         ember.save({"z": np.zeros(2, np.complex64)}, tmp_path / "z.safetensors")
+
+
+def test_saving_a_whole_module_points_to_state_dict(tmp_path):
+    nn = pytest.importorskip("ember.nn")
+    with pytest.raises(TypeError, match=r"Linear.*state_dict\(\) instead"):
+        ember.save(nn.Linear(2, 2), tmp_path / "m.safetensors")

@@ -96,7 +96,8 @@ def _encode(obj, prefix: str, tensors: dict):
         return {"L": [_encode(v, _child(prefix, i), tensors) for i, v in enumerate(obj)]}
     if isinstance(obj, tuple):
         return {"U": [_encode(v, _child(prefix, i), tensors) for i, v in enumerate(obj)]}
-    raise TypeError(f"ember.save cannot store an object of type {type(obj).__name__} (at {prefix!r}); "
+    hint = "; save its .state_dict() instead" if hasattr(obj, "state_dict") else ""
+    raise TypeError(f"ember.save cannot store an object of type {type(obj).__name__} (at {prefix!r}){hint}; "
                     "expected tensors, NumPy arrays, numbers, strings, bools, None, "
                     "and dicts/lists/tuples of them")
 
