@@ -255,7 +255,7 @@ class Trainer:
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
                                          batch_size=validation_batch_size or batch_size,
-                                         verbose=0, return_dict=True, _internal=True)
+                                         verbose=0, return_dict=True, _callback_list=cbs)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -265,7 +265,7 @@ class Trainer:
 
     # ---- evaluate / predict ---------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, _internal=False, **kwargs):
+                 steps=None, callbacks=None, return_dict=False, _callback_list=None):
         """The loss (plus regularization) and metrics over ``x, y`` in inference mode: a scalar
         when no metrics were compiled, else ``[loss, *metrics]`` (or a dict)."""
         self._require_compiled()
@@ -275,8 +275,8 @@ class Trainer:
             raise ValueError("evaluate() needs targets `y` (received y=None)")
         n_steps = math.ceil(n / batch_size)
         verbose = 1 if verbose == "auto" else int(verbose)
-        cbs = _cb.CallbackList(callbacks, add_progbar=verbose != 0 and not _internal, model=self,
-                               verbose=verbose, steps=n_steps, mode="evaluate")
+        cbs = _callback_list or _cb.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                                 verbose=verbose, steps=n_steps, mode="evaluate")
         self.reset_metrics()
         cbs.on_test_begin()
         for step, idx in enumerate(_batches(n, batch_size)):
