@@ -26,6 +26,8 @@ def _data(kind, n=48, d=5, seed=0):
 
 def _build(mod, spec, d):
     """spec: list of (layer name, kwargs); ``mod`` is ember.keras or keras."""
+    if mod is not ek:
+        mod.utils.set_random_seed(1234)  # fixed initial weights, copied into ember's model
     layers = [mod.Input(shape=(d,))]
     for name, kw in spec:
         kw = dict(kw)

@@ -213,3 +213,14 @@ def test_utils_to_categorical():
                                   np.eye(3, dtype=np.float32)[[0, 2, 1]])
     with pytest.raises(ValueError, match="num_classes=2"):
         keras.utils.to_categorical([0, 3], num_classes=2)
+
+
+def test_integer_inputs_are_fed_as_float32():
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    y = np.array([0, 1, 1, 0])
+    model = keras.Sequential([keras.layers.Dense(4, activation="relu", input_shape=(2,)),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    hist = model.fit(x, y, epochs=2, verbose=0).history
+    assert all(np.isfinite(hist["loss"]))
+    assert model.predict(x, verbose=0).dtype == np.float32

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor
 from . import layers as _layers
 from ._utils import to_tensor, unique_name
 from .layers.base import Layer
@@ -103,6 +104,8 @@ class Sequential(Trainer):
     # ---- forward ----------------------------------------------------------------------------
     def __call__(self, inputs, training=False):
         x = to_tensor(inputs)
+        if x._data.dtype.kind in "iub":  # Keras feeds integer/boolean data to layers as float32
+            x = Tensor._make(x._data.astype(np.float32))
         if not self.built:
             self.build((None,) + tuple(x.shape[1:]))
         for layer in self._layers:
