@@ -146,3 +146,17 @@ def test_heaviside_has_no_gradient_and_matches_torch():
 def test_bad_arguments_raise(call, err):
     with pytest.raises(err):
         call()
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (7,)])
+def test_prelu_on_other_ranks_matches_torch(shape):
+    n = shape[1] if len(shape) > 1 else 1
+    em, tm = nn.PReLU(num_parameters=n, init=0.2), torch.nn.PReLU(num_parameters=n, init=0.2)
+    x = randn(*shape, requires_grad=True)
+    xt = to_torch(x, requires_grad=True)
+    out, ref = em(x), tm(xt)
+    assert_same(out, ref)
+    out.sum().backward()
+    ref.sum().backward()
+    assert_same(x.grad, xt.grad)
+    assert_same(em.weight.grad, tm.weight.grad, rtol=1e-5, atol=1e-6)

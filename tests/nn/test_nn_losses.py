@@ -71,6 +71,12 @@ CASES = [
     ("multi_margin", "multi_margin_loss", _logits(N, C), rng.integers(0, C, N), {}),
     ("multi_margin_p2", "multi_margin_loss", _logits(N, C), rng.integers(0, C, N),
      {"p": 2, "margin": 0.5, "weight": rng.random(C) + 0.2}),
+    ("multi_margin_unbatched", "multi_margin_loss", _logits(C), np.array(1), {}),
+    ("nll_unbatched", "nll_loss", _log_probs(1, C)[0], np.array(3), {}),
+    ("ce_spatial_weight_smooth", "cross_entropy", _logits(N, C, 2), rng.integers(0, C, (N, 2)),
+     {"weight": rng.random(C) + 0.2, "label_smoothing": 0.15}),
+    ("ce_probs_spatial", "cross_entropy", _logits(2, C, 3), _probs(2, C, 3), {}),
+    ("mse_broadcast", "mse_loss", _logits(N, 3), _logits(3), {}),
 ]
 
 
