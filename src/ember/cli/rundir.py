@@ -65,9 +65,9 @@ def read_run(folder: str, *, need=(CONFIG,)) -> dict:
         with open(os.path.join(folder, CONFIG), encoding="utf-8") as handle:
             run = json.load(handle)
     except (OSError, ValueError) as exc:
-        raise CLIError(f"{folder}/{CONFIG} cannot be read: {exc}") from None
+        raise CLIError(f"{folder} is not an ember run folder ({CONFIG} cannot be read: {exc})") from None
     if not isinstance(run, dict) or not {"config", "preprocessing", "info"} <= set(run):
-        raise CLIError(f"{folder}/{CONFIG} is not an ember run configuration")
+        raise CLIError(f"{folder} is not an ember run folder ({CONFIG} is not a run configuration)")
     return run
 
 
