@@ -69,6 +69,8 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes(cli, tmp_path, animals_csv):
     import ember
     epoch = ember.load(out / "checkpoint.safetensors")["epoch"]
     assert epoch >= 2
+    info = cli("info", out)
+    assert info.returncode == 0 and "did not finish" in info.stdout and "--resume" in info.stdout
     result = cli("train", "--resume", out, "--epochs", epoch + 1, "--quiet")
     assert result.returncode == 0, result.stderr
     assert len(_history(out)) == epoch + 1 and (out / "metrics.json").is_file()
