@@ -252,3 +252,19 @@ def test_initial_weights_and_summary_counts_match_keras(keras_ref):
     assert [w.shape for w in ours.get_weights()] == [w.shape for w in ref.get_weights()]
     assert ours.count_params() == ref.count_params()
     assert [l.output_shape for l in ours.layers] == [tuple(l.output.shape) for l in ref.layers]
+
+
+def test_summary_text_matches_keras(keras_ref, capsys):
+    texts = {}
+    for mod in (keras_ref, ek):
+        model = mod.Sequential([mod.Input(shape=(3,)),
+                                mod.layers.Dense(4, activation="relu", name="hidden"),
+                                mod.layers.BatchNormalization(name="batch_normalization"),
+                                mod.layers.Dropout(0.1, name="drop"),
+                                mod.layers.Dense(1, name="out")], name="net")
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(np.ones((4, 3), np.float32), np.ones((4, 1), np.float32), verbose=0)
+        capsys.readouterr()
+        model.summary()
+        texts[mod] = capsys.readouterr().out
+    assert texts[ek] == texts[keras_ref]

@@ -1,6 +1,10 @@
 """The text of ``model.summary()``: Keras's box table and the parameter totals."""
 from __future__ import annotations
 
+import textwrap
+
+from .optimizers.schedules import LearningRateSchedule
+
 COLS = (33, 24, 15)
 
 
@@ -37,8 +41,10 @@ def render(model) -> str:
     for i, layer in enumerate(model.layers):
         params = layer.count_params() if layer.built else 0
         shape = _shape(layer.output_shape) if layer.built else "?"
-        lines.append(_row((f"{layer.name} ({type(layer).__name__})", shape,
-                           f"{params:,}" if layer.built else "0 (unbuilt)")))
+        names = textwrap.wrap(f"{layer.name} ({type(layer).__name__})", COLS[0] - 2,
+                              break_on_hyphens=False) or [""]
+        lines.append(_row((names[0], shape, f"{params:,}" if layer.built else "0 (unbuilt)")))
+        lines.extend(_row((extra, "", "")) for extra in names[1:])
         if i < len(model.layers) - 1:
             lines.append(_rule("├", "┼", "┤", "─"))
     lines.append(_rule("└", "┴", "┘", "─"))
@@ -48,6 +54,8 @@ def render(model) -> str:
     opt_params = 0
     if opt is not None and opt.built:
         opt_params = sum(a.size for a in opt.state_arrays().values())
+        if not isinstance(opt._learning_rate, LearningRateSchedule):
+            opt_params += 1  # Keras keeps a float learning rate in a variable and counts it
     total = trainable + non_trainable + opt_params
     lines.append(f" Total params: {total:,} ({_fmt_bytes(4 * total)})")
     lines.append(f" Trainable params: {trainable:,} ({_fmt_bytes(4 * trainable)})")
