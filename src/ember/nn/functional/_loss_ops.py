@@ -170,6 +170,17 @@ def _class_shape(w: np.ndarray, ndim: int) -> np.ndarray:
     return w.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def _class_index(target: np.ndarray) -> tuple:
+    """A fancy index picking, at every position of ``target``, its class along axis 1."""
+    rest = np.indices(target.shape, sparse=True)
+    return (rest[0], target) + tuple(rest[1:])
+
+
+def _with_class_axis(a: np.ndarray) -> np.ndarray:
+    """``a`` shaped like the target, given a length-1 class axis at position 1."""
+    return a.reshape(a.shape[:1] + (1,) + a.shape[1:])
+
+
 class NllCore(Function):
     """Negative log-likelihood of class indices, on log-probabilities (``NLLLoss``) or on
     logits with a fused log-softmax (``CrossEntropyLoss``), with weight, ignore_index,
@@ -182,8 +193,8 @@ class NllCore(Function):
         logp = _log_softmax(x, 1) if from_logits else x
         valid = target != ignore_index
         safe = np.where(valid, target, 0)
-        safe_t = np.expand_dims(safe, 1)
-        picked = np.take_along_axis(logp, safe_t, axis=1).squeeze(1)
+        index = _class_index(safe)
+        picked = logp[index]
         w_t = valid.astype(x.dtype) if weight is None else np.where(valid, weight[safe], 0)
         w_t = w_t.astype(x.dtype, copy=False)
         loss = -picked * w_t
@@ -193,7 +204,7 @@ class NllCore(Function):
             smooth = -wl.sum(axis=1) * valid
             loss = (1 - eps) * loss + (eps / c) * smooth
         self.denom = w_t.sum() if reduction == "mean" else None
-        self.logp, self.safe_t, self.w_t, self.valid = logp, safe_t, w_t, valid
+        self.logp, self.index, self.w_t, self.valid = logp, index, w_t, valid
         self.weight, self.eps, self.c = weight, eps, c
         if reduction == "none":
             return loss
@@ -206,23 +217,16 @@ class NllCore(Function):
         if not self.needs_grad(0):
             return None, None
         logp, eps, c = self.logp, self.eps, self.c
-        if self.reduction == "none":
-            scale = g
-        elif self.reduction == "mean":
-            scale = np.broadcast_to(g / self.denom, self.w_t.shape)
-        else:
-            scale = np.broadcast_to(g, self.w_t.shape)
-        coef = np.expand_dims(scale * self.w_t, 1)
+        scale = g / self.denom if self.reduction == "mean" else g
+        coef = scale * self.w_t                       # per position, the target's weight
         if self.from_logits:
             p = np.exp(logp)
-            grad = p * ((1 - eps) * coef)
+            grad = p * _with_class_axis((1 - eps) * coef)
         else:
             grad = np.zeros_like(logp)
-        onehot_part = -(1 - eps) * coef
-        np.put_along_axis(grad, self.safe_t,
-                          np.take_along_axis(grad, self.safe_t, axis=1) + onehot_part, axis=1)
+        grad[self.index] -= (1 - eps) * coef
         if eps > 0:
-            s = np.expand_dims(scale * self.valid, 1) * (eps / c)
+            s = _with_class_axis(scale * self.valid) * (eps / c)
             w = np.ones(c, logp.dtype) if self.weight is None else self.weight
             wb = _class_shape(w, logp.ndim)
             if self.from_logits:
