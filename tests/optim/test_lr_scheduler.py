@@ -291,3 +291,19 @@ def test_step_with_an_epoch_uses_the_closed_form_like_torch():
         want = run(torch, torch_sched)
         got = run(ember, ember_sched)
     assert got == want
+
+
+def test_cyclic_momentum_on_rmsprop_built_without_momentum():
+    def run(lib, S):
+        w = lib.tensor([1.0, -1.0], requires_grad=True)
+        opt = lib.optim.RMSprop([w], lr=0.01, momentum=0.5)
+        sched = S.CyclicLR(opt, base_lr=0.001, max_lr=0.01, step_size_up=3)
+        for _ in range(10):
+            w.grad = lib.tensor([0.5, -0.25])
+            opt.step()
+            sched.step()
+        return w.detach().numpy().tolist(), opt.param_groups[0]["momentum"]
+
+    got, want = run(ember, ember_sched), run(torch, torch_sched)
+    assert got[1] == want[1]
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)

@@ -250,3 +250,14 @@ def test_gradient_of_wrong_dtype_or_shape_is_refused(grad):
     w.grad = ember.tensor(grad)
     with pytest.raises(RuntimeError, match="they must match"):
         opt.step()
+
+
+def test_rmsprop_momentum_and_centered_can_be_switched_on_later():
+    w = ember.tensor([1.0, -1.0], requires_grad=True)
+    opt = optim.RMSprop([w], lr=0.01)
+    w.grad = ember.tensor([0.5, -0.25])
+    opt.step()
+    opt.param_groups[0].update(momentum=0.9, centered=True)
+    opt.step()
+    assert set(opt.state[w]) == {"step", "square_avg", "momentum_buffer", "grad_avg"}
+    assert np.isfinite(w._data).all()

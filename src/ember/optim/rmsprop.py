@@ -90,6 +90,13 @@ class RMSprop(Optimizer):
         for p in params:
             state = self._state_of(p, group)
             state["step"]._data += 1
-            buf = state["momentum_buffer"]._data if momentum > 0 else None
-            grad_avg = state["grad_avg"]._data if centered else None
+            buf = _ensure(state, "momentum_buffer", p)._data if momentum > 0 else None
+            grad_avg = _ensure(state, "grad_avg", p)._data if centered else None
             rmsprop_update(p._data, p.grad._data, state["square_avg"]._data, grad_avg, buf, **hyper)
+
+
+def _ensure(state: dict, key: str, p: Tensor) -> Tensor:
+    """The state buffer ``key``, created (zeros) when momentum/centered was switched on after the first step."""
+    if key not in state:
+        state[key] = Tensor._make(np.zeros_like(p._data))
+    return state[key]
