@@ -65,18 +65,34 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """A tensor of zeros; sizes as varargs or a tuple (float32 unless ``dtype`` says otherwise).
+
+    Example::
+
+        >>> ember.zeros(2, 3).shape
+        (2, 3)
+    """
     return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """A tensor of ones; sizes as varargs or a tuple."""
     return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """An uninitialised tensor (its values are whatever the memory held)."""
     return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``; the dtype follows the value (1.5 → float32, 7 → int64).
+
+    Example::
+
+        >>> ember.full((2,), 7)
+        tensor([7, 7])
+    """
     if dtype is None:
         dtype = _infer_array(fill_value).dtype
     return _finish(np.full(_size((size,)), fill_value, _dtype.to_numpy_dtype(dtype)), requires_grad)
@@ -89,18 +105,22 @@ def _like(fn, input, dtype, requires_grad, *args):
 
 
 def zeros_like(input, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Zeros with the shape (and, by default, the dtype) of ``input``."""
     return _like(np.zeros, input, dtype, requires_grad)
 
 
 def ones_like(input, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Ones with the shape (and, by default, the dtype) of ``input``."""
     return _like(np.ones, input, dtype, requires_grad)
 
 
 def empty_like(input, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """An uninitialised tensor with the shape and dtype of ``input``."""
     return _like(np.empty, input, dtype, requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """``fill_value`` everywhere, with the shape and dtype of ``input``."""
     return _like(np.full, input, dtype, requires_grad, fill_value)
 
 
@@ -120,10 +140,12 @@ def randn(*size, generator=None, dtype=None, requires_grad: bool = False, device
 
 
 def rand_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Uniform [0, 1) samples with the shape and dtype of ``input``."""
     return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples with the shape and dtype of ``input``."""
     return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
@@ -140,11 +162,13 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64)."""
     np_dtype = np.int64 if dtype is None else _dtype.to_numpy_dtype(dtype)
     return Tensor._make(_gen(generator).permutation(n).astype(np_dtype, copy=False))
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None) -> Tensor:
+    """Normal samples with the given mean and std (scalars or tensors)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
@@ -153,12 +177,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None) -> Tensor:
 
 
 def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    """0/1 samples, 1 with probability ``input`` (or ``p``); same dtype as ``input``."""
     probs = input._data if p is None else np.full(input.shape, p)
     draw = _gen(generator).random(probs.shape) < probs
     return Tensor._make(draw.astype(input._data.dtype))
 
 
 def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """``num_samples`` indices drawn per row with probabilities proportional to ``input``."""
     probs = np.asarray(input._data, np.float64)
     rows = probs.reshape(-1, probs.shape[-1])
     g = _gen(generator)
@@ -180,12 +206,15 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad: bool = False, 
 
 
 def linspace(start, end, steps: int, *, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (float32)."""
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` values ``base ** linspace(start, end)`` (float32)."""
     return _finish(np.logspace(start, end, steps, base=base).astype(_float_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """An identity matrix ``n`` × ``m`` (``m`` defaults to ``n``)."""
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)

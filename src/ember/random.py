@@ -70,16 +70,20 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
+    """Seeds the global generator from the operating system and returns the seed."""
     return default_generator.seed()
 
 
 def initial_seed() -> int:
+    """The seed the global generator was last seeded with."""
     return default_generator.initial_seed()
 
 
 def get_rng_state() -> dict:
+    """The global generator's state as a JSON-serialisable dict."""
     return default_generator.get_state()
 
 
 def set_rng_state(state: dict) -> None:
+    """Restores a state from :func:`get_rng_state`."""
     default_generator.set_state(state)

@@ -64,14 +64,17 @@ class LogSoftmax(Function):
 
 
 def relu(input):
+    """``max(x, 0)`` elementwise; the gradient is 1 where ``x > 0``, else 0."""
     return Relu.apply(as_tensor(input))
 
 
 def sigmoid(input):
+    """``1 / (1 + exp(-x))``, computed without overflow."""
     return Sigmoid.apply(float_input(as_tensor(input)))
 
 
 def tanh(input):
+    """Hyperbolic tangent elementwise."""
     return Tanh.apply(float_input(as_tensor(input)))
 
 

@@ -151,16 +151,25 @@ def add(input, other, *, alpha=1):
 
 
 def sub(input, other, *, alpha=1):
+    """``input - alpha * other`` with broadcasting."""
     if alpha != 1:
         other = mul(as_tensor(other), alpha) if isinstance(other, Tensor) else other * alpha
     return _binary(Sub, input, other)
 
 
 def mul(input, other):
+    """Elementwise product with broadcasting and torch's dtype promotion.
+
+    Example::
+
+        >>> ember.mul(ember.tensor([1.0, 2.0]), 3)
+        tensor([3., 6.])
+    """
     return _binary(Mul, input, other)
 
 
 def div(input, other, *, rounding_mode=None):
+    """True division (integers become float32); ``rounding_mode`` 'floor' or 'trunc' rounds."""
     if rounding_mode is not None:
         return floor_divide(input, other) if rounding_mode == "floor" else trunc(div(input, other))
     input = as_tensor(input)
@@ -172,6 +181,7 @@ def div(input, other, *, rounding_mode=None):
 
 
 def rdiv(input, other):
+    """``other / input`` (a scalar divided by a tensor)."""
     a, b = coerce(as_tensor(input), other)
     if a._data.dtype.kind != "f":
         a = a.to(_dtype.get_default_dtype())
@@ -180,16 +190,19 @@ def rdiv(input, other):
 
 
 def pow(input, exponent):  # noqa: A001 - torch's name
+    """``input ** exponent``; either side may be a scalar."""
     if not isinstance(input, Tensor):  # scalar ** tensor
         return _binary(Pow, as_tensor(exponent), input, reverse=True)
     return _binary(Pow, input, exponent)
 
 
 def maximum(input, other):
+    """Elementwise maximum; ties share the gradient evenly."""
     return _binary(Maximum, input, as_tensor(other))
 
 
 def minimum(input, other):
+    """Elementwise minimum; ties share the gradient evenly."""
     return _binary(Minimum, input, as_tensor(other))
 
 
@@ -217,6 +230,7 @@ def where(condition, input=None, other=None):
 
 
 def floor_divide(input, other):
+    """``floor(input / other)`` elementwise (no gradient)."""
     a, b = coerce(as_tensor(input), other)
     return Tensor._make(np.floor_divide(a._data, b._data if isinstance(b, Tensor) else b))
 
@@ -237,6 +251,7 @@ class Remainder(Function):
 
 
 def remainder(input, other):
+    """``input - floor(input / other) * other``, with the sign of ``other`` (Python's ``%``)."""
     return _binary(Remainder, input, other)
 
 
@@ -361,62 +376,77 @@ def _unary(cls, input, as_float: bool = True):
 
 
 def neg(input):
+    """``-input``."""
     return _unary(Neg, input, as_float=False)
 
 
 def abs(input):  # noqa: A001
+    """Absolute value; the gradient at 0 is 0."""
     return _unary(Abs, input, as_float=False)
 
 
 def exp(input):
+    """``e ** x`` elementwise (integers become float32)."""
     return _unary(Exp, input)
 
 
 def expm1(input):
+    """``exp(x) - 1``, accurate near 0."""
     return _unary(Expm1, input)
 
 
 def log(input):
+    """Natural logarithm."""
     return _unary(Log, input)
 
 
 def log1p(input):
+    """``log(1 + x)``, accurate near 0."""
     return _unary(Log1p, input)
 
 
 def log2(input):
+    """Base-2 logarithm."""
     return div(log(input), float(np.log(2.0)))
 
 
 def log10(input):
+    """Base-10 logarithm."""
     return div(log(input), float(np.log(10.0)))
 
 
 def sqrt(input):
+    """Square root."""
     return _unary(Sqrt, input)
 
 
 def rsqrt(input):
+    """``1 / sqrt(x)``."""
     return rdiv(sqrt(input), 1.0)
 
 
 def reciprocal(input):
+    """``1 / x`` (integers become float32)."""
     return rdiv(float_input(as_tensor(input)), 1.0)
 
 
 def square(input):
+    """``x * x``."""
     return mul(input, input)
 
 
 def sin(input):
+    """Sine."""
     return _unary(Sin, input)
 
 
 def cos(input):
+    """Cosine."""
     return _unary(Cos, input)
 
 
 def tan(input):
+    """Tangent."""
     return div(sin(input), cos(input))
 
 
@@ -452,10 +482,12 @@ sign = _zero_grad_fn(np.sign)
 
 
 def round(input, decimals: int = 0):  # noqa: A001
+    """Rounds half to even, to ``decimals`` places (zero gradient)."""
     return ZeroGrad.apply(as_tensor(input), fn=lambda a: np.round(a, decimals))
 
 
 def to_dtype(input: Tensor, dtype) -> Tensor:
+    """``input`` converted to ``dtype`` (itself when it already has it); gradients flow back in the source dtype."""
     np_dtype = _dtype.to_numpy_dtype(dtype)
     if input._data.dtype == np_dtype:
         return input
@@ -495,31 +527,38 @@ bitwise_xor = _compare(np.bitwise_xor)
 
 
 def logical_not(input):
+    """Elementwise NOT; returns a bool tensor."""
     return Tensor._make(np.logical_not(as_tensor(input)._data))
 
 
 def bitwise_not(input):
+    """``~x``: logical NOT for bool tensors, bitwise NOT for integers."""
     a = as_tensor(input)._data
     return Tensor._make(np.logical_not(a) if a.dtype == np.bool_ else np.invert(a))
 
 
 def isnan(input):
+    """True where the value is NaN."""
     return Tensor._make(np.isnan(as_tensor(input)._data))
 
 
 def isinf(input):
+    """True where the value is +/-inf."""
     return Tensor._make(np.isinf(as_tensor(input)._data))
 
 
 def isfinite(input):
+    """True where the value is neither NaN nor infinite."""
     return Tensor._make(np.isfinite(as_tensor(input)._data))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """True when every element of the two tensors is within ``atol + rtol * |other|``."""
     return builtins.bool(np.allclose(as_tensor(input)._data, as_tensor(other)._data, rtol, atol, equal_nan))
 
 
 def equal(input, other) -> bool:
+    """True when both tensors have the same shape and elements."""
     a, b = as_tensor(input)._data, as_tensor(other)._data
     return a.shape == b.shape and builtins.bool(np.array_equal(a, b))
 

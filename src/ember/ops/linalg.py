@@ -90,6 +90,7 @@ def matmul(input, other):
 
 
 def mm(input, mat2):
+    """Matrix product of two 2-D tensors."""
     a, b = as_tensor(input), as_tensor(mat2)
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D tensors, got {a.ndim}-D and {b.ndim}-D")
@@ -97,6 +98,7 @@ def mm(input, mat2):
 
 
 def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors ``(b, n, m) @ (b, m, p)``."""
     a, b = as_tensor(input), as_tensor(mat2)
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor and batch2 a 3D tensor, got {a.ndim}D and {b.ndim}D")
@@ -104,6 +106,7 @@ def bmm(input, mat2):
 
 
 def dot(input, other):
+    """Inner product of two 1-D tensors."""
     a, b = as_tensor(input), as_tensor(other)
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -111,6 +114,7 @@ def dot(input, other):
 
 
 def mv(input, vec):
+    """Matrix-vector product ``(n, m) @ (m,)``."""
     a, b = as_tensor(input), as_tensor(vec)
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {a.ndim}D and {b.ndim}D")
@@ -118,5 +122,6 @@ def mv(input, vec):
 
 
 def outer(input, vec2):
+    """Outer product of two vectors: ``(n,)`` and ``(m,)`` give ``(n, m)``."""
     a, b = as_tensor(input), as_tensor(vec2)
     return matmul(a.reshape(-1, 1), b.reshape(1, -1))

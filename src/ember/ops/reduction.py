@@ -163,6 +163,13 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: A001
 
 
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
+    """Mean over all elements or ``dim``; float tensors only, as in torch.
+
+    Example::
+
+        >>> ember.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=0)
+        tensor([2., 3.])
+    """
     x = _float_only("mean", as_tensor(input), dtype)
     return Mean.apply(x, axis=normalize_dims(dim, x.ndim), keepdims=keepdim)
 
@@ -177,6 +184,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """Standard deviation, ``sqrt(var(...))``; unbiased by default."""
     return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
 
 
@@ -202,16 +210,19 @@ def max(input, dim=None, keepdim: bool = False):  # noqa: A001
 
 
 def min(input, dim=None, keepdim: bool = False):  # noqa: A001
+    """The smallest element, or ``(values, indices)`` along ``dim``."""
     return _extreme("min", np.min, np.argmin, _MinResult, input, dim, keepdim)
 
 
 def amax(input, dim=(), keepdim: bool = False):
+    """Maximum over ``dim`` (an int or a tuple; all dims by default); ties share the gradient."""
     x = as_tensor(input)
     axis = None if dim == () or dim is None else normalize_dims(dim, x.ndim)
     return Extreme.apply(x, axis=axis, keepdims=keepdim, fn=np.max)
 
 
 def amin(input, dim=(), keepdim: bool = False):
+    """Minimum over ``dim`` (an int or a tuple; all dims by default); ties share the gradient."""
     x = as_tensor(input)
     axis = None if dim == () or dim is None else normalize_dims(dim, x.ndim)
     return Extreme.apply(x, axis=axis, keepdims=keepdim, fn=np.min)
@@ -228,20 +239,24 @@ def _arg(fn, input, dim, keepdim):
 
 
 def argmax(input, dim=None, keepdim: bool = False):
+    """Index (int64) of the largest value, over the flattened tensor or along ``dim``."""
     return _arg(np.argmax, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim: bool = False):
+    """Index (int64) of the smallest value, over the flattened tensor or along ``dim``."""
     return _arg(np.argmin, input, dim, keepdim)
 
 
 def prod(input, dim=None, keepdim: bool = False):
+    """Product over all elements or along one ``dim``."""
     x = as_tensor(input)
     axis = None if dim is None else _check_dim(dim, x.ndim)
     return Prod.apply(x, axis=axis, keepdims=keepdim)
 
 
 def logsumexp(input, dim, keepdim: bool = False):
+    """``log(sum(exp(x)))`` over ``dim``, computed stably."""
     x = as_tensor(input)
     if x._data.dtype.kind != "f":
         from .elementwise import float_input
@@ -250,22 +265,26 @@ def logsumexp(input, dim, keepdim: bool = False):
 
 
 def cumsum(input, dim):
+    """Cumulative sum along ``dim``."""
     x = as_tensor(input)
     return CumSum.apply(x, axis=_check_dim(dim, x.ndim))
 
 
 def all(input, dim=None, keepdim: bool = False):  # noqa: A001
+    """True when every element is non-zero (over all elements or ``dim``)."""
     x = as_tensor(input)._data
     return Tensor._make(np.asarray(np.all(x, axis=None if dim is None else _check_dim(dim, x.ndim),
                                           keepdims=keepdim)))
 
 
 def any(input, dim=None, keepdim: bool = False):  # noqa: A001
+    """True when some element is non-zero (over all elements or ``dim``)."""
     x = as_tensor(input)._data
     return Tensor._make(np.asarray(np.any(x, axis=None if dim is None else _check_dim(dim, x.ndim),
                                           keepdims=keepdim)))
 
 
 def count_nonzero(input, dim=None):
+    """The number of non-zero elements (int64), over all elements or ``dim``."""
     x = as_tensor(input)._data
     return Tensor._make(np.asarray(np.count_nonzero(x, axis=dim), dtype=np.int64))

@@ -126,6 +126,13 @@ def _sizes(args) -> tuple:
 
 
 def reshape(input, *shape):
+    """The same elements in a new shape (sizes as varargs or a tuple; one may be -1).
+
+    Example::
+
+        >>> ember.arange(6).reshape(2, -1).shape
+        (2, 3)
+    """
     x = as_tensor(input)
     shape = _sizes(shape)
     if shape == x.shape:
@@ -140,6 +147,7 @@ view = reshape
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
+    """Merges dims ``start_dim .. end_dim`` into one."""
     x = as_tensor(input)
     if x.ndim == 0:
         return reshape(x, 1)
@@ -153,12 +161,14 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
 
 
 def unflatten(input, dim: int, sizes):
+    """Splits ``dim`` into ``sizes``."""
     x = as_tensor(input)
     d = _check_dim(dim, x.ndim)
     return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
 
 
 def squeeze(input, dim=None):
+    """Removes dims of size 1 (all of them, or those in ``dim``)."""
     x = as_tensor(input)
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
@@ -169,12 +179,14 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim: int):
+    """Inserts a dim of size 1 at ``dim``."""
     x = as_tensor(input)
     d = _check_dim(dim, x.ndim + 1)
     return Unsqueeze.apply(x, shape=x.shape[:d] + (1,) + x.shape[d:])
 
 
 def permute(input, *dims):
+    """Reorders the dims (``x.permute(2, 0, 1)``)."""
     x = as_tensor(input)
     dims = _sizes(dims)
     if len(dims) != x.ndim:
@@ -188,6 +200,7 @@ def permute(input, *dims):
 
 
 def transpose(input, dim0: int, dim1: int):
+    """Swaps two dims."""
     x = as_tensor(input)
     d0, d1 = _check_dim(dim0, x.ndim), _check_dim(dim1, x.ndim)
     dims = list(range(x.ndim))
@@ -199,6 +212,7 @@ swapaxes = transpose
 
 
 def t(input):
+    """Transpose of a tensor with at most 2 dims."""
     x = as_tensor(input)
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
@@ -206,6 +220,7 @@ def t(input):
 
 
 def expand(input, *sizes):
+    """A broadcast view with larger sizes (-1 keeps a size); the gradient is summed back."""
     x = as_tensor(input)
     sizes = _sizes(sizes)
     lead = len(sizes) - x.ndim
@@ -222,14 +237,17 @@ def expand(input, *sizes):
 
 
 def expand_as(input, other):
+    """``input`` expanded to ``other``'s shape."""
     return expand(input, *as_tensor(other).shape)
 
 
 def broadcast_to(input, shape):
+    """``input`` expanded to ``shape``."""
     return expand(input, *shape)
 
 
 def contiguous(input):
+    """``input`` itself when it is C-contiguous, else a contiguous copy."""
     x = as_tensor(input)
     return x if x._data.flags.c_contiguous else Contiguous.apply(x)
 
@@ -252,12 +270,14 @@ def _index_key(key):
 
 
 def getitem(input, key):
+    """``input[key]``: ints, slices, None, Ellipsis, integer and boolean index tensors."""
     x = as_tensor(input)
     key, advanced = _index_key(key)
     return Index.apply(x, key=key, advanced=advanced)
 
 
 def setitem(x: Tensor, key, value) -> None:
+    """``x[key] = value``: in place without grad, recorded out of place when a gradient is needed."""
     from ..autograd.grad_mode import STATE
     key, advanced = _index_key(key)
     needs = STATE.enabled and (x.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
@@ -306,6 +326,7 @@ def stack(tensors, dim: int = 0):
 
 
 def split(input, split_size_or_sections, dim: int = 0):
+    """Pieces of ``split_size`` (or the given sizes) along ``dim``."""
     x = as_tensor(input)
     d = _check_dim(dim, x.ndim)
     n = x.shape[d]
@@ -324,18 +345,21 @@ def split(input, split_size_or_sections, dim: int = 0):
 
 
 def chunk(input, chunks: int, dim: int = 0):
+    """``chunks`` pieces of (almost) equal size along ``dim``."""
     x = as_tensor(input)
     n = x.shape[_check_dim(dim, x.ndim)]
     return split(x, -(-n // chunks), dim)
 
 
 def unbind(input, dim: int = 0):
+    """The slices along ``dim``, as a tuple."""
     x = as_tensor(input)
     d = _check_dim(dim, x.ndim)
     return tuple(getitem(x, (slice(None),) * d + (i,)) for i in range(x.shape[d]))
 
 
 def gather(input, dim: int, index):
+    """Values of ``input`` at ``index`` along ``dim`` (``out[i][j] = input[i][index[i][j]]`` for dim=1)."""
     x = as_tensor(input)
     idx = as_tensor(index)._data
     if idx.dtype != np.int64:
@@ -344,6 +368,7 @@ def gather(input, dim: int, index):
 
 
 def flip(input, dims):
+    """Reverses the order of elements along ``dims``."""
     x = as_tensor(input)
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     key = [slice(None)] * x.ndim
@@ -353,6 +378,7 @@ def flip(input, dims):
 
 
 def repeat(input, *sizes):
+    """Tiles ``input``: ``repeat(2, 3)`` repeats rows twice and columns three times."""
     x = as_tensor(input)
     sizes = _sizes(sizes)
     lead = len(sizes) - x.ndim
