@@ -268,3 +268,67 @@ def test_summary_text_matches_keras(keras_ref, capsys):
         model.summary()
         texts[mod] = capsys.readouterr().out
     assert texts[ek] == texts[keras_ref]
+
+
+LOSS_OBJECTS = [
+    ("BinaryCrossentropy", {"from_logits": True}, "binary"),
+    ("BinaryCrossentropy", {"label_smoothing": 0.1}, "binary"),
+    ("CategoricalCrossentropy", {"from_logits": True, "label_smoothing": 0.2}, "onehot"),
+    ("SparseCategoricalCrossentropy", {}, "sparse"),
+    ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse"),
+    ("Huber", {"delta": 0.3}, "binary"),
+    ("MeanSquaredError", {"reduction": "sum"}, "binary"),
+    ("MeanAbsoluteError", {"reduction": "none"}, "binary"),
+    ("LogCosh", {}, "binary"),
+    ("KLDivergence", {}, "onehot"),
+]
+
+
+@pytest.mark.parametrize("name,kw,kind", LOSS_OBJECTS, ids=lambda v: str(v))
+def test_loss_objects_with_sample_weight_match_keras(keras_ref, name, kw, kind):
+    rng = np.random.default_rng(6)
+    logits = rng.normal(size=(8, 3)).astype(np.float32)
+    y_pred = logits if kw.get("from_logits") else \
+        (np.exp(logits) / np.exp(logits).sum(1, keepdims=True)).astype(np.float32)
+    if kind == "binary":
+        y_true = (rng.random((8, 3)) > 0.5).astype(np.float32)
+    elif kind == "onehot":
+        y_true = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]
+    else:
+        y_true = rng.integers(0, 3, 8)
+    sw = np.linspace(0.2, 1.5, 8).astype(np.float32)
+    ref = keras_ref.ops.convert_to_numpy(getattr(keras_ref.losses, name)(**kw)(y_true, y_pred, sw))
+    ours = getattr(ek.losses, name)(**kw)(y_true, y_pred, sample_weight=sw)
+    assert ours.dtype.np == np.float32
+    np.testing.assert_allclose(ours._data, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_normalization_adapt_matches_keras(keras_ref):
+    data = np.random.default_rng(2).normal(3.0, 2.0, size=(50, 4)).astype(np.float32)
+    outs = []
+    for mod in (keras_ref, ek):
+        layer = mod.layers.Normalization()
+        layer.adapt(data)
+        outs.append(np.asarray(keras_ref.ops.convert_to_numpy(layer(data))) if mod is keras_ref
+                    else layer(data)._data)
+        if mod is keras_ref:
+            ref_weights = [np.asarray(w) for w in layer.get_weights()]
+        else:
+            ours_w = layer.get_weights()
+            assert [w.shape for w in ours_w] == [w.shape for w in ref_weights]
+            for a, b in zip(ours_w[:2], ref_weights[:2]):  # mean, variance (then a sample count)
+                np.testing.assert_allclose(a, b, rtol=1e-5)
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-5, atol=1e-5)
+
+
+def test_initial_epoch_and_evaluate_sample_weight_match_keras(keras_ref):
+    x, y, ref, ours = _pair(keras_ref, "rmsprop")
+    sw = np.linspace(0.1, 1.0, len(x)).astype(np.float32)
+    out = {}
+    for mod, model in ((keras_ref, ref), (ek, ours)):
+        hist = model.fit(x, y, batch_size=16, epochs=4, initial_epoch=2, shuffle=False, verbose=0)
+        out[mod] = (hist.epoch, hist.history["loss"],
+                    model.evaluate(x, y, sample_weight=sw, verbose=0))
+    assert out[ek][0] == out[keras_ref][0] == [2, 3]
+    np.testing.assert_allclose(out[ek][1], out[keras_ref][1], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(out[ek][2], out[keras_ref][2], rtol=RTOL, atol=ATOL)
