@@ -261,3 +261,29 @@ def test_rmsprop_momentum_and_centered_can_be_switched_on_later():
     opt.step()
     assert set(opt.state[w]) == {"step", "square_avg", "momentum_buffer", "grad_avg"}
     assert np.isfinite(w._data).all()
+
+
+def test_a_torch_style_subclass_that_overrides_step_works_with_schedulers():
+    class PlainSGD(optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, {"lr": lr})
+
+        @ember.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p.sub_(p.grad * group["lr"])
+                        self.state[p]["updates"] = self.state[p].get("updates", 0) + 1
+
+    w = ember.tensor([1.0, 2.0], requires_grad=True)
+    opt = PlainSGD([w], lr=0.5)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)
+    for _ in range(2):
+        w.grad = ember.tensor([1.0, 1.0])
+        opt.step()
+        sched.step()
+    np.testing.assert_allclose(w._data, [0.45, 1.45], rtol=1e-6)
+    assert opt.state_dict()["state"] == {0: {"updates": 2}}
+    with pytest.raises(NotImplementedError, match="must override step"):
+        optim.Optimizer([w], {"lr": 0.1}).step()

@@ -3,12 +3,14 @@
 A subclass validates its hyper-parameters, passes them as ``defaults`` and writes
 one method, ``_update_group(group, params)``, which applies its update rule (a pure
 function on NumPy arrays, in place) to the parameters of one group that have a
-gradient. Everything else — ``zero_grad``, ``step(closure)``, ``add_param_group``,
+gradient (or, torch style, overrides ``step()`` and loops over ``param_groups``
+itself). Everything else — ``zero_grad``, ``step(closure)``, ``add_param_group``,
 ``state_dict``/``load_state_dict`` in PyTorch's layout — lives here.
 """
 from __future__ import annotations
 
 import copy
+import functools
 from collections import defaultdict
 from itertools import chain
 
@@ -68,6 +70,17 @@ class Optimizer:
         >>> w
         tensor([0.2000, 0.2000, 0.2000], requires_grad=True)
     """
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Marks calls of a subclass's own ``step()`` so schedulers can check the call order."""
+        super().__init_subclass__(**kwargs)
+        own_step = cls.__dict__.get("step")
+        if own_step is not None:
+            @functools.wraps(own_step)
+            def step(self, *args, **kw):
+                self._opt_called = True
+                return own_step(self, *args, **kw)
+            cls.step = step
 
     def __init__(self, params, defaults: dict) -> None:
         _check_kernel_flags(defaults)
@@ -175,7 +188,8 @@ class Optimizer:
         return loss
 
     def _update_group(self, group: dict, params: list) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must override step() (torch style) or "
+                                  f"_update_group(group, params)")
 
     def _state_of(self, p: Tensor, group: dict) -> dict:
         """The state dict of ``p``, initialised by ``_init_state`` on first use."""
