@@ -19,7 +19,9 @@ class Generator:
     Example::
 
         >>> g = ember.Generator().manual_seed(0)
-        >>> ember.randn(2, generator=g)
+        >>> a = ember.randn(2, generator=g)
+        >>> ember.equal(a, ember.randn(2, generator=ember.Generator().manual_seed(0)))
+        True
     """
 
     def __init__(self, device: str = "cpu") -> None:

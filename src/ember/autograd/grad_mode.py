@@ -47,8 +47,12 @@ class no_grad(_GradSwitch):
 
     Example::
 
+        >>> w = ember.ones(2, requires_grad=True)
+        >>> (w * w).sum().backward()
         >>> with ember.no_grad():
         ...     w -= 0.1 * w.grad
+        >>> w
+        tensor([0.8000, 0.8000], requires_grad=True)
     """
 
     _mode = False

@@ -90,7 +90,13 @@ def _dim_op(cls, input, dim, dtype):
 
 
 def softmax(input, dim, dtype=None):
-    """``exp(x) / sum(exp(x))`` along ``dim``, computed stably."""
+    """``exp(x) / sum(exp(x))`` along ``dim``, computed stably.
+
+    Example::
+
+        >>> ember.softmax(ember.tensor([1.0, 1.0, 1000.0]), dim=0)
+        tensor([0., 0., 1.])
+    """
     return _dim_op(Softmax, input, dim, dtype)
 
 

@@ -79,7 +79,16 @@ def _check(a, b, name: str = "matmul") -> None:
 
 
 def matmul(input, other):
-    """Matrix product with torch's rules for 1-D, 2-D and batched (broadcast) operands."""
+    """Matrix product with torch's rules for 1-D, 2-D and batched (broadcast) operands.
+
+    Example::
+
+        >>> (ember.ones(5, 2, 3) @ ember.ones(3, 4)).shape
+        (5, 2, 4)
+        >>> ember.ones(1, 8) @ ember.ones(4, 2)
+        Traceback (most recent call last):
+        RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x8 and 4x2)
+    """
     a, b = as_tensor(input), as_tensor(other)
     _check(a, b)
     try:

@@ -205,7 +205,14 @@ def _extreme(name, fn, argfn, result, input, dim, keepdim):
 
 
 def max(input, dim=None, keepdim: bool = False):  # noqa: A001
-    """The largest element, or ``(values, indices)`` along ``dim``."""
+    """The largest element, or ``(values, indices)`` along ``dim``.
+
+    Example::
+
+        >>> values, indices = ember.max(ember.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
+        >>> values, indices
+        (tensor([5., 7.]), tensor([1, 0]))
+    """
     return _extreme("max", np.max, np.argmax, _MaxResult, input, dim, keepdim)
 
 

@@ -301,7 +301,13 @@ def _common(tensors, name: str):
 
 
 def cat(tensors, dim: int = 0):
-    """Concatenates tensors along an existing dim."""
+    """Concatenates tensors along an existing dim.
+
+    Example::
+
+        >>> ember.cat([ember.zeros(2, 3), ember.ones(1, 3)]).shape
+        (3, 3)
+    """
     tensors = _common(tensors, "cat")
     d = _check_dim(dim, tensors[0].ndim)
     ref = tensors[0].shape
@@ -316,7 +322,13 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim: int = 0):
-    """Stacks same-shaped tensors along a new dim."""
+    """Stacks same-shaped tensors along a new dim.
+
+    Example::
+
+        >>> ember.stack([ember.zeros(3), ember.ones(3)], dim=1).shape
+        (3, 2)
+    """
     tensors = _common(tensors, "stack")
     for i, t in enumerate(tensors[1:], 1):
         if t.shape != tensors[0].shape:

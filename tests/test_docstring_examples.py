@@ -1,0 +1,23 @@
+"""The Examples in the engine's docstrings run and print what they claim."""
+import doctest
+import importlib
+
+import pytest
+
+import ember
+
+MODULES = ["ember", "ember._tensor", "ember._creation", "ember._dtype", "ember.random", "ember.autograd.function",
+           "ember.autograd.grad_mode", "ember.autograd.gradcheck", "ember.ops.elementwise",
+           "ember.ops.reduction", "ember.ops.shape", "ember.ops.linalg", "ember.ops.activation"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in finder.find(module, name, globs={"ember": ember}):
+        if test.name.startswith(name) and test.examples:
+            ember.manual_seed(0)
+            runner.run(test)
+    assert runner.failures == 0
