@@ -27,11 +27,15 @@ def _expand_grad(g: np.ndarray, reduction: str, count: int) -> np.ndarray:
     return g
 
 
+NEG_DX = object()   # marks dloss/dy = -dloss/dx (losses of x - y)
+
+
 class PointwiseLoss(Function):
     """Base of the elementwise losses; subclasses implement ``pointwise(x, y)``."""
 
     def pointwise(self, x, y):  # pragma: no cover - abstract
-        """Returns ``(loss, dloss/dx, dloss/dy)``; derivatives may be None when not needed."""
+        """Returns ``(loss, dloss/dx, dloss/dy)``; dloss/dy may be None (no gradient) or
+        ``NEG_DX`` when it is ``-dloss/dx`` (then made only if the target needs it)."""
         raise NotImplementedError
 
     def forward(self, x, y, weight=None, reduction="mean", **params):
@@ -42,7 +46,7 @@ class PointwiseLoss(Function):
         if weight is not None:
             loss = loss * weight
             dx = None if dx is None else dx * weight
-            dy = None if dy is None else dy * weight
+            dy = dy if dy is None or dy is NEG_DX else dy * weight
         self.dx, self.dy = dx, dy
         self.count = loss.size
         self.out_shape = loss.shape
@@ -54,21 +58,21 @@ class PointwiseLoss(Function):
         if self.needs_grad(0) and self.dx is not None:
             gx = unbroadcast(np.broadcast_to(scale * self.dx, self.out_shape), self.shapes[0])
         if self.needs_grad(1) and self.dy is not None:
-            gy = unbroadcast(np.broadcast_to(scale * self.dy, self.out_shape), self.shapes[1])
+            dy = -self.dx if self.dy is NEG_DX else self.dy
+            gy = unbroadcast(np.broadcast_to(scale * dy, self.out_shape), self.shapes[1])
         return gx, gy
 
 
 class MseLoss(PointwiseLoss):
     def pointwise(self, x, y):
         d = x - y
-        return d * d, 2 * d, -2 * d
+        return d * d, 2 * d, NEG_DX
 
 
 class L1Loss(PointwiseLoss):
     def pointwise(self, x, y):
         d = x - y
-        s = np.sign(d)
-        return np.abs(d), s, -s
+        return np.abs(d), np.sign(d), NEG_DX
 
 
 class HuberLoss(PointwiseLoss):
@@ -79,7 +83,7 @@ class HuberLoss(PointwiseLoss):
         small = a < delta
         loss = np.where(small, 0.5 * d * d, delta * (a - 0.5 * delta))
         dx = np.where(small, d, delta * np.sign(d))
-        return loss, dx, -dx
+        return loss, dx, NEG_DX
 
 
 class SmoothL1Loss(PointwiseLoss):
@@ -88,12 +92,11 @@ class SmoothL1Loss(PointwiseLoss):
         d = x - y
         a = np.abs(d)
         if beta == 0:
-            s = np.sign(d)
-            return a, s, -s
+            return a, np.sign(d), NEG_DX
         small = a < beta
         loss = np.where(small, 0.5 * d * d / beta, a - 0.5 * beta)
         dx = np.where(small, d / beta, np.sign(d))
-        return loss, dx, -dx
+        return loss, dx, NEG_DX
 
 
 class BinaryCrossEntropy(PointwiseLoss):

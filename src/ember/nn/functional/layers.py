@@ -174,7 +174,7 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
     return x / norm.expand_as(x)
 
 
-def pad(input, pad, mode: str = "constant", value: float = 0.0):  # noqa: A002 - torch's name
+def pad(input, pad, mode: str = "constant", value: float | None = None):  # noqa: A002
     """Pads the last ``len(pad) // 2`` axes: ``pad=(left, right, top, bottom, …)`` (constant mode)."""
     if mode != "constant":
         raise NotImplementedError(f"pad mode {mode!r} is not supported; only 'constant'")
@@ -187,7 +187,7 @@ def pad(input, pad, mode: str = "constant", value: float = 0.0):  # noqa: A002 -
     widths = [(0, 0)] * (x.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
     if any(a < 0 or b < 0 for a, b in widths):
         raise NotImplementedError(f"negative padding is not supported, got {tuple(pad)}")
-    return _Pad.apply(x, widths=tuple(widths), value=value)
+    return _Pad.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
 
 
 class _Pad(Function):

@@ -26,6 +26,14 @@ def _check_reduction(reduction: str) -> None:
                          f"'mean', 'sum', 'none'")
 
 
+def _legacy(size_average, reduce) -> None:
+    """torch's deprecated ``size_average``/``reduce`` arguments are not supported."""
+    if size_average is not None or reduce is not None:
+        raise TypeError(f"size_average and reduce are deprecated and not supported (got "
+                        f"size_average={size_average}, reduce={reduce}); use "
+                        f"reduction='mean'|'sum'|'none'")
+
+
 def _size(shape) -> str:
     return f"ember.Size({list(shape)})"
 
@@ -61,7 +69,7 @@ def _weight_array(weight, dtype):
     return w if w.dtype == dtype else w.astype(dtype)
 
 
-def mse_loss(input, target, reduction: str = "mean", weight=None):
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
     """Mean squared error ``(x - y)²``.
 
     Example::
@@ -69,29 +77,34 @@ def mse_loss(input, target, reduction: str = "mean", weight=None):
         >>> F.mse_loss(ember.tensor([1.0, 2.0]), ember.tensor([1.0, 4.0]))
         tensor(2.)
     """
+    _legacy(size_average, reduce)
     _check_reduction(reduction)
     x, y = _pair(input, target, "mse_loss")
     return ops.MseLoss.apply(x, y, weight=_weight_array(weight, x._data.dtype), reduction=reduction)
 
 
-def l1_loss(input, target, reduction: str = "mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
     """Mean absolute error ``|x - y|``."""
+    _legacy(size_average, reduce)
     _check_reduction(reduction)
     x, y = _pair(input, target, "l1_loss")
-    return ops.L1Loss.apply(x, y, reduction=reduction)
+    return ops.L1Loss.apply(x, y, weight=_weight_array(weight, x._data.dtype), reduction=reduction)
 
 
-def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
     """``0.5 d²`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``."""
     _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta, got {delta}")
     x, y = _pair(input, target, "huber_loss")
-    return ops.HuberLoss.apply(x, y, reduction=reduction, delta=float(delta))
+    return ops.HuberLoss.apply(x, y, weight=_weight_array(weight, x._data.dtype), reduction=reduction,
+                               delta=float(delta))
 
 
-def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0):
     """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (L1 when beta = 0)."""
+    _legacy(size_average, reduce)
     _check_reduction(reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
@@ -104,8 +117,10 @@ def _same_size(x, y, message: str) -> None:
         raise ValueError(message.format(t=_size(y.shape), i=_size(x.shape)))
 
 
-def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean"):
     """``-w (y log x + (1 - y) log(1 - x))`` on probabilities, logs clamped at -100."""
+    _legacy(size_average, reduce)
     _check_reduction(reduction)
     x, y = _pair(input, target, "binary_cross_entropy", warn_broadcast=False)
     _same_size(x, y, "Using a target size ({t}) that is different to the input size ({i}) is "
@@ -118,9 +133,10 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
                                         reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction: str = "mean", pos_weight=None):
     """Sigmoid + binary cross-entropy in one stable formula (finite for logits of ±1000)."""
+    _legacy(size_average, reduce)
     _check_reduction(reduction)
     x, y = _pair(input, target, "binary_cross_entropy_with_logits", warn_broadcast=False)
     _same_size(x, y, "Target size ({t}) must be the same as input size ({i})")
@@ -130,22 +146,27 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
         pos_weight=_weight_array(pos_weight, dt))
 
 
-def soft_margin_loss(input, target, reduction: str = "mean"):
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
     """``log(1 + exp(-y x))`` for targets ±1."""
+    _legacy(size_average, reduce)
     _check_reduction(reduction)
     x, y = _pair(input, target, "soft_margin_loss")
     return ops.SoftMarginLoss.apply(x, y, reduction=reduction)
 
 
-def hinge_embedding_loss(input, target, margin: float = 1.0, reduction: str = "mean"):
+def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean"):
     """``x`` where ``y = 1``, ``max(0, margin - x)`` where ``y = -1``."""
+    _legacy(size_average, reduce)
     _check_reduction(reduction)
     x, y = _pair(input, target, "hinge_embedding_loss")
     return ops.HingeEmbeddingLoss.apply(x, y, reduction=reduction, margin=float(margin))
 
 
-def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False):
     """``y (log y - x)`` with ``x`` log-probabilities; ``'batchmean'`` divides the sum by the batch."""
+    _legacy(size_average, reduce)
     if reduction not in _REDUCTIONS + ("batchmean",):
         raise ValueError(f"{reduction} is not a valid value for reduction; expected one of "
                          f"'mean', 'batchmean', 'sum', 'none'")
@@ -223,8 +244,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         >>> F.cross_entropy(ember.tensor([[0.1, 6.0, -2.0, 3.2]]), ember.tensor([2]))
         tensor(8.0619)
     """
-    if size_average is not None or reduce is not None:
-        raise TypeError("size_average and reduce are deprecated; use reduction='mean'|'sum'|'none'")
+    _legacy(size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     t = as_tensor(target)
@@ -250,14 +270,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
              reduction: str = "mean"):
     """Negative log-likelihood of class indices given log-probabilities ``input``."""
-    if size_average is not None or reduce is not None:
-        raise TypeError("size_average and reduce are deprecated; use reduction='mean'|'sum'|'none'")
+    _legacy(size_average, reduce)
     return _index_loss(input, target, weight, ignore_index, reduction, 0.0, False, "nll_loss")
 
 
 def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,
-                      reduction: str = "mean"):
+                      size_average=None, reduce=None, reduction: str = "mean"):
     """Multi-class hinge: ``Σ_{j≠y} max(0, margin - x_y + x_j)^p / C``."""
+    _legacy(size_average, reduce)
     _check_reduction(reduction)
     if p not in (1, 2):
         raise ValueError(f"only p == 1 and p == 2 supported, got p={p}")
