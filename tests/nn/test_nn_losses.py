@@ -77,9 +77,9 @@ CASES = [
      {"weight": rng.random(C) + 0.2, "label_smoothing": 0.15}),
     ("ce_probs_spatial", "cross_entropy", _logits(2, C, 3), _probs(2, C, 3), {}),
     ("mse_broadcast", "mse_loss", _logits(N, 3), _logits(3), {}),
-    ("mse_weight", "mse_loss", _logits(N, 3), _logits(N, 3), {"weight": rng.random(3) + 0.5}),
+    ("mse_weight", "mse_loss", _logits(N, 3), _logits(N, 3), {"weight": rng.random((N, 3)) + 0.5}),
     ("l1_weight", "l1_loss", _logits(N, 3), _logits(N, 3), {"weight": rng.random((N, 3)) + 0.5}),
-    ("huber_weight", "huber_loss", _logits(N, 3), _logits(N, 3), {"weight": rng.random(3) + 0.5}),
+    ("huber_weight", "huber_loss", _logits(N, 3), _logits(N, 3), {"weight": rng.random((N, 3)) + 0.5}),
 ]
 
 
@@ -213,6 +213,8 @@ def test_ignore_everything_gives_nan_like_torch():
      r"\[2\].*\[2, 1\]"),
     (lambda: F.mse_loss(ember.zeros(3), ember.zeros(4)), RuntimeError, r"\(3,\).*\(4,\)"),
     (lambda: nn.MSELoss(reduction="avg"), ValueError, "avg"),
+    (lambda: F.l1_loss(ember.zeros(2, 2), ember.zeros(2, 2), weight=ember.ones(2)), ValueError,
+     r"same size.*\(2,\).*\(2, 2\)"),
     (lambda: F.mse_loss(ember.zeros(2), ember.zeros(2), True), TypeError, "size_average"),
     (lambda: nn.CrossEntropyLoss(reduce=False), TypeError, "size_average"),
     (lambda: nn.CrossEntropyLoss(label_smoothing=1.5), ValueError, "1.5"),

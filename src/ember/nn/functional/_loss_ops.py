@@ -38,7 +38,8 @@ class PointwiseLoss(Function):
         ``NEG_DX`` when it is ``-dloss/dx`` (then made only if the target needs it)."""
         raise NotImplementedError
 
-    def forward(self, x, y, weight=None, reduction="mean", **params):
+    def forward(self, x, y, weight=None, reduction="mean", weight_mean=False, **params):
+        """``weight_mean``: a 'mean' divides by the summed weights (torch's weighted mse/l1)."""
         self.params = params
         self.shapes = (x.shape, y.shape)
         self.reduction = reduction
@@ -50,6 +51,9 @@ class PointwiseLoss(Function):
         self.dx, self.dy = dx, dy
         self.count = loss.size
         self.out_shape = loss.shape
+        if weight_mean and weight is not None and reduction == "mean":
+            self.count = np.asarray(np.broadcast_to(weight, loss.shape).sum(), loss.dtype)
+            return np.asarray(loss.sum() / self.count, loss.dtype)
         return _reduce(loss, reduction)
 
     def backward(self, g):

@@ -69,6 +69,15 @@ def _weight_array(weight, dtype):
     return w if w.dtype == dtype else w.astype(dtype)
 
 
+def _elementwise_weight(weight, x):
+    """torch's per-element weight of mse/l1/huber: it must have the input's size."""
+    w = _weight_array(weight, x._data.dtype)
+    if w is not None and w.shape != x.shape:
+        raise ValueError(f"Weights and input must have the same size: got weight of shape "
+                         f"{tuple(w.shape)} for input of shape {tuple(x.shape)}")
+    return w
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
     """Mean squared error ``(x - y)²``.
 
@@ -80,7 +89,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     _legacy(size_average, reduce)
     _check_reduction(reduction)
     x, y = _pair(input, target, "mse_loss")
-    return ops.MseLoss.apply(x, y, weight=_weight_array(weight, x._data.dtype), reduction=reduction)
+    return ops.MseLoss.apply(x, y, weight=_elementwise_weight(weight, x), reduction=reduction,
+                             weight_mean=True)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
@@ -88,7 +98,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
     _legacy(size_average, reduce)
     _check_reduction(reduction)
     x, y = _pair(input, target, "l1_loss")
-    return ops.L1Loss.apply(x, y, weight=_weight_array(weight, x._data.dtype), reduction=reduction)
+    return ops.L1Loss.apply(x, y, weight=_elementwise_weight(weight, x), reduction=reduction,
+                            weight_mean=True)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
@@ -97,7 +108,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     if delta <= 0:
         raise RuntimeError(f"huber_loss does not support non-positive values for delta, got {delta}")
     x, y = _pair(input, target, "huber_loss")
-    return ops.HuberLoss.apply(x, y, weight=_weight_array(weight, x._data.dtype), reduction=reduction,
+    return ops.HuberLoss.apply(x, y, weight=_elementwise_weight(weight, x), reduction=reduction,
                                delta=float(delta))
 
 
