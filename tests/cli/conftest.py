@@ -14,6 +14,8 @@ def cli_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
     env["PYTHONUNBUFFERED"] = "1"
+    # Small matrices: BLAS threads only add contention when tests run in parallel.
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     return env
 
 
