@@ -68,3 +68,40 @@ def test_format_of_0d_tensor_is_a_number():
 
 def test_repr_in_float64_default_dtype_is_not_forced():
     assert "dtype" not in repr(ember.tensor(np.array([1.0], np.float32)))
+
+
+GRAD_FNS = [
+    ("add", lambda m, x: x + 1), ("sub", lambda m, x: x - 1), ("rsub", lambda m, x: 1 - x),
+    ("mul", lambda m, x: x * 2), ("div", lambda m, x: x / 2), ("pow", lambda m, x: x ** 3),
+    ("square", lambda m, x: x.square()), ("neg", lambda m, x: -x), ("exp", lambda m, x: x.exp()),
+    ("log", lambda m, x: x.log()), ("log1p", lambda m, x: x.log1p()), ("sqrt", lambda m, x: x.sqrt()),
+    ("abs", lambda m, x: x.abs()), ("sum", lambda m, x: x.sum()), ("sum_dim", lambda m, x: x.sum(1)),
+    ("mean", lambda m, x: x.mean()), ("mean_dim", lambda m, x: x.mean(0)), ("var", lambda m, x: x.var()),
+    ("max", lambda m, x: x.max()), ("max_dim", lambda m, x: x.max(1)[0]), ("min", lambda m, x: x.min()),
+    ("min_dim", lambda m, x: x.min(1)[0]), ("amax", lambda m, x: x.amax(1)), ("amin", lambda m, x: x.amin(1)),
+    ("relu", lambda m, x: x.relu()), ("sigmoid", lambda m, x: x.sigmoid()), ("tanh", lambda m, x: x.tanh()),
+    ("softmax", lambda m, x: x.softmax(1)), ("log_softmax", lambda m, x: x.log_softmax(1)),
+    ("logsumexp", lambda m, x: x.logsumexp(1)), ("clamp", lambda m, x: x.clamp(0, 1)),
+    ("view", lambda m, x: x.view(6)), ("reshape", lambda m, x: x.reshape(3, 2)), ("flatten", lambda m, x: x.flatten()),
+    ("unsqueeze", lambda m, x: x.unsqueeze(0)), ("squeeze_dim", lambda m, x: x.unsqueeze(0).squeeze(0)),
+    ("squeeze_all", lambda m, x: x.unsqueeze(0).squeeze()), ("T", lambda m, x: x.T), ("t", lambda m, x: x.t()),
+    ("transpose", lambda m, x: x.transpose(0, 1)), ("permute", lambda m, x: x.permute(1, 0)),
+    ("expand", lambda m, x: x[:1].expand(4, 3)), ("select", lambda m, x: x[0]), ("slice", lambda m, x: x[1:]),
+    ("slice_select", lambda m, x: x[1:, 0]), ("index", lambda m, x: x[[0, 1]]), ("mask", lambda m, x: x[x > 0]),
+    ("cat", lambda m, x: m.cat([x, x])), ("stack", lambda m, x: m.stack([x, x])), ("clone", lambda m, x: x.clone()),
+    ("contiguous", lambda m, x: x.T.contiguous()), ("double", lambda m, x: x.double()),
+    ("mm", lambda m, x: x @ x.T), ("mv", lambda m, x: x @ x[0]), ("dot", lambda m, x: x[0] @ x[1]),
+    ("where", lambda m, x: m.where(x > 0, x, 0.0)), ("maximum", lambda m, x: m.maximum(x, x * 2)),
+    ("prod", lambda m, x: x.prod()), ("cumsum", lambda m, x: x.cumsum(0)), ("split", lambda m, x: x.split(1)[0]),
+    ("unbind", lambda m, x: x.unbind()[0]), ("flip", lambda m, x: x.flip(0)),
+]
+
+
+@pytest.mark.parametrize("name,fn", GRAD_FNS, ids=[g[0] for g in GRAD_FNS])
+def test_grad_fn_names_match_torch_and_survive_backward(name, fn):
+    e = fn(ember, ember.ones(2, 3, requires_grad=True))
+    t = fn(torch, torch.ones(2, 3, requires_grad=True))
+    expected = type(t.grad_fn).__name__
+    assert e.grad_fn.name() == expected
+    e.sum().backward()
+    assert f"grad_fn=<{expected}>" in repr(e)

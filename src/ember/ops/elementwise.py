@@ -27,6 +27,8 @@ class Add(Function):
 
 class Sub(Function):
     def forward(self, x, y):
+        if not isinstance(x, np.ndarray):  # scalar - tensor
+            self.label = "RsubBackward1"
         self.shapes = (_shape(x), _shape(y))
         return np.subtract(x, y)
 
@@ -180,6 +182,11 @@ def div(input, other, *, rounding_mode=None):
     return _binary(Div, a, b)
 
 
+def rsub(input, other):
+    """``other - input`` (a scalar minus a tensor)."""
+    return _binary(Sub, as_tensor(input), other, reverse=True)
+
+
 def rdiv(input, other):
     """``other / input`` (a scalar divided by a tensor)."""
     a, b = coerce(as_tensor(input), other)
@@ -301,6 +308,8 @@ class Log(Function):
 
 
 class Log1p(Function):
+    NAME = "Log1PBackward0"
+
     def forward(self, x):
         self.x = x
         return np.log1p(x)
@@ -337,6 +346,8 @@ class Cos(Function):
 
 
 class Clamp(Function):
+    NAME = "ClampBackward1"
+
     def forward(self, x, lo=None, hi=None):
         self.mask = None
         if lo is not None and hi is not None:
@@ -352,6 +363,8 @@ class Clamp(Function):
 
 
 class Cast(Function):
+    NAME = "ToCopyBackward0"
+
     def forward(self, x, dtype=None):
         self.dtype = x.dtype
         return x.astype(dtype)
@@ -432,7 +445,7 @@ def reciprocal(input):
 
 def square(input):
     """``x * x``."""
-    return mul(input, input)
+    return pow(input, 2)
 
 
 def sin(input):

@@ -38,6 +38,8 @@ def _count(shape, axis) -> int:
 class Sum(Function):
     def forward(self, x, axis=None, keepdims=False, dtype=None):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        if axis is not None:
+            self.label = "SumBackward1"
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64
         return np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -49,6 +51,8 @@ class Sum(Function):
 class Mean(Function):
     def forward(self, x, axis=None, keepdims=False):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        if axis is not None:
+            self.label = "MeanBackward1"
         self.n = _count(x.shape, axis)
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
 
@@ -74,8 +78,8 @@ class Var(Function):
 class Extreme(Function):
     """max/min over all elements or amax/amin over dims: ties share the gradient evenly."""
 
-    def forward(self, x, axis=None, keepdims=False, fn=np.max):
-        self.x, self.axis, self.keepdims = x, axis, keepdims
+    def forward(self, x, axis=None, keepdims=False, fn=np.max, label="MaxBackward1"):
+        self.x, self.axis, self.keepdims, self.label = x, axis, keepdims, label
         self.out = np.asarray(fn(x, axis=axis, keepdims=True))
         return self.out if keepdims else (self.out.reshape(()) if axis is None
                                           else np.squeeze(self.out, axis))
@@ -92,6 +96,7 @@ class ExtremeAlongDim(Function):
 
     def forward(self, x, axis=0, keepdims=False, fn=np.argmax):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        self.label = "MaxBackward0" if fn is np.argmax else "MinBackward0"
         self.index = np.expand_dims(fn(x, axis=axis), axis)
         values = np.take_along_axis(x, self.index, axis)
         return values if keepdims else np.squeeze(values, axis)
@@ -124,6 +129,8 @@ class Prod(Function):
 
 
 class LogSumExp(Function):
+    NAME = "LogsumexpBackward0"
+
     def forward(self, x, axis=None, keepdims=False):
         self.x, self.axis, self.keepdims = x, axis, keepdims
         m = np.max(x, axis=axis, keepdims=True)
@@ -137,6 +144,8 @@ class LogSumExp(Function):
 
 
 class CumSum(Function):
+    NAME = "CumsumBackward0"
+
     def forward(self, x, axis=0):
         self.axis = axis
         return np.cumsum(x, axis=axis)
@@ -197,7 +206,7 @@ def _extreme(name, fn, argfn, result, input, dim, keepdim):
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                            f"Specify the reduction dim with the 'dim' argument.")
     if dim is None:
-        return Extreme.apply(x, axis=None, keepdims=False, fn=fn)
+        return Extreme.apply(x, axis=None, keepdims=False, fn=fn, label=name.capitalize() + "Backward1")
     axis = _check_dim(dim, x.ndim)
     values = ExtremeAlongDim.apply(x, axis=axis, keepdims=keepdim, fn=argfn)
     index = np.expand_dims(argfn(x._data, axis=axis), axis) if keepdim else argfn(x._data, axis=axis)
@@ -225,14 +234,14 @@ def amax(input, dim=(), keepdim: bool = False):
     """Maximum over ``dim`` (an int or a tuple; all dims by default); ties share the gradient."""
     x = as_tensor(input)
     axis = None if dim == () or dim is None else normalize_dims(dim, x.ndim)
-    return Extreme.apply(x, axis=axis, keepdims=keepdim, fn=np.max)
+    return Extreme.apply(x, axis=axis, keepdims=keepdim, fn=np.max, label="AmaxBackward0")
 
 
 def amin(input, dim=(), keepdim: bool = False):
     """Minimum over ``dim`` (an int or a tuple; all dims by default); ties share the gradient."""
     x = as_tensor(input)
     axis = None if dim == () or dim is None else normalize_dims(dim, x.ndim)
-    return Extreme.apply(x, axis=axis, keepdims=keepdim, fn=np.min)
+    return Extreme.apply(x, axis=axis, keepdims=keepdim, fn=np.min, label="AminBackward0")
 
 
 def _arg(fn, input, dim, keepdim):

@@ -11,8 +11,10 @@ from ._util import as_tensor, result_dtype, unbroadcast
 
 
 class View(Function):
-    def forward(self, x, shape=None):
+    def forward(self, x, shape=None, label=None):
         self.shape = x.shape
+        if label is not None:
+            self.label = label
         return x.reshape(shape)
 
     def backward(self, g):
@@ -28,8 +30,10 @@ class Unsqueeze(View):
 
 
 class Permute(Function):
-    def forward(self, x, dims=None):
+    def forward(self, x, dims=None, label=None):
         self.inverse = tuple(np.argsort(dims))
+        if label is not None:
+            self.label = label
         return x.transpose(dims)
 
     def backward(self, g):
@@ -46,6 +50,8 @@ class Expand(Function):
 
 
 class Contiguous(Function):
+    NAME = "CloneBackward0"
+
     def forward(self, x):
         return np.ascontiguousarray(x)
 
@@ -53,9 +59,19 @@ class Contiguous(Function):
         return (g,)
 
 
+class Clone(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        return (g,)
+
+
 class Index(Function):
-    def forward(self, x, key=None, advanced=False):
+    def forward(self, x, key=None, advanced=False, label=None):
         self.shape, self.key, self.advanced = x.shape, key, advanced
+        if label is not None:
+            self.label = label
         return np.asarray(x[key])
 
     def backward(self, g):
@@ -175,7 +191,8 @@ def squeeze(input, dim=None):
     else:
         dims = {_check_dim(d, x.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         shape = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
-    return x if shape == x.shape else Squeeze.apply(x, shape=shape)
+    label = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
+    return x if shape == x.shape else Squeeze.apply(x, shape=shape, label=label)
 
 
 def unsqueeze(input, dim: int):
@@ -205,7 +222,7 @@ def transpose(input, dim0: int, dim1: int):
     d0, d1 = _check_dim(dim0, x.ndim), _check_dim(dim1, x.ndim)
     dims = list(range(x.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(x, dims=tuple(dims))
+    return Permute.apply(x, dims=tuple(dims), label="TransposeBackward0")
 
 
 swapaxes = transpose
@@ -216,7 +233,7 @@ def t(input):
     x = as_tensor(input)
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return x if x.ndim < 2 else transpose(x, 0, 1)
+    return x if x.ndim < 2 else Permute.apply(x, dims=(1, 0), label="TBackward0")
 
 
 def expand(input, *sizes):
@@ -269,11 +286,31 @@ def _index_key(key):
     return (tuple(out) if isinstance(key, tuple) else out[0]), advanced
 
 
-def getitem(input, key):
+def getitem(input, key, *, label=None):
     """``input[key]``: ints, slices, None, Ellipsis, integer and boolean index tensors."""
     x = as_tensor(input)
     key, advanced = _index_key(key)
-    return Index.apply(x, key=key, advanced=advanced)
+    if label is None:
+        label = _index_label(key)
+    return Index.apply(x, key=key, advanced=advanced, label=label)
+
+
+def _index_label(key):
+    """torch's node name for basic indexing: the last int → Select, the last slice → Slice."""
+    for k in reversed(key if isinstance(key, tuple) else (key,)):
+        if isinstance(k, np.ndarray):
+            return None  # IndexBackward0
+        if isinstance(k, (builtins.int, np.integer)):
+            return "SelectBackward0"
+        if isinstance(k, slice) and k != slice(None):
+            return "SliceBackward0"
+    return "AliasBackward0"
+
+
+def clone(input):
+    """A copy that does not share memory; gradients flow through it."""
+    x = as_tensor(input)
+    return Clone.apply(x)
 
 
 def setitem(x: Tensor, key, value) -> None:
@@ -351,7 +388,7 @@ def split(input, split_size_or_sections, dim: int = 0):
     out, start = [], 0
     for s in sizes:
         key = (slice(None),) * d + (slice(start, start + s),)
-        out.append(getitem(x, key))
+        out.append(getitem(x, key, label="SplitBackward0"))
         start += s
     return tuple(out)
 
@@ -367,7 +404,7 @@ def unbind(input, dim: int = 0):
     """The slices along ``dim``, as a tuple."""
     x = as_tensor(input)
     d = _check_dim(dim, x.ndim)
-    return tuple(getitem(x, (slice(None),) * d + (i,)) for i in range(x.shape[d]))
+    return tuple(getitem(x, (slice(None),) * d + (i,), label="UnbindBackward0") for i in range(x.shape[d]))
 
 
 def gather(input, dim: int, index):
@@ -386,7 +423,7 @@ def flip(input, dims):
     key = [slice(None)] * x.ndim
     for d in dims:
         key[_check_dim(d, x.ndim)] = slice(None, None, -1)
-    return getitem(x, tuple(key))
+    return getitem(x, tuple(key), label="FlipBackward0")
 
 
 def repeat(input, *sizes):
