@@ -120,3 +120,41 @@ def test_model_checkpoint_save_best_only(tmp_path):
     best = keras.models.load_model(path)
     val_loss = best.evaluate(x[30:], y[30:], verbose=0)[0]
     assert val_loss == pytest.approx(min(hist["val_loss"]), rel=1e-5)
+
+
+def test_every_layer_type_roundtrips(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(12, 2, 3)).astype(np.float32)
+    norm = keras.layers.Normalization()
+    norm.adapt(x.reshape(12, 6))
+    model = keras.Sequential([
+        keras.Input(shape=(2, 3)),
+        keras.layers.Flatten(),
+        norm,
+        keras.layers.Dense(8, activation="gelu", kernel_initializer="he_normal",
+                           bias_initializer=keras.initializers.Constant(0.1),
+                           activity_regularizer=keras.regularizers.l1(0.001)),
+        keras.layers.LayerNormalization(),
+        keras.layers.LeakyReLU(negative_slope=0.1),
+        keras.layers.Reshape((2, 4)),
+        keras.layers.PReLU(shared_axes=[1]),
+        keras.layers.Reshape((8,)),
+        keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-4),
+        keras.layers.ReLU(max_value=3.0),
+        keras.layers.Dropout(0.3, seed=1),
+        keras.layers.Dense(4, use_bias=False),
+        keras.layers.ELU(alpha=0.5),
+        keras.layers.Activation("selu"),
+        keras.layers.Dense(3),
+        keras.layers.Softmax(),
+    ])
+    model.compile(optimizer=keras.optimizers.Nadam(0.01), loss="categorical_crossentropy",
+                  metrics=["accuracy", keras.metrics.AUC(), keras.metrics.F1Score(average="macro")])
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 12)]
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    model.save(tmp_path / "all.keras")
+    loaded = keras.models.load_model(tmp_path / "all.keras")
+    assert [type(l).__name__ for l in loaded.layers] == [type(l).__name__ for l in model.layers]
+    assert [l.name for l in loaded.layers] == [l.name for l in model.layers]
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)

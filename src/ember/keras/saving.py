@@ -73,11 +73,14 @@ def _weight_arrays(model) -> dict:
 def _set_weight_arrays(model, arrays: dict, path) -> None:
     values = []
     for i, layer in enumerate(model.layers):
-        for j in range(len(layer.weights)):
+        for j, w in enumerate(layer.weights):
             key = f"weights/{i}/{j}"
             if key not in arrays:
                 raise ValueError(f"{path} lacks the weight {key!r}; it does not match this model")
-            values.append(arrays[key])
+            value = arrays[key]
+            if w.ndim == 0 and value.size == 1:  # safetensors reads a 0-d array back as (1,)
+                value = value.reshape(())
+            values.append(value)
     model.set_weights(values)
 
 
