@@ -18,11 +18,13 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test,all]'
 	touch $@
 
+# The main job: train an MLP on the bundled digits data and write a run folder with report.html.
 demo: $(VENV)/.demo-installed
-	$(PY) examples/xor.py
+	$(BIN)/ember train digits
 
+# Two pytest workers on two cores: one BLAS thread each, or small matmuls thrash.
 test: $(VENV)/.test-installed
-	$(PY) -m pytest -q -n 2 tests
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests
 
 bench: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet -e '.[bench]'
