@@ -1,5 +1,4 @@
 """Bad input gives clear errors that name the bad value and the expectation."""
-import warnings
 
 import numpy as np
 import pytest

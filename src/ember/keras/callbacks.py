@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-
 import warnings
 
 import numpy as np
@@ -423,5 +422,3 @@ class LambdaCallback(Callback):
                 raise TypeError(f"LambdaCallback got an unknown hook {name!r}; expected one of "
                                 f"{', '.join(self._HOOKS)}")
             setattr(self, name, fn)
-
-
