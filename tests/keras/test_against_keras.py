@@ -5,6 +5,7 @@ Each case trains both and compares the per-epoch history (loss, metrics, val_*) 
 import numpy as np
 import pytest
 
+import ember
 from ember import keras as ek
 
 RTOL, ATOL = 2e-4, 2e-4
@@ -332,3 +333,12 @@ def test_initial_epoch_and_evaluate_sample_weight_match_keras(keras_ref):
     assert out[ek][0] == out[keras_ref][0] == [2, 3]
     np.testing.assert_allclose(out[ek][1], out[keras_ref][1], rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(out[ek][2], out[keras_ref][2], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", sorted(ek.activations.ALL))
+def test_activations_match_keras(keras_ref, name):
+    x = np.linspace(-6, 6, 25, dtype=np.float32).reshape(5, 5)
+    ref = keras_ref.ops.convert_to_numpy(keras_ref.activations.get(name)(x))
+    ours = ek.activations.get(name)(ember.tensor(x))
+    assert ours.dtype == ember.float32
+    np.testing.assert_allclose(ours._data, ref, rtol=1e-5, atol=1e-6)

@@ -40,6 +40,9 @@ def test_save_load_predict_and_resume(tmp_path, optimizer):
     x, y = _data()
     model = _model(optimizer)
     model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    assert {w.dtype for w in model.get_weights()} == {np.dtype(np.float32)}
+    state = model.optimizer.state_arrays()
+    assert {a.dtype for k, a in state.items() if "/" in k} <= {np.dtype(np.float32)}
     path = tmp_path / "model.keras"
     model.save(path)
     assert os.listdir(tmp_path) == ["model.keras"]  # the temporary file was renamed away
