@@ -89,7 +89,7 @@ def _step_table(results: dict) -> list:
                      + f" | {_r(_ratio(c.get('torch', {}), c.get('ember', {})))}"
                      + f" | {_r(_ratio(c.get('ember', {}), c.get('numpy', {})))} |")
     out = lines + [""]
-    out.append("Times are the minimum over rounds of each round's median step time "
+    out.append(f"Times are the minimum over {step.get('rounds', '?')} interleaved rounds of each round's median step time "
                "(forward, cross-entropy, backward, Adam). `xor` uses 2 output logits so that "
                "cross-entropy is defined.")
     if peak:
@@ -136,7 +136,10 @@ def write_markdown(results: dict, path: Path, gaps_path: Path | None = None) -> 
              f"Machine: **{m['cpu']}**, {m['cores']} cores; NumPy BLAS: {m['numpy_blas']}.  ",
              "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".  ",
              f"Run: {results['date_utc']} UTC, {'quick smoke run' if results['quick'] else 'full suite'}, "
-             f"{results['elapsed_s']:.0f} s. Regenerate with `make bench`.", "",
+             f"{results['elapsed_s']:.0f} s; load average (1/5/15 min) {m.get('loadavg_start', '?')} at "
+             f"the start, {m.get('loadavg_end', '?')} at the end (above {m['cores']} means other work "
+             "shared the cores and timings are inflated, multi-threaded BLAS most). "
+             "Regenerate with `make bench`.", "",
              "## Targets", "", "| target | measured | status |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in _targets(results)]
     if "step" in results:

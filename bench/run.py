@@ -71,12 +71,24 @@ def _fmt(res: dict, key: str, scale: float = 1.0, unit: str = "") -> str:
 
 
 # ----------------------------------------------------------------------------- sections
-def bench_steps(rounds: int, budget_s: float, cells) -> dict:
+def _time_left(deadline: float, last_round_s: float) -> bool:
+    """Another round fits before the section's deadline (the first round always runs)."""
+    return time.perf_counter() + last_round_s <= deadline
+
+
+def bench_steps(rounds: int, budget_s: float, cells, deadline: float = float("inf")) -> dict:
     """Interleaved rounds: each round runs every cell in every framework, order rotated."""
     per = {c: {fw: [] for fw in STEP_FRAMEWORKS} for c in cells}
     broken: dict = {}
     peaks = {"numpy": [], "torch": []}
+    last = 0.0
+    done = 0
     for r in range(rounds):
+        if r and not _time_left(deadline, last):
+            _log(f"  stopping after {r} rounds: the time budget is spent")
+            break
+        t_round = time.perf_counter()
+        done += 1
         order = STEP_FRAMEWORKS[r % len(STEP_FRAMEWORKS):] + STEP_FRAMEWORKS[:r % len(STEP_FRAMEWORKS)]
         for fw in ("numpy", "torch"):
             res = run_worker(fw, "peak")
@@ -96,7 +108,8 @@ def bench_steps(rounds: int, budget_s: float, cells) -> dict:
                     per[cell][fw].append(res)
                 line.append(f"{fw}={_fmt(res, 'median_s', 1e3, 'ms')}")
             _log(f"  round {r + 1}/{rounds} {cell:<11} " + " ".join(line))
-    out = {}
+        last = time.perf_counter() - t_round
+    out = {"rounds": done}
     for cell in cells:
         out[cell] = {}
         for fw in STEP_FRAMEWORKS:
@@ -110,13 +123,19 @@ def bench_steps(rounds: int, budget_s: float, cells) -> dict:
             else:
                 out[cell][fw] = {"error": err or "no result"}
     peak = {fw: max(v) for fw, v in peaks.items() if v}
-    return {"cells": out, "matmul_peak_gflops": peak}
+    rounds_done = out.pop("rounds")
+    return {"cells": out, "matmul_peak_gflops": peak, "rounds": rounds_done}
 
 
-def bench_e2e(rounds: int, split_path: str) -> dict:
+def bench_e2e(rounds: int, split_path: str, deadline: float = float("inf")) -> dict:
     per = {name: [] for name, _, _ in E2E_RUNS}
     errors = {}
+    last = 0.0
     for r in range(rounds):
+        if r and not _time_left(deadline, last):
+            _log(f"  stopping after {r} rounds: the time budget is spent")
+            break
+        t_round = time.perf_counter()
         runs = E2E_RUNS[r % len(E2E_RUNS):] + E2E_RUNS[:r % len(E2E_RUNS)]
         for name, fw, task in runs:
             if name in errors:
@@ -128,6 +147,7 @@ def bench_e2e(rounds: int, split_path: str) -> dict:
                 per[name].append(res)
             _log(f"  round {r + 1}/{rounds} e2e {name:<12} {_fmt(res, 'wall_s', 1, 's')} "
                  f"acc={_fmt(res, 'accuracy', 100)}")
+        last = time.perf_counter() - t_round
     out = {}
     for name, _, _ in E2E_RUNS:
         if per[name]:
@@ -192,6 +212,14 @@ def digits_split(path: str, seed: int = 0) -> None:
     np.savez(path, x_train=x[tr], y_train=y[tr], x_test=x[te], y_test=y[te])
 
 
+def _loadavg() -> str:
+    """The 1/5/15-minute load averages: other work on the machine distorts every timing."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def machine_info() -> dict:
     cpu = "unknown"
     try:
@@ -221,7 +249,7 @@ def machine_info() -> dict:
                            "print('; '.join(f\"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
                            " x{i['num_threads']}\" for i in t()))"],
                           capture_output=True, text=True, env=_child_env())
-    return {"cpu": cpu, "cores": cores, "versions": versions,
+    return {"cpu": cpu, "cores": cores, "versions": versions, "loadavg_start": _loadavg(),
             "numpy_blas": blas.stdout.strip() or "unknown", "platform": sys.platform}
 
 
@@ -229,6 +257,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="one short round of everything (smoke run)")
     ap.add_argument("--rounds", type=int, help="rounds for the training-step cells")
+    ap.add_argument("--budget", type=float, default=540.0,
+                    help="seconds the whole run may take; extra rounds are dropped to stay inside")
     ap.add_argument("--only", default="step,e2e,data,memory",
                     help="comma-separated sections to run (step,e2e,data,memory)")
     ap.add_argument("--out", help="folder for RESULTS.md and results.json (default: bench/, or a "
@@ -243,13 +273,14 @@ def main(argv=None) -> int:
     _log(f"machine: {results['machine']['cpu']}, {results['machine']['cores']} cores")
     if "step" in sections:
         _log(f"training step ({rounds} rounds)")
-        results["step"] = bench_steps(rounds, 0.1 if quick else 0.4, list(STEP_CELLS))
+        results["step"] = bench_steps(rounds, 0.1 if quick else 0.4, list(STEP_CELLS),
+                                      deadline=t_start + 0.45 * args.budget)
     if "e2e" in sections:
         _log("end to end (digits)")
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "digits.npz")
             digits_split(path)
-            results["e2e"] = bench_e2e(1 if quick else 2, path)
+            results["e2e"] = bench_e2e(1 if quick else 2, path, deadline=t_start + 0.85 * args.budget)
         results["e2e_spec"] = dict(E2E)
     if "data" in sections:
         _log("data loading")
@@ -259,6 +290,7 @@ def main(argv=None) -> int:
         _log("peak memory")
         results["memory"] = bench_memory(3 if quick else 5)
     results["elapsed_s"] = time.perf_counter() - t_start
+    results["machine"]["loadavg_end"] = _loadavg()
     out = Path(args.out or (Path(tempfile.gettempdir()) / "ember-bench-quick" if quick else HERE))
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -39,8 +39,8 @@ def task_step(cell, budget_s=0.5, warmup_s=0.1):
     sizes, x, y = h.step_data(cell)
     step, model = _stepper(ember, sizes, x, y)
     out = h.time_steps(step, budget_s, warmup_s=warmup_s)
-    dtypes = {str(p.dtype) for p in model.parameters()}
-    dtypes |= {str(p.grad.dtype) for p in model.parameters() if p.grad is not None}
+    dtypes = {str(p._data.dtype) for p in model.parameters()}
+    dtypes |= {str(p.grad._data.dtype) for p in model.parameters() if p.grad is not None}
     out["dtype"] = ",".join(sorted(dtypes))
     return out
 
