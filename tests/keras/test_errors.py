@@ -29,6 +29,7 @@ Y = np.zeros((10, 1), np.float32)
     (lambda: keras.layers.Dropout(1.5), r"rate=1.5"),
     (lambda: keras.optimizers.Adam(learning_rate=-1.0), r"learning_rate=-1.0"),
     (lambda: keras.optimizers.SGD(momentum=2.0), r"momentum=2.0"),
+    (lambda: keras.optimizers.SGD(learning_rate="fast"), r"learning_rate='fast'"),
     (lambda: keras.optimizers.Adam(clipnorm=1.0, clipvalue=1.0), r"Only one of"),
     (lambda: keras.regularizers.l2(-0.1), r"l2=-0.1"),
     (lambda: keras.layers.BatchNormalization(momentum=1.5), r"momentum=1.5"),

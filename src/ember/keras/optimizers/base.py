@@ -18,7 +18,10 @@ from . import schedules as _schedules
 def _check_nonneg(name, value, allow_none=True):
     if value is None and allow_none:
         return None
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"Argument `{name}` must be a number. Received: {name}={value!r}") from None
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"Argument `{name}` must be a non-negative number. Received: {name}={value}")
     return value
@@ -47,7 +50,7 @@ class Optimizer:
             raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                              f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
-        if isinstance(learning_rate, _schedules.LearningRateSchedule):
+        if isinstance(learning_rate, _schedules.LearningRateSchedule) or callable(learning_rate):
             self._learning_rate = learning_rate
         else:
             self._learning_rate = _check_nonneg("learning_rate", learning_rate, allow_none=False)
@@ -62,6 +65,8 @@ class Optimizer:
         lr = self._learning_rate
         if isinstance(lr, _schedules.LearningRateSchedule):
             return float(np.float32(lr(self.iterations)))
+        if callable(lr):  # Keras also takes a zero-argument callable
+            return float(np.float32(lr()))
         return float(np.float32(lr))
 
     @learning_rate.setter
@@ -160,6 +165,9 @@ class Optimizer:
         lr = self._learning_rate
         if isinstance(lr, _schedules.LearningRateSchedule):
             lr = _schedules.serialize(lr)
+        elif callable(lr):
+            raise ValueError("Cannot save an optimizer whose learning_rate is a plain callable; "
+                             "use a keras.optimizers.schedules.LearningRateSchedule")
         return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
                 "clipvalue": self.clipvalue}
