@@ -8,7 +8,7 @@ from . import _dtype
 from ._tensor import Tensor, device
 from .ops import activation as act
 from .ops import elementwise as ew
-from .ops import linalg, reduction, shape
+from .ops import linalg, reduction, shape, sorting
 
 
 def _to(self, *args, **kwargs):
@@ -95,6 +95,8 @@ _METHODS = {
     "unbind": shape.unbind, "gather": shape.gather, "flip": shape.flip, "repeat": shape.repeat,
     "view_as": lambda self, other: shape.reshape(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
+    # sorting and selection
+    "sort": sorting.sort, "argsort": sorting.argsort, "topk": sorting.topk, "masked_fill": sorting.masked_fill,
     # linear algebra
     "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "dot": linalg.dot, "mv": linalg.mv,
     "outer": linalg.outer,
@@ -107,6 +109,9 @@ _METHODS = {
     "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt,
     "__ge__": ew.ge, "__and__": ew.bitwise_and, "__or__": ew.bitwise_or, "__xor__": ew.bitwise_xor,
     "__invert__": ew.bitwise_not, "__getitem__": shape.getitem, "__setitem__": shape.setitem,
+    "__rfloordiv__": lambda self, other: ew.floor_divide(ew.as_tensor(other), self),
+    "__rmod__": lambda self, other: ew.remainder(ew.as_tensor(other), self),
+    "__contains__": lambda self, element: bool((self == element).any().item()),
 }
 
 

@@ -179,6 +179,12 @@ CASES = [
     ("index_array_and_slice", lambda m, a: a[:, [3, 0, 3]], [(3, 4)], ANY),
     ("index_bool_mask", lambda m, a: a[a > 0], [(3, 4)], ANY),
     ("index_bool_rows", lambda m, a: a[m.tensor([True, False, True])], [(3, 4)], ANY),
+    ("sort_values", lambda m, a: a.sort(dim=1).values, [(3, 4)], ANY),
+    ("sort_descending_dim0", lambda m, a: a.sort(0, descending=True)[0], [(3, 4)], ANY),
+    ("topk_values", lambda m, a: a.topk(2).values, [(3, 4)], ANY),
+    ("topk_smallest_dim0", lambda m, a: a.topk(2, dim=0, largest=False)[0], [(3, 4)], ANY),
+    ("masked_fill", lambda m, a: a.masked_fill(a > 0, 0.5) * 2, [(3, 4)], ANY),
+    ("masked_fill_broadcast_mask", lambda m, a: a.masked_fill(m.tensor([True, False, False, True]), -1.0), [(3, 4)], ANY),
     ("gather", lambda m, a: m.gather(a, 1, m.tensor([[0, 0], [1, 0], [3, 3]])), [(3, 4)], ANY),
     # ------------------------------------------------------------ in-place, recorded
     ("iadd_nonleaf", lambda m, a, b: _iadd(a, b), [(3, 4), (4,)], ANY),
