@@ -18,6 +18,9 @@ DATA = [
     ("float_0d", lambda m: m.tensor(3.5)),
     ("float64_0d", lambda m: m.tensor(8.0619, dtype=m.float64)),
     ("float64_vec", lambda m: m.tensor([1.5, -2.25], dtype=m.float64)),
+    ("dtype_wraps_to_new_line", lambda m: m.tensor([-0.1028, -0.0347, -0.0241, 0.1441, 0.0089, -0.1252],
+                                                   dtype=m.float64)),
+    ("summarized_3d", lambda m: m.arange(2400.0).reshape(2, 40, 30) / 7),
     ("matrix", lambda m: m.tensor([[1.5, -2.25, 3.0], [0.125, 10.0, -7.5]])),
     ("three_d", lambda m: m.arange(12.0).reshape(2, 2, 3) / 7),
     ("mixed_magnitudes_sci", lambda m: m.tensor([1e-5, 1.0, 123456.0])),
@@ -55,6 +58,25 @@ DATA = [
 @pytest.mark.parametrize("name,make", DATA, ids=[d[0] for d in DATA])
 def test_repr_matches_torch(name, make):
     assert repr(make(ember)) == repr(make(torch)).replace("torch.", "ember.")
+
+
+def _random_array(seed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(int(n) for n in rng.integers(1, 9, int(rng.integers(0, 4))))
+    kind = seed % 4
+    if kind == 0:
+        return rng.standard_normal(shape).astype(np.float32)
+    if kind == 1:
+        return rng.standard_normal(shape) * 10.0 ** int(rng.integers(-6, 9))
+    if kind == 2:
+        return rng.integers(-1000, 1000, shape).astype(np.float32)
+    return rng.integers(-10 ** 6, 10 ** 6, shape)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_repr_of_random_tensors_matches_torch(seed):
+    a = _random_array(seed)
+    assert repr(ember.tensor(a)) == repr(torch.tensor(a)).replace("torch.", "ember.")
 
 
 def test_str_equals_repr():
