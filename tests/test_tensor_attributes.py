@@ -198,3 +198,23 @@ def test_type_names_like_torch(dtype, name):
 
 def test_empty_Tensor_constructor():
     assert ember.Tensor().shape == tuple(torch.Tensor().shape) == (0,)
+
+
+def test_deepcopy_of_leaves_and_state_dicts():
+    import copy
+    w = ember.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    state = {"w": w, "again": w, "n": ember.tensor([3])}
+    c = copy.deepcopy(state)
+    assert c["w"] is c["again"] and c["w"] is not w
+    assert c["w"].requires_grad and c["w"].grad.tolist() == [2.0, 4.0]
+    assert not np.shares_memory(c["w"]._data, w._data)
+    assert c["n"].dtype == ember.int64
+    with pytest.raises(RuntimeError, match="leaves"):
+        copy.deepcopy(w * 2)
+
+
+def test_pickle_is_refused():
+    import pickle
+    with pytest.raises(TypeError, match="safetensors"):
+        pickle.dumps(ember.ones(2))

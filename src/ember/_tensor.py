@@ -275,6 +275,20 @@ class Tensor:
     def __repr__(self) -> str:
         return tensor_repr(self)
 
+    def __deepcopy__(self, memo) -> "Tensor":
+        """``copy.deepcopy`` of a leaf: new memory, same requires_grad and a copied ``.grad``."""
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol; call .detach() first")
+        if id(self) in memo:
+            return memo[id(self)]
+        out = Tensor._make(self._data.copy())
+        out.requires_grad = self.requires_grad
+        memo[id(self)] = out
+        if self.grad is not None:
+            out.grad = self.grad.__deepcopy__(memo)
+        return out
+
     def __reduce_ex__(self, protocol):
         raise TypeError("ember tensors are not picklable; save them with ember.save (safetensors)")
 
