@@ -65,6 +65,36 @@ def _batches(n: int, batch_size: int, order=None):
             yield order[start:start + batch_size]
 
 
+def is_batch_iterable(x) -> bool:
+    """True for a DataLoader or another iterable of ready-made batches (not for array data)."""
+    return (x is not None and hasattr(x, "__iter__") and not hasattr(x, "to_numpy")
+            and not isinstance(x, (np.ndarray, list, tuple, Tensor, str, dict)))
+
+
+def _unpack(batch, need_y=True):
+    """A batch ``(x, y)`` or ``(x, y, sample_weight)`` (Tensors or arrays) as arrays."""
+    if isinstance(batch, (tuple, list)) and 1 <= len(batch) <= 3:
+        parts = [None if b is None else to_array(b) for b in batch] + [None] * (3 - len(batch))
+    elif not need_y:
+        parts = [to_array(batch), None, None]
+    else:
+        raise ValueError(f"Each batch must be a tuple (x, y) or (x, y, sample_weight); received "
+                         f"{type(batch).__name__}")
+    if need_y and parts[1] is None:
+        raise ValueError("The batches carry no targets: expected (x, y) or (x, y, sample_weight)")
+    _check_lengths(*parts)
+    return parts
+
+
+def _steps_of(loader, steps) -> int:
+    if steps is not None:
+        return int(steps) if not hasattr(loader, "__len__") else min(int(steps), len(loader))
+    if not hasattr(loader, "__len__"):
+        raise ValueError(f"Cannot tell how many batches {type(loader).__name__} yields: pass "
+                         f"`steps_per_epoch` (or `steps`), or give an object with len()")
+    return len(loader)
+
+
 def _metric_direction(metric) -> str:
     name = getattr(metric, "name", "")
     return "up" if any(name == u or name.endswith(u) for u in _UP) else "down"
@@ -203,6 +233,8 @@ class Trainer:
         ``History`` whose ``history`` dict holds each epoch's ``loss``, metrics and ``val_*``.
 
         ``validation_split`` holds out the *last* fraction of the samples (before shuffling).
+        ``x`` may also be an ``ember.utils.data.DataLoader`` (or any sized iterable) of
+        ``(x, y[, sample_weight])`` batches; then ``y`` and ``validation_split`` are not used.
         """
         self._require_compiled()
         if not isinstance(epochs, int) or epochs < 0:
@@ -214,6 +246,10 @@ class Trainer:
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"`validation_split` must be in [0, 1). Received: "
                              f"validation_split={validation_split}")
+        if is_batch_iterable(x):
+            return self._fit_batches(x, y, epochs, verbose, callbacks, validation_split,
+                                     validation_data, class_weight, sample_weight, initial_epoch,
+                                     steps_per_epoch, validation_batch_size, validation_freq)
         x, y, sw, n = self._prepare(x, y, sample_weight, class_weight)
         if y is None:
             raise ValueError("fit() needs targets `y` (received y=None)")
@@ -233,6 +269,45 @@ class Trainer:
         steps = math.ceil(n / batch_size)
         if steps_per_epoch is not None:
             steps = min(steps, int(steps_per_epoch))
+
+        def batches():
+            order = _random._gen().permutation(n) if shuffle else None
+            for idx in _batches(n, batch_size, order):
+                yield x[idx], y[idx], None if sw is None else sw[idx]
+
+        return self._fit_loop(batches, steps, epochs, verbose, callbacks, val, initial_epoch,
+                              validation_batch_size or batch_size, validation_freq)
+
+    def _fit_batches(self, loader, y, epochs, verbose, callbacks, validation_split,
+                     validation_data, class_weight, sample_weight, initial_epoch,
+                     steps_per_epoch, validation_batch_size, validation_freq):
+        """``fit`` on a DataLoader (or any sized iterable) of ``(x, y[, sample_weight])`` batches."""
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"`{name}` is not supported when `x` is a data loader; its batches "
+                                 f"carry the targets and weights")
+        if validation_split:
+            raise ValueError("`validation_split` is only supported for array inputs; pass "
+                             "`validation_data` (arrays or a loader) instead")
+        steps = _steps_of(loader, steps_per_epoch)
+
+        def batches():
+            for batch in loader:
+                bx, by, bsw = _unpack(batch)
+                if class_weight is not None:
+                    cw = _class_weights_to_sample(class_weight, by)
+                    bsw = cw if bsw is None else bsw * cw
+                yield bx, by, bsw
+
+        val = None
+        if validation_data is not None:
+            val = validation_data if is_batch_iterable(validation_data) else \
+                tuple(validation_data) + (None,) * (3 - len(validation_data))
+        return self._fit_loop(batches, steps, epochs, verbose, callbacks, val, initial_epoch,
+                              validation_batch_size, validation_freq)
+
+    def _fit_loop(self, batches, steps, epochs, verbose, callbacks, val, initial_epoch,
+                  val_batch_size, validation_freq):
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = _cb.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                verbose=verbose, epochs=epochs, steps=steps, mode="fit")
@@ -242,20 +317,22 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            order = _random._gen().permutation(n) if shuffle else None
-            for step, idx in enumerate(_batches(n, batch_size, order)):
+            for step, (bx, by, bsw) in enumerate(batches()):
                 if step >= steps:
                     break
                 cbs.on_train_batch_begin(step)
-                self._train_step(x[idx], y[idx], None if sw is None else sw[idx])
+                self._train_step(bx, by, bsw)
                 cbs.on_train_batch_end(step, self._logs())
                 if self.stop_training:
                     break
             logs = self._logs()
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
-                                         batch_size=validation_batch_size or batch_size,
-                                         verbose=0, return_dict=True, _callback_list=cbs)
+                if is_batch_iterable(val):
+                    val_logs = self.evaluate(val, verbose=0, return_dict=True, _callback_list=cbs)
+                else:
+                    val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
+                                             batch_size=val_batch_size, verbose=0,
+                                             return_dict=True, _callback_list=cbs)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -270,20 +347,28 @@ class Trainer:
         when no metrics were compiled, else ``[loss, *metrics]`` (or a dict)."""
         self._require_compiled()
         batch_size = 32 if batch_size is None else batch_size
-        x, y, sw, n = self._prepare(x, y, sample_weight)
-        if y is None:
-            raise ValueError("evaluate() needs targets `y` (received y=None)")
-        n_steps = math.ceil(n / batch_size)
+        if is_batch_iterable(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError("`y`/`sample_weight` are not supported when `x` is a data loader")
+            n_steps = _steps_of(x, steps)
+            batches = (_unpack(b) for b in x)
+        else:
+            x, y, sw, n = self._prepare(x, y, sample_weight)
+            if y is None:
+                raise ValueError("evaluate() needs targets `y` (received y=None)")
+            n_steps = math.ceil(n / batch_size) if steps is None else min(int(steps),
+                                                                          math.ceil(n / batch_size))
+            batches = ((x[i], y[i], None if sw is None else sw[i]) for i in _batches(n, batch_size))
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = _callback_list or _cb.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                                  verbose=verbose, steps=n_steps, mode="evaluate")
         self.reset_metrics()
         cbs.on_test_begin()
-        for step, idx in enumerate(_batches(n, batch_size)):
-            if steps is not None and step >= steps:
+        for step, (bx, by, bsw) in enumerate(batches):
+            if step >= n_steps:
                 break
             cbs.on_test_batch_begin(step)
-            self._test_step(x[idx], y[idx], None if sw is None else sw[idx])
+            self._test_step(bx, by, bsw)
             cbs.on_test_batch_end(step, self._logs())
         logs = self._logs()
         cbs.on_test_end(logs)
@@ -297,23 +382,29 @@ class Trainer:
         """Outputs for ``x`` in inference mode (Dropout off, BatchNorm on moving statistics), as a
         NumPy array."""
         batch_size = 32 if batch_size is None else batch_size
-        x = to_array(x)
-        if not self.built:
-            self.build((None,) + x.shape[1:])
-        n = _n_samples("x", x)
+        if is_batch_iterable(x):
+            n_steps = _steps_of(x, steps)
+            batches = (_unpack(b, need_y=False)[0] for b in x)
+        else:
+            x = to_array(x)
+            if not self.built:
+                self.build((None,) + x.shape[1:])
+            n = _n_samples("x", x)
+            n_steps = math.ceil(n / batch_size) if steps is None else min(int(steps),
+                                                                          math.ceil(n / batch_size))
+            batches = (x[i] for i in _batches(n, batch_size))
         verbose = 1 if verbose == "auto" else int(verbose)
-        n_steps = math.ceil(n / batch_size)
         cbs = _cb.CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                steps=n_steps, mode="predict")
         cbs.on_predict_begin()
         outs = []
         with ember.no_grad():
-            for step, idx in enumerate(_batches(n, batch_size)):
-                if steps is not None and step >= steps:
+            for step, bx in enumerate(batches):
+                if step >= n_steps:
                     break
                 cbs.on_predict_batch_begin(step)
                 self._clear_activity_losses()
-                outs.append(self(Tensor._make(x[idx]), training=False)._data)
+                outs.append(self(Tensor._make(bx), training=False)._data)
                 cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
         cbs.on_predict_end()
         return np.concatenate(outs) if outs else np.zeros((0,), np.float32)
