@@ -77,3 +77,26 @@ def test_no_grad_results_are_leaves_without_grad():
     with ember.no_grad():
         y = x * 2
     assert y.is_leaf and not y.requires_grad and y.grad_fn is None
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+    entered, release = threading.Event(), threading.Event()
+    seen = {}
+
+    def worker():
+        seen["worker_start"] = ember.is_grad_enabled()
+        with ember.no_grad():
+            entered.set()
+            release.wait(5)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    entered.wait(5)
+    try:
+        assert ember.is_grad_enabled()  # the worker's no_grad does not leak here
+        assert (ember.ones(1, requires_grad=True) * 2).requires_grad
+    finally:
+        release.set()
+        t.join()
+    assert seen["worker_start"] is True

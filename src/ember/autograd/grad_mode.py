@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
-class _State:
-    __slots__ = ("enabled",)
+class _State(threading.local):
+    """Grad mode is per thread, as in torch: a no_grad block in a DataLoader worker thread
+    never switches recording off for the training loop running beside it."""
 
-    def __init__(self) -> None:
-        self.enabled = True
+    enabled = True
 
 
 STATE = _State()
