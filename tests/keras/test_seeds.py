@@ -51,6 +51,7 @@ def test_optimizer_practice_cells(capsys):
 
 
 def test_regularization_cell_restores_best_weights(capsys):
+    pytest.importorskip("sklearn")  # the seed splits and scales with scikit-learn
     ns, out = _run("seeds_keras_regularization.py", capsys)
     for name, hist in ns["histories"].items():
         h = hist.history
