@@ -87,3 +87,10 @@ def test_explicit_generator_is_independent_of_global():
     ember.rand(10)
     g2 = ember.Generator().manual_seed(7)
     assert ember.rand(3, generator=g2).tolist() == a
+
+
+@pytest.mark.parametrize("call", [lambda x: x.var(), lambda x: x.std(), lambda x: x.var(0)])
+def test_var_of_one_element_warns_and_gives_nan_like_torch(call):
+    with pytest.warns(UserWarning, match="degrees of freedom"):
+        out = call(ember.tensor([2.0]))
+    assert np.isnan(out.item())

@@ -270,7 +270,7 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         if not (self.requires_grad and STATE.enabled):
             return iter([Tensor._make(row) for row in self._data])
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(self.unbind(0))
 
     def __repr__(self) -> str:
         return tensor_repr(self)

@@ -87,7 +87,7 @@ def test_reductions(name, case):
     _compare(e_in.grad, t_in.grad)
 
 
-@pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")  # torch and ember both warn
 @SETTINGS
 @given(a=hnp.arrays(np.float32, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), elements=FLOATS))
 def test_full_reductions_and_argmax(a):

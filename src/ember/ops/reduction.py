@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -64,6 +65,10 @@ class Var(Function):
     def forward(self, x, axis=None, correction=1, keepdims=False):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
         n = _count(x.shape, axis)
+        if n - correction <= 0:
+            warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                          f"reduction factor (here {n} elements per output, correction={correction})",
+                          UserWarning, stacklevel=4)
         self.centered = x - np.mean(x, axis=axis, keepdims=True)
         self.denom = np.asarray(builtins.max(n - correction, 0), x.dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
