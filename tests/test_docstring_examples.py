@@ -6,7 +6,7 @@ import pytest
 
 import ember
 
-MODULES = ["ember", "ember._tensor", "ember._creation", "ember._dtype", "ember.random", "ember.autograd.function",
+MODULES = ["ember", "ember.autograd", "ember._tensor", "ember._creation", "ember._dtype", "ember.random", "ember.autograd.function",
            "ember.autograd.grad_mode", "ember.autograd.gradcheck", "ember.ops.elementwise",
            "ember.ops.reduction", "ember.ops.shape", "ember.ops.linalg", "ember.ops.activation",
            "ember.ops.sorting"]

@@ -236,6 +236,24 @@ def test_autograd_grad_does_not_touch_dot_grad():
     assert x.grad is None
 
 
+def test_autograd_grad_for_non_leaf_inputs_matches_torch():
+    def run(m):
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        h = x * 2
+        out = (h ** 2).sum()
+        return m.autograd.grad(out, [h, x])
+    for e, t in zip(run(ember), run(torch)):
+        np.testing.assert_allclose(e.numpy(), t.numpy())
+
+
+def test_autograd_grad_unused_input():
+    x, y = ember.ones(2, requires_grad=True), ember.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        ember.autograd.grad((x * 2).sum(), [x, y])
+    gx, gy = ember.autograd.grad((x * 2).sum(), [x, y], allow_unused=True)
+    assert gx.tolist() == [2.0, 2.0] and gy is None
+
+
 def test_float32_gradients_stay_float32_through_mixed_graph():
     w = ember.randn(3, 2, requires_grad=True)
     x = ember.tensor(np.random.default_rng(0).standard_normal((4, 3)))  # float64 data
