@@ -266,7 +266,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sections = set(args.only.split(","))
     quick = args.quick
-    rounds = args.rounds or (1 if quick else 5)
+    rounds = args.rounds or (1 if quick else 8)
     t_start = time.perf_counter()
     results = {"quick": quick, "machine": machine_info(),
                "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
@@ -280,7 +280,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "digits.npz")
             digits_split(path)
-            results["e2e"] = bench_e2e(1 if quick else 2, path, deadline=t_start + 0.85 * args.budget)
+            results["e2e"] = bench_e2e(1 if quick else 3, path, deadline=t_start + 0.85 * args.budget)
         results["e2e_spec"] = dict(E2E)
     if "data" in sections:
         _log("data loading")
