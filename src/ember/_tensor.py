@@ -232,6 +232,23 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn._retained = weakref.ref(self)
 
+    def register_hook(self, hook):
+        """Calls ``hook(grad)`` each time this tensor's gradient is computed; returning a tensor
+        replaces the gradient. Returns a handle whose ``remove()`` unregisters the hook.
+
+        Example::
+
+            >>> x = ember.tensor([1.0, 2.0], requires_grad=True)
+            >>> handle = x.register_hook(lambda g: g * 10)
+            >>> (x * x).sum().backward()
+            >>> x.grad
+            tensor([20., 40.])
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.engine import register_hook
+        return register_hook(self, hook)
+
     @property
     def retains_grad(self) -> bool:
         return self.grad_fn is not None and self.grad_fn._retained is not None

@@ -261,3 +261,24 @@ def test_float32_gradients_stay_float32_through_mixed_graph():
     assert loss.dtype == ember.float32
     loss.backward()
     assert w.grad.dtype == ember.float32
+
+
+def test_register_hook_matches_torch():
+    def run(m):
+        seen = []
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 3
+        h.register_hook(lambda g: seen.append(g.tolist()))
+        h.register_hook(lambda g: g * 2)  # replaces the gradient flowing on
+        handle = x.register_hook(lambda g: g + 1)
+        (h * h).sum().backward()
+        handle.remove()
+        x.grad = None
+        (x * 1).sum().backward()
+        return seen, x.grad.tolist()
+    assert run(ember) == run(torch)
+
+
+def test_register_hook_needs_grad():
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        ember.ones(2).register_hook(print)

@@ -6,11 +6,51 @@ summed in a buffer; a leaf receives its gradient in ``.grad``.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .function import Function
 
-__all__ = ["run_backward"]
+__all__ = ["run_backward", "register_hook"]
+
+# Hooks from Tensor.register_hook. Non-leaf tensors' hooks sit on the node that made them;
+# leaves are keyed by id (a Tensor's == is elementwise, so it can't be a weak dict key).
+_NODE_HOOKS: "weakref.WeakKeyDictionary[Function, list]" = weakref.WeakKeyDictionary()
+_LEAF_HOOKS: dict = {}
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def register_hook(tensor, hook) -> RemovableHandle:
+    """Calls ``hook(grad)`` whenever a gradient for ``tensor`` is computed; a returned tensor replaces it."""
+    if tensor.grad_fn is not None:
+        hooks = _NODE_HOOKS.setdefault(tensor.grad_fn, [])
+    else:
+        key = id(tensor)
+        if key not in _LEAF_HOOKS:
+            _LEAF_HOOKS[key] = []
+            weakref.finalize(tensor, _LEAF_HOOKS.pop, key, None)
+        hooks = _LEAF_HOOKS[key]
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
+
+
+def _run_hooks(hooks, grad, make):
+    for hook in list(hooks):
+        out = hook(make(grad, None))
+        if out is not None:
+            grad = out._data if hasattr(out, "_data") else np.asarray(out)
+    return grad
 
 _FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved "
               "tensors after they have already been freed). Saved intermediate values of the graph "
@@ -42,6 +82,8 @@ def _accumulate(tensor, grad: np.ndarray, given: set, make) -> None:
         grad = np.broadcast_to(grad, tensor._data.shape)
     if grad.dtype != tensor._data.dtype:
         grad = grad.astype(tensor._data.dtype)
+    if _LEAF_HOOKS and id(tensor) in _LEAF_HOOKS:
+        grad = _run_hooks(_LEAF_HOOKS[id(tensor)], grad, make)
     old = tensor.grad
     if old is None:
         if not grad.flags.owndata or not grad.flags.writeable or id(grad) in given:
@@ -75,6 +117,8 @@ def run_backward(tensor, grad: np.ndarray, retain_graph: bool) -> None:
         if g is None:  # no gradient reached this node: only release its dependants
             grads = (None,) * len(nexts)
         else:
+            if _NODE_HOOKS and node in _NODE_HOOKS:
+                g = _run_hooks(_NODE_HOOKS[node], g, make)
             if node._retained is not None:
                 kept = node._retained()
                 if kept is not None:
