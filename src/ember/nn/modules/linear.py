@@ -66,12 +66,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        x_shape = getattr(input, "shape", ())
-        if len(x_shape) and x_shape[-1] != self.in_features:
-            raise RuntimeError(f"Linear expected {self.in_features} input features, got "
-                               f"{x_shape[-1]} (input shape {tuple(x_shape)}); mat1 and mat2 shapes "
-                               f"cannot be multiplied")
-        return F.linear(input, self.weight, self.bias)
+        return F.linear(input, self.weight, self.bias)  # checks dtype, then width, like torch
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
