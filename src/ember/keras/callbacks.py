@@ -328,7 +328,7 @@ class ModelCheckpoint(_Monitor):
                  save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None):
         super().__init__(monitor, mode, initial_value_threshold, 0.0)
         if save_freq != "epoch":
-            raise NotImplementedError("ember.keras ModelCheckpoint saves once per epoch "
+            raise ValueError("ember.keras ModelCheckpoint saves once per epoch "
                                       "(save_freq='epoch')")
         self.filepath, self.verbose = os.fspath(filepath), verbose
         self.save_best_only, self.save_weights_only = bool(save_best_only), bool(save_weights_only)

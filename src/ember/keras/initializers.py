@@ -53,7 +53,7 @@ class Initializer:
         return Tensor._make(arr)
 
     def generate(self, shape):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def get_config(self) -> dict:
         return {"seed": self.seed}

@@ -210,7 +210,7 @@ class Loss:
         self.reduction = reduction
 
     def call(self, y_true, y_pred):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         return _reduce(self.call(y_true, y_pred), sample_weight, self.reduction)

@@ -101,13 +101,13 @@ class Metric:
         self.reset_state()
 
     def reset_state(self):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def update_state(self, *args, **kwargs):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def result(self):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)

@@ -28,7 +28,7 @@ class Regularizer:
     """Base class: ``__call__(weight_tensor)`` returns a scalar loss Tensor."""
 
     def __call__(self, x):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def get_config(self) -> dict:
         return {}

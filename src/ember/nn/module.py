@@ -72,7 +72,7 @@ class Module:
         d["_forward_pre_hooks"] = OrderedDict()
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" '
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" '  # abstract
                                   f'function')
 
     def __call__(self, *args, **kwargs):

@@ -188,7 +188,7 @@ class Optimizer:
         return loss
 
     def _update_group(self, group: dict, params: list) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must override step() (torch style) or "
+        raise NotImplementedError(f"{type(self).__name__} must override step() (torch style) or "  # abstract
                                   f"_update_group(group, params)")
 
     def _state_of(self, p: Tensor, group: dict) -> dict:
@@ -199,7 +199,7 @@ class Optimizer:
         return state
 
     def _init_state(self, p: Tensor, group: dict, state: dict) -> None:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     # ------------------------------------------------------------- state dicts
     def state_dict(self) -> dict:

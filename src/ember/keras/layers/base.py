@@ -152,7 +152,7 @@ class Layer:
         self.output_shape = self.compute_output_shape(self.input_shape)
 
     def call(self, inputs, training=False):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def __call__(self, inputs, training=None):
         x = to_tensor(inputs)

@@ -71,7 +71,7 @@ class Dense(Layer):
             raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
                              f"Received: units={units}")
         if kernel_constraint is not None or bias_constraint is not None:
-            raise NotImplementedError("ember.keras Dense does not support weight constraints")
+            raise ValueError("ember.keras Dense does not support weight constraints")
         self.units = int(units)
         self.activation = _act.get(activation)
         self.use_bias = bool(use_bias)

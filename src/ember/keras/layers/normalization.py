@@ -135,7 +135,7 @@ class LayerNormalization(Layer):
                  beta_constraint=None, gamma_constraint=None, rms_scaling=False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axis, int):
-            raise NotImplementedError(f"ember.keras LayerNormalization supports one axis; "
+            raise ValueError(f"ember.keras LayerNormalization supports one axis; "
                                       f"received axis={axis}")
         self.axis, self.epsilon = axis, float(epsilon)
         self.center, self.scale = bool(center), bool(scale)

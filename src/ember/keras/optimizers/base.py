@@ -39,7 +39,7 @@ class Optimizer:
         if kwargs:
             raise TypeError(f"Argument(s) not recognized: {kwargs}")
         if use_ema or loss_scale_factor or gradient_accumulation_steps:
-            raise NotImplementedError("ember.keras optimizers do not support use_ema, "
+            raise ValueError("ember.keras optimizers do not support use_ema, "
                                       "loss_scale_factor or gradient_accumulation_steps")
         self.name = name or snake_case(type(self).__name__)
         self.weight_decay = _check_nonneg("weight_decay", weight_decay)
@@ -158,7 +158,7 @@ class Optimizer:
         pass
 
     def _update(self, w, g, slots, lr):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     # ---- config ---------------------------------------------------------------------------
     def get_config(self) -> dict:

@@ -22,7 +22,7 @@ class LearningRateSchedule:
     """Base class: ``__call__(step)`` returns the learning rate (a float) at that step."""
 
     def __call__(self, step):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def get_config(self) -> dict:
         return {}

@@ -36,7 +36,7 @@ class PointwiseLoss(Function):
     def pointwise(self, x, y):  # pragma: no cover - abstract
         """Returns ``(loss, dloss/dx, dloss/dy)``; dloss/dy may be None (no gradient) or
         ``NEG_DX`` when it is ``-dloss/dx`` (then made only if the target needs it)."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def forward(self, x, y, weight=None, reduction="mean", weight_mean=False, **params):
         """``weight_mean``: a 'mean' divides by the summed weights (torch's weighted mse/l1)."""

@@ -177,7 +177,7 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
 def pad(input, pad, mode: str = "constant", value: float | None = None):  # noqa: A002
     """Pads the last ``len(pad) // 2`` axes: ``pad=(left, right, top, bottom, …)`` (constant mode)."""
     if mode != "constant":
-        raise NotImplementedError(f"pad mode {mode!r} is not supported; only 'constant'")
+        raise ValueError(f"pad mode {mode!r} is not supported; only 'constant'")
     if len(pad) % 2:
         raise ValueError(f"Padding length must be divisible by 2, got {len(pad)}")
     x = as_tensor(input)
@@ -186,7 +186,7 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):  # noqa
         raise ValueError(f"Padding length too large: {len(pad)} values for a {x.ndim}-D input")
     widths = [(0, 0)] * (x.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
     if any(a < 0 or b < 0 for a, b in widths):
-        raise NotImplementedError(f"negative padding is not supported, got {tuple(pad)}")
+        raise ValueError(f"negative padding is not supported, got {tuple(pad)}")
     return _Pad.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
 
 

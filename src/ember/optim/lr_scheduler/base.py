@@ -86,7 +86,7 @@ class LRScheduler:
 
     def get_lr(self) -> list:
         """The learning rates for epoch ``self.last_epoch`` (chainable form)."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: subclasses implement it
 
     def get_last_lr(self) -> list:
         """The learning rates the last ``step()`` set, one per parameter group."""

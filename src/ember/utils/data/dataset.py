@@ -38,7 +38,7 @@ class Dataset:
     """
 
     def __getitem__(self, index):
-        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")  # abstract
 
     def __add__(self, other: "Dataset") -> "ConcatDataset":
         return ConcatDataset([self, other])
@@ -56,7 +56,7 @@ class IterableDataset(Dataset):
     """
 
     def __iter__(self):
-        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")  # abstract
 
     def __add__(self, other: "IterableDataset") -> "ChainDataset":
         return ChainDataset([self, other])

@@ -34,7 +34,7 @@ class Sampler:
         pass
 
     def __iter__(self):
-        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")  # abstract
 
 
 class SequentialSampler(Sampler):
