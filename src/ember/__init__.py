@@ -26,6 +26,7 @@ from .ops.elementwise import (abs, add, allclose, bitwise_not, ceil, clamp, clip
 from .ops.linalg import bmm, dot, matmul, mm, mv, outer
 from .ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumsum,  # noqa: A004
                             logsumexp, max, mean, min, prod, std, sum, var)
+from .ops.sorting import argsort, masked_fill, sort, topk
 from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, gather,
                         permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
                         unbind, unflatten, unsqueeze)
