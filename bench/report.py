@@ -135,7 +135,9 @@ def write_markdown(results: dict, path: Path, gaps_path: Path | None = None) -> 
     m = results["machine"]
     v = m["versions"]
     lines = ["# ember benchmarks", "",
-             f"Machine: **{m['cpu']}**, {m['cores']} cores; NumPy BLAS: {m['numpy_blas']}.  ",
+             f"Machine: **{m['cpu']}**, {m['cores']} cores; NumPy BLAS: {m['numpy_blas']}"
+             + (f" (environment: {', '.join(f'{k}={v}' for k, v in sorted(m['blas_env'].items()))})"
+                if m.get("blas_env") else "") + ".  ",
              "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".  ",
              f"Run: {results['date_utc']} UTC, {'quick smoke run' if results['quick'] else 'full suite'}, "
              f"{results['elapsed_s']:.0f} s; load average (1/5/15 min) {m.get('loadavg_start', '?')} at "

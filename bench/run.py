@@ -223,11 +223,14 @@ def _loadavg() -> str:
 def machine_info() -> dict:
     cpu = "unknown"
     try:
+        fields = {}
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
+                key, _, val = line.partition(":")
+                fields.setdefault(key.strip(), val.strip())
+        cpu = fields.get("model name", "unknown")
+        if "cpu family" in fields:
+            cpu += f" (family {fields['cpu family']}, model {fields.get('model', '?')})"
     except OSError:
         import platform
         cpu = platform.processor() or "unknown"
@@ -249,7 +252,10 @@ def machine_info() -> dict:
                            "print('; '.join(f\"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
                            " x{i['num_threads']}\" for i in t()))"],
                           capture_output=True, text=True, env=_child_env())
+    blas_env = {k: v for k, v in os.environ.items()
+                if k.startswith(("OPENBLAS_", "OMP_", "MKL_")) and k != "OPENBLAS_VERBOSE"}
     return {"cpu": cpu, "cores": cores, "versions": versions, "loadavg_start": _loadavg(),
+            "blas_env": blas_env,
             "numpy_blas": blas.stdout.strip() or "unknown", "platform": sys.platform}
 
 
