@@ -9,6 +9,7 @@ FILES = {
     "missing.csv": b"a,b,y\n1,2,x\n3,,y\n4,5,x\n6,7,y\n",
     "one_class.csv": b"a,b,y\n1,2,x\n3,4,x\n4,5,x\n",
     "other_columns.csv": b"weight,colour,species\n1,red,fox\n",
+    "typo.csv": b"a,y\n1,x\n2,y\nthree,x\n4,y\n5,x\n",
     "config.toml": b"hidden = [8\n",
     "config.json": b'{"learning_rate": 0.1}',
 }
@@ -34,14 +35,14 @@ def files(tmp_path, trained_run):
 
 CASES = [
     (["train", "{d}/nope.csv"], "file not found: "),
-    (["train", "{d}"], "is a folder"),
-    (["train", "{d}/binary.csv"], "not a CSV file"),
+    (["train", "{d}"], "expected a CSV file, got a directory"),
+    (["train", "{d}/binary.csv"], "binary.csv' as UTF-8 text"),
     (["train", "{d}/empty.csv"], "empty"),
     (["train", "{d}/header_only.csv"], "no data rows"),
     (["train", "{d}/ragged.csv"], "line 3 has 2 fields"),
-    (["train", "mnist"], "unknown data set 'mnist'; choose one of digits, iris"),
+    (["train", "mnist"], "unknown data set 'mnist'; choose one of iris, wine, breast_cancer, digits"),
     (["train", "{animals}", "--target", "colour"], "target column 'colour' not found"),
-    (["train", "{d}/missing.csv"], "column 'b'"),
+    (["train", "{d}/missing.csv"], "missing values: column 'b' in 1 row (row 2)"),
     (["train", "{d}/one_class.csv"], "single class"),
     (["train", "iris", "--lr", "-1"], "invalid --lr '-1'"),
     (["train", "iris", "--lr", "fast"], "invalid --lr 'fast'"),
@@ -67,10 +68,14 @@ CASES = [
     (["train", "--resume", "{d}/corrupted_run"], "corrupted file: "),
     (["predict", "{d}/corrupted_run", "{animals}"], "checksum does not match"),
     (["predict", "{d}/truncated_run", "{animals}"], "truncated"),
-    (["predict", "{run}", "{d}/other_columns.csv"], "missing 'legs', 'habitat'; unexpected 'colour'"),
-    (["predict", "{run}", "{d}/missing.csv"], "differ from training"),
+    (["predict", "{run}", "{d}/other_columns.csv"],
+     "other_columns.csv' differ from the training data's: missing ['legs', 'habitat'], unexpected ['colour']"),
+    (["predict", "{run}", "{d}/missing.csv"], "missing.csv' differ from the training data's"),
     (["evaluate", "{run}", "{d}/nope.csv"], "file not found"),
     (["evaluate", "{run}", "wine"], "different columns"),
+    (["train", "{d}/typo.csv"], "column 'a' is numeric but has non-numeric values in 1 row (row 3), e.g. 'three'"),
+    (["train", "diabetes", "--task", "classification"], "diabetes is a regression data set"),
+    (["evaluate", "{run}", "{d}/header_only.csv"], "no data rows"),
 ]
 
 

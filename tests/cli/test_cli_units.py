@@ -1,9 +1,10 @@
-"""In-process unit tests: option validation, CSV encoding, metrics (vs scikit-learn), summary table."""
+"""In-process unit tests: option validation, DATA through ember.datasets, metrics (vs scikit-learn), summary table."""
 import numpy as np
 import pytest
 
-from ember.cli import config, tabular
+from ember.cli import config, data
 from ember.cli.errors import CLIError
+from ember.datasets import DataError
 from ember.cli.metrics import classification_metrics, regression_metrics
 
 
@@ -35,10 +36,10 @@ def test_validate_rejects_bad_values(override, message):
         config.validate({**config.DEFAULTS, **override})
 
 
-def _table(text, tmp_path):
-    path = tmp_path / "t.csv"
+def _csv(text, tmp_path, name="t.csv"):
+    path = tmp_path / name
     path.write_text(text)
-    return tabular.read_csv(str(path))
+    return str(path)
 
 
 @pytest.mark.parametrize("text, task, classes", [
@@ -47,28 +48,49 @@ def _table(text, tmp_path):
     ("a,y\n1,0.5\n2,1.5\n3,2.25\n", "regression", None),
     ("a,y\n" + "".join(f"{i},{i}\n" for i in range(30)), "regression", None),
 ])
-def test_task_detection(text, task, classes, tmp_path):
-    spec = tabular.fit_encoding(_table(text, tmp_path), None, "auto")
-    assert spec["task"] == task and spec.get("classes") == classes
+def test_csv_task_detection_with_the_last_column_as_target(text, task, classes, tmp_path):
+    loaded = data.load_training_data(_csv(text, tmp_path))
+    assert data.task(loaded.spec) == task and loaded.spec["encoding"]["target"] == "y"
+    assert (data.classes(loaded.spec) if classes else loaded.spec["encoding"]["classes"]) == classes
 
 
-def test_one_hot_encoding_and_unseen_categories(tmp_path):
-    train = _table("size,colour,y\n1.5,red,a\n2,blue,b\n3,red,a\n", tmp_path)
-    spec = tabular.fit_encoding(train, "y", "auto")
-    assert tabular.encoded_names(spec) == ["size", "colour=blue", "colour=red"]
-    X = tabular.encode_features(train, spec)
-    assert X.dtype == np.float32
-    np.testing.assert_array_equal(X, [[1.5, 0, 1], [2, 1, 0], [3, 0, 1]])
-    np.testing.assert_array_equal(tabular.encode_target(train, spec), [0, 1, 0])
-    new = _table("size,colour\n4,green\n", tmp_path)
-    np.testing.assert_array_equal(tabular.encode_features(new, spec), [[4, 0, 0]])
+@pytest.mark.parametrize("name, task, n_features", [("iris", "classification", 4), ("diabetes", "regression", 10),
+                                                    ("moons", "classification", 2), ("regression", "regression", 5)])
+def test_named_data_sets_come_from_the_catalog(name, task, n_features):
+    loaded = data.load_training_data(name, seed=3)
+    assert data.task(loaded.spec) == task and loaded.X.shape[1] == n_features
+    assert loaded.X.dtype == np.float32 and loaded.y.dtype == (np.int64 if task == "classification" else np.float32)
+    assert data.encoding(loaded.spec).features == loaded.spec["encoding"]["feature_names"]
+    again = data.load_like_training(name, loaded.spec, seed=3)  # generators: same seed, same rows
+    np.testing.assert_array_equal(again.X, loaded.X)
+    np.testing.assert_array_equal(again.y, loaded.y)
 
 
-def test_dropna_drops_incomplete_rows(tmp_path):
-    table = _table("a,b,y\n1,NA,x\n2,3,y\n?,4,x\n5,6,x\n", tmp_path)
-    with pytest.raises(CLIError, match=r"column 'a'.* 1 missing .*--dropna"):
-        tabular.drop_missing(table, dropna=False)
-    assert tabular.drop_missing(table, dropna=True).rows == [["2", "3", "y"], ["5", "6", "x"]]
+def test_prediction_rows_are_encoded_as_in_training(tmp_path):
+    train = data.load_training_data(_csv("size,colour,y\n1.5,red,a\n2,blue,b\n3,red,a\n", tmp_path), target="y")
+    assert train.spec["encoding"]["feature_names"] == ["size", "colour=blue", "colour=red"]
+    np.testing.assert_array_equal(train.X, [[1.5, 0, 1], [2, 1, 0], [3, 0, 1]])
+    np.testing.assert_array_equal(train.y, [0, 1, 0])
+    # an unseen category encodes as all zeros; without the target column, y is None
+    new = data.load_like_training(_csv("size,colour\n4,green\n2,blue\n", tmp_path, "new.csv"), train.spec)
+    np.testing.assert_array_equal(new.X, [[4, 0, 0], [2, 1, 0]])
+    assert new.X.dtype == np.float32 and new.y is None
+    with pytest.raises(DataError, match=r"'y' has labels not seen in training .*'c'"):
+        data.load_like_training(_csv("size,colour,y\n4,red,c\n", tmp_path, "c.csv"), train.spec)
+
+
+@pytest.mark.parametrize("stage", ["train", "predict"])
+def test_dropna_drops_incomplete_rows(stage, tmp_path):
+    text = "a,b,y\n1,NA,x\n2,3,y\n?,4,x\n5,6,x\n"
+    path = _csv(text, tmp_path)
+    spec = data.load_training_data(_csv("a,b,y\n1,2,x\n3,4,y\n", tmp_path, "clean.csv")).spec
+    load = (lambda **kw: data.load_training_data(path, **kw)) if stage == "train" else \
+        (lambda **kw: data.load_like_training(path, spec, **kw))
+    with pytest.raises(DataError, match=r"column 'a' in 1 row \(row 3\); column 'b' in 1 row \(row 1\)"):
+        load(dropna=False)
+    kept = load(dropna=True)
+    np.testing.assert_array_equal(kept.X, [[2, 3], [5, 6]])
+    np.testing.assert_array_equal(kept.y, [1, 0])
 
 
 def test_classification_metrics_match_scikit_learn():

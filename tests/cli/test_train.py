@@ -48,11 +48,11 @@ def test_train_csv_with_categorical_column(cli, tmp_path, animals_csv):
     assert summary["task"] == "classification" and summary["epochs_run"] >= 1
     assert summary["test"]["accuracy"] > 0.8
     run = json.loads((out / "config.json").read_text())
-    features = {f["name"]: f for f in run["preprocessing"]["features"]}
-    assert features["habitat"] == {"name": "habitat", "kind": "categorical",
-                                   "categories": ["desert", "forest", "river"]}
-    assert features["weight"]["kind"] == "numeric"
-    assert run["preprocessing"]["classes"] == ["fox", "otter"]
+    encoding = run["preprocessing"]["encoding"]  # ember.datasets.TabularEncoding.to_dict()
+    assert encoding["categories"] == {"habitat": ["desert", "forest", "river"]}  # weight, legs: numeric
+    assert encoding["feature_names"] == ["weight", "legs", "habitat=desert", "habitat=forest",
+                                         "habitat=river"]
+    assert encoding["classes"] == ["fox", "otter"] and encoding["target"] == "species"
     assert run["info"]["n_features"] == 5  # weight, legs, and three one-hot columns
     assert len(run["preprocessing"]["mean"]) == 5
 

@@ -109,7 +109,7 @@ def test_transform_with_pandas_frame(tmp_path):
     ({"hair": [1], "legs": [4], "colour": ["black"], "wings": [2]}, r"unexpected \['wings'\]"),
     ({"hair": [1], "legs": [4], "colour": ["purple"]}, "'colour' has categories not seen.*purple"),
     ({"hair": [1], "legs": ["four"], "colour": ["black"]}, "'legs' is numeric.*'four'"),
-    ({"hair": [""], "legs": [4], "colour": ["black"]}, "'hair' has missing values in 1 row"),
+    ({"hair": [""], "legs": [4], "colour": ["black"]}, "missing values: column 'hair' in 1 row"),
 ])
 def test_transform_errors_name_the_columns(tmp_path, new, match):
     data = load_csv(_write(tmp_path, ANIMALS), "type", features=["hair", "legs", "colour"])
@@ -196,3 +196,44 @@ def test_delimiter_and_whitespace(tmp_path, backend):
 def test_invalid_task_argument(tmp_path):
     with pytest.raises(ValueError, match="task='clustering'"):
         load_csv(_write(tmp_path, "a,y\n1,0\n"), "y", task="clustering")
+
+
+def test_target_defaults_to_the_last_column(tmp_path, backend):
+    data = load_csv(_write(tmp_path, ANIMALS))
+    assert data.encoding.target == "type" and data.target_names == ["bird", "mammal", "reptile"]
+    assert "type" not in data.encoding.features
+
+
+@pytest.mark.parametrize("text", ["a,b,y\n1,2,x\n3,4\n", "a,b,y\n1,2,x\n3,4,5,y\n"])
+def test_ragged_rows_are_reported_not_padded(tmp_path, backend, text):
+    with pytest.raises(DataError, match="line 3 has [24] fields, the header has 3"):
+        load_csv(_write(tmp_path, text), "y")
+
+
+@pytest.mark.parametrize("text, expected_X, expected_y", [
+    ("hair,legs,colour,type\n1,4,black,mammal\n0,2,brown,bird\n", [[1, 4, 1, 0, 0, 0], [0, 2, 0, 1, 0, 0]], [1, 0]),
+    ("hair,legs,colour\n1,4,black\n", [[1, 4, 1, 0, 0, 0]], None),  # no target column: y is None
+    ("hair,legs,colour,type\n1,4,black,mammal\n,2,brown,bird\n0,4,white,\n", [[1, 4, 1, 0, 0, 0]], [1]),
+])
+def test_transform_with_target_keeps_rows_aligned(tmp_path, text, expected_X, expected_y):
+    enc = load_csv(_write(tmp_path, ANIMALS), "type", features=["hair", "legs", "colour"]).encoding
+    X, y = enc.transform_with_target(_write(tmp_path, text, "new.csv"), dropna=True)
+    np.testing.assert_array_equal(X, expected_X)
+    assert X.dtype == np.float32
+    if expected_y is None:
+        assert y is None
+    else:
+        np.testing.assert_array_equal(y, expected_y)
+        assert y.dtype == np.int64
+
+
+def test_transform_errors_name_the_file_and_dropna_is_offered(tmp_path):
+    enc = load_csv(_write(tmp_path, ANIMALS), "type", features=["hair", "legs", "colour"]).encoding
+    wrong = _write(tmp_path, "hair,wings\n1,2\n", "wrong.csv")
+    with pytest.raises(DataError, match=r"columns of '.*wrong.csv' differ .*missing \['legs', 'colour'\], "
+                                        r"unexpected \['wings'\]"):
+        enc.transform(wrong)
+    holes = _write(tmp_path, "hair,legs,colour\n1,,black\n0,2,brown\n", "holes.csv")
+    with pytest.raises(DataError, match=r"'.*holes.csv' has missing values: column 'legs' in 1 row.*dropna=True"):
+        enc.transform(holes)
+    np.testing.assert_array_equal(enc.transform(holes, dropna=True), [[0, 2, 0, 1, 0, 0]])

@@ -1,7 +1,9 @@
-"""Turning the DATA argument into arrays: a bundled data set, a generator, or a CSV file.
+"""Turning the DATA argument into arrays: a named data set of ``ember.datasets``, or a CSV file.
 
-Every source ends as the same thing: float32 features, targets, and a JSON-able ``spec``
-(column kinds, categories, classes, task, standardisation statistics) that is saved with the
+Reading, one-hot encoding and task detection are ``ember.datasets``' (:func:`~ember.datasets.load_csv`,
+:class:`~ember.datasets.TabularEncoding`, :func:`~ember.datasets.load`); its ``DataError`` is
+printed by ``ember.cli.main`` as one line. Every source ends as float32 features, targets, and a
+JSON-able ``spec`` (the ``TabularEncoding`` and the standardisation statistics) saved with the
 model and applied again by ``ember evaluate`` and ``ember predict``.
 """
 from __future__ import annotations
@@ -11,127 +13,110 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import tabular
+from .. import datasets
 from .errors import CLIError
 
-BUNDLED = ["digits", "iris", "wine", "breast_cancer", "diabetes"]
-GENERATORS = ["moons", "circles", "spirals", "xor", "blobs", "regression"]
+# Sizes and noise that make each generator an interesting, learnable problem.
+GENERATOR_ARGS = {"moons": {"n_samples": 600, "noise": 0.2},
+                  "circles": {"n_samples": 600, "noise": 0.1, "factor": 0.5},
+                  "spirals": {"n_samples": 600}, "xor": {"n_samples": 600, "noise": 0.05},
+                  "blobs": {"n_samples": 600, "centers": 3, "cluster_std": 2.0},
+                  "regression": {"n_samples": 600, "n_features": 5, "n_informative": 5, "noise": 10.0}}
 
 
 @dataclass
 class Data:
-    """Features ``X`` (float32, not yet standardised), targets ``y`` and the encoding ``spec``."""
+    """Features ``X`` (float32, not yet standardised), targets ``y`` and the preprocessing ``spec``."""
     X: np.ndarray
     y: np.ndarray | None
     spec: dict
     name: str
 
 
-def _datasets_module():
-    try:
-        from .. import datasets
-    except ImportError as exc:  # pragma: no cover - ember.datasets ships with ember
-        raise CLIError(f"ember.datasets is not available: {exc}") from None
-    return datasets
+def names() -> list:
+    """The data sets DATA can name (``ember.datasets.list()``)."""
+    return [info.name for info in datasets.list()]
+
+
+def encoding(spec: dict) -> datasets.TabularEncoding:
+    return datasets.TabularEncoding.from_dict(spec["encoding"])
+
+
+def task(spec: dict) -> str:
+    """``"classification"`` or ``"regression"``: what the network's head and loss are."""
+    return "regression" if spec["encoding"]["task"] == "regression" else "classification"
+
+
+def classes(spec: dict) -> list:
+    """The class labels as text (for metrics, plots and the predictions CSV)."""
+    return [str(c) for c in spec["encoding"]["classes"]]
+
+
+def _named_key(data: str):
+    """The catalogue name DATA stands for, or None for a file path."""
+    key = data.lower().replace("-", "_")
+    return key if key in names() and not os.path.isfile(data) else None
+
+
+def _unknown(data: str) -> CLIError:
+    return CLIError(f"unknown data set {data!r}; choose one of {', '.join(names())}, "
+                    "or give the path of a CSV file")
 
 
 def looks_like_path(data: str) -> bool:
     return os.sep in data or "/" in data or "." in os.path.basename(data) or os.path.exists(data)
 
 
-def _from_arrays(X, y, name: str, feature_names, classes, task: str) -> Data:
-    X = np.asarray(getattr(X, "_data", X), dtype=np.float32)
-    y = np.asarray(getattr(y, "_data", y))
-    if X.ndim != 2:
-        X = X.reshape(len(X), -1)
-    if feature_names is None or len(feature_names) != X.shape[1]:
-        feature_names = [f"x{i}" for i in range(X.shape[1])]
-    features = [{"name": str(n), "kind": "numeric"} for n in feature_names]
-    if task == "auto":
-        task = "classification" if np.issubdtype(y.dtype, np.integer) else "regression"
-    spec = {"source": name, "target": "target", "task": task, "features": features}
-    if task == "classification":
-        values = np.unique(y)
-        if classes is None or len(classes) != len(values):
-            classes = [str(int(v)) if float(v).is_integer() else str(v) for v in values]
-        spec["classes"] = [str(c) for c in classes]
-        y = np.searchsorted(values, y).astype(np.int64)
+def _named(key: str, task_option: str, seed: int) -> Data:
+    kwargs = {**GENERATOR_ARGS[key], "random_state": seed} if key in GENERATOR_ARGS else {}
+    bunch = datasets.load(key, **kwargs)
+    X = np.asarray(bunch.X, dtype=np.float32).reshape(len(bunch.X), -1)
+    kind = "regression" if task_option == "regression" else bunch.task
+    if task_option == "classification" and kind == "regression":
+        raise CLIError(f"{key} is a regression data set; --task classification does not apply")
+    if kind == "regression":
+        y, labels = np.asarray(bunch.y, dtype=np.float32), None
     else:
-        y = y.astype(np.float32)
-    return Data(X, y, spec, name)
+        y, labels = np.asarray(bunch.y, dtype=np.int64), list(bunch.target_names)
+    enc = datasets.TabularEncoding(features=[str(n) for n in bunch.feature_names], categories={},
+                                   target="target", task=kind, classes=labels)
+    return Data(X, y, {"source": key, "encoding": enc.to_dict()}, key)
 
 
-def _bundled(name: str, task: str) -> Data:
-    datasets = _datasets_module()
-    loader = getattr(datasets, f"load_{name}", None)
-    if loader is None:
-        raise CLIError(f"ember.datasets has no load_{name} in this installation")
-    bunch = loader()
-    return _from_arrays(bunch.X, bunch.y, name, getattr(bunch, "feature_names", None),
-                        getattr(bunch, "target_names", None), task)
-
-
-# Sizes and noise that make each generator an interesting, learnable problem.
-_GENERATOR_ARGS = {"moons": {"n_samples": 600, "noise": 0.2}, "circles": {"n_samples": 600, "noise": 0.1,
-                   "factor": 0.5}, "spirals": {"n_samples": 600}, "xor": {"n_samples": 600, "noise": 0.05},
-                   "blobs": {"n_samples": 600, "centers": 3, "cluster_std": 2.0},
-                   "regression": {"n_samples": 600, "n_features": 5, "n_informative": 5, "noise": 10.0}}
-
-
-def _generated(name: str, task: str, seed: int) -> Data:
-    datasets = _datasets_module()
-    maker = getattr(datasets, f"make_{name}", None)
-    if maker is None:
-        raise CLIError(f"ember.datasets has no make_{name} in this installation")
-    result = maker(**_GENERATOR_ARGS[name], random_state=seed)
-    X, y = (result.X, result.y) if hasattr(result, "X") else result[:2]
-    names = [f"x{i + 1}" for i in range(np.shape(X)[1])]
-    return _from_arrays(X, y, name, names, None, task)
-
-
-def _csv(path: str, target, task: str, dropna: bool) -> Data:
-    table = tabular.drop_missing(tabular.read_csv(path), dropna)
-    spec = tabular.fit_encoding(table, target, task)
-    spec["source"] = os.path.basename(path)
-    return Data(tabular.encode_features(table, spec), tabular.encode_target(table, spec), spec,
-                os.path.splitext(os.path.basename(path))[0])
+def _csv(path: str, target, task_option: str, dropna: bool) -> Data:
+    loaded = datasets.load_csv(path, target, task=task_option, dropna=dropna)
+    spec = {"source": os.path.basename(path), "encoding": loaded.encoding.to_dict()}
+    return Data(loaded.X, loaded.y, spec, loaded.name)
 
 
 def load_training_data(data: str, *, target=None, task="auto", dropna=False, seed=0) -> Data:
     """Resolves DATA for ``ember train``; unknown names list the valid ones."""
-    key = data.lower().replace("-", "_")
-    if key in BUNDLED and not os.path.isfile(data):
+    key = _named_key(data)
+    if key is not None:
         if target is not None:
             raise CLIError(f"--target applies to CSV files only; {data} has a fixed target")
-        return _bundled(key, task)
-    if key in GENERATORS and not os.path.isfile(data):
-        return _generated(key, task, seed)
+        return _named(key, task, seed)
     if looks_like_path(data):
         return _csv(data, target, task, dropna)
-    raise CLIError(f"unknown data set {data!r}; choose one of {', '.join(BUNDLED + GENERATORS)}, "
-                   "or give the path of a CSV file")
+    raise _unknown(data)
 
 
-def load_like_training(data: str, spec: dict, *, need_target: bool, dropna=False, seed=0) -> Data:
-    """Loads DATA for ``evaluate``/``predict``, encoded exactly as at training time."""
-    key = data.lower().replace("-", "_")
-    if (key in BUNDLED or key in GENERATORS) and not os.path.isfile(data):
-        loaded = load_training_data(data, task=spec["task"], seed=seed)
-        names = [f["name"] for f in loaded.spec["features"]]
-        expected = [f["name"] for f in spec["features"]]
-        if names != expected:
-            raise CLIError(f"{data} has different columns from the training data ({len(names)} "
-                           f"features instead of {len(expected)})")
-        return loaded
+def load_like_training(data: str, spec: dict, *, dropna=False, seed=0) -> Data:
+    """Loads DATA for ``evaluate``/``predict``, encoded exactly as at training time (a category
+    not seen in training encodes as all zeros); ``y`` is None when a CSV has no target column."""
+    key = _named_key(data)
+    enc = encoding(spec)
+    if key is not None:
+        loaded = _named(key, task(spec), seed)
+        found = loaded.spec["encoding"]["features"]
+        if found != enc.features:
+            raise CLIError(f"{data} has different columns from the training data ({len(found)} "
+                           f"features instead of {len(enc.features)})")
+        return Data(loaded.X, loaded.y, spec, key)
     if not looks_like_path(data):
-        raise CLIError(f"unknown data set {data!r}; choose one of {', '.join(BUNDLED + GENERATORS)}, "
-                       "or give the path of a CSV file")
-    table = tabular.read_csv(data)
-    tabular.check_columns(table, spec, need_target=need_target)
-    table = tabular.drop_missing(table, dropna)
-    y = tabular.encode_target(table, spec) if spec["target"] in table.columns else None
-    name = os.path.splitext(os.path.basename(data))[0]
-    return Data(tabular.encode_features(table, spec), y, spec, name)
+        raise _unknown(data)
+    X, y = enc.transform_with_target(data, handle_unknown="ignore", dropna=dropna)
+    return Data(X, y, spec, os.path.splitext(os.path.basename(data))[0])
 
 
 def split_indices(n: int, val_split: float, test_split: float, seed: int):

@@ -1,7 +1,9 @@
-"""``ember datasets``: the bundled data sets and generators that DATA can name."""
+"""``ember datasets``: the data sets DATA can name (``ember.datasets.list()``), at the sizes
+``ember train`` uses."""
 from __future__ import annotations
 
-from .data import _GENERATOR_ARGS, BUNDLED, GENERATORS
+from .. import datasets
+from .data import GENERATOR_ARGS
 
 
 def add_arguments(parser) -> None:
@@ -9,23 +11,13 @@ def add_arguments(parser) -> None:
 
 
 def _rows() -> list:
-    try:
-        from .. import datasets
-        listed = datasets.list()
-    except (ImportError, AttributeError):
-        listed = None
     rows = []
-    for entry in listed or []:
-        get = entry.get if isinstance(entry, dict) else (lambda k, e=entry: getattr(e, k, None))
-        name, task, shape = get("name"), get("task"), get("shape")
-        if name in _GENERATOR_ARGS and shape:
-            args = _GENERATOR_ARGS[name]
-            shape = (args["n_samples"], args.get("n_features", tuple(shape)[-1]))
-        if name in BUNDLED or name in GENERATORS:
-            rows.append((str(name), str(task or ""), "×".join(map(str, shape)) if shape else ""))
-    known = {r[0] for r in rows}
-    rows += [(n, "", "bundled") for n in BUNDLED if n not in known]
-    rows += [(n, "", "generated") for n in GENERATORS if n not in known]
+    for info in datasets.list():
+        shape = tuple(info.shape)
+        if info.name in GENERATOR_ARGS:  # train draws its own number of samples
+            args = GENERATOR_ARGS[info.name]
+            shape = (args["n_samples"], args.get("n_features", shape[-1]))
+        rows.append((info.name, info.task, "×".join(map(str, shape))))
     return rows
 
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 
 from . import rundir
-from .data import load_like_training, standardise
+from .data import classes, load_like_training, standardise, task
 from .errors import CLIError
 from .metrics import classification_metrics, headline, regression_metrics
 from .trainer import predict_outputs
@@ -23,12 +23,13 @@ def run(args) -> int:
     run_record = rundir.read_run(args.run_dir, need=(rundir.CONFIG, rundir.MODEL))
     spec, cfg = run_record["preprocessing"], run_record["config"]
     model = rundir.load_model(args.run_dir, run_record)
-    data = load_like_training(args.data, spec, need_target=True, dropna=args.dropna, seed=cfg["seed"])
+    data = load_like_training(args.data, spec, dropna=args.dropna, seed=cfg["seed"])
     if data.y is None:
-        raise CLIError(f"{args.data} has no target column {spec['target']!r} to evaluate against")
+        raise CLIError(f"{args.data} has no target column {spec['encoding']['target']!r} to "
+                       "evaluate against")
     out = predict_outputs(model, standardise(spec, data.X))
-    if spec["task"] == "classification":
-        metrics = classification_metrics(data.y, out.argmax(axis=1), spec["classes"])
+    if task(spec) == "classification":
+        metrics = classification_metrics(data.y, out.argmax(axis=1), classes(spec))
     else:
         pred = out[:, 0].astype(np.float64) * spec["y_std"] + spec["y_mean"]
         metrics = regression_metrics(data.y, pred)

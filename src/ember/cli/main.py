@@ -15,6 +15,7 @@ import argparse
 import sys
 
 from . import activations, datasets, evaluate, info, predict, train
+from ..datasets import DataError
 from .errors import CLIError
 
 COMMANDS = {
@@ -57,6 +58,9 @@ def main(argv=None) -> int:
     except CLIError as exc:
         print(f"ember: error: {exc}", file=sys.stderr)
         return exc.status
+    except DataError as exc:  # bad data, found by ember.datasets
+        print(f"ember: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\nember: interrupted", file=sys.stderr)
         return 130

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import rundir
 from ..io.atomic import atomic_write_text
-from .data import load_like_training, standardise
+from .data import classes, load_like_training, standardise, task
 from .errors import CLIError
 from .trainer import predict_outputs
 
@@ -30,18 +30,18 @@ def run(args) -> int:
     run_record = rundir.read_run(args.run_dir, need=(rundir.CONFIG, rundir.MODEL))
     spec, cfg = run_record["preprocessing"], run_record["config"]
     model = rundir.load_model(args.run_dir, run_record)
-    data = load_like_training(args.data, spec, need_target=False, dropna=args.dropna, seed=cfg["seed"])
+    data = load_like_training(args.data, spec, dropna=args.dropna, seed=cfg["seed"])
     if len(data.X) == 0:
         raise CLIError(f"{args.data} has no rows to predict")
     out = predict_outputs(model, standardise(spec, data.X))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    if spec["task"] == "classification":
+    if task(spec) == "classification":
         probs = _softmax(out.astype(np.float64))
-        classes = spec["classes"]
-        writer.writerow(["prediction"] + [f"prob_{c}" for c in classes])
+        labels = classes(spec)
+        writer.writerow(["prediction"] + [f"prob_{c}" for c in labels])
         for label, row in zip(probs.argmax(axis=1), probs):
-            writer.writerow([classes[label]] + [f"{p:.6f}" for p in row])
+            writer.writerow([labels[label]] + [f"{p:.6f}" for p in row])
     else:
         values = out[:, 0].astype(np.float64) * spec["y_std"] + spec["y_mean"]
         writer.writerow(["prediction"])

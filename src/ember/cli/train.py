@@ -10,8 +10,8 @@ import numpy as np
 
 from . import config as config_mod
 from . import plots, rundir
-from .data import (fit_standardisation, fit_target_scaling, load_training_data, split_indices,
-                   standardise)
+from .data import (classes, fit_standardisation, fit_target_scaling, load_training_data, split_indices,
+                   standardise, task)
 from .errors import CLIError
 from .metrics import classification_metrics, headline, regression_metrics
 from .progress import Progress
@@ -77,17 +77,17 @@ def _prepare(cfg: dict):
     train, val, test = split_indices(len(X), cfg["val_split"], cfg["test_split"], cfg["seed"])
     fit_standardisation(spec, X[train])
     Xs = standardise(spec, X)
-    if spec["task"] == "classification":
+    if task(spec) == "classification":
         if len(np.unique(y[train])) < 2:
             raise CLIError(f"the training split of {cfg['data']} holds a single class; "
                            "more rows or a different --seed are needed")
-        ys, n_out = y, len(spec["classes"])
+        ys, n_out = y, len(classes(spec))
     else:
         fit_target_scaling(spec, y[train])
         ys, n_out = ((y - spec["y_mean"]) / spec["y_std"]).astype(np.float32)[:, None], 1
     splits = {"train": (Xs[train], ys[train]), "val": (Xs[val], ys[val]) if len(val) else None,
               "test": (Xs[test], ys[test]) if len(test) else None}
-    info = {"data": cfg["data"], "name": data.name, "task": spec["task"], "n_rows": int(len(X)),
+    info = {"data": cfg["data"], "name": data.name, "task": task(spec), "n_rows": int(len(X)),
             "n_train": int(len(train)), "n_val": int(len(val)), "n_test": int(len(test)),
             "n_features": int(X.shape[1]), "n_outputs": int(n_out),
             "data_path": os.path.abspath(cfg["data"]) if os.path.exists(cfg["data"]) else None}
@@ -137,9 +137,9 @@ def _test_metrics(trainer: Trainer, splits: dict, spec: dict) -> tuple:
         return None, None, None
     X, y = splits["test"]
     out = predict_outputs(trainer.model, X)
-    if spec["task"] == "classification":
+    if task(spec) == "classification":
         pred = out.argmax(axis=1)
-        return classification_metrics(y, pred, spec["classes"]), y, pred
+        return classification_metrics(y, pred, classes(spec)), y, pred
     scale = lambda v: v[:, 0].astype(np.float64) * spec["y_std"] + spec["y_mean"]  # noqa: E731
     true, pred = scale(y), scale(out)
     return regression_metrics(true, pred), true, pred
@@ -147,11 +147,11 @@ def _test_metrics(trainer: Trainer, splits: dict, spec: dict) -> tuple:
 
 def _make_plots(folder, trainer, spec, metrics, true, pred, data, index) -> list:
     made = [plots.learning_curves(trainer.history, trainer.metric, folder)]
-    if metrics is not None and spec["task"] == "classification":
-        made.append(plots.confusion_matrix(metrics["confusion_matrix"], spec["classes"], folder))
+    if metrics is not None and task(spec) == "classification":
+        made.append(plots.confusion_matrix(metrics["confusion_matrix"], classes(spec), folder))
     elif metrics is not None:
         made.append(plots.predicted_vs_true(true, pred, folder))
-    if spec["task"] == "classification" and data.X.shape[1] == 2:
+    if task(spec) == "classification" and data.X.shape[1] == 2:
         def predict_class(grid):
             return predict_outputs(trainer.model, standardise(spec, grid)).argmax(axis=1)
         made.append(plots.decision_boundary(data.X, data.y, predict_class, folder))
@@ -170,7 +170,7 @@ def _finish(folder, run, trainer, splits, data, index, cfg, out, started, note="
     info.update({"epochs_run": trainer.epoch, "stopped_early": trainer.stopped_early,
                  "train_seconds": round(time.perf_counter() - started, 3)})
     rows = model_rows(trainer.model, info["n_features"])
-    summary = {"run": os.path.abspath(folder), "data": cfg["data"], "task": spec["task"],
+    summary = {"run": os.path.abspath(folder), "data": cfg["data"], "task": task(spec),
                "epochs_run": trainer.epoch, "stopped_early": trainer.stopped_early,
                "train_seconds": info["train_seconds"], "test": metrics,
                "final": {k: v[-1] for k, v in trainer.history.items() if v and k != "time"},

@@ -1,8 +1,9 @@
 """Reading a CSV (or an in-memory table) into columns of stripped strings, and parsing them.
 
-pandas is used for speed when it is installed; without it the ``csv`` module reads the file.
-Both routes give the same columns: every cell as a stripped string, so type detection,
-missing values and errors do not depend on which one ran.
+The standard library's ``csv`` module reads files (pandas is not needed, and unlike
+``pandas.read_csv`` it lets a short row be reported instead of silently padded). Every cell
+becomes a stripped string, so type detection, missing values and errors are the same for a
+file, a DataFrame, a dict of columns or a list of row dicts.
 """
 from __future__ import annotations
 
@@ -26,28 +27,12 @@ def read_columns(path, delimiter: str = ",") -> dict:
     if os.path.getsize(path) == 0:
         raise DataError(f"empty file: {path!r} has no header and no rows")
     try:
-        import pandas as pd
-    except ImportError:
-        pd = None
-    try:
-        if pd is None:
-            return _read_with_csv(path, delimiter)
-        return _read_with_pandas(pd, path, delimiter)
+        return _read_with_csv(path, delimiter)
     except UnicodeDecodeError as error:
         raise DataError(f"cannot read {path!r} as UTF-8 text ({error.reason} at byte "
                         f"{error.start}); is it a CSV file?") from None
-
-
-def _read_with_pandas(pd, path: str, delimiter: str) -> dict:
-    try:
-        frame = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
-                            skipinitialspace=True, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise DataError(f"empty file: {path!r} has no header and no rows") from None
-    except pd.errors.ParserError as error:
-        raise DataError(f"cannot parse {path!r} as CSV: {error}") from None
-    return _checked(path, list(frame.columns), {c: frame[c].to_numpy(dtype=object) for c in frame.columns},
-                    len(frame))
+    except csv.Error as error:
+        raise DataError(f"cannot parse {path!r} as CSV: {error}; is it a CSV file?") from None
 
 
 def _read_with_csv(path: str, delimiter: str) -> dict:
@@ -102,6 +87,22 @@ def columns_from(data) -> dict:
 
 def missing_mask(column: np.ndarray) -> np.ndarray:
     return np.fromiter((v.lower() in MISSING for v in column), dtype=bool, count=len(column))
+
+
+def drop_missing(columns: dict, used: list, dropna: bool, where: str):
+    """``(columns, n_dropped)``: raises naming each of the ``used`` columns with missing values
+    and their rows, or with ``dropna`` keeps only the rows complete in those columns."""
+    masks = {name: missing_mask(columns[name]) for name in used}
+    holes = {name: m for name, m in masks.items() if m.any()}
+    if not holes:
+        return columns, 0
+    if not dropna:
+        detail = "; ".join(f"column {name!r} in {describe_rows(m)}" for name, m in holes.items())
+        raise DataError(f"{where} has missing values: {detail}. Pass dropna=True to drop those rows")
+    keep = ~np.logical_or.reduce(list(holes.values()))
+    if not keep.any():
+        raise DataError(f"{where}: every row has a missing value, nothing is left after dropna")
+    return {name: col[keep] for name, col in columns.items()}, int((~keep).sum())
 
 
 def parse_numbers(column: np.ndarray):

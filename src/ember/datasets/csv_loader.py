@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from ._bunch import Bunch
-from ._table import describe_rows, missing_mask, parse_numbers, read_columns
+from ._table import describe_rows, drop_missing, parse_numbers, read_columns
 from .encoding import TabularEncoding
 from .errors import DataError
 
@@ -19,14 +19,14 @@ __all__ = ["load_csv"]
 _TASKS = ("auto", "classification", "binary", "multiclass", "regression")
 
 
-def load_csv(path, target: str, *, features=None, categorical=None, task: str = "auto",
+def load_csv(path, target: str | None = None, *, features=None, categorical=None, task: str = "auto",
              dropna: bool = False, delimiter: str = ",", max_classes: int = 20,
              return_dataset: bool = False):
     """Reads a CSV file with a header row into a :class:`Bunch` ready for training.
 
     Args:
-        path: the CSV file (pandas reads it when installed, else the ``csv`` module).
-        target: the name of the column to predict.
+        path: the CSV file (read with the standard library's ``csv`` module).
+        target: the name of the column to predict (default: the last column).
         features: the input columns (default: every column except ``target``).
         categorical: columns to one-hot encode even though they hold numbers (columns holding
             text are always one-hot encoded).
@@ -64,6 +64,7 @@ def load_csv(path, target: str, *, features=None, categorical=None, task: str = 
     columns = read_columns(path, delimiter)
     where = os.fspath(path)
     names = list(columns)
+    target = names[-1] if target is None else target
     if target not in columns:
         raise DataError(f"target column {target!r} not found in {where!r}; the columns are: "
                         f"{', '.join(names)}")
@@ -79,7 +80,7 @@ def load_csv(path, target: str, *, features=None, categorical=None, task: str = 
         raise DataError(f"the target column {target!r} cannot also be a feature")
     if not features:
         raise DataError(f"{where!r} has no input columns besides the target {target!r}")
-    columns, dropped = _handle_missing(columns, features + [target], dropna, where)
+    columns, dropped = drop_missing(columns, features + [target], dropna, repr(where))
 
     categories = {}
     forced = set(categorical or [])
@@ -109,20 +110,6 @@ def load_csv(path, target: str, *, features=None, categorical=None, task: str = 
                               f"({len(categories)} one-hot encoded), target {target!r} ({task}){note}.",
                   task=task, encoding=encoding)
     return bunch.to_dataset() if return_dataset else bunch
-
-
-def _handle_missing(columns: dict, used: list, dropna: bool, where: str):
-    masks = {name: missing_mask(columns[name]) for name in used}
-    holes = {name: m for name, m in masks.items() if m.any()}
-    if not holes:
-        return columns, 0
-    if not dropna:
-        detail = "; ".join(f"column {name!r} in {describe_rows(m)}" for name, m in holes.items())
-        raise DataError(f"{where!r} has missing values: {detail}. Pass dropna=True to drop those rows")
-    keep = ~np.logical_or.reduce(list(holes.values()))
-    if not keep.any():
-        raise DataError(f"{where!r}: every row has a missing value, nothing is left after dropna")
-    return {name: col[keep] for name, col in columns.items()}, int((~keep).sum())
 
 
 def _target_kind(column: np.ndarray, target: str, task: str, max_classes: int):

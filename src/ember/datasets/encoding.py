@@ -6,11 +6,12 @@ through JSON, so a trained model's preprocessing can be saved beside its weights
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ._table import columns_from, describe_rows, missing_mask, parse_numbers
+from ._table import columns_from, describe_rows, drop_missing, missing_mask, parse_numbers
 from .errors import DataError
 
 __all__ = ["TabularEncoding"]
@@ -69,7 +70,7 @@ class TabularEncoding:
         return cls.from_dict(json.loads(text))
 
     # ----------------------------------------------------------------- encoding
-    def transform(self, data, *, handle_unknown: str = "error") -> np.ndarray:
+    def transform(self, data, *, handle_unknown: str = "error", dropna: bool = False) -> np.ndarray:
         """Encodes new rows into the float32 matrix the model was trained on.
 
         Args:
@@ -78,17 +79,36 @@ class TabularEncoding:
                 there too and is ignored).
             handle_unknown: ``"error"`` for a category not seen in training, or ``"ignore"``
                 to encode it as all zeros.
+            dropna: drop rows with a missing value in an input column instead of raising.
+        """
+        return self.transform_with_target(data, handle_unknown=handle_unknown, dropna=dropna,
+                                          use_target=False)[0]
+
+    def transform_with_target(self, data, *, handle_unknown: str = "error", dropna: bool = False,
+                              use_target: bool = True) -> tuple:
+        """``(X, y)``: like :meth:`transform`, and the target column encoded as in training
+        (class indices or values), or ``y=None`` when ``data`` has no target column. With
+        ``dropna``, a row missing its target is dropped too, so ``X`` and ``y`` stay aligned.
+
+        Example::
+
+            >>> X, y = data.encoding.transform_with_target("test.csv")
         """
         if handle_unknown not in ("error", "ignore"):
             raise ValueError(f"handle_unknown must be 'error' or 'ignore', got {handle_unknown!r}")
         columns = columns_from(data)
+        where = repr(os.fspath(data)) if isinstance(data, (str, os.PathLike)) else "the data"
         given = [c for c in columns if c != self.target]
         missing = [c for c in self.features if c not in columns]
         extra = [c for c in given if c not in self.features]
         if missing or extra:
-            raise DataError(f"the columns differ from the training data's: missing {missing}, "
-                            f"unexpected {extra}; expected {self.features}")
-        return self.encode_columns(columns, handle_unknown=handle_unknown)
+            raise DataError(f"the columns of {where} differ from the training data's: missing "
+                            f"{missing}, unexpected {extra}; expected {self.features}")
+        has_target = use_target and self.target in columns
+        columns, _ = drop_missing(columns, self.features + ([self.target] if has_target else []),
+                                  dropna, where)
+        X = self.encode_columns(columns, handle_unknown=handle_unknown)
+        return X, self.encode_target(columns[self.target]) if has_target else None
 
     def encode_columns(self, columns: dict, *, handle_unknown: str = "error") -> np.ndarray:
         """Encodes ``{name: array of strings}`` columns (all of ``features`` present)."""
