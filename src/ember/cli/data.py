@@ -148,3 +148,8 @@ def fit_target_scaling(spec: dict, y_train: np.ndarray) -> None:
     std = float(y_train.std(dtype=np.float64))
     spec["y_mean"] = float(np.float32(y_train.mean(dtype=np.float64)))
     spec["y_std"] = float(np.float32(std if std > 1e-12 else 1.0))
+
+
+def unscale_target(spec: dict, out: np.ndarray) -> np.ndarray:
+    """The network's (N, 1) regression outputs in the target's units (float64)."""
+    return out[:, 0].astype(np.float64) * spec["y_std"] + spec["y_mean"]

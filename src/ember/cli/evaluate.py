@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
-
-from . import rundir
-from .data import classes, load_like_training, standardise, task
+from .data import classes, task, unscale_target
 from .errors import CLIError
 from .metrics import classification_metrics, headline, regression_metrics
-from .trainer import predict_outputs
+from .predict import run_on
 
 
 def add_arguments(parser) -> None:
@@ -20,19 +17,15 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    run_record = rundir.read_run(args.run_dir, need=(rundir.CONFIG, rundir.MODEL))
+    run_record, data, out = run_on(args)
     spec, cfg = run_record["preprocessing"], run_record["config"]
-    model = rundir.load_model(args.run_dir, run_record)
-    data = load_like_training(args.data, spec, dropna=args.dropna, seed=cfg["seed"])
     if data.y is None:
         raise CLIError(f"{args.data} has no target column {spec['encoding']['target']!r} to "
                        "evaluate against")
-    out = predict_outputs(model, standardise(spec, data.X))
     if task(spec) == "classification":
         metrics = classification_metrics(data.y, out.argmax(axis=1), classes(spec))
     else:
-        pred = out[:, 0].astype(np.float64) * spec["y_std"] + spec["y_mean"]
-        metrics = regression_metrics(data.y, pred)
+        metrics = regression_metrics(data.y, unscale_target(spec, out))
     if args.json:
         print(json.dumps(metrics, indent=2))
     else:

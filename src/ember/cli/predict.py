@@ -9,7 +9,7 @@ import numpy as np
 
 from . import rundir
 from ..io.atomic import atomic_write_text
-from .data import classes, load_like_training, standardise, task
+from .data import classes, load_like_training, standardise, task, unscale_target
 from .errors import CLIError
 from .trainer import predict_outputs
 
@@ -26,14 +26,21 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def run(args) -> int:
+def run_on(args) -> tuple:
+    """``(run record, data, network outputs)``: the run in ``args.run_dir`` applied to
+    ``args.data``, preprocessed as in training (shared by ``predict`` and ``evaluate``)."""
     run_record = rundir.read_run(args.run_dir, need=(rundir.CONFIG, rundir.MODEL))
-    spec, cfg = run_record["preprocessing"], run_record["config"]
     model = rundir.load_model(args.run_dir, run_record)
-    data = load_like_training(args.data, spec, dropna=args.dropna, seed=cfg["seed"])
+    spec = run_record["preprocessing"]
+    data = load_like_training(args.data, spec, dropna=args.dropna, seed=run_record["config"]["seed"])
     if len(data.X) == 0:
         raise CLIError(f"{args.data} has no rows to predict")
-    out = predict_outputs(model, standardise(spec, data.X))
+    return run_record, data, predict_outputs(model, standardise(spec, data.X))
+
+
+def run(args) -> int:
+    run_record, data, out = run_on(args)
+    spec = run_record["preprocessing"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if task(spec) == "classification":
@@ -43,7 +50,7 @@ def run(args) -> int:
         for label, row in zip(probs.argmax(axis=1), probs):
             writer.writerow([labels[label]] + [f"{p:.6f}" for p in row])
     else:
-        values = out[:, 0].astype(np.float64) * spec["y_std"] + spec["y_mean"]
+        values = unscale_target(spec, out)
         writer.writerow(["prediction"])
         writer.writerows([f"{v:.6g}"] for v in values)
     if args.out:

@@ -11,7 +11,7 @@ import numpy as np
 from . import config as config_mod
 from . import plots, rundir
 from .data import (classes, fit_standardisation, fit_target_scaling, load_training_data, split_indices,
-                   standardise, task)
+                   standardise, task, unscale_target)
 from .errors import CLIError
 from .metrics import classification_metrics, headline, regression_metrics
 from .progress import Progress
@@ -140,8 +140,7 @@ def _test_metrics(trainer: Trainer, splits: dict, spec: dict) -> tuple:
     if task(spec) == "classification":
         pred = out.argmax(axis=1)
         return classification_metrics(y, pred, classes(spec)), y, pred
-    scale = lambda v: v[:, 0].astype(np.float64) * spec["y_std"] + spec["y_mean"]  # noqa: E731
-    true, pred = scale(y), scale(out)
+    true, pred = unscale_target(spec, y), unscale_target(spec, out)
     return regression_metrics(true, pred), true, pred
 
 
