@@ -98,7 +98,7 @@ def drop_missing(columns: dict, used: list, dropna: bool, where: str):
         return columns, 0
     if not dropna:
         detail = "; ".join(f"column {name!r} in {describe_rows(m)}" for name, m in holes.items())
-        raise DataError(f"{where} has missing values: {detail}. Pass dropna=True to drop those rows")
+        raise DataError(f"{where} has missing values: {detail}. Pass dropna=True (--dropna on the command line) to drop those rows")
     keep = ~np.logical_or.reduce(list(holes.values()))
     if not keep.any():
         raise DataError(f"{where}: every row has a missing value, nothing is left after dropna")
