@@ -26,6 +26,11 @@ def _r(x) -> str:
     return "n/a" if x is None else f"{x:.2f}"
 
 
+def _r3(x) -> str:
+    """Ratios judged against a threshold: three decimals, so 1.496 does not print as 1.50."""
+    return "n/a" if x is None else f"{x:.3f}"
+
+
 def _pass(ok) -> str:
     return "n/a" if ok is None else ("**met**" if ok else "**not met**")
 
@@ -37,12 +42,12 @@ def _targets(results: dict) -> list:
         for cell in STEP_CELLS:
             c = step.get(cell, {})
             tr = _ratio(c.get("torch", {}), c.get("ember", {}))
-            rows.append((f"PyTorch/ember ≥ 1.5 on `{cell}`", _r(tr), _pass(None if tr is None else tr >= 1.5)))
+            rows.append((f"PyTorch/ember ≥ 1.5 on `{cell}`", _r3(tr), _pass(None if tr is None else tr >= 1.5)))
         for cell in LARGE_CELLS + SMALL_CELLS:
             c = step.get(cell, {})
             er = _ratio(c.get("ember", {}), c.get("numpy", {}))
             limit = 1.25 if cell in LARGE_CELLS else 3.0
-            rows.append((f"ember/NumPy ≤ {limit:g} on `{cell}`", _r(er),
+            rows.append((f"ember/NumPy ≤ {limit:g} on `{cell}`", _r3(er),
                          _pass(None if er is None else er <= limit)))
     e2e = results.get("e2e", {})
     if e2e:
@@ -62,7 +67,7 @@ def _targets(results: dict) -> list:
     if data:
         a, b = data.get("ember DataLoader", {}), data.get("hand slicing (NumPy)", {})
         r = a["epoch_s"] / b["epoch_s"] if "epoch_s" in a and "epoch_s" in b else None
-        rows.append(("DataLoader ≤ 1.5× hand slicing", _r(r), _pass(None if r is None else r <= 1.5)))
+        rows.append(("DataLoader ≤ 1.5× hand slicing", _r3(r), _pass(None if r is None else r <= 1.5)))
     mem = results.get("memory", {}).get("runs", {})
     if mem:
         a, b = mem.get("ember", {}), mem.get("torch", {})

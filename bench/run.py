@@ -140,7 +140,9 @@ def bench_e2e(rounds: int, split_path: str, deadline: float = float("inf")) -> d
         for name, fw, task in runs:
             if name in errors:
                 continue
-            res = run_worker(fw, task, {"path": split_path}, timeout=400)
+            # the first round always runs, but a stuck worker may not eat the whole budget
+            timeout = max(60.0, min(400.0, deadline - time.perf_counter() + 60.0))
+            res = run_worker(fw, task, {"path": split_path}, timeout=timeout)
             if "error" in res:
                 errors[name] = res["error"]
             else:
@@ -269,7 +271,15 @@ def main(argv=None) -> int:
                     help="comma-separated sections to run (step,e2e,data,memory)")
     ap.add_argument("--out", help="folder for RESULTS.md and results.json (default: bench/, or a "
                                   "temporary folder with --quick so the committed results stay)")
+    ap.add_argument("--report", action="store_true",
+                    help="only re-render RESULTS.md from the existing results.json (after editing GAPS.md)")
     args = ap.parse_args(argv)
+    if args.report:
+        out = Path(args.out or HERE)
+        results = json.loads((out / "results.json").read_text())
+        write_markdown(results, out / "RESULTS.md", gaps_path=HERE / "GAPS.md")
+        _log(f"re-rendered {out / 'RESULTS.md'}")
+        return 0
     sections = set(args.only.split(","))
     quick = args.quick
     rounds = args.rounds or (1 if quick else 8)
