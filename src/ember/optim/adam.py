@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
 from ._validate import check_betas, check_non_negative
 from .optimizer import Optimizer, _scalar_state
 
 __all__ = ["Adam", "adam_update"]
+
+#: Parameters up to this many elements share one flat update per group (their per-call
+#: overhead dominates); larger ones are updated on their own, without the copy into the
+#: flat gradient buffer, which would cost memory and time for no saving.
+FLAT_MAX_SIZE = 1 << 16
 
 
 def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
@@ -46,6 +52,138 @@ def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_av
     np.divide(exp_avg, tmp, out=tmp)
     tmp *= lr / bias_correction1
     param -= tmp
+
+
+def _flat_update(flat: _FlatGroup, params: list, *, lr: float, beta1: float, beta2: float, eps: float,
+                 weight_decay: float, amsgrad: bool, maximize: bool, decoupled_weight_decay: bool) -> None:
+    """:func:`adam_update` once over a group's flat state: the same operations on every
+    element, so the numbers are those of the per-parameter update."""
+    g, tmp = flat.grad, flat.tmp
+    for view, p in zip(flat.grad_views, params):
+        np.copyto(view, p.grad._data)
+    if maximize:
+        np.negative(g, out=g)
+    shrink = None
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            shrink = 1 - lr * weight_decay
+        else:
+            for view, p in zip(flat.tmp_views, params):
+                np.multiply(p._data, weight_decay, out=view)
+            g += tmp
+    steps = flat.steps
+    steps += 1
+    flat.steps_seen = steps.tobytes()
+    step = float(steps[0])
+    exp_avg, exp_avg_sq = flat.exp_avg, flat.exp_avg_sq
+    np.subtract(g, exp_avg, out=tmp)
+    tmp *= 1 - beta1
+    exp_avg += tmp
+    exp_avg_sq *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
+    exp_avg_sq += tmp
+    second = exp_avg_sq
+    if amsgrad:
+        np.maximum(flat.max_exp_avg_sq, exp_avg_sq, out=flat.max_exp_avg_sq)
+        second = flat.max_exp_avg_sq
+    np.sqrt(second, out=tmp)
+    tmp /= (1 - beta2 ** step) ** 0.5
+    tmp += eps
+    np.divide(exp_avg, tmp, out=tmp)
+    tmp *= lr / (1 - beta1 ** step)
+    for view, p in zip(flat.tmp_views, params):
+        data = p._data
+        if shrink is not None:
+            data *= shrink
+        data -= view
+
+
+class _FlatGroup:
+    """The Adam state of a group's small parameters kept as flat arrays, so a step is one update.
+
+    ``exp_avg``, ``exp_avg_sq`` (``max_exp_avg_sq`` with AMSGrad) and ``steps`` hold the
+    state of ``params`` end to end; each parameter's state tensors are views into them, so
+    ``state_dict()`` and in-place edits of the state see the same numbers. ``grad`` and
+    ``tmp`` are scratch buffers with per-parameter views.
+    """
+
+    __slots__ = ("params", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "steps", "steps_seen", "grad",
+                 "tmp", "grad_views", "tmp_views")
+
+    def still_holds(self, state, params: list, amsgrad: bool) -> bool:
+        """True while ``params`` and their state are exactly what this layout was built from."""
+        mine = self.params
+        if len(params) != len(mine) or (amsgrad and self.max_exp_avg_sq is None):
+            return False
+        m, v, mx, steps = self.exp_avg, self.exp_avg_sq, self.max_exp_avg_sq, self.steps
+        try:
+            for p, q in zip(params, mine):
+                if p is not q:
+                    return False
+                st = state.get(p)
+                if (st["exp_avg"]._data.base is not m or st["exp_avg_sq"]._data.base is not v
+                        or st["step"]._data.base is not steps
+                        or (amsgrad and st["max_exp_avg_sq"]._data.base is not mx)):
+                    return False
+        except (KeyError, TypeError, AttributeError):
+            return False
+        return steps.tobytes() == self.steps_seen   # the step counts moved only together
+
+
+def _flat_group(state, params: list, amsgrad: bool) -> _FlatGroup | None:
+    """Moves the state of ``params`` into one flat layout (creating missing state), or returns
+    None when the parameters cannot share one update: mixed dtypes or unequal step counts."""
+    dtype = params[0]._data.dtype
+    step_dtype = _dtype.get_default_dtype().np
+    counts = set()
+    for p in params:
+        if p._data.dtype != dtype:
+            return None
+        st = state.get(p)
+        if st:
+            step = st["step"]._data
+            counts.add(float(step))
+            step_dtype = step.dtype
+        else:
+            counts.add(0.0)
+    if len(counts) > 1:
+        return None
+    for p in params:
+        st = state.get(p)
+        if st and st["step"]._data.dtype != step_dtype:
+            return None
+    sizes = [p._data.size for p in params]
+    total = sum(sizes)
+    flat = _FlatGroup()
+    flat.params = list(params)
+    flat.exp_avg = np.zeros(total, dtype)
+    flat.exp_avg_sq = np.zeros(total, dtype)
+    flat.max_exp_avg_sq = np.zeros(total, dtype) if amsgrad else None
+    flat.steps = np.full(len(params), counts.pop(), step_dtype)
+    flat.grad = np.empty(total, dtype)
+    flat.tmp = np.empty(total, dtype)
+    flat.grad_views, flat.tmp_views = [], []
+    names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+    arrays = (flat.exp_avg, flat.exp_avg_sq, flat.max_exp_avg_sq)
+    a = 0
+    for i, (p, n) in enumerate(zip(params, sizes)):
+        shape, b = p._data.shape, a + n
+        st = state[p]
+        views = {"step": flat.steps[i:i + 1].reshape(())}
+        views.update((name, arr[a:b].reshape(shape)) for name, arr in zip(names, arrays))
+        for name, view in views.items():
+            old = st.get(name)
+            if old is None:
+                st[name] = Tensor._make(view)
+            else:               # keep the state tensor (it may be referenced), move its numbers
+                view[...] = old._data
+                old._data = view
+        flat.grad_views.append(flat.grad[a:b].reshape(shape))
+        flat.tmp_views.append(flat.tmp[a:b].reshape(shape))
+        a = b
+    flat.steps_seen = flat.steps.tobytes()
+    return flat
 
 
 class Adam(Optimizer):
@@ -94,7 +232,22 @@ class Adam(Optimizer):
                  "weight_decay": float(group["weight_decay"]), "amsgrad": amsgrad,
                  "maximize": bool(group["maximize"]),
                  "decoupled_weight_decay": bool(group.get("decoupled_weight_decay", False))}
-        for p in params:
+        small = [p for p in params if p._data.size <= FLAT_MAX_SIZE]
+        rest = params if not small else [p for p in params if p._data.size > FLAT_MAX_SIZE]
+        if small:
+            layouts = self.__dict__.setdefault("_flat_layouts", {})
+            flat = layouts.get(id(group))
+            if flat is None or not flat.still_holds(self.state, small, amsgrad):
+                if len(layouts) >= len(self.param_groups):   # drop the layouts of replaced groups
+                    live = {id(g) for g in self.param_groups}
+                    for key in [k for k in layouts if k not in live]:
+                        del layouts[key]
+                flat = layouts[id(group)] = _flat_group(self.state, small, amsgrad)
+            if flat is not None:
+                _flat_update(flat, small, **hyper)
+            else:       # mixed dtypes or step counts: the parameters cannot share one update
+                rest = params
+        for p in rest:
             state = self._state_of(p, group)
             step_t = state["step"]._data
             step_t += 1
