@@ -193,6 +193,8 @@ class NllCore(Function):
     logits with a fused log-softmax (``CrossEntropyLoss``), with weight, ignore_index,
     label smoothing and torch's weighted mean."""
 
+    NAME = "NllLossBackward0"
+
     def forward(self, x, target, weight=None, ignore_index=-100, reduction="mean",
                 label_smoothing=0.0, from_logits=True):
         c = x.shape[1]
@@ -213,6 +215,10 @@ class NllCore(Function):
         self.denom = w_t.sum() if reduction == "mean" else None
         self.logp, self.index, self.w_t, self.valid = logp, index, w_t, valid
         self.weight, self.eps, self.c = weight, eps, c
+        if eps > 0:         # torch's node names: smoothing adds two losses, spatial inputs use 2-D kernels
+            self.label = "AddBackward0"
+        elif x.ndim > 2:
+            self.label = "ViewBackward0" if reduction == "none" and x.ndim != 4 else "NllLoss2DBackward0"
         if reduction == "none":
             return loss
         total = loss.sum()
@@ -242,9 +248,37 @@ class NllCore(Function):
                 grad -= s * wb
         return grad.astype(logp.dtype, copy=False), None
 
-    def name(self) -> str:
-        return "NllLossBackward0"
 
+
+
+class CrossEntropyCore(Function):
+    """Cross-entropy of ``(N, C)`` logits and class indices, unweighted, with every target
+    counted (no smoothing, none ignored), summed or averaged: the common case of
+    ``CrossEntropyLoss``. Keeps ``softmax(x)``; the gradient is ``(softmax(x) - onehot) · g / N``.
+    """
+
+    NAME = "NllLossBackward0"
+
+    def forward(self, x, target, reduction="mean"):
+        n = x.shape[0]
+        rows = np.arange(n)
+        z = x - x.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        total = np.log(s).sum() - z[rows, target].sum()
+        e /= s
+        self.p, self.rows, self.target = e, rows, target
+        self.count = n if reduction == "mean" else 1
+        return np.asarray(total / self.count, dtype=x.dtype)
+
+    def backward(self, g):
+        if not self.needs_grad(0):
+            return None, None
+        p = self.p
+        scale = g / self.count
+        grad = p * scale
+        grad[self.rows, self.target] -= scale
+        return grad.astype(p.dtype, copy=False), None
 
 class SoftCrossEntropy(Function):
     """Cross-entropy with class-probability targets: ``-Σ_c w_c y_c log_softmax(x)_c``."""

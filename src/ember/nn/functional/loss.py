@@ -203,18 +203,21 @@ def _class_input(input, name: str) -> Tensor:
     return x
 
 
-def _check_targets(x: np.ndarray, t: np.ndarray, ignore_index: int, name: str) -> None:
+def _check_targets(x: np.ndarray, t: np.ndarray, ignore_index: int, name: str) -> bool:
+    """Raises unless every target is a class index or ``ignore_index``; returns True when all
+    are class indices (then only an ``ignore_index`` inside ``[0, C)`` can still match)."""
     batch_shape = (x.shape[0],) + x.shape[2:] if x.ndim >= 2 else ()
     if t.shape != batch_shape:
         raise ValueError(f"{name}: expected target of shape {batch_shape} for input of shape "
                          f"{tuple(x.shape)}, got target of shape {tuple(t.shape)}")
     c = x.shape[1] if x.ndim >= 2 else x.shape[0]
     if t.size == 0 or (t.min() >= 0 and t.max() < c):      # the common case, two reductions
-        return
+        return True
     bad = (t != ignore_index) & ((t < 0) | (t >= c))
     if np.any(bad):
         raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds: class indices must be in "
                          f"[0, {c}) for {c} classes")
+    return False
 
 
 def _index_loss(input, target, weight, ignore_index, reduction, label_smoothing, from_logits,
@@ -225,7 +228,7 @@ def _index_loss(input, target, weight, ignore_index, reduction, label_smoothing,
     xd, td = x._data, t._data
     if td.dtype.kind not in "iu":
         raise RuntimeError(f"{name}: expected class-index targets of dtype int64, got {t.dtype}")
-    _check_targets(xd, td, ignore_index, name)
+    all_classes = _check_targets(xd, td, ignore_index, name)
     c = xd.shape[1] if xd.ndim >= 2 else xd.shape[0]
     w = _weight_array(weight, xd.dtype)
     if w is not None and w.shape != (c,):
@@ -235,7 +238,11 @@ def _index_loss(input, target, weight, ignore_index, reduction, label_smoothing,
     if unbatched:
         x = x.unsqueeze(0)
         td = td.reshape(1)
+    plain = (from_logits and w is None and not label_smoothing and reduction != "none" and x.ndim == 2
+             and all_classes and td.size and not (0 <= ignore_index < c and (td == ignore_index).any()))
     with np.errstate(invalid="ignore", divide="ignore"):
+        if plain:       # every target counts, none weighted or smoothed
+            return ops.CrossEntropyCore.apply(x, td, reduction=reduction)
         out = ops.NllCore.apply(x, td.astype(np.int64, copy=False), weight=w,
                                 ignore_index=ignore_index, reduction=reduction,
                                 label_smoothing=float(label_smoothing), from_logits=from_logits)
