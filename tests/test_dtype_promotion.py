@@ -37,12 +37,7 @@ def test_tensor_tensor_promotion(left, right, op):
             return m.where(m.tensor(True), a, b)
         return {"add": lambda: a + b, "mul": lambda: a * b, "div": lambda: a / b,
                 "maximum": lambda: m.maximum(a, b)}[op]()
-    try:
-        expected = run(torch)
-    except RuntimeError:
-        pytest.skip("torch refuses this combination")
-    if "bool" in (left[0], right[0]) and op == "add" and left[0] == right[0] == "bool":
-        pytest.skip("bool + bool")
+    expected = run(torch)  # torch accepts every combination in this table
     got = run(ember)
     assert _name(got) == _name(expected)
     assert got.shape == tuple(expected.shape)
@@ -51,7 +46,7 @@ def test_tensor_tensor_promotion(left, right, op):
 @pytest.mark.parametrize("tensor", TENSORS, ids=lambda t: f"{t[0]}{'_0d' if t[1] else ''}")
 @pytest.mark.parametrize("scalar", SCALARS, ids=lambda s: f"{type(s).__name__}")
 @pytest.mark.parametrize("op", ["add", "mul", "radd", "rmul", "div", "rsub", "pow"])
-def test_tensor_scalar_promotion(tensor, scalar, op):
+def test_tensor_scalar_promotion(tensor, scalar, op, request):
     def run(m):
         a = _tensor(m, *tensor)
         return {"add": lambda: a + scalar, "mul": lambda: a * scalar, "radd": lambda: scalar + a,
@@ -59,8 +54,16 @@ def test_tensor_scalar_promotion(tensor, scalar, op):
                 "pow": lambda: a ** scalar}[op]()
     try:
         expected = run(torch)
-    except (RuntimeError, TypeError):
-        pytest.skip("torch refuses this combination")
+    except RuntimeError as refusal:
+        # torch refuses `scalar - tensor` when a bool is involved; ember must refuse too, not guess a dtype.
+        assert "bool" in str(refusal)
+        if op == "rsub" and (tensor[0] == "bool") != (scalar is True):
+            request.applymarker(pytest.mark.xfail(strict=True, reason=(
+                "src bug: ember computes `scalar - tensor` with one bool operand; torch raises "
+                "'Subtraction, the `-` operator, with a bool tensor is not supported'")))
+        with pytest.raises((RuntimeError, TypeError), match="(?i)bool.*subtract|subtract.*bool"):
+            run(ember)
+        return
     if not isinstance(expected, torch.Tensor):
         pytest.skip("NumPy handled the operator, not torch")
     got = run(ember)
