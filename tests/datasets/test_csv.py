@@ -172,7 +172,7 @@ def test_single_names_may_be_strings(tmp_path, backend):
 
 
 def test_missing_file_is_also_file_not_found(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="file not found: .*nope.csv"):
         load_csv(tmp_path / "nope.csv", "y")
     assert issubclass(DataFileNotFoundError, DataError) and issubclass(DataError, ValueError)
 

@@ -177,7 +177,7 @@ def test_corrupt_file_error_is_a_value_error():
 
 
 def test_missing_file_raises_file_not_found(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="nope.safetensors"):
         ember.load(tmp_path / "nope.safetensors")
 
 
@@ -189,9 +189,10 @@ def test_failure_mid_write_keeps_the_previous_file(failure, tmp_path, monkeypatc
         raise failure
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
-    with pytest.raises(type(failure)):
+    with pytest.raises(type(failure)) as raised:
         ember.save({"w": ember.zeros(100), "epoch": 4}, path)
     monkeypatch.undo()
+    assert raised.value is failure  # the injected failure itself, not some other error
     assert path.read_bytes() == raw
     assert [p.name for p in tmp_path.iterdir()] == ["c.safetensors"]
     assert ember.load(path)["epoch"] == 3
