@@ -132,6 +132,7 @@ def test_random_split_is_reproducible():
     def split(**kw):
         return [list(s) for s in random_split(range(20), [0.5, 0.5], **kw)]
     assert split(generator=ember.Generator().manual_seed(3)) == split(generator=ember.Generator().manual_seed(3))
+    assert split(generator=ember.Generator().manual_seed(3)) != split(generator=ember.Generator().manual_seed(4))
     ember.manual_seed(5)
     first = split()
     ember.manual_seed(5)
