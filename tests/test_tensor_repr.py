@@ -88,8 +88,30 @@ def test_format_of_0d_tensor_is_a_number():
     assert f"{ember.tensor(0.123456):.3f}" == "0.123"
 
 
-def test_repr_in_float64_default_dtype_is_not_forced():
+@pytest.fixture
+def float64_default():
+    """Both libraries default to float64 for the test, and back to float32 afterwards, whatever happens."""
+    ember.set_default_dtype(ember.float64)
+    torch.set_default_dtype(torch.float64)
+    try:
+        yield
+    finally:
+        ember.set_default_dtype(ember.float32)
+        torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.tensor(np.array([1.0], np.float32)), lambda m: m.tensor([1.0, 2.5]),
+    lambda m: m.tensor([1.0], dtype=m.float32), lambda m: m.ones(2, dtype=m.float64), lambda m: m.tensor(3.5),
+], ids=["float32_from_numpy", "python_floats", "float32_asked", "float64_asked", "float_0d"])
+def test_repr_under_float64_default_dtype(make, float64_default):
+    # the dtype suffix is shown for dtypes other than the current default, like torch
+    assert repr(make(ember)) == repr(make(torch)).replace("torch.", "ember.")
+
+
+def test_repr_under_float32_default_shows_float64_only():
     assert "dtype" not in repr(ember.tensor(np.array([1.0], np.float32)))
+    assert repr(ember.tensor([1.0], dtype=ember.float64)).endswith("dtype=ember.float64)")
 
 
 GRAD_FNS = [
