@@ -12,7 +12,12 @@ MODULES = ["ember", "ember.autograd", "ember._tensor", "ember._creation", "ember
            "ember.ops.sorting"]
 
 
-@pytest.mark.parametrize("name", MODULES)
+NO_EXAMPLE_YET = pytest.mark.xfail(strict=True, reason="src gap: ember.autograd.function (Function) has no "
+                                   "docstring Example; STYLE asks for one on public API")
+
+
+@pytest.mark.parametrize("name", [pytest.param(m, marks=NO_EXAMPLE_YET) if m == "ember.autograd.function" else m
+                                  for m in MODULES])
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
@@ -21,4 +26,4 @@ def test_docstring_examples(name):
         if test.name.startswith(name) and test.examples:
             ember.manual_seed(0)
             runner.run(test)
-    assert runner.failures == 0
+    assert runner.tries > 0 and runner.failures == 0  # a module without examples tests nothing
