@@ -46,7 +46,7 @@ def test_tensor_tensor_promotion(left, right, op):
 @pytest.mark.parametrize("tensor", TENSORS, ids=lambda t: f"{t[0]}{'_0d' if t[1] else ''}")
 @pytest.mark.parametrize("scalar", SCALARS, ids=lambda s: f"{type(s).__name__}")
 @pytest.mark.parametrize("op", ["add", "mul", "radd", "rmul", "div", "rsub", "pow"])
-def test_tensor_scalar_promotion(tensor, scalar, op, request):
+def test_tensor_scalar_promotion(tensor, scalar, op):
     def run(m):
         a = _tensor(m, *tensor)
         return {"add": lambda: a + scalar, "mul": lambda: a * scalar, "radd": lambda: scalar + a,
@@ -57,10 +57,6 @@ def test_tensor_scalar_promotion(tensor, scalar, op, request):
     except RuntimeError as refusal:
         # torch refuses `scalar - tensor` when a bool is involved; ember must refuse too, not guess a dtype.
         assert "bool" in str(refusal)
-        if op == "rsub" and (tensor[0] == "bool") != (scalar is True):
-            request.applymarker(pytest.mark.xfail(strict=True, reason=(
-                "src bug: ember computes `scalar - tensor` with one bool operand; torch raises "
-                "'Subtraction, the `-` operator, with a bool tensor is not supported'")))
         with pytest.raises((RuntimeError, TypeError), match="(?i)bool.*subtract|subtract.*bool"):
             run(ember)
         return

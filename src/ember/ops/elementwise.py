@@ -155,8 +155,24 @@ def add(input, other, *, alpha=1):
     return _binary(Add, input, other)
 
 
+def _is_bool(x) -> bool:
+    return isinstance(x, builtins.bool) or (isinstance(x, Tensor) and x._data.dtype == np.bool_)
+
+
+def _refuse_bool_sub(a, b) -> None:
+    """torch refuses ``-`` when either side is a bool (tensor or Python bool)."""
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+
+
 def sub(input, other, *, alpha=1):
     """``input - alpha * other`` with broadcasting."""
+    _refuse_bool_sub(input, other)
     if alpha != 1:
         other = mul(as_tensor(other), alpha) if isinstance(other, Tensor) else other * alpha
     return _binary(Sub, input, other)
@@ -187,6 +203,7 @@ def div(input, other, *, rounding_mode=None):
 
 def rsub(input, other):
     """``other - input`` (a scalar minus a tensor)."""
+    _refuse_bool_sub(other, input)
     return _binary(Sub, as_tensor(input), other, reverse=True)
 
 
@@ -393,6 +410,9 @@ def _unary(cls, input, as_float: bool = True):
 
 def neg(input):
     """``-input``."""
+    if _is_bool(input):
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     return _unary(Neg, input, as_float=False)
 
 
