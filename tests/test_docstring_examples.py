@@ -12,12 +12,7 @@ MODULES = ["ember", "ember.autograd", "ember._tensor", "ember._creation", "ember
            "ember.ops.sorting"]
 
 
-NO_EXAMPLE_YET = pytest.mark.xfail(strict=True, reason="src gap: ember.autograd.function (Function) has no "
-                                   "docstring Example; STYLE asks for one on public API")
-
-
-@pytest.mark.parametrize("name", [pytest.param(m, marks=NO_EXAMPLE_YET) if m == "ember.autograd.function" else m
-                                  for m in MODULES])
+@pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)

@@ -7,13 +7,21 @@ per tensor input. ``backward`` must never modify ``grad`` in place.
 
 Example::
 
-    class Exp(Function):
-        def forward(self, x):
-            self.out = np.exp(x)
-            return self.out
-
-        def backward(self, grad):
-            return (grad * self.out,)
+    >>> import numpy as np
+    >>> from ember.autograd import Function
+    >>> class Cube(Function):
+    ...     def forward(self, x):
+    ...         self.x = x
+    ...         return x ** 3
+    ...     def backward(self, grad):
+    ...         return (3 * self.x ** 2 * grad,)
+    >>> t = ember.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Cube.apply(t)
+    >>> y
+    tensor([1., 8.], grad_fn=<CubeBackward0>)
+    >>> y.sum().backward()
+    >>> t.grad
+    tensor([ 3., 12.])
 """
 from __future__ import annotations
 
