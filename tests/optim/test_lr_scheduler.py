@@ -232,6 +232,21 @@ def test_bad_scheduler_arguments(make, error, message):
         make(_sgd(ember))
 
 
+@pytest.mark.parametrize("make", [
+    lambda S, o: S.ConstantLR(o, factor=0.0), lambda S, o: S.ConstantLR(o, factor=1.0),
+    lambda S, o: S.LinearLR(o, start_factor=1.0, end_factor=0.0),
+], ids=["ConstantLR-0", "ConstantLR-1", "LinearLR-1-to-0"])
+def test_edge_arguments_accepted_like_torch(make):
+    lrs = []
+    for lib, S in ((torch, torch_sched), (ember, ember_sched)):
+        opt = _sgd(lib)
+        sched = make(S, opt)
+        opt.step()
+        sched.step()
+        lrs.append(list(sched.get_last_lr()))
+    assert lrs[1] == lrs[0]
+
+
 def test_one_cycle_refuses_to_step_past_total_steps():
     opt = _sgd(ember)
     sched = ember_sched.OneCycleLR(opt, max_lr=0.1, total_steps=3)
@@ -275,12 +290,24 @@ def test_resuming_with_last_epoch_equals_torch(make):
     assert run(ember, ember_sched) == want
 
 
-def test_step_with_an_epoch_uses_the_closed_form_like_torch():
+CLOSED_FORM = {
+    "StepLR": lambda S, o: S.StepLR(o, step_size=3, gamma=0.5),
+    "MultiStepLR": lambda S, o: S.MultiStepLR(o, milestones=[3, 8, 8, 20], gamma=0.3),
+    "ConstantLR": lambda S, o: S.ConstantLR(o, factor=0.4, total_iters=6),
+    "LinearLR": lambda S, o: S.LinearLR(o, start_factor=0.2, end_factor=0.9, total_iters=12),
+    "ExponentialLR": lambda S, o: S.ExponentialLR(o, gamma=0.9),
+    "PolynomialLR": lambda S, o: S.PolynomialLR(o, total_iters=15, power=2.0),
+    "CosineAnnealingLR": lambda S, o: S.CosineAnnealingLR(o, T_max=9, eta_min=0.001),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLOSED_FORM))
+def test_step_with_an_epoch_uses_the_closed_form_like_torch(case):
     def run(lib, S):
         opt = _sgd(lib)
-        sched = S.StepLR(opt, step_size=3, gamma=0.5)
+        sched = CLOSED_FORM[case](S, opt)
         out = []
-        for epoch in [1, 2, 7, 4, 10]:
+        for epoch in [1, 2, 7, 4, 10, 5, 6, 12, 13, 20, 25, 3]:
             opt.step()
             sched.step(epoch)
             out.append(list(sched.get_last_lr()))
@@ -291,6 +318,42 @@ def test_step_with_an_epoch_uses_the_closed_form_like_torch():
         want = run(torch, torch_sched)
         got = run(ember, ember_sched)
     assert got == want
+
+
+@pytest.mark.parametrize("T_mult", [1, 2, 3])
+def test_warm_restarts_stepped_to_an_epoch_equal_torch(T_mult):
+    def run(lib, S):
+        opt = _sgd(lib)
+        sched = S.CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=T_mult, eta_min=0.001)
+        out = []
+        for epoch in [0.5, 3, 4, 5.25, 10, 13, 12, 27, 29.5, 2, 41, 100]:
+            opt.step()
+            sched.step(epoch)
+            out.append((list(sched.get_last_lr()), sched.T_i, sched.T_cur, sched.last_epoch))
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = run(torch, torch_sched)
+    got = run(ember, ember_sched)
+    assert [g[:2] + (pytest.approx(g[2], rel=1e-12), g[3]) for g in got] == want
+
+
+@pytest.mark.parametrize("S_name,kwargs", [
+    ("StepLR", dict(step_size=2)), ("MultiStepLR", dict(milestones=[2, 4])), ("ConstantLR", {}),
+    ("LinearLR", {}), ("PolynomialLR", {}), ("CosineAnnealingWarmRestarts", dict(T_0=3)),
+])
+def test_default_arguments_equal_torch(S_name, kwargs):
+    def run(lib, S):
+        opt = _sgd(lib)
+        sched = getattr(S, S_name)(opt, **kwargs)
+        out = [list(sched.get_last_lr())]
+        for _ in range(8):
+            opt.step()
+            sched.step()
+            out.append(list(sched.get_last_lr()))
+        return out
+    assert run(ember, ember_sched) == run(torch, torch_sched)
 
 
 def test_cyclic_momentum_on_rmsprop_built_without_momentum():
