@@ -181,13 +181,17 @@ def test_learning_rate_scheduler_matches_keras(keras_ref):
         np.testing.assert_allclose(hist[ek][key], hist[keras_ref][key], rtol=RTOL, atol=ATOL)
 
 
-def test_reduce_lr_on_plateau_matches_keras(keras_ref):
+@pytest.mark.parametrize("patience,cooldown,min_delta", [(0, 0, 0.05), (2, 0, 0.1), (1, 2, 0.05)])
+def test_reduce_lr_on_plateau_matches_keras(keras_ref, patience, cooldown, min_delta):
     x, y, ref, ours = _pair(keras_ref, "sgd")
     hist = {}
     for mod, model in ((keras_ref, ref), (ek, ours)):
-        cb = mod.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=0.05)
-        hist[mod] = model.fit(x, y, batch_size=16, epochs=5, shuffle=False, callbacks=[cb],
+        cb = mod.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=patience, cooldown=cooldown,
+                                             min_delta=min_delta)
+        hist[mod] = model.fit(x, y, batch_size=16, epochs=12, shuffle=False, callbacks=[cb],
                               verbose=0).history
+    rates = hist[keras_ref]["learning_rate"]
+    assert len(set(rates)) > 2  # the case reduces the rate more than once, so the counting is exercised
     for key in hist[keras_ref]:
         np.testing.assert_allclose(hist[ek][key], hist[keras_ref][key], rtol=RTOL, atol=ATOL)
 
@@ -241,10 +245,33 @@ def test_loss_values_match_keras(keras_ref, name):
         y_true = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 6)]
     else:
         y_true = (rng.random((6, 3)) > 0.5).astype(np.float32)
-    ref = float(keras_ref.ops.convert_to_numpy(keras_ref.losses.get(name)(y_true, y_pred).mean()))
+    ref = keras_ref.ops.convert_to_numpy(keras_ref.losses.get(name)(y_true, y_pred))
     ours = ek.losses.get(name)(y_true, y_pred)
     assert ours.dtype.np == np.float32
-    np.testing.assert_allclose(float(ours.mean()), ref, rtol=1e-5, atol=1e-6)
+    # per-sample values, not only their mean: a reduction over the wrong axis keeps the mean
+    assert ours.shape == ref.shape == (6,)
+    np.testing.assert_allclose(ours._data, ref, rtol=1e-5, atol=1e-6)
+
+
+METRIC_FUNCTIONS = {
+    "binary_accuracy": "binary", "categorical_accuracy": "onehot", "sparse_categorical_accuracy": "sparse",
+    "top_k_categorical_accuracy": "onehot", "sparse_top_k_categorical_accuracy": "sparse",
+}
+
+
+@pytest.mark.parametrize("name", sorted(METRIC_FUNCTIONS))
+def test_metric_functions_match_keras_with_default_arguments(keras_ref, name):
+    rng = np.random.default_rng(7)
+    kind = METRIC_FUNCTIONS[name]
+    y_pred = rng.random((40, 7)).astype(np.float32)  # 7 classes: the default top-k (5) is not everything
+    y_true = {"binary": (rng.random((40, 7)) > 0.5).astype(np.float32),
+              "onehot": np.eye(7, dtype=np.float32)[rng.integers(0, 7, 40)],
+              "sparse": rng.integers(0, 7, 40)}[kind]
+    ref = keras_ref.ops.convert_to_numpy(getattr(keras_ref.metrics, name)(y_true, y_pred))
+    ours = np.asarray(getattr(ek.metrics, name)(y_true, y_pred))
+    assert ours.dtype == np.float32 and ours.shape == ref.shape
+    np.testing.assert_array_equal(ours, ref)
+    assert 0 < ours.mean() < 1  # neither all right nor all wrong: the comparison can tell
 
 
 def test_initial_weights_and_summary_counts_match_keras(keras_ref):
