@@ -42,6 +42,8 @@ def test_random_sampler_reproducible_with_generator():
     a = RandomSampler(range(50), generator=ember.Generator().manual_seed(7))
     b = RandomSampler(range(50), generator=ember.Generator().manual_seed(7))
     assert [list(a), list(a)] == [list(b), list(b)]
+    assert list(RandomSampler(range(50), generator=ember.Generator().manual_seed(8))) != \
+        list(RandomSampler(range(50), generator=ember.Generator().manual_seed(7)))
 
 
 @pytest.mark.parametrize("kwargs, error", [({"replacement": 1}, TypeError), ({"num_samples": 0}, ValueError),
