@@ -66,6 +66,15 @@ def test_concat_dataset_matches_torch(index):
     assert_same(list(a[index]), list(b[index]))
 
 
+def test_concat_of_three_datasets_matches_torch_at_every_index():
+    sizes = [4, 3, 5]
+    ours = ConcatDataset([TensorDataset(ember.tensor(X[:k]) * (j + 1)) for j, k in enumerate(sizes)])
+    theirs = tud.ConcatDataset([tud.TensorDataset(torch.tensor(X[:k]) * (j + 1)) for j, k in enumerate(sizes)])
+    assert ours.cumulative_sizes == theirs.cumulative_sizes == [4, 7, 12]
+    for index in range(-12, 12):
+        assert_same(list(ours[index]), list(theirs[index]))
+
+
 @pytest.mark.parametrize("index", [15, -16])
 def test_concat_dataset_out_of_range(index):
     ours, _ = _pair()
@@ -99,11 +108,12 @@ def test_base_dataset_requires_getitem():
 
 @pytest.mark.parametrize("n, fractions", [(10, [0.8, 0.2]), (11, [0.5, 0.5]), (7, [0.3, 0.3, 0.4]),
                                           (101, [0.1, 0.2, 0.7]), (5, [1 / 3, 1 / 3, 1 / 3]),
-                                          (3, [0.25, 0.25, 0.25, 0.25])])
+                                          (3, [0.25, 0.25, 0.25, 0.25]), (6, [1.0, 0.0]), (6, [0.0, 1.0])])
 def test_random_split_fraction_sizes_match_torch(n, fractions):
-    with pytest.warns(UserWarning) if n < len(fractions) else _no_warning():
+    empty = n < len(fractions) or 0.0 in fractions  # an empty split warns
+    with pytest.warns(UserWarning, match="Length of split") if empty else _no_warning():
         ours = random_split(range(n), fractions, generator=ember.Generator().manual_seed(0))
-    with pytest.warns(UserWarning) if n < len(fractions) else _no_warning():
+    with pytest.warns(UserWarning) if empty else _no_warning():
         theirs = tud.random_split(range(n), fractions, generator=torch.Generator().manual_seed(0))
     assert [len(s) for s in ours] == [len(s) for s in theirs]
     everything = sorted(i for s in ours for i in s)
@@ -141,7 +151,8 @@ def test_random_split_is_reproducible():
 
 
 @pytest.mark.parametrize("lengths, match", [([3, 3], "Sum of input lengths"), ([0.5, 0.6], "fractions summing to 1"),
-                                            ([1.5, -0.5], "Fraction|lengths"), ([], "at least")])
+                                            ([1.5, -0.5], r"Fraction at index 0 is not between 0 and 1, got 1\.5"),
+                                            ([-0.25, 1.25], r"Fraction at index 0 is not between 0 and 1, got -0\.25"), ([], "at least")])
 def test_random_split_errors(lengths, match):
     with pytest.raises(ValueError, match=match):
         random_split(range(10), lengths)
