@@ -36,6 +36,16 @@ def _broadcast(t: Tensor, ndim: int, axis: int) -> Tensor:
     return t.reshape(shape)
 
 
+
+def _add_gamma_beta(layer, shape) -> None:
+    """Creates the scale (``gamma``) and offset (``beta``) weights a normalization layer asked for."""
+    if layer.scale:
+        layer.gamma = layer.add_weight(shape, layer.gamma_initializer, "gamma",
+                                       regularizer=layer.gamma_regularizer)
+    if layer.center:
+        layer.beta = layer.add_weight(shape, layer.beta_initializer, "beta",
+                                      regularizer=layer.beta_regularizer)
+
 class BatchNormalization(Layer):
     """Normalizes with the batch's mean and (biased) variance while training, and with moving
     averages at inference: ``moving = moving * momentum + batch * (1 - momentum)``.
@@ -65,12 +75,7 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape):
         shape = _param_shape(input_shape, self.axis)
-        if self.scale:
-            self.gamma = self.add_weight(shape, self.gamma_initializer, "gamma",
-                                         regularizer=self.gamma_regularizer)
-        if self.center:
-            self.beta = self.add_weight(shape, self.beta_initializer, "beta",
-                                        regularizer=self.beta_regularizer)
+        _add_gamma_beta(self, shape)
         self.moving_mean = self.add_weight(shape, self.moving_mean_initializer, "moving_mean",
                                            trainable=False)
         self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
@@ -147,12 +152,7 @@ class LayerNormalization(Layer):
 
     def build(self, input_shape):
         shape = _param_shape(input_shape, self.axis)
-        if self.scale:
-            self.gamma = self.add_weight(shape, self.gamma_initializer, "gamma",
-                                         regularizer=self.gamma_regularizer)
-        if self.center:
-            self.beta = self.add_weight(shape, self.beta_initializer, "beta",
-                                        regularizer=self.beta_regularizer)
+        _add_gamma_beta(self, shape)
 
     def call(self, inputs, training=False):
         nd = inputs.ndim
