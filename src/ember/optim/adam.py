@@ -16,6 +16,18 @@ __all__ = ["Adam", "adam_update"]
 FLAT_MAX_SIZE = 1 << 16
 
 
+def update_moments(g, exp_avg, exp_avg_sq, beta1: float, beta2: float, tmp):
+    """Adam's moments in place: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²; returns ``tmp`` (scratch)."""
+    np.subtract(g, exp_avg, out=tmp)
+    tmp *= 1 - beta1
+    exp_avg += tmp
+    exp_avg_sq *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
+    exp_avg_sq += tmp
+    return tmp
+
+
 def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
                 max_exp_avg_sq: np.ndarray | None, *, step: float, lr: float, beta1: float, beta2: float,
                 eps: float, weight_decay: float, amsgrad: bool, maximize: bool,
@@ -33,13 +45,7 @@ def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_av
             param *= 1 - lr * weight_decay
         else:
             g = g + weight_decay * param
-    tmp = g - exp_avg
-    tmp *= 1 - beta1
-    exp_avg += tmp
-    exp_avg_sq *= beta2
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - beta2
-    exp_avg_sq += tmp
+    tmp = update_moments(g, exp_avg, exp_avg_sq, beta1, beta2, np.empty_like(exp_avg))
     bias_correction1 = 1 - beta1 ** step
     bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
     second = exp_avg_sq
@@ -76,13 +82,7 @@ def _flat_update(flat: _FlatGroup, params: list, *, lr: float, beta1: float, bet
     flat.steps_seen = steps.tobytes()
     step = float(steps[0])
     exp_avg, exp_avg_sq = flat.exp_avg, flat.exp_avg_sq
-    np.subtract(g, exp_avg, out=tmp)
-    tmp *= 1 - beta1
-    exp_avg += tmp
-    exp_avg_sq *= beta2
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - beta2
-    exp_avg_sq += tmp
+    update_moments(g, exp_avg, exp_avg_sq, beta1, beta2, tmp)
     second = exp_avg_sq
     if amsgrad:
         np.maximum(flat.max_exp_avg_sq, exp_avg_sq, out=flat.max_exp_avg_sq)

@@ -5,6 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._validate import check_betas, check_non_negative
+from .adam import update_moments
 from .optimizer import Optimizer, _scalar_state
 
 __all__ = ["NAdam", "nadam_update"]
@@ -32,13 +33,7 @@ def nadam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_a
     mu_product *= mu  # in the state's own (scalar) dtype, as torch does
     mu_prod = float(mu_product)
     mu_product_next = mu_prod * mu_next
-    tmp = g - exp_avg
-    tmp *= 1 - beta1
-    exp_avg += tmp
-    exp_avg_sq *= beta2
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - beta2
-    exp_avg_sq += tmp
+    tmp = update_moments(g, exp_avg, exp_avg_sq, beta1, beta2, np.empty_like(exp_avg))
     denom = np.divide(exp_avg_sq, bias_correction2)
     np.sqrt(denom, out=denom)
     denom += eps
