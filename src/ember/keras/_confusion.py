@@ -16,6 +16,17 @@ def _weights(sample_weight, shape):
     return np.broadcast_to(sw, shape)
 
 
+
+def _count_at_thresholds(metric, y_true, y_pred, sample_weight) -> None:
+    """Adds the (weighted) true/false positives/negatives at each of ``metric.thresholds``."""
+    w = _weights(sample_weight, y_true.shape).ravel()
+    truth = y_true.ravel().astype(bool)
+    pred = y_pred.ravel()[None, :] > metric.thresholds[:, None]
+    metric.tp += (pred & truth) @ w
+    metric.fp += (pred & ~truth) @ w
+    metric.fn += (~pred & truth) @ w
+    metric.tn += (~pred & ~truth) @ w
+
 class _Thresholded(Metric):
     """Counts of true/false positives/negatives at ``thresholds`` (prediction > threshold)."""
 
@@ -39,13 +50,7 @@ class _Thresholded(Metric):
         elif self.top_k is not None:
             kth = -np.sort(-y_pred, axis=-1)[..., self.top_k - 1:self.top_k]
             y_pred = np.where(y_pred >= kth, y_pred, -np.inf)
-        w = _weights(sample_weight, y_true.shape).ravel()
-        truth = y_true.ravel().astype(bool)
-        pred = y_pred.ravel()[None, :] > self.thresholds[:, None]
-        self.tp += (pred & truth) @ w
-        self.fp += (pred & ~truth) @ w
-        self.fn += (~pred & truth) @ w
-        self.tn += (~pred & ~truth) @ w
+        _count_at_thresholds(self, y_true, y_pred, sample_weight)
 
     def get_config(self):
         return {"name": self.name, "thresholds": None if self._scalar and self.thresholds[0] == 0.5
@@ -102,13 +107,7 @@ class AUC(Metric):
         y_true, y_pred = _same_rank(to_array(y_true), to_array(y_pred))
         if self.from_logits:
             y_pred = 1.0 / (1.0 + np.exp(-y_pred))
-        w = _weights(sample_weight, y_true.shape).ravel()
-        truth = y_true.ravel().astype(bool)
-        pred = y_pred.ravel()[None, :] > self.thresholds[:, None]
-        self.tp += (pred & truth) @ w
-        self.fp += (pred & ~truth) @ w
-        self.fn += (~pred & truth) @ w
-        self.tn += (~pred & ~truth) @ w
+        _count_at_thresholds(self, y_true, y_pred, sample_weight)
 
     def result(self):
         if self.curve == "ROC":
