@@ -1,8 +1,6 @@
 """The Keras optimizers' update rules, each a few in-place NumPy lines (Keras 3's formulas)."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .base import Optimizer, _check_nonneg
@@ -10,6 +8,21 @@ from .base import Optimizer, _check_nonneg
 
 def _f32(x):
     return np.float32(x)
+
+
+def _ema(buf: np.ndarray, value: np.ndarray, decay: float) -> None:
+    """``buf = decay * buf + (1 - decay) * value`` in place, as Keras's torch backend writes it
+    (``mul_(decay)`` then ``add_(value, alpha=1 - decay)``). The complement ``1 - decay`` is taken
+    on the Python float, then rounded: ``1 - float32(0.999)`` would be 1.3e-5 off, and that error
+    decides the sign of weights an Adam step leaves within 1e-8 of zero (an L1 penalty's gradient
+    then jumps by ``2 * l1``)."""
+    buf *= _f32(decay)
+    buf += _f32(1 - decay) * value
+
+
+def _keras_power(base: float, t: int) -> np.float32:
+    """``ops.power(cast(base, float32), cast(t, float32))``: Keras's bias-correction power."""
+    return np.power(_f32(base), _f32(t))
 
 
 class SGD(Optimizer):
@@ -53,17 +66,13 @@ class RMSprop(Optimizer):
             (("average_gradient",) if self.centered else ())
 
     def _update(self, w, g, slots, lr):
-        rho = _f32(self.rho)
         v = slots["velocity"]
-        v *= rho
-        v += (1 - rho) * g * g
+        _ema(v, g * g, self.rho)
+        denom = v + _f32(self.epsilon)
         if self.centered:
             a = slots["average_gradient"]
-            a *= rho
-            a += (1 - rho) * g
-            denom = v - a * a + _f32(self.epsilon)
-        else:
-            denom = v + _f32(self.epsilon)
+            _ema(a, g, self.rho)
+            denom -= a * a
         inc = _f32(lr) * g / np.sqrt(denom)
         if self.momentum > 0:
             m = slots["momentum"]
@@ -91,11 +100,12 @@ class Adam(Optimizer):
 
     def _update(self, w, g, slots, lr):
         t = self.iterations + 1
-        b1, b2 = _f32(self.beta_1), _f32(self.beta_2)
-        alpha = _f32(lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t))
+        one = _f32(1)
+        alpha = _f32(lr) * np.sqrt(one - _keras_power(self.beta_2, t)) / \
+            (one - _keras_power(self.beta_1, t))
         m, v = slots["momentum"], slots["velocity"]
-        m += (g - m) * (1 - b1)
-        v += (g * g - v) * (1 - b2)
+        _ema(m, g, self.beta_1)
+        _ema(v, g * g, self.beta_2)
         if self.amsgrad:
             vh = slots["velocity_hat"]
             np.maximum(vh, v, out=vh)
@@ -151,13 +161,11 @@ class Adadelta(Optimizer):
         self._slots = ("accumulated_grad", "accumulated_delta_var")
 
     def _update(self, w, g, slots, lr):
-        rho, eps = _f32(self.rho), _f32(self.epsilon)
+        eps = _f32(self.epsilon)
         ag, ad = slots["accumulated_grad"], slots["accumulated_delta_var"]
-        ag *= rho
-        ag += (1 - rho) * g * g
+        _ema(ag, g * g, self.rho)
         delta = -np.sqrt(ad + eps) * g / np.sqrt(ag + eps)
-        ad *= rho
-        ad += (1 - rho) * delta * delta
+        _ema(ad, delta * delta, self.rho)
         w += _f32(lr) * delta
 
     def get_config(self):
@@ -175,7 +183,7 @@ class Adamax(Optimizer):
     def _update(self, w, g, slots, lr):
         t = self.iterations + 1
         m, u = slots["m"], slots["u"]
-        m += (g - m) * (1 - _f32(self.beta_1))
+        _ema(m, g, self.beta_1)
         np.maximum(u * _f32(self.beta_2), np.abs(g), out=u)
         w -= _f32(lr) * m / (_f32(1 - self.beta_1 ** t) * (u + _f32(self.epsilon)))
 
@@ -194,8 +202,12 @@ class Nadam(Optimizer):
         self._slots = ("momentum", "velocity")
         self._u_product = 1.0
 
+    def _momentum_schedule(self, t: int) -> np.float32:
+        """``u_t = beta_1 * (1 - 0.5 * 0.96**t)`` in float32, as Keras computes it."""
+        return _f32(self.beta_1) * (_f32(1) - _f32(0.5) * _keras_power(0.96, t))
+
     def _before_step(self):
-        self._u_product *= self.beta_1 * (1.0 - 0.5 * 0.96 ** (self.iterations + 1))
+        self._u_product = float(_f32(self._u_product) * self._momentum_schedule(self.iterations + 1))
 
     def _extra_state(self):
         return {"u_product": np.array([self._u_product], np.float64)}
@@ -205,16 +217,15 @@ class Nadam(Optimizer):
 
     def _update(self, w, g, slots, lr):
         t = self.iterations + 1
-        b1, b2 = self.beta_1, self.beta_2
-        u_t = b1 * (1.0 - 0.5 * 0.96 ** t)
-        u_t1 = b1 * (1.0 - 0.5 * 0.96 ** (t + 1))
-        u_prod = self._u_product
+        one = _f32(1)
+        u_t, u_t1 = self._momentum_schedule(t), self._momentum_schedule(t + 1)
+        u_prod = _f32(self._u_product)
         u_prod1 = u_prod * u_t1
         m, v = slots["momentum"], slots["velocity"]
-        m += (g - m) * _f32(1 - b1)
-        v += (g * g - v) * _f32(1 - b2)
-        m_hat = _f32(u_t1 / (1 - u_prod1)) * m + _f32((1 - u_t) / (1 - u_prod)) * g
-        v_hat = v / _f32(1 - b2 ** t)
+        _ema(m, g, self.beta_1)
+        _ema(v, g * g, self.beta_2)
+        m_hat = m * u_t1 / (one - u_prod1) + g * (one - u_t) / (one - u_prod)
+        v_hat = v / (one - _keras_power(self.beta_2, t))
         w -= m_hat * _f32(lr) / (np.sqrt(v_hat) + _f32(self.epsilon))
 
     def get_config(self):
