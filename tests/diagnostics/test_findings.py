@@ -30,6 +30,23 @@ def test_vanishing_rule(first, last, flagged):
         assert "ReLU" in found[0].suggestion and "He" in found[0].suggestion
 
 
+@pytest.mark.parametrize("first,saturated,flagged,cause", [
+    (0.3, {"1": 0.65}, True, True),          # wide sigmoid N(0, 1): mild fall, heavy saturation
+    (0.9, {"1": 0.05, "3": 0.24}, True, True),
+    (0.3, {"1": 0.09}, False, False),        # saturation under the 0.1 bar
+    (1.5, {"1": 0.9}, False, False),         # the gradient grows on its way back: not vanishing
+    (1e-5, {"1": 0.5}, True, True),          # the plain rule fires, and the cause is still named
+    (1e-5, {}, True, False),
+])
+def test_vanishing_with_saturation(first, saturated, flagged, cause):
+    found = check_vanishing(NAMES, _norms(first, 1.0), saturated=saturated)
+    assert bool(found) == flagged
+    if flagged:
+        assert ("Cause: saturation" in found[0].message) == cause
+    if cause:
+        assert "'3' 24%" in found[0].message or "'1' " in found[0].message
+
+
 def test_zero_gradient_is_not_vanishing_but_no_gradient():
     norms = _norms(1.0, 1.0)
     norms[:, 0] = 0.0

@@ -8,6 +8,9 @@ Thresholds (all keyword arguments of :func:`diagnose`):
 
 =====================  =======  =============================================================
 vanishing_ratio        1e-3     first layer's gradient norm below this fraction of the last's
+vanishing_saturation   0.1      or: the first layer's gradient below the last's while more than
+                                this fraction of some hidden sigmoid/tanh layer's inputs are
+                                beyond ±4 (saturation is then named as the cause)
 exploding_ratio        1e3      gradient norm growing this much over training, or the first
                                 layer's gradient this many times the last's
 dead_fraction          0.5      more than this fraction of a ReLU layer's units never active
@@ -99,9 +102,21 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def check_vanishing(names: list[str], grad_norms: np.ndarray,
-                    ratio: float = 1e-3) -> list[Finding]:
-    """``grad_norms``: (steps, layers) in forward order. Flags first/last median below ``ratio``."""
+def check_vanishing(names: list[str], grad_norms: np.ndarray, ratio: float = 1e-3,
+                    saturated: dict[str, float] | None = None,
+                    saturation: float = 0.1) -> list[Finding]:
+    """``grad_norms``: (steps, layers) in forward order; ``saturated``: hidden sigmoid/tanh layer
+    → fraction of inputs beyond ±4.
+
+    Flags the median first/last gradient ratio ``r`` when ``r < ratio``, or when ``r < 1`` (the
+    gradient shrinks on its way back) while some hidden sigmoid/tanh layer has more than
+    ``saturation`` of its inputs saturated; the finding then names the saturated layers as the
+    cause. Measured on 10-layer nets trained 5 steps (seeds 0-9): sigmoid with N(0, 1) weights
+    has ``r`` 4e-4..0.47 at widths 8-128 (shallower falls at larger widths, where the big weights
+    offset the small slope) with 24-69% of a hidden layer's inputs saturated; ReLU + He nets have
+    ``r`` 0.2..5.4 and no sigmoid/tanh at all; tanh/sigmoid nets with Xavier or torch's default
+    init saturate 0% of their inputs.
+    """
     if len(names) < 2 or grad_norms.shape[0] == 0:
         return []
     first, last = grad_norms[:, 0], grad_norms[:, -1]
@@ -110,13 +125,19 @@ def check_vanishing(names: list[str], grad_norms: np.ndarray,
     if not ok.any():
         return []
     r = float(np.median(first[ok] / last[ok]))
-    if r >= ratio:
+    causes = {n: s for n, s in (saturated or {}).items() if s > saturation}
+    if not (r < ratio or (causes and r < 1.0)):
         return []
-    return [Finding("vanishing_gradients",
-                    f"the gradient of the first layer ({names[0]!r}, median norm "
-                    f"{_fmt(np.median(first[ok]))}) is {_fmt(r)} times that of the last layer "
-                    f"({names[-1]!r}, {_fmt(np.median(last[ok]))}): the early layers barely learn.",
-                    SUGGESTIONS["vanishing_gradients"])]
+    message = (f"the gradient of the first layer ({names[0]!r}, median norm "
+               f"{_fmt(np.median(first[ok]))}) is {_fmt(r)} times that of the last layer "
+               f"({names[-1]!r}, {_fmt(np.median(last[ok]))}): the early layers barely learn.")
+    if causes:
+        worst = sorted(causes, key=causes.get, reverse=True)
+        shown = ", ".join(f"{n!r} {100 * causes[n]:.0f}%" for n in worst[:4])
+        message += (f" Cause: saturation. The sigmoid/tanh inputs of hidden layer(s) {shown} are "
+                    f"beyond ±4, where the derivative is nearly 0, so each saturated layer passes "
+                    f"back only a little of the gradient.")
+    return [Finding("vanishing_gradients", message, SUGGESTIONS["vanishing_gradients"])]
 
 
 def check_exploding(names: list[str], grad_norms: np.ndarray,
@@ -228,7 +249,8 @@ def check_diverging(losses: np.ndarray, growth: float = 1.5, rebound: float = 4.
 def diagnose(names: list[str], grad_norms: np.ndarray, losses: np.ndarray,
              dead: dict[str, float], saturated: dict[str, float],
              non_finite: list[tuple[int, str]], *, vanishing_ratio: float = 1e-3,
-             exploding_ratio: float = 1e3, dead_fraction: float = 0.5,
+             vanishing_saturation: float = 0.1, exploding_ratio: float = 1e3,
+             dead_fraction: float = 0.5,
              saturated_fraction: float = 0.25, diverging_growth: float = 1.5,
              diverging_rebound: float = 4.0, diverging_spike: float = 10.0) -> Report:
     """Runs every rule and returns a :class:`Report` (empty when training looks healthy).
@@ -250,7 +272,7 @@ def diagnose(names: list[str], grad_norms: np.ndarray, losses: np.ndarray,
     report += check_non_finite(non_finite)
     report += check_diverging(np.asarray(losses, dtype=np.float64), diverging_growth,
                               diverging_rebound, diverging_spike)
-    report += check_vanishing(names, grad_norms, vanishing_ratio)
+    report += check_vanishing(names, grad_norms, vanishing_ratio, saturated, vanishing_saturation)
     report += check_exploding(names, grad_norms, exploding_ratio)
     report += check_dead(dead, dead_fraction)
     report += check_no_gradient(names, grad_norms)

@@ -17,8 +17,8 @@ from .findings import Report, diagnose
 
 __all__ = ["TrainingMonitor"]
 
-_THRESHOLDS = {"vanishing_ratio", "exploding_ratio", "dead_fraction", "saturated_fraction",
-               "diverging_growth", "diverging_rebound", "diverging_spike"}
+_THRESHOLDS = {"vanishing_ratio", "vanishing_saturation", "exploding_ratio", "dead_fraction",
+               "saturated_fraction", "diverging_growth", "diverging_rebound", "diverging_spike"}
 
 
 def _norm(a: np.ndarray) -> float:
