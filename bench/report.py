@@ -140,9 +140,12 @@ def write_markdown(results: dict, path: Path, gaps_path: Path | None = None) -> 
     m = results["machine"]
     v = m["versions"]
     lines = ["# ember benchmarks", "",
-             f"Machine: **{m['cpu']}**, {m['cores']} cores; NumPy BLAS: {m['numpy_blas']}"
+             f"Machine: **{m['cpu']}**, {m['cores']} cores; NumPy BLAS in the workers: {m['numpy_blas']}"
              + (f" (environment: {', '.join(f'{k}={v}' for k, v in sorted(m['blas_env'].items()))})"
-                if m.get("blas_env") else "") + ".  ",
+                if m.get("blas_env") else "")
+             + (f"; unset for the workers, as users' machines don't set them: "
+                f"{', '.join(f'{k}={v}' for k, v in sorted(m['blas_unset'].items()))}"
+                if m.get("blas_unset") else "") + ".  ",
              "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".  ",
              f"Run: {results['date_utc']} UTC, {'quick smoke run' if results['quick'] else 'full suite'}, "
              f"{results['elapsed_s']:.0f} s; load average (1/5/15 min) {m.get('loadavg_start', '?')} at "

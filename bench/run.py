@@ -36,8 +36,15 @@ E2E_RUNS = (("ember", "ember", "e2e"), ("ember.keras", "ember", "e2e_keras"),
 LIBRARIES = ("numpy", "torch", "keras", "scikit-learn", "jax", "ember", "threadpoolctl")
 
 
+# Some machines set these to pin OpenBLAS to an older kernel (e.g. Haswell's AVX2 on a CPU with
+# AVX-512), which caps NumPy's matmul; users' machines don't carry them. So the benchmark's
+# workers, and nothing else (never the tests or CI), run without them, and the report records
+# what was removed and which BLAS kernel then ran.
+BLAS_CAPS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
 def _child_env() -> dict:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_CAPS}
     src = str(ROOT / "src")
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PYTHONHASHSEED"] = "0"
@@ -249,16 +256,23 @@ def machine_info() -> dict:
             versions[lib] = "not installed"
     if versions["ember"] == "not installed":
         versions["ember"] = "source tree (src/)"
-    blas = subprocess.run([sys.executable, "-c",
-                           "import numpy; from threadpoolctl import threadpool_info as t;"
-                           "print('; '.join(f\"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
-                           " x{i['num_threads']}\" for i in t()))"],
-                          capture_output=True, text=True, env=_child_env())
-    blas_env = {k: v for k, v in os.environ.items()
+    env = _child_env()
+    blas_env = {k: v for k, v in env.items()
                 if k.startswith(("OPENBLAS_", "OMP_", "MKL_")) and k != "OPENBLAS_VERBOSE"}
     return {"cpu": cpu, "cores": cores, "versions": versions, "loadavg_start": _loadavg(),
-            "blas_env": blas_env,
-            "numpy_blas": blas.stdout.strip() or "unknown", "platform": sys.platform}
+            "blas_env": blas_env, "numpy_blas": worker_blas(env),
+            "blas_unset": {k: os.environ[k] for k in BLAS_CAPS if k in os.environ},
+            "platform": sys.platform}
+
+
+def worker_blas(env: dict) -> str:
+    """The BLAS a worker process with ``env`` loads: library, version, kernel (threadpoolctl's
+    ``architecture``) and threads, e.g. ``openblas 0.3.27 SkylakeX x2``."""
+    code = ("import numpy; from threadpoolctl import threadpool_info as t;"
+            "print('; '.join(f\"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
+            " x{i['num_threads']}\" for i in t()))")
+    blas = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    return blas.stdout.strip() or "unknown"
 
 
 def main(argv=None) -> int:
