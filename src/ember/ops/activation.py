@@ -82,11 +82,15 @@ def _dim_op(cls, input, dim, dtype):
     x = as_tensor(input)
     if dtype is not None:
         x = x.to(dtype)
-    x = float_input(x)
     if dim is None:
         raise TypeError("softmax() missing required argument 'dim' (ember.nn.functional.softmax "
                         "infers it with a warning, as torch does)")
-    return cls.apply(x, axis=_check_dim(dim, max(x.ndim, 1)) if x.ndim else None)
+    axis = _check_dim(dim, max(x.ndim, 1)) if x.ndim else None
+    if x._data.dtype.kind != "f":       # torch has no integer kernel (pass dtype= to convert)
+        from .pointwise import require_float
+        last = "lastdim_" if axis is None or axis == x.ndim - 1 else ""
+        require_float(x, f"{'log_' if cls is LogSoftmax else ''}softmax_{last}kernel_impl")
+    return cls.apply(x, axis=axis)
 
 
 def softmax(input, dim, dtype=None):

@@ -7,17 +7,14 @@ Example::
     >>> F.one_hot(ember.tensor(1), num_classes=3)
     tensor([0, 1, 0])
 """
-from .activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, logsigmoid, prelu, relu,
-                         relu6, selu, sigmoid, silu, softmax, softmin, softplus, softsign, tanh,
-                         threshold)
+from .activation import *  # noqa: F401,F403 - every activation (see activation.__all__)
+from .activation import __all__ as _activation_all
 from .layers import batch_norm, dropout, layer_norm, linear, normalize, one_hot, pad
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    hinge_embedding_loss, huber_loss, kl_div, l1_loss, mse_loss, multi_margin_loss,
                    nll_loss, smooth_l1_loss, soft_margin_loss)
 
-__all__ = ["elu", "gelu", "hardtanh", "leaky_relu", "log_softmax", "logsigmoid", "prelu", "relu",
-           "relu6", "selu", "sigmoid", "silu", "softmax", "softmin", "softplus", "softsign", "tanh",
-           "threshold", "batch_norm", "dropout", "layer_norm", "linear", "normalize", "one_hot",
+__all__ = list(_activation_all) + ["batch_norm", "dropout", "layer_norm", "linear", "normalize", "one_hot",
            "pad", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
            "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "mse_loss",
            "multi_margin_loss", "nll_loss", "smooth_l1_loss", "soft_margin_loss"]

@@ -1,7 +1,9 @@
 """The layer, activation, loss and container Modules of ``ember.nn``."""
-from .activation import (ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, PReLU,
-                         ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh,
-                         Threshold)
+from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
+                         LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU,
+                         Sigmoid, SiLU, Softmax, Softmax2d, Softmin, Softplus, Softshrink,
+                         Softsign, Tanh, Tanhshrink, Threshold)
+from .activation import __all__ as _activation_all
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
@@ -11,9 +13,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeEmbeddingL
                    SoftMarginLoss)
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
-__all__ = ["ELU", "GELU", "SELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "PReLU",
-           "ReLU", "ReLU6", "Sigmoid", "SiLU", "Softmax", "Softmin", "Softplus", "Softsign", "Tanh",
-           "Threshold", "ModuleDict", "ModuleList", "Sequential", "Dropout", "Flatten", "Unflatten",
+__all__ = list(_activation_all) + ["ModuleDict", "ModuleList", "Sequential", "Dropout", "Flatten", "Unflatten",
            "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
            "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "L1Loss", "MSELoss", "MultiMarginLoss",
            "NLLLoss", "SmoothL1Loss", "SoftMarginLoss", "BatchNorm1d", "BatchNorm2d", "LayerNorm"]

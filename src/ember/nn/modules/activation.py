@@ -6,9 +6,10 @@ from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "Sigmoid", "Tanh", "Softmax",
-           "LogSoftmax", "Softmin", "Softplus", "Softsign", "Hardtanh", "ReLU6", "SiLU",
-           "LogSigmoid", "Threshold"]
+__all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "Sigmoid", "Tanh",
+           "Softmax", "LogSoftmax", "Softmin", "Softmax2d", "Softplus", "Softsign", "Hardtanh",
+           "ReLU6", "SiLU", "Mish", "LogSigmoid", "Threshold", "Hardsigmoid", "Hardswish",
+           "Hardshrink", "Softshrink", "Tanhshrink", "GLU", "RReLU"]
 
 
 def _inplace(inplace: bool) -> str:
@@ -263,3 +264,140 @@ class Threshold(Module):
     def extra_repr(self) -> str:
         return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace
                                                                     else "")
+
+
+class CELU(Module):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`` (Barron, 2017).
+
+    Example::
+
+        >>> ember.nn.CELU(alpha=2.0)(ember.tensor([-1.0, 3.0]))
+        tensor([-0.7869,  3.0000])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class _InplaceOnly(Module):
+    """An activation whose only option is ``inplace``."""
+
+    _fn = None
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return type(self)._fn(input, inplace=self.inplace)
+
+
+class Mish(_InplaceOnly):
+    """``x * tanh(softplus(x))``."""
+
+    _fn = staticmethod(F.mish)
+
+    def extra_repr(self) -> str:
+        return _inplace(self.inplace)
+
+
+class Hardsigmoid(_InplaceOnly):
+    """``relu6(x + 3) / 6``.
+
+    Example::
+
+        >>> ember.nn.Hardsigmoid()(ember.tensor([-4.0, 0.0, 1.5]))
+        tensor([0.0000, 0.5000, 0.7500])
+    """
+
+    _fn = staticmethod(F.hardsigmoid)
+
+
+class Hardswish(_InplaceOnly):
+    """``x * relu6(x + 3) / 6``."""
+
+    _fn = staticmethod(F.hardswish)
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, else 0."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    """``x ∓ lambd`` beyond ``±lambd``, else 0.
+
+    Example::
+
+        >>> ember.nn.Softshrink(1.0)(ember.tensor([-3.0, 0.5, 2.0]))
+        tensor([-2.,  0.,  1.])
+    """
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+
+class Tanhshrink(Module):
+    """``x - tanh(x)``."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class Softmax2d(Module):
+    """Softmax over the channel axis of ``(N, C, H, W)`` or ``(C, H, W)`` input."""
+
+    def forward(self, input):
+        return F.softmax2d(input)
+
+
+class GLU(Module):
+    """Gated linear unit: ``a * sigmoid(b)`` for the two halves of ``dim``.
+
+    Shape: input ``(*, 2N, *)`` → output ``(*, N, *)`` along ``dim``.
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: negative slopes drawn from U(lower, upper) in training, their
+    mean ``(lower + upper) / 2`` in eval mode."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
+
