@@ -50,11 +50,20 @@ class Generator:
         return {"seed": self._seed, "bit_generator": self.np.bit_generator.state}
 
     def set_state(self, state: dict) -> None:
+        """Restores a state from :meth:`get_state`; anything else (a state read from a damaged
+        or edited file) raises ``ValueError`` and leaves the generator unchanged."""
         if not isinstance(state, dict) or "bit_generator" not in state:
             raise ValueError(f"expected a state from Generator.get_state(), got {type(state).__name__}")
-        self._seed = int(state.get("seed", self._seed))
+        seed = state.get("seed", self._seed)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ValueError(f"expected a state from Generator.get_state(): its seed is {seed!r}")
         bit = np.random.PCG64()
-        bit.state = state["bit_generator"]
+        try:
+            bit.state = state["bit_generator"]
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
+            raise ValueError(f"expected a state from Generator.get_state(): its bit_generator "
+                             f"state is not a PCG64 state ({exc})") from None
+        self._seed = seed
         self.np = np.random.Generator(bit)
 
 

@@ -1,5 +1,5 @@
 """Saving and loading: ``ember.save``/``ember.load`` (safetensors + JSON, no pickle), atomic
-writes, and training checkpoints.
+writes, training checkpoints, and the bounded readers and schema checks every file reader uses.
 
 Example::
 
@@ -7,8 +7,12 @@ Example::
     >>> model.load_state_dict(ember.load("model.safetensors"))
 """
 from .atomic import atomic_write_bytes, atomic_write_text
+from .bounded import loads_json, open_regular
 from .checkpoint import load_checkpoint, save_checkpoint
-from .serialize import FORMAT, CorruptFileError, load, save
+from .errors import CorruptFileError
+from .schema import SchemaError
+from .serialize import FORMAT, MAX_NESTING, load, save
 
-__all__ = ["save", "load", "CorruptFileError", "FORMAT", "atomic_write_bytes", "atomic_write_text",
-           "save_checkpoint", "load_checkpoint"]
+__all__ = ["save", "load", "CorruptFileError", "SchemaError", "FORMAT", "MAX_NESTING",
+           "atomic_write_bytes", "atomic_write_text", "save_checkpoint", "load_checkpoint",
+           "open_regular", "loads_json"]

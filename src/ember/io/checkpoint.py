@@ -42,16 +42,26 @@ def load_checkpoint(path, *, model=None, optimizer=None, scheduler=None,
     """Loads a checkpoint and restores it into the given objects (and the global RNG).
 
     The file is read and verified completely before anything is restored, so a corrupted file
-    (``ember.io.CorruptFileError``) leaves the model and optimizer untouched.
+    (``ember.io.CorruptFileError``) leaves the model and optimizer untouched; each state must
+    be a dict, and each object's ``load_state_dict`` checks the rest.
+
+    Raises:
+        CorruptFileError: damaged file (see ``ember.load``).
+        ValueError: not a checkpoint, or a requested state is missing or not a dict.
     """
     state = load(path)
     if not isinstance(state, dict) or state.get("kind") != "ember-checkpoint":
         raise ValueError(f"{path!s} is not an ember checkpoint (no 'kind': 'ember-checkpoint' entry)")
-    for name, target in (("model", model), ("optimizer", optimizer), ("scheduler", scheduler)):
-        if target is not None:
-            if name not in state:
-                raise ValueError(f"checkpoint {path!s} holds no {name} state")
-            target.load_state_dict(state[name])
+    wanted = [(name, target) for name, target in (("model", model), ("optimizer", optimizer),
+                                                  ("scheduler", scheduler)) if target is not None]
+    for name, _ in wanted + ([("rng", None)] if restore_rng and "rng" in state else []):
+        if name not in state:
+            raise ValueError(f"checkpoint {path!s} holds no {name} state")
+        if not isinstance(state[name], dict):
+            raise ValueError(f"checkpoint {path!s}: its {name} state is a "
+                             f"{type(state[name]).__name__}, not a dict")
+    for name, target in wanted:
+        target.load_state_dict(state[name])
     if restore_rng and "rng" in state:
         _random.set_rng_state(state["rng"])
     return state

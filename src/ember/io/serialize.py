@@ -17,21 +17,20 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 from collections import OrderedDict
 
 import numpy as np
 
 from .._tensor import Tensor
 from .atomic import atomic_write_bytes
+from .bounded import loads_json
+from .container import read, serialize
+from .errors import CorruptFileError
 
-__all__ = ["save", "load", "CorruptFileError", "FORMAT"]
+__all__ = ["save", "load", "CorruptFileError", "FORMAT", "MAX_NESTING"]
 
 FORMAT = "ember/1"
-
-
-class CorruptFileError(ValueError):
-    """A saved file is truncated, damaged or not an ember/safetensors file; nothing was loaded."""
+MAX_NESTING = 64  # dicts/lists/tuples inside each other; save refuses deeper, load too
 
 
 # ---------------------------------------------------------------------------------------------
@@ -65,14 +64,17 @@ def _encode_float(value: float):
     return {"f": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
 
 
-def _encode(obj, prefix: str, tensors: dict):
+def _encode(obj, prefix: str, tensors: dict, depth: int = 0):
+    if depth > MAX_NESTING:
+        raise ValueError(f"ember.save cannot store objects nested more than {MAX_NESTING} levels "
+                         f"deep (at {prefix!r}); is a list or dict inside itself?")
     if isinstance(obj, Tensor):
         key = _fresh_key(prefix, tensors)
         tensors[key] = _contiguous(obj._data)
         node = {"T": key}
         if obj.requires_grad:
             node["rg"] = True
-        if type(obj).__name__ == "Parameter":
+        if _is_parameter(obj):
             node["param"] = True
         return node
     if isinstance(obj, np.ndarray):
@@ -90,12 +92,13 @@ def _encode(obj, prefix: str, tensors: dict):
     if isinstance(obj, float):
         return _encode_float(obj)
     if isinstance(obj, dict):
-        items = [[_encode_key(k, prefix), _encode(v, _child(prefix, k), tensors)] for k, v in obj.items()]
+        items = [[_encode_key(k, prefix), _encode(v, _child(prefix, k), tensors, depth + 1)]
+                 for k, v in obj.items()]
         return {"O" if isinstance(obj, OrderedDict) else "D": items}
     if isinstance(obj, list):
-        return {"L": [_encode(v, _child(prefix, i), tensors) for i, v in enumerate(obj)]}
+        return {"L": [_encode(v, _child(prefix, i), tensors, depth + 1) for i, v in enumerate(obj)]}
     if isinstance(obj, tuple):
-        return {"U": [_encode(v, _child(prefix, i), tensors) for i, v in enumerate(obj)]}
+        return {"U": [_encode(v, _child(prefix, i), tensors, depth + 1) for i, v in enumerate(obj)]}
     hint = "; save its .state_dict() instead" if hasattr(obj, "state_dict") else ""
     raise TypeError(f"ember.save cannot store an object of type {type(obj).__name__} (at {prefix!r}){hint}; "
                     "expected tensors, NumPy arrays, numbers, strings, bools, None, "
@@ -113,42 +116,94 @@ def _encode_key(key, prefix: str):
 
 
 # ---------------------------------------------------------------------------------------------
-# decoding: (JSON structure, {key: ndarray}) -> Python object
+# decoding: (JSON structure, {key: ndarray}) -> Python object, trusting nothing
 
-def _decode(node, tensors: dict):
-    if not isinstance(node, dict):
+class _Bad(Exception):
+    """A structure node that breaks the format (turned into CorruptFileError by ``load``)."""
+
+
+_SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _tensor_key(value, tensors: dict):
+    if not isinstance(value, str) or value not in tensors:
+        raise _Bad(f"it refers to a tensor {value!r} that the file does not hold")
+    return tensors[value]
+
+
+def _float(value) -> float:
+    if isinstance(value, str) and value in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Bad(f"a float entry holds {value!r}")
+    return float(value)
+
+
+def _items(value, tag: str) -> list:
+    if not isinstance(value, list):
+        raise _Bad(f"a {tag!r} entry holds {type(value).__name__}, not a list")
+    return value
+
+
+def _decode(node, tensors: dict, depth: int = 0):
+    if node is None or isinstance(node, (str, bool, int, float)):
         return node
-    (tag, value), *rest = node.items()
+    if depth > MAX_NESTING:
+        raise _Bad(f"it nests containers more than {MAX_NESTING} levels deep")
+    if not isinstance(node, dict) or not node:
+        raise _Bad(f"unexpected entry {str(node)[:40]!r}")
+    tag, value = next(iter(node.items()))
     if tag == "T":
-        return _make_tensor(tensors[value], node.get("rg", False), node.get("param", False))
+        if set(node) - {"T", "rg", "param"}:
+            raise _Bad(f"unexpected keys {sorted(node)} in a tensor entry")
+        return _make_tensor(_tensor_key(value, tensors), node.get("rg") is True, node.get("param") is True)
+    if len(node) != 1:
+        raise _Bad(f"unexpected keys {sorted(node)} in an entry")
     if tag == "A":
-        return tensors[value]
+        return _tensor_key(value, tensors)
     if tag == "S":
-        return tensors[value][()]
+        array = _tensor_key(value, tensors)
+        if array.shape != ():
+            raise _Bad(f"scalar {value!r} has shape {array.shape}")
+        return array[()]
     if tag == "f":
-        return float(value)
+        return _float(value)
     if tag in ("D", "O"):
-        pairs = ((_decode_key(k), _decode(v, tensors)) for k, v in value)
+        pairs = []
+        for pair in _items(value, tag):
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise _Bad("a dict entry is not a [key, value] pair")
+            pairs.append((_decode_key(pair[0]), _decode(pair[1], tensors, depth + 1)))
         return OrderedDict(pairs) if tag == "O" else dict(pairs)
     if tag == "L":
-        return [_decode(v, tensors) for v in value]
+        return [_decode(v, tensors, depth + 1) for v in _items(value, tag)]
     if tag == "U":
-        return tuple(_decode(v, tensors) for v in value)
-    raise CorruptFileError(f"unknown entry {tag!r} in the file's structure")
+        return tuple(_decode(v, tensors, depth + 1) for v in _items(value, tag))
+    raise _Bad(f"unknown entry {tag!r}")
 
 
 def _decode_key(node):
-    if isinstance(node, dict):
-        if "U" in node:
-            return tuple(_decode_key(k) for k in node["U"])
-        return float(node["f"])
-    return node
+    if node is None or isinstance(node, (str, bool, int)):
+        return node
+    if isinstance(node, dict) and len(node) == 1 and "U" in node:
+        return tuple(_decode_key(k) for k in _items(node["U"], "U"))
+    if isinstance(node, dict) and len(node) == 1 and "f" in node:
+        return _float(node["f"])
+    raise _Bad(f"unexpected dict key {str(node)[:40]!r}")
+
+
+def _is_parameter(obj) -> bool:
+    try:
+        from ..nn.parameter import Parameter
+    except ImportError:  # ember.nn not available
+        return False
+    return isinstance(obj, Parameter)
 
 
 def _make_tensor(array: np.ndarray, requires_grad: bool, is_param: bool) -> Tensor:
     if is_param:
         try:
-            from ..nn import Parameter
+            from ..nn.parameter import Parameter
             return Parameter(Tensor._make(array), requires_grad=requires_grad)
         except ImportError:  # ember.nn not available: a plain tensor holds the same values
             pass
@@ -158,9 +213,6 @@ def _make_tensor(array: np.ndarray, requires_grad: bool, is_param: bool) -> Tens
     return tensor
 
 
-# ---------------------------------------------------------------------------------------------
-# checksum and file parsing
-
 def _checksum(structure: str, tensors: dict) -> str:
     digest = hashlib.sha256(structure.encode("utf-8"))
     for key in sorted(tensors):
@@ -168,58 +220,6 @@ def _checksum(structure: str, tensors: dict) -> str:
         digest.update(f"\0{key}\0{array.dtype.str}\0{array.shape}\0".encode("utf-8"))
         digest.update(_contiguous(array).data)
     return digest.hexdigest()
-
-
-_DTYPES = {"float64": "F64", "float32": "F32", "float16": "F16", "int64": "I64", "int32": "I32",
-           "int16": "I16", "int8": "I8", "uint64": "U64", "uint32": "U32", "uint16": "U16", "uint8": "U8",
-           "bool": "BOOL"}
-
-
-def _serialize(tensors: dict, metadata: dict) -> bytes:
-    """The safetensors bytes, laid out deterministically (the same object gives the same file).
-
-    Layout: 8-byte little-endian header size, JSON header (padded with spaces to a multiple of
-    8), then the tensors back to back, widest dtype first so every tensor stays aligned.
-    """
-    header: dict = {"__metadata__": metadata}
-    chunks, offset = [], 0
-    for key in sorted(tensors, key=lambda k: (-tensors[k].dtype.itemsize, k)):
-        array = tensors[key]
-        code = _DTYPES.get(array.dtype.name)
-        if code is None:
-            raise TypeError(f"ember.save cannot store arrays of dtype {array.dtype} (at {key!r})")
-        data = _contiguous(array.astype(array.dtype.newbyteorder("<"), copy=False)).tobytes()
-        header[key] = {"dtype": code, "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    return len(text).to_bytes(8, "little") + text + b"".join(chunks)
-
-
-def _header(raw: bytes, name: str) -> dict:
-    """The safetensors header (a JSON dict), or CorruptFileError when the bytes cannot hold one."""
-    if len(raw) < 8:
-        raise CorruptFileError(f"{name} is truncated or not a safetensors file ({len(raw)} bytes)")
-    size = int.from_bytes(raw[:8], "little")
-    if size > len(raw) - 8:
-        raise CorruptFileError(f"{name} is truncated or not a safetensors file "
-                               f"(header of {size} bytes, file of {len(raw)} bytes)")
-    try:
-        header = json.loads(raw[8:8 + size].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CorruptFileError(f"{name} has a damaged header: {exc}") from None
-    if not isinstance(header, dict):
-        raise CorruptFileError(f"{name} has a damaged header (not a JSON object)")
-    return header
-
-
-def _read(f) -> tuple[bytes, str]:
-    if hasattr(f, "read"):
-        return f.read(), getattr(f, "name", "the file")
-    path = os.fspath(f)
-    with open(path, "rb") as handle:
-        return handle.read(), repr(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def save(obj, f, **kwargs) -> None:
     tensors: dict = {}
     structure = json.dumps(_encode(obj, "", tensors), separators=(",", ":"), allow_nan=False)
     metadata = {"format": FORMAT, "structure": structure, "checksum": _checksum(structure, tensors)}
-    data = _serialize(tensors, metadata)
+    data = serialize(tensors, metadata)
     if hasattr(f, "write"):
         f.write(data)
     else:
@@ -257,28 +257,30 @@ def load(f, map_location=None, weights_only: bool = True, **kwargs):
         map_location, weights_only, kwargs: accepted for torch compatibility and ignored
             (ember runs on the CPU, and a file can only ever hold data).
 
+    Nothing in the file is trusted: only a regular file is opened (a FIFO or ``/dev/zero`` is
+    refused), the header's size, depth and every entry are checked before the data is read,
+    and the data is read once (memory stays about the file's size). ``BF16``, ``F8_E4M3`` and
+    ``F8_E5M2`` tensors load as float32, exactly.
+
     Raises:
-        CorruptFileError: the file is truncated, damaged, or its checksum does not match.
+        CorruptFileError: not a regular file; truncated, damaged, nested more than
+            ``MAX_NESTING`` deep, or its checksum does not match.
+        FileNotFoundError, PermissionError: as ``open`` raises them.
 
     Example::
 
         >>> state = ember.load("model.safetensors")
     """
-    raw, name = _read(f)
-    header = _header(raw, name)
-    metadata = header.get("__metadata__") or {}
-    import safetensors
-    import safetensors.numpy
-    try:
-        tensors = safetensors.numpy.load(raw)
-    except safetensors.SafetensorError as exc:
-        raise CorruptFileError(f"{name} is truncated or damaged: {exc}") from None
+    name = repr(getattr(f, "name", "the stream")) if hasattr(f, "read") else repr(str(f))
+    tensors, metadata = read(f, name)
     if metadata.get("format") != FORMAT:  # a safetensors file from elsewhere: just its tensors
-        return {key: Tensor._make(tensors[key]) for key in header if key != "__metadata__"}
+        return {key: Tensor._make(array) for key, array in tensors.items()}
     structure = metadata.get("structure", "")
     if _checksum(structure, tensors) != metadata.get("checksum"):
         raise CorruptFileError(f"{name} is corrupted: its checksum does not match its contents")
+    # each level of nesting takes at most 3 JSON brackets ({"D": [[key, value]]})
+    tree = loads_json(structure, f"{name} (structure)", CorruptFileError, max_depth=3 * MAX_NESTING + 4)
     try:
-        return _decode(json.loads(structure), tensors)
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise CorruptFileError(f"{name} has a damaged structure: {exc!r}") from None
+        return _decode(tree, tensors)
+    except _Bad as exc:
+        raise CorruptFileError(f"{name} has a damaged structure: {exc}") from None
