@@ -8,55 +8,92 @@ file, a DataFrame, a dict of columns or a list of row dicts.
 from __future__ import annotations
 
 import csv
+import io
 import os
 
 import numpy as np
 
+from ..io import open_regular
 from .errors import DataError, DataFileNotFoundError
 
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none", "?", "<na>"})
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+_INTERNED = 1 << 16  # distinct cells per column shared as one string object
 
 
 def read_columns(path, delimiter: str = ",") -> dict:
-    """``{column name: object array of stripped strings}`` in file order."""
+    """``{column name: object array of stripped strings}`` in file order.
+
+    Only a regular file is read (a FIFO or a device is refused), row by row, straight into the
+    columns; repeated cells share one string, so memory stays a few times the file's size.
+    """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise DataFileNotFoundError(f"file not found: {path!r}")
     if os.path.isdir(path):
         raise DataError(f"expected a CSV file, got a directory: {path!r}")
-    if os.path.getsize(path) == 0:
-        raise DataError(f"empty file: {path!r} has no header and no rows")
     try:
-        return _read_with_csv(path, delimiter)
-    except UnicodeDecodeError as error:
-        raise DataError(f"cannot read {path!r} as UTF-8 text ({error.reason} at byte "
-                        f"{error.start}); is it a CSV file?") from None
-    except csv.Error as error:
-        raise DataError(f"cannot parse {path!r} as CSV: {error}; is it a CSV file?") from None
+        handle = open_regular(path, DataError, what="CSV file")
+    except PermissionError:
+        raise DataError(f"cannot read {path!r}: permission denied; check the file's "
+                        f"permissions") from None
+    except OSError as error:
+        raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
+    with handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise DataError(f"empty file: {path!r} has no header and no rows")
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        try:
+            return _read_with_csv(text, path, delimiter)
+        except UnicodeDecodeError as error:
+            raise DataError(f"cannot read {path!r} as UTF-8 text ({error.reason} at byte "
+                            f"{error.start}); is it a CSV file?") from None
+        except csv.Error as error:
+            raise DataError(f"cannot parse {path!r} as CSV: {error}; is it a CSV file?") from None
+        except OSError as error:
+            raise DataError(f"cannot read {path!r}: {error.strerror or error}") from None
 
 
-def _read_with_csv(path: str, delimiter: str) -> dict:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = [row for row in csv.reader(handle, delimiter=delimiter) if row]
-    if not rows:
+def _read_with_csv(text, path: str, delimiter: str) -> dict:
+    reader = csv.reader(text, delimiter=delimiter)
+    header = None
+    for row in reader:
+        if row:
+            header = [h.strip() for h in row]
+            break
+    if header is None:
         raise DataError(f"empty file: {path!r} has no header and no rows")
-    header, body = [h.strip() for h in rows[0]], rows[1:]
-    for line, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise DataError(f"cannot parse {path!r} as CSV: line {line} has {len(row)} fields, "
-                            f"the header has {len(header)}")
-    cells = np.array(body, dtype=object).reshape(len(body), len(header))
-    return _checked(path, header, {h: cells[:, i] for i, h in enumerate(header)}, len(body))
+    cells = [[] for _ in header]
+    shared = [{} for _ in header]
+    width = len(header)
+    for row in reader:
+        if not row:
+            continue
+        if len(row) != width:
+            raise DataError(f"cannot parse {path!r} as CSV: line {reader.line_num} has {len(row)} "
+                            f"fields, the header has {width}")
+        for column, seen, cell in zip(cells, shared, row):
+            cell = cell.strip()
+            if len(seen) < _INTERNED:
+                cell = seen.setdefault(cell, cell)
+            column.append(cell)
+    del shared
+    n_rows, columns = len(cells[0]), {}
+    for h, column in zip(header, cells):
+        array = np.empty(len(column), dtype=object)
+        array[:] = column
+        column.clear()
+        columns[h] = array
+    return _checked(path, header, columns, n_rows)
 
 
 def _checked(path: str, header: list, columns: dict, n_rows: int) -> dict:
-    header = [str(h).strip() for h in header]
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
         raise DataError(f"{path!r} has duplicate column names: {duplicates}")
     if n_rows == 0:
         raise DataError(f"empty file: {path!r} has a header ({', '.join(header)}) but no data rows")
-    return {h: strip(col) for h, col in zip(header, columns.values())}
+    return columns
 
 
 def strip(values) -> np.ndarray:
@@ -89,19 +126,48 @@ def missing_mask(column: np.ndarray) -> np.ndarray:
     return np.fromiter((v.lower() in MISSING for v in column), dtype=bool, count=len(column))
 
 
+def nonfinite_mask(column: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    """Where a numeric column holds a number float32 cannot represent: ``inf``, ``-inf``,
+    ``1e999`` or anything beyond ±3.4e38. A column with text in it is not numeric: none."""
+    missing = missing_mask(column) if missing is None else missing
+    values, bad = parse_numbers(column)
+    if (bad & ~missing).any():
+        return np.zeros(len(column), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return ~missing & ~(np.abs(values) <= FLOAT32_MAX)
+
+
 def drop_missing(columns: dict, used: list, dropna: bool, where: str):
     """``(columns, n_dropped)``: raises naming each of the ``used`` columns with missing values
-    and their rows, or with ``dropna`` keeps only the rows complete in those columns."""
-    masks = {name: missing_mask(columns[name]) for name in used}
-    holes = {name: m for name, m in masks.items() if m.any()}
+    (empty, NA, NaN …) or non-finite numbers (inf, or beyond float32's range) and their rows,
+    or with ``dropna`` keeps only the rows where those columns are complete and finite.
+
+    This is ember's one policy for values a network cannot learn from: found when the data is
+    read, named with column and rows, dropped only when asked (``dropna=True``, ``--dropna``).
+    """
+    holes, missing, infinite = {}, [], []
+    for name in used:
+        gaps = missing_mask(columns[name])
+        wild = nonfinite_mask(columns[name], gaps)
+        if gaps.any():
+            missing.append(f"column {name!r} in {describe_rows(gaps)}")
+        if wild.any():
+            example = columns[name][np.flatnonzero(wild)[0]]
+            infinite.append(f"column {name!r} in {describe_rows(wild)}, e.g. {example!r}")
+        if gaps.any() or wild.any():
+            holes[name] = gaps | wild
     if not holes:
         return columns, 0
     if not dropna:
-        detail = "; ".join(f"column {name!r} in {describe_rows(m)}" for name, m in holes.items())
-        raise DataError(f"{where} has missing values: {detail}. Pass dropna=True (--dropna on the command line) to drop those rows")
+        parts = ([f"missing values: {'; '.join(missing)}"] if missing else []) + \
+                ([f"numbers that are not finite in float32 (inf, or beyond ±3.4e38): "
+                  f"{'; '.join(infinite)}"] if infinite else [])
+        raise DataError(f"{where} has {'; and '.join(parts)}. Pass dropna=True (--dropna on the "
+                        f"command line) to drop those rows")
     keep = ~np.logical_or.reduce(list(holes.values()))
     if not keep.any():
-        raise DataError(f"{where}: every row has a missing value, nothing is left after dropna")
+        raise DataError(f"{where}: every row has a missing or non-finite value, nothing is left "
+                        f"after dropna")
     return {name: col[keep] for name, col in columns.items()}, int((~keep).sum())
 
 

@@ -21,7 +21,7 @@ _TASKS = ("auto", "classification", "binary", "multiclass", "regression")
 
 def load_csv(path, target: str | None = None, *, features=None, categorical=None, task: str = "auto",
              dropna: bool = False, delimiter: str = ",", max_classes: int = 20,
-             return_dataset: bool = False):
+             max_categories: int = 1000, return_dataset: bool = False):
     """Reads a CSV file with a header row into a :class:`Bunch` ready for training.
 
     Args:
@@ -34,11 +34,17 @@ def load_csv(path, target: str | None = None, *, features=None, categorical=None
             ``max_classes`` distinct values, is classification (``"binary"`` for 2 classes,
             ``"multiclass"`` above); anything else numeric is ``"regression"``. Pass
             ``"classification"``, ``"binary"``, ``"multiclass"`` or ``"regression"`` to force it.
-        dropna: drop rows with a missing value (empty, NA, NaN, null, ?) in a used column,
-            instead of raising.
+        dropna: drop rows with a missing value (empty, NA, NaN, null, ?) or a number that is
+            not finite in float32 (``inf``, ``-inf``, ``1e999``, anything beyond ±3.4e38) in a
+            used column, instead of raising. This is the one policy for values a network
+            cannot learn from: they are found when the file is read and named by column and
+            row; they are never passed on to training as NaN or inf.
         delimiter: the field separator.
         max_classes: the most distinct integer values an ``"auto"`` target may have to be
             read as classes.
+        max_categories: the most distinct values a one-hot encoded column may have (a text
+            column with more, such as an identifier, is refused rather than encoded into
+            thousands of inputs).
         return_dataset: return a ``TensorDataset`` of ``(X, y)`` instead of the Bunch.
 
     Returns:
@@ -51,7 +57,9 @@ def load_csv(path, target: str | None = None, *, features=None, categorical=None
     Raises:
         DataError: missing or empty file, unknown target or feature column (the existing
             columns are listed), missing values (column and rows named), non-numeric values in
-            a numeric column, a target with a single class.
+            a numeric column, non-finite numbers, a text column with more than
+            ``max_categories`` values, an encoded matrix too large for this machine's memory,
+            a target with a single class, a path that is not a regular file.
 
     Example::
 
@@ -61,6 +69,8 @@ def load_csv(path, target: str | None = None, *, features=None, categorical=None
     """
     if task not in _TASKS:
         raise ValueError(f"task must be one of {_TASKS}, got task={task!r}")
+    if isinstance(max_categories, bool) or not isinstance(max_categories, int) or max_categories < 1:
+        raise ValueError(f"max_categories must be a positive integer, got {max_categories!r}")
     columns = read_columns(path, delimiter)
     where = os.fspath(path)
     names = list(columns)
@@ -94,7 +104,13 @@ def load_csv(path, target: str | None = None, *, features=None, categorical=None
                 raise DataError(f"column {name!r} is numeric but has non-numeric values in "
                                 f"{describe_rows(bad)}, e.g. {col[np.flatnonzero(bad)[0]]!r}; "
                                 f"pass categorical=[{name!r}] to one-hot encode it")
-        categories[name] = sorted(set(col.tolist()))
+        distinct = set(col.tolist())
+        if len(distinct) > max_categories:
+            raise DataError(f"column {name!r} of {where!r} has {len(distinct)} distinct text values; "
+                            f"one-hot encoding more than max_categories={max_categories} is refused. "
+                            f"If it is an identifier, leave it out (features=[...], or remove the "
+                            f"column from the file)")
+        categories[name] = sorted(distinct)
 
     task, classes = _target_kind(columns[target], target, task, max_classes)
     encoding = TabularEncoding(features=features, categories=categories, target=target, task=task,

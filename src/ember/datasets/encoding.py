@@ -111,26 +111,36 @@ class TabularEncoding:
         return X, self.encode_target(columns[self.target]) if has_target else None
 
     def encode_columns(self, columns: dict, *, handle_unknown: str = "error") -> np.ndarray:
-        """Encodes ``{name: array of strings}`` columns (all of ``features`` present)."""
+        """Encodes ``{name: array of strings}`` columns (all of ``features`` present) into one
+        float32 matrix, allocated once after checking that it fits in memory."""
         n = len(next(iter(columns.values()))) if columns else 0
-        blocks = []
+        width = sum(len(self.categories[name]) if name in self.categories else 1
+                    for name in self.features)
+        _check_fits(n, width)
+        X = np.zeros((n, width), np.float32)
+        start = 0
         for name in self.features:
             col = columns[name]
             gaps = missing_mask(col)
             if gaps.any():
                 raise DataError(f"column {name!r} has missing values in {describe_rows(gaps)}")
             if name in self.categories:
-                blocks.append(_one_hot(name, col, self.categories[name], handle_unknown))
-            else:
-                values, bad = parse_numbers(col)
-                if bad.any():
-                    first = col[np.flatnonzero(bad)[0]]
-                    raise DataError(f"column {name!r} is numeric but has non-numeric values in "
-                                    f"{describe_rows(bad)}, e.g. {first!r}")
-                blocks.append(values[:, None])
-        if not blocks:
-            return np.zeros((n, 0), np.float32)
-        return np.concatenate(blocks, axis=1).astype(np.float32)
+                _one_hot(name, col, self.categories[name], handle_unknown, X[:, start:])
+                start += len(self.categories[name])
+                continue
+            values, bad = parse_numbers(col)
+            if bad.any():
+                first = col[np.flatnonzero(bad)[0]]
+                raise DataError(f"column {name!r} is numeric but has non-numeric values in "
+                                f"{describe_rows(bad)}, e.g. {first!r}")
+            with np.errstate(over="ignore", invalid="ignore"):
+                X[:, start] = values
+            wild = ~np.isfinite(X[:, start])
+            if wild.any():
+                raise DataError(f"column {name!r} has numbers that are not finite in float32 in "
+                                f"{describe_rows(wild)}, e.g. {col[np.flatnonzero(wild)[0]]!r}")
+            start += 1
+        return X
 
     def encode_target(self, column: np.ndarray) -> np.ndarray:
         """Target strings → int64 class indices (classification) or float32 values."""
@@ -140,10 +150,7 @@ class TabularEncoding:
                 raise DataError(f"target column {self.target!r} is numeric but has non-numeric "
                                 f"values in {describe_rows(bad)}")
             return values.astype(np.float32)
-        labels = [_label_key(c) for c in self.classes]
-        lookup = {key: i for i, key in enumerate(labels)}
-        keys = _column_keys(column, numeric=all(not isinstance(c, str) for c in self.classes))
-        codes = np.fromiter((lookup.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        codes = _class_codes(column, self.classes)
         unknown = codes < 0
         if unknown.any():
             raise DataError(f"target column {self.target!r} has labels not seen in training in "
@@ -161,26 +168,47 @@ class TabularEncoding:
         return [self.classes[int(i)] for i in idx.reshape(-1)]
 
 
-def _one_hot(name, column, categories, handle_unknown) -> np.ndarray:
+def _memory_budget() -> int:
+    """Half of this machine's physical memory (8 GiB where it cannot be asked)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (AttributeError, ValueError, OSError):
+        return 8 << 30
+
+
+def _check_fits(n_rows: int, width: int) -> None:
+    need = n_rows * width * 4
+    if need > _memory_budget():
+        raise DataError(f"the encoded data would be {n_rows} rows x {width} float32 inputs "
+                        f"({need / 2**30:.1f} GiB), more than half of this machine's memory; "
+                        f"use fewer rows or leave out one-hot encoded columns with many values")
+
+
+def _one_hot(name, column, categories, handle_unknown, out: np.ndarray) -> None:
+    """Writes the one-hot columns of ``column`` into ``out[:, :len(categories)]`` (zeros)."""
     lookup = {c: i for i, c in enumerate(categories)}
     codes = np.fromiter((lookup.get(v, -1) for v in column), dtype=np.int64, count=len(column))
     unknown = codes < 0
     if unknown.any() and handle_unknown == "error":
         values = sorted(set(column[unknown].tolist()))
         raise DataError(f"column {name!r} has categories not seen in training: {values[:10]} in "
-                        f"{describe_rows(unknown)}; known categories: {categories}")
-    out = np.zeros((len(column), len(categories)), dtype=np.float64)
+                        f"{describe_rows(unknown)}; known categories: {categories[:20]}")
     rows = np.flatnonzero(~unknown)
     out[rows, codes[rows]] = 1.0
-    return out
 
 
-def _label_key(label):
-    return float(label) if not isinstance(label, str) else label
+def _class_codes(column: np.ndarray, classes: list) -> np.ndarray:
+    """int64 class index of every cell, -1 where the label is not one of ``classes``.
 
-
-def _column_keys(column, numeric: bool) -> list:
-    if not numeric:
-        return column.tolist()
+    Numeric labels are matched as numbers (``"1.0"`` is class ``1``), vectorised; text labels
+    through one dictionary lookup per cell.
+    """
+    if any(isinstance(c, str) for c in classes):
+        lookup = {c: i for i, c in enumerate(classes)}
+        return np.fromiter((lookup.get(v, -1) for v in column), dtype=np.int64, count=len(column))
     values, bad = parse_numbers(column)
-    return [None if b else v for v, b in zip(values.tolist(), bad.tolist())]
+    keys = np.asarray([float(c) for c in classes], dtype=np.float64)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    at = np.clip(np.searchsorted(ordered, values), 0, len(ordered) - 1)
+    return np.where(~bad & (ordered[at] == values), order[at], -1).astype(np.int64)
