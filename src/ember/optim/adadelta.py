@@ -3,37 +3,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from ._math import ema_square, grad_term
 from ._validate import check_non_negative
-from .optimizer import Optimizer, _scalar_state
+from .optimizer import Optimizer
 
 __all__ = ["Adadelta", "adadelta_update"]
 
 
 def adadelta_update(param: np.ndarray, grad: np.ndarray, square_avg: np.ndarray, acc_delta: np.ndarray, *,
-                    lr: float, rho: float, eps: float, weight_decay: float, maximize: bool) -> None:
-    """One Adadelta step on arrays (in place).
+                    lr: float, rho: float, eps: float, weight_decay: float = 0.0, maximize: bool = False,
+                    gbuf: np.ndarray | None = None, tmp: np.ndarray | None = None,
+                    tmp2: np.ndarray | None = None) -> None:
+    """One Adadelta step on arrays (in place); torch's and Keras's rule alike.
 
     ``v = ρ·v + (1−ρ)·g²``; ``Δ = √(u + eps) / √(v + eps) · g``; ``u = ρ·u + (1−ρ)·Δ²``;
     ``param −= lr·Δ``.
+
+    Args:
+        gbuf, tmp, tmp2: scratch arrays like ``param`` (allocated when not given).
     """
-    g = np.negative(grad) if maximize else grad
-    if weight_decay != 0:
-        g = g + weight_decay * param
-    square_avg *= rho
-    tmp = g * g
-    tmp *= 1 - rho
-    square_avg += tmp
+    tmp = np.empty_like(param) if tmp is None else tmp
+    delta = np.empty_like(param) if tmp2 is None else tmp2
+    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
+    ema_square(square_avg, g, rho, tmp)
     np.add(square_avg, eps, out=tmp)
     np.sqrt(tmp, out=tmp)
-    delta = acc_delta + eps
+    np.add(acc_delta, eps, out=delta)
     np.sqrt(delta, out=delta)
     delta /= tmp
     delta *= g
-    acc_delta *= rho
-    np.multiply(delta, delta, out=tmp)
-    tmp *= 1 - rho
-    acc_delta += tmp
+    ema_square(acc_delta, delta, rho, tmp)
     delta *= lr
     param -= delta
 
@@ -54,6 +53,10 @@ class Adadelta(Optimizer):
         >>> opt = ember.optim.Adadelta(model.parameters(), rho=0.95)
     """
 
+    _rule = staticmethod(adadelta_update)
+    _scalars = ("step",)
+    _scratch = ("gbuf", "tmp", "tmp2")
+
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0,
                  foreach: bool | None = None, *, capturable: bool = False, maximize: bool = False,
                  differentiable: bool = False) -> None:
@@ -65,15 +68,10 @@ class Adadelta(Optimizer):
                     "capturable": capturable, "foreach": foreach, "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def _init_state(self, p: Tensor, group: dict, state: dict) -> None:
-        state["step"] = _scalar_state()
-        state["square_avg"] = Tensor._make(np.zeros_like(p._data))
-        state["acc_delta"] = Tensor._make(np.zeros_like(p._data))
+    def _slots(self, group: dict) -> tuple:
+        return ("square_avg", "acc_delta")
 
-    def _update_group(self, group: dict, params: list) -> None:
-        hyper = {"lr": float(group["lr"]), "rho": float(group["rho"]), "eps": float(group["eps"]),
-                 "weight_decay": float(group["weight_decay"]), "maximize": bool(group["maximize"])}
-        for p in params:
-            state = self._state_of(p, group)
-            state["step"]._data += 1
-            adadelta_update(p._data, p.grad._data, state["square_avg"]._data, state["acc_delta"]._data, **hyper)
+    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
+        scalars["step"] += 1
+        return {"lr": float(group["lr"]), "rho": float(group["rho"]), "eps": float(group["eps"]),
+                "weight_decay": float(group["weight_decay"]), "maximize": bool(group["maximize"])}

@@ -3,29 +3,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from ._math import grad_term
 from ._validate import check_non_negative
-from .optimizer import Optimizer, _scalar_state
+from .optimizer import Optimizer
 
 __all__ = ["Adagrad", "adagrad_update"]
 
 
-def adagrad_update(param: np.ndarray, grad: np.ndarray, state_sum: np.ndarray, *, step: float, lr: float,
-                   lr_decay: float, weight_decay: float, eps: float, maximize: bool) -> None:
+def adagrad_update(param: np.ndarray, grad: np.ndarray, state_sum: np.ndarray, *, lr: float,
+                   step: float = 1.0, lr_decay: float = 0.0, weight_decay: float = 0.0, eps: float = 1e-10,
+                   maximize: bool = False, eps_inside_sqrt: bool = False, gbuf: np.ndarray | None = None,
+                   tmp: np.ndarray | None = None) -> None:
     """One Adagrad step on arrays (in place), ``step`` being the 1-based step count.
 
-    ``s += g²``; ``param −= lr / (1 + (t−1)·lr_decay) · g / (√s + eps)``.
+    ``s += g²``; ``param −= lr / (1 + (t−1)·lr_decay) · g / (√s + eps)`` (torch), or with
+    ``eps_inside_sqrt`` (Keras) ``param −= lr · g / √(s + eps)``.
+
+    Args:
+        gbuf, tmp: scratch arrays like ``param`` (allocated when not given).
     """
-    g = np.negative(grad) if maximize else grad
-    if weight_decay != 0:
-        g = g + weight_decay * param
+    tmp = np.empty_like(param) if tmp is None else tmp
+    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
     clr = lr / (1 + (step - 1) * lr_decay)
-    tmp = g * g
+    np.multiply(g, g, out=tmp)
     state_sum += tmp
-    np.sqrt(state_sum, out=tmp)
-    tmp += eps
+    if eps_inside_sqrt:
+        np.add(state_sum, eps, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        eps = 0.0
+    else:
+        np.sqrt(state_sum, out=tmp)
+    if clr == 0:
+        return
+    tmp *= 1 / clr        # param −= g / ((√s + eps) / clr)
+    tmp += eps / clr
     np.divide(g, tmp, out=tmp)
-    tmp *= clr
     param -= tmp
 
 
@@ -48,6 +60,10 @@ class Adagrad(Optimizer):
         >>> opt = ember.optim.Adagrad(model.parameters(), lr=0.1, lr_decay=1e-3)
     """
 
+    _rule = staticmethod(adagrad_update)
+    _scalars = ("step",)
+    _scratch = ("gbuf", "tmp")
+
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
                  maximize: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
@@ -58,20 +74,20 @@ class Adagrad(Optimizer):
                     "maximize": maximize, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
         for group in self.param_groups:
-            for p in group["params"]:
-                self._init_state(p, group, self.state[p])
+            self._create_state(group)
 
-    def _init_state(self, p: Tensor, group: dict, state: dict) -> None:
+    def _slots(self, group: dict) -> tuple:
+        return ("sum",)
+
+    def _arg_name(self, name: str) -> str:
+        return "state_sum" if name == "sum" else name
+
+    def _initial(self, name: str, group: dict) -> float:
         # torch fills the accumulator from the optimizer-wide default, not the group's value
-        state["step"] = _scalar_state()
-        state["sum"] = Tensor._make(np.full_like(p._data, self.defaults["initial_accumulator_value"]))
+        return float(self.defaults["initial_accumulator_value"]) if name == "sum" else 0.0
 
-    def _update_group(self, group: dict, params: list) -> None:
-        hyper = {"lr": float(group["lr"]), "lr_decay": float(group["lr_decay"]),
-                 "weight_decay": float(group["weight_decay"]), "eps": float(group["eps"]),
-                 "maximize": bool(group["maximize"])}
-        for p in params:
-            state = self._state_of(p, group)
-            step_t = state["step"]._data
-            step_t += 1
-            adagrad_update(p._data, p.grad._data, state["sum"]._data, step=float(step_t), **hyper)
+    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
+        scalars["step"] += 1
+        return {"step": float(scalars["step"]), "lr": float(group["lr"]), "lr_decay": float(group["lr_decay"]),
+                "weight_decay": float(group["weight_decay"]), "eps": float(group["eps"]),
+                "maximize": bool(group["maximize"])}

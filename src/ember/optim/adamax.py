@@ -3,32 +3,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from ._math import bias_correction, ema, grad_term
 from ._validate import check_betas, check_non_negative
-from .optimizer import Optimizer, _scalar_state
+from .optimizer import Optimizer
 
 __all__ = ["Adamax", "adamax_update"]
 
 
 def adamax_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_inf: np.ndarray, *,
-                  step: float, lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
-                  maximize: bool) -> None:
+                  step: float, lr: float, beta1: float, beta2: float, eps: float, weight_decay: float = 0.0,
+                  maximize: bool = False, eps_after_max: bool = False, float32_scalars: bool = False,
+                  gbuf: np.ndarray | None = None, tmp: np.ndarray | None = None) -> None:
     """One Adamax step on arrays (in place), ``step`` being the 1-based step count.
 
-    ``m = β1·m + (1−β1)·g``; ``u = max(β2·u, |g| + eps)``; ``param −= lr/(1−β1^t) · m/u``.
+    ``m = β1·m + (1−β1)·g``; ``u = max(β2·u, |g| + eps)``; ``param −= lr/(1−β1^t) · m/u``
+    (torch). Keras's form (``eps_after_max``, ``float32_scalars``): ``u = max(β2·u, |g|)``;
+    ``param −= lr/(1−β1^t) · m/(u + eps)``.
+
+    Args:
+        gbuf, tmp: scratch arrays like ``param`` (allocated when not given).
     """
-    g = np.negative(grad) if maximize else grad
-    if weight_decay != 0:
-        g = g + weight_decay * param
-    tmp = g - exp_avg
-    tmp *= 1 - beta1
-    exp_avg += tmp
-    exp_inf *= beta2
+    tmp = np.empty_like(param) if tmp is None else tmp
+    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
+    ema(exp_avg, g, beta1, tmp)
     np.abs(g, out=tmp)
-    tmp += eps
+    if not eps_after_max:
+        tmp += eps
+    exp_inf *= beta2
     np.maximum(exp_inf, tmp, out=exp_inf)
-    np.divide(exp_avg, exp_inf, out=tmp)
-    tmp *= lr / (1 - beta1 ** step)
+    clr = lr / bias_correction(beta1, step, float32_scalars)
+    if clr == 0:
+        return
+    np.multiply(exp_inf, 1 / clr, out=tmp)     # param −= m / ((u [+ eps]) / clr)
+    if eps_after_max:
+        tmp += eps / clr
+    np.divide(exp_avg, tmp, out=tmp)
     param -= tmp
 
 
@@ -48,6 +57,10 @@ class Adamax(Optimizer):
         >>> opt = ember.optim.Adamax(model.parameters(), lr=2e-3)
     """
 
+    _rule = staticmethod(adamax_update)
+    _scalars = ("step",)
+    _scratch = ("gbuf", "tmp")
+
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, foreach: bool | None = None, *, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False) -> None:
@@ -58,18 +71,12 @@ class Adamax(Optimizer):
                     "maximize": maximize, "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
-    def _init_state(self, p: Tensor, group: dict, state: dict) -> None:
-        state["step"] = _scalar_state()
-        state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-        state["exp_inf"] = Tensor._make(np.zeros_like(p._data))
+    def _slots(self, group: dict) -> tuple:
+        return ("exp_avg", "exp_inf")
 
-    def _update_group(self, group: dict, params: list) -> None:
+    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
+        scalars["step"] += 1
         beta1, beta2 = (float(b) for b in group["betas"])
-        hyper = {"lr": float(group["lr"]), "beta1": beta1, "beta2": beta2, "eps": float(group["eps"]),
-                 "weight_decay": float(group["weight_decay"]), "maximize": bool(group["maximize"])}
-        for p in params:
-            state = self._state_of(p, group)
-            step_t = state["step"]._data
-            step_t += 1
-            adamax_update(p._data, p.grad._data, state["exp_avg"]._data, state["exp_inf"]._data,
-                          step=float(step_t), **hyper)
+        return {"step": float(scalars["step"]), "lr": float(group["lr"]), "beta1": beta1, "beta2": beta2,
+                "eps": float(group["eps"]), "weight_decay": float(group["weight_decay"]),
+                "maximize": bool(group["maximize"])}

@@ -3,46 +3,56 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from ._math import bias_correction, decay_weights, ema, ema_square, grad_term
 from ._validate import check_betas, check_non_negative
-from .adam import update_moments
-from .optimizer import Optimizer, _scalar_state
+from .adam import divide_by_denominator
+from .optimizer import Optimizer
 
-__all__ = ["NAdam", "nadam_update"]
+__all__ = ["NAdam", "nadam_update", "nadam_momentum"]
 
 
-def nadam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
-                 mu_product: np.ndarray, *, step: float, lr: float, beta1: float, beta2: float, eps: float,
-                 weight_decay: float, momentum_decay: float, decoupled_weight_decay: bool,
-                 maximize: bool) -> None:
-    """One NAdam step on arrays (in place); ``mu_product`` is a 0-d array updated in place.
+def nadam_momentum(beta1: float, step: float, momentum_decay: float, float32_scalars: bool = False):
+    """``μ_t = β1·(1 − ½·0.96^(t·ψ))`` (in float32 arithmetic for Keras, which has ψ = 1)."""
+    if float32_scalars:
+        f32 = np.float32
+        return f32(beta1) * (f32(1) - f32(0.5) * np.power(f32(0.96), f32(step * momentum_decay)))
+    return beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
 
-    ``μ_t = β1·(1 − ½·0.96^(t·ψ))``; ``Π_t = Π_{t−1}·μ_t``; with Adam's ``m``, ``v`` and
-    ``d = √(v/(1−β2^t)) + eps``:
-    ``param −= lr·(1−μ_t)/(1−Π_t) · g/d + lr·μ_{t+1}/(1−Π_t·μ_{t+1}) · m/d``.
+
+def nadam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray, *,
+                 step: float, mu_product: float, lr: float, beta1: float, beta2: float, eps: float,
+                 weight_decay: float = 0.0, momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
+                 maximize: bool = False, float32_scalars: bool = False, gbuf: np.ndarray | None = None,
+                 tmp: np.ndarray | None = None, tmp2: np.ndarray | None = None) -> None:
+    """One NAdam step on arrays (in place); ``mu_product`` is ``Π_t`` (``μ_t`` included).
+
+    ``μ_t = β1·(1 − ½·0.96^(t·ψ))``; with Adam's ``m``, ``v`` and ``d = √(v/(1−β2^t)) + eps``:
+    ``param −= lr·(1−μ_t)/(1−Π_t) · g/d + lr·μ_{t+1}/(1−Π_t·μ_{t+1}) · m/d``. Keras's Nadam
+    is this rule with ``momentum_decay=1`` and ``float32_scalars``.
+
+    Args:
+        gbuf, tmp, tmp2: scratch arrays like ``param`` (allocated when not given).
     """
-    g = np.negative(grad) if maximize else grad
-    bias_correction2 = 1 - beta2 ** step
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param *= 1 - lr * weight_decay
-        else:
-            g = g + weight_decay * param
-    mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
-    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
-    mu_product *= mu  # in the state's own (scalar) dtype, as torch does
-    mu_prod = float(mu_product)
-    mu_product_next = mu_prod * mu_next
-    tmp = update_moments(g, exp_avg, exp_avg_sq, beta1, beta2, np.empty_like(exp_avg))
-    denom = np.divide(exp_avg_sq, bias_correction2)
-    np.sqrt(denom, out=denom)
-    denom += eps
-    np.divide(g, denom, out=tmp)
-    tmp *= lr * (1.0 - mu) / (1.0 - mu_prod)
-    param -= tmp
-    np.divide(exp_avg, denom, out=tmp)
-    tmp *= lr * mu_next / (1.0 - mu_product_next)
-    param -= tmp
+    tmp = np.empty_like(param) if tmp is None else tmp
+    tmp2 = np.empty_like(param) if tmp2 is None else tmp2
+    if decoupled_weight_decay:
+        decay_weights(param, lr, weight_decay)
+        weight_decay = 0.0
+    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
+    mu = nadam_momentum(beta1, step, momentum_decay, float32_scalars)
+    mu_next = nadam_momentum(beta1, step + 1, momentum_decay, float32_scalars)
+    c_grad = lr * (1.0 - mu) / (1.0 - mu_product)
+    c_avg = lr * mu_next / (1.0 - mu_product * mu_next)
+    ema(exp_avg, g, beta1, tmp)
+    ema_square(exp_avg_sq, g, beta2, tmp)
+    bc2_sqrt = np.sqrt(bias_correction(beta2, step, float32_scalars))
+    if c_grad == 0:       # only the momentum term moves the parameter
+        divide_by_denominator(param, exp_avg, exp_avg_sq, 1 / bc2_sqrt, eps, c_avg, tmp)
+        return
+    # param −= c_grad · (g + (c_avg/c_grad)·m) / d
+    np.multiply(exp_avg, c_avg / c_grad, out=tmp2)
+    tmp2 += g
+    divide_by_denominator(param, tmp2, exp_avg_sq, 1 / bc2_sqrt, eps, c_grad, tmp)
 
 
 class NAdam(Optimizer):
@@ -63,6 +73,10 @@ class NAdam(Optimizer):
         >>> opt = ember.optim.NAdam(model.parameters(), lr=2e-3)
     """
 
+    _rule = staticmethod(nadam_update)
+    _scalars = ("step", "mu_product")
+    _scratch = ("gbuf", "tmp", "tmp2")
+
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
                  *, foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
@@ -76,21 +90,20 @@ class NAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def _init_state(self, p: Tensor, group: dict, state: dict) -> None:
-        state["step"] = _scalar_state()
-        state["mu_product"] = _scalar_state(1.0)
-        state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-        state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+    def _slots(self, group: dict) -> tuple:
+        return ("exp_avg", "exp_avg_sq")
 
-    def _update_group(self, group: dict, params: list) -> None:
+    def _initial(self, name: str, group: dict) -> float:
+        return 1.0 if name == "mu_product" else 0.0
+
+    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
+        scalars["step"] += 1
+        step = float(scalars["step"])
         beta1, beta2 = (float(b) for b in group["betas"])
-        hyper = {"lr": float(group["lr"]), "beta1": beta1, "beta2": beta2, "eps": float(group["eps"]),
-                 "weight_decay": float(group["weight_decay"]), "momentum_decay": float(group["momentum_decay"]),
-                 "decoupled_weight_decay": bool(group["decoupled_weight_decay"]),
-                 "maximize": bool(group["maximize"])}
-        for p in params:
-            state = self._state_of(p, group)
-            step_t = state["step"]._data
-            step_t += 1
-            nadam_update(p._data, p.grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data,
-                         state["mu_product"]._data, step=float(step_t), **hyper)
+        psi = float(group["momentum_decay"])
+        scalars["mu_product"] *= nadam_momentum(beta1, step, psi)   # in the state's dtype, as torch
+        return {"step": step, "mu_product": float(scalars["mu_product"]), "lr": float(group["lr"]),
+                "beta1": beta1, "beta2": beta2, "eps": float(group["eps"]),
+                "weight_decay": float(group["weight_decay"]), "momentum_decay": psi,
+                "decoupled_weight_decay": bool(group["decoupled_weight_decay"]),
+                "maximize": bool(group["maximize"])}

@@ -3,46 +3,61 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from ._math import ema, ema_square, grad_term
 from ._validate import check_non_negative
-from .optimizer import Optimizer, _scalar_state
+from .optimizer import Optimizer
 
 __all__ = ["RMSprop", "rmsprop_update"]
 
 
-def rmsprop_update(param: np.ndarray, grad: np.ndarray, square_avg: np.ndarray, grad_avg: np.ndarray | None,
-                   buf: np.ndarray | None, *, lr: float, alpha: float, eps: float, weight_decay: float,
-                   momentum: float, centered: bool, maximize: bool) -> None:
+def rmsprop_update(param: np.ndarray, grad: np.ndarray, square_avg: np.ndarray,
+                   momentum_buffer: np.ndarray | None = None, grad_avg: np.ndarray | None = None, *,
+                   lr: float, alpha: float, eps: float, weight_decay: float = 0.0, momentum: float = 0.0,
+                   centered: bool = False, maximize: bool = False, eps_inside_sqrt: bool = False,
+                   velocity_includes_lr: bool = False, gbuf: np.ndarray | None = None,
+                   tmp: np.ndarray | None = None) -> None:
     """One RMSprop step on arrays (in place).
 
-    ``v = α·v + (1−α)·g²``; ``avg = √(v − ḡ²) + eps`` when centered (``ḡ = α·ḡ + (1−α)·g``),
-    else ``√v + eps``; then ``buf = momentum·buf + g/avg; param −= lr·buf`` (momentum > 0)
-    or ``param −= lr·g/avg``.
+    ``v = α·v + (1−α)·g²``; ``d = √(v − ḡ²) + eps`` when centered (``ḡ = α·ḡ + (1−α)·g``),
+    else ``√v + eps``; then ``buf = momentum·buf + g/d; param −= lr·buf`` (with a
+    ``momentum_buffer``) or ``param −= lr·g/d`` (torch).
+
+    Keras's form: with ``eps_inside_sqrt`` the denominator is ``√(v − ḡ² + eps)``, and with
+    ``velocity_includes_lr`` the momentum buffer accumulates ``lr·g/d`` (``param −= buf``).
+
+    Args:
+        gbuf, tmp: scratch arrays like ``param`` (allocated when not given).
     """
-    g = np.negative(grad) if maximize else grad
-    if weight_decay != 0:
-        g = g + weight_decay * param
-    square_avg *= alpha
-    tmp = g * g
-    tmp *= 1 - alpha
-    square_avg += tmp
+    tmp = np.empty_like(param) if tmp is None else tmp
+    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
+    ema_square(square_avg, g, alpha, tmp)
     if centered:
-        np.subtract(g, grad_avg, out=tmp)
-        tmp *= 1 - alpha
-        grad_avg += tmp
+        ema(grad_avg, g, alpha, tmp)
         np.multiply(grad_avg, grad_avg, out=tmp)
         np.subtract(square_avg, tmp, out=tmp)
+        if eps_inside_sqrt:
+            tmp += eps
+        np.sqrt(tmp, out=tmp)
+    elif eps_inside_sqrt:
+        np.add(square_avg, eps, out=tmp)
         np.sqrt(tmp, out=tmp)
     else:
         np.sqrt(square_avg, out=tmp)
-    tmp += eps
+    if not eps_inside_sqrt:
+        tmp += eps
     np.divide(g, tmp, out=tmp)
-    if momentum > 0:
-        buf *= momentum
-        buf += tmp
-        param -= buf * lr
-    else:
+    buf = momentum_buffer
+    if velocity_includes_lr or buf is None:
         tmp *= lr
+        if buf is None:
+            param -= tmp
+            return
+    buf *= momentum
+    buf += tmp
+    if velocity_includes_lr:
+        param -= buf
+    else:
+        np.multiply(buf, lr, out=tmp)
         param -= tmp
 
 
@@ -64,6 +79,10 @@ class RMSprop(Optimizer):
         >>> opt = ember.optim.RMSprop(model.parameters(), lr=0.01, centered=True)
     """
 
+    _rule = staticmethod(rmsprop_update)
+    _scalars = ("step",)
+    _scratch = ("gbuf", "tmp")
+
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False,
                  capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
@@ -74,29 +93,12 @@ class RMSprop(Optimizer):
                     "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def _init_state(self, p: Tensor, group: dict, state: dict) -> None:
-        state["step"] = _scalar_state()
-        state["square_avg"] = Tensor._make(np.zeros_like(p._data))
-        if group["momentum"] > 0:
-            state["momentum_buffer"] = Tensor._make(np.zeros_like(p._data))
-        if group["centered"]:
-            state["grad_avg"] = Tensor._make(np.zeros_like(p._data))
+    def _slots(self, group: dict) -> tuple:
+        return (("square_avg",) + (("momentum_buffer",) if group["momentum"] > 0 else ())
+                + (("grad_avg",) if group["centered"] else ()))
 
-    def _update_group(self, group: dict, params: list) -> None:
-        momentum, centered = float(group["momentum"]), bool(group["centered"])
-        hyper = {"lr": float(group["lr"]), "alpha": float(group["alpha"]), "eps": float(group["eps"]),
-                 "weight_decay": float(group["weight_decay"]), "momentum": momentum, "centered": centered,
-                 "maximize": bool(group["maximize"])}
-        for p in params:
-            state = self._state_of(p, group)
-            state["step"]._data += 1
-            buf = _ensure(state, "momentum_buffer", p)._data if momentum > 0 else None
-            grad_avg = _ensure(state, "grad_avg", p)._data if centered else None
-            rmsprop_update(p._data, p.grad._data, state["square_avg"]._data, grad_avg, buf, **hyper)
-
-
-def _ensure(state: dict, key: str, p: Tensor) -> Tensor:
-    """The state buffer ``key``, created (zeros) when momentum/centered was switched on after the first step."""
-    if key not in state:
-        state[key] = Tensor._make(np.zeros_like(p._data))
-    return state[key]
+    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
+        scalars["step"] += 1
+        return {"lr": float(group["lr"]), "alpha": float(group["alpha"]), "eps": float(group["eps"]),
+                "weight_decay": float(group["weight_decay"]), "momentum": float(group["momentum"]),
+                "centered": bool(group["centered"]), "maximize": bool(group["maximize"])}

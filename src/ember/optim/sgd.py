@@ -3,33 +3,65 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor
+from ._math import grad_term
 from ._validate import check_non_negative
 from .optimizer import Optimizer
 
 __all__ = ["SGD", "sgd_update"]
 
 
-def sgd_update(param: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, *, lr: float, momentum: float,
-               dampening: float, weight_decay: float, nesterov: bool, maximize: bool) -> np.ndarray | None:
-    """One SGD step on arrays, in place on ``param`` (and ``buf``); returns the momentum buffer.
+def sgd_update(param: np.ndarray, grad: np.ndarray, momentum_buffer: np.ndarray | None = None, *,
+               lr: float, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
+               nesterov: bool = False, maximize: bool = False, first: bool = False,
+               velocity_includes_lr: bool = False, gbuf: np.ndarray | None = None,
+               tmp: np.ndarray | None = None) -> None:
+    """One SGD step on arrays, in place on ``param`` and ``momentum_buffer``.
 
-    With ``g = ±grad + weight_decay·param``:
-    ``buf = g`` on the first step, then ``buf = momentum·buf + (1 − dampening)·g``;
-    the update direction is ``g + momentum·buf`` (Nesterov) or ``buf``; ``param −= lr·direction``.
+    torch's form, with ``g = ±grad + weight_decay·param``: ``buf = g`` on the ``first`` step,
+    then ``buf = momentum·buf + (1 − dampening)·g``; ``param −= lr·(g + momentum·buf)``
+    (Nesterov) or ``param −= lr·buf``. Without momentum (``momentum_buffer`` None):
+    ``param −= lr·g``.
+
+    With ``velocity_includes_lr`` (Keras's form) the buffer is a velocity that carries the
+    learning rate: ``v = momentum·v − lr·g``, then ``param += v``, or with Nesterov
+    ``param += momentum·v − lr·g``. Both agree while the rate is constant.
+
+    Args:
+        gbuf, tmp: scratch arrays like ``param`` (allocated when not given).
     """
-    d = np.negative(grad) if maximize else grad
-    if weight_decay != 0:
-        d = d + weight_decay * param
-    if momentum != 0:
-        if buf is None:
-            buf = d.copy()
+    tmp = np.empty_like(param) if tmp is None else tmp
+    d = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
+    buf = momentum_buffer
+    if buf is None:
+        np.multiply(d, lr, out=tmp)
+        param -= tmp
+    elif velocity_includes_lr:
+        np.multiply(d, lr, out=tmp)
+        buf *= momentum
+        buf -= tmp
+        if nesterov:
+            param -= tmp
+            np.multiply(buf, momentum, out=tmp)
+            param += tmp
+        else:
+            param += buf
+    else:
+        if first:
+            np.copyto(buf, d)
+        elif dampening == 0:
+            buf *= momentum
+            buf += d
         else:
             buf *= momentum
-            buf += d if dampening == 0 else (1 - dampening) * d
-        d = d + momentum * buf if nesterov else buf
-    param -= d * lr
-    return buf
+            np.multiply(d, 1 - dampening, out=tmp)
+            buf += tmp
+        if nesterov:
+            np.multiply(buf, momentum, out=tmp)
+            tmp += d
+            tmp *= lr
+        else:
+            np.multiply(buf, lr, out=tmp)
+        param -= tmp
 
 
 class SGD(Optimizer):
@@ -50,6 +82,9 @@ class SGD(Optimizer):
         >>> opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
     """
 
+    _rule = staticmethod(sgd_update)
+    _scratch = ("gbuf", "tmp")
+
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
                  foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None) -> None:
@@ -61,17 +96,10 @@ class SGD(Optimizer):
                     "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
 
-    def _update_group(self, group: dict, params: list) -> None:
-        lr, momentum = float(group["lr"]), float(group["momentum"])
-        hyper = {"lr": lr, "momentum": momentum, "dampening": float(group["dampening"]),
-                 "weight_decay": float(group["weight_decay"]), "nesterov": bool(group["nesterov"]),
-                 "maximize": bool(group["maximize"])}
-        for p in params:
-            if momentum == 0:
-                sgd_update(p._data, p.grad._data, None, **hyper)
-                continue
-            state = self.state[p]
-            old = state.get("momentum_buffer")
-            buf = sgd_update(p._data, p.grad._data, None if old is None else old._data, **hyper)
-            if old is None:
-                state["momentum_buffer"] = Tensor._make(buf)
+    def _slots(self, group: dict) -> tuple:
+        return ("momentum_buffer",) if group["momentum"] != 0 else ()
+
+    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
+        return {"lr": float(group["lr"]), "momentum": float(group["momentum"]),
+                "dampening": float(group["dampening"]), "weight_decay": float(group["weight_decay"]),
+                "nesterov": bool(group["nesterov"]), "maximize": bool(group["maximize"]), "first": fresh}
