@@ -94,6 +94,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     batch variance (``momentum=None`` is handled by the module, which passes ``1 / n``).
     """
     x = as_tensor(input)
+    if x._data.ndim >= 2 and (training or running_mean is None or running_var is None) \
+            and x._data.size // x._data.shape[1] <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {tuple(x._data.shape)}")
+    return _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps,
+                unbiased_running_var: bool = True):
+    """``batch_norm`` for both front doors: torch's running variance is the unbiased batch
+    variance, Keras's (``unbiased_running_var=False``) the biased one; Keras passes
+    ``momentum = 1 - its momentum``. A single value per channel is allowed here (its variance
+    is 0), as Keras allows it."""
     arr = x._data
     if arr.ndim < 2:
         raise ValueError(f"batch_norm expected 2D or 3D input (got {arr.ndim}D input)")
@@ -107,9 +120,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     use_batch = training or running_mean is None or running_var is None
     if use_batch:
         n = arr.size // c
-        if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {tuple(arr.shape)}")
         axes = (0,) + tuple(range(2, arr.ndim))
         mean = arr.mean(axis=axes)
         var = arr.var(axis=axes)
@@ -119,7 +129,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             rm *= 1 - m
             rm += (m * mean).astype(rm.dtype, copy=False)
             rv *= 1 - m
-            rv += (m * n / (n - 1) * var).astype(rv.dtype, copy=False)
+            correction = n / (n - 1) if unbiased_running_var else 1
+            rv += (m * correction * var).astype(rv.dtype, copy=False)
     else:
         mean, var = running_mean._data, running_var._data
     return nn_ops.BatchNorm.apply(x, weight, bias, mean=mean, var=var, eps=float(eps),
