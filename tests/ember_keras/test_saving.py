@@ -68,7 +68,7 @@ def test_save_load_predict_and_resume(tmp_path, optimizer):
         assert h3["loss"] != h1["loss"]
 
 
-def test_file_is_safetensors_with_json_metadata(tmp_path):
+def test_file_is_one_ember_io_file(tmp_path):
     from safetensors import safe_open
     x, y = _data()
     model = _model()
@@ -76,32 +76,57 @@ def test_file_is_safetensors_with_json_metadata(tmp_path):
     model.save(tmp_path / "m.keras")
     with safe_open(str(tmp_path / "m.keras"), framework="np") as f:
         meta = f.metadata()
-        keys = set(f.keys())
-    config = json.loads(meta["config"])
-    assert [l["class_name"] for l in config["config"]["layers"]] == \
+    assert meta["format"] == ember.io.FORMAT and len(meta["checksum"]) == 64
+    state = ember.io.load(tmp_path / "m.keras")
+    assert state["format"] == "ember.keras/2"
+    assert [l["class_name"] for l in state["model"]["config"]["layers"]] == \
         ["InputLayer", "Dense", "BatchNormalization", "Dropout", "Dense"]
-    assert json.loads(meta["compile_config"])["loss"] == {"name": "binary_crossentropy"}
-    assert "weights/1/3" in keys and "optimizer/iterations" in keys
+    assert state["compile_config"]["loss"] == {"name": "binary_crossentropy"}
+    assert [w.shape for w in state["weights"]] == [w.shape for w in model.get_weights()]
+    assert int(state["optimizer"]["iterations"][0]) == 2
     with open(tmp_path / "m.keras", "rb") as fh:
         assert b"pickle" not in fh.read()[:200]
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "missing"])
+def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
+    x, y = _data()
+    model = _model()
+    model.fit(x, y, epochs=1, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    before = path.read_bytes()
+
+    def broken(handle_path, data):
+        raise OSError("disk full")
+    monkeypatch.setattr(ember.io.serialize, "atomic_write_bytes", broken)
+    model.fit(x, y, epochs=1, verbose=0)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.keras"]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "not_keras", "missing"])
 def test_damaged_file_raises_clear_error(tmp_path, damage):
     path = tmp_path / "m.keras"
     x, y = _data()
     model = _model()
     model.fit(x, y, epochs=1, verbose=0)
     model.save(path)
+    data = path.read_bytes()
+    err, match = ember.io.CorruptFileError, "m.keras"
     if damage == "truncate":
-        data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
         path.write_bytes(b"not a model at all")
+    elif damage == "flip":  # one weight byte changed: the checksum catches it
+        path.write_bytes(data[:-3] + bytes([data[-3] ^ 0xFF]) + data[-2:])
+        match = "checksum"
+    elif damage == "not_keras":
+        ember.save(model.state_dict(), path)
+        err, match = ValueError, r"not an ember.keras file \(format=None"
     else:
-        path = tmp_path / "nope.keras"
-    err = FileNotFoundError if damage == "missing" else ValueError
-    with pytest.raises(err, match="nope.keras|not a readable"):
+        path, err, match = tmp_path / "nope.keras", FileNotFoundError, "nope.keras"
+    with pytest.raises(err, match=match):
         keras.models.load_model(path)
 
 

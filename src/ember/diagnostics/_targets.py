@@ -33,10 +33,10 @@ def _is_matrix(t) -> bool:
 
 def discover(model):
     """The target for ``model``: an :class:`NNTarget` or a :class:`KerasTarget`."""
+    if hasattr(model, "layers") and hasattr(model, "fit"):  # a Keras model (also a Module)
+        return KerasTarget(model)
     if hasattr(model, "named_modules"):
         return NNTarget(model)
-    if hasattr(model, "layers") and hasattr(model, "fit"):
-        return KerasTarget(model)
     raise TypeError(f"TrainingMonitor expects an ember.nn.Module or an ember.keras model, got "
                     f"{type(model).__name__}")
 

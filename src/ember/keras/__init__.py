@@ -13,9 +13,11 @@ Example::
 """
 from . import (activations, callbacks, initializers, layers, losses, metrics, models, optimizers,
                regularizers, saving, utils)
-from .layers import Input, Layer
-from .models import Sequential, load_model
+from .layers import Input, InputSpec, Layer
+from .models import Model, Sequential, load_model, save_model
+from .variables import Variable
 
-__all__ = ["Sequential", "Input", "Layer", "load_model", "activations", "callbacks",
+__all__ = ["Model", "Sequential", "Input", "InputSpec", "Layer", "Variable", "load_model",
+           "save_model", "activations", "callbacks",
            "initializers", "layers", "losses", "metrics", "models", "optimizers", "regularizers",
            "saving", "utils"]

@@ -101,7 +101,8 @@ def _metric_direction(metric) -> str:
 
 
 class Trainer:
-    """Mixed into models: needs ``__call__(x, training)``, ``trainable_weights``, ``losses``."""
+    """Mixed into ``keras.Model``: needs ``__call__(x, training)``, ``trainable_weights``,
+    ``losses``, ``zero_grad``/``train``/``eval`` (from ``ember.nn.Module``)."""
 
     def _init_trainer(self):
         self.optimizer = None
@@ -176,7 +177,6 @@ class Trainer:
 
     # ---- one step ---------------------------------------------------------------------------
     def _forward_loss(self, x: np.ndarray, y: np.ndarray, sw, training: bool):
-        self._clear_activity_losses()
         y_pred = self(Tensor._make(x), training=training)
         loss = self._loss_fn(y, y_pred, sample_weight=sw)
         for penalty in self.losses:
@@ -193,8 +193,7 @@ class Trainer:
 
     def _train_step(self, x, y, sw):
         params = self.trainable_weights
-        for p in params:
-            p.grad = None
+        self.zero_grad()
         y_pred, loss = self._forward_loss(x, y, sw, training=True)
         if params:
             loss.backward()
@@ -317,6 +316,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
+            self.train()  # like Keras on torch: torch-style sublayers follow fit's mode
             for step, (bx, by, bsw) in enumerate(batches()):
                 if step >= steps:
                     break
@@ -326,6 +326,7 @@ class Trainer:
                 if self.stop_training:
                     break
             logs = self._logs()
+            self.eval()
             if val is not None and (epoch + 1) % validation_freq == 0:
                 if is_batch_iterable(val):
                     val_logs = self.evaluate(val, verbose=0, return_dict=True, _callback_list=cbs)
@@ -363,6 +364,7 @@ class Trainer:
         cbs = _callback_list or _cb.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                                  verbose=verbose, steps=n_steps, mode="evaluate")
         self.reset_metrics()
+        self.eval()
         cbs.on_test_begin()
         for step, (bx, by, bsw) in enumerate(batches):
             if step >= n_steps:
@@ -397,13 +399,13 @@ class Trainer:
         cbs = _cb.CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                steps=n_steps, mode="predict")
         cbs.on_predict_begin()
+        self.eval()
         outs = []
         with ember.no_grad():
             for step, bx in enumerate(batches):
                 if step >= n_steps:
                     break
                 cbs.on_predict_batch_begin(step)
-                self._clear_activity_losses()
                 outs.append(self(Tensor._make(bx), training=False)._data)
                 cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
         cbs.on_predict_end()

@@ -6,12 +6,14 @@ Example::
     >>> layers.Dense(4, activation="relu", input_shape=(2,))
 """
 from .activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax
-from .base import Layer
-from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, KerasTensor, Reshape
+from .base import InputSpec, Layer
+from .core import Activation, Dense, Dropout, Flatten, Reshape
+from .input_layer import Input, InputLayer
+from .keras_tensor import KerasTensor
 from .normalization import BatchNormalization, LayerNormalization, Normalization
 
-__all__ = ["Layer", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape",
+__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape",
            "BatchNormalization", "LayerNormalization", "Normalization", "ReLU", "LeakyReLU",
            "PReLU", "ELU", "Softmax"]
 
-ALL = {name: globals()[name] for name in __all__ if name not in ("Layer", "Input")}
+ALL = {name: globals()[name] for name in __all__ if name not in ("Layer", "Input", "InputSpec")}

@@ -12,6 +12,8 @@ from .base import Layer
 class ReLU(Layer):
     """``max(x, 0)`` with optional ``max_value``, ``negative_slope`` below ``threshold``."""
 
+    compute_output_shape = Layer.identity_shape
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0:
@@ -33,6 +35,8 @@ class ReLU(Layer):
 class LeakyReLU(Layer):
     """``x`` for x >= 0, ``negative_slope * x`` below (Keras's default slope 0.3)."""
 
+    compute_output_shape = Layer.identity_shape
+
     def __init__(self, negative_slope=0.3, **kwargs):
         alpha = kwargs.pop("alpha", None)
         super().__init__(**kwargs)
@@ -51,6 +55,8 @@ class LeakyReLU(Layer):
 class PReLU(Layer):
     """Leaky ReLU with a learned slope per unit: ``relu(x) - alpha * relu(-x)``."""
 
+    compute_output_shape = Layer.identity_shape
+
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
@@ -64,8 +70,8 @@ class PReLU(Layer):
         shape = list(input_shape[1:])
         for ax in self.shared_axes or []:
             shape[ax - 1] = 1
-        self.alpha = self.add_weight(tuple(shape), self.alpha_initializer, "alpha",
-                                     regularizer=self.alpha_regularizer)
+        self.alpha = self.add_weight(shape=tuple(shape), initializer=self.alpha_initializer,
+                                     name="alpha", regularizer=self.alpha_regularizer)
 
     def call(self, inputs, training=False):
         return ember.relu(inputs) - self.alpha * ember.relu(-inputs)
@@ -78,6 +84,8 @@ class PReLU(Layer):
 
 class ELU(Layer):
     """``x`` for x > 0, ``alpha * (exp(x) - 1)`` below."""
+
+    compute_output_shape = Layer.identity_shape
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
@@ -92,6 +100,8 @@ class ELU(Layer):
 
 class Softmax(Layer):
     """Softmax along ``axis`` (default the last)."""
+
+    compute_output_shape = Layer.identity_shape
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

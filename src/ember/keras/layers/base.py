@@ -1,28 +1,79 @@
-"""The Keras-style Layer: validates its config in ``__init__``, creates weights in
-``build(input_shape)`` and computes with ember ops in ``call``.
+"""``keras.layers.Layer``: Keras's layer contract on an ``ember.nn.Module``.
 
-Trainable weights are ``ember.nn.Parameter``s (non-trainable ones plain Tensors) and layers
-compute with ``ember.nn.functional``, so a forward pass records ember's autograd graph and
-``loss.backward()`` fills the parameters' ``.grad`` exactly as for an ``ember.nn.Module``.
+A Keras layer *is* an ``ember.nn.Module``, as Keras 3's torch backend makes every layer a
+``torch.nn.Module``: its weights are :class:`~ember.keras.Variable`\\ s (``ember.nn.Parameter``
+subclasses) registered on the module, its sublayers are child modules, and ``parameters()``,
+``named_parameters()``, ``state_dict()``, ``load_state_dict()``, ``train()``/``eval()`` and
+forward hooks work on any layer or model. The maths is ``ember.nn.functional``'s.
+
+The contract every layer follows (write new layers the same way):
+
+* ``__init__(self, <config>, **kwargs)``: validate and store the configuration (quote bad
+  values: ``Received: units=-1``), pass ``**kwargs`` (``name``, ``trainable``, ``dtype``,
+  ``input_shape`` …) to ``super().__init__``. Create no weights here unless the shapes are known.
+* ``build(self, input_shape)``: create the weights with ``self.add_weight(shape=, initializer=,
+  name=, trainable=, regularizer=, constraint=)``. ``input_shape`` is a tuple (a list of tuples
+  for a layer called on a list); the batch axis may be ``None``. Called once, before the first
+  call. Optionally set ``self.input_spec`` (an :class:`InputSpec`) to have inputs checked.
+* ``call(self, inputs, training=None)``: compute on ember Tensors with ``ember.nn.functional``
+  or ``keras.ops``. Declare ``training`` only if the layer behaves differently in training; it
+  receives the explicit argument, else the enclosing call's value (``fit`` passes True,
+  ``evaluate``/``predict`` False), else the signature's default. ``self.add_loss(x)`` adds a
+  penalty to the model's loss.
+* ``compute_output_shape(self, input_shape)``: the output shape for an input shape. The default
+  runs ``call`` on small zero inputs (weights restored afterwards); override it when that is
+  wasteful or wrong.
+* ``get_config(self)``: ``{**super().get_config(), <each __init__ argument>}`` so that
+  ``cls.from_config(config)`` rebuilds the layer (saving, ``clone_model``).
+
+Example::
+
+    >>> class Linear(keras.layers.Layer):
+    ...     def __init__(self, units=32, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         self.units = units
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1], self.units),
+    ...                                  initializer="random_normal", name="w")
+    ...     def call(self, inputs):
+    ...         return keras.ops.matmul(inputs, self.w)
+    >>> layer = Linear(4)
+    >>> layer(np.ones((2, 3), np.float32)).shape
+    (2, 4)
+    >>> [name for name, _ in layer.named_parameters()]
+    ['w']
 """
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 
 from ..._tensor import Tensor
-from ...nn.parameter import Parameter
+from ...autograd.grad_mode import no_grad
+from ...nn.module import Module
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._utils import snake_case, to_tensor, unique_name
+from ..saving.object_registration import register_builtin
+from ..variables import Variable, to_np_dtype
+from . import _tracking
+from .input_spec import InputSpec, assert_input_compatibility
+
+__all__ = ["Layer", "InputSpec"]
+
+_CALL_SPECS: dict = {}
 
 
-class Weight:
-    """One variable of a layer: the Tensor, its name, trainability and optional regularizer."""
-
-    __slots__ = ("tensor", "name", "trainable", "regularizer")
-
-    def __init__(self, tensor, name, trainable, regularizer=None):
-        self.tensor, self.name, self.trainable, self.regularizer = tensor, name, trainable, regularizer
+def _call_spec(cls) -> tuple[bool, object]:
+    """(call() declares ``training``, its default) for a layer class, cached."""
+    spec = _CALL_SPECS.get(cls)
+    if spec is None:
+        params = inspect.signature(cls.call).parameters
+        p = params.get("training")
+        spec = (p is not None, None if p is None or p.default is p.empty else p.default)
+        _CALL_SPECS[cls] = spec
+    return spec
 
 
 def _shape_from_args(input_shape, input_dim, batch_input_shape, batch_size):
@@ -37,44 +88,159 @@ def _shape_from_args(input_shape, input_dim, batch_input_shape, batch_size):
     return None
 
 
-class Layer:
-    """Base class of ember.keras layers.
+def _convert_input(x):
+    if isinstance(x, Tensor) or getattr(x, "_keras_symbolic", False):
+        return x
+    if isinstance(x, (list, tuple)) and x and all(
+            isinstance(v, (Tensor, np.ndarray)) or getattr(v, "_keras_symbolic", False) for v in x):
+        return type(x)(_convert_input(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _convert_input(v) for k, v in x.items()}
+    return to_tensor(x)
+
+
+def _shape_of(x):
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    return tuple(x.shape)
+
+
+def _map_shapes(fn, out):
+    if isinstance(out, (list, tuple)):
+        return type(out)(_map_shapes(fn, o) for o in out)
+    if isinstance(out, dict):
+        return {k: _map_shapes(fn, v) for k, v in out.items()}
+    return fn(out)
+
+
+def _zeros_like_shape(shape, fill: int):
+    if isinstance(shape, list):
+        return [_zeros_like_shape(s, fill) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _zeros_like_shape(s, fill) for k, s in shape.items()}
+    return Tensor._make(np.zeros(tuple(fill if s is None else s for s in shape), np.float32))
+
+
+class Layer(Module):
+    """Base class of every Keras layer and model (see the module docstring for the contract).
 
     Args:
-        name: unique name (default: the class name in snake_case, numbered).
-        trainable: whether the layer's weights are updated by ``fit``.
-        input_shape / input_dim / batch_input_shape: declare the input of the first layer of a
-            ``Sequential`` so the model is built at once (``input_shape`` excludes the batch).
-        activity_regularizer: penalty on the layer's output, added to the loss.
+        name: unique name (default: the class name in snake_case, numbered ``dense_1`` …).
+        trainable: whether ``fit`` updates the layer's weights (sets each ``requires_grad``).
+        dtype: accepted for Keras compatibility (weights are float32).
+        input_shape / input_dim / batch_input_shape / batch_size: declare the input of the
+            first layer of a ``Sequential`` so the model is built at once (``input_shape``
+            excludes the batch axis).
+        activity_regularizer: penalty on the layer's output, divided by the batch size and
+            added to the loss.
     """
 
-    def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
-                 batch_input_shape=None, batch_size=None, activity_regularizer=None, **kwargs):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("ember.keras."):  # ember.keras's own classes load by name
+            register_builtin(cls)
+
+    def __new__(cls, *args, **kwargs):
+        layer = super().__new__(cls)
+        Module.__init__(layer)  # tracking works even before a subclass calls super().__init__()
+        d = layer.__dict__
+        d["_trainable_variables"], d["_non_trainable_variables"] = [], []
+        d["_losses"] = []
+        d["built"] = False
+        return layer
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, input_shape=None, input_dim=None, batch_input_shape=None,
+                 batch_size=None, **kwargs):
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                             f"{kwargs}")
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(f"Argument `name` must be a string and cannot contain character `/`. "
+                             f"Received: name={name} (of type {type(name)})")
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.built = False
-        self._weights: list[Weight] = []
         self._batch_input_shape = _shape_from_args(input_shape, input_dim, batch_input_shape,
                                                    batch_size)
         self.activity_regularizer = _reg.get(activity_regularizer)
-        self._activity_losses: list = []
-        self.input_shape = None
-        self.output_shape = None
+        self.input_spec = None
+        self._build_shapes = None  # (input_shape, output_shape) once built
+
+    # ---- attribute tracking -------------------------------------------------------------
+    def __setattr__(self, name, value) -> None:
+        d = self.__dict__
+        if isinstance(value, Variable):
+            if not any(v is value for v in d["_parameters"].values()):
+                self._track_variable(value, key=name)
+            d[name] = value
+            return
+        if isinstance(value, (list, tuple, dict)) and not isinstance(value, Module) \
+                and name != "_modules" and _tracking.holds_modules(value):
+            d["_modules"][name] = _tracking.LayerCollection(value)
+            d[name] = value
+            return
+        Module.__setattr__(self, name, value)
+
+    def _track_variable(self, variable: Variable, key=None) -> None:
+        params = self.__dict__["_parameters"]
+        base = (key or variable.name).replace(".", "_")
+        key, n = base, 1
+        while key in params:
+            key, n = f"{base}_{n}", n + 1
+        params[key] = variable
+        owner = self._trainable_variables if variable.trainable else self._non_trainable_variables
+        owner.append(variable)
+
+    @property
+    def _layers(self) -> list:
+        """Direct sublayers, in the order they were assigned (lists and dicts flattened)."""
+        out = []
+        for module in self._modules.values():
+            if isinstance(module, _tracking.LayerCollection):
+                out.extend(m for m in module.layers() if isinstance(m, Layer))
+            elif isinstance(module, Layer):
+                out.append(module)
+        return out
+
+    def _flatten_layers(self, include_self=True) -> list:
+        """This layer and every layer below it, each once, breadth first (Keras's order)."""
+        out, seen, queue = ([self] if include_self else []), {id(self)}, list(self._layers)
+        while queue:
+            layer = queue.pop(0)
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            queue.extend(layer._layers)
+        return out
 
     # ---- weights ------------------------------------------------------------------------
-    def add_weight(self, shape, initializer="glorot_uniform", name=None, trainable=True,
-                   regularizer=None, dtype=None) -> Tensor:
-        init = _init.get(initializer)
-        value = init(tuple(shape))
-        tensor = value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, np.float32))
-        arr = tensor._data.astype(np.float32, copy=False)
-        tensor = Parameter(Tensor._make(arr)) if trainable else Tensor._make(arr)
-        self._weights.append(Weight(tensor, name or f"weight_{len(self._weights)}", bool(trainable),
-                                    _reg.get(regularizer)))
-        return tensor
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None) -> Variable:
+        """Creates a weight of this layer (a :class:`Variable`, registered as a parameter).
+
+        Args:
+            shape: the weight's shape (default scalar).
+            initializer: name, initializer object or callable (default ``glorot_uniform`` for
+                float weights, ``zeros`` otherwise).
+            trainable: False for state the optimizer must not touch (moving statistics).
+            regularizer / constraint: penalty added to ``losses``; projection applied after
+                each optimizer step.
+            name: the weight's name (its key in ``named_parameters()``).
+        """
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        np_dtype = to_np_dtype(dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if np_dtype.kind == "f" else "zeros"
+        variable = Variable(_init.get(initializer), shape=shape, dtype=np_dtype,
+                            trainable=trainable, name=name, regularizer=_reg.get(regularizer),
+                            constraint=constraint)
+        variable.path = f"{self.name}/{variable.name}"
+        self._track_variable(variable)
+        return variable
 
     @property
     def trainable(self) -> bool:
@@ -82,99 +248,215 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value) -> None:
-        self._trainable = bool(value)
+        value = bool(value)
+        self._trainable = value
+        for v in self._trainable_variables:
+            v.trainable = value
+        for layer in self._layers:
+            layer.trainable = value
 
     @property
-    def weights(self) -> list[Tensor]:
-        return [w.tensor for w in self._weights]
+    def weights(self) -> list:
+        """Own weights (trainable first), then the sublayers', each once."""
+        out, seen = [], set()
+        for w in self._trainable_variables + self._non_trainable_variables:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
 
     @property
-    def trainable_weights(self) -> list[Tensor]:
-        if not self._trainable:
-            return []
-        return [w.tensor for w in self._weights if w.trainable]
+    def trainable_weights(self) -> list:
+        return [w for w in self.weights if w.trainable] if self._trainable else []
 
     @property
-    def non_trainable_weights(self) -> list[Tensor]:
-        if not self._trainable:
-            return self.weights
-        return [w.tensor for w in self._weights if not w.trainable]
+    def non_trainable_weights(self) -> list:
+        return [w for w in self.weights if not w.trainable] if self._trainable else self.weights
 
-    @property
-    def variables(self):
-        return self.weights
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
 
-    def get_weights(self) -> list[np.ndarray]:
-        """Copies of the weights as NumPy arrays, in Keras's order."""
-        return [w.tensor._data.copy() for w in self._weights]
+    def get_weights(self) -> list:
+        """Copies of the weights as NumPy arrays, in ``weights`` order."""
+        return [w._data.copy() for w in self.weights]
 
     def set_weights(self, weights) -> None:
         """Replaces the weights' values (shapes must match, in ``get_weights()`` order)."""
-        weights = list(weights)
-        if len(weights) != len(self._weights):
-            raise ValueError(f"Layer {self.name} weight shape mismatch: expected "
-                             f"{len(self._weights)} arrays, received {len(weights)}")
-        for w, value in zip(self._weights, weights):
-            arr = np.asarray(value)
-            if arr.shape != w.tensor.shape:
-                raise ValueError(f"Layer {self.name} weight shape {w.tensor.shape} is not "
-                                 f"compatible with provided weight shape {arr.shape}.")
-            w.tensor._data[...] = arr
+        own, weights = self.weights, list(weights)
+        if len(weights) != len(own):
+            raise ValueError(f"You called `set_weights(weights)` on {self._kind()} "
+                             f"{self.name} with a weight list of length {len(weights)}, but the "
+                             f"{self._kind()} was expecting {len(own)} weights.")
+        arrays = [np.asarray(getattr(v, "_data", v)) for v in weights]
+        for w, arr in zip(own, arrays):
+            if arr.shape != w._data.shape:
+                raise ValueError(f"{self._kind().capitalize()} {self.name} weight shape "
+                                 f"{w._data.shape} is not compatible with provided weight shape "
+                                 f"{arr.shape}.")
+        for w, arr in zip(own, arrays):
+            w._data[...] = arr
+
+    def _kind(self) -> str:
+        return "layer"
 
     def count_params(self) -> int:
         if not self.built:
-            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
-                             f"layer isn't built. You can build it manually via: "
-                             f"`layer.build(input_shape)`.")
-        return int(sum(w.tensor._data.size for w in self._weights))
+            raise ValueError(f"You tried to call `count_params` on {self._kind()} '{self.name}', "
+                             f"but the {self._kind()} isn't built. You can build it manually "
+                             f"via: `{self._kind()}.build(input_shape)`.")
+        return int(sum(w._data.size for w in self.weights))
+
+    # ---- losses -------------------------------------------------------------------------
+    def add_loss(self, loss) -> None:
+        """Adds a scalar penalty (a Tensor) to this layer's ``losses`` for the current call."""
+        ctx = _tracking.current_context()
+        if ctx is not None and ctx.symbolic:
+            return
+        for x in (loss if isinstance(loss, (list, tuple)) else [loss]):
+            if not isinstance(x, Tensor):
+                raise ValueError(f"`add_loss()` can only be called from inside `build()` or "
+                                 f"`call()`, on a tensor input. Received invalid value: {x}")
+            self._losses.append(x)
 
     @property
     def losses(self) -> list:
-        """Regularization penalties: weight regularizers (on current weights) and activity ones."""
-        out = list(self._activity_losses)
+        """``add_loss`` penalties of the last call (this layer's and its sublayers'), then the
+        weight regularizers' penalties on the current trainable weights."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._losses)
         if self._trainable:
-            out += [w.regularizer(w.tensor) for w in self._weights
-                    if w.regularizer is not None and w.trainable]
+            out.extend(w.regularizer(w) for w in self.weights
+                       if w.regularizer is not None and w.trainable)
         return out
+
+    def _clear_losses(self) -> None:
+        for layer in self._flatten_layers():
+            if layer._losses:
+                layer._losses.clear()
 
     # ---- build and call -----------------------------------------------------------------
     def build(self, input_shape) -> None:
+        """Creates the weights for inputs of ``input_shape`` (override in subclasses)."""
         self.built = True
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
     def _build_once(self, input_shape) -> None:
+        """Builds (if needed) and records the input and output shapes."""
+        if isinstance(input_shape, tuple) or not isinstance(input_shape, (list, dict)):
+            input_shape = tuple(input_shape)
         if not self.built:
-            self.build(tuple(input_shape))
+            self.build(input_shape)
             self.built = True
-        self.input_shape = tuple(input_shape)
-        self.output_shape = self.compute_output_shape(self.input_shape)
+        if self._build_shapes is None or self._build_shapes[0] != input_shape:
+            self._build_shapes = (input_shape, self.compute_output_shape(input_shape))
 
-    def call(self, inputs, training=False):  # pragma: no cover - abstract
-        raise NotImplementedError  # abstract: subclasses implement it
+    @property
+    def input_shape(self):
+        return None if self._build_shapes is None else self._build_shapes[0]
 
-    def __call__(self, inputs, training=None):
-        x = to_tensor(inputs)
-        if not self.built:
-            self._build_once((None,) + tuple(x.shape[1:]))
-        self._check_input(x)
-        out = self.call(x, training=bool(training))
-        if self.activity_regularizer is not None:
-            penalty = self.activity_regularizer(out)
-            self._activity_losses.append(penalty / float(max(out.shape[0], 1)) if out.ndim else penalty)
-        return out
+    @property
+    def output_shape(self):
+        return None if self._build_shapes is None else self._build_shapes[1]
 
-    def _check_input(self, x) -> None:
-        """Raises a clear error when the input's trailing shape differs from the built one."""
-        if self.input_shape is None:
-            return
-        expected = self.input_shape[1:]
-        got = tuple(x.shape[1:])
-        if len(expected) != len(got) or any(e is not None and e != g for e, g in zip(expected, got)):
-            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
-                             f"expected shape=(None, {', '.join(str(e) for e in expected)}), "
-                             f"found shape={tuple(x.shape)}")
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape`` (default: found by running ``call`` on zeros)."""
+        return self._infer_output_shape(input_shape)
+
+    def _infer_output_shape(self, input_shape):
+        """Runs ``call`` twice on zeros (unknown sizes as 2, then 3, weights restored after) and
+        reports the sizes that changed as None."""
+        if self._symbolic_depth():
+            raise RuntimeError(f"Layer '{self.name}' ({type(self).__name__}) cannot infer its "
+                               f"output shape inside a shape inference: implement "
+                               f"`compute_output_shape(input_shape)`.")
+        ctx, entry = _tracking.enter_context(self)
+        saved_symbolic, ctx.symbolic = ctx.symbolic, True
+        state = [(w, w._data.copy()) for w in self.weights]
+        try:
+            with no_grad():
+                outs = []
+                for fill in (2, 3):
+                    kwargs = {"training": False} if _call_spec(type(self))[0] else {}
+                    outs.append(_map_shapes(lambda t: tuple(t.shape),
+                                            self.call(_zeros_like_shape(input_shape, fill),
+                                                      **kwargs)))
+        finally:
+            for w, arr in state:
+                w._data[...] = arr
+            ctx.symbolic = saved_symbolic
+            if entry:
+                _tracking.exit_context(ctx)
+
+        def merge(a, b):
+            if isinstance(a, (list, tuple)) and a and isinstance(a[0], (tuple, list, dict)):
+                return type(a)(merge(x, y) for x, y in zip(a, b))
+            if isinstance(a, dict):
+                return {k: merge(a[k], b[k]) for k in a}
+            return tuple(x if x == y else None for x, y in zip(a, b))
+        return merge(outs[0], outs[1])
+
+    @staticmethod
+    def _symbolic_depth() -> bool:
+        ctx = _tracking.current_context()
+        return ctx is not None and ctx.symbolic
+
+    def identity_shape(self, input_shape):
+        """``compute_output_shape`` of layers whose output has their input's shape."""
+        return input_shape
+
+    def call(self, *args, **kwargs):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call()` method "
+                                  f"implemented.")
+
+    def forward(self, *args, **kwargs):
+        """``Module.forward``: the layer's ``call`` (hooks run around it)."""
+        return self.call(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        if args and getattr(args[0], "_keras_symbolic", False) or \
+                args and isinstance(args[0], (list, tuple, dict)) and any(
+                    getattr(v, "_keras_symbolic", False)
+                    for v in (args[0].values() if isinstance(args[0], dict) else args[0])):
+            return self._symbolic_call(*args, **kwargs)
+        ctx, entry = _tracking.enter_context(self)
+        if entry:
+            self._clear_losses()
+        try:
+            if args:
+                args = (_convert_input(args[0]),) + args[1:]
+                if not self.built:
+                    self._maybe_build(args[0])
+                assert_input_compatibility(self.input_spec, args[0], self.name)
+            has_training, default = _call_spec(type(self))
+            training = kwargs.pop("training", None)
+            if training is None:
+                training = ctx.training if ctx.training is not None else default
+            ctx.training = training  # like Keras: later sibling calls see it too
+            if has_training and training is not None:
+                kwargs["training"] = training
+            outputs = Module.__call__(self, *args, **kwargs)
+            if self.activity_regularizer is not None and not ctx.symbolic:
+                for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+                    penalty = self.activity_regularizer(out)
+                    if out.ndim:
+                        penalty = penalty / float(max(out.shape[0], 1))
+                    self.add_loss(penalty)
+            return outputs
+        finally:
+            if entry:
+                _tracking.exit_context(ctx)
+
+    def _maybe_build(self, first_input) -> None:
+        self._build_once(_shape_of(first_input))
+
+    def _symbolic_call(self, *args, **kwargs):
+        raise NotImplementedError("symbolic calls (the functional API) are not available yet")
 
     # ---- config -------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -191,3 +473,4 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+

@@ -1,4 +1,5 @@
-"""Core layers: Input/InputLayer, Dense, Activation, Dropout, Flatten, Reshape."""
+"""Core layers: Dense, Activation, Dropout, Flatten, Reshape (Input/InputLayer live in
+``input_layer``)."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,50 +10,9 @@ from ...nn import functional as F
 from .. import activations as _act
 from .. import initializers as _init
 from .. import regularizers as _reg
-from .base import Layer
-
-
-class InputLayer(Layer):
-    """Declares the input shape (without the batch axis) of a model."""
-
-    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None,
-                 input_shape=None, **kwargs):
-        shape = shape if shape is not None else input_shape
-        if batch_shape is None:
-            if shape is None:
-                raise ValueError("You must pass a `shape` argument to Input/InputLayer.")
-            if isinstance(shape, int):
-                shape = (shape,)
-            batch_shape = (batch_size,) + tuple(shape)
-        super().__init__(name=name, batch_input_shape=batch_shape, **kwargs)
-        self.batch_shape = tuple(batch_shape)
-        self._build_once(self.batch_shape)
-
-    def call(self, inputs, training=False):
-        return inputs
-
-    def get_config(self):
-        return {"name": self.name, "batch_shape": list(self.batch_shape)}
-
-
-class KerasTensor:
-    """The symbolic tensor ``keras.Input(shape)`` returns: a shape (with a None batch axis)."""
-
-    def __init__(self, input_layer: InputLayer):
-        self._input_layer = input_layer
-        self.shape = input_layer.batch_shape
-        self.dtype = "float32"
-        self.name = input_layer.name
-        self.ndim = len(self.shape)
-
-    def __repr__(self):
-        return f"<KerasTensor shape={self.shape}, dtype=float32, name={self.name}>"
-
-
-def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802
-    """``keras.Input(shape=(n,))``: the start of a model; its shape excludes the batch axis."""
-    return KerasTensor(InputLayer(shape=shape, batch_size=batch_size, name=name,
-                                  batch_shape=batch_shape))
+from .base import InputSpec, Layer
+from .input_layer import Input, InputLayer  # noqa: F401 - their historical import path
+from .keras_tensor import KerasTensor  # noqa: F401
 
 
 class Dense(Layer):
@@ -86,11 +46,13 @@ class Dense(Layer):
         if in_dim is None:
             raise ValueError(f"The last dimension of the input to Dense layer '{self.name}' must be "
                              f"defined. Received: input_shape={input_shape}")
-        self.kernel = self.add_weight((in_dim, self.units), self.kernel_initializer, "kernel",
+        self.kernel = self.add_weight(shape=(in_dim, self.units),
+                                      initializer=self.kernel_initializer, name="kernel",
                                       regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.bias = self.add_weight((self.units,), self.bias_initializer, "bias",
-                                        regularizer=self.bias_regularizer)
+            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
+                                        name="bias", regularizer=self.bias_regularizer)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
@@ -115,6 +77,8 @@ class Activation(Layer):
         super().__init__(**kwargs)
         self.activation = _act.get(activation)
 
+    compute_output_shape = Layer.identity_shape
+
     def call(self, inputs, training=False):
         return self.activation(inputs)
 
@@ -135,6 +99,8 @@ class Dropout(Layer):
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self._gen = None if seed is None else _random.Generator().manual_seed(seed)
+
+    compute_output_shape = Layer.identity_shape
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:

@@ -7,6 +7,7 @@ import ember
 
 from ..._tensor import Tensor
 from ...nn import functional as F
+from ...nn.functional.layers import _batch_norm
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._utils import to_array
@@ -40,11 +41,11 @@ def _broadcast(t: Tensor, ndim: int, axis: int) -> Tensor:
 def _add_gamma_beta(layer, shape) -> None:
     """Creates the scale (``gamma``) and offset (``beta``) weights a normalization layer asked for."""
     if layer.scale:
-        layer.gamma = layer.add_weight(shape, layer.gamma_initializer, "gamma",
-                                       regularizer=layer.gamma_regularizer)
+        layer.gamma = layer.add_weight(shape=shape, initializer=layer.gamma_initializer,
+                                       name="gamma", regularizer=layer.gamma_regularizer)
     if layer.center:
-        layer.beta = layer.add_weight(shape, layer.beta_initializer, "beta",
-                                      regularizer=layer.beta_regularizer)
+        layer.beta = layer.add_weight(shape=shape, initializer=layer.beta_initializer,
+                                      name="beta", regularizer=layer.beta_regularizer)
 
 class BatchNormalization(Layer):
     """Normalizes with the batch's mean and (biased) variance while training, and with moving
@@ -73,53 +74,28 @@ class BatchNormalization(Layer):
         self.gamma_regularizer = _reg.get(gamma_regularizer)
         self.gamma = self.beta = None
 
+    compute_output_shape = Layer.identity_shape
+
     def build(self, input_shape):
         shape = _param_shape(input_shape, self.axis)
         _add_gamma_beta(self, shape)
-        self.moving_mean = self.add_weight(shape, self.moving_mean_initializer, "moving_mean",
-                                           trainable=False)
-        self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
-                                               "moving_variance", trainable=False)
+        self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer,
+                                           name="moving_mean", trainable=False)
+        self.moving_variance = self.add_weight(shape=shape,
+                                               initializer=self.moving_variance_initializer,
+                                               name="moving_variance", trainable=False)
 
     def call(self, inputs, training=False):
-        nd = inputs.ndim
-        axes = _axes_except(nd, self.axis)
-        if nd == 2 and self.axis % nd == 1 and (inputs.shape[0] > 1 or not training):
-            return self._call_fused(inputs, training and self.trainable)
-        if training and self.trainable:
-            mean = inputs.mean(axes, keepdim=True)
-            centered = inputs - mean
-            var = (centered * centered).mean(axes, keepdim=True)
-            m = np.float32(self.momentum)
-            self.moving_mean._data *= m
-            self.moving_mean._data += mean._data.reshape(-1) * (1 - m)
-            self.moving_variance._data *= m
-            self.moving_variance._data += var._data.reshape(-1) * (1 - m)
-            out = centered * ember.rsqrt(var + self.epsilon)
-        else:
-            mean = _broadcast(Tensor._make(self.moving_mean._data), nd, self.axis)
-            var = _broadcast(Tensor._make(self.moving_variance._data), nd, self.axis)
-            out = (inputs - mean) * ember.rsqrt(var + self.epsilon)
-        if self.gamma is not None:
-            out = out * _broadcast(self.gamma, nd, self.axis)
-        if self.beta is not None:
-            out = out + _broadcast(self.beta, nd, self.axis)
-        return out
-
-    def _call_fused(self, inputs, training):
-        """(N, C) input: ember.nn.functional.batch_norm normalizes; Keras's moving update here."""
-        if training:
-            x = inputs._data
-            m = np.float32(self.momentum)
-            self.moving_mean._data *= m
-            self.moving_mean._data += x.mean(axis=0) * (1 - m)
-            self.moving_variance._data *= m
-            self.moving_variance._data += x.var(axis=0) * (1 - m)
-            return F.batch_norm(inputs, None, None, self.gamma, self.beta, training=True,
-                                eps=self.epsilon)
-        return F.batch_norm(inputs, Tensor._make(self.moving_mean._data),
-                            Tensor._make(self.moving_variance._data), self.gamma, self.beta,
-                            training=False, eps=self.epsilon)
+        """ember.nn.functional's batch norm on a (before, C, after) view of the input: it
+        normalizes and (training) updates the moving statistics with Keras's rule."""
+        shape = inputs.shape
+        axis = self.axis % inputs.ndim
+        before, after = int(np.prod(shape[:axis])), int(np.prod(shape[axis + 1:]))
+        view = (before, shape[axis]) if after == 1 else (before, shape[axis], after)
+        out = _batch_norm(inputs.reshape(view), self.moving_mean, self.moving_variance,
+                          self.gamma, self.beta, bool(training and self.trainable),
+                          1.0 - self.momentum, self.epsilon, unbiased_running_var=False)
+        return out.reshape(shape)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
@@ -149,6 +125,8 @@ class LayerNormalization(Layer):
         self.beta_regularizer = _reg.get(beta_regularizer)
         self.gamma_regularizer = _reg.get(gamma_regularizer)
         self.gamma = self.beta = None
+
+    compute_output_shape = Layer.identity_shape
 
     def build(self, input_shape):
         shape = _param_shape(input_shape, self.axis)
@@ -196,11 +174,15 @@ class Normalization(Layer):
         self.axis, self.invert = axis, bool(invert)
         self._init_mean, self._init_var = mean, variance
 
+    compute_output_shape = Layer.identity_shape
+
     def build(self, input_shape):
         shape = _param_shape(input_shape, self.axis)
-        self.adapt_mean = self.add_weight(shape, "zeros", "mean", trainable=False)
-        self.adapt_variance = self.add_weight(shape, "ones", "variance", trainable=False)
-        self.count = self.add_weight((), "zeros", "count", trainable=False)
+        self.adapt_mean = self.add_weight(shape=shape, initializer="zeros", name="mean",
+                                          trainable=False)
+        self.adapt_variance = self.add_weight(shape=shape, initializer="ones", name="variance",
+                                              trainable=False)
+        self.count = self.add_weight(shape=(), initializer="zeros", name="count", trainable=False)
         if self._init_mean is not None:
             self.adapt_mean._data[...] = np.asarray(self._init_mean, np.float32)
             self.adapt_variance._data[...] = np.asarray(self._init_var, np.float32)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .optimizers.schedules import LearningRateSchedule
+from ..optimizers.schedules import LearningRateSchedule
 
 COLS = (33, 24, 15)
 

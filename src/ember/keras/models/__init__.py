@@ -1,0 +1,15 @@
+"""``keras.models``: ``Model`` (subclassing), ``Sequential``, ``load_model``/``save_model``.
+
+Example::
+
+    >>> model = keras.models.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
+    >>> model.save("m.keras")
+    >>> keras.models.load_model("m.keras").count_params()
+    4
+"""
+from ..saving import load_model, save_model
+from .model import Model
+from .sequential import Sequential
+
+
+__all__ = ["Model", "Sequential", "load_model", "save_model"]

@@ -1,0 +1,112 @@
+"""``keras.Model``: a layer that trains (compile/fit/evaluate/predict), saves and summarizes.
+
+Subclass it like Keras (layers as attributes, a ``call``), or use ``Sequential``. A model is a
+:class:`~ember.keras.layers.Layer` and so an ``ember.nn.Module``: ``model.parameters()`` feeds an
+``ember.optim`` optimizer, ``model.state_dict()`` holds every weight under ``<layer>.<weight>``.
+
+Example::
+
+    >>> class TwoLayer(keras.Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = keras.layers.Dense(8, activation="relu")
+    ...         self.out = keras.layers.Dense(1)
+    ...     def call(self, inputs, training=None):
+    ...         return self.out(self.hidden(inputs))
+    >>> model = TwoLayer()
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> model.fit(x, y, epochs=3, verbose=0)
+"""
+from __future__ import annotations
+
+from .. import saving as _saving
+from ..layers.base import Layer, _shape_of
+from ..trainer import Trainer
+
+__all__ = ["Model"]
+
+
+def _none_batch(shape):
+    if isinstance(shape, list):
+        return [_none_batch(s) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _none_batch(s) for k, s in shape.items()}
+    return (None,) + tuple(shape[1:]) if len(shape) else tuple(shape)
+
+
+class Model(Trainer, Layer):
+    """A trainable stack or graph of layers (subclass it and write ``call``).
+
+    Args:
+        name: the model's name (default: the class name in snake_case, numbered).
+        trainable: False freezes every weight.
+    """
+
+    def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
+        if args or kwargs:
+            raise TypeError(f"Model.__init__() got unexpected arguments: args={args}, "
+                            f"kwargs={kwargs}")
+        Layer.__init__(self, name=name, trainable=trainable, dtype=dtype)
+        self._init_trainer()
+
+    def _kind(self) -> str:
+        return "model"
+
+    # ---- structure ------------------------------------------------------------------------
+    @property
+    def layers(self) -> list:
+        """The model's layers (for a subclassed model: the layers set as attributes)."""
+        return self._layers
+
+    def get_layer(self, name=None, index=None) -> Layer:
+        """A layer by name or by index in ``layers``."""
+        layers = self.layers
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(layers)} layers.")
+            return layers[index]
+        if name is None:
+            raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: "
+                         f"{[l.name for l in layers]}.")
+
+    def build(self, input_shape=None) -> None:
+        """Creates every weight by running ``call`` on zeros of ``input_shape`` (batch axis
+        included; None allowed)."""
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        if isinstance(input_shape, tuple) or not isinstance(input_shape, (list, dict)):
+            input_shape = tuple(input_shape)
+        self._build_shapes = (input_shape, self._infer_output_shape(input_shape))
+        self.built = True
+
+    def _maybe_build(self, first_input) -> None:
+        self._build_once(_none_batch(_shape_of(first_input)))
+
+    # ---- reporting ------------------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Prints Keras's table: layer (type), output shape, parameter count, then the totals."""
+        from .summary import render
+        (print_fn or print)(render(self))
+
+    # ---- saving -----------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, **kwargs) -> None:
+        """Saves architecture, weights, compile config and optimizer state in one file."""
+        _saving.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True) -> None:
+        _saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs) -> None:
+        _saving.load_weights(self, filepath)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
