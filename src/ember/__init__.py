@@ -28,7 +28,7 @@ from .ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero,
                             logsumexp, max, mean, min, prod, std, sum, var)
 from .ops.sorting import argsort, masked_fill, sort, topk
 from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, gather,
-                        permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
+                        index_put, permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
                         unbind, unflatten, unsqueeze)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from . import autograd, random  # noqa: E402

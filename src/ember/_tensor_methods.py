@@ -92,7 +92,7 @@ _METHODS = {
     "permute": shape.permute, "transpose": shape.transpose, "swapaxes": shape.swapaxes,
     "t": shape.t, "expand": shape.expand, "expand_as": shape.expand_as,
     "contiguous": shape.contiguous, "split": shape.split, "chunk": shape.chunk,
-    "unbind": shape.unbind, "gather": shape.gather, "flip": shape.flip, "repeat": shape.repeat,
+    "unbind": shape.unbind, "gather": shape.gather, "index_put": shape.index_put, "flip": shape.flip, "repeat": shape.repeat,
     "view_as": lambda self, other: shape.reshape(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     # sorting and selection

@@ -197,6 +197,9 @@ CASES = [
     # ------------------------------------------------------------ in-place, recorded
     ("iadd_nonleaf", lambda m, a, b: _iadd(a, b), [(3, 4), (4,)], ANY),
     ("setitem_nonleaf", lambda m, a, b: _setitem(a, b), [(3, 4), (4,)], ANY),
+    ("index_put", lambda m, a, b: a.index_put((m.tensor([2, 0]),), b), [(3, 4), (4,)], ANY),
+    ("index_put_accumulate", lambda m, a, b: m.index_put(
+        a, (m.tensor([0, 2, 0]), m.tensor([1, 3, 1])), b, accumulate=True), [(3, 4), (3,)], ANY),
 ]
 
 

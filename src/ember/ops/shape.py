@@ -84,19 +84,24 @@ class Index(Function):
 
 
 class IndexPut(Function):
-    """``x[key] = v`` recorded out of place: returns a new array."""
+    """``x[key] = v`` recorded out of place: returns a new array. With ``accumulate`` the
+    values are added instead (repeated indices add up, as torch's ``index_put(accumulate=True)``)."""
 
-    def forward(self, x, v, key=None, advanced=False):
-        self.key, self.v_shape = key, np.shape(v)
+    def forward(self, x, v, key=None, advanced=False, accumulate=False):
+        self.key, self.v_shape, self.accumulate = key, np.shape(v), accumulate
         out = x.copy()
-        out[key] = v
+        if accumulate:
+            np.add.at(out, key, v)
+        else:
+            out[key] = v
         return out
 
     def backward(self, g):
         gx = None
         if self.needs_grad(0):
             gx = g.copy()
-            gx[self.key] = 0
+            if not self.accumulate:
+                gx[self.key] = 0
         gv = unbroadcast(g[self.key], self.v_shape) if self.needs_grad(1) else None
         return gx, gv
 
@@ -324,6 +329,21 @@ def setitem(x: Tensor, key, value) -> None:
         x._assign(IndexPut.apply(x, v.to(x.dtype), key=key, advanced=advanced))
         return
     x._data[key] = value._data if isinstance(value, Tensor) else value
+
+
+def index_put(input, indices, values, accumulate: bool = False):
+    """A copy of ``input`` with ``values`` written at ``indices`` (a tuple of index tensors, one
+    per leading axis), or added there with ``accumulate=True`` (repeated indices add up).
+
+    Example::
+
+        >>> ember.zeros(3).index_put((ember.tensor([0, 0, 2]),), ember.tensor(1.0), accumulate=True)
+        tensor([2., 0., 1.])
+    """
+    x = as_tensor(input)
+    key, advanced = _index_key(tuple(indices))
+    v = as_tensor(values)
+    return IndexPut.apply(x, v.to(x.dtype), key=key, advanced=advanced, accumulate=accumulate)
 
 
 def _common(tensors, name: str):

@@ -1,0 +1,26 @@
+"""``keras.ops`` on ember: the NumPy-like and neural-network operations Keras 3 code imports,
+each composed from ember's differentiable ops, so gradients flow through them.
+
+Inputs may be ember Tensors, NumPy arrays, lists or Python numbers; outputs are ember Tensors.
+Dtypes follow Keras 3: Python floats are float32, Python ints int32, integer inputs to float
+functions give float32. The submodules ``numpy``, ``nn``, ``math``, ``linalg`` and ``core`` hold
+the same functions grouped as Keras groups them.
+
+Example::
+
+    >>> from ember.keras import ops
+    >>> x = ops.convert_to_tensor([[1.0, -2.0], [3.0, 0.5]])
+    >>> ops.sum(ops.relu(x), axis=-1)
+    tensor([1.0000, 3.5000])
+"""
+from . import core, linalg, math, nn, numpy  # noqa: F401
+from ._base import cast, convert_to_tensor, result_type, standardize_dtype  # noqa: F401
+from .core import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .math import *  # noqa: F401,F403
+from .nn import *  # noqa: F401,F403
+from .numpy import *  # noqa: F401,F403
+from .numpy_math import tanh  # noqa: F401 - the float-casting form wins over nn's
+
+__all__ = sorted(set(core.__all__) | set(linalg.__all__) | set(math.__all__) | set(nn.__all__)
+                 | set(numpy.__all__) | {"cast", "convert_to_tensor"})
