@@ -9,7 +9,7 @@ import ember
 MODULES = ["ember", "ember.autograd", "ember._tensor", "ember._creation", "ember._dtype", "ember.random", "ember.autograd.function",
            "ember.autograd.grad_mode", "ember.autograd.gradcheck", "ember.ops.elementwise",
            "ember.ops.reduction", "ember.ops.shape", "ember.ops.linalg", "ember.ops.activation",
-           "ember.ops.sorting"]
+           "ember.ops.sorting", "ember.ops.dropout", "ember.ops.normalization", "ember.ops.loss"]
 
 
 @pytest.mark.parametrize("name", MODULES)

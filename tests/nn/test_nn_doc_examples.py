@@ -14,7 +14,7 @@ MODULES = ["ember.nn", "ember.nn.module", "ember.nn.parameter", "ember.nn.init",
            "ember.nn.functional.loss", "ember.nn.modules.linear", "ember.nn.modules.activation",
            "ember.nn.modules.loss", "ember.nn.modules.container", "ember.nn.modules.dropout",
            "ember.nn.modules.flatten", "ember.nn.modules.normalization", "ember.nn.utils.clip_grad",
-           "ember.nn.utils.convert_parameters", "ember.ops.nn_ops"]
+           "ember.nn.utils.convert_parameters"]
 
 
 @pytest.mark.parametrize("name", MODULES)

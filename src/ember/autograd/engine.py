@@ -106,6 +106,7 @@ def run_backward(tensor, grad: np.ndarray, retain_graph: bool) -> None:
         _accumulate(tensor, grad, given, make)
         return
     deps = _count_dependencies(root)
+    node_hooks = _NODE_HOOKS if len(_NODE_HOOKS) else None  # len() of a weak dict is slow: once
     buffers = {root: grad}
     ready = [root]
     while ready:
@@ -117,8 +118,8 @@ def run_backward(tensor, grad: np.ndarray, retain_graph: bool) -> None:
         if g is None:  # no gradient reached this node: only release its dependants
             grads = (None,) * len(nexts)
         else:
-            if _NODE_HOOKS and node in _NODE_HOOKS:
-                g = _run_hooks(_NODE_HOOKS[node], g, make)
+            if node_hooks is not None and node in node_hooks:
+                g = _run_hooks(node_hooks[node], g, make)
             if node._retained is not None:
                 kept = node._retained()
                 if kept is not None:

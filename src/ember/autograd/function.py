@@ -3,7 +3,14 @@
 Each differentiable op subclasses :class:`Function` and writes two methods side by
 side: ``forward(*arrays, **params)`` returns the output ndarray and saves on ``self``
 only what backward needs; ``backward(grad)`` returns one gradient ndarray (or None)
-per tensor input. ``backward`` must never modify ``grad`` in place.
+per tensor input. ``backward`` must never modify ``grad`` in place. Every op lives
+once under ``ember/ops/``; ``ember.nn.functional`` and the Tensor methods wrap them.
+
+Naming (what ``grad_fn=<...>`` prints): the name is data on the node, never a
+subclass or a branch. By default it is ``ClassName + "Backward0"``; a class whose
+torch name differs sets ``NAME = "AddmmBackward0"``; where the name depends on the
+call, the caller passes ``label="SqueezeBackward1"`` to :meth:`apply`, or forward sets
+``self.label`` from its arrays. :meth:`name` reads them; subclasses never override it.
 
 Example::
 
@@ -41,8 +48,8 @@ class Function:
 
     __slots__ = ("next_functions", "_retained", "_freed", "label", "__weakref__", "__dict__")
 
-    #: torch's node name when it differs from ``ClassName + "Backward0"``; an instance may
-    #: set ``self.label`` in forward (a slot, so it survives :meth:`release`).
+    #: torch's node name when it differs from ``ClassName + "Backward0"``; an instance's
+    #: ``label`` (a slot, so it survives :meth:`release`) overrides it.
     NAME = None
 
     def forward(self, *arrays, **params):  # pragma: no cover - abstract
@@ -67,11 +74,11 @@ class Function:
         self._freed = True
 
     @classmethod
-    def apply(cls, *inputs, **params):
+    def apply(cls, *inputs, label=None, **params):
         """Runs forward on the inputs' arrays and records the node when grad is needed.
 
-        ``inputs`` are Tensors or plain scalars (scalars get no gradient); ``params``
-        are keyword values passed to forward as they are.
+        ``inputs`` are Tensors or plain values (those get no gradient); ``params`` are
+        keyword values passed to forward as they are; ``label`` names this node.
         """
         node = cls()
         nxt = None
@@ -88,23 +95,35 @@ class Function:
                     arrays.append(t)
         else:
             arrays = [t._data if isinstance(t, _Tensor) else t for t in inputs]
-        if nxt is None:
+        if nxt is None:  # nothing to record: forward sees no input needing a gradient
+            node.next_functions = _NO_INPUTS
             out = node.forward(*arrays, **params)
             return _Tensor._make(out if type(out) is np.ndarray else np.asarray(out), None)
         node.next_functions = tuple(nxt)
         node._retained = None
         node._freed = False
+        if label is not None:
+            node.label = label
         out = node.forward(*arrays, **params)
         if type(out) is not np.ndarray:  # ufuncs on 0-d arrays return NumPy scalars
             out = np.asarray(out)
-        t = _Tensor._make(out, node)
-        return t
+        return _Tensor._make(out, node)
 
     def needs_grad(self, i: int) -> bool:
         """True when input ``i`` needs a gradient (backward may skip the others)."""
         return self.next_functions[i] is not None
 
 
+class _NoInputs:
+    """``next_functions`` of a node that records nothing: no input needs a gradient."""
+
+    __slots__ = ()
+
+    def __getitem__(self, i):
+        return None
+
+
+_NO_INPUTS = _NoInputs()
 _Tensor = None  # set by ember._tensor to break the import cycle
 
 

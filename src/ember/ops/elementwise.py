@@ -42,13 +42,17 @@ class Sub(Function):
 
 class Mul(Function):
     def forward(self, x, y):
-        self.x, self.y = x, y
+        self.shapes = (_shape(x), _shape(y))
+        wanted = self.next_functions  # save only what the gradients needed will read
+        if wanted[0] is not None:
+            self.y = y
+        if wanted[1] is not None:
+            self.x = x
         return np.multiply(x, y)
 
     def backward(self, g):
-        x, y = self.x, self.y
-        gx = unbroadcast(g * y, _shape(x)) if self.needs_grad(0) else None
-        gy = unbroadcast(g * x, _shape(y)) if self.needs_grad(1) else None
+        gx = unbroadcast(g * self.y, self.shapes[0]) if self.needs_grad(0) else None
+        gy = unbroadcast(g * self.x, self.shapes[1]) if self.needs_grad(1) else None
         return gx, gy
 
 
@@ -67,6 +71,8 @@ class Div(Function):
 class Pow(Function):
     def forward(self, x, y):
         self.x, self.y = x, y
+        if isinstance(y, np.ndarray):  # torch's overloads: tensor ** tensor, scalar ** tensor
+            self.label = "PowBackward1" if isinstance(x, np.ndarray) else "PowBackward2"
         out = np.power(x, y)
         want = x.dtype if isinstance(x, np.ndarray) else y.dtype
         self.out = out if out.dtype == want else out.astype(want)  # NumPy: bool ** bool is int8
@@ -267,6 +273,8 @@ class Remainder(Function):
 
     def forward(self, x, y):
         self.x, self.y = x, y
+        if isinstance(y, np.ndarray):
+            self.label = "RemainderBackward1"
         return np.remainder(x, y)
 
     def backward(self, g):
@@ -504,8 +512,10 @@ clip = clamp
 
 
 def _zero_grad_fn(fn):
+    label = fn.__name__.capitalize() + "Backward0"
+
     def op(input):
-        return ZeroGrad.apply(as_tensor(input), fn=fn)
+        return ZeroGrad.apply(as_tensor(input), fn=fn, label=label)
     op.__name__ = fn.__name__
     op.__doc__ = f"Elementwise ``{fn.__name__}`` (gradient zero almost everywhere)."
     return op
@@ -519,7 +529,8 @@ sign = _zero_grad_fn(np.sign)
 
 def round(input, decimals: int = 0):  # noqa: A001
     """Rounds half to even, to ``decimals`` places (zero gradient)."""
-    return ZeroGrad.apply(as_tensor(input), fn=lambda a: np.round(a, decimals))
+    return ZeroGrad.apply(as_tensor(input), fn=lambda a: np.round(a, decimals),
+                          label="RoundBackward1" if decimals else "RoundBackward0")
 
 
 def to_dtype(input: Tensor, dtype) -> Tensor:

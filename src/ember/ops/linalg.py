@@ -1,4 +1,5 @@
-"""Matrix products: matmul (1-D, 2-D, batched with broadcasting), mm, bmm, dot, mv, outer."""
+"""Matrix products: matmul (1-D, 2-D, batched with broadcasting), mm, bmm, dot, mv, outer, and
+the fused linear layer ``x @ w.T + b`` (:class:`Addmm`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,22 +7,19 @@ import numpy as np
 from ..autograd.function import Function
 from ._util import as_tensor, unbroadcast
 
-
-_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
-          (1, 2): "SqueezeBackward4"}
+# torch's node for a product of operands with these ranks (any other: UnsafeViewBackward0)
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
+                 (1, 2): "SqueezeBackward4"}
 
 
 class MatMul(Function):
-    __slots__ = ("dims",)  # outside __dict__, so the name survives release()
+    NAME = "UnsafeViewBackward0"
 
     def forward(self, a, b):
         self.a, self.b = a, b
-        self.dims = (a.ndim, b.ndim)
+        if (a.ndim, b.ndim) in _MATMUL_NAMES:
+            self.label = _MATMUL_NAMES[(a.ndim, b.ndim)]
         return np.matmul(a, b)
-
-    def name(self) -> str:
-        """torch's node names: MmBackward0, MvBackward0, DotBackward0, UnsafeViewBackward0."""
-        return _NAMES.get(self.dims, "UnsafeViewBackward0")
 
     def backward(self, g):
         a, b = self.a, self.b
@@ -78,6 +76,53 @@ def _check(a, b, name: str = "matmul") -> None:
                                                            f" (full shapes {sa} and {sb})"))
 
 
+class Addmm(Function):
+    """``x @ w.T + b`` over the last axis of ``x`` (any rank); ``b`` may be None.
+
+    Forward makes one matmul result and adds the bias into it in place; backward makes
+    only the gradients that are needed (dX = g @ W, dW = gᵀ @ X, db = Σ g). torch names
+    the node after what it runs: Addmm, Mm without a bias, View/UnsafeView for other ranks.
+
+    Example::
+
+        >>> from ember.ops.linalg import Addmm
+        >>> x, w, b = ember.ones(2, 3), ember.ones(4, 3, requires_grad=True), ember.zeros(4)
+        >>> Addmm.apply(x, w, b)              # one node in the graph
+        tensor([[3., 3., 3., 3.],
+                [3., 3., 3., 3.]], grad_fn=<AddmmBackward0>)
+    """
+
+    def forward(self, x, w, b=None):
+        wanted = self.next_functions  # save only what the gradients needed will read
+        if wanted[0] is not None:
+            self.w = w
+        if wanted[1] is not None:
+            self.x = x
+        if x.ndim != 2 or b is None:
+            self.label = (_MATMUL_NAMES.get((x.ndim, 2), "UnsafeViewBackward0") if b is None
+                          else "ViewBackward0")
+        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+        out = np.matmul(x2, w.T)
+        if b is not None:
+            out += b
+        return out if x.ndim == 2 else out.reshape(x.shape[:-1] + (w.shape[0],))
+
+    def backward(self, g):
+        w_rows = g.shape[-1]
+        g2 = g if g.ndim == 2 else g.reshape(-1, w_rows)
+        dx = dw = db = None
+        if self.needs_grad(0):
+            dx = np.matmul(g2, self.w)
+            if g.ndim != 2:
+                dx = dx.reshape(g.shape[:-1] + (self.w.shape[1],))
+        if self.needs_grad(1):
+            x = self.x
+            dw = np.matmul(g2.T, x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
+        if self.needs_grad(2):
+            db = g2.sum(axis=0)
+        return dx, dw, db
+
+
 def matmul(input, other):
     """Matrix product with torch's rules for 1-D, 2-D and batched (broadcast) operands.
 
@@ -111,7 +156,11 @@ def bmm(input, mat2):
     a, b = as_tensor(input), as_tensor(mat2)
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor and batch2 a 3D tensor, got {a.ndim}D and {b.ndim}D")
-    return matmul(a, b)
+    _check(a, b, "bmm")
+    try:
+        return MatMul.apply(a, b, label="BmmBackward0")
+    except ValueError:
+        raise RuntimeError(f"bmm: batch sizes of {a.shape} and {b.shape} differ") from None
 
 
 def dot(input, other):
@@ -132,5 +181,6 @@ def mv(input, vec):
 
 def outer(input, vec2):
     """Outer product of two vectors: ``(n,)`` and ``(m,)`` give ``(n, m)``."""
+    from .elementwise import mul
     a, b = as_tensor(input), as_tensor(vec2)
-    return matmul(a.reshape(-1, 1), b.reshape(1, -1))
+    return mul(a.reshape(-1, 1), b.reshape(1, -1))

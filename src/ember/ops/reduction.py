@@ -83,8 +83,8 @@ class Var(Function):
 class Extreme(Function):
     """max/min over all elements or amax/amin over dims: ties share the gradient evenly."""
 
-    def forward(self, x, axis=None, keepdims=False, fn=np.max, label="MaxBackward1"):
-        self.x, self.axis, self.keepdims, self.label = x, axis, keepdims, label
+    def forward(self, x, axis=None, keepdims=False, fn=np.max):
+        self.x, self.axis, self.keepdims = x, axis, keepdims
         self.out = np.asarray(fn(x, axis=axis, keepdims=True))
         return self.out if keepdims else (self.out.reshape(()) if axis is None
                                           else np.squeeze(self.out, axis))
@@ -101,7 +101,6 @@ class ExtremeAlongDim(Function):
 
     def forward(self, x, axis=0, keepdims=False, fn=np.argmax):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
-        self.label = "MaxBackward0" if fn is np.argmax else "MinBackward0"
         self.index = np.expand_dims(fn(x, axis=axis), axis)
         values = np.take_along_axis(x, self.index, axis)
         return values if keepdims else np.squeeze(values, axis)
@@ -118,6 +117,7 @@ class Prod(Function):
         self.x, self.axis, self.keepdims = x, axis, keepdims
         if axis is None:
             return np.asarray(np.prod(x))
+        self.label = "ProdBackward1"
         return np.prod(x, axis=axis, keepdims=keepdims)
 
     def backward(self, g):
@@ -213,7 +213,8 @@ def _extreme(name, fn, argfn, result, input, dim, keepdim):
     if dim is None:
         return Extreme.apply(x, axis=None, keepdims=False, fn=fn, label=name.capitalize() + "Backward1")
     axis = _check_dim(dim, x.ndim)
-    values = ExtremeAlongDim.apply(x, axis=axis, keepdims=keepdim, fn=argfn)
+    values = ExtremeAlongDim.apply(x, axis=axis, keepdims=keepdim, fn=argfn,
+                                   label=name.capitalize() + "Backward0")
     index = np.expand_dims(argfn(x._data, axis=axis), axis) if keepdim else argfn(x._data, axis=axis)
     return result(values, Tensor._make(index.astype(np.int64)))
 

@@ -11,29 +11,17 @@ from ._util import as_tensor, result_dtype, unbroadcast
 
 
 class View(Function):
-    def forward(self, x, shape=None, label=None):
+    def forward(self, x, shape=None):
         self.shape = x.shape
-        if label is not None:
-            self.label = label
         return x.reshape(shape)
 
     def backward(self, g):
         return (g.reshape(self.shape),)
 
 
-class Squeeze(View):
-    pass
-
-
-class Unsqueeze(View):
-    pass
-
-
 class Permute(Function):
-    def forward(self, x, dims=None, label=None):
+    def forward(self, x, dims=None):
         self.inverse = tuple(np.argsort(dims))
-        if label is not None:
-            self.label = label
         return x.transpose(dims)
 
     def backward(self, g):
@@ -49,29 +37,17 @@ class Expand(Function):
         return (unbroadcast(g, self.shape),)
 
 
-class Contiguous(Function):
-    NAME = "CloneBackward0"
-
-    def forward(self, x):
-        return np.ascontiguousarray(x)
-
-    def backward(self, g):
-        return (g,)
-
-
 class Clone(Function):
     def forward(self, x):
-        return x.copy()
+        return x.copy()  # C order, so it also serves contiguous()
 
     def backward(self, g):
         return (g,)
 
 
 class Index(Function):
-    def forward(self, x, key=None, advanced=False, label=None):
+    def forward(self, x, key=None, advanced=False):
         self.shape, self.key, self.advanced = x.shape, key, advanced
-        if label is not None:
-            self.label = label
         return np.asarray(x[key])
 
     def backward(self, g):
@@ -104,6 +80,17 @@ class IndexPut(Function):
                 gx[self.key] = 0
         gv = unbroadcast(g[self.key], self.v_shape) if self.needs_grad(1) else None
         return gx, gv
+
+
+class ConstantPadNd(Function):
+    """``np.pad`` with a constant; the gradient is the slice of ``g`` the input came from."""
+
+    def forward(self, x, widths=(), value=0.0):
+        self.slices = tuple(slice(a, a + n) for (a, _), n in zip(widths, x.shape))
+        return np.pad(x, widths, constant_values=value)
+
+    def backward(self, g):
+        return (g[self.slices],)
 
 
 class Cat(Function):
@@ -197,14 +184,14 @@ def squeeze(input, dim=None):
         dims = {_check_dim(d, x.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         shape = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
     label = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
-    return x if shape == x.shape else Squeeze.apply(x, shape=shape, label=label)
+    return x if shape == x.shape else View.apply(x, shape=shape, label=label)
 
 
 def unsqueeze(input, dim: int):
     """Inserts a dim of size 1 at ``dim``."""
     x = as_tensor(input)
     d = _check_dim(dim, x.ndim + 1)
-    return Unsqueeze.apply(x, shape=x.shape[:d] + (1,) + x.shape[d:])
+    return View.apply(x, shape=x.shape[:d] + (1,) + x.shape[d:], label="UnsqueezeBackward0")
 
 
 def permute(input, *dims):
@@ -271,7 +258,7 @@ def broadcast_to(input, shape):
 def contiguous(input):
     """``input`` itself when it is C-contiguous, else a contiguous copy."""
     x = as_tensor(input)
-    return x if x._data.flags.c_contiguous else Contiguous.apply(x)
+    return x if x._data.flags.c_contiguous else Clone.apply(x)
 
 
 def _index_key(key):

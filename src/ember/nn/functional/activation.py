@@ -8,7 +8,7 @@ import numpy as np
 from ... import random as _random
 from ..._tensor import Tensor, _check_dim
 from ...ops import activation as _act
-from ...ops import nn_ops, pointwise
+from ...ops import pointwise
 from ...ops._util import as_tensor, float_input
 from ...ops.pointwise import apply_rule, require_float
 
@@ -55,18 +55,17 @@ def tanh(input):
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
     """``x if x > 0 else negative_slope * x``."""
     x = _float(input, "leaky_relu_cpu")
-    return _finish(input, nn_ops.LeakyRelu.apply(x, negative_slope=float(negative_slope)), inplace)
+    return _finish(input, _act.LeakyRelu.apply(x, negative_slope=float(negative_slope)), inplace)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):
     """``x if x > 0 else alpha * (exp(x) - 1)``."""
-    return _finish(input, nn_ops.Elu.apply(_float(input, "elu_cpu"), alpha=float(alpha)), inplace)
+    return _finish(input, _act.Elu.apply(_float(input, "elu_cpu"), alpha=float(alpha)), inplace)
 
 
 def selu(input, inplace: bool = False):
     """ELU with torch's fixed ``alpha`` ≈ 1.6733 and ``scale`` ≈ 1.0507 (self-normalising)."""
-    out = nn_ops.Selu.apply(_float(input, "elu_cpu"), alpha=nn_ops.SELU_ALPHA,
-                            scale=nn_ops.SELU_SCALE)
+    out = _act.Elu.apply(_float(input, "elu_cpu"), alpha=_act.SELU_ALPHA, scale=_act.SELU_SCALE)
     return _finish(input, out, inplace)
 
 
@@ -88,18 +87,18 @@ def gelu(input, approximate: str = "none"):
     """``x * Φ(x)`` (exact, with erf) or its tanh approximation (``approximate='tanh'``)."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate!r}")
-    return nn_ops.Gelu.apply(_float(input, "GeluKernelImpl"), approximate=approximate)
+    return _act.Gelu.apply(_float(input, "GeluKernelImpl"), approximate=approximate)
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     """``log(1 + exp(beta x)) / beta``, and ``x`` where ``beta x > threshold``."""
-    return nn_ops.Softplus.apply(_float(input, "softplus_cpu"), beta=float(beta),
+    return _act.Softplus.apply(_float(input, "softplus_cpu"), beta=float(beta),
                                  threshold=float(threshold))
 
 
 def softsign(input):
     """``x / (1 + |x|)``."""
-    return nn_ops.Softsign.apply(float_input(as_tensor(input)))
+    return _act.Softsign.apply(float_input(as_tensor(input)))
 
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
@@ -113,7 +112,7 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
         min_val, max_val = float(min_val), float(max_val)
     else:
         min_val, max_val = int(min_val), int(max_val)
-    out = nn_ops.Hardtanh.apply(x, min_val=min_val, max_val=max_val)
+    out = _act.Hardtanh.apply(x, min_val=min_val, max_val=max_val)
     return _finish(input, out, inplace)
 
 
@@ -124,7 +123,7 @@ def relu6(input, inplace: bool = False):
 
 def silu(input, inplace: bool = False):
     """``x * sigmoid(x)`` (a.k.a. swish)."""
-    return _finish(input, nn_ops.Silu.apply(_float(input, "silu_cpu")), inplace)
+    return _finish(input, _act.Silu.apply(_float(input, "silu_cpu")), inplace)
 
 
 def mish(input, inplace: bool = False):
@@ -211,7 +210,7 @@ def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool 
 
 def logsigmoid(input):
     """``log(sigmoid(x))``, computed stably."""
-    return nn_ops.LogSigmoid.apply(_float(input, "log_sigmoid_cpu"))
+    return _act.LogSigmoid.apply(_float(input, "log_sigmoid_cpu"))
 
 
 def threshold(input, threshold: float, value: float, inplace: bool = False):  # noqa: A002
@@ -245,7 +244,7 @@ def prelu(input, weight):
     if n != 1 and n != channels:
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
                            f"numbers = {n} and channel size = {channels}.")
-    return nn_ops.Prelu.apply(x, weight)
+    return _act.Prelu.apply(x, weight)
 
 
 def _softmax_dim(ndim: int, name: str, stacklevel: int) -> int:

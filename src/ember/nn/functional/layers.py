@@ -1,16 +1,18 @@
-"""Layer maths of ``ember.nn.functional``: linear, dropout, batch/layer norm, one_hot,
-normalize and pad."""
+"""Layers of ``ember.nn.functional``: linear, dropout, batch/layer norm, one_hot, normalize
+and pad. Each validates its arguments like torch and wraps a node from ``ember.ops``."""
 from __future__ import annotations
 
 import builtins
 
 import numpy as np
 
-from ..._tensor import Tensor
-from ...autograd.function import Function
-from ...ops import nn_ops
-from ...ops._util import as_tensor
 from ... import random as _random
+from ..._tensor import Tensor
+from ...ops._util import as_tensor
+from ...ops.dropout import Dropout
+from ...ops.linalg import Addmm
+from ...ops.normalization import BatchNorm, LayerNorm
+from ...ops.shape import ConstantPadNd
 
 __all__ = ["linear", "dropout", "batch_norm", "layer_norm", "one_hot", "normalize", "pad"]
 
@@ -45,13 +47,7 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"Linear expected {wd.shape[-1]} input features, got {xd.shape[-1]} "
                            f"(input shape {tuple(xd.shape)}); mat1 and mat2 shapes cannot be "
                            f"multiplied ({rows}x{xd.shape[-1]} and {wd.shape[1]}x{wd.shape[0]})")
-    if xd.ndim == 2:
-        if bias is None:
-            return nn_ops.Mm.apply(x, weight)
-        return nn_ops.Addmm.apply(x, weight, bias)
-    if bias is None:
-        return nn_ops.View.apply(x, weight)
-    return nn_ops.View.apply(x, weight, bias)
+    return Addmm.apply(x, weight, bias)
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
@@ -78,7 +74,7 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
                                          else np.float64)
         mask = (draw >= p).astype(arr.dtype)
         mask *= 1.0 / (1.0 - p)
-    out = nn_ops.Dropout.apply(x, mask=mask)
+    out = Dropout.apply(x, mask=mask)
     if inplace:
         x._check_inplace()
         return x._assign(out)
@@ -133,7 +129,7 @@ def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, 
             rv += (m * correction * var).astype(rv.dtype, copy=False)
     else:
         mean, var = running_mean._data, running_var._data
-    return nn_ops.BatchNorm.apply(x, weight, bias, mean=mean, var=var, eps=float(eps),
+    return BatchNorm.apply(x, weight, bias, mean=mean, var=var, eps=float(eps),
                                   batch_stats=use_batch)
 
 
@@ -147,7 +143,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(s) for s in shape)}], but got input of size "
                            f"{list(x._data.shape)}")
-    return nn_ops.LayerNorm.apply(x, weight, bias, k=k, eps=float(eps))
+    return LayerNorm.apply(x, weight, bias, k=k, eps=float(eps))
 
 
 def one_hot(tensor, num_classes: int = -1):
@@ -198,17 +194,5 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):  # noqa
     widths = [(0, 0)] * (x.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
     if any(a < 0 or b < 0 for a, b in widths):
         raise ValueError(f"negative padding is not supported, got {tuple(pad)}")
-    return _Pad.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
-
-
-class _Pad(Function):
-    def forward(self, x, widths=(), value=0.0):
-        self.slices = tuple(slice(a, a + n) for (a, _), n in zip(widths, x.shape))
-        return np.pad(x, widths, constant_values=value)
-
-    def backward(self, g):
-        return (g[self.slices],)
-
-    def name(self) -> str:
-        return "ConstantPadNdBackward0"
+    return ConstantPadNd.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
 

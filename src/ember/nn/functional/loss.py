@@ -1,6 +1,6 @@
 """Loss functions of ``ember.nn.functional`` (``F.mse_loss``, ``F.cross_entropy``, …).
 
-Each validates its arguments like torch, then runs one fused node from ``_loss_ops``.
+Each validates its arguments like torch, then runs one fused node from ``ember.ops.loss``.
 ``reduction`` is ``'mean'`` (default), ``'sum'`` or ``'none'``.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...ops._util import as_tensor, promote_types
-from . import _loss_ops as ops
+from ...ops import loss as ops
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
@@ -238,12 +238,10 @@ def _index_loss(input, target, weight, ignore_index, reduction, label_smoothing,
     if unbatched:
         x = x.unsqueeze(0)
         td = td.reshape(1)
-    plain = (from_logits and w is None and not label_smoothing and reduction != "none" and x.ndim == 2
-             and all_classes and td.size and not (0 <= ignore_index < c and (td == ignore_index).any()))
+    if all_classes and not (0 <= ignore_index < c and (td == ignore_index).any()):
+        ignore_index = None         # every target counts: the node needs no mask
     with np.errstate(invalid="ignore", divide="ignore"):
-        if plain:       # every target counts, none weighted or smoothed
-            return ops.CrossEntropyCore.apply(x, td, reduction=reduction)
-        out = ops.NllCore.apply(x, td.astype(np.int64, copy=False), weight=w,
+        out = ops.NllLoss.apply(x, td.astype(np.int64, copy=False), weight=w,
                                 ignore_index=ignore_index, reduction=reduction,
                                 label_smoothing=float(label_smoothing), from_logits=from_logits)
     return out.squeeze(0) if unbatched and reduction == "none" else out

@@ -63,7 +63,7 @@ class PReLU(Module):
     Example::
 
         >>> ember.nn.PReLU()(ember.tensor([-1.0, 2.0]))
-        tensor([-0.2500,  2.0000], grad_fn=<PreluBackward0>)
+        tensor([-0.2500,  2.0000], grad_fn=<PreluKernelBackward0>)
     """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:

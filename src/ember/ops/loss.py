@@ -1,15 +1,24 @@
-"""Fused loss Functions: forward and backward of each loss in one graph node.
+"""Loss nodes: forward and backward of each loss in one graph node.
 
 Elementwise losses share :class:`PointwiseLoss`: a subclass returns the loss per element
 and its derivatives with respect to input and target; the base applies the optional
-weight, the reduction and broadcasting. Cross-entropy and multi-margin are their own nodes.
+weight, the reduction and broadcasting. Cross-entropy of class indices (and NLL) is one
+node, :class:`NllLoss`; probability targets and multi-margin are their own nodes.
+``ember.nn.functional``'s losses validate their arguments and wrap these nodes.
+
+Example::
+
+    >>> from ember.ops.loss import MseLoss
+    >>> MseLoss.apply(ember.tensor([1.0, 2.0], requires_grad=True), ember.tensor([1.0, 4.0]))
+    tensor(2., grad_fn=<MseLossBackward0>)
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ...autograd.function import Function
-from ...ops._util import unbroadcast
+from ..autograd.function import Function
+from ._util import unbroadcast
+from .activation import log_softmax_array
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
@@ -27,11 +36,16 @@ def _expand_grad(g: np.ndarray, reduction: str, count: int) -> np.ndarray:
     return g
 
 
+_REDUCED_NAMES = {"mean": "MeanBackward0", "sum": "SumBackward0"}
 NEG_DX = object()   # marks dloss/dy = -dloss/dx (losses of x - y)
 
 
 class PointwiseLoss(Function):
     """Base of the elementwise losses; subclasses implement ``pointwise(x, y)``."""
+
+    #: Set where torch builds the loss from primitives: its node is then named after the last
+    #: one, the reduction (``MeanBackward0``/``SumBackward0``), or this name for ``'none'``.
+    UNREDUCED_NAME = None
 
     def pointwise(self, x, y):  # pragma: no cover - abstract
         """Returns ``(loss, dloss/dx, dloss/dy)``; dloss/dy may be None (no gradient) or
@@ -43,6 +57,8 @@ class PointwiseLoss(Function):
         self.params = params
         self.shapes = (x.shape, y.shape)
         self.reduction = reduction
+        if self.UNREDUCED_NAME:
+            self.label = _REDUCED_NAMES.get(reduction, self.UNREDUCED_NAME)
         loss, dx, dy = self.pointwise(x, y)
         if weight is not None:
             loss = loss * weight
@@ -74,6 +90,8 @@ class MseLoss(PointwiseLoss):
 
 
 class L1Loss(PointwiseLoss):
+    UNREDUCED_NAME = "AbsBackward0"
+
     def pointwise(self, x, y):
         d = x - y
         return np.abs(d), np.sign(d), NEG_DX
@@ -144,6 +162,8 @@ class SoftMarginLoss(PointwiseLoss):
 class KlDiv(PointwiseLoss):
     """``y (log y - x)`` (0 where y = 0), or ``exp(y) (y - x)`` when ``log_target``."""
 
+    UNREDUCED_NAME = "SubBackward0"
+
     def pointwise(self, x, y):
         if self.params["log_target"]:
             ey = np.exp(y)
@@ -155,6 +175,8 @@ class KlDiv(PointwiseLoss):
 
 
 class HingeEmbeddingLoss(PointwiseLoss):
+    UNREDUCED_NAME = "AddBackward0"
+
     def pointwise(self, x, y):
         margin = self.params["margin"]
         gap = margin - x
@@ -166,12 +188,6 @@ class HingeEmbeddingLoss(PointwiseLoss):
 
 
 # --------------------------------------------------------------- cross-entropy
-def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - x.max(axis=axis, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-    return shifted
-
-
 def _class_shape(w: np.ndarray, ndim: int) -> np.ndarray:
     """A per-class vector shaped to broadcast along axis 1 of an ``ndim`` array."""
     return w.reshape((1, -1) + (1,) * (ndim - 2))
@@ -179,106 +195,85 @@ def _class_shape(w: np.ndarray, ndim: int) -> np.ndarray:
 
 def _class_index(target: np.ndarray) -> tuple:
     """A fancy index picking, at every position of ``target``, its class along axis 1."""
+    if target.ndim == 1:
+        return np.arange(target.shape[0]), target
     rest = np.indices(target.shape, sparse=True)
     return (rest[0], target) + tuple(rest[1:])
 
 
-def _with_class_axis(a: np.ndarray) -> np.ndarray:
-    """``a`` shaped like the target, given a length-1 class axis at position 1."""
-    return a.reshape(a.shape[:1] + (1,) + a.shape[1:])
+def _with_class_axis(a):
+    """``a`` (shaped like the target, or 0-d) given a length-1 class axis at position 1."""
+    return a.reshape(a.shape[:1] + (1,) + a.shape[1:]) if a.ndim else a
 
 
-class NllCore(Function):
-    """Negative log-likelihood of class indices, on log-probabilities (``NLLLoss``) or on
-    logits with a fused log-softmax (``CrossEntropyLoss``), with weight, ignore_index,
-    label smoothing and torch's weighted mean."""
+class NllLoss(Function):
+    """Negative log-likelihood of class indices (axis 1 holds the classes), on
+    log-probabilities (``nll_loss``) or on logits with log-softmax fused in (``cross_entropy``).
 
-    NAME = "NllLossBackward0"
-
-    def forward(self, x, target, weight=None, ignore_index=-100, reduction="mean",
-                label_smoothing=0.0, from_logits=True):
-        c = x.shape[1]
-        self.from_logits, self.reduction = from_logits, reduction
-        logp = _log_softmax(x, 1) if from_logits else x
-        valid = target != ignore_index
-        safe = np.where(valid, target, 0)
-        index = _class_index(safe)
-        picked = logp[index]
-        w_t = valid.astype(x.dtype) if weight is None else np.where(valid, weight[safe], 0)
-        w_t = w_t.astype(x.dtype, copy=False)
-        loss = -picked * w_t
-        eps = label_smoothing
-        if eps > 0:
-            wl = logp if weight is None else logp * _class_shape(weight, x.ndim)
-            smooth = -wl.sum(axis=1) * valid
-            loss = (1 - eps) * loss + (eps / c) * smooth
-        self.denom = w_t.sum() if reduction == "mean" else None
-        self.logp, self.index, self.w_t, self.valid = logp, index, w_t, valid
-        self.weight, self.eps, self.c = weight, eps, c
-        if eps > 0:         # torch's node names: smoothing adds two losses, spatial inputs use 2-D kernels
-            self.label = "AddBackward0"
-        elif x.ndim > 2:
-            self.label = "ViewBackward0" if reduction == "none" and x.ndim != 4 else "NllLoss2DBackward0"
-        if reduction == "none":
-            return loss
-        total = loss.sum()
-        if reduction == "mean":
-            total = total / self.denom
-        return np.asarray(total, dtype=x.dtype)
-
-    def backward(self, g):
-        if not self.needs_grad(0):
-            return None, None
-        logp, eps, c = self.logp, self.eps, self.c
-        scale = g / self.denom if self.reduction == "mean" else g
-        coef = scale * self.w_t                       # per position, the target's weight
-        if self.from_logits:
-            p = np.exp(logp)
-            grad = p * _with_class_axis((1 - eps) * coef)
-        else:
-            grad = np.zeros_like(logp)
-        grad[self.index] -= (1 - eps) * coef
-        if eps > 0:
-            s = _with_class_axis(scale * self.valid) * (eps / c)
-            w = np.ones(c, logp.dtype) if self.weight is None else self.weight
-            wb = _class_shape(w, logp.ndim)
-            if self.from_logits:
-                grad += s * (p * wb.sum() - wb)
-            else:
-                grad -= s * wb
-        return grad.astype(logp.dtype, copy=False), None
-
-
-
-
-class CrossEntropyCore(Function):
-    """Cross-entropy of ``(N, C)`` logits and class indices, unweighted, with every target
-    counted (no smoothing, none ignored), summed or averaged: the common case of
-    ``CrossEntropyLoss``. Keeps ``softmax(x)``; the gradient is ``(softmax(x) - onehot) · g / N``.
+    ``ignore_index=None`` says every target is a class index (the caller checked), so no
+    mask is made; ``weight``, label smoothing and torch's weighted mean are optional. The
+    gradient on logits is ``(softmax(x) - onehot) * weight[y] * g / Σ weight[y]``.
     """
 
     NAME = "NllLossBackward0"
 
-    def forward(self, x, target, reduction="mean"):
-        n = x.shape[0]
-        rows = np.arange(n)
-        z = x - x.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        total = np.log(s).sum() - z[rows, target].sum()
-        e /= s
-        self.p, self.rows, self.target = e, rows, target
-        self.count = n if reduction == "mean" else 1
-        return np.asarray(total / self.count, dtype=x.dtype)
+    def forward(self, x, target, weight=None, ignore_index=None, reduction="mean",
+                label_smoothing=0.0, from_logits=True):
+        if from_logits:
+            logp, self.p = log_softmax_array(x, 1, probs=True)
+        else:
+            logp = x
+        valid = None if ignore_index is None else target != ignore_index
+        if valid is not None:
+            target = np.where(valid, target, 0)
+        index = _class_index(target)
+        w_t = None
+        if weight is not None:
+            w_t = weight[target] if valid is None else np.where(valid, weight[target], 0)
+            w_t = w_t.astype(x.dtype, copy=False)
+        elif valid is not None:
+            w_t = valid.astype(x.dtype)
+        gain = logp[index]                           # minus the loss at each position
+        if w_t is not None:
+            gain *= w_t
+        eps = label_smoothing
+        if eps > 0:
+            c = x.shape[1]
+            wl = logp if weight is None else logp * _class_shape(weight, x.ndim)
+            smooth = wl.sum(axis=1)
+            gain = (1 - eps) * gain + (eps / c) * (smooth if valid is None else smooth * valid)
+            self.label = "AddBackward0"  # torch's node names: smoothing adds two losses,
+        elif x.ndim > 2:                 # spatial inputs use the 2-D kernel
+            self.label = "ViewBackward0" if reduction == "none" and x.ndim != 4 else "NllLoss2DBackward0"
+        self.from_logits, self.reduction, self.logp, self.index = from_logits, reduction, logp, index
+        self.w_t, self.valid, self.weight, self.eps = w_t, valid, weight, eps
+        if reduction == "none":
+            return -gain
+        self.denom = (gain.size if w_t is None else w_t.sum()) if reduction == "mean" else 1
+        return np.asarray((0.0 - gain.sum()) / self.denom, dtype=x.dtype)  # 0, never -0
 
     def backward(self, g):
         if not self.needs_grad(0):
             return None, None
-        p = self.p
-        scale = g / self.count
-        grad = p * scale
-        grad[self.rows, self.target] -= scale
-        return grad.astype(p.dtype, copy=False), None
+        eps = self.eps
+        scale = g if self.reduction == "none" else g / self.denom
+        coef = scale if self.w_t is None else scale * self.w_t   # per position: g * weight[y]
+        if eps:
+            coef = coef * (1 - eps)
+        grad = self.p * _with_class_axis(coef) if self.from_logits else np.zeros_like(self.logp)
+        grad[self.index] -= coef
+        if eps > 0:
+            logp = self.logp
+            c = logp.shape[1]
+            s = scale if self.valid is None else scale * self.valid
+            s = _with_class_axis(s) * (eps / c)
+            wb = _class_shape(np.ones(c, logp.dtype) if self.weight is None else self.weight, logp.ndim)
+            if self.from_logits:
+                grad += s * (self.p * wb.sum() - wb)
+            else:
+                grad -= s * wb
+        return grad.astype(self.logp.dtype, copy=False), None
+
 
 class SoftCrossEntropy(Function):
     """Cross-entropy with class-probability targets: ``-Σ_c w_c y_c log_softmax(x)_c``."""
@@ -288,8 +283,9 @@ class SoftCrossEntropy(Function):
         if label_smoothing > 0:
             y = y * (1 - label_smoothing) + label_smoothing / c
         wy = y if weight is None else y * _class_shape(weight, x.ndim)
-        logp = _log_softmax(x, 1)
+        logp, self.p = log_softmax_array(x, 1, probs=True)
         loss = -(wy * logp).sum(axis=1)
+        self.label = "DivBackward1" if reduction == "mean" else "NegBackward0"  # torch's last step
         self.logp, self.wy, self.reduction = logp, wy, reduction
         self.count = loss.size
         self.y_grad_scale = 1 - label_smoothing
@@ -302,16 +298,12 @@ class SoftCrossEntropy(Function):
             scale = np.expand_dims(scale, 1)
         gx = gy = None
         if self.needs_grad(0):
-            p = np.exp(self.logp)
-            gx = (p * self.wy.sum(axis=1, keepdims=True) - self.wy) * scale
+            gx = (self.p * self.wy.sum(axis=1, keepdims=True) - self.wy) * scale
         if self.needs_grad(1):
             gy = -self.logp * (scale * self.y_grad_scale)
             if self.weight is not None:
                 gy *= self.weight
         return gx, gy
-
-    def name(self) -> str:
-        return "DivBackward1" if self.reduction == "mean" else "SumBackward0"
 
 
 class MultiMarginLoss(Function):

@@ -1,0 +1,94 @@
+"""Normalisation nodes: batch norm (over every axis but the channel axis 1) and layer norm
+(over the last ``k`` axes), each with its affine weight and bias fused in.
+
+``ember.nn.functional.batch_norm`` computes the statistics (and updates running ones);
+these nodes normalise and differentiate.
+
+Example::
+
+    >>> from ember.ops.normalization import LayerNorm
+    >>> LayerNorm.apply(ember.tensor([[1.0, 3.0]], requires_grad=True), None, None, k=1)
+    tensor([[-1.0000,  1.0000]], grad_fn=<NativeLayerNormBackward0>)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+def _standardize_backward(gx, xhat, invstd, axes):
+    """The gradient through ``xhat = (x - mean) * invstd`` when mean and variance are taken
+    over ``axes`` of ``x`` itself (``gx`` is the gradient reaching ``xhat``)."""
+    n = int(np.prod([gx.shape[a] for a in axes]))
+    s1 = gx.sum(axis=axes, keepdims=True)
+    s2 = (gx * xhat).sum(axis=axes, keepdims=True)
+    return (gx - s1 / n - xhat * (s2 / n)) * invstd
+
+
+class BatchNorm(Function):
+    """Normalises over every axis but 1, with batch statistics (training) or given ones."""
+
+    NAME = "NativeBatchNormBackward0"
+
+    def forward(self, x, w=None, b=None, mean=None, var=None, eps=1e-5, batch_stats=True):
+        """``mean``/``var`` are the batch's (biased) statistics when ``batch_stats``, else the
+        running ones; either way they are per channel."""
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        self.batch_stats = batch_stats
+        invstd = 1.0 / np.sqrt(var + eps)
+        self.invstd = invstd.reshape(shape).astype(x.dtype, copy=False)
+        xhat = (x - mean.reshape(shape).astype(x.dtype, copy=False)) * self.invstd
+        self.xhat, self.axes, self.shape = xhat, axes, shape
+        self.w = None if w is None else w.reshape(shape)
+        out = xhat if w is None else xhat * self.w
+        if b is not None:
+            out += b.reshape(shape)
+        return out
+
+    def backward(self, g):
+        axes, xhat = self.axes, self.xhat
+        dx = dw = db = None
+        if self.needs_grad(0):
+            gx = g if self.w is None else g * self.w
+            if self.batch_stats:
+                dx = _standardize_backward(gx, xhat, self.invstd, axes)
+            else:
+                dx = gx * self.invstd
+        if self.needs_grad(1):
+            dw = (g * xhat).sum(axis=axes)
+        if self.needs_grad(2):
+            db = g.sum(axis=axes)
+        return dx, dw, db
+
+
+class LayerNorm(Function):
+    """Normalises over the last ``k`` axes, then scales and shifts elementwise."""
+
+    NAME = "NativeLayerNormBackward0"
+
+    def forward(self, x, w=None, b=None, k=1, eps=1e-5):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True)
+        self.invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        self.xhat = (x - mean) * self.invstd
+        self.axes, self.w = axes, w
+        out = self.xhat if w is None else self.xhat * w
+        if b is not None:
+            out = out + b
+        return out
+
+    def backward(self, g):
+        axes, xhat = self.axes, self.xhat
+        lead = tuple(range(g.ndim - len(axes)))
+        dx = dw = db = None
+        if self.needs_grad(0):
+            gx = g if self.w is None else g * self.w
+            dx = _standardize_backward(gx, xhat, self.invstd, axes)
+        if self.needs_grad(1):
+            dw = (g * xhat).sum(axis=lead)
+        if self.needs_grad(2):
+            db = g.sum(axis=lead)
+        return dx, dw, db
