@@ -12,7 +12,7 @@ Example::
     >>> history = model.fit(X, y, epochs=100, verbose=0)
 """
 from . import (activations, callbacks, initializers, layers, losses, metrics, models, ops,
-               optimizers, regularizers, saving, utils)
+               optimizers, random, regularizers, saving, utils)
 from .layers import Input, InputSpec, Layer
 from .models import Model, Sequential, load_model, save_model
 from .variables import Variable
@@ -20,4 +20,4 @@ from .variables import Variable
 __all__ = ["Model", "Sequential", "Input", "InputSpec", "Layer", "Variable", "load_model",
            "save_model", "activations", "callbacks",
            "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
-           "regularizers", "saving", "utils"]
+           "random", "regularizers", "saving", "utils"]

@@ -31,7 +31,13 @@ def to_categorical(x, num_classes=None) -> np.ndarray:
 
 
 def set_random_seed(seed: int) -> None:
-    """Seeds ember's global generator, NumPy's legacy global one and Python's ``random``."""
+    """Seeds ember's global generator, NumPy's legacy global one and Python's ``random``, and
+    re-creates ``keras.random``'s global SeedGenerator from them (Keras's reproducibility)."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed} "
+                         f"(of type {type(seed)})")
+    from .random import reset_global_seed_generator
+    reset_global_seed_generator()
     _random.manual_seed(seed)
     np.random.seed(seed % (2 ** 32))
     _pyrandom.seed(seed)
