@@ -150,9 +150,16 @@ def test_generator_state_roundtrip_is_json():
     assert ember.randn(3, generator=g).tolist() == a
 
 
-@pytest.mark.parametrize("bad", [(-1,), (2.5,), ((2, -3),)])
-def test_bad_sizes_raise_value_error_naming_them(bad):
-    with pytest.raises(ValueError, match="non-negative integers"):
+@pytest.mark.parametrize("bad,error,match", [
+    ((-1,), RuntimeError, r"negative dimension -1: \[-1\]"),      # torch's error and words
+    ((2.5,), TypeError, "float 2.5 is not an int"),
+    (((2, -3),), RuntimeError, r"negative dimension -3: \[2, -3\]"),
+])
+def test_bad_sizes_raise_torchs_error_naming_them(bad, error, match):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(error):
+        torch.zeros(*bad)
+    with pytest.raises(error, match=match):
         ember.zeros(*bad)
 
 

@@ -10,12 +10,15 @@ Example::
 """
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,  # noqa: A004
                      half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
-from ._tensor import Tensor, device
+from ._device import device, get_default_device, set_default_device
+from ._size import Size
+from ._tensor import Tensor
 from . import _tensor_methods  # noqa: F401 - binds the ops onto Tensor
-from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,
-                        full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand,
-                        rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._creation import *  # noqa: F401,F403 - tensor, zeros, randn, arange, ... (see __all__)
+from ._legacy import *  # noqa: F401,F403 - FloatTensor, LongTensor, ...
+from ._runtime import *  # noqa: F401,F403 - finfo, get_num_threads, compile, is_tensor, ...
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_inference_mode_enabled
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.elementwise import (abs, add, allclose, bitwise_not, ceil, clamp, clip, cos, div,  # noqa: A004
                               divide, eq, equal, exp, expm1, floor, floor_divide, ge, gt, isfinite,
@@ -30,8 +33,10 @@ from .ops.sorting import argsort, masked_fill, sort, topk
 from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, gather,
                         index_put, permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
                         unbind, unflatten, unsqueeze)
-from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from . import autograd, random  # noqa: E402
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                     set_rng_state)
+from . import accelerator, amp, autograd, backends, cpu, cuda, mps, random  # noqa: E402
+from .amp import GradScaler, autocast  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -42,14 +47,6 @@ def heaviside(input, values):
     x = as_tensor(input)
     v = as_tensor(values)
     return Tensor._make(_np.heaviside(x._data, v._data).astype(x._data.dtype))
-
-
-def is_tensor(obj) -> bool:
-    return isinstance(obj, Tensor)
-
-
-def numel(input) -> int:
-    return input.numel()
 
 
 def clone(input):

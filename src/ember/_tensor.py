@@ -11,6 +11,8 @@ import weakref
 import numpy as np
 
 from . import _dtype
+from ._device import _CPU, device
+from ._size import Size
 from ._tensor_str import tensor_repr
 from .autograd import function as _function
 from .autograd.engine import run_backward
@@ -19,31 +21,6 @@ from .autograd.grad_mode import STATE
 __all__ = ["Tensor", "device"]
 
 
-class device:
-    """ember runs on the CPU; ``device('cpu')`` exists so torch code that moves tensors runs."""
-
-    __slots__ = ("type",)
-
-    def __init__(self, type: str = "cpu") -> None:  # noqa: A002 - torch's name
-        type = str(type).split(":")[0]
-        if type != "cpu":
-            raise RuntimeError(f"ember only runs on the CPU, got device {type!r}")
-        self.type = "cpu"
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-    def __eq__(self, other) -> bool:
-        return str(other).split(":")[0] == "cpu"
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-
-_CPU = device("cpu")
 
 
 def _infer_array(data, dtype=None) -> np.ndarray:
@@ -137,8 +114,8 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def shape(self) -> tuple:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -166,7 +143,7 @@ class Tensor:
 
     def size(self, dim: int | None = None):
         if dim is None:
-            return self._data.shape
+            return Size(self._data.shape)
         return self._data.shape[_check_dim(dim, self._data.ndim)]
 
     def dim(self) -> int:

@@ -4,31 +4,52 @@ Kept apart from ``_tensor.py`` so the Tensor object and the op table each stay s
 """
 from __future__ import annotations
 
-from . import _dtype
-from ._tensor import Tensor, device
+from . import _dtype, _legacy, _runtime
+from ._device import check_device
+from ._device import device as device_type
+from ._tensor import Tensor
 from .ops import activation as act
 from .ops import elementwise as ew
 from .ops import linalg, reduction, shape, sorting
 
 
-def _to(self, *args, **kwargs):
-    """``x.to(dtype)``, ``x.to('cpu')``, ``x.to(other)`` or ``x.to('cpu', dtype)``."""
-    dtype = kwargs.get("dtype")
+def _to(self, *args, device=None, dtype=None, non_blocking: bool = False, copy: bool = False,
+        memory_format=None):
+    """``x.to(dtype)``, ``x.to('cpu')``, ``x.to(other)``, ``x.to('cpu', dtype)``; a device other
+    than the CPU raises torch's CPU-only error."""
+    flags = []
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, (str, device)):
-            device(str(a))
+        elif isinstance(a, (str, device_type)):
+            device = a
+        elif isinstance(a, bool):
+            flags.append(a)
+        elif isinstance(a, int):
+            device = f"cuda:{a}"
         elif a is not None:
             dtype = a
-    return self if dtype is None else ew.to_dtype(self, dtype)
+    if len(flags) > 1:
+        copy = flags[1]
+    if device is not None:
+        check_device(device, factory=False)
+    out = self if dtype is None else ew.to_dtype(self, dtype)
+    return shape.clone(out) if copy and out is self else out
 
 
-def _type(self, dtype=None):
+def _cuda(self, device=None, non_blocking: bool = False, memory_format=None):
+    """Raises torch's CPU-only error (``Torch not compiled with CUDA enabled``)."""
+    check_device(f"cuda:{device}" if isinstance(device, int) else device or "cuda", factory=False)
+
+
+def _type(self, dtype=None, non_blocking: bool = False, **kwargs):
+    """``x.type()`` names the legacy type (``'ember.FloatTensor'``); ``x.type(dtype)`` or
+    ``x.type(ember.LongTensor)`` / ``x.type('torch.LongTensor')`` converts."""
     if dtype is None:
-        names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-        return f"ember.{names[self.dtype.name]}Tensor"
+        return _runtime.typename(self)
+    if isinstance(dtype, str):
+        dtype = _legacy.BY_NAME[dtype.split(".")[-1]].dtype
+    dtype = getattr(dtype, "dtype", dtype) if isinstance(dtype, _legacy.tensortype) else dtype
     return ew.to_dtype(self, dtype)
 
 
@@ -51,7 +72,10 @@ def _scalar_left(fn, self, other):
 
 _METHODS = {
     # conversions
-    "to": _to, "type": _type,
+    "to": _to, "type": _type, "cuda": _cuda,
+    "is_cpu": property(lambda self: True), "is_cuda": property(lambda self: False),
+    "is_mps": property(lambda self: False), "is_meta": property(lambda self: False),
+    "get_device": lambda self: -1,
     "float": lambda self: ew.to_dtype(self, _dtype.float32),
     "double": lambda self: ew.to_dtype(self, _dtype.float64),
     "half": lambda self: ew.to_dtype(self, _dtype.float16),
@@ -92,7 +116,8 @@ _METHODS = {
     "permute": shape.permute, "transpose": shape.transpose, "swapaxes": shape.swapaxes,
     "t": shape.t, "expand": shape.expand, "expand_as": shape.expand_as,
     "contiguous": shape.contiguous, "split": shape.split, "chunk": shape.chunk,
-    "unbind": shape.unbind, "gather": shape.gather, "index_put": shape.index_put, "flip": shape.flip, "repeat": shape.repeat,
+    "unbind": shape.unbind, "select": shape.select, "gather": shape.gather,
+    "index_put": shape.index_put, "flip": shape.flip, "repeat": shape.repeat,
     "view_as": lambda self, other: shape.reshape(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     # sorting and selection

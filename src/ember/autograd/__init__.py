@@ -1,10 +1,11 @@
 """Reverse-mode automatic differentiation: graph nodes, the backward walk, grad mode, gradcheck."""
 from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                        no_grad, set_grad_enabled)
 from .gradcheck import gradcheck
 
 __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "gradcheck",
-           "grad"]
+           "grad", "inference_mode", "is_inference_mode_enabled"]
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=False):

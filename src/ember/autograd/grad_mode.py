@@ -4,7 +4,8 @@ from __future__ import annotations
 import functools
 import threading
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+           "is_inference_mode_enabled"]
 
 
 class _State(threading.local):
@@ -12,6 +13,7 @@ class _State(threading.local):
     never switches recording off for the training loop running beside it."""
 
     enabled = True
+    inference = False
 
 
 STATE = _State()
@@ -89,3 +91,41 @@ class set_grad_enabled(_GradSwitch):
             finally:
                 STATE.enabled = prev
         return wrapper
+
+
+class inference_mode(_GradSwitch):
+    """``no_grad`` for inference (torch's faster variant; in ember the two are the same).
+
+    Example::
+
+        >>> with ember.inference_mode():
+        ...     y = ember.ones(2, requires_grad=True) * 2
+        >>> y.requires_grad, ember.is_inference_mode_enabled()
+        (False, False)
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = not mode
+
+    def __enter__(self):
+        self._prev_inference = STATE.inference
+        STATE.inference = not self._mode
+        return super().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        STATE.inference = self._prev_inference
+        super().__exit__(*exc)
+
+    def __call__(self, fn):
+        mode = not self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside an ``inference_mode()`` block."""
+    return STATE.inference

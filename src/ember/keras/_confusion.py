@@ -150,8 +150,8 @@ class FBetaScore(Metric):
         y_true, y_pred = to_array(y_true).astype(np.float64), to_array(y_pred)
         if y_pred.ndim != 2 or y_true.shape != y_pred.shape:
             raise ValueError(f"FBetaScore expects 2-D one-hot targets and predictions of the same "
-                             f"shape. Received: y_true.shape={y_true.shape}, "
-                             f"y_pred.shape={y_pred.shape}")
+                             f"shape. Received: y_true.shape={tuple(y_true.shape)}, "
+                             f"y_pred.shape={tuple(y_pred.shape)}")
         if self.threshold is None:
             pred = (y_pred >= y_pred.max(-1, keepdims=True)).astype(np.float64)
         else:

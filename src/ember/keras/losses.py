@@ -164,7 +164,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
         labels = labels[..., 0]
     if labels.shape != tuple(y_pred.shape[:-1]):
         raise ValueError(f"Arguments `target` and `output` must have the same shape up until the "
-                         f"last dimension: target.shape={labels.shape}, "
+                         f"last dimension: target.shape={tuple(labels.shape)}, "
                          f"output.shape={tuple(y_pred.shape)}")
     idx = labels.astype(np.int64)
     n_classes = y_pred.shape[-1]

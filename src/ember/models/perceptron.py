@@ -81,7 +81,7 @@ class Perceptron:
     def _check_X(self, X, fitting: bool) -> np.ndarray:
         x = _as_array(X, "X")
         if x.ndim != 2:
-            raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {x.shape}")
+            raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {tuple(x.shape)}")
         if x.shape[0] == 0:
             raise ValueError("X is empty: expected at least one sample")
         if x.dtype.kind not in "biuf":

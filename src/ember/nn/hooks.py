@@ -16,7 +16,7 @@ class RemovableHandle:
         >>> layer = ember.nn.Linear(2, 3)
         >>> h = layer.register_forward_hook(lambda m, inp, out: print(out.shape))
         >>> _ = layer(ember.ones(1, 2))
-        (1, 3)
+        ember.Size([1, 3])
         >>> h.remove()
     """
 

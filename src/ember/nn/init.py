@@ -5,7 +5,7 @@ Example::
 
     >>> w = ember.nn.init.kaiming_normal_(ember.empty(256, 784), mode="fan_out", nonlinearity="relu")
     >>> w.shape
-    (256, 784)
+    ember.Size([256, 784])
 """
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, device
+from .._device import check_device, device
+from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .hooks import RemovableHandle
 from .parameter import Parameter
@@ -315,8 +316,10 @@ class Module:
             if isinstance(a, Tensor):
                 dtype = a.dtype
             elif isinstance(a, (str, device)):
-                device(str(a))
-            elif a is not None:
+                check_device(a, factory=False)
+            elif isinstance(a, int) and not isinstance(a, bool):
+                check_device(f"cuda:{a}", factory=False)
+            elif a is not None and not isinstance(a, bool):
                 dtype = a
         if dtype is None:
             return self
@@ -337,6 +340,12 @@ class Module:
         return self.to(_dtype.float16)
 
     def cpu(self) -> "Module":
+        return self
+
+    def cuda(self, device=None) -> "Module":
+        """Raises torch's CPU-only error (``Torch not compiled with CUDA enabled``)."""
+        check_device(f"cuda:{device}" if isinstance(device, int) else device or "cuda",
+                     factory=False)
         return self
 
     def type(self, dst_type) -> "Module":

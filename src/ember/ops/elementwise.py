@@ -258,8 +258,8 @@ def where(condition, input=None, other=None):
     try:
         return Where.apply(cond, x, y)
     except ValueError:
-        raise RuntimeError(f"where: condition {cond.shape}, input {_shape_of(x)} and other "
-                           f"{_shape_of(y)} cannot be broadcast together") from None
+        raise RuntimeError(f"where: condition {tuple(cond.shape)}, input {tuple(_shape_of(x))} and "
+                           f"other {tuple(_shape_of(y))} cannot be broadcast together") from None
 
 
 def floor_divide(input, other):

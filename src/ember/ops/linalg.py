@@ -58,7 +58,7 @@ def _check(a, b, name: str = "matmul") -> None:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_TORCH_NAMES.get(da.name, da.name)} "
                            f"and {_TORCH_NAMES.get(db.name, db.name)} (ember.{da.name} and ember.{db.name})."
                            f"{hint}")
-    sa, sb = a.shape, b.shape
+    sa, sb = tuple(a.shape), tuple(b.shape)
     if not sa or not sb:
         raise RuntimeError(f"both arguments to {name} need to be at least 1D, but they are "
                            f"{len(sa)}D and {len(sb)}D")
@@ -129,7 +129,7 @@ def matmul(input, other):
     Example::
 
         >>> (ember.ones(5, 2, 3) @ ember.ones(3, 4)).shape
-        (5, 2, 4)
+        ember.Size([5, 2, 4])
         >>> ember.ones(1, 8) @ ember.ones(4, 2)
         Traceback (most recent call last):
         RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x8 and 4x2)
@@ -139,7 +139,7 @@ def matmul(input, other):
     try:
         return MatMul.apply(a, b)
     except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions of {a.shape} and {b.shape} cannot be "
+        raise RuntimeError(f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                            f"broadcast together") from None
 
 

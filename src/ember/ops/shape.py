@@ -139,7 +139,7 @@ def reshape(input, *shape):
     Example::
 
         >>> ember.arange(6).reshape(2, -1).shape
-        (2, 3)
+        ember.Size([2, 3])
     """
     x = as_tensor(input)
     shape = _sizes(shape)
@@ -255,8 +255,9 @@ def broadcast_to(input, shape):
     return expand(input, *shape)
 
 
-def contiguous(input):
-    """``input`` itself when it is C-contiguous, else a contiguous copy."""
+def contiguous(input, memory_format=None):
+    """``input`` itself when it is C-contiguous, else a contiguous copy (ember has one memory
+    format, so ``memory_format`` is accepted and changes nothing)."""
     x = as_tensor(input)
     return x if x._data.flags.c_contiguous else Clone.apply(x)
 
@@ -297,6 +298,17 @@ def _index_label(key):
         if isinstance(k, slice) and k != slice(None):
             return "SliceBackward0"
     return "AliasBackward0"
+
+
+def select(input, dim: int, index: int):
+    """The slice at ``index`` along ``dim`` (that dim removed): ``x.select(1, 0)`` is ``x[:, 0]``."""
+    x = as_tensor(input)
+    d = _check_dim(dim, x.ndim)
+    n = x.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(x.shape)} at dimension {dim}")
+    return getitem(x, (slice(None),) * d + (index,), label="SelectBackward0")
 
 
 def clone(input):
@@ -350,7 +362,7 @@ def cat(tensors, dim: int = 0):
     Example::
 
         >>> ember.cat([ember.zeros(2, 3), ember.ones(1, 3)]).shape
-        (3, 3)
+        ember.Size([3, 3])
     """
     tensors = _common(tensors, "cat")
     d = _check_dim(dim, tensors[0].ndim)
@@ -371,7 +383,7 @@ def stack(tensors, dim: int = 0):
     Example::
 
         >>> ember.stack([ember.zeros(3), ember.ones(3)], dim=1).shape
-        (3, 2)
+        ember.Size([3, 2])
     """
     tensors = _common(tensors, "stack")
     for i, t in enumerate(tensors[1:], 1):

@@ -93,6 +93,6 @@ def masked_fill(input, mask, value) -> Tensor:
         value = np.asarray(value).astype(x._data.dtype).item()
     out = where(m, value, x)
     if out.shape != x.shape:
-        raise RuntimeError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to the input's "
-                           f"shape {x.shape} without growing it")
+        raise RuntimeError(f"masked_fill: mask of shape {tuple(m.shape)} cannot be broadcast to the input's "
+                           f"shape {tuple(x.shape)} without growing it")
     return out

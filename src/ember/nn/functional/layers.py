@@ -33,7 +33,7 @@ def linear(input, weight, bias=None):
     Example::
 
         >>> F.linear(ember.ones(2, 3), ember.ones(4, 3)).shape
-        (2, 4)
+        ember.Size([2, 4])
     """
     x = as_tensor(input)
     xd, wd = x._data, weight._data

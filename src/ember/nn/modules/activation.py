@@ -72,7 +72,7 @@ class PReLU(Module):
             raise ValueError(f"PReLU: num_parameters must be a positive integer, got {num_parameters!r}")
         self.num_parameters = num_parameters
         self.init = init
-        self.weight = Parameter(_creation.full((num_parameters,), float(init), dtype=dtype))
+        self.weight = Parameter(_creation.full((num_parameters,), float(init), dtype=dtype, device=device))
 
     def reset_parameters(self) -> None:
         self.weight._data[...] = self.init

@@ -12,7 +12,7 @@ class Flatten(Module):
     Example::
 
         >>> ember.nn.Flatten()(ember.zeros(2, 3, 4)).shape
-        (2, 12)
+        ember.Size([2, 12])
     """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:

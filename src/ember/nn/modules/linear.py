@@ -39,7 +39,7 @@ class Linear(Module):
 
         >>> layer = ember.nn.Linear(3, 2)
         >>> layer(ember.ones(4, 3)).shape
-        (4, 2)
+        ember.Size([4, 2])
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
@@ -50,9 +50,9 @@ class Linear(Module):
                 raise ValueError(f"Linear: {name} must be a non-negative integer, got {value!r}")
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(_creation.empty(out_features, in_features, dtype=dtype))
+        self.weight = Parameter(_creation.empty(out_features, in_features, dtype=dtype, device=device))
         if bias:
-            self.bias = Parameter(_creation.empty(out_features, dtype=dtype))
+            self.bias = Parameter(_creation.empty(out_features, dtype=dtype, device=device))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

@@ -34,17 +34,17 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         self.use_bias = bias and affine
         if affine:
-            self.weight = Parameter(_creation.ones(num_features, dtype=dtype))
+            self.weight = Parameter(_creation.ones(num_features, dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(_creation.zeros(num_features, dtype=dtype))
+                self.bias = Parameter(_creation.zeros(num_features, dtype=dtype, device=device))
             else:
                 self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", _creation.zeros(num_features, dtype=dtype))
-            self.register_buffer("running_var", _creation.ones(num_features, dtype=dtype))
+            self.register_buffer("running_mean", _creation.zeros(num_features, dtype=dtype, device=device))
+            self.register_buffer("running_var", _creation.ones(num_features, dtype=dtype, device=device))
             self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), np.int64)))
         else:
             self.register_buffer("running_mean", None)
@@ -135,9 +135,9 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         self.use_bias = bias and elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(_creation.ones(*self.normalized_shape, dtype=dtype))
+            self.weight = Parameter(_creation.ones(*self.normalized_shape, dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(_creation.zeros(*self.normalized_shape, dtype=dtype))
+                self.bias = Parameter(_creation.zeros(*self.normalized_shape, dtype=dtype, device=device))
             else:
                 self.register_parameter("bias", None)
         else:

@@ -13,7 +13,7 @@ def parameters_to_vector(parameters) -> Tensor:
     Example::
 
         >>> ember.nn.utils.parameters_to_vector(ember.nn.Linear(2, 1).parameters()).shape
-        (3,)
+        ember.Size([3])
     """
     return cat([p.reshape(-1) for p in parameters])
 

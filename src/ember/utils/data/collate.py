@@ -119,7 +119,7 @@ def default_collate(batch):
 
         >>> xb, yb = default_collate([(ember.zeros(3), 1), (ember.ones(3), 0)])
         >>> xb.shape, yb.dtype
-        ((2, 3), ember.int64)
+        (ember.Size([2, 3]), ember.int64)
     """
     return collate(batch, collate_fn_map=default_collate_fn_map)
 

@@ -81,7 +81,7 @@ class DataLoader:
         >>> ds = TensorDataset(ember.randn(10, 3), ember.arange(10))
         >>> loader = DataLoader(ds, batch_size=4, shuffle=True)
         >>> len(loader), [xb.shape for xb, yb in loader]
-        (3, [(4, 3), (4, 3), (2, 3)])
+        (3, [ember.Size([4, 3]), ember.Size([4, 3]), ember.Size([2, 3])])
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,

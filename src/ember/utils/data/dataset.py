@@ -81,7 +81,7 @@ class TensorDataset(Dataset):
         >>> ds = TensorDataset(ember.zeros(4, 3), ember.arange(4))
         >>> x, y = ds[1]
         >>> x.shape, y
-        ((3,), tensor(1))
+        (ember.Size([3]), tensor(1))
     """
 
     def __init__(self, *tensors) -> None:
