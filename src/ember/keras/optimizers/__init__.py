@@ -10,7 +10,7 @@ from __future__ import annotations
 from .._utils import lookup
 from . import schedules
 from .base import Optimizer
-from .rules import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
+from .adapters import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
            "schedules", "get", "serialize", "deserialize"]

@@ -1,18 +1,34 @@
-"""The Keras optimizer base: clipping, weight decay, learning rate (float or schedule), step count.
+"""The Keras optimizer base: Keras's arguments, learning rate (a float, a callable or a schedule),
+clipping, weight decay and step count, over ``ember.optim``'s machinery and update rules.
 
-A subclass declares its slot names (``_slots``) and writes ``_update(w, g, slots, lr)`` on NumPy
-arrays, in place. One ``apply(grads, variables)`` call runs Keras's sequence: clip the gradients
-(``clipnorm`` per variable, ``global_clipnorm`` or ``clipvalue``), decay the weights
-(``w -= w * weight_decay * lr``), update, then ``iterations += 1``.
+A Keras optimizer owns no maths. A subclass names an ``ember.optim`` update rule (``_rule``), its
+slots (``_slots``: Keras's names → the rule's argument names, in Keras's order) and writes
+``_hyper(lr)``: the rule's keyword arguments for this step, with the flags that select Keras's
+form of the formula. ``apply(grads, variables)`` runs Keras's sequence once per step:
+
+1. clip the gradients (``clipnorm`` per variable, ``global_clipnorm`` or ``clipvalue``) with
+   ``ember.nn.utils``'s clipping functions;
+2. one step of an ``ember.optim.Optimizer`` engine over the variables: it decays the weights
+   (``w *= 1 − weight_decay·lr``, Keras's decoupled form), then applies the rule, with the
+   slots kept in flat buffers and the update run once per group (threaded when large);
+3. ``iterations += 1``.
 """
 from __future__ import annotations
 
+import functools
 import math
+import re
 
 import numpy as np
 
+from ... import optim as _optim
+from ..._tensor import Tensor
+from ...nn.utils.clip_grad import clamp_, scale_to_norm_, total_norm
+from ...optim._math import decay_weights
 from .._utils import snake_case
 from . import schedules as _schedules
+
+__all__ = ["Optimizer"]
 
 
 def _check_nonneg(name, value, allow_none=True):
@@ -27,10 +43,54 @@ def _check_nonneg(name, value, allow_none=True):
     return value
 
 
+def _decay_then(rule, param, grad, *, decoupled_decay: float = 0.0, **kwargs) -> None:
+    """Keras's weight decay before the update: ``param *= 1 − lr·weight_decay``, then ``rule``."""
+    decay_weights(param, kwargs["lr"], decoupled_decay)
+    rule(param, grad, **kwargs)
+
+
+class _Engine(_optim.Optimizer):
+    """``ember.optim``'s one fast path driven by a Keras optimizer: its slots, rule and constants.
+
+    Groups: the variables that get weight decay, and those excluded from it.
+    """
+
+    def __init__(self, owner: "Optimizer", groups: list) -> None:
+        self._owner = owner
+        self._rule = functools.partial(_decay_then, owner._rule)
+        self._scratch = owner._scratch
+        self._elementwise = owner._elementwise
+        super().__init__(groups, {})
+
+    def _slots(self, group: dict) -> tuple:
+        return tuple(self._owner._slots)
+
+    def _arg_name(self, name: str) -> str:
+        return self._owner._slots[name]
+
+    def _initial(self, name: str, group: dict) -> float:
+        return self._owner._initial(name)
+
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        return {name: Tensor._make(arr) for name, arr in self._owner._init_slots(p._data).items()}
+
+    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
+        return {**self._owner._step_kwargs, "decoupled_decay": group["decay"]}
+
+
 class Optimizer:
     """Base class of the Keras-style optimizers (see the module docstring)."""
 
-    _slots: tuple[str, ...] = ()
+    #: the ``ember.optim`` update rule
+    _rule = None
+    #: Keras's slot names → the rule's argument names, in Keras's order
+    _slots: dict = {}
+    #: the rule's scratch arguments
+    _scratch: tuple = ("gbuf", "tmp")
+    #: False for a rule that needs whole variables (norm-based or factored updates)
+    _elementwise = True
+    #: the subclass's own arguments, saved by ``get_config`` (attributes of the same names)
+    _config: tuple = ()
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -40,12 +100,14 @@ class Optimizer:
             raise TypeError(f"Argument(s) not recognized: {kwargs}")
         if use_ema or loss_scale_factor or gradient_accumulation_steps:
             raise ValueError("ember.keras optimizers do not support use_ema, "
-                                      "loss_scale_factor or gradient_accumulation_steps")
+                             "loss_scale_factor or gradient_accumulation_steps")
         self.name = name or snake_case(type(self).__name__)
         self.weight_decay = _check_nonneg("weight_decay", weight_decay)
         self.clipnorm = _check_nonneg("clipnorm", clipnorm)
         self.clipvalue = _check_nonneg("clipvalue", clipvalue)
         self.global_clipnorm = _check_nonneg("global_clipnorm", global_clipnorm)
+        self.use_ema, self.ema_momentum = False, ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
         if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                              f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
@@ -55,8 +117,11 @@ class Optimizer:
         else:
             self._learning_rate = _check_nonneg("learning_rate", learning_rate, allow_none=False)
         self.iterations = 0
-        self._state: list[dict[str, np.ndarray]] | None = None
-        self._ids: dict[int, int] = {}
+        self._engine: _Engine | None = None
+        self._variables: list = []
+        self._excluded_ids: set = set()
+        self._excluded_names: re.Pattern | None = None
+        self._step_kwargs: dict = {}
 
     # ---- learning rate --------------------------------------------------------------
     @property
@@ -78,37 +143,67 @@ class Optimizer:
         self._learning_rate = _check_nonneg("learning_rate", value, allow_none=False)
 
     # ---- state --------------------------------------------------------------------------
-    def build(self, variables) -> None:
-        """Creates the zero-initialised slots (momenta…) for each variable."""
-        self._ids = {id(v): i for i, v in enumerate(variables)}
-        self._state = [self._init_slots(v._data) for v in variables]
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Keeps ``var_list`` and the variables whose name matches one of ``var_names`` (regular
+        expressions) out of weight decay; call it before the optimizer is built."""
+        if self.built:
+            raise ValueError("`exclude_from_weight_decay()` can only be configured before the "
+                             "optimizer is built.")
+        self._excluded_ids = {id(v) for v in (var_list or [])}
+        self._excluded_names = re.compile("|".join(var_names)) if var_names else None
 
-    def _init_slots(self, w: np.ndarray) -> dict[str, np.ndarray]:
-        return {name: np.zeros_like(w) for name in self._slots}
+    def _decays(self, variable) -> bool:
+        if not self.weight_decay or id(variable) in self._excluded_ids:
+            return False
+        name = getattr(variable, "name", None)
+        return not (self._excluded_names is not None and isinstance(name, str)
+                    and self._excluded_names.search(name))
+
+    def build(self, variables) -> None:
+        """Creates the slots (momenta…) of each variable, at their initial values."""
+        self._variables = list(variables)
+        decayed = [v for v in self._variables if self._decays(v)]
+        kept = [v for v in self._variables if not self._decays(v)]
+        groups = [{"params": ps, "decay": wd} for ps, wd in ((decayed, self.weight_decay or 0.0), (kept, 0.0))
+                  if ps]
+        self._engine = _Engine(self, groups) if groups else None
+        for group in (self._engine.param_groups if self._engine else []):
+            self._engine._create_state(group)
+
+    def _initial(self, slot: str) -> float:
+        """A slot's initial value (zero unless the optimizer says otherwise)."""
+        return 0.0
+
+    def _init_slots(self, w: np.ndarray) -> dict:
+        """The slots of a variable, for a whole-variable rule (``_elementwise = False``)."""
+        return {name: np.full_like(w, self._initial(name)) for name in self._slots}
 
     @property
     def built(self) -> bool:
-        return self._state is not None
+        return self._engine is not None or bool(self._variables)
+
+    def _slot(self, variable, name: str) -> np.ndarray:
+        return self._engine.state[variable][name]._data
 
     def state_arrays(self) -> dict[str, np.ndarray]:
         """The optimizer's state as named arrays (for saving): step count and every slot."""
         out = {"iterations": np.array([self.iterations], np.int64)}
-        for i, slots in enumerate(self._state or []):
-            for name, arr in slots.items():
-                out[f"{i}/{name}"] = arr
+        for i, v in enumerate(self._variables):
+            for name in self._slots:
+                out[f"{i}/{name}"] = self._slot(v, name)
         out.update(self._extra_state())
         return out
 
     def load_state_arrays(self, arrays: dict, variables) -> None:
         self.build(variables)
         self.iterations = int(np.asarray(arrays["iterations"]).reshape(-1)[0])
-        for i, slots in enumerate(self._state):
-            for name in slots:
+        for i, v in enumerate(self._variables):
+            for name in self._slots:
                 key = f"{i}/{name}"
                 if key not in arrays:
                     raise ValueError(f"Saved optimizer state lacks {key!r}; it does not match "
                                      f"this model's variables")
-                slots[name][...] = arrays[key]
+                self._slot(v, name)[...] = arrays[key]
         self._load_extra_state(arrays)
 
     def _extra_state(self) -> dict:
@@ -118,46 +213,52 @@ class Optimizer:
         pass
 
     # ---- update -------------------------------------------------------------------------
-    def _clip(self, grads):
+    def _clip(self, grads: list) -> list:
+        """Keras's gradient clipping, on copies (the caller's gradients are left as they are)."""
+        if not (self.clipnorm or self.global_clipnorm or self.clipvalue):
+            return grads
+        grads = [np.array(g, copy=True) for g in grads]
         if self.clipnorm:
-            out = []
             for g in grads:
-                norm = math.sqrt(float(np.vdot(g, g)))
-                out.append(g * np.float32(self.clipnorm / max(norm, self.clipnorm)) if norm > 0 else g)
-            return out
-        if self.global_clipnorm:
-            norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
-            scale = self.global_clipnorm * min(1.0 / norm if norm else math.inf,
-                                               1.0 / self.global_clipnorm)
-            return [g * np.asarray(scale, g.dtype) for g in grads]
-        if self.clipvalue:
-            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+                scale_to_norm_([g], self.clipnorm, total_norm([g]), eps=0.0)
+        elif self.global_clipnorm:
+            scale_to_norm_(grads, self.global_clipnorm, total_norm(grads), eps=0.0)
+        else:
+            clamp_(grads, self.clipvalue)
         return grads
 
-    def apply(self, grads, variables) -> None:
-        """Updates ``variables`` (ember Tensors) in place from ``grads`` (arrays or Tensors)."""
-        variables = list(variables)
-        if self._state is None or len(self._state) != len(variables):
+    def apply(self, grads, variables=None) -> None:
+        """Updates ``variables`` (ember Tensors; the built ones by default) in place from ``grads``
+        (arrays or Tensors; a ``None`` gradient leaves its variable alone)."""
+        variables = self._variables if variables is None else list(variables)
+        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        if not self.built or not all(id(v) in self._engine_ids() for _, v in pairs):
             self.build(variables)
-        grads = [getattr(g, "_data", g) for g in grads]
-        grads = self._clip([np.asarray(g, dtype=v._data.dtype) for g, v in zip(grads, variables)])
-        lr = self.learning_rate
-        if self.weight_decay:
-            for v in variables:
-                v._data -= v._data * np.float32(self.weight_decay * lr)
-        self._before_step()
-        for g, v in zip(grads, variables):
-            self._update(v._data, g, self._state[self._ids.get(id(v), 0)], lr)
+        arrays = []
+        for g, v in pairs:
+            arr = np.asarray(getattr(g, "_data", g), dtype=v._data.dtype)
+            if arr.shape != v._data.shape:
+                raise ValueError(f"A gradient of shape {arr.shape} was given for a variable of shape "
+                                 f"{v._data.shape}")
+            arrays.append(arr)
+        arrays = self._clip(arrays)
+        self._step_kwargs = self._hyper(self.learning_rate)
+        if pairs:
+            grad_of = {id(v): a for (_, v), a in zip(pairs, arrays)}
+            for group in self._engine.param_groups:
+                params = [p for p in group["params"] if id(p) in grad_of]
+                if params:
+                    self._engine._apply(group, params, [grad_of[id(p)] for p in params])
         self.iterations += 1
+
+    def _engine_ids(self) -> set:
+        return {id(p) for g in self._engine.param_groups for p in g["params"]} if self._engine else set()
 
     def apply_gradients(self, grads_and_vars) -> None:
         grads, variables = zip(*grads_and_vars)
         self.apply(grads, variables)
 
-    def _before_step(self) -> None:
-        pass
-
-    def _update(self, w, g, slots, lr):  # pragma: no cover - abstract
+    def _hyper(self, lr: float) -> dict:  # pragma: no cover - abstract
         raise NotImplementedError  # abstract: subclasses implement it
 
     # ---- config ---------------------------------------------------------------------------
@@ -170,7 +271,9 @@ class Optimizer:
                              "use a keras.optimizers.schedules.LearningRateSchedule")
         return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
-                "clipvalue": self.clipvalue}
+                "clipvalue": self.clipvalue, "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency, "loss_scale_factor": None,
+                "gradient_accumulation_steps": None, **{key: getattr(self, key) for key in self._config}}
 
     @classmethod
     def from_config(cls, config):
