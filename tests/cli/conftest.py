@@ -1,5 +1,10 @@
-"""Helpers for the command-line tests: run ``python -m ember`` as a subprocess."""
+"""Helpers for the command-line tests: run ``python -m ember`` as a subprocess, or many commands
+as child processes of one fork server (``forkserver.py``: same ``main``, same exit path, without
+Python's start-up per command)."""
+import json
 import os
+import select
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +62,44 @@ def trained_run(tmp_path_factory, animals_csv) -> Path:
     result = ember("train", animals_csv, "--epochs", "4", "--out", out, "--quiet", "--no-plots")
     assert result.returncode == 0, result.stderr
     return out
+
+
+class ForkRunner:
+    """``runner(*args, cwd=…, inject=None)`` runs ``ember ARGS`` in a child process of the fork
+    server and returns a ``subprocess.CompletedProcess`` (status, stdout, stderr)."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch, self.count = scratch, 0
+        self.server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("forkserver.py"))],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=cli_env(),
+                                       text=True, start_new_session=True)
+
+    def __call__(self, *args, cwd, inject=None, timeout=120) -> subprocess.CompletedProcess:
+        self.count += 1
+        out, err = self.scratch / f"{self.count}.out", self.scratch / f"{self.count}.err"
+        argv = [str(a) for a in args]
+        request = {"argv": argv, "cwd": str(cwd), "stdout": str(out), "stderr": str(err),
+                   "inject": inject}
+        self.server.stdin.write(json.dumps(request) + "\n")
+        self.server.stdin.flush()
+        ready, _, _ = select.select([self.server.stdout], [], [], timeout)
+        if not ready:
+            self.close()
+            raise TimeoutError(f"ember {' '.join(argv)} did not finish in {timeout} s")
+        status = json.loads(self.server.stdout.readline())["status"]
+        return subprocess.CompletedProcess(argv, status, out.read_text(), err.read_text())
+
+    def close(self) -> None:
+        if self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGKILL)
+            self.server.wait()
+
+
+@pytest.fixture(scope="session")
+def forked(tmp_path_factory):
+    """A :class:`ForkRunner` shared by the tests of one worker."""
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    runner = ForkRunner(tmp_path_factory.mktemp("forked"))
+    yield runner
+    runner.close()

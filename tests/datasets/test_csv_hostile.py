@@ -88,7 +88,7 @@ def test_max_categories_is_validated(value, tmp_path):
 
 def test_an_encoding_too_large_for_memory_is_refused_before_allocating(tmp_path, monkeypatch):
     from ember.datasets import encoding
-    monkeypatch.setattr(encoding, "_memory_budget", lambda: 1000)
+    monkeypatch.setattr(encoding, "memory_budget", lambda: 1000)
     enc = TabularEncoding(features=["a", "c"], categories={"c": [str(i) for i in range(100)]},
                           target="y", task="binary", classes=[0, 1])
     with pytest.raises(DataError, match=r"5 rows x 101 float32 inputs"):

@@ -33,7 +33,7 @@ REJECTED = [
     ([1, "2"], ListOf(Int()), "[1] must be an integer"),
     ([1, 2, 3], ListOf(Int(), max_len=2), "a list of at most 2 items"),
     ([], ListOf(Int(), min_len=1), "a list of 1 to"),
-    ({1: 2}, MapOf(Int()), "an object whose values"),
+    ({1: 2}, MapOf(Int()), "an object with string keys"),
     ({"a": "b"}, MapOf(Int()), "a must be an integer"),
     ([], Record({"x": Int()}), "an object with the keys x"),
     ({}, Record({"x": Int()}), "lacks the key(s) 'x'"),

@@ -2,7 +2,7 @@
 (drawn by ``ember.diagnostics.plot_activations``)."""
 from __future__ import annotations
 
-from .errors import CLIError
+from .errors import CLIError, writing
 
 
 def add_arguments(parser) -> None:
@@ -18,6 +18,7 @@ def run(args) -> int:
     from . import plots
     if not plots.available():
         raise CLIError(plots.EXTRA_HINT)
-    plot_activations(args.out)
+    with writing("the plot", args.out):
+        plot_activations(args.out)
     print(f"activations: {args.out}")
     return 0

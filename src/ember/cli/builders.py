@@ -1,39 +1,80 @@
 """Building the network, optimizer, scheduler and loss that ``ember train`` options describe.
 
 Everything goes through ember's public torch-style API (``nn.Sequential``, ``optim.Adam`` …).
+The network is first described as a plan (:func:`layer_plan`), which both :func:`build_model`
+and the checks that run before anything is allocated read: :func:`check_fits` (will training
+fit in memory?) and :func:`linear_shapes` (do the saved weights have the shapes the options ask
+for?).
 
 Example::
 
-    >>> model = build_model({"hidden": [32], "activation": "relu", "batch_norm": False,
-    ...                      "dropout": 0.0, "init": "default"}, n_in=4, n_out=3)
+    >>> cfg = {"hidden": [32], "activation": "relu", "batch_norm": False, "dropout": 0.0,
+    ...        "init": "default"}
+    >>> model = build_model(cfg, n_in=4, n_out=3)
+    >>> linear_shapes(cfg, 4, 3)
+    {'0.weight': (32, 4), '0.bias': (32,), '2.weight': (3, 32), '2.bias': (3,)}
 """
 from __future__ import annotations
 
+from .. import nn, optim
+from ..io import memory_budget
+from ..optim import lr_scheduler
 from .errors import CLIError
 
-_ACTIVATION_CLASSES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU",
-                       "gelu": "GELU", "silu": "SiLU", "sigmoid": "Sigmoid", "tanh": "Tanh",
-                       "softplus": "Softplus"}
+ACTIVATION_CLASSES = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "selu": nn.SELU,
+                      "gelu": nn.GELU, "silu": nn.SiLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+                      "softplus": nn.Softplus}
+_RELU_LIKE = ("relu", "leaky_relu", "elu", "selu", "gelu", "silu")
 
 
-def _nn():
-    from .. import nn
-    return nn
+def layer_plan(cfg: dict, n_in: int, n_out: int) -> list:
+    """``[(layer class, args), …]``: Linear → [BatchNorm1d] → activation → [Dropout] per hidden
+    size, then a Linear output. Index ``i`` of the plan is index ``i`` of the Sequential."""
+    activation = ACTIVATION_CLASSES[cfg["activation"]]
+    plan, width = [], n_in
+    for size in cfg["hidden"]:
+        plan.append((nn.Linear, (width, size)))
+        if cfg["batch_norm"]:
+            plan.append((nn.BatchNorm1d, (size,)))
+        plan.append((activation, ()))
+        if cfg["dropout"] > 0:
+            plan.append((nn.Dropout, (cfg["dropout"],)))
+        width = size
+    plan.append((nn.Linear, (width, n_out)))
+    return plan
 
 
-def _layer(name: str):
-    layer = getattr(_nn(), name, None)
-    if layer is None:
-        raise CLIError(f"ember.nn.{name} is not available in this installation")
-    return layer
+def linear_shapes(cfg: dict, n_in: int, n_out: int) -> dict:
+    """``{state-dict key: shape}`` of every Linear layer's weight and bias."""
+    shapes = {}
+    for index, (layer, args) in enumerate(layer_plan(cfg, n_in, n_out)):
+        if layer is nn.Linear:
+            shapes[f"{index}.weight"] = (args[1], args[0])
+            shapes[f"{index}.bias"] = (args[1],)
+    return shapes
+
+
+def check_fits(cfg: dict, n_in: int, n_out: int, batch: int) -> None:
+    """Refuses, before anything is allocated, a network whose training would not fit in memory:
+    weights, gradients, optimizer state and a best-weights copy (5 float32 copies), plus the
+    activations of one batch (forward and backward)."""
+    params = sum(a * b + b for a, b in (args for layer, args in layer_plan(cfg, n_in, n_out)
+                                        if layer is nn.Linear))
+    widths = sum(cfg["hidden"]) + n_out
+    need = 4 * (5 * params + 4 * batch * widths)
+    budget = memory_budget()
+    if need > budget:
+        raise CLIError(f"--hidden {','.join(map(str, cfg['hidden'])) or 'none'} on {n_in} inputs "
+                       f"means {params:,} parameters, about {need / 2**30:.1f} GiB to train, more "
+                       f"than the {budget / 2**30:.1f} GiB this machine allows; use smaller layers "
+                       f"or a smaller --batch-size")
 
 
 def _initialise(model, cfg: dict) -> None:
     scheme = cfg["init"]
     if scheme == "default":
         return
-    nn = _nn()
-    relu_like = cfg["activation"] in ("relu", "leaky_relu", "elu", "selu", "gelu", "silu")
+    relu_like = cfg["activation"] in _RELU_LIKE
     for module in model.modules():
         if not isinstance(module, nn.Linear):
             continue
@@ -51,36 +92,21 @@ def _initialise(model, cfg: dict) -> None:
 
 
 def build_model(cfg: dict, n_in: int, n_out: int):
-    """Linear → [BatchNorm1d] → activation → [Dropout], per hidden size, then a Linear output."""
-    nn = _nn()
-    activation = _layer(_ACTIVATION_CLASSES[cfg["activation"]])
-    layers, width = [], n_in
-    for size in cfg["hidden"]:
-        layers.append(nn.Linear(width, size))
-        if cfg["batch_norm"]:
-            layers.append(_layer("BatchNorm1d")(size))
-        layers.append(activation())
-        if cfg["dropout"] > 0:
-            layers.append(nn.Dropout(cfg["dropout"]))
-        width = size
-    layers.append(nn.Linear(width, n_out))
-    model = nn.Sequential(*layers)
+    """The ``nn.Sequential`` of :func:`layer_plan`, initialised as ``cfg["init"]`` says."""
+    model = nn.Sequential(*(layer(*args) for layer, args in layer_plan(cfg, n_in, n_out)))
     _initialise(model, cfg)
     return model
 
 
-def build_optimizer(cfg: dict, params):
-    from .. import optim
-    name, lr, wd, mom = cfg["optimizer"], cfg["lr"], cfg["weight_decay"], cfg["momentum"]
+def build_optimizer(cfg: dict, params, lr: float):
+    """The optimizer ``cfg["optimizer"]`` names, at learning rate ``lr``."""
+    name, wd, mom = cfg["optimizer"], cfg["weight_decay"], cfg["momentum"]
     if name in ("sgd", "momentum", "nesterov"):
         return optim.SGD(params, lr=lr, momentum=mom, nesterov=name == "nesterov", weight_decay=wd)
     if name == "rmsprop":
         return optim.RMSprop(params, lr=lr, momentum=mom, weight_decay=wd)
-    classes = {"adagrad": "Adagrad", "adadelta": "Adadelta", "adam": "Adam", "adamw": "AdamW",
-               "nadam": "NAdam"}
-    optimizer = getattr(optim, classes[name], None)
-    if optimizer is None:
-        raise CLIError(f"ember.optim.{classes[name]} is not available in this installation")
+    optimizer = {"adagrad": optim.Adagrad, "adadelta": optim.Adadelta, "adam": optim.Adam,
+                 "adamw": optim.AdamW, "nadam": optim.NAdam}[name]
     if name == "adamw" and wd == 0:
         return optimizer(params, lr=lr)  # AdamW keeps its own default decay (0.01)
     return optimizer(params, lr=lr, weight_decay=wd)
@@ -91,16 +117,14 @@ def build_scheduler(cfg: dict, optimizer):
     kind = cfg["lr_schedule"]
     if kind == "none":
         return None
-    from ..optim import lr_scheduler as sched
     if kind == "step":
-        return sched.StepLR(optimizer, step_size=max(1, cfg["epochs"] // 3), gamma=0.1)
+        return lr_scheduler.StepLR(optimizer, step_size=max(1, cfg["epochs"] // 3), gamma=0.1)
     if kind == "exponential":
-        return sched.ExponentialLR(optimizer, gamma=0.95)
+        return lr_scheduler.ExponentialLR(optimizer, gamma=0.95)
     if kind == "cosine":
-        return sched.CosineAnnealingLR(optimizer, T_max=cfg["epochs"])
-    return sched.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=3)
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg["epochs"])
+    return lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=3)
 
 
 def build_loss(task: str):
-    nn = _nn()
     return nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()

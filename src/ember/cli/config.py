@@ -12,10 +12,11 @@ Example config.toml::
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 
+from ..io import SchemaError, loads_json, open_regular
+from ..io.schema import Bool, Either, Int, ListOf, Null, Num, Str, check
 from .errors import CLIError
 
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh", "softplus"]
@@ -51,8 +52,10 @@ def parse_hidden(value) -> list:
     sizes = []
     for item in items:
         try:
+            if isinstance(item, bool) or (isinstance(item, float) and not item.is_integer()):
+                raise ValueError
             size = int(item)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise CLIError(f"invalid --hidden {value!r}: expected comma-separated positive integers "
                            "such as 128,64") from None
         if size < 1:
@@ -66,8 +69,10 @@ def parse_batch_size(value):
     if isinstance(value, str) and value.strip().lower() == "full":
         return "full"
     try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
         size = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise CLIError(f"invalid --batch-size {value!r}: expected a positive integer or 'full'") from None
     if size < 1:
         raise CLIError(f"invalid --batch-size {value!r}: expected a positive integer or 'full'")
@@ -84,7 +89,7 @@ def _number(name, value, *, low=None, high=None, low_open=False, high_open=False
         number = int(value) if integer else float(value)
         if integer and float(value) != number:
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         kind = "an integer" if integer else "a number"
         raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: expected {kind}{expect}") from None
     bad = (not math.isfinite(number)
@@ -144,42 +149,83 @@ def validate(options: dict) -> dict:
                             expect=" greater than 0")
     cfg["seed"] = _number("seed", cfg["seed"], integer=True, low=0, expect=", at least 0")
     for name in ("dropna", "batch_norm", "diagnose", "plots"):
-        cfg[name] = bool(cfg[name])
+        if not isinstance(cfg[name], bool):
+            raise CLIError(f"invalid {name} {cfg[name]!r}: expected true or false")
+    for name in ("data", "target"):
+        if not isinstance(cfg[name], str) and not (name == "target" and cfg[name] is None):
+            raise CLIError(f"invalid {name} {cfg[name]!r}: expected a text (a data set name, "
+                           f"a file path or a column name)")
     if cfg["optimizer"] not in ("sgd", "momentum", "nesterov", "rmsprop") and options.get("momentum"):
         raise CLIError(f"--momentum has no effect with --optimizer {cfg['optimizer']}; "
                        "use sgd, momentum, nesterov or rmsprop")
     return cfg
 
 
+MAX_CONFIG_BYTES = 1 << 20
+
+# What a --config file may give for each option (null: the built-in default).
+FILE_SCHEMA = {
+    "data": Str(), "target": Either(Str(), Null()), "task": Str(), "dropna": Bool(),
+    "hidden": Either(ListOf(Int(min=1), max_len=64), Int(min=1), Str(),
+                     name="a list of layer sizes such as [128, 64], or a text such as \"128,64\""),
+    "activation": Str(),
+    "dropout": Num(), "batch_norm": Bool(), "init": Str(), "optimizer": Str(),
+    "lr": Either(Num(), Str(choices=["auto"]), Null()), "momentum": Either(Num(), Null()),
+    "weight_decay": Num(), "l1": Num(), "l2": Num(), "epochs": Int(),
+    "batch_size": Either(Int(), Str(choices=["full"])), "val_split": Num(), "test_split": Num(),
+    "early_stopping": Int(), "lr_schedule": Str(), "clip_norm": Either(Num(), Null()),
+    "clip_value": Either(Num(), Null()), "seed": Int(), "diagnose": Bool(), "plots": Bool(),
+}
+assert set(FILE_SCHEMA) == set(DEFAULTS)  # noqa: S101 - a module invariant, not user input
+
+
+def _parse(path: str, raw: bytes):
+    if not path.lower().endswith(".toml"):
+        return loads_json(raw, f"config file {path}", CLIError, max_depth=8)
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        raise CLIError(f"reading {path} needs Python 3.11+ (tomllib); use a JSON config instead") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CLIError(f"config file {path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except RecursionError:  # the file is at most 1 MiB, so this is bounded too
+        raise CLIError(f"config file {path} nests too deeply to be read") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CLIError(f"cannot parse config file {path}: {exc}") from None
+
+
 def read_config_file(path: str) -> dict:
-    """Reads a TOML (``.toml``) or JSON file of options; keys may use '-' or '_'."""
-    if not os.path.isfile(path):
+    """Reads a TOML (``.toml``) or JSON file of options; keys may use '-' or '_'.
+
+    The file must be a regular file of at most 1 MiB; every value must have the type its
+    option takes (``FILE_SCHEMA``: ``"dropout": "0.1"`` or ``"plots": "no"`` are refused,
+    not guessed), and ``null`` means the built-in default where an option has one.
+    """
+    if not os.path.exists(path):
         raise CLIError(f"config file not found: {path}")
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        with open_regular(path, CLIError, what="config file") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise CLIError(f"cannot read config file {path}: {exc.strerror}") from None
-    try:
-        if path.lower().endswith(".toml"):
-            try:
-                import tomllib
-            except ImportError:  # Python 3.10
-                raise CLIError(f"reading {path} needs Python 3.11+ (tomllib); use a JSON config instead") from None
-            data = tomllib.loads(raw.decode("utf-8"))
-        else:
-            data = json.loads(raw.decode("utf-8"))
-    except CLIError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
-        raise CLIError(f"cannot parse config file {path}: {exc}") from None
+        raise CLIError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise CLIError(f"config file {path} is larger than 1 MiB; a config file holds a few options")
+    data = _parse(path, raw)
     if not isinstance(data, dict):
         raise CLIError(f"config file {path} must hold a table/object of options")
     options = {str(k).replace("-", "_"): v for k, v in data.items()}
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
-        raise CLIError(f"config file {path} has unknown option(s) {', '.join(unknown)}")
-    return options
+        raise CLIError(f"config file {path} has unknown option(s) {', '.join(unknown)}; known "
+                       f"options are: {', '.join(DEFAULTS)}")
+    try:
+        for name, value in options.items():
+            options[name] = check(value, FILE_SCHEMA[name], f"config file {path}", path=name)
+    except SchemaError as exc:
+        raise CLIError(str(exc)) from None
+    return {name: value for name, value in options.items() if value is not None}
 
 
 def resolve(cli_options: dict, config_path: str | None = None) -> dict:

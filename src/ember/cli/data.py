@@ -139,8 +139,11 @@ def fit_standardisation(spec: dict, X_train: np.ndarray) -> None:
 
 
 def standardise(spec: dict, X: np.ndarray) -> np.ndarray:
-    """``(X - mean) / std`` with the training statistics, in float32."""
-    return ((X - np.asarray(spec["mean"], np.float32)) / np.asarray(spec["std"], np.float32)).astype(np.float32)
+    """``(X - mean) / std`` with the training statistics, in float32 (values beyond its range
+    become inf; callers check)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return ((X - np.asarray(spec["mean"], np.float32))
+                / np.asarray(spec["std"], np.float32)).astype(np.float32)
 
 
 def fit_target_scaling(spec: dict, y_train: np.ndarray) -> None:

@@ -1,7 +1,9 @@
 """The ``ember`` command: ``train``, ``evaluate``, ``predict``, ``datasets``, ``info``, ``activations``.
 
-Bad input prints one line (``ember: error: …``) on stderr and exits with status 2; Ctrl-C exits
-with status 130.
+Bad input prints one line (``ember: error: …``) on stderr and exits with status 2 (see
+``ember.cli.errors`` for the one path every command's errors take); Ctrl-C exits with status 130.
+A new command is a module with ``add_arguments(parser)`` and ``run(args)``, listed in
+``COMMANDS``.
 
 Example::
 
@@ -14,9 +16,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
+
 from . import activations, datasets, evaluate, info, predict, train
-from ..datasets import DataError
-from .errors import CLIError
+from .errors import USER_ERRORS, CLIError, one_line, os_error_message
 
 COMMANDS = {
     "train": (train, "train a network on a CSV file or a bundled data set"),
@@ -47,25 +50,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
-    parser = build_parser()
+def _fail(message: str, status: int = 2) -> int:
+    print(f"ember: error: {one_line(message)}", file=sys.stderr)
+    return status
+
+
+def run_command(func, args) -> int:
+    """Runs ``func(args)`` through the one error path of ``ember.cli.errors``: a user error
+    prints one line and returns 2, Ctrl-C returns 130; a bug keeps its traceback. NumPy's
+    floating-point warnings are off: the commands check for non-finite values where they
+    matter (data, loss, predictions) and say so in one line."""
     try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help(sys.stderr)
-            return 2
-        return int(args.func(args) or 0)
-    except CLIError as exc:
-        print(f"ember: error: {exc}", file=sys.stderr)
-        return exc.status
-    except DataError as exc:  # bad data, found by ember.datasets
-        print(f"ember: error: {exc}", file=sys.stderr)
-        return 2
+        with np.errstate(all="ignore"):
+            return int(func(args) or 0)
+    except USER_ERRORS as exc:
+        return _fail(str(exc), getattr(exc, "status", 2))
     except KeyboardInterrupt:
         print("\nember: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `ember predict … | head`
         return 0
+    except OSError as exc:  # files on disk: permissions, disk full, read-only …
+        return _fail(os_error_message(exc))
+    except MemoryError:
+        return _fail("ran out of memory; use a smaller network (--hidden), a smaller "
+                     "--batch-size or less data")
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except CLIError as exc:
+        return _fail(str(exc), exc.status)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

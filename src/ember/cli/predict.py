@@ -8,9 +8,9 @@ import sys
 import numpy as np
 
 from . import rundir
-from ..io.atomic import atomic_write_text
+from ..io import atomic_write_text
 from .data import classes, load_like_training, standardise, task, unscale_target
-from .errors import CLIError
+from .errors import CLIError, writing
 from .trainer import predict_outputs
 
 
@@ -18,12 +18,21 @@ def add_arguments(parser) -> None:
     parser.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by ember train")
     parser.add_argument("data", metavar="DATA", help="CSV file (target column optional) or data set name")
     parser.add_argument("--out", help="where to write the predictions CSV (default: stdout)")
-    parser.add_argument("--dropna", action="store_true", help="drop CSV rows with missing values")
+    parser.add_argument("--dropna", action="store_true",
+                        help="drop CSV rows with missing or non-finite values instead of stopping "
+                             "(the predictions then have fewer rows than DATA)")
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def _rows(mask: np.ndarray) -> str:
+    """'rows 2, 5 and 9' (1-based data rows, at most five named)."""
+    rows = (np.flatnonzero(mask) + 1).tolist()
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:5]))}{more}"
 
 
 def run_on(args) -> tuple:
@@ -35,7 +44,17 @@ def run_on(args) -> tuple:
     data = load_like_training(args.data, spec, dropna=args.dropna, seed=run_record["config"]["seed"])
     if len(data.X) == 0:
         raise CLIError(f"{args.data} has no rows to predict")
-    return run_record, data, predict_outputs(model, standardise(spec, data.X))
+    X = standardise(spec, data.X)
+    far = ~np.isfinite(X).all(axis=1)
+    if far.any():
+        raise CLIError(f"{args.data}: the values of {_rows(far)} are so far outside the training "
+                       f"data that standardising them overflows float32; check those rows")
+    out = predict_outputs(model, X)
+    bad = ~np.isfinite(out).all(axis=1)
+    if bad.any():
+        raise CLIError(f"{args.data}: the model's outputs for {_rows(bad)} are not finite "
+                       f"(inputs far outside the training data?); check those rows")
+    return run_record, data, out
 
 
 def run(args) -> int:
@@ -54,10 +73,8 @@ def run(args) -> int:
         writer.writerow(["prediction"])
         writer.writerows([f"{v:.6g}"] for v in values)
     if args.out:
-        try:
+        with writing("the predictions", args.out):
             atomic_write_text(args.out, buffer.getvalue())
-        except OSError as exc:
-            raise CLIError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         print(f"{len(out)} predictions written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(buffer.getvalue())

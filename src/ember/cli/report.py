@@ -14,7 +14,7 @@ import base64
 import html
 import os
 
-from ..io.atomic import atomic_write_text
+from ..io import atomic_write_text
 from .metrics import headline
 
 _STYLE = """
@@ -72,7 +72,7 @@ def _plots_html(folder: str) -> str:
 
 
 def write_report(folder: str, *, config: dict, summary_rows: list, metrics: dict | None,
-                 info: dict, history: dict, note: str = "") -> str:
+                 info: dict, history: dict) -> str:
     """Writes ``folder/report.html`` and returns its path."""
     title = f"ember run: {info.get('data', '')}"
     body = [f"<h1>{_e(title)}</h1><p class=\"muted\">{_e(info.get('created', ''))} · "
@@ -81,8 +81,6 @@ def write_report(folder: str, *, config: dict, summary_rows: list, metrics: dict
         body.append(f"<p class=\"headline\">Test: {_e(headline(metrics))}</p>")
     else:
         body.append("<p class=\"headline\">No test split: no test metrics.</p>")
-    if note:
-        body.append(f"<p>{_e(note)}</p>")
     run_rows = [["task", info.get("task")], ["rows (train / validation / test)",
                 f"{info.get('n_train')} / {info.get('n_val')} / {info.get('n_test')}"],
                 ["input features", info.get("n_features")], ["epochs run", info.get("epochs_run")],

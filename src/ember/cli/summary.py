@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import numpy as np
 
+import ember
+
+from .. import nn
+
 
 def _describe(layer) -> str:
     name = type(layer).__name__
-    if hasattr(layer, "in_features") and hasattr(layer, "out_features"):
+    if isinstance(layer, nn.Linear):
         return f"{name}({layer.in_features} → {layer.out_features})"
-    if hasattr(layer, "num_features"):
+    if isinstance(layer, nn.BatchNorm1d):
         return f"{name}({layer.num_features})"
-    if hasattr(layer, "p") and name == "Dropout":
+    if isinstance(layer, nn.Dropout):
         return f"{name}(p={layer.p})"
     return name
 
 
 def model_rows(model, n_in: int) -> list:
     """``[{"index", "layer", "shape", "params"}]`` for a Sequential, found by a dummy forward pass."""
-    import ember
     was_training = model.training
     model.eval()
     rows = []

@@ -10,15 +10,18 @@ import numpy as np
 
 from . import config as config_mod
 from . import plots, rundir
+from .builders import check_fits
 from .data import (classes, fit_standardisation, fit_target_scaling, load_training_data, split_indices,
                    standardise, task, unscale_target)
-from .errors import CLIError
+from .errors import CLIError, writing
 from .metrics import classification_metrics, headline, regression_metrics
 from .progress import Progress
+from .report import write_report
+from .signals import deferred_interrupts
 from .summary import format_table, model_rows
 from .trainer import Trainer, TrainingDiverged, predict_outputs
 
-RESUME_OPTIONS = {"epochs", "quiet", "json", "resume"}
+RESUME_OPTIONS = {"epochs", "quiet", "json", "resume", "allow_data_change"}
 
 
 def add_arguments(parser) -> None:
@@ -28,7 +31,8 @@ def add_arguments(parser) -> None:
            "(moons, circles, spirals, xor); default: digits")
     a("--target", help="target column of a CSV (default: the last column)")
     a("--task", help="auto (default), classification or regression")
-    a("--dropna", action="store_true", default=None, help="drop CSV rows with missing values")
+    a("--dropna", action="store_true", default=None,
+      help="drop CSV rows with missing or non-finite values (inf, 1e999) instead of stopping")
     a("--hidden", help="hidden layer sizes, e.g. 128,64 (default); 'none' for a linear model")
     a("--activation", help=f"one of {', '.join(config_mod.ACTIVATIONS)} (default relu)")
     a("--dropout", help="dropout probability after each hidden layer (default 0)")
@@ -50,12 +54,15 @@ def add_arguments(parser) -> None:
     a("--clip-norm", help="clip the gradients' global norm to this value")
     a("--clip-value", help="clip every gradient element to [-value, value]")
     a("--seed", help="random seed (default 0): same seed, same run, bit for bit")
-    a("--out", help="run folder (default runs/<timestamp>-<data>/)")
+    a("--out", help="run folder (default runs/<timestamp>-<data>/); it must be new or empty")
+    a("--overwrite", action="store_true", help="replace the run that --out already holds")
     a("--config", help="TOML or JSON file with the same option names")
     a("--no-plots", dest="plots", action="store_false", default=None, help="skip the PNG plots")
     a("--diagnose", action="store_true", default=None,
       help="record gradient/activation health with ember.diagnostics.TrainingMonitor")
     a("--resume", metavar="RUN_DIR", help="continue the run saved in RUN_DIR")
+    a("--allow-data-change", action="store_true",
+      help="with --resume: continue even though the data changed since the run started")
     a("--quiet", action="store_true", help="no progress output")
     a("--json", action="store_true", help="print a machine-readable summary on stdout")
 
@@ -69,6 +76,7 @@ def _options(args) -> dict:
 # preparing the data
 
 def _prepare(cfg: dict):
+    """``(data, splits, info)``: DATA loaded, split, standardised, described and fingerprinted."""
     data = load_training_data(cfg["data"], target=cfg["target"], task=cfg["task"],
                               dropna=cfg["dropna"], seed=cfg["seed"])
     spec, X, y = data.spec, data.X, data.y
@@ -90,43 +98,11 @@ def _prepare(cfg: dict):
     info = {"data": cfg["data"], "name": data.name, "task": task(spec), "n_rows": int(len(X)),
             "n_train": int(len(train)), "n_val": int(len(val)), "n_test": int(len(test)),
             "n_features": int(X.shape[1]), "n_outputs": int(n_out),
-            "data_path": os.path.abspath(cfg["data"]) if os.path.exists(cfg["data"]) else None}
-    return data, splits, info, {"train": train, "val": val, "test": test}
-
-
-def _check_hooks(cfg: dict) -> None:
-    """``--lr auto`` and ``--diagnose`` need ember.diagnostics: one clear line when it is missing."""
-    for flag, wanted, need in (("--lr auto", cfg["lr"] == "auto", "lr_find"),
-                               ("--diagnose", cfg["diagnose"], "TrainingMonitor")):
-        if not wanted:
-            continue
-        try:
-            from .. import diagnostics
-        except ImportError:
-            diagnostics = None
-        if diagnostics is None or not hasattr(diagnostics, need):
-            raise CLIError(f"{flag} needs ember.diagnostics.{need}, which this installation lacks")
-
-
-def _hooks(trainer: Trainer, cfg: dict, progress: Progress, folder: str) -> None:
-    """Runs the learning-rate finder (``--lr auto``) and attaches a TrainingMonitor (``--diagnose``)."""
-    if cfg["lr"] == "auto":
-        from ..diagnostics import lr_find
-        result = lr_find(trainer.model, trainer.loss_fn, trainer.loader, optimizer=trainer.optimizer)
-        suggested = float(result.suggestion)
-        if not np.isfinite(suggested) or suggested <= 0:
-            raise CLIError("--lr auto: the learning-rate finder found no usable rate; give --lr")
-        for group in trainer.optimizer.param_groups:
-            group["lr"] = suggested
-            if "initial_lr" in group:
-                group["initial_lr"] = suggested
-        cfg["lr"] = suggested
-        progress.message(f"--lr auto: the learning-rate finder suggests {suggested:.3g}")
-        if cfg["plots"] and plots.available():
-            result.plot(os.path.join(folder, "lr_find.png"))
-    if cfg["diagnose"]:
-        from ..diagnostics import TrainingMonitor
-        trainer.monitor = TrainingMonitor(trainer.model)
+            "data_path": os.path.abspath(cfg["data"]) if os.path.exists(cfg["data"]) else None,
+            "data_fingerprint": rundir.fingerprint(X, y)}
+    check_fits(cfg, info["n_features"], n_out,
+               info["n_train"] if cfg["batch_size"] == "full" else cfg["batch_size"])
+    return data, splits, info
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,26 +120,26 @@ def _test_metrics(trainer: Trainer, splits: dict, spec: dict) -> tuple:
     return regression_metrics(true, pred), true, pred
 
 
-def _make_plots(folder, trainer, spec, metrics, true, pred, data, index) -> list:
-    made = [plots.learning_curves(trainer.history, trainer.metric, folder)]
+def _make_plots(folder, trainer, spec, metrics, true, pred, data) -> None:
+    plots.learning_curves(trainer.history, trainer.metric, folder)
     if metrics is not None and task(spec) == "classification":
-        made.append(plots.confusion_matrix(metrics["confusion_matrix"], classes(spec), folder))
+        plots.confusion_matrix(metrics["confusion_matrix"], classes(spec), folder)
     elif metrics is not None:
-        made.append(plots.predicted_vs_true(true, pred, folder))
+        plots.predicted_vs_true(true, pred, folder)
     if task(spec) == "classification" and data.X.shape[1] == 2:
         def predict_class(grid):
             return predict_outputs(trainer.model, standardise(spec, grid)).argmax(axis=1)
-        made.append(plots.decision_boundary(data.X, data.y, predict_class, folder))
+        plots.decision_boundary(data.X, data.y, predict_class, folder)
     if trainer.monitor is not None and trainer.monitor.steps:
         trainer.monitor.plot(os.path.join(folder, "diagnostics.png"))
-    return made
 
 
-def _finish(folder, run, trainer, splits, data, index, cfg, out, started, note="") -> dict:
+def _finish(folder, run, trainer, splits, data, cfg, args, started) -> None:
     from ..io import save
     spec, info = run["preprocessing"], run["info"]
     trainer.use_best_weights()
-    save(trainer.model.state_dict(), os.path.join(folder, rundir.MODEL))
+    with writing("the model", os.path.join(folder, rundir.MODEL)):
+        save(trainer.model.state_dict(), os.path.join(folder, rundir.MODEL))
     rundir.write_history(folder, trainer.history)
     metrics, true, pred = _test_metrics(trainer, splits, spec)
     info.update({"epochs_run": trainer.epoch, "stopped_early": trainer.stopped_early,
@@ -174,21 +150,22 @@ def _finish(folder, run, trainer, splits, data, index, cfg, out, started, note="
                "train_seconds": info["train_seconds"], "test": metrics,
                "final": {k: v[-1] for k, v in trainer.history.items() if v and k != "time"},
                "parameters": sum(r["params"] for r in rows),
-               "report": os.path.abspath(os.path.join(folder, "report.html"))}
+               "report": os.path.abspath(os.path.join(folder, rundir.REPORT))}
     rundir.write_json(folder, rundir.METRICS, summary)
     rundir.write_json(folder, rundir.CONFIG, run)
     plot_note = ""
     if cfg["plots"]:
         if plots.available():
-            _make_plots(folder, trainer, spec, metrics, true, pred, data, index)
+            with writing("the plots", folder):
+                _make_plots(folder, trainer, spec, metrics, true, pred, data)
         else:
             plot_note = plots.EXTRA_HINT
-    from .report import write_report
-    write_report(folder, config=cfg, summary_rows=rows, metrics=metrics, info=info,
-                 history=trainer.history, note=note)
-    if out.json:
+    with writing("the report", os.path.join(folder, rundir.REPORT)):
+        write_report(folder, config=cfg, summary_rows=rows, metrics=metrics, info=info,
+                     history=trainer.history)
+    if args.json:
         print(json.dumps(summary, indent=2))
-    elif not out.quiet:
+    elif not args.quiet:
         print(format_table(rows))
         print(f"test: {headline(metrics)}" if metrics else "test: no test split")
         if trainer.monitor is not None:
@@ -197,32 +174,37 @@ def _finish(folder, run, trainer, splits, data, index, cfg, out, started, note="
             print(str(trainer.monitor.report()))
         if plot_note:
             print(f"note: {plot_note}")
-        print(f"report: {os.path.join(folder, 'report.html')}")
-    return summary
+        print(f"report: {os.path.join(folder, rundir.REPORT)}")
 
 
 # --------------------------------------------------------------------------------------------
 # the command
 
-def _train_loop(folder, run, trainer, splits, data, index, cfg, args, progress, started) -> int:
-    checkpoint_path = os.path.join(folder, rundir.CHECKPOINT)
+def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
+    """Trains with a checkpoint after every epoch. Ctrl-C during a checkpoint write is held back
+    until the write is complete, so the epoch the messages name is the one the file holds."""
+    path = os.path.join(folder, rundir.CHECKPOINT)
     extra = {"config": cfg, "preprocessing": run["preprocessing"]}
+    saved = {"epoch": trainer.epoch}  # the epoch checkpoint.safetensors holds
 
     def checkpoint():
-        trainer.save(checkpoint_path, **extra)
-        rundir.write_history(folder, trainer.history)
+        with deferred_interrupts():
+            with writing("the checkpoint", path):
+                trainer.save(path, **extra)
+            rundir.write_history(folder, trainer.history)
+            saved["epoch"] = trainer.epoch
 
     try:
         trainer.fit(cfg["epochs"], checkpoint=checkpoint)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: checkpoint of epoch {trainer.epoch} kept in {checkpoint_path}; "
+        print(f"\ninterrupted: checkpoint of epoch {saved['epoch']} kept in {path}; "
               f"continue with: ember train --resume {folder}", file=sys.stderr)
         return 130
     except TrainingDiverged as exc:
-        print(f"ember: error: {exc}. The last good checkpoint (epoch {trainer.epoch}) is kept in "
-              f"{checkpoint_path}", file=sys.stderr)
+        print(f"ember: error: {exc}. The last good checkpoint (epoch {saved['epoch']}) is kept in "
+              f"{path}", file=sys.stderr)
         return 1
-    _finish(folder, run, trainer, splits, data, index, cfg, args, started)
+    _finish(folder, run, trainer, splits, data, cfg, args, started)
     return 0
 
 
@@ -230,21 +212,32 @@ def run(args) -> int:
     if args.resume:
         return resume(args)
     started = time.perf_counter()
+    if args.allow_data_change:
+        raise CLIError("--allow-data-change applies to --resume only")
     cfg = config_mod.resolve(_options(args), args.config)
     progress = Progress(sys.stderr if args.json else sys.stdout, quiet=args.quiet)
-    data, splits, info, index = _prepare(cfg)
-    folder = rundir.new_run_folder(args.out, info["name"])
-    info["created"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    run_record = {"config": cfg, "preprocessing": data.spec, "info": info}
-    _check_hooks(cfg)
-    trainer = Trainer({**cfg, "lr": 1e-3} if cfg["lr"] == "auto" else cfg, splits, info["task"],
-                      info["n_outputs"], data.spec.get("y_std", 1.0), progress)
-    _hooks(trainer, cfg, progress, folder)
-    rundir.write_json(folder, rundir.CONFIG, run_record)
-    trainer.save(os.path.join(folder, rundir.CHECKPOINT), config=cfg, preprocessing=data.spec)
-    progress.message(f"training on {cfg['data']} ({info['task']}, {info['n_train']} train / "
-                     f"{info['n_val']} validation / {info['n_test']} test rows) → {folder}")
-    return _train_loop(folder, run_record, trainer, splits, data, index, cfg, args, progress, started)
+    data, splits, info = _prepare(cfg)
+    with rundir.claim(args.out, info["name"], overwrite=args.overwrite) as folder:
+        info["created"] = time.strftime("%Y-%m-%d %H:%M:%S")
+        run_record = {"config": cfg, "preprocessing": data.spec, "info": info}
+        trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], data.spec.get("y_std", 1.0),
+                          progress)
+        if cfg["lr"] == "auto":
+            result = trainer.find_lr()
+            cfg["lr"] = float(result.suggestion)
+            progress.message(f"--lr auto: the learning-rate finder suggests {cfg['lr']:.3g}")
+            if cfg["plots"] and plots.available():
+                with writing("the learning-rate plot", folder):
+                    result.plot(os.path.join(folder, "lr_find.png"))
+        if cfg["diagnose"]:
+            from ..diagnostics import TrainingMonitor
+            trainer.monitor = TrainingMonitor(trainer.model)
+        rundir.write_json(folder, rundir.CONFIG, run_record)
+        with writing("the checkpoint", os.path.join(folder, rundir.CHECKPOINT)):
+            trainer.save(os.path.join(folder, rundir.CHECKPOINT), config=cfg, preprocessing=data.spec)
+        progress.message(f"training on {cfg['data']} ({info['task']}, {info['n_train']} train / "
+                         f"{info['n_val']} validation / {info['n_test']} test rows) → {folder}")
+        return _train_loop(folder, run_record, trainer, splits, data, cfg, args, started)
 
 
 def resume(args) -> int:
@@ -252,28 +245,39 @@ def resume(args) -> int:
     given = [k for k, v in vars(args).items()
              if k not in RESUME_OPTIONS and k not in ("command", "func") and v not in (None, False)]
     if given:
-        raise CLIError(f"--resume continues a run with its saved options; only --epochs, --quiet and "
-                       f"--json can be given (got --{given[0].replace('_', '-')})")
+        raise CLIError(f"--resume continues a run with its saved options; only --epochs, --quiet, "
+                       f"--json and --allow-data-change can be given (got "
+                       f"--{given[0].replace('_', '-')})")
     folder = args.resume
     run_record = rundir.read_run(folder, need=(rundir.CONFIG, rundir.CHECKPOINT))
     cfg = dict(run_record["config"])
     if args.epochs is not None:
         cfg["epochs"] = config_mod.validate({**cfg, "epochs": args.epochs})["epochs"]
-    checkpoint = rundir.load_state(os.path.join(folder, rundir.CHECKPOINT))
-    if not isinstance(checkpoint, dict) or checkpoint.get("kind") != "ember-checkpoint":
-        raise CLIError(f"{folder}/{rundir.CHECKPOINT} is not an ember training checkpoint")
+    where = os.path.join(folder, rundir.CHECKPOINT)
+    stamp = rundir.stamp(where)
+    checkpoint = rundir.load_state(where)
     data_arg = run_record["info"].get("data_path") or cfg["data"]
     progress = Progress(sys.stderr if args.json else sys.stdout, quiet=args.quiet)
-    data, splits, info, index = _prepare({**cfg, "data": data_arg})
-    if info["n_features"] != run_record["info"]["n_features"]:
+    data, splits, info = _prepare({**cfg, "data": data_arg})
+    before = run_record["info"]
+    if info["n_features"] != before["n_features"] or info["n_outputs"] != before["n_outputs"]:
         raise CLIError(f"the data of {folder} ({data_arg}) changed since training: "
-                       f"{info['n_features']} features instead of {run_record['info']['n_features']}")
+                       f"{info['n_features']} features and {info['n_outputs']} outputs instead "
+                       f"of {before['n_features']} and {before['n_outputs']}; train a new run")
+    if before.get("data_fingerprint") not in (None, info["data_fingerprint"]) \
+            and not args.allow_data_change:
+        raise CLIError(f"the data of {folder} ({data_arg}) changed since the run started; "
+                       f"give --allow-data-change to continue on the new data, or train a new run")
     data.spec = run_record["preprocessing"]
-    trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], data.spec.get("y_std", 1.0), progress)
-    trainer.restore(checkpoint)
-    if trainer.stopped_early:
-        progress.message(f"{folder} stopped early at epoch {trainer.epoch}; nothing to resume")
-    else:
-        progress.message(f"resuming {folder} at epoch {trainer.epoch} of {cfg['epochs']}")
-    run_record["config"] = cfg
-    return _train_loop(folder, run_record, trainer, splits, data, index, cfg, args, progress, started)
+    trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], data.spec.get("y_std", 1.0),
+                      progress)
+    trainer.restore(checkpoint, where)
+    with rundir.locked(folder):  # everything was checked without touching the folder
+        if rundir.stamp(where) != stamp:
+            raise CLIError(f"another process wrote {where} while it was being read; try again")
+        if trainer.stopped_early:
+            progress.message(f"{folder} stopped early at epoch {trainer.epoch}; nothing to resume")
+        else:
+            progress.message(f"resuming {folder} at epoch {trainer.epoch} of {cfg['epochs']}")
+        run_record["config"] = cfg
+        return _train_loop(folder, run_record, trainer, splits, data, cfg, args, started)

@@ -5,6 +5,10 @@ schedule, early stopping, NaN detection, and a checkpoint after every epoch.
 A checkpoint holds everything the loop depends on (model, optimizer, scheduler, global and loader
 RNG states, history, early-stopping state), so stopping and resuming gives bit-identical results.
 
+Only ember's public API is used: ``nn.utils.clip_grad_norm_``, ``DataLoader``,
+``ember.io.save_checkpoint``, ``ember.diagnostics.lr_find`` … A checkpoint read back is checked
+(:mod:`ember.cli.state`) before anything in it is used.
+
 Example::
 
     >>> trainer = Trainer(cfg, splits, task="classification", n_out=10, y_std=1.0)
@@ -17,8 +21,16 @@ import time
 
 import numpy as np
 
+import ember
+
+from ..io import save_checkpoint
+from ..nn.utils import clip_grad_norm_, clip_grad_value_
+from ..optim.lr_scheduler import ReduceLROnPlateau
+from ..utils.data import DataLoader, TensorDataset
 from .builders import build_loss, build_model, build_optimizer, build_scheduler
+from .errors import CLIError
 from .progress import Progress
+from .state import check_trainer_state
 
 
 class TrainingDiverged(Exception):
@@ -29,29 +41,13 @@ class TrainingDiverged(Exception):
                          f"learning rate (--lr, now {lr:g}) or gradient clipping (--clip-norm 1.0)")
 
 
-def _clip_grad_norm(params, max_norm: float) -> None:
-    grads = [p.grad._data for p in params if p.grad is not None]
-    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
-    scale = max_norm / (total + 1e-6)
-    if scale < 1.0:
-        for g in grads:
-            g *= g.dtype.type(scale)
-
-
-def _clip_grad_value(params, clip: float) -> None:
-    for p in params:
-        if p.grad is not None:
-            np.clip(p.grad._data, -clip, clip, out=p.grad._data)
-
-
 def predict_outputs(model, X: np.ndarray, chunk: int = 4096) -> np.ndarray:
     """The model's raw outputs (logits or scaled values) for ``X``, in eval mode, in float32."""
-    import ember
     model.eval()
     outputs = []
     with ember.no_grad():
         for start in range(0, len(X), chunk):
-            outputs.append(model(ember.from_numpy(X[start:start + chunk]))._data)
+            outputs.append(model(ember.from_numpy(X[start:start + chunk])).numpy())
     return np.concatenate(outputs) if outputs else np.zeros((0, 1), np.float32)
 
 
@@ -65,12 +61,13 @@ class Trainer:
         task: ``"classification"`` or ``"regression"``.
         n_out: output units (number of classes, or 1).
         y_std: the regression target's scale, to report MAE in the original units.
+
+    With ``cfg["lr"] == "auto"`` the optimizer and scheduler are built by :meth:`find_lr`,
+    once the learning rate is known; otherwise here.
     """
 
     def __init__(self, cfg: dict, splits: dict, task: str, n_out: int, y_std: float = 1.0,
                  progress: Progress | None = None) -> None:
-        import ember
-        from ..utils.data import DataLoader, TensorDataset
         self.cfg, self.task, self.y_std = cfg, task, y_std
         self.progress = progress or Progress(quiet=True)
         X, y = splits["train"]
@@ -79,8 +76,9 @@ class Trainer:
         self.model = build_model(cfg, X.shape[1], n_out)
         self.params = list(self.model.parameters())
         self.weights = [p for p in self.params if p.ndim >= 2]
-        self.optimizer = build_optimizer(cfg, self.params)
-        self.scheduler = build_scheduler(cfg, self.optimizer)
+        self.optimizer = self.scheduler = None
+        if cfg["lr"] != "auto":
+            self._build_optimizer(cfg["lr"])
         self.loss_fn = build_loss(task)
         self.loader_rng = ember.Generator().manual_seed(cfg["seed"])
         batch = len(X) if cfg["batch_size"] == "full" else min(cfg["batch_size"], len(X))
@@ -99,6 +97,23 @@ class Trainer:
         self.stopped_early = False
         self.monitor = None  # an ember.diagnostics.TrainingMonitor, stepped after every update
 
+    def _build_optimizer(self, lr: float) -> None:
+        self.optimizer = build_optimizer(self.cfg, self.params, lr)
+        self.scheduler = build_scheduler(self.cfg, self.optimizer)
+
+    def find_lr(self):
+        """``--lr auto``: runs ``ember.diagnostics.lr_find`` with an optimizer of the chosen
+        kind (it restores the model and the RNG afterwards), then builds the real optimizer and
+        schedule at the suggested rate. Returns the finder's result (``.suggestion``, ``.plot``)."""
+        from ..diagnostics import lr_find
+        probe = build_optimizer(self.cfg, self.params, 1e-3)
+        result = lr_find(self.model, self.loss_fn, self.loader, optimizer=probe)
+        suggested = float(result.suggestion)
+        if not math.isfinite(suggested) or suggested <= 0:
+            raise CLIError("--lr auto: the learning-rate finder found no usable rate; give --lr")
+        self._build_optimizer(suggested)
+        return result
+
     # ----------------------------------------------------------------------------- checkpoint
     def state(self) -> dict:
         return {"epoch": self.epoch, "step": self.step, "history": self.history,
@@ -107,23 +122,28 @@ class Trainer:
                 "stopped_early": self.stopped_early}
 
     def save(self, path, **extra) -> None:
-        from ..io import save_checkpoint
         save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler,
                         **self.state(), **extra)
 
-    def restore(self, checkpoint: dict) -> None:
-        """Restores a loaded checkpoint (``ember.io.load_checkpoint`` already set the global RNG)."""
-        from .. import random as ember_random
-        self.model.load_state_dict(checkpoint["model"])
-        self.optimizer.load_state_dict(checkpoint["optimizer"])
-        if self.scheduler is not None:
-            self.scheduler.load_state_dict(checkpoint["scheduler"])
+    def restore(self, checkpoint: dict, where: str) -> None:
+        """Restores a checkpoint read by ``ember.load`` from ``where``, after checking every
+        entry against this trainer (``ember.cli.state``); a bad entry raises ``CLIError``
+        before anything is changed."""
+        check_trainer_state(checkpoint, self, where)
+        try:
+            self.model.load_state_dict(checkpoint["model"])
+            self.optimizer.load_state_dict(checkpoint["optimizer"])
+            if self.scheduler is not None:
+                self.scheduler.load_state_dict(checkpoint["scheduler"])
+            self.loader_rng.set_state(checkpoint["loader_rng"])
+            ember.set_rng_state(checkpoint["rng"])
+        except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as exc:
+            raise CLIError(f"{where} does not fit this run's model and optimizer ({exc}); "
+                           f"it was damaged or edited; train the run again") from None
         self.epoch, self.step = checkpoint["epoch"], checkpoint["step"]
         self.history = {k: list(v) for k, v in checkpoint["history"].items()}
-        self.loader_rng.set_state(checkpoint["loader_rng"])
         self.best_loss, self.best_state = checkpoint["best_loss"], checkpoint["best_state"]
         self.bad_epochs, self.stopped_early = checkpoint["bad_epochs"], checkpoint["stopped_early"]
-        ember_random.set_rng_state(checkpoint["rng"])
 
     # ----------------------------------------------------------------------------- the loop
     def _penalty(self):
@@ -160,9 +180,9 @@ class Trainer:
             self.optimizer.zero_grad()
             (loss if penalty is None else loss + penalty).backward()
             if cfg["clip_value"]:
-                _clip_grad_value(self.params, cfg["clip_value"])
+                clip_grad_value_(self.params, cfg["clip_value"])
             if cfg["clip_norm"]:
-                _clip_grad_norm(self.params, cfg["clip_norm"])
+                clip_grad_norm_(self.params, cfg["clip_norm"])
             self.optimizer.step()
             self.step += 1
             if self.monitor is not None:
@@ -170,13 +190,12 @@ class Trainer:
             n = len(yb)
             seen += n
             loss_sum += value * n
-            metric_sum += self._batch_metric(out._data, yb._data)
+            metric_sum += self._batch_metric(out.detach().numpy(), yb.numpy())
             self.progress.batch(index, loss_sum / seen)
         return {"loss": loss_sum / seen, self.metric: metric_sum / seen}
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple:
         """(loss, metric) of the current model on standardised ``X`` and encoded ``y``."""
-        import ember
         out = predict_outputs(self.model, X)
         with ember.no_grad():
             loss = float(self.loss_fn(ember.from_numpy(out), ember.from_numpy(y)).item())
@@ -203,7 +222,7 @@ class Trainer:
             logs["lr"] = lr
             monitored = logs.get("val_loss", logs["loss"])
             if self.scheduler is not None:
-                if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+                if isinstance(self.scheduler, ReduceLROnPlateau):
                     self.scheduler.step(monitored)
                 else:
                     self.scheduler.step()

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..io import memory_budget
 from ._table import columns_from, describe_rows, drop_missing, missing_mask, parse_numbers
 from .errors import DataError
 
@@ -168,17 +169,9 @@ class TabularEncoding:
         return [self.classes[int(i)] for i in idx.reshape(-1)]
 
 
-def _memory_budget() -> int:
-    """Half of this machine's physical memory (8 GiB where it cannot be asked)."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
-    except (AttributeError, ValueError, OSError):
-        return 8 << 30
-
-
 def _check_fits(n_rows: int, width: int) -> None:
     need = n_rows * width * 4
-    if need > _memory_budget():
+    if need > memory_budget():
         raise DataError(f"the encoded data would be {n_rows} rows x {width} float32 inputs "
                         f"({need / 2**30:.1f} GiB), more than half of this machine's memory; "
                         f"use fewer rows or leave out one-hot encoded columns with many values")

@@ -29,7 +29,7 @@ import stat
 
 import numpy as np
 
-__all__ = ["open_regular", "read_exact", "loads_json", "json_depth", "MAX_JSON_DEPTH"]
+__all__ = ["open_regular", "read_exact", "loads_json", "json_depth", "memory_budget", "MAX_JSON_DEPTH"]
 
 MAX_JSON_DEPTH = 64
 
@@ -152,3 +152,12 @@ def loads_json(text, name: str, error: type, max_depth: int = MAX_JSON_DEPTH):
         raise error(f"{name} nests too deeply to be read") from None
     except ValueError as exc:
         raise error(f"{name} is not valid JSON: {exc}") from None
+
+
+def memory_budget() -> int:
+    """The most memory one allocation decided by input data may take: half of this machine's
+    physical memory (8 GiB where the system cannot say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (AttributeError, ValueError, OSError):
+        return 8 << 30

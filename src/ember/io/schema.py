@@ -185,17 +185,19 @@ class ListOf(_Spec):
 
 
 class MapOf(_Spec):
-    """An object whose keys are strings and whose values all match ``value``."""
+    """An object (dict) whose values all match ``value``, with string keys unless
+    ``str_keys=False`` (state dicts of ``ember.load`` may have integer keys)."""
 
-    def __init__(self, value: _Spec, max_len: int = 1 << 20) -> None:
-        self.value, self.max_len = value, max_len
+    def __init__(self, value: _Spec, max_len: int = 1 << 20, str_keys: bool = True) -> None:
+        self.value, self.max_len, self.str_keys = value, max_len, str_keys
 
     def describe(self) -> str:
-        return f"an object whose values are each {self.value.describe()}"
+        keys = "string keys and " if self.str_keys else ""
+        return f"an object with {keys}values that are each {self.value.describe()}"
 
     def _check(self, value, path, where):
         if not isinstance(value, dict) or len(value) > self.max_len \
-                or not all(isinstance(k, str) for k in value):
+                or (self.str_keys and not all(isinstance(k, str) for k in value)):
             self._fail(value, path, where)
         return {k: self.value._check(v, _join(path, k), where) for k, v in value.items()}
 
@@ -233,13 +235,14 @@ class Record(_Spec):
 
 
 class Either(_Spec):
-    """The first of ``options`` that accepts the value."""
+    """The first of ``options`` that accepts the value; ``name`` describes them all at once
+    in messages (default: each option's description joined by "or")."""
 
-    def __init__(self, *options: _Spec) -> None:
-        self.options = options
+    def __init__(self, *options: _Spec, name: str | None = None) -> None:
+        self.options, self.name = options, name
 
     def describe(self) -> str:
-        return " or ".join(o.describe() for o in self.options)
+        return self.name or " or ".join(o.describe() for o in self.options)
 
     def _check(self, value, path, where):
         for option in self.options:
@@ -250,7 +253,8 @@ class Either(_Spec):
         self._fail(value, path, where)
 
 
-def check(value, schema: _Spec, where: str):
+def check(value, schema: _Spec, where: str, path: str = ""):
     """``value`` checked against ``schema`` (and normalised: tuples become lists); raises
-    :class:`SchemaError` naming ``where`` (the file) and the path of the first bad value."""
-    return schema._check(value, "", where)
+    :class:`SchemaError` naming ``where`` (the file) and the path of the first bad value
+    (``path`` names ``value`` itself, when it was taken from a larger structure)."""
+    return schema._check(value, path, where)
