@@ -9,12 +9,15 @@ Example::
 """
 from .activation import *  # noqa: F401,F403 - every activation (see activation.__all__)
 from .activation import __all__ as _activation_all
+from .attention import multi_head_attention_forward, scaled_dot_product_attention
+from .embedding import embedding
 from .layers import batch_norm, dropout, layer_norm, linear, normalize, one_hot, pad
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    hinge_embedding_loss, huber_loss, kl_div, l1_loss, mse_loss, multi_margin_loss,
                    nll_loss, smooth_l1_loss, soft_margin_loss)
 
-__all__ = list(_activation_all) + ["batch_norm", "dropout", "layer_norm", "linear", "normalize", "one_hot",
-           "pad", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+__all__ = list(_activation_all) + [
+    "multi_head_attention_forward", "scaled_dot_product_attention", "embedding", "batch_norm",
+    "dropout", "layer_norm", "linear", "normalize", "one_hot", "pad", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
            "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "mse_loss",
            "multi_margin_loss", "nll_loss", "smooth_l1_loss", "soft_margin_loss"]

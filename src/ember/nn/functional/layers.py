@@ -67,18 +67,24 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     arr = x._data
     if arr.dtype.kind != "f":
         raise RuntimeError(f"dropout expects a floating point input, got {x.dtype}")
-    if p == 1.0:
-        mask = np.zeros(arr.shape, dtype=arr.dtype)
-    else:
-        draw = _random._gen(None).random(arr.shape, dtype=arr.dtype if arr.dtype in (np.float32, np.float64)
-                                         else np.float64)
-        mask = (draw >= p).astype(arr.dtype)
-        mask *= 1.0 / (1.0 - p)
-    out = Dropout.apply(x, mask=mask)
+    out = Dropout.apply(x, mask=dropout_mask(arr.shape, p, arr.dtype))
     if inplace:
         x._check_inplace()
         return x._assign(out)
     return out
+
+
+def dropout_mask(shape, p: float, dtype) -> np.ndarray:
+    """Inverted-dropout multipliers: 0 with probability ``p``, else ``1 / (1 - p)``, drawn
+    from ember's global generator (the one rule behind every dropout in ember)."""
+    dtype = np.dtype(dtype)
+    if p == 1.0:
+        return np.zeros(shape, dtype=dtype)
+    draw = _random._gen(None).random(shape, dtype=dtype if dtype in (np.float32, np.float64)
+                                     else np.float64)
+    mask = (draw >= p).astype(dtype)
+    mask *= 1.0 / (1.0 - p)
+    return mask
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,

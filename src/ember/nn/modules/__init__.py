@@ -12,8 +12,16 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeEmbeddingL
                    KLDivLoss, L1Loss, MSELoss, MultiMarginLoss, NLLLoss, SmoothL1Loss,
                    SoftMarginLoss)
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .sparse import Embedding
+from .attention import MultiheadAttention
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
 
 __all__ = list(_activation_all) + ["ModuleDict", "ModuleList", "Sequential", "Dropout", "Flatten", "Unflatten",
            "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
            "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "L1Loss", "MSELoss", "MultiMarginLoss",
-           "NLLLoss", "SmoothL1Loss", "SoftMarginLoss", "BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+           "NLLLoss", "SmoothL1Loss", "SoftMarginLoss", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+           "GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase", "Embedding",
+           "MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+           "TransformerEncoder", "TransformerEncoderLayer"]
