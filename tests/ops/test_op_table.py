@@ -262,6 +262,18 @@ CASES = [
     ("multi_margin_loss", lambda m, a: m.nn.functional.multi_margin_loss(a, m.tensor([0, 3, 1])), [(3, 4)], ANY),
     ("multi_margin_loss_p2_weight", lambda m, a: m.nn.functional.multi_margin_loss(
         a, m.tensor([0, 3, 1]), p=2, margin=0.7, weight=m.tensor([0.5, 1.0, 2.0, 0.3])), [(3, 4)], ANY),
+    # ------------------------------------------------------------- attention, lookup
+    ("sdpa", lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(q, k, v),
+     [(2, 3, 4), (2, 5, 4), (2, 5, 3)], ANY),
+    ("sdpa_causal_scale", lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(
+        q, k, v, is_causal=True, scale=0.7), [(2, 1, 4, 3), (2, 1, 4, 3), (2, 1, 4, 2)], ANY),
+    ("sdpa_float_mask", lambda m, q, k, v, b: m.nn.functional.scaled_dot_product_attention(
+        q, k, v, attn_mask=b), [(2, 3, 4), (2, 5, 4), (2, 5, 3), (3, 5)], ANY),
+    ("sdpa_bool_mask_broadcast", lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(
+        q, k, v, attn_mask=m.tensor([[True, False, True], [False, True, True]])),
+     [(2, 2, 2, 4), (1, 2, 3, 4), (1, 2, 3, 3)], ANY),
+    ("embedding", lambda m, w: m.nn.functional.embedding(m.tensor([[0, 2], [2, 1]]), w),
+     [(4, 3)], ANY),
     # ------------------------------------------------------------ in-place, recorded
     ("iadd_nonleaf", lambda m, a, b: _iadd(a, b), [(3, 4), (4,)], ANY),
     ("setitem_nonleaf", lambda m, a, b: _setitem(a, b), [(3, 4), (4,)], ANY),
