@@ -43,3 +43,12 @@ def randn(*shape, dtype=np.float32, seed=0, requires_grad=False):
     rng = np.random.default_rng(seed)
     t = ember.tensor(rng.standard_normal(shape).astype(dtype))
     return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def error_of(fn):
+    """``(exception type, message)`` raised by ``fn()``, or ``(None, None)``."""
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - callers compare the type and the message
+        return type(exc), str(exc)
+    return None, None

@@ -10,7 +10,7 @@ import pytest
 import ember
 import ember.nn as nn
 import ember.nn.functional as F
-from nn_helpers import copy_state
+from nn_helpers import copy_state, error_of
 
 torch = pytest.importorskip("torch")
 
@@ -198,11 +198,8 @@ def test_sdpa_dropout_and_fully_masked_rows():
 
 
 def _error(fn):
-    try:
-        fn()
-    except Exception as exc:  # noqa: BLE001 - the type and message are compared
-        return type(exc), re.sub(r"torch\.Size\(\[(.*?)\]\)", r"(\1)", str(exc))
-    return None, None
+    kind, text = error_of(fn)
+    return kind, text and re.sub(r"torch\.Size\(\[(.*?)\]\)", r"(\1)", text)
 
 
 ERRORS = [

@@ -7,7 +7,7 @@ import pytest
 
 import ember
 import ember.nn as nn
-from nn_helpers import copy_state, to_torch
+from nn_helpers import copy_state, error_of, to_torch
 
 torch = pytest.importorskip("torch")
 
@@ -191,14 +191,6 @@ def test_cell_loop_equals_layer():
 
 
 # ----------------------------------------------------------------------- errors
-def _error(fn):
-    try:
-        fn()
-    except Exception as exc:  # noqa: BLE001 - the type and message are compared
-        return type(exc), str(exc)
-    return None, None
-
-
 ERROR_CASES = [
     ("rank", lambda m: m.LSTM(4, 5), lambda m: m.randn(2, 3, 4, 4), None),
     ("rank_rnn", lambda m: m.RNN(4, 5), lambda m: m.randn(4), None),
@@ -219,13 +211,13 @@ ERROR_CASES = [
 
 
 @pytest.mark.parametrize("name,make,x,h", ERROR_CASES, ids=[c[0] for c in ERROR_CASES])
-def test_bad_input_raises_torch_error(name, make, x, h):
+def test_bad_input_raises_torcherror_of(name, make, x, h):
     def run(m, lib):
         layer = make(lib)
         args = (x(m),) if h is None else (x(m), h(m))
         return layer(*args)
-    want = _error(lambda: run(torch, torch.nn))
-    got = _error(lambda: run(ember, ember.nn))
+    want = error_of(lambda: run(torch, torch.nn))
+    got = error_of(lambda: run(ember, ember.nn))
     assert want[0] is not None
     assert got[0] is want[0]
     assert got[1] == want[1].replace("torch.", "ember.")

@@ -7,7 +7,7 @@ import pytest
 import ember
 import ember.nn as nn
 from ember.nn.utils import rnn as E
-from nn_helpers import copy_state
+from nn_helpers import copy_state, error_of
 
 torch = pytest.importorskip("torch")
 from torch.nn.utils import rnn as R  # noqa: E402
@@ -116,14 +116,6 @@ def test_layers_on_packed_sequences_match_torch(name, kwargs, lengths, sorted_, 
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-9, atol=1e-11)
 
 
-def _error(fn):
-    try:
-        fn()
-    except Exception as exc:  # noqa: BLE001 - the type and message are compared
-        return type(exc), str(exc)
-    return None, None
-
-
 PACK_ERRORS = [
     ("unsorted", lambda m, R_: R_.pack_padded_sequence(m.zeros(4, 3, 2), [2, 4, 1])),
     ("count", lambda m, R_: R_.pack_padded_sequence(m.zeros(4, 3, 2), [4, 2])),
@@ -136,8 +128,8 @@ PACK_ERRORS = [
 
 @pytest.mark.parametrize("name,fn", PACK_ERRORS, ids=[c[0] for c in PACK_ERRORS])
 def test_pack_errors_are_torchs(name, fn):
-    want = _error(lambda: fn(torch, R))
-    got = _error(lambda: fn(ember, E))
+    want = error_of(lambda: fn(torch, R))
+    got = error_of(lambda: fn(ember, E))
     assert want[0] is not None and got == want
 
 

@@ -31,6 +31,12 @@ def _check_type(name: str, value, kind) -> None:
         raise TypeError(f"{name} should be of type {kind.__name__}, got: {type(value).__name__}")
 
 
+def _uniform_init(module) -> None:
+    stdv = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
+    for weight in module.parameters():
+        init.uniform_(weight, -stdv, stdv)
+
+
 class RNNBase(Module):
     """The shared machinery of ``RNN``, ``LSTM`` and ``GRU`` (torch's ``RNNBase``).
 
@@ -100,9 +106,7 @@ class RNNBase(Module):
 
     def reset_parameters(self) -> None:
         """torch's default: every weight and bias U(±1/√hidden_size)."""
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
+        _uniform_init(self)
 
     def flatten_parameters(self) -> None:
         """A no-op kept for torch code (cuDNN weight packing)."""
@@ -372,9 +376,8 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
+        """torch's default: every weight and bias U(±1/√hidden_size)."""
+        _uniform_init(self)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
