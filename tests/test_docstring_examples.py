@@ -9,7 +9,9 @@ import ember
 MODULES = ["ember", "ember.autograd", "ember._tensor", "ember._creation", "ember._dtype", "ember.random", "ember.autograd.function",
            "ember.autograd.grad_mode", "ember.autograd.gradcheck", "ember.ops.elementwise",
            "ember.ops.reduction", "ember.ops.shape", "ember.ops.linalg", "ember.ops.activation",
-           "ember.ops.sorting", "ember.ops.dropout", "ember.ops.normalization", "ember.ops.loss"]
+           "ember.ops.sorting", "ember.ops.dropout", "ember.ops.normalization", "ember.ops.loss",
+           "ember.ops.conv", "ember.ops.pooling", "ember.ops.resample", "ember.ops.padding",
+           "ember.ops._sliding", "ember.ops._workspace"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -14,7 +14,10 @@ MODULES = ["ember.nn", "ember.nn.module", "ember.nn.parameter", "ember.nn.init",
            "ember.nn.functional.loss", "ember.nn.modules.linear", "ember.nn.modules.activation",
            "ember.nn.modules.loss", "ember.nn.modules.container", "ember.nn.modules.dropout",
            "ember.nn.modules.flatten", "ember.nn.modules.normalization", "ember.nn.utils.clip_grad",
-           "ember.nn.utils.convert_parameters"]
+           "ember.nn.utils.convert_parameters", "ember.nn.functional.conv",
+           "ember.nn.functional.pooling", "ember.nn.functional.vision",
+           "ember.nn.functional._spatial", "ember.nn.modules.conv", "ember.nn.modules.pooling",
+           "ember.nn.modules.padding", "ember.nn.modules.upsampling"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -75,7 +75,13 @@ def test_batchnorm_single_sample_in_training_raises_like_torch():
 
 
 @pytest.mark.parametrize("call,err,match", [
-    (lambda: nn.BatchNorm1d(4)(ember.ones(2, 3)), ValueError, r"4 channels.*\(2, 3\)"),
+    (lambda: nn.BatchNorm1d(4)(ember.ones(2, 3)), RuntimeError,
+     "running_mean should contain 3 elements not 4"),
+    (lambda: nn.BatchNorm2d(3)(ember.ones(2, 4, 4, 4)), RuntimeError,
+     "running_mean should contain 4 elements not 3"),
+    (lambda: nn.BatchNorm2d(3, track_running_stats=False)(ember.ones(2, 4, 4, 4)), RuntimeError,
+     "weight should contain 4 elements not 3"),
+    (lambda: nn.BatchNorm2d(3)(ember.ones(2, 3, 4)), ValueError, r"expected 4D input \(got 3D input\)"),
     (lambda: nn.BatchNorm1d(4)(ember.ones(2, 4, 1, 1)), ValueError, "expected 2D or 3D input"),
     (lambda: nn.BatchNorm1d(0), ValueError, "num_features"),
     (lambda: nn.BatchNorm1d(3, momentum=2.0), ValueError, "momentum"),

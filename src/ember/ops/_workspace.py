@@ -1,55 +1,81 @@
-"""Scratch arrays that a node keeps from forward to backward, recycled once the node lets go.
+"""A small pool of large arrays, reused once nothing refers to them any more.
 
-A recurrent layer keeps several ``(T, B, H)`` buffers per call; allocating them fresh every
-training step costs more in page faults than the arithmetic they hold (the C library hands
-large freed blocks back to the kernel). A :class:`Workspace` takes arrays from a small shared
-free list and returns them there when it is garbage (the node released after ``backward()``,
-or dropped at once under ``no_grad``). Only arrays that never leave the op may come from it.
+Convolutions, pooling and recurrent layers allocate the same few large arrays on every
+training step (im2col matrices, outputs, col2im targets, per-step gate buffers). The C
+library hands large freed blocks back to the kernel, so fresh ones are paid for again in page
+faults on every step (measured: about a third of a small CNN's step). :func:`empty` hands out
+views of pooled buffers instead. A buffer is free again when no array refers to it (its
+reference count drops back to the pool's own), so results may escape to the caller like any
+NumPy array and nothing is recycled while anything still uses it.
 
 Example::
 
-    >>> from ember.ops._workspace import Workspace
-    >>> ws = Workspace()
-    >>> a = ws.empty((2, 3), "float32")
-    >>> del ws                         # a is back on the free list (do not use it any more)
+    >>> import numpy as np
+    >>> from ember.ops._workspace import empty
+    >>> a = empty((256, 256), np.float32)
+    >>> a.shape, a.dtype
+    ((256, 256), dtype('float32'))
 """
 from __future__ import annotations
 
+import sys
+import threading
+
 import numpy as np
 
-__all__ = ["Workspace"]
+__all__ = ["empty", "zeros", "clear"]
 
-_FREE: dict = {}            # (shape, dtype) -> arrays
-_FREE_BYTES = [0]
-_LIMIT_BYTES = 256 * 2**20  # what the free list may hold at most
-_PER_KEY = 4
+_MIN_BYTES = 1 << 17          # smaller arrays come from the allocator's own free lists
+_MAX_BUFFERS = 32             # free buffers kept at most, and
+_MAX_FREE_BYTES = 256 << 20   # bytes they may hold at most (the oldest go first)
+_pool: list = []              # owner arrays (uint8), most recently used last
+_lock = threading.Lock()
 
 
-class Workspace:
-    """Hands out uninitialised arrays (like ``np.empty``) and takes them back on deletion."""
+def _free(i: int) -> bool:
+    """True when nothing but the pool refers to buffer ``i`` (the list entry and
+    getrefcount's own argument)."""
+    return sys.getrefcount(_pool[i]) <= 2
 
-    __slots__ = ("_held",)
 
-    def __init__(self) -> None:
-        self._held = []
+def empty(shape, dtype) -> np.ndarray:
+    """An uninitialised C-contiguous array, from the pool when it is large."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if nbytes < _MIN_BYTES:
+        return np.empty(shape, dtype)
+    with _lock:
+        for i in range(len(_pool)):
+            if _pool[i].nbytes == nbytes and _free(i):
+                _pool.append(_pool.pop(i))
+                return _pool[-1].view(dtype).reshape(shape)
+        _trim(nbytes)
+        _pool.append(np.empty(nbytes, np.uint8))
+        return _pool[-1].view(dtype).reshape(shape)
 
-    def empty(self, shape, dtype) -> np.ndarray:
-        key = (tuple(shape), np.dtype(dtype).str)
-        free = _FREE.get(key)
-        if free:
-            arr = free.pop()
-            _FREE_BYTES[0] -= arr.nbytes
-        else:
-            arr = np.empty(key[0], key[1])
-        self._held.append(arr)
-        return arr
 
-    def __del__(self) -> None:
-        for arr in self._held:
-            if _FREE_BYTES[0] + arr.nbytes > _LIMIT_BYTES:
-                break
-            free = _FREE.setdefault((arr.shape, arr.dtype.str), [])
-            if len(free) < _PER_KEY:
-                free.append(arr)
-                _FREE_BYTES[0] += arr.nbytes
-        self._held = []
+def _trim(incoming: int) -> None:
+    """Drops the oldest free buffers until one more of ``incoming`` bytes fits the limits."""
+    free = [i for i in range(len(_pool)) if _free(i)]
+    held = sum(_pool[i].nbytes for i in free) + incoming
+    dropped = []
+    for i in free:
+        if len(free) - len(dropped) < _MAX_BUFFERS and held <= _MAX_FREE_BYTES:
+            break
+        dropped.append(i)
+        held -= _pool[i].nbytes
+    for i in reversed(dropped):
+        del _pool[i]
+
+
+def zeros(shape, dtype) -> np.ndarray:
+    """Like :func:`empty`, filled with zeros."""
+    out = empty(shape, dtype)
+    out.fill(0)
+    return out
+
+
+def clear() -> None:
+    """Forgets every pooled buffer (arrays still in use stay valid)."""
+    with _lock:
+        _pool.clear()

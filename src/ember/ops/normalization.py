@@ -1,5 +1,6 @@
-"""Normalisation nodes: batch norm (over every axis but the channel axis 1) and layer norm
-(over the last ``k`` axes), each with its affine weight and bias fused in.
+"""Normalisation nodes: batch norm (over every axis but the channel axis 1), layer norm
+(over the last ``k`` axes) and group norm (over groups of channels of each sample), each with
+its affine weight and bias fused in.
 
 ``ember.nn.functional.batch_norm`` computes the statistics (and updates running ones);
 these nodes normalise and differentiate.
@@ -91,4 +92,40 @@ class LayerNorm(Function):
             dw = (g * xhat).sum(axis=lead)
         if self.needs_grad(2):
             db = g.sum(axis=lead)
+        return dx, dw, db
+
+
+class GroupNorm(Function):
+    """Normalises each sample's channels in ``groups`` groups (over the group's channels and
+    every spatial position), then scales and shifts per channel."""
+
+    NAME = "NativeGroupNormBackward0"
+
+    def forward(self, x, w=None, b=None, groups=1, eps=1e-5):
+        n = x.shape[0]
+        xr = x.reshape(n, groups, -1)
+        var = xr.var(axis=2, keepdims=True)
+        self.invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        self.xhat = (xr - xr.mean(axis=2, keepdims=True)) * self.invstd
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        self.w = None if w is None else w.reshape(shape)
+        out = self.xhat.reshape(x.shape)
+        if w is not None:
+            out = out * self.w
+        if b is not None:
+            out = out + b.reshape(shape)
+        return out
+
+    def backward(self, g):
+        xhat = self.xhat.reshape(g.shape)
+        axes = (0,) + tuple(range(2, g.ndim))
+        dx = dw = db = None
+        if self.needs_grad(0):
+            gx = g if self.w is None else g * self.w
+            gr = gx.reshape(self.xhat.shape)
+            dx = _standardize_backward(gr, self.xhat, self.invstd, (2,)).reshape(g.shape)
+        if self.needs_grad(1):
+            dw = (g * xhat).sum(axis=axes)
+        if self.needs_grad(2):
+            db = g.sum(axis=axes)
         return dx, dw, db

@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ._workspace import Workspace
+from . import _workspace
 
 __all__ = ["ACTIVATIONS", "RNNRecurrence", "LSTMRecurrence", "GRURecurrence"]
 
@@ -114,7 +114,6 @@ class _Recurrence(Function):
         self.reverse = reverse
         self.order = range(T - 1, -1, -1) if reverse else range(T)
         self.last = self.order[-1]
-        self.ws = Workspace()
         self.idle = [None] * T  # rows that skip each step (None where every row runs)
         self.active = self.mult = None
         if mask is not None:
@@ -147,7 +146,7 @@ class _Recurrence(Function):
         """Gates before the loop, inner order: ``((x ⊙ x_mask_g) W_ih_gᵀ + b_ih_g + b_fold_g)``
         times ``scale[g]``."""
         T, B, H, x = self.T, self.B, self.H, self.x
-        out = self.ws.empty((T, B, self.GATES * H), self.dtype)
+        out = _workspace.empty((T, B, self.GATES * H), self.dtype)
         o2 = out.reshape(T * B, -1)
         w = self._inner(self.w_ih, scale)
         if self.x_mask is None:
@@ -260,11 +259,11 @@ class _Recurrence(Function):
             arr *= self.active if arr.ndim == 3 else self.active[..., None]
         return arr
 
-    def _kept(self, arr, ws):
+    def _kept(self, arr):
         """``arr`` with 1 at the idle (step, row) pairs (a gate that keeps the state)."""
         if self.active is None:
             return arr
-        out = ws.empty(arr.shape, arr.dtype)
+        out = _workspace.empty(arr.shape, arr.dtype)
         np.multiply(arr, self.active, out=out)
         out += 1 - self.active
         return out
@@ -295,9 +294,8 @@ class RNNRecurrence(_Recurrence):
 
     def backward(self, g):
         gy, dh, _ = self._split_grad(g)
-        ws = Workspace()
         S = self.S
-        D = ws.empty(S.shape, S.dtype)
+        D = _workspace.empty(S.shape, S.dtype)
         self.dact(S, D)  # the coefficient first, then each step's gradient in place
         self._masked(D)
         idle = self.idle
@@ -330,16 +328,16 @@ class LSTMRecurrence(_Recurrence):
         self._begin(x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask)
         act, self.dact = ACTIVATIONS[activation]
         ract, self.dract = ACTIVATIONS[recurrent_activation]
-        T, B, H, dt, ws = self.T, self.B, self.H, self.dtype, self.ws
+        T, B, H, dt = self.T, self.B, self.H, self.dtype
         # with the default activations, one exp serves all four gates: the gates are kept as
         # -z (i f o) and -2z (g), so that σ(z) = 1 / (1 + e^{-z}) and tanh(z) = 2σ(2z) - 1
         logistic = activation == "tanh" and recurrent_activation == "sigmoid"
         scale = (-1, -1, -1, -2) if logistic else None
         gates = self._project(b_ih, b_hh, scale)
         w, masks = self._inner_recurrent(scale)
-        C, TC = ws.empty((T, B, H), dt), ws.empty((T, B, H), dt)
-        HR = ws.empty((T, B, H), dt) if w_hr is not None else None
-        S = ws.empty((T, B, self.width), dt)
+        C, TC = _workspace.empty((T, B, H), dt), _workspace.empty((T, B, H), dt)
+        HR = _workspace.empty((T, B, H), dt) if w_hr is not None else None
+        S = _workspace.empty((T, B, self.width), dt)
         tmp = np.empty((B, 4 * H), dt)
         ig = np.empty((B, H), dt)
         h, c, idle = h0, c0, self.idle
@@ -377,13 +375,13 @@ class LSTMRecurrence(_Recurrence):
         self.c0, self.w_hr = c0, w_hr
         return self._finish(S, C[self.last])
 
-    def _coefficients(self, ws):
+    def _coefficients(self):
         """Per step and row: ``(di, df, dg) = dc · kc``, ``do = dh · ko``, ``dc += dh · oc``."""
         T, B, H, dt = self.T, self.B, self.H, self.dtype
         gates, TC = self.gates, self.TC
         i, f, o, g = (gates[..., self._blocks(k)] for k in range(4))
-        kc = ws.empty((T, B, 3, H), dt)
-        scratch = ws.empty((T, B, H), dt)
+        kc = _workspace.empty((T, B, 3, H), dt)
+        scratch = _workspace.empty((T, B, H), dt)
         self.dract(i, kc[:, :, 0])
         kc[:, :, 0] *= g
         self.dract(f, kc[:, :, 1])
@@ -391,22 +389,21 @@ class LSTMRecurrence(_Recurrence):
             kc[steps, :, 1] *= cin
         self.dact(g, kc[:, :, 2])
         kc[:, :, 2] *= i
-        ko = ws.empty((T, B, H), dt)
+        ko = _workspace.empty((T, B, H), dt)
         self.dract(o, ko)
         ko *= TC
         oc = scratch
         self.dact(TC, oc)
         oc *= o
         self._masked(kc), self._masked(ko), self._masked(oc)
-        return kc, ko, oc, self._kept(f, ws)
+        return kc, ko, oc, self._kept(f)
 
     def backward(self, g):
         gy, dh, dc = self._split_grad(g, cell=True)
         T, B, H, w_hr, idle = self.T, self.B, self.H, self.w_hr, self.idle
-        ws = Workspace()
-        kc, ko, oc, fc = self._coefficients(ws)
-        D = ws.empty((T, B, 4, H), self.dtype)  # the caller's order i f g o
-        DP = ws.empty(self.S.shape, self.dtype) if w_hr is not None else None
+        kc, ko, oc, fc = self._coefficients()
+        D = _workspace.empty((T, B, 4, H), self.dtype)  # the caller's order i f g o
+        DP = _workspace.empty(self.S.shape, self.dtype) if w_hr is not None else None
         tmp = np.empty((B, H), self.dtype)
         for t in reversed(self.order):
             dh += gy[t]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._workspace import Workspace
+from . import _workspace
 from .recurrent import ACTIVATIONS, _Recurrence
 
 __all__ = ["GRURecurrence"]
@@ -36,7 +36,7 @@ class GRURecurrence(_Recurrence):
         self._begin(x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask)
         act, self.dact = ACTIVATIONS[activation]
         self.ract, self.dract = ACTIVATIONS[recurrent_activation]
-        T, B, H, dt, ws = self.T, self.B, self.H, self.dtype, self.ws
+        T, B, H, dt = self.T, self.B, self.H, self.dtype
         r_at = 0 if order == "rzn" else 1
         self.rs, self.zs = self._blocks(r_at), self._blocks(1 - r_at)
         self.reset_after = reset_after
@@ -46,8 +46,8 @@ class GRURecurrence(_Recurrence):
             fold[2 * H:] = 0
         gates = self._project(b_ih, fold)
         bhn = b_hh[2 * H:] if b_hh is not None else None
-        S = ws.empty((T, B, H), dt)
-        HN = ws.empty((T, B, H), dt)  # reset_after: h W_hnᵀ + b_hn; else r ⊙ h
+        S = _workspace.empty((T, B, H), dt)
+        HN = _workspace.empty((T, B, H), dt)  # reset_after: h W_hnᵀ + b_hn; else r ⊙ h
         tmp = np.empty((B, 3 * H), dt)
         ract, rs, zs, idle = self.ract, self.rs, self.zs, self.idle
         h = h0
@@ -93,11 +93,11 @@ class GRURecurrence(_Recurrence):
             tmp[:, 2 * H:] += bhn
         z[:, 2 * H:] += tmp[:, 2 * H:]
 
-    def _coefficients(self, ws):
+    def _coefficients(self):
         """``dz = dh · cz``, ``dn = dh · cn`` (input side) and the kept update gate."""
         T, B, H, dt = self.T, self.B, self.H, self.dtype
         u, n = self.gates[..., self.zs], self.gates[..., 2 * H:]
-        cz, cn, scratch = (ws.empty((T, B, H), dt) for _ in range(3))
+        cz, cn, scratch = (_workspace.empty((T, B, H), dt) for _ in range(3))
         self.dract(u, cz)                     # cz = (h_{t-1} - n) u'
         np.multiply(cz, n, out=scratch)
         for steps, hin in self._entering(self.S, self.h0):
@@ -106,18 +106,17 @@ class GRURecurrence(_Recurrence):
         self.dact(n, cn)                      # cn = (1 - u) n'
         np.multiply(cn, u, out=scratch)
         cn -= scratch
-        return self._masked(cz), self._masked(cn), self._kept(u, ws)
+        return self._masked(cz), self._masked(cn), self._kept(u)
 
     def backward(self, g):
         gy, dh, _ = self._split_grad(g)
         T, B, H, rs, zs = self.T, self.B, self.H, self.rs, self.zs
-        ws = Workspace()
-        cz, cn, uc = self._coefficients(ws)
+        cz, cn, uc = self._coefficients()
         r = self.gates[..., rs]
-        cr = ws.empty((T, B, H), self.dtype)
+        cr = _workspace.empty((T, B, H), self.dtype)
         self.dract(r, cr)
-        D = ws.empty((T, B, 3 * H), self.dtype)   # hidden side: (dr, dz, dn ⊙ r) in caller order
-        DN = ws.empty((T, B, H), self.dtype)      # input side of the candidate
+        D = _workspace.empty((T, B, 3 * H), self.dtype)   # hidden side: (dr, dz, dn ⊙ r) in caller order
+        DN = _workspace.empty((T, B, H), self.dtype)      # input side of the candidate
         if self.reset_after:
             cr *= self.HN
             dh = self._walk_after(gy, dh, cz, cn, cr, r, uc, D, DN)

@@ -82,17 +82,6 @@ class IndexPut(Function):
         return gx, gv
 
 
-class ConstantPadNd(Function):
-    """``np.pad`` with a constant; the gradient is the slice of ``g`` the input came from."""
-
-    def forward(self, x, widths=(), value=0.0):
-        self.slices = tuple(slice(a, a + n) for (a, _), n in zip(widths, x.shape))
-        return np.pad(x, widths, constant_values=value)
-
-    def backward(self, g):
-        return (g[self.slices],)
-
-
 class Cat(Function):
     def forward(self, *arrays, axis=0):
         self.axis = axis
@@ -172,7 +161,17 @@ def unflatten(input, dim: int, sizes):
     """Splits ``dim`` into ``sizes``."""
     x = as_tensor(input)
     d = _check_dim(dim, x.ndim)
-    return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
+    sizes = tuple(builtins.int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = builtins.int(np.prod([s for s in sizes if s != -1]))
+    n = x.shape[d]
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if (known != n if -1 not in sizes else (known == 0 or n % known)):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
+                           f"of dim {dim} ({n}) in the input tensor")
+    return reshape(x, x.shape[:d] + sizes + x.shape[d + 1:])
 
 
 def squeeze(input, dim=None):

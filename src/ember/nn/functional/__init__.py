@@ -11,13 +11,22 @@ from .activation import *  # noqa: F401,F403 - every activation (see activation.
 from .activation import __all__ as _activation_all
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .embedding import embedding
-from .layers import batch_norm, dropout, layer_norm, linear, normalize, one_hot, pad
+from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
+from .layers import (batch_norm, dropout, dropout2d, group_norm, layer_norm, linear, normalize,
+                     one_hot)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    hinge_embedding_loss, huber_loss, kl_div, l1_loss, mse_loss, multi_margin_loss,
                    nll_loss, smooth_l1_loss, soft_margin_loss)
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+                      adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
+from .vision import interpolate, pad, upsample
 
 __all__ = list(_activation_all) + [
     "multi_head_attention_forward", "scaled_dot_product_attention", "embedding", "batch_norm",
     "dropout", "layer_norm", "linear", "normalize", "one_hot", "pad", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
            "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "mse_loss",
-           "multi_margin_loss", "nll_loss", "smooth_l1_loss", "soft_margin_loss"]
+           "multi_margin_loss", "nll_loss", "smooth_l1_loss", "soft_margin_loss",
+           "dropout2d", "group_norm", "conv1d", "conv2d", "conv_transpose2d", "fold", "unfold",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d",
+           "interpolate", "upsample"]

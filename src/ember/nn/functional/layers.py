@@ -1,8 +1,10 @@
-"""Layers of ``ember.nn.functional``: linear, dropout, batch/layer norm, one_hot, normalize
-and pad. Each validates its arguments like torch and wraps a node from ``ember.ops``."""
+"""Layers of ``ember.nn.functional``: linear, dropout (elementwise and channel-wise),
+batch/layer/group norm, one_hot and normalize. Each validates its arguments like torch and
+wraps a node from ``ember.ops``."""
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import numpy as np
 
@@ -11,10 +13,10 @@ from ..._tensor import Tensor
 from ...ops._util import as_tensor
 from ...ops.dropout import Dropout
 from ...ops.linalg import Addmm
-from ...ops.normalization import BatchNorm, LayerNorm
-from ...ops.shape import ConstantPadNd
+from ...ops.normalization import BatchNorm, GroupNorm, LayerNorm
 
-__all__ = ["linear", "dropout", "batch_norm", "layer_norm", "one_hot", "normalize", "pad"]
+__all__ = ["linear", "dropout", "dropout2d", "batch_norm", "layer_norm", "group_norm", "one_hot",
+           "normalize"]
 
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -50,6 +52,23 @@ def linear(input, weight, bias=None):
     return Addmm.apply(x, weight, bias)
 
 
+def _dropout(x, p: float, training: bool, inplace: bool, mask_shape):
+    """Inverted dropout with one Bernoulli draw per element of ``mask_shape`` (broadcast over
+    ``x``), from ember's global generator."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return x
+    arr = x._data
+    if arr.dtype.kind != "f":
+        raise RuntimeError(f"dropout expects a floating point input, got {x.dtype}")
+    out = Dropout.apply(x, mask=dropout_mask(mask_shape, p, arr.dtype))
+    if inplace:
+        x._check_inplace()
+        return x._assign(out)
+    return out
+
+
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
     """Zeroes each element with probability ``p`` and scales the rest by ``1 / (1 - p)``
     (inverted dropout); the identity when not ``training``. Draws from ember's global generator.
@@ -59,19 +78,36 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
         >>> F.dropout(ember.ones(4), p=0.5, training=False)
         tensor([1., 1., 1., 1.])
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     x = as_tensor(input)
-    if not training or p == 0.0:
-        return x
-    arr = x._data
-    if arr.dtype.kind != "f":
-        raise RuntimeError(f"dropout expects a floating point input, got {x.dtype}")
-    out = Dropout.apply(x, mask=dropout_mask(arr.shape, p, arr.dtype))
-    if inplace:
-        x._check_inplace()
-        return x._assign(out)
-    return out
+    return _dropout(x, p, training, inplace, x.shape)
+
+
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zeroes whole channels: each ``(n, c)`` feature map of ``(N, C, H, W)`` input is dropped
+    with probability ``p`` (the rest scaled by ``1 / (1 - p)``). Like torch, 3-D input is read
+    as ``(N, C, L)`` (with torch's warning), other ranks warn as deprecated.
+
+    Example::
+
+        >>> y = F.dropout2d(ember.ones(2, 3, 4, 4), p=0.5)    # each map all 0 or all 2
+        >>> sorted(set(y.sum((2, 3)).flatten().tolist()) | {0.0, 32.0})
+        [0.0, 32.0]
+    """
+    x = as_tensor(input)
+    if x.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {x.ndim}-D input to dropout2d, which is deprecated and "
+                      f"will result in an error in a future release. To retain the behavior and "
+                      f"silence this warning, please use dropout instead. Note that dropout2d exists "
+                      f"to provide channel-wise dropout on inputs with 2 spatial dimensions, a channel "
+                      f"dimension, and an optional batch dimension (i.e. 3D or 4D inputs).")
+    if x.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+                      "dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
+                      "is the channel dim. This behavior will change in a future release to interpret "
+                      "the input as one without a batch dimension, i.e. shape (C, H, W). To maintain "
+                      "the 1D channel-wise dropout behavior, please switch to using dropout1d instead.")
+    shape = x.shape[:2] + (1,) * (x.ndim - 2) if x.ndim >= 2 else x.shape
+    return _dropout(x, p, training, inplace, shape)
 
 
 def dropout_mask(shape, p: float, dtype) -> np.ndarray:
@@ -89,7 +125,7 @@ def dropout_mask(shape, p: float, dtype) -> np.ndarray:
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
                momentum: float | None = 0.1, eps: float = 1e-5):
-    """Normalises each channel (axis 1) of ``(N, C)`` or ``(N, C, L)`` input.
+    """Normalises each channel (axis 1) of ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)`` input.
 
     In training, batch statistics are used and the running ones (when given) are updated
     in place: ``running = (1 - momentum) * running + momentum * batch`` with the unbiased
@@ -113,12 +149,10 @@ def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, 
     if arr.ndim < 2:
         raise ValueError(f"batch_norm expected 2D or 3D input (got {arr.ndim}D input)")
     c = arr.shape[1]
-    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        if t is not None and t._data.shape != (c,):
-            raise RuntimeError(f"running_mean should contain {c} elements not {t._data.size}"
-                               if name.startswith("running") else
-                               f"batch_norm: {name} should have shape ({c},), got {tuple(t._data.shape)}")
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t._data.size != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
     use_batch = training or running_mean is None or running_var is None
     if use_batch:
         n = arr.size // c
@@ -150,6 +184,32 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
                            f"[*, {', '.join(str(s) for s in shape)}], but got input of size "
                            f"{list(x._data.shape)}")
     return LayerNorm.apply(x, weight, bias, k=k, eps=float(eps))
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
+    """Normalises each sample over groups of channels: ``(N, C, *)`` is split into
+    ``num_groups`` groups of ``C / num_groups`` channels, each standardised over its channels and
+    positions, then scaled and shifted per channel.
+
+    Example::
+
+        >>> y = F.group_norm(ember.arange(8.0).reshape(1, 4, 2), 2)
+        >>> [round(v, 4) for v in y[0, :2].flatten().tolist()]
+        [-1.3416, -0.4472, 0.4472, 1.3416]
+    """
+    x = as_tensor(input)
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    c = x.shape[1]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but "
+                           f"got input of shape {list(x.shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.shape[0] != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape {list(t.shape)} and "
+                               f"input of shape {list(x.shape)}")
+    return GroupNorm.apply(x, weight, bias, groups=int(num_groups), eps=float(eps))
 
 
 def one_hot(tensor, num_classes: int = -1):
@@ -185,20 +245,3 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
     x = as_tensor(input)
     norm = x.norm(p, dim, True).clamp(min=eps)
     return x / norm.expand_as(x)
-
-
-def pad(input, pad, mode: str = "constant", value: float | None = None):  # noqa: A002
-    """Pads the last ``len(pad) // 2`` axes: ``pad=(left, right, top, bottom, …)`` (constant mode)."""
-    if mode != "constant":
-        raise ValueError(f"pad mode {mode!r} is not supported; only 'constant'")
-    if len(pad) % 2:
-        raise ValueError(f"Padding length must be divisible by 2, got {len(pad)}")
-    x = as_tensor(input)
-    k = len(pad) // 2
-    if k > x.ndim:
-        raise ValueError(f"Padding length too large: {len(pad)} values for a {x.ndim}-D input")
-    widths = [(0, 0)] * (x.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
-    if any(a < 0 or b < 0 for a, b in widths):
-        raise ValueError(f"negative padding is not supported, got {tuple(pad)}")
-    return ConstantPadNd.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
-

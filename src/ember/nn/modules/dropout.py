@@ -1,10 +1,10 @@
-"""``Dropout``: inverted dropout, active only in training mode."""
+"""``Dropout`` and ``Dropout2d`` (whole channels): inverted dropout, active only in training mode."""
 from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout2d"]
 
 
 class Dropout(Module):
@@ -30,3 +30,18 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Zeroes whole channels of ``(N, C, H, W)`` input with probability ``p`` during training
+    (survivors scaled by ``1 / (1 - p)``), which suits convolutional features whose neighbours
+    are correlated; the identity in eval mode.
+
+    Example::
+
+        >>> ember.nn.Dropout2d(0.25)
+        Dropout2d(p=0.25, inplace=False)
+    """
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training, self.inplace)

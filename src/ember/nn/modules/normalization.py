@@ -1,4 +1,5 @@
-"""``BatchNorm1d``/``BatchNorm2d`` (running statistics like torch's) and ``LayerNorm``."""
+"""``BatchNorm1d``/``BatchNorm2d`` (running statistics like torch's), ``LayerNorm`` and
+``GroupNorm``."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,23 @@ from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+
+
+def _affine(module: Module, shape: tuple, affine: bool, bias: bool, dtype, device) -> None:
+    """Registers ``weight`` (ones) and, when ``bias``, ``bias`` (zeros) of ``shape``, or None
+    for both when not ``affine`` (torch's normalisation layers)."""
+    kw = {"dtype": dtype, "device": device}
+    module.register_parameter("weight", Parameter(_creation.ones(*shape, **kw)) if affine else None)
+    module.register_parameter("bias", Parameter(_creation.zeros(*shape, **kw))
+                              if affine and bias else None)
+
+
+def _reset_affine(module: Module) -> None:
+    if module.weight is not None:
+        module.weight._data[...] = 1
+    if module.bias is not None:
+        module.bias._data[...] = 0
 
 
 class _BatchNorm(Module):
@@ -33,15 +50,7 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         self.use_bias = bias and affine
-        if affine:
-            self.weight = Parameter(_creation.ones(num_features, dtype=dtype, device=device))
-            if bias:
-                self.bias = Parameter(_creation.zeros(num_features, dtype=dtype, device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, (num_features,), affine, bias, dtype, device)
         if track_running_stats:
             self.register_buffer("running_mean", _creation.zeros(num_features, dtype=dtype, device=device))
             self.register_buffer("running_var", _creation.ones(num_features, dtype=dtype, device=device))
@@ -59,19 +68,13 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.weight is not None:
-            self.weight._data[...] = 1
-        if self.bias is not None:
-            self.bias._data[...] = 0
+        _reset_affine(self)
 
     def forward(self, input):
         ndim = input.ndim
         if ndim not in self._dims:
             want = " or ".join(f"{d}D" for d in self._dims)
             raise ValueError(f"expected {want} input (got {ndim}D input)")
-        if input.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__} expected {self.num_features} channels (axis 1), "
-                             f"got input of shape {tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
@@ -111,7 +114,15 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalisation of ``(N, C, H, W)`` input, per channel."""
+    """Batch normalisation of ``(N, C, H, W)`` input: each channel over the batch and all
+    positions; arguments as :class:`BatchNorm1d`.
+
+    Example::
+
+        >>> bn = ember.nn.BatchNorm2d(6)
+        >>> bn(ember.randn(4, 6, 5, 5)).shape, bn.running_mean.shape
+        (ember.Size([4, 6, 5, 5]), ember.Size([6]))
+    """
 
     _dims = (4,)
 
@@ -134,21 +145,10 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         self.use_bias = bias and elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(_creation.ones(*self.normalized_shape, dtype=dtype, device=device))
-            if bias:
-                self.bias = Parameter(_creation.zeros(*self.normalized_shape, dtype=dtype, device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, elementwise_affine, bias, dtype, device)
 
     def reset_parameters(self) -> None:
-        if self.weight is not None:
-            self.weight._data[...] = 1
-        if self.bias is not None:
-            self.bias._data[...] = 0
+        _reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -156,3 +156,42 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.use_bias}")
+
+
+class GroupNorm(Module):
+    """Normalises each sample's channels in ``num_groups`` groups (over the group's channels and
+    all positions), then applies a per-channel ``weight`` and ``bias``. No running statistics:
+    the same in training and eval.
+
+    Args:
+        num_groups: number of groups (divides ``num_channels``); num_channels: C.
+        eps: added to the variance (1e-5); affine: learn ``weight`` (ones) and, when ``bias``,
+            ``bias`` (zeros).
+
+    Shape: ``(N, C, *)`` → the same.
+
+    Example::
+
+        >>> ember.nn.GroupNorm(2, 4)
+        GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_groups <= 0 or num_channels % num_groups:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels = num_groups, num_channels
+        self.eps, self.affine = eps, affine
+        _affine(self, (num_channels,), affine, bias, dtype, device)
+
+    def reset_parameters(self) -> None:
+        _reset_affine(self)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

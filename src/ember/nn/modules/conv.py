@@ -1,0 +1,212 @@
+"""``Conv1d``, ``Conv2d`` and ``ConvTranspose2d``: torch's arguments, parameter shapes,
+initialisation and ``repr``; the maths is ``F.conv1d``/``F.conv2d``/``F.conv_transpose2d``."""
+from __future__ import annotations
+
+import math
+
+from ... import _creation
+from .. import functional as F
+from .. import init
+from ..functional._spatial import ntuple
+from ..module import Module
+from ..parameter import Parameter
+
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+
+# sets, like torch's: their printed order is the same as in torch's messages
+_PADDING_STRINGS = {"same", "valid"}
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+
+
+class _ConvNd(Module):
+    """Holds ``weight`` (and ``bias``) and the geometry; subclasses say how many spatial axes
+    and which function convolves."""
+
+    _dims = 2
+    _transposed = False
+    _fn = None
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        n = self._dims
+        if not isinstance(groups, int) or groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if isinstance(padding, str):
+            if padding not in _PADDING_STRINGS:
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                                 f"{_PADDING_STRINGS}")
+            if padding == "same" and any(s != 1 for s in ntuple(stride, n, "stride")):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
+                             f"padding_mode={padding_mode!r}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = ntuple(kernel_size, n, "kernel_size")
+        self.stride = ntuple(stride, n, "stride")
+        self.padding = padding if isinstance(padding, str) else ntuple(padding, n, "padding")
+        self.dilation = ntuple(dilation, n, "dilation")
+        self.transposed = self._transposed
+        self.output_padding = (0,) * n
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self._reversed_padding_repeated_twice = self._reversed_padding()
+        shape = ((in_channels, out_channels // groups) if self._transposed
+                 else (out_channels, in_channels // groups)) + self.kernel_size
+        self.weight = Parameter(_creation.empty(*shape, dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(_creation.empty(out_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def _reversed_padding(self) -> list:
+        """The padding as ``F.pad`` takes it (last axis first), 'same' split like torch."""
+        if self.padding == "valid":
+            return [0, 0] * self._dims
+        out = []
+        for i in reversed(range(self._dims)):
+            if self.padding == "same":
+                total = self.dilation[i] * (self.kernel_size[i] - 1)
+                out += [total // 2, total - total // 2]
+            else:
+                out += [self.padding[i], self.padding[i]]
+        return out
+
+    def reset_parameters(self) -> None:
+        """torch's default: weight ``kaiming_uniform_(a=√5)``, bias U(±1/√fan_in)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        conv = self._fn
+        if self.padding_mode != "zeros":
+            input = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return conv(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                    self.groups)
+
+    def extra_repr(self) -> str:
+        n = self._dims
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over ``(N, C_in, L)`` (or ``(C_in, L)``) input.
+
+    Args:
+        in_channels, out_channels: C_in and C_out (both divisible by ``groups``).
+        kernel_size, stride, dilation: int or 1-tuple; padding: int, 1-tuple, 'same' or 'valid'.
+        groups: independent channel groups; bias: learn a per-channel bias.
+        padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
+
+    Shape: weight ``(C_out, C_in / groups, k)``; output ``(N, C_out, L_out)``.
+
+    Example::
+
+        >>> ember.nn.Conv1d(2, 4, 3)(ember.ones(5, 2, 10)).shape
+        ember.Size([5, 4, 8])
+    """
+
+    _dims = 1
+
+    _fn = staticmethod(F.conv1d)
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over ``(N, C_in, H, W)`` (or ``(C_in, H, W)``) input.
+
+    Args:
+        in_channels, out_channels: C_in and C_out (both divisible by ``groups``).
+        kernel_size, stride, dilation: int or pair; padding: int, pair, 'same' or 'valid'.
+        groups: independent channel groups (``groups = in_channels``: depthwise).
+        bias: learn a per-channel bias; padding_mode: 'zeros', 'reflect', 'replicate', 'circular'.
+
+    Shape: weight ``(C_out, C_in / groups, kH, kW)``; output ``(N, C_out, H_out, W_out)`` with
+    ``H_out = (H + 2·padding - dilation·(kH - 1) - 1) // stride + 1``.
+
+    Weights start as ``kaiming_uniform_(a=√5)`` and the bias as U(±1/√fan_in), fan_in =
+    ``C_in / groups · kH · kW`` (torch's ``reset_parameters``).
+
+    Example::
+
+        >>> conv = ember.nn.Conv2d(1, 6, 5, padding=2)
+        >>> conv(ember.ones(8, 1, 28, 28)).shape
+        ember.Size([8, 6, 28, 28])
+    """
+
+    _fn = staticmethod(F.conv2d)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-D convolution (a learnable upsampling; the adjoint of :class:`Conv2d`).
+
+    Args:
+        padding: int or pair, trimmed from both sides of the output; output_padding: extra
+            rows/columns at the bottom/right (to pick among the sizes a stride allows).
+
+    Shape: weight ``(C_in, C_out / groups, kH, kW)``; ``H_out = (H - 1)·stride - 2·padding +
+    dilation·(kH - 1) + output_padding + 1``. ``forward(input, output_size)`` picks the
+    output_padding that gives ``output_size``.
+
+    Example::
+
+        >>> up = ember.nn.ConvTranspose2d(4, 2, 2, stride=2)
+        >>> up(ember.ones(1, 4, 5, 5)).shape
+        ember.Size([1, 2, 10, 10])
+    """
+
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError('Only "zeros" padding mode is supported for ConvTranspose2d')
+        if isinstance(padding, str):
+            raise TypeError(f"ConvTranspose2d: padding must be an int or a pair, got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, padding_mode, device, dtype)
+        self.output_padding = ntuple(output_padding, 2, "output_padding")
+
+    def _output_padding(self, input, output_size) -> tuple:
+        """The output_padding that makes the output ``output_size`` (torch's rule and message)."""
+        if output_size is None:
+            return self.output_padding
+        size = tuple(int(s) for s in output_size)[-2:]
+        spatial = tuple(input.shape[-2:])
+        low = tuple((n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
+                    zip(spatial, self.stride, self.padding, self.dilation, self.kernel_size))
+        high = tuple(m + s - 1 for m, s in zip(low, self.stride))
+        if any(not lo <= want <= hi for want, lo, hi in zip(size, low, high)):
+            raise ValueError(f"requested an output size of {size}, but valid sizes range from "
+                             f"{list(low)} to {list(high)} (for an input of {spatial})")
+        return tuple(want - lo for want, lo in zip(size, low))
+
+    def forward(self, input, output_size=None):
+        out_pad = self._output_padding(input, output_size)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  out_pad, self.groups, self.dilation)

@@ -1,0 +1,192 @@
+"""Pooling modules: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d`` and
+``AdaptiveMaxPool1d/2d``, with torch's arguments and ``repr``; the maths is in ``F``."""
+from __future__ import annotations
+
+from .. import functional as F
+from ..functional._spatial import ntuple
+from ..module import Module
+
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+
+
+class _MaxPoolNd(Module):
+    _fn = None
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        return self._fn(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                              ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Max pooling over ``(N, C, L)`` input (see :func:`ember.nn.functional.max_pool1d`).
+
+    Example::
+
+        >>> ember.nn.MaxPool1d(2)(ember.ones(1, 3, 8)).shape
+        ember.Size([1, 3, 4])
+    """
+
+    _fn = staticmethod(F.max_pool1d)
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max pooling over ``(N, C, H, W)`` input.
+
+    Args:
+        kernel_size: window size (int or pair); stride: defaults to ``kernel_size``;
+        padding: implicit -inf padding (at most half the window); dilation: element spacing;
+        return_indices: also return the flat index of each maximum (for ``MaxUnpool2d``);
+        ceil_mode: round the output size up instead of down.
+
+    Example::
+
+        >>> ember.nn.MaxPool2d(2)(ember.ones(1, 6, 28, 28)).shape
+        ember.Size([1, 6, 14, 14])
+    """
+
+    _fn = staticmethod(F.max_pool2d)
+
+
+class AvgPool1d(Module):
+    """Average pooling over ``(N, C, L)`` input (see :func:`ember.nn.functional.avg_pool1d`).
+
+    Example::
+
+        >>> ember.nn.AvgPool1d(2)
+        AvgPool1d(kernel_size=(2,), stride=(2,), padding=(0,))
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size = ntuple(kernel_size, 1, "kernel_size")
+        self.stride = ntuple(stride if stride is not None else kernel_size, 1, "stride")
+        self.padding = ntuple(padding, 1, "padding")
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(Module):
+    """Average pooling over ``(N, C, H, W)`` input.
+
+    Args:
+        kernel_size: window size; stride: defaults to ``kernel_size``; padding: implicit zeros;
+        ceil_mode: round the output size up; count_include_pad: count the padding in each
+        window's divisor; divisor_override: divide by this instead.
+
+    Example::
+
+        >>> ember.nn.AvgPool2d(2)(ember.ones(1, 2, 4, 4)).shape
+        ember.Size([1, 2, 2, 2])
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override=None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _AdaptivePool(Module):
+    _fn = None
+
+    def __init__(self, output_size) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return self._fn(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class _AdaptiveMaxPool(_AdaptivePool):
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        return self._fn(input, self.output_size, self.return_indices)
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """Averages ``(N, C, L)`` input into ``output_size`` windows that tile it.
+
+    Example::
+
+        >>> ember.nn.AdaptiveAvgPool1d(2)(ember.ones(1, 3, 7)).shape
+        ember.Size([1, 3, 2])
+    """
+
+    _fn = staticmethod(F.adaptive_avg_pool1d)
+
+
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """Averages ``(N, C, H, W)`` input into an ``output_size`` grid of tiling windows (a None
+    entry keeps that axis); ``AdaptiveAvgPool2d(1)`` is global average pooling.
+
+    Example::
+
+        >>> ember.nn.AdaptiveAvgPool2d((1, 1))(ember.ones(2, 8, 5, 5)).shape
+        ember.Size([2, 8, 1, 1])
+    """
+
+    _fn = staticmethod(F.adaptive_avg_pool2d)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    """Maximum over ``output_size`` tiling windows of ``(N, C, L)`` input.
+
+    Example::
+
+        >>> ember.nn.AdaptiveMaxPool1d(1)(ember.ones(1, 3, 7)).shape
+        ember.Size([1, 3, 1])
+    """
+
+    _fn = staticmethod(F.adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    """Maximum over an ``output_size`` grid of tiling windows of ``(N, C, H, W)`` input.
+
+    Example::
+
+        >>> ember.nn.AdaptiveMaxPool2d(1)(ember.ones(2, 8, 5, 5)).shape
+        ember.Size([2, 8, 1, 1])
+    """
+
+    _fn = staticmethod(F.adaptive_max_pool2d)

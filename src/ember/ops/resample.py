@@ -1,0 +1,91 @@
+"""Separable linear resampling: adaptive average pooling and nearest/linear/bilinear interpolation.
+
+Each of these maps an image by one small matrix per spatial axis, ``out = R · x · Cᵀ``
+(``R`` is ``(Ho, H)``, ``C`` is ``(Wo, W)``), so one :class:`Function` serves them all and its
+backward is ``Rᵀ · g · C``. The matrices follow torch's index rules exactly
+(:func:`adaptive_matrix`, :func:`nearest_matrix`, :func:`linear_matrix`).
+
+Example::
+
+    >>> import numpy as np
+    >>> from ember.ops.resample import nearest_matrix
+    >>> nearest_matrix(2, 4, None)           # each output row picks one input row
+    array([[1., 0.],
+           [1., 0.],
+           [0., 1.],
+           [0., 1.]])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from .pooling import adaptive_bounds
+
+__all__ = ["Resample", "adaptive_matrix", "nearest_matrix", "linear_matrix"]
+
+
+def adaptive_matrix(size: int, out: int, dtype=np.float64) -> np.ndarray:
+    """``(out, size)``: row ``o`` averages torch's adaptive window ``o``."""
+    start, end = adaptive_bounds(size, out)
+    cols = np.arange(size)
+    inside = (cols >= start[:, None]) & (cols < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def _scale(size: int, out: int, scale_factor, align_corners: bool, dtype):
+    """torch's source-index scale in its arithmetic type: ``1 / scale_factor`` when one is
+    given, else ``size / out`` (``(size - 1) / (out - 1)`` with ``align_corners``)."""
+    if align_corners:
+        return dtype(size - 1) / dtype(out - 1) if out > 1 else dtype(0)
+    if scale_factor:
+        return dtype(1.0 / scale_factor)
+    return dtype(size) / dtype(out)
+
+
+def nearest_matrix(size: int, out: int, scale_factor, dtype=np.float64,
+                   exact: bool = False) -> np.ndarray:
+    """``(out, size)`` one-hot rows: output ``o`` copies input ``min(floor(o · scale), size - 1)``
+    (``exact``: ``floor((o + 0.5) · scale)``, torch's 'nearest-exact')."""
+    dtype = np.dtype(dtype).type
+    dst = np.arange(out, dtype=dtype) + (dtype(0.5) if exact else dtype(0))
+    src = np.floor(dst * _scale(size, out, scale_factor, False, dtype))
+    src = np.minimum(src.astype(np.int64), size - 1)
+    return (src[:, None] == np.arange(size)).astype(dtype)
+
+
+def linear_matrix(size: int, out: int, scale_factor, align_corners: bool,
+                  dtype=np.float64) -> np.ndarray:
+    """``(out, size)`` rows of two weights: torch's linear interpolation between neighbours."""
+    dtype = np.dtype(dtype).type
+    scale = _scale(size, out, scale_factor, align_corners, dtype)
+    dst = np.arange(out, dtype=dtype)
+    src = dst * scale if align_corners else np.maximum((dst + dtype(0.5)) * scale - dtype(0.5), 0)
+    lo = np.minimum(src.astype(np.int64), size - 1)
+    hi = np.minimum(lo + 1, size - 1)
+    frac = (src - lo).astype(dtype)
+    m = np.zeros((out, size), dtype)
+    np.add.at(m, (np.arange(out), lo), 1 - frac)
+    np.add.at(m, (np.arange(out), hi), frac)
+    return m
+
+
+def _along(a: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:
+    """Applies ``m`` ``(out, size)`` along ``axis`` of ``a`` (one matmul)."""
+    return np.moveaxis(np.tensordot(a, m, axes=([axis], [1])), -1, axis)
+
+
+class Resample(Function):
+    """``R · x · Cᵀ`` over the last two axes (``rows`` may be None: only the last axis); the
+    matrices are in ``x``'s dtype."""
+
+    NAME = "UpsampleNearest2DBackward0"
+
+    def forward(self, x, rows=None, cols=None):
+        self.rows, self.cols = rows, cols
+        y = _along(x, self.cols, x.ndim - 1)
+        return y if rows is None else _along(y, self.rows, x.ndim - 2)
+
+    def backward(self, g):
+        d = _along(g, self.cols.T, g.ndim - 1)
+        return (d if self.rows is None else _along(d, self.rows.T, g.ndim - 2),)

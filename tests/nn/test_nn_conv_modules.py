@@ -1,0 +1,234 @@
+"""The convolution, pooling, normalisation, padding and resampling modules against torch's:
+the same weights give the same outputs, input gradients and parameter gradients; names,
+``repr``, parameter shapes and ``state_dict`` keys match; initialisation follows torch's
+``reset_parameters`` bounds."""
+import math
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn as nn
+from nn_helpers import assert_same, copy_state, randn, to_torch
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+
+# (class name, args, kwargs, input shape)
+MODULES = [
+    ("Conv2d", (1, 6, 5), {"padding": 2}, (4, 1, 12, 12)),
+    ("Conv2d", (3, 4, (3, 2)), {"stride": 2, "padding": 1, "dilation": (1, 2)}, (2, 3, 9, 8)),
+    ("Conv2d", (4, 6, 3), {"groups": 2, "bias": False}, (2, 4, 6, 6)),
+    ("Conv2d", (3, 6, 3), {"groups": 3, "padding": "same"}, (2, 3, 5, 5)),
+    ("Conv2d", (2, 3, 4), {"padding": "same"}, (2, 2, 6, 6)),
+    ("Conv2d", (2, 3, 3), {"padding": "valid"}, (2, 2, 6, 6)),
+    ("Conv2d", (2, 3, 3), {"padding": 1, "padding_mode": "reflect"}, (2, 2, 5, 5)),
+    ("Conv2d", (2, 3, 3), {"padding": (1, 2), "padding_mode": "replicate"}, (2, 2, 5, 5)),
+    ("Conv2d", (2, 3, 3), {"padding": 1, "padding_mode": "circular"}, (2, 2, 5, 5)),
+    ("Conv2d", (2, 3, 3), {}, (2, 5, 5)),
+    ("Conv1d", (3, 5, 3), {}, (2, 3, 10)),
+    ("Conv1d", (4, 4, 5), {"stride": 2, "padding": 2, "groups": 4}, (2, 4, 11)),
+    ("Conv1d", (2, 3, 4), {"padding": "same", "dilation": 2, "padding_mode": "reflect"}, (2, 2, 12)),
+    ("ConvTranspose2d", (3, 2, 3), {}, (2, 3, 4, 4)),
+    ("ConvTranspose2d", (4, 6, 2), {"stride": 2, "groups": 2, "bias": False}, (1, 4, 3, 3)),
+    ("ConvTranspose2d", (2, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1, "dilation": 1},
+     (1, 2, 4, 4)),
+    ("MaxPool2d", (2,), {}, (2, 3, 6, 6)),
+    ("MaxPool2d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True}, (2, 3, 6, 6)),
+    ("MaxPool2d", ((2, 3),), {"stride": 1, "dilation": 2}, (1, 2, 7, 7)),
+    ("MaxPool1d", (3,), {"stride": 2, "padding": 1}, (2, 3, 9)),
+    ("AvgPool2d", (2,), {}, (2, 3, 6, 6)),
+    ("AvgPool2d", (3,), {"stride": 2, "padding": 1, "count_include_pad": False}, (2, 3, 7, 7)),
+    ("AvgPool2d", (3,), {"stride": 2, "ceil_mode": True, "divisor_override": 4}, (1, 2, 6, 6)),
+    ("AvgPool1d", (4,), {"stride": 3, "padding": 2}, (2, 3, 10)),
+    ("AdaptiveAvgPool2d", ((2, 3),), {}, (2, 3, 7, 8)),
+    ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 5, 5)),
+    ("AdaptiveAvgPool2d", ((None, 2),), {}, (2, 3, 5, 5)),
+    ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 9)),
+    ("AdaptiveMaxPool2d", ((3, 2),), {}, (2, 3, 7, 5)),
+    ("AdaptiveMaxPool1d", (2,), {}, (2, 3, 7)),
+    ("BatchNorm2d", (3,), {}, (4, 3, 5, 5)),
+    ("BatchNorm2d", (3,), {"affine": False, "momentum": None}, (4, 3, 2, 2)),
+    ("BatchNorm1d", (3,), {}, (4, 3, 6)),
+    ("GroupNorm", (2, 4), {}, (3, 4, 3, 3)),
+    ("GroupNorm", (3, 6), {"eps": 1e-3, "affine": False}, (2, 6, 5)),
+    ("GroupNorm", (1, 3), {}, (2, 3, 2, 2)),
+    ("Upsample", (), {"scale_factor": 2}, (2, 3, 3, 4)),
+    ("Upsample", (), {"size": (5, 7), "mode": "bilinear"}, (1, 2, 3, 4)),
+    ("Upsample", (), {"scale_factor": 1.5, "mode": "bilinear", "align_corners": True}, (1, 2, 4, 4)),
+    ("Upsample", (), {"size": 9, "mode": "linear"}, (2, 2, 5)),
+    ("UpsamplingNearest2d", (), {"scale_factor": 3}, (1, 2, 2, 3)),
+    ("UpsamplingBilinear2d", (), {"size": (4, 5)}, (1, 2, 3, 3)),
+    ("ZeroPad2d", (1,), {}, (2, 3, 4, 4)),
+    ("ZeroPad2d", ((1, 2, 0, 3),), {}, (2, 3, 4, 4)),
+    ("ConstantPad1d", ((2, 1), 0.5), {}, (2, 3, 4)),
+    ("ReflectionPad2d", (2,), {}, (1, 2, 4, 4)),
+    ("ReflectionPad1d", ((1, 3),), {}, (2, 2, 5)),
+    ("ReplicationPad2d", ((1, 0, 2, 1),), {}, (1, 2, 3, 3)),
+    ("CircularPad1d", (2,), {}, (2, 2, 4)),
+    ("Unflatten", (1, (2, 6)), {}, (3, 12)),
+    ("Unflatten", (1, (4, -1)), {}, (3, 12)),
+]
+IDS = [f"{c[0]}-{i}" for i, c in enumerate(MODULES)]
+
+
+def _pair(name, args, kwargs, dtype):
+    em = getattr(nn, name)(*args, **kwargs)
+    tm = getattr(torch.nn, name)(*args, **kwargs)
+    if dtype == np.float64:
+        em.double(), tm.double()
+    rng = np.random.default_rng(0)
+    for p in em.parameters():  # non-trivial values even where torch starts at ones/zeros
+        p._data[...] = rng.uniform(0.5, 1.5, p.shape)
+    copy_state(em, tm)
+    return em, tm
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,args,kwargs,shape", MODULES, ids=IDS)
+def test_module_matches_torch(name, args, kwargs, shape, dtype):
+    em, tm = _pair(name, args, kwargs, dtype)
+    assert repr(em) == repr(tm)
+    assert list(em.state_dict()) == list(tm.state_dict())
+    assert [tuple(p.shape) for p in em.parameters()] == [tuple(p.shape) for p in tm.parameters()]
+    tol = {"rtol": 2e-4, "atol": 2e-5} if dtype == np.float32 else {"rtol": 1e-9, "atol": 1e-10}
+    for step in range(2):                     # a second step checks running statistics too
+        x = randn(*shape, dtype=dtype, seed=step, requires_grad=True)
+        xt = to_torch(x, requires_grad=True)
+        out, ref = em(x), tm(xt)
+        assert_same(out, ref, **tol)
+        g = randn(*out.shape, dtype=dtype, seed=10 + step)
+        out.backward(g)
+        ref.backward(to_torch(g))
+        assert_same(x.grad, xt.grad, **tol)
+        for (n, p), (_, pt) in zip(em.named_parameters(), tm.named_parameters()):
+            assert_same(p.grad, pt.grad, **tol)
+        for (n, b), (_, bt) in zip(em.named_buffers(), tm.named_buffers()):
+            assert_same(b, bt, **tol)
+
+
+@pytest.mark.parametrize("name,args,kwargs", [
+    ("Conv2d", (3, 8, 5), {}),
+    ("Conv2d", (4, 8, (3, 2)), {"groups": 2}),
+    ("Conv1d", (6, 10, 7), {}),
+    ("ConvTranspose2d", (6, 4, 3), {}),
+    ("ConvTranspose2d", (4, 6, 2), {"groups": 2}),
+])
+def test_initialisation_follows_torch_reset_parameters(name, args, kwargs):
+    """kaiming_uniform_(a=√5) gives U(±1/√fan_in) for the weight; the bias is U(±1/√fan_in),
+    with torch's fan_in (for ConvTranspose2d: weight.size(1) · kernel area)."""
+    ember.manual_seed(0)
+    em, tm = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    fan_in = tm.weight.shape[1] * math.prod(tm.weight.shape[2:])
+    bound = 1 / math.sqrt(fan_in)
+    for p in (em.weight, em.bias):
+        a = p.detach().numpy()
+        assert p.dtype == ember.float32
+        assert np.abs(a).max() <= bound
+        assert np.abs(a).max() > 0.5 * bound          # spread over the interval, not a constant
+    w = em.weight.detach().numpy().ravel()
+    assert abs(w.mean()) < 0.2 * bound and abs(w.var() / (bound ** 2 / 3) - 1) < 0.3
+    ember.manual_seed(0)
+    again = getattr(nn, name)(*args, **kwargs)
+    np.testing.assert_array_equal(again.weight.detach().numpy(), em.weight.detach().numpy())  # the global generator
+
+
+def test_lenet_matches_torch_over_adam_steps():
+    """A LeNet-5 built from the same weights follows torch's loss for several Adam steps."""
+    def build(m):
+        return m.nn.Sequential(
+            m.nn.Conv2d(1, 6, 5, padding=2), m.nn.ReLU(), m.nn.MaxPool2d(2),
+            m.nn.Conv2d(6, 16, 5), m.nn.ReLU(), m.nn.MaxPool2d(2), m.nn.Flatten(),
+            m.nn.Linear(400, 120), m.nn.ReLU(), m.nn.Linear(120, 84), m.nn.ReLU(),
+            m.nn.Linear(84, 10))
+    em, tm = build(ember), build(torch)
+    copy_state(em, tm)
+    eo, to = ember.optim.Adam(em.parameters(), 1e-3), torch.optim.Adam(tm.parameters(), 1e-3)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((16, 1, 28, 28)).astype(np.float32)
+    y = rng.integers(0, 10, 16)
+    for _ in range(5):
+        eo.zero_grad(), to.zero_grad()
+        le = ember.nn.functional.cross_entropy(em(ember.tensor(x)), ember.tensor(y))
+        lt = torch.nn.functional.cross_entropy(tm(torch.tensor(x)), torch.tensor(y))
+        le.backward(), lt.backward()
+        eo.step(), to.step()
+        assert abs(le.item() - lt.item()) < 1e-4
+    for (n, p), (_, pt) in zip(em.named_parameters(), tm.named_parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), pt.detach().numpy(), rtol=1e-3, atol=1e-5,
+                                   err_msg=n)
+
+
+def test_conv_transpose_output_size_picks_output_padding():
+    em, tm = nn.ConvTranspose2d(4, 6, 3, stride=2), torch.nn.ConvTranspose2d(4, 6, 3, stride=2)
+    copy_state(em, tm)
+    x = randn(1, 4, 5, 5)
+    out, ref = em(x, output_size=(12, 12)), tm(to_torch(x), output_size=(12, 12))
+    assert_same(out, ref, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match=r"requested an output size of \(14, 14\), but valid sizes "
+                                         r"range from \[11, 11\] to \[12, 12\]"):
+        em(x, output_size=(14, 14))
+
+
+@pytest.mark.parametrize("return_indices_of", ["max_pool2d", "max_pool1d", "adaptive_max_pool2d"])
+def test_pool_indices_match_torch(return_indices_of):
+    shape = (2, 3, 7) if return_indices_of.endswith("1d") else (2, 3, 7, 6)
+    args = (3,) if return_indices_of.startswith("max") else ((3, 2),)
+    kwargs = {"stride": 2, "padding": 1, "ceil_mode": True} if return_indices_of.startswith("max") \
+        else {}
+    x = randn(*shape, seed=4)
+    fe = getattr(ember.nn.functional, return_indices_of)
+    ft = getattr(torch.nn.functional, return_indices_of)
+    (out, idx), (ref, ridx) = fe(x, *args, return_indices=True, **kwargs), \
+        ft(to_torch(x), *args, return_indices=True, **kwargs)
+    assert_same(out, ref)
+    assert idx.dtype == ember.int64
+    np.testing.assert_array_equal(idx.numpy(), ridx.numpy())
+
+
+def test_max_pool_nan_and_ties_like_torch():
+    """A NaN wins its window (the last NaN's index); among ties the first maximum is taken."""
+    a = np.array([[[[1.0, np.nan, 3.0, 3.0], [np.nan, 2.0, 3.0, 3.0]]]], np.float32)
+    x, xt = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    (out, idx), (ref, ridx) = ember.nn.functional.max_pool2d(x, 2, return_indices=True), \
+        torch.nn.functional.max_pool2d(xt, 2, return_indices=True)
+    np.testing.assert_array_equal(out.detach().numpy(), ref.detach().numpy())
+    np.testing.assert_array_equal(idx.numpy(), ridx.numpy())
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy()[..., 2:], xt.grad.numpy()[..., 2:])
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
+def test_dropout2d_drops_whole_channels(p):
+    ember.manual_seed(1)
+    d = nn.Dropout2d(p)
+    x = ember.ones(64, 16, 3, 3, requires_grad=True)
+    y = d(x)
+    per_map = y.detach().numpy().reshape(64, 16, 9)
+    assert np.all((per_map == per_map[..., :1]))            # one decision per feature map
+    kept = per_map[..., 0] != 0
+    if 0 < p < 1:
+        assert abs(kept.mean() - (1 - p)) < 0.05
+        np.testing.assert_allclose(per_map[kept], 1 / (1 - p), rtol=1e-6)
+    else:
+        assert kept.all() == (p == 0) and kept.any() == (p == 0)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())  # d(sum)/dx is the scaled mask
+    if p > 0:
+        assert y.grad_fn.name() == "MulBackward0"
+    d.eval()
+    assert d(x) is x
+
+
+def test_conv_output_layout_is_channel_major_but_behaves_like_torch():
+    """Convolution outputs are channel-major in memory; reshape/view/flatten/numpy see torch's
+    values all the same."""
+    conv = nn.Conv2d(2, 3, 3)
+    tconv = torch.nn.Conv2d(2, 3, 3)
+    copy_state(conv, tconv)
+    x = randn(4, 2, 5, 5)
+    y, ref = conv(x).detach(), tconv(to_torch(x)).detach()
+    np.testing.assert_allclose(y.view(4, -1).numpy(), ref.view(4, -1).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.flatten(1).numpy(), ref.flatten(1).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.contiguous().numpy(), ref.numpy(), rtol=1e-5, atol=1e-6)

@@ -1,0 +1,184 @@
+"""The convolution, pooling, padding, resampling and normalisation ops, in one table beside
+``test_op_table.py`` and checked the same two ways:
+
+1. against torch in float32: values, dtype, shape, and the gradient of every input;
+2. with ``ember.autograd.gradcheck`` (central differences) in float64.
+
+Each case is ``(id, fn, shapes)``; ``fn(m, *tensors)`` runs with ``m = ember`` and ``m = torch``.
+"""
+import numpy as np
+import pytest
+
+import ember
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+
+
+def F(m):
+    return m.nn.functional
+
+
+CASES = [
+    # ---------------------------------------------------------------- convolution
+    ("conv2d", lambda m, x, w, b: F(m).conv2d(x, w, b), [(2, 3, 5, 5), (4, 3, 3, 3), (4,)]),
+    ("conv2d_no_bias_pad_int", lambda m, x, w: F(m).conv2d(x, w, padding=1), [(2, 2, 4, 4), (3, 2, 3, 3)]),
+    ("conv2d_stride_pad_tuple", lambda m, x, w, b: F(m).conv2d(x, w, b, stride=2, padding=(1, 2)),
+     [(2, 2, 5, 6), (3, 2, 3, 3), (3,)]),
+    ("conv2d_stride_tuple", lambda m, x, w: F(m).conv2d(x, w, stride=(2, 1)), [(1, 2, 6, 5), (2, 2, 3, 2)]),
+    ("conv2d_dilation", lambda m, x, w, b: F(m).conv2d(x, w, b, dilation=2, padding=1),
+     [(1, 2, 6, 6), (3, 2, 3, 3), (3,)]),
+    ("conv2d_same_odd", lambda m, x, w: F(m).conv2d(x, w, padding="same"), [(2, 2, 4, 5), (2, 2, 3, 3)]),
+    ("conv2d_same_even", lambda m, x, w: F(m).conv2d(x, w, padding="same"), [(1, 2, 4, 4), (2, 2, 2, 4)]),
+    ("conv2d_same_dilated", lambda m, x, w: F(m).conv2d(x, w, padding="same", dilation=(2, 1)),
+     [(1, 2, 5, 4), (2, 2, 2, 3)]),
+    ("conv2d_valid", lambda m, x, w: F(m).conv2d(x, w, padding="valid"), [(1, 2, 4, 4), (2, 2, 2, 2)]),
+    ("conv2d_groups", lambda m, x, w, b: F(m).conv2d(x, w, b, groups=2), [(2, 4, 4, 4), (6, 2, 2, 2), (6,)]),
+    ("conv2d_depthwise", lambda m, x, w: F(m).conv2d(x, w, groups=3, padding=1), [(2, 3, 4, 4), (3, 1, 3, 3)]),
+    ("conv2d_depthwise_mult2", lambda m, x, w, b: F(m).conv2d(x, w, b, groups=2, stride=2),
+     [(1, 2, 5, 5), (4, 1, 3, 3), (4,)]),
+    ("conv2d_unbatched", lambda m, x, w: F(m).conv2d(x, w), [(2, 4, 4), (3, 2, 2, 2)]),
+    ("conv2d_1x1", lambda m, x, w, b: F(m).conv2d(x, w, b), [(2, 3, 3, 3), (4, 3, 1, 1), (4,)]),
+    ("conv2d_chain", lambda m, x, w1, w2: F(m).conv2d(F(m).relu(F(m).conv2d(x, w1, padding=1)), w2),
+     [(2, 2, 4, 4), (3, 2, 3, 3), (2, 3, 2, 2)]),
+    ("conv1d", lambda m, x, w, b: F(m).conv1d(x, w, b), [(2, 3, 7), (4, 3, 3), (4,)]),
+    ("conv1d_stride_pad_dil", lambda m, x, w: F(m).conv1d(x, w, stride=2, padding=2, dilation=2),
+     [(2, 2, 8), (3, 2, 3)]),
+    ("conv1d_same_groups", lambda m, x, w, b: F(m).conv1d(x, w, b, padding="same", groups=2),
+     [(2, 4, 6), (4, 2, 4), (4,)]),
+    ("conv1d_unbatched", lambda m, x, w: F(m).conv1d(x, w), [(2, 6), (3, 2, 3)]),
+    ("conv_transpose2d", lambda m, x, w, b: F(m).conv_transpose2d(x, w, b), [(2, 3, 3, 3), (3, 2, 2, 2), (2,)]),
+    ("conv_transpose2d_stride_pad", lambda m, x, w: F(m).conv_transpose2d(x, w, stride=2, padding=1),
+     [(1, 2, 3, 3), (2, 3, 3, 3)]),
+    ("conv_transpose2d_outpad", lambda m, x, w, b: F(m).conv_transpose2d(
+        x, w, b, stride=(2, 3), padding=(0, 1), output_padding=(1, 2)), [(1, 2, 2, 3), (2, 2, 2, 3), (2,)]),
+    ("conv_transpose2d_groups_dil", lambda m, x, w: F(m).conv_transpose2d(x, w, groups=2, dilation=2),
+     [(1, 4, 3, 3), (4, 1, 2, 2)]),
+    ("conv_transpose2d_unbatched", lambda m, x, w: F(m).conv_transpose2d(x, w, stride=2),
+     [(2, 2, 2), (2, 1, 3, 3)]),
+    ("unfold", lambda m, x: F(m).unfold(x, 2), [(2, 2, 3, 4)]),
+    ("unfold_all_args", lambda m, x: F(m).unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+     [(1, 2, 4, 5)]),
+    ("unfold_unbatched", lambda m, x: F(m).unfold(x, 2, stride=2), [(2, 4, 4)]),
+    ("fold", lambda m, x: F(m).fold(x, (3, 3), 2), [(2, 8, 4)]),
+    ("fold_all_args", lambda m, x: F(m).fold(x, (4, 5), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+     [(1, 12, 9)]),
+    ("fold_unbatched", lambda m, x: F(m).fold(x, (4, 4), 2, stride=2), [(8, 4)]),
+    # -------------------------------------------------------------------- pooling
+    ("max_pool2d", lambda m, x: F(m).max_pool2d(x, 2), [(2, 3, 4, 6)]),
+    ("max_pool2d_overlap", lambda m, x: F(m).max_pool2d(x, 3, stride=1), [(1, 2, 5, 5)]),
+    ("max_pool2d_pad_stride", lambda m, x: F(m).max_pool2d(x, (3, 2), stride=(2, 1), padding=1),
+     [(2, 2, 5, 4)]),
+    ("max_pool2d_dilation", lambda m, x: F(m).max_pool2d(x, 2, stride=1, dilation=2), [(1, 2, 5, 5)]),
+    ("max_pool2d_ceil", lambda m, x: F(m).max_pool2d(x, 2, ceil_mode=True), [(1, 2, 5, 5)]),
+    ("max_pool2d_ceil_pad", lambda m, x: F(m).max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
+     [(1, 2, 6, 6)]),
+    ("max_pool2d_indices", lambda m, x: F(m).max_pool2d(x, 2, return_indices=True)[0], [(1, 2, 4, 4)]),
+    ("max_pool2d_unbatched", lambda m, x: F(m).max_pool2d(x, 2), [(2, 4, 4)]),
+    ("max_pool1d", lambda m, x: F(m).max_pool1d(x, 2), [(2, 3, 8)]),
+    ("max_pool1d_all_args", lambda m, x: F(m).max_pool1d(x, 3, stride=2, padding=1, dilation=1,
+                                                          ceil_mode=True), [(2, 2, 8)]),
+    ("max_pool1d_unbatched", lambda m, x: F(m).max_pool1d(x, 2, stride=1), [(2, 5)]),
+    ("avg_pool2d", lambda m, x: F(m).avg_pool2d(x, 2), [(2, 3, 4, 6)]),
+    ("avg_pool2d_pad_include", lambda m, x: F(m).avg_pool2d(x, 3, stride=2, padding=1), [(1, 2, 5, 5)]),
+    ("avg_pool2d_pad_exclude", lambda m, x: F(m).avg_pool2d(x, 3, stride=2, padding=1,
+                                                             count_include_pad=False), [(1, 2, 5, 5)]),
+    ("avg_pool2d_ceil", lambda m, x: F(m).avg_pool2d(x, 2, ceil_mode=True), [(1, 2, 5, 5)]),
+    ("avg_pool2d_ceil_pad", lambda m, x: F(m).avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
+     [(1, 2, 6, 6)]),
+    ("avg_pool2d_ceil_pad_exclude", lambda m, x: F(m).avg_pool2d(
+        x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False), [(1, 2, 6, 6)]),
+    ("avg_pool2d_divisor", lambda m, x: F(m).avg_pool2d(x, 2, divisor_override=3), [(1, 2, 4, 4)]),
+    ("avg_pool2d_rect", lambda m, x: F(m).avg_pool2d(x, (1, 3), stride=(2, 1)), [(1, 2, 4, 5)]),
+    ("avg_pool1d", lambda m, x: F(m).avg_pool1d(x, 3, stride=2, padding=1), [(2, 3, 7)]),
+    ("avg_pool1d_exclude_ceil", lambda m, x: F(m).avg_pool1d(
+        x, 2, padding=1, ceil_mode=True, count_include_pad=False), [(2, 2, 5)]),
+    ("adaptive_avg_pool2d", lambda m, x: F(m).adaptive_avg_pool2d(x, (3, 2)), [(2, 2, 7, 5)]),
+    ("adaptive_avg_pool2d_global", lambda m, x: F(m).adaptive_avg_pool2d(x, 1), [(2, 3, 4, 5)]),
+    ("adaptive_avg_pool2d_grow", lambda m, x: F(m).adaptive_avg_pool2d(x, (5, 3)), [(1, 2, 3, 2)]),
+    ("adaptive_avg_pool2d_none", lambda m, x: F(m).adaptive_avg_pool2d(x, (None, 2)), [(1, 2, 3, 5)]),
+    ("adaptive_avg_pool2d_unbatched", lambda m, x: F(m).adaptive_avg_pool2d(x, 2), [(2, 5, 5)]),
+    ("adaptive_avg_pool1d", lambda m, x: F(m).adaptive_avg_pool1d(x, 3), [(2, 3, 7)]),
+    ("adaptive_max_pool2d", lambda m, x: F(m).adaptive_max_pool2d(x, (3, 2)), [(2, 2, 7, 5)]),
+    ("adaptive_max_pool2d_global", lambda m, x: F(m).adaptive_max_pool2d(x, 1), [(2, 3, 4, 5)]),
+    ("adaptive_max_pool2d_indices", lambda m, x: F(m).adaptive_max_pool2d(x, 2, return_indices=True)[0],
+     [(1, 2, 5, 5)]),
+    ("adaptive_max_pool1d", lambda m, x: F(m).adaptive_max_pool1d(x, 3), [(2, 2, 7)]),
+    # -------------------------------------------------------------------- padding
+    ("pad_reflect_1d", lambda m, x: F(m).pad(x, (2, 1), mode="reflect"), [(2, 3, 4)]),
+    ("pad_reflect_2d", lambda m, x: F(m).pad(x, (1, 2, 2, 0), mode="reflect"), [(1, 2, 3, 4)]),
+    ("pad_reflect_unbatched", lambda m, x: F(m).pad(x, (1, 1, 1, 1), mode="reflect"), [(2, 3, 3)]),
+    ("pad_replicate_1d", lambda m, x: F(m).pad(x, (3, 1), mode="replicate"), [(2, 2, 3)]),
+    ("pad_replicate_2d", lambda m, x: F(m).pad(x, (2, 0, 1, 3), mode="replicate"), [(1, 2, 3, 3)]),
+    ("pad_circular_2d", lambda m, x: F(m).pad(x, (1, 2, 2, 1), mode="circular"), [(1, 2, 3, 3)]),
+    ("pad_constant_value", lambda m, x: F(m).pad(x, (1, 2, 0, 1), value=-0.5), [(2, 2, 3)]),
+    # -------------------------------------------------------------------- resampling
+    ("interp_nearest_scale", lambda m, x: F(m).interpolate(x, scale_factor=2), [(1, 2, 3, 3)]),
+    ("interp_nearest_size", lambda m, x: F(m).interpolate(x, size=(5, 7)), [(1, 2, 3, 4)]),
+    ("interp_nearest_down", lambda m, x: F(m).interpolate(x, size=(2, 3)), [(1, 2, 5, 7)]),
+    ("interp_nearest_frac_scale", lambda m, x: F(m).interpolate(x, scale_factor=(1.5, 2.5)), [(1, 1, 3, 3)]),
+    ("interp_nearest_exact", lambda m, x: F(m).interpolate(x, size=(5, 4), mode="nearest-exact"),
+     [(1, 2, 3, 3)]),
+    ("interp_nearest_1d", lambda m, x: F(m).interpolate(x, scale_factor=3), [(2, 2, 3)]),
+    ("interp_bilinear", lambda m, x: F(m).interpolate(x, scale_factor=2, mode="bilinear"), [(1, 2, 3, 3)]),
+    ("interp_bilinear_size", lambda m, x: F(m).interpolate(x, size=(5, 2), mode="bilinear"), [(1, 2, 3, 4)]),
+    ("interp_bilinear_corners", lambda m, x: F(m).interpolate(x, size=(5, 7), mode="bilinear",
+                                                              align_corners=True), [(1, 2, 3, 4)]),
+    ("interp_bilinear_down", lambda m, x: F(m).interpolate(x, scale_factor=0.5, mode="bilinear"),
+     [(1, 2, 6, 5)]),
+    ("interp_bilinear_recompute", lambda m, x: F(m).interpolate(
+        x, scale_factor=1.7, mode="bilinear", recompute_scale_factor=True), [(1, 1, 3, 4)]),
+    ("interp_linear", lambda m, x: F(m).interpolate(x, size=7, mode="linear"), [(2, 2, 4)]),
+    ("interp_linear_corners", lambda m, x: F(m).interpolate(x, scale_factor=2, mode="linear",
+                                                            align_corners=True), [(2, 2, 4)]),
+    ("interp_area", lambda m, x: F(m).interpolate(x, size=(2, 3), mode="area"), [(1, 2, 5, 7)]),
+    # -------------------------------------------------------------- normalisation
+    ("batch_norm_4d_train", lambda m, x, w, b: F(m).batch_norm(x, None, None, w, b, training=True),
+     [(3, 2, 3, 3), (2,), (2,)]),
+    ("batch_norm_3d_train", lambda m, x, w, b: F(m).batch_norm(x, None, None, w, b, training=True),
+     [(3, 2, 4), (2,), (2,)]),
+    ("batch_norm_4d_eval", lambda m, x, w, b: F(m).batch_norm(
+        x, m.ones(2) * 0.2, m.ones(2) * 1.5, w, b, training=False), [(3, 2, 3, 3), (2,), (2,)]),
+    ("group_norm", lambda m, x, w, b: F(m).group_norm(x, 2, w, b), [(2, 4, 3, 3), (4,), (4,)]),
+    ("group_norm_no_affine", lambda m, x: F(m).group_norm(x, 3, eps=1e-3), [(2, 6, 5)]),
+    ("group_norm_one_group", lambda m, x, w: F(m).group_norm(x, 1, w), [(2, 3, 2, 2), (3,)]),
+    ("group_norm_instance", lambda m, x, w, b: F(m).group_norm(x, 3, w, b), [(2, 3, 4), (3,), (3,)]),
+    ("group_norm_2d_input", lambda m, x: F(m).group_norm(x, 2), [(3, 4)]),
+]
+
+IDS = [c[0] for c in CASES]
+
+
+def _arrays(shapes, dtype, seed):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s).astype(dtype) for s in shapes]
+
+
+@pytest.mark.parametrize("name,fn,shapes", CASES, ids=IDS)
+def test_matches_torch_float32(name, fn, shapes):
+    arrays = _arrays(shapes, np.float32, seed=len(name))
+    e_in = [ember.tensor(a, requires_grad=True) for a in arrays]
+    t_in = [torch.tensor(a, requires_grad=True) for a in arrays]
+    e_out, t_out = fn(ember, *e_in), fn(torch, *t_in)
+
+    assert e_out.shape == tuple(t_out.shape)
+    assert e_out.dtype == ember.float32 and t_out.dtype == torch.float32
+    np.testing.assert_allclose(e_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-5, atol=1e-5)
+    assert e_out.grad_fn.name() == t_out.grad_fn.name()
+
+    upstream = np.random.default_rng(1).standard_normal(e_out.shape).astype(np.float32)
+    e_out.backward(ember.tensor(upstream))
+    t_out.backward(torch.tensor(upstream))
+    for e, t in zip(e_in, t_in):
+        assert t.grad is not None and e.grad is not None
+        assert e.grad.shape == e.shape and e.grad.dtype == ember.float32
+        np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name,fn,shapes", CASES, ids=IDS)
+def test_gradcheck_float64(name, fn, shapes):
+    arrays = _arrays(shapes, np.float64, seed=len(name) + 7)
+    inputs = [ember.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(ember, *inputs)
+    assert out.dtype == ember.float64  # float64 in, float64 out: no silent downcast
+    assert ember.autograd.gradcheck(lambda *xs: fn(ember, *xs), inputs, eps=1e-6, atol=1e-5)
