@@ -16,6 +16,12 @@ CASES = [
     ("RMSprop", {"lr": 1e-2, "momentum": 0.5, "centered": True, "weight_decay": 1e-2}),
     ("Adagrad", {"lr": 0.1, "lr_decay": 1e-2, "initial_accumulator_value": 0.1}),
     ("Adadelta", {"lr": 0.5, "weight_decay": 1e-2}),
+    ("RAdam", {"lr": 1e-2}),
+    ("RAdam", {"lr": 1e-2, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("ASGD", {"lr": 1e-2, "t0": 2, "lambd": 1e-2, "weight_decay": 1e-2}),
+    ("ASGD", {"lr": 0.05, "alpha": 0.5, "maximize": True}),
+    ("Rprop", {"lr": 1e-2}),
+    ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.1), "maximize": True}),
 ]
 
 

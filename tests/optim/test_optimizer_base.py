@@ -18,6 +18,9 @@ ALL = {
     "RMSprop": {"lr": 1e-3, "momentum": 0.9, "centered": True},
     "Adagrad": {"lr": 0.1, "lr_decay": 1e-3},
     "Adadelta": {"lr": 0.5},
+    "RAdam": {"lr": 1e-2, "weight_decay": 1e-2},
+    "ASGD": {"lr": 0.05, "t0": 10},
+    "Rprop": {"lr": 1e-3},
 }
 
 
@@ -45,6 +48,9 @@ def _w():
     (lambda: optim.Adagrad([_w()], initial_accumulator_value=-1),
      "Invalid initial_accumulator_value value: -1"),
     (lambda: optim.Adadelta([_w()], rho=1.5), "Invalid rho value: 1.5"),
+    (lambda: optim.RAdam([_w()], betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+    (lambda: optim.ASGD([_w()], lr=-0.1), "Invalid learning rate: -0.1"),
+    (lambda: optim.Rprop([_w()], etas=(1.5, 1.2)), "Invalid eta values: 1.5, 1.2"),
     (lambda: optim.SGD([], lr=0.1), "optimizer got an empty parameter list"),
     (lambda: optim.Adam([_w()], fused=True), "fused=True is not supported"),
 ])

@@ -92,18 +92,3 @@ def test_dynamic_net_with_momentum_follows_torch(seed):
     ref, ref_loss = _dynamic_net(torch, seed)
     np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-5)
     assert math.isfinite(ours_loss) and ours_loss == pytest.approx(ref_loss, rel=1e-4)
-
-
-@pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_zero_dim_parameter_momentum_moves_every_step(case):
-    """The state of a 0-d parameter whose gradient is a NumPy scalar keeps changing."""
-    name, kwargs = case
-    w = ember.nn.Parameter(ember.tensor(1.0))
-    opt = getattr(ember.optim, name)([w], **kwargs)
-    seen = []
-    for g in (0.5, -0.25, 1.0):
-        w.grad = Tensor._make(np.float32(g))
-        opt.step()
-        seen.append({k: v._data.copy() for k, v in opt.state[w].items()})
-    for key in seen[0]:
-        assert not np.array_equal(seen[1][key], seen[2][key]), f"{name}: state {key!r} stopped moving"

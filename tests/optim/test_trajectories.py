@@ -35,6 +35,13 @@ CASES = [
     ("Adadelta", {}),
     ("Adadelta", {"lr": 0.5, "rho": 0.95, "weight_decay": 1e-2}),
     ("Adadelta", {"lr": 0.01, "eps": 1e-4, "maximize": True}),
+    ("RAdam", {"lr": 1e-2}),
+    ("RAdam", {"lr": 1e-2, "weight_decay": 1e-2, "betas": (0.8, 0.99)}),
+    ("RAdam", {"lr": 1e-2, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("ASGD", {"lr": 0.05}),
+    ("ASGD", {"lr": 0.05, "t0": 50, "lambd": 1e-3, "alpha": 0.5, "weight_decay": 1e-2}),
+    ("Rprop", {"lr": 1e-3}),
+    ("Rprop", {"lr": 1e-2, "etas": (0.4, 1.3), "step_sizes": (1e-4, 1.0), "maximize": True}),
 ]
 
 
@@ -112,7 +119,10 @@ def test_parameters_without_grad_are_skipped_like_torch(name):
     assert len(e_opt.state) == len(t_opt.state)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RMSprop", "Adagrad", "Adadelta"])
+ALL_NAMES = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Rprop", "Adagrad", "Adadelta", "ASGD"]
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_non_finite_gradients_propagate_like_torch(name):
     values = np.array([1.0, -2.0, 3.0, 0.5], dtype=np.float32)
     grad = np.array([np.nan, 1.0, np.inf, -np.inf], dtype=np.float32)
@@ -127,14 +137,16 @@ def test_non_finite_gradients_propagate_like_torch(name):
             e_opt.step()
         t_opt.step()
     got, want = e._data, t.detach().numpy()
-    assert not np.isfinite(got[0])  # a NaN gradient never becomes a finite update
+    if name != "Rprop":   # Rprop reads only signs, and torch's sign(NaN) is 0
+        assert not np.isfinite(got[0])  # a NaN gradient never becomes a finite update
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
     finite = np.isfinite(want)
     np.testing.assert_allclose(got[finite], want[finite], rtol=1e-6)
 
 
-@pytest.mark.parametrize("case", [CASES[1], CASES[6], CASES[15], CASES[19], CASES[21], CASES[24]], ids=_ids)
+@pytest.mark.parametrize("case", [CASES[1], CASES[6], CASES[15], CASES[19], CASES[21], CASES[24], CASES[27],
+                                  CASES[30], CASES[32]], ids=_ids)
 def test_torch_state_dict_loads_into_ember_and_continues(case):
     name, kwargs = case
     weights, data = initial_weights(np.float32), batches(np.float32)
@@ -150,11 +162,12 @@ def test_torch_state_dict_loads_into_ember_and_continues(case):
         np.testing.assert_allclose(e._data, t.detach().numpy(), rtol=2e-5, atol=2e-6)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RMSprop", "Adagrad", "Adadelta"])
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_numpy_float64_hyper_parameters_keep_float32(name):
     lr = np.float64(0.01)
     w = ember.tensor([1.0, -2.0, 3.0], requires_grad=True)
-    opt = getattr(ember.optim, name)([w], lr=lr, weight_decay=np.float64(0.1))
+    kwargs = {} if name == "Rprop" else {"weight_decay": np.float64(0.1)}
+    opt = getattr(ember.optim, name)([w], lr=lr, **kwargs)
     for _ in range(3):
         w.grad = ember.tensor([0.5, -0.25, 1.0])
         opt.step()

@@ -23,9 +23,10 @@ import numpy as np
 
 __all__ = ["Layout", "run", "num_threads", "CHUNK", "PARALLEL_MIN"]
 
-#: Elements per rule call. Each call's scratch buffers stay in the core's cache, and the
-#: Python cost of a call (a dozen ufunc calls) is small against its arithmetic.
-CHUNK = 1 << 16
+#: Elements per rule call: large enough that the Python cost of a call (a dozen ufunc calls,
+#: about a microsecond each) is small against its arithmetic, and that a thread gets whole
+#: chunks; its scratch buffers (half a MiB each in float32) stay in the shared cache.
+CHUNK = 1 << 17
 #: Below this many elements a step runs in the calling thread (a thread hand-off costs more).
 PARALLEL_MIN = 1 << 17
 #: Threads at most: a step is bound by memory bandwidth, which a few cores saturate.

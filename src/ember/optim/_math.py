@@ -33,17 +33,19 @@ def decay_weights(param: np.ndarray, lr: float, weight_decay: float) -> None:
 
 
 def ema(avg: np.ndarray, value: np.ndarray, beta: float, tmp: np.ndarray) -> None:
-    """``avg ← β·avg + (1−β)·value`` in place, as ``avg += (1−β)·(value − avg)`` (torch's lerp)."""
+    """``avg ← β·avg + (1−β)·value`` in place, as torch's ``lerp``: ``avg += (1−β)·(value − avg)``
+    (so an infinite value makes the average NaN, as in torch; ``1−β`` is taken in double
+    precision, then rounded)."""
     np.subtract(value, avg, out=tmp)
     tmp *= 1 - beta
     avg += tmp
 
 
 def ema_square(avg: np.ndarray, value: np.ndarray, beta: float, tmp: np.ndarray) -> None:
-    """``avg ← β·avg + (1−β)·value²`` in place."""
+    """``avg ← β·avg + (1−β)·value²`` in place (four passes)."""
+    np.multiply(value, value, out=tmp)
+    tmp *= 1 - beta
     avg *= beta
-    np.multiply(value, 1 - beta, out=tmp)
-    tmp *= value
     avg += tmp
 
 

@@ -27,10 +27,9 @@ def adadelta_update(param: np.ndarray, grad: np.ndarray, square_avg: np.ndarray,
     g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
     ema_square(square_avg, g, rho, tmp)
     np.add(square_avg, eps, out=tmp)
-    np.sqrt(tmp, out=tmp)
     np.add(acc_delta, eps, out=delta)
-    np.sqrt(delta, out=delta)
     delta /= tmp
+    np.sqrt(delta, out=delta)          # √(u + eps) / √(v + eps) as one square root
     delta *= g
     ema_square(acc_delta, delta, rho, tmp)
     delta *= lr
