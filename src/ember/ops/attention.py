@@ -40,13 +40,14 @@ class ScaledDotProductAttention(Function):
 
     Args (forward): q ``(..., L, E)``, k ``(..., S, E)``, v ``(..., S, Ev)``, bias (additive,
     broadcastable to ``(..., L, S)``, or None); ``scale``; ``keep``: the dropout multipliers
-    (0 or ``1/(1-p)``) for the weights, or None; ``weights``: also return the (dropped-out)
-    weights, concatenated after the output along the last axis.
+    (0 or ``1/(1-p)``) for the weights, or None; ``weights``: also return the weights,
+    concatenated after the output along the last axis: ``"dropped"`` after dropout (torch's
+    ``MultiheadAttention``), ``"raw"`` before it (Keras's ``MultiHeadAttention``).
     """
 
     NAME = "ScaledDotProductAttentionBackward0"
 
-    def forward(self, q, k, v, bias, scale=1.0, keep=None, weights=False):
+    def forward(self, q, k, v, bias, scale=1.0, keep=None, weights=None):
         s = np.matmul(q, np.swapaxes(k, -1, -2))
         s *= scale
         if bias is not None:
@@ -58,7 +59,8 @@ class ScaledDotProductAttention(Function):
         self.scale, self.weights = scale, weights
         self.bias_shape = None if bias is None else bias.shape
         if weights:
-            return np.concatenate([out, np.broadcast_to(pd, out.shape[:-1] + pd.shape[-1:])], -1)
+            w = pd if weights == "dropped" else p
+            return np.concatenate([out, np.broadcast_to(w, out.shape[:-1] + w.shape[-1:])], -1)
         return out
 
     def backward(self, g):
@@ -69,10 +71,12 @@ class ScaledDotProductAttention(Function):
         if self.needs_grad(2):
             dv = unbroadcast(np.matmul(np.swapaxes(pd, -1, -2), g_out), v.shape)
         dp = np.matmul(g_out, np.swapaxes(v, -1, -2))
-        if self.weights:
+        if self.weights == "dropped":
             dp += g[..., ev:]
         if self.keep is not None:
             dp *= self.keep
+        if self.weights == "raw":
+            dp += g[..., ev:]
         ds = dp
         ds -= (dp * p).sum(axis=-1, keepdims=True)
         ds *= p

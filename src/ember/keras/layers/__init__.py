@@ -11,9 +11,14 @@ from .core import Activation, Dense, Dropout, Flatten, Reshape
 from .input_layer import Input, InputLayer
 from .keras_tensor import KerasTensor
 from .normalization import BatchNormalization, LayerNormalization, Normalization
+from .attention import MultiHeadAttention
+from .embedding import Embedding
+from .rnn import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
+from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape",
            "BatchNormalization", "LayerNormalization", "Normalization", "ReLU", "LeakyReLU",
-           "PReLU", "ELU", "Softmax"]
+           "PReLU", "ELU", "Softmax", "MultiHeadAttention", "Embedding", "SimpleRNN", "LSTM",
+           "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "Bidirectional", "TimeDistributed"]
 
 ALL = {name: globals()[name] for name in __all__ if name not in ("Layer", "Input", "InputSpec")}

@@ -16,6 +16,7 @@ class ReLU(Layer):
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if max_value is not None and max_value < 0:
             raise ValueError(f"max_value of a ReLU layer cannot be a negative value. "
                              f"Received: max_value={max_value}")
@@ -40,6 +41,7 @@ class LeakyReLU(Layer):
     def __init__(self, negative_slope=0.3, **kwargs):
         alpha = kwargs.pop("alpha", None)
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.negative_slope = float(alpha if alpha is not None else negative_slope)
         if self.negative_slope < 0:
             raise ValueError(f"The negative_slope value of a Leaky ReLU layer cannot be None or "
@@ -60,6 +62,7 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.alpha_initializer = _init.get(alpha_initializer)
         self.alpha_regularizer = _reg.get(alpha_regularizer)
         if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
@@ -89,6 +92,7 @@ class ELU(Layer):
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.alpha = float(alpha)
 
     def call(self, inputs, training=False):
@@ -105,6 +109,7 @@ class Softmax(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = axis
 
     def call(self, inputs, training=False):

@@ -58,6 +58,7 @@ from .._utils import snake_case, to_tensor, unique_name
 from ..saving.object_registration import register_builtin
 from ..variables import Variable, to_np_dtype
 from . import _tracking
+from . import masking as _masking
 from .input_spec import InputSpec, assert_input_compatibility
 
 __all__ = ["Layer", "InputSpec"]
@@ -440,7 +441,10 @@ class Layer(Module):
             ctx.training = training  # like Keras: later sibling calls see it too
             if has_training and training is not None:
                 kwargs["training"] = training
+            previous_mask = _masking.fill_mask_arguments(self, args, kwargs)
             outputs = Module.__call__(self, *args, **kwargs)
+            if args:
+                _masking.attach_output_masks(self, args[0], outputs, previous_mask)
             if self.activity_regularizer is not None and not ctx.symbolic:
                 for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
                     penalty = self.activity_regularizer(out)
@@ -451,6 +455,22 @@ class Layer(Module):
         finally:
             if entry:
                 _tracking.exit_context(ctx)
+
+    # ---- masks --------------------------------------------------------------------------
+    @property
+    def supports_masking(self) -> bool:
+        """Whether the layer passes a mask on (True where ``compute_mask`` is overridden, or
+        when set, as Keras's layers do in ``__init__``)."""
+        flag = self.__dict__.get("_supports_masking")
+        return type(self).compute_mask is not Layer.compute_mask if flag is None else flag
+
+    @supports_masking.setter
+    def supports_masking(self, value) -> None:
+        self.__dict__["_supports_masking"] = bool(value)
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the output (default: the input's mask, unchanged)."""
+        return previous_mask
 
     def _maybe_build(self, first_input) -> None:
         self._build_once(_shape_of(first_input))

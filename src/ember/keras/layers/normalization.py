@@ -60,6 +60,7 @@ class BatchNormalization(Layer):
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, synchronized=False, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if not 0 <= momentum <= 1:
             raise ValueError(f"Argument `momentum` must be in [0, 1]. Received: momentum={momentum}")
         if epsilon <= 0:
@@ -115,6 +116,7 @@ class LayerNormalization(Layer):
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, rms_scaling=False, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if not isinstance(axis, int):
             raise ValueError(f"ember.keras LayerNormalization supports one axis; "
                                       f"received axis={axis}")

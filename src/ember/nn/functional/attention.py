@@ -73,9 +73,11 @@ def _torch_name(q, k, v, dropout_p: float) -> str:
     return "MmBackward0" if q.ndim == 2 else "UnsafeViewBackward0"
 
 
-def _attend(q, k, v, bias, scale, dropout_p: float, weights: bool = False):
+def _attend(q, k, v, bias, scale, dropout_p: float, weights=None, keep=None):
+    """The attention node; ``keep`` (dropout multipliers) is drawn here unless given."""
     shape = _scores_shape(q, k, bias)
-    keep = dropout_mask(shape, dropout_p, q._data.dtype) if dropout_p > 0 else None
+    if keep is None and dropout_p > 0:
+        keep = dropout_mask(shape, dropout_p, q._data.dtype)
     return ScaledDotProductAttention.apply(q, k, v, bias, scale=scale, keep=keep,
                                            weights=weights, label=_torch_name(q, k, v, dropout_p))
 
@@ -216,7 +218,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         bias = Tensor._make(np.where(np.tri(L, k.shape[2], dtype=bool), 0, -np.inf)
                             .astype(q._data.dtype))
     p = dropout_p if training else 0.0
-    out = _attend(q, k, v, bias, 1.0 / math.sqrt(head_dim), p, weights=need_weights)
+    out = _attend(q, k, v, bias, 1.0 / math.sqrt(head_dim), p,
+                  weights="dropped" if need_weights else None)
     weights = None
     if need_weights:
         weights = out[..., head_dim:]

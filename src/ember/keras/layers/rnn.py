@@ -1,0 +1,376 @@
+"""Keras's recurrent layers: ``SimpleRNN``, ``LSTM``, ``GRU`` and their cells, with Keras 3's
+weights (``kernel (input, G·units)``, ``recurrent_kernel (units, G·units)``, ``bias``; LSTM
+gates ``i f c o``, GRU gates ``z r h`` and ``reset_after``), initialisers, dropout (one mask per
+gate with ``recurrent_dropout``, as Keras draws them) and masks. The weights live on
+``layer.cell``; the whole sequence runs as one ember node
+(:func:`ember.nn.functional.recurrent.recurrent_layer`), so this module owns no maths.
+
+Example::
+
+    >>> from ember.keras import layers
+    >>> lstm = layers.LSTM(8, return_sequences=True, return_state=True)
+    >>> out, h, c = lstm(np.zeros((2, 5, 3), np.float32))
+    >>> out.shape, h.shape, c.shape
+    ((2, 5, 8), (2, 8), (2, 8))
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...nn.functional.recurrent import recurrent_layer
+from ...ops.recurrent import ACTIVATIONS
+from ...ops.shape import flip
+from .. import activations as _act
+from .. import initializers as _init
+from .. import random as _random
+from .. import regularizers as _reg
+from .base import Layer
+
+__all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "SimpleRNN", "LSTM", "GRU"]
+
+
+def _activation_name(fn, arg: str) -> str:
+    try:
+        name = _act.serialize(fn)
+    except ValueError:
+        name = None
+    if name not in ACTIVATIONS:
+        raise NotImplementedError(f"ember.keras recurrent layers support the activations "
+                                  f"{sorted(ACTIVATIONS)}; received {arg}={fn!r}")
+    return name
+
+
+class _Cell(Layer):
+    """One step of a recurrent layer; holds the weights and the configuration."""
+
+    KIND, GATES = "rnn", 1
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"Received an invalid value for argument `units`, expected a "
+                             f"positive integer, got {units}.")
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = _act.get(activation)
+        self.recurrent_activation = _act.get(recurrent_activation)
+        self._act_names = (_activation_name(self.activation, "activation"),
+                           _activation_name(self.recurrent_activation, "recurrent_activation"))
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _init.get(kernel_initializer)
+        self.recurrent_initializer = _init.get(recurrent_initializer)
+        self.bias_initializer = _init.get(bias_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self.recurrent_regularizer = _reg.get(recurrent_regularizer)
+        self.bias_regularizer = _reg.get(bias_regularizer)
+        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
+        self.bias_constraint = bias_constraint
+        self.dropout = min(1.0, max(0.0, float(dropout)))
+        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        self.seed = seed
+        self.seed_generator = _random.SeedGenerator(seed)
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        G, H = self.GATES, self.units
+        self.kernel = self.add_weight(shape=(input_shape[-1], G * H), name="kernel",
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(shape=(H, G * H), name="recurrent_kernel",
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(shape=self._bias_shape(), name="bias",
+                                        initializer=self._bias_init(),
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def _bias_shape(self):
+        return (self.GATES * self.units,)
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    # the weights in torch's layout for the recurrence node
+    def _biases(self):
+        return self.bias, None
+
+    def _options(self) -> dict:
+        act, ract = self._act_names
+        return {"activation": act} if self.KIND == "rnn" else \
+            {"activation": act, "recurrent_activation": ract}
+
+    def _dropout_masks(self, batch: int, input_dim: int, dtype, training) -> dict:
+        """Keras's masks: one per gate with recurrent dropout (implementation 1), else one
+        shared input mask; drawn once per call and fixed over the time steps."""
+        out = {}
+        per_gate = self.recurrent_dropout > 0 or self.GATES == 1
+        for name, rate, width in (("x_mask", self.dropout, input_dim),
+                                  ("h_mask", self.recurrent_dropout, self.units)):
+            if not training or not 0 < rate < 1:
+                continue
+            count = self.GATES if per_gate else 1
+            ones = Tensor._make(np.ones((batch, width), dtype))
+            masks = [_random.dropout(ones, rate, seed=self.seed_generator)._data
+                     for _ in range(count)]
+            out[name] = np.stack(masks * (self.GATES // count))
+        return out
+
+    def run(self, sequences, states, mask=None, training=False, go_backwards=False,
+            zero_output_for_mask=False):
+        """The whole sequence ``(B, T, I)``: ``(outputs (T, B, H), final states)``."""
+        x = sequences.transpose(0, 1)
+        b_ih, b_hh = self._biases()
+        opts = self._options()
+        opts.update(self._dropout_masks(x.shape[1], x.shape[2], x._data.dtype, training))
+        if mask is not None:
+            opts["mask"] = np.asarray(getattr(mask, "_data", mask), bool).T
+            opts["masked_output"] = "zero" if zero_output_for_mask else "carry"
+        c0 = states[1] if self.KIND == "lstm" else None
+        y, h, c = recurrent_layer(self.KIND, x, states[0], c0, self.kernel.T,
+                                  self.recurrent_kernel.T, b_ih, b_hh, reverse=go_backwards,
+                                  **opts)
+        return y, ([h, c] if self.KIND == "lstm" else [h])
+
+    def call(self, inputs, states, training=False):
+        """One step: ``(output, new_states)`` for ``inputs (B, I)``."""
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        y, new = self.run(inputs.unsqueeze(1), states, training=training)
+        return y[0], new
+
+    def get_initial_state(self, batch_size=None):
+        zeros = Tensor._make(np.zeros((batch_size, self.units), np.float32))
+        return [zeros, Tensor._make(np.zeros((batch_size, self.units), np.float32))] \
+            if self.KIND == "lstm" else [zeros]
+
+    def get_config(self):
+        config = {**super().get_config(), "units": self.units,
+                  "activation": _act.serialize(self.activation), "use_bias": self.use_bias,
+                  "kernel_initializer": _init.serialize(self.kernel_initializer),
+                  "recurrent_initializer": _init.serialize(self.recurrent_initializer),
+                  "bias_initializer": _init.serialize(self.bias_initializer),
+                  "kernel_regularizer": _reg.serialize(self.kernel_regularizer),
+                  "recurrent_regularizer": _reg.serialize(self.recurrent_regularizer),
+                  "bias_regularizer": _reg.serialize(self.bias_regularizer),
+                  "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                  "seed": self.seed}
+        if self.KIND != "rnn":
+            config["recurrent_activation"] = _act.serialize(self.recurrent_activation)
+        return config
+
+
+class SimpleRNNCell(_Cell):
+    """One step of ``SimpleRNN``: ``h = activation(x·kernel + h·recurrent_kernel + bias)``."""
+
+    def __init__(self, units, activation="tanh", use_bias=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+
+
+class LSTMCell(_Cell):
+    """One step of ``LSTM`` (gates ``i f c o``); ``unit_forget_bias`` starts the forget bias
+    at 1."""
+
+    KIND, GATES = "lstm", 4
+
+    def __init__(self, units, unit_forget_bias=True, **kwargs):
+        super().__init__(units, **kwargs)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.state_size = [self.units, self.units]
+
+    def _bias_init(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        base, H = self.bias_initializer, self.units
+
+        def init(shape, dtype=None):
+            parts = [np.asarray(getattr(p, "_data", p)) for p in
+                     (base((H,), dtype=dtype), np.ones(H), base((2 * H,), dtype=dtype))]
+            return np.concatenate(parts).astype(dtype or np.float32)
+        return init
+
+    def get_config(self):
+        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRUCell(_Cell):
+    """One step of ``GRU`` (gates ``z r h``); ``reset_after=True`` applies the reset gate after
+    the recurrent matmul and keeps two biases (``bias`` of shape ``(2, 3·units)``)."""
+
+    KIND, GATES = "gru", 3
+
+    def __init__(self, units, reset_after=True, **kwargs):
+        super().__init__(units, **kwargs)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _biases(self):
+        if self.bias is None or not self.reset_after:
+            return self.bias, None
+        return self.bias[0], self.bias[1]
+
+    def _options(self) -> dict:
+        return {**super()._options(), "order": "zrn", "reset_after": self.reset_after}
+
+    def get_config(self):
+        return {**super().get_config(), "reset_after": self.reset_after}
+
+
+class _RNN(Layer):
+    """A recurrent layer over ``(batch, time, features)``: Keras's ``RNN`` on a built-in cell."""
+
+    CELL = SimpleRNNCell
+    _LAYER_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+                   "zero_output_for_mask")
+
+    def __init__(self, units, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, zero_output_for_mask=False, use_cudnn="auto",
+                 **kwargs):
+        layer_kwargs = {k: kwargs.pop(k) for k in ("name", "trainable", "dtype", "input_shape",
+                                                   "input_dim", "batch_input_shape",
+                                                   "batch_size", "activity_regularizer")
+                        if k in kwargs}
+        if stateful:
+            raise NotImplementedError("ember.keras recurrent layers do not support "
+                                      "stateful=True")
+        cell_name = self.CELL.__name__.replace("RNNCell", "_rnn_cell").replace("Cell", "_cell")
+        self.cell = self.CELL(units, name=cell_name.lower().lstrip("_"), **kwargs)
+        super().__init__(**layer_kwargs)
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), False, bool(unroll)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.use_cudnn = use_cudnn
+        self.supports_masking = True
+        self.state_size = self.cell.state_size if isinstance(self.cell.state_size, list) \
+            else [self.cell.state_size]
+
+    def __getattr__(self, name):
+        cell = self.__dict__.get("_modules", {}).get("cell")
+        if cell is not None and name in ("units", "activation", "recurrent_activation",
+                                         "use_bias", "dropout", "recurrent_dropout",
+                                         "unit_forget_bias", "reset_after", "kernel_initializer",
+                                         "recurrent_initializer", "bias_initializer", "seed"):
+            return getattr(cell, name)
+        return super().__getattr__(name)
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        if len(sequences_shape) != 3:
+            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
+                             f"expected ndim=3, found ndim={len(sequences_shape)}. Full shape "
+                             f"received: {tuple(sequences_shape)}")
+        if not self.cell.built:
+            self.cell.build((sequences_shape[0],) + tuple(sequences_shape[2:]))
+            self.cell.built = True
+            for w in self.cell.weights:  # Keras's path: built inside this layer's scope
+                w.path = f"{self.name}/{w.path}"
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch, units = sequences_shape[0], self.cell.units
+        out = (batch, sequences_shape[1], units) if self.return_sequences else (batch, units)
+        if self.return_state:
+            return (out,) + tuple((batch, units) for _ in self.state_size)
+        return out
+
+    def compute_mask(self, _, mask):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        return [out] + [None] * len(self.state_size) if self.return_state else out
+
+    def get_initial_state(self, batch_size):
+        return self.cell.get_initial_state(batch_size)
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        if sequences.ndim != 3:
+            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
+                             f"expected ndim=3, found ndim={sequences.ndim}. Full shape "
+                             f"received: {tuple(sequences.shape)}")
+        batch, steps = sequences.shape[0], sequences.shape[1]
+        if mask is not None:
+            shape = tuple(getattr(mask, "shape", np.shape(mask)))
+            if shape != (batch, steps):
+                raise ValueError(f"The mask of layer \"{self.name}\" must have shape (batch, "
+                                 f"timesteps)=({batch}, {steps}); received mask.shape={shape}")
+        if initial_state is None:
+            states = self.get_initial_state(batch)
+            states = [Tensor._make(s._data.astype(sequences._data.dtype)) for s in states]
+        else:
+            states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
+                else [initial_state]
+        y, states = self.cell.run(sequences, states, mask=mask, training=training,
+                                  go_backwards=self.go_backwards,
+                                  zero_output_for_mask=self.zero_output_for_mask)
+        if self.return_sequences:
+            output = y.transpose(0, 1)
+            if self.go_backwards:  # Keras returns the steps in the order it walked them
+                output = flip(output, (1,))
+        else:
+            output = y[0] if self.go_backwards else y[-1]
+        return (output, *states) if self.return_state else output
+
+    def get_config(self):
+        cell = self.cell.get_config()
+        for key in ("name", "trainable"):
+            cell.pop(key, None)
+        return {**super().get_config(), **cell,
+                **{k: getattr(self, k) for k in self._LAYER_ARGS}}
+
+
+class SimpleRNN(_RNN):
+    """Fully connected RNN: ``h_t = activation(x_t·kernel + h_{t-1}·recurrent_kernel + bias)``.
+
+    Args:
+        units: size of the state. activation: default ``tanh``. use_bias: default True.
+        kernel/recurrent/bias _initializer, _regularizer, _constraint: as Keras
+            (``glorot_uniform``, ``orthogonal``, ``zeros``).
+        dropout, recurrent_dropout: rates for the inputs and the state (training only).
+        return_sequences: every step's output ``(B, T, units)`` rather than the last.
+        return_state: also return the final state(s). go_backwards: walk the steps in reverse.
+
+    Example::
+
+        >>> layers.SimpleRNN(4)(np.zeros((2, 3, 5), np.float32)).shape
+        (2, 4)
+    """
+
+    CELL = SimpleRNNCell
+
+
+class LSTM(_RNN):
+    """Long short-term memory (Hochreiter & Schmidhuber, 1997), Keras's gates ``i f c o``;
+    arguments as :class:`SimpleRNN` plus ``recurrent_activation`` (``sigmoid``) and
+    ``unit_forget_bias`` (True). States are ``[h, c]``.
+
+    Example::
+
+        >>> layers.LSTM(4, return_state=True)(np.zeros((2, 3, 5), np.float32))[2].shape
+        (2, 4)
+    """
+
+    CELL = LSTMCell
+
+
+class GRU(_RNN):
+    """Gated recurrent unit (Cho et al., 2014), Keras's gates ``z r h``; arguments as
+    :class:`SimpleRNN` plus ``recurrent_activation`` (``sigmoid``) and ``reset_after`` (True:
+    reset after the recurrent matmul, torch's and cuDNN's form).
+
+    Example::
+
+        >>> layers.GRU(4, return_sequences=True)(np.zeros((2, 3, 5), np.float32)).shape
+        (2, 3, 4)
+    """
+
+    CELL = GRUCell
