@@ -51,6 +51,22 @@ def unique_name(base: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
+def bind_arguments(class_name: str, params: list, args: tuple, kwargs: dict) -> dict:
+    """Binds ``args``/``kwargs`` to ``params`` (``(name, default)`` pairs in signature order)
+    as Python would, raising Python's TypeError for too many or unknown arguments."""
+    names = [p for p, _ in params]
+    if len(args) > len(names):
+        raise TypeError(f"{class_name}() takes at most {len(names)} positional arguments "
+                        f"({len(args)} given)")
+    values = dict(params)
+    values.update(zip(names, args))
+    for key, value in kwargs.items():
+        if key not in values:
+            raise TypeError(f"{class_name}.__init__() got an unexpected keyword argument '{key}'")
+        values[key] = value
+    return values
+
+
 def lookup(kind: str, identifier, table: dict, received: str | None = None):
     """Finds ``identifier`` in ``table`` (case-insensitive); unknown names list the valid ones."""
     key = str(identifier).lower()

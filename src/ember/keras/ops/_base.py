@@ -27,6 +27,8 @@ from ...ops import elementwise as _ew
 
 FLOATX = "float32"
 ALLOWED = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64")
+_ALLOWED_SET = frozenset(ALLOWED)
+_NP_NAMES = {np.dtype(n): n for n in ALLOWED}
 _PYTHON = {builtins.bool: "bool", builtins.int: "int32", builtins.float: "float32",
            "int": "int32", "float": "float32"}
 
@@ -41,6 +43,8 @@ def standardize_dtype(dtype) -> str:
     """
     if dtype is None:
         return FLOATX
+    if dtype.__class__ is str and dtype in _ALLOWED_SET:  # the common case, kept fast
+        return dtype
     if isinstance(dtype, (str, type)) and dtype in _PYTHON:
         return _PYTHON[dtype]
     if isinstance(dtype, _dtype.dtype):
@@ -125,7 +129,8 @@ def result_type(*dtypes) -> str:
 
 def dtype_of(x) -> str:
     """The Keras dtype name of a tensor."""
-    return x._data.dtype.name
+    dt = x._data.dtype
+    return _NP_NAMES.get(dt) or dt.name
 
 
 def is_float(x) -> bool:
@@ -205,8 +210,8 @@ def cast(x, dtype) -> Tensor:
         tensor([ 1, -1], dtype=ember.int32)
     """
     name = standardize_dtype(dtype)
-    x = convert_to_tensor(x)
-    return _ew.to_dtype(x, name)
+    x = t(x)
+    return x if dtype_of(x) == name else _ew.to_dtype(x, name)
 
 
 def t(x) -> Tensor:

@@ -259,6 +259,11 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         raise ValueError(f"Arguments `target` and `output` must have the same shape up until the "
                          f"last dimension: target.shape={tuple(target.shape)}, "
                          f"output.shape={tuple(output.shape)}")
+    labels, n_classes = target._data, output.shape[axis]
+    bad = labels[(labels < 0) | (labels >= n_classes)]
+    if bad.size:
+        raise ValueError(f"Received a label value of {int(bad[0])} which is outside the valid "
+                         f"range of [0, {n_classes - 1}]")
     squeeze = output.ndim == 1
     if squeeze:
         output, target = output.reshape(1, -1), target.reshape(1)
