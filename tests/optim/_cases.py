@@ -22,6 +22,8 @@ CASES = [
     ("ASGD", {"lr": 0.05, "alpha": 0.5, "maximize": True}),
     ("Rprop", {"lr": 1e-2}),
     ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.1), "maximize": True}),
+    ("Adafactor", {"lr": 1e-2}),
+    ("Adafactor", {"lr": 0.05, "weight_decay": 0.1, "eps": (1e-3, 1e-2), "d": 2.0, "maximize": True}),
 ]
 
 

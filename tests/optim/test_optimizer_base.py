@@ -21,6 +21,7 @@ ALL = {
     "RAdam": {"lr": 1e-2, "weight_decay": 1e-2},
     "ASGD": {"lr": 0.05, "t0": 10},
     "Rprop": {"lr": 1e-3},
+    "Adafactor": {"lr": 1e-2, "weight_decay": 1e-2},
 }
 
 
@@ -51,6 +52,8 @@ def _w():
     (lambda: optim.RAdam([_w()], betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
     (lambda: optim.ASGD([_w()], lr=-0.1), "Invalid learning rate: -0.1"),
     (lambda: optim.Rprop([_w()], etas=(1.5, 1.2)), "Invalid eta values: 1.5, 1.2"),
+    (lambda: optim.Adafactor([_w()], beta2_decay=0.5), "beta2_decay should be <= 0 but is: 0.5"),
+    (lambda: optim.Adafactor([_w()], d=0.5), "Clipping threshold d should be >= 1 but is: 0.5"),
     (lambda: optim.SGD([], lr=0.1), "optimizer got an empty parameter list"),
     (lambda: optim.Adam([_w()], fused=True), "fused=True is not supported"),
 ])

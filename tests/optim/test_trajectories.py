@@ -42,6 +42,8 @@ CASES = [
     ("ASGD", {"lr": 0.05, "t0": 50, "lambd": 1e-3, "alpha": 0.5, "weight_decay": 1e-2}),
     ("Rprop", {"lr": 1e-3}),
     ("Rprop", {"lr": 1e-2, "etas": (0.4, 1.3), "step_sizes": (1e-4, 1.0), "maximize": True}),
+    ("Adafactor", {"lr": 1e-2}),
+    ("Adafactor", {"lr": 0.05, "beta2_decay": -0.5, "weight_decay": 1e-2, "eps": (1e-4, 1e-3), "d": 1.5}),
 ]
 
 
@@ -119,7 +121,8 @@ def test_parameters_without_grad_are_skipped_like_torch(name):
     assert len(e_opt.state) == len(t_opt.state)
 
 
-ALL_NAMES = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Rprop", "Adagrad", "Adadelta", "ASGD"]
+ALL_NAMES = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Rprop", "Adagrad", "Adadelta", "ASGD",
+             "Adafactor"]
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)
@@ -146,7 +149,7 @@ def test_non_finite_gradients_propagate_like_torch(name):
 
 
 @pytest.mark.parametrize("case", [CASES[1], CASES[6], CASES[15], CASES[19], CASES[21], CASES[24], CASES[27],
-                                  CASES[30], CASES[32]], ids=_ids)
+                                  CASES[30], CASES[32], CASES[34]], ids=_ids)
 def test_torch_state_dict_loads_into_ember_and_continues(case):
     name, kwargs = case
     weights, data = initial_weights(np.float32), batches(np.float32)

@@ -393,7 +393,7 @@ class Optimizer:
                 raise ValueError(f"loaded state dict has state for parameter index {index}, which is not "
                                  f"in its param_groups")
             p = param_of[index]
-            new_state[p] = {name: _load_value(p, name, value) for name, value in values.items()}
+            new_state[p] = {name: _load_value(p, name, value, self._elementwise) for name, value in values.items()}
         new_groups = []
         for g, s in zip(groups, saved_groups):
             s["params"] = g["params"]
@@ -419,18 +419,23 @@ def _copy_value(value):
     return Tensor._make(value._data.copy()) if isinstance(value, Tensor) else copy.deepcopy(value)
 
 
-def _load_value(p: Tensor, name: str, value):
-    """A private copy of one saved state value, cast to the parameter's dtype where torch does."""
+def _load_value(p: Tensor, name: str, value, shaped_like_param: bool):
+    """A private copy of one saved state value, cast to the parameter's dtype where torch does.
+
+    ``shaped_like_param``: the optimizer's arrays have the parameter's shape (elementwise
+    rules); others (factored, LBFGS's history) keep theirs."""
     if value is None or isinstance(value, (bool, int, float)):
         if name == "step" and value is not None:
             return _scalar_state(float(value))
         return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_load_value(p, name, v, False) for v in value)
     arr = value._data if isinstance(value, Tensor) else np.asarray(value)
     if arr.ndim == 0:  # step, mu_product: keep their own (scalar) dtype so resuming is exact
         if arr.dtype.kind != "f":
             arr = arr.astype(_dtype.get_default_dtype().np)
         return Tensor._make(arr.copy())
-    if arr.shape != p._data.shape:
+    if shaped_like_param and arr.shape != p._data.shape:
         raise ValueError(f"loaded state {name!r} has shape {tuple(arr.shape)} but its parameter has shape "
                          f"{tuple(p._data.shape)}")
     return Tensor._make(np.array(arr, dtype=p._data.dtype, copy=True))

@@ -10,13 +10,15 @@ from __future__ import annotations
 from .._utils import lookup
 from . import schedules
 from .base import Optimizer
-from .adapters import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
+from .adapters import (SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Nadam,
+                       RMSprop)
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
-           "schedules", "get", "serialize", "deserialize"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl",
+           "Lion", "Lamb", "Adafactor", "schedules", "get", "serialize", "deserialize"]
 
 ALL = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
-       "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam}
+       "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "ftrl": Ftrl, "lion": Lion, "lamb": Lamb,
+       "adafactor": Adafactor}
 
 
 def get(identifier) -> Optimizer:

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...optim._math import f32
 from ...optim.adadelta import adadelta_update
+from ...optim.adafactor import adafactor_update
 from ...optim.adagrad import adagrad_update
 from ...optim.adam import adam_update
 from ...optim.adamax import adamax_update
+from ...optim.ftrl import ftrl_update
+from ...optim.lamb import lamb_update
+from ...optim.lion import lion_update
 from ...optim.nadam import nadam_momentum, nadam_update
 from ...optim.rmsprop import rmsprop_update
 from ...optim.sgd import sgd_update
-from ...optim._math import f32
 from .base import Optimizer, _check_nonneg
 
-__all__ = ["SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam"]
+__all__ = ["SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion", "Lamb",
+           "Adafactor"]
 
 
 class SGD(Optimizer):
@@ -207,3 +212,130 @@ class Nadam(Optimizer):
     def _load_extra_state(self, arrays):
         self._u_product = f32(np.asarray(arrays.get("u_product", 1.0)).reshape(-1)[0])
 
+
+
+class Ftrl(Optimizer):
+    """FTRL-Proximal (McMahan et al., 2013), with L1, L2 and L2-shrinkage regularization.
+
+    Example::
+
+        >>> opt = ember.keras.optimizers.Ftrl(learning_rate=0.1, l1_regularization_strength=1e-3)
+    """
+
+    _rule = staticmethod(ftrl_update)
+    _slots = {"accumulator": "accumulator", "linear": "linear"}
+    _scratch = ("tmp", "tmp2")
+    _config = ("learning_rate_power", "initial_accumulator_value", "l1_regularization_strength",
+               "l2_regularization_strength", "l2_shrinkage_regularization_strength", "beta")
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 l2_shrinkage_regularization_strength=0.0, beta=0.0, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if initial_accumulator_value < 0.0:
+            raise ValueError("`initial_accumulator_value` needs to be positive or zero. Received: "
+                             f"initial_accumulator_value={initial_accumulator_value}.")
+        if learning_rate_power > 0.0:
+            raise ValueError("`learning_rate_power` needs to be negative or zero. Received: "
+                             f"learning_rate_power={learning_rate_power}.")
+        for name, value in (("l1_regularization_strength", l1_regularization_strength),
+                            ("l2_regularization_strength", l2_regularization_strength),
+                            ("l2_shrinkage_regularization_strength", l2_shrinkage_regularization_strength)):
+            if value < 0.0:
+                raise ValueError(f"`{name}` needs to be positive or zero. Received: {name}={value}.")
+        self.learning_rate_power = float(learning_rate_power)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.l1_regularization_strength = float(l1_regularization_strength)
+        self.l2_regularization_strength = float(l2_regularization_strength)
+        self.l2_shrinkage_regularization_strength = float(l2_shrinkage_regularization_strength)
+        self.beta = float(beta)
+
+    def _initial(self, slot):
+        return self.initial_accumulator_value if slot == "accumulator" else 0.0
+
+    def _hyper(self, lr):
+        return {"lr": lr, "lr_power": self.learning_rate_power, "l1": self.l1_regularization_strength,
+                "l2": self.l2_regularization_strength, "l2_shrinkage": self.l2_shrinkage_regularization_strength,
+                "beta": self.beta}
+
+
+class Lion(Optimizer):
+    """Lion (Chen et al., 2023): ``w −= lr·sign(β1·m + (1−β1)·g)``; ``m = β2·m + (1−β2)·g``.
+
+    Example::
+
+        >>> opt = ember.keras.optimizers.Lion(learning_rate=1e-4)
+    """
+
+    _rule = staticmethod(lion_update)
+    _slots = {"momentum": "exp_avg"}
+    _scratch = ("gbuf", "tmp", "tmp2")
+    _config = ("beta_1", "beta_2")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        if beta_1 <= 0 or beta_1 > 1:
+            raise ValueError("Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
+                             f"degenerates to SignSGD. Received: beta_1={beta_1}.")
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+
+    def _hyper(self, lr):
+        return {"lr": lr, "beta1": self.beta_1, "beta2": self.beta_2}
+
+
+class Lamb(Optimizer):
+    """LAMB (You et al., 2020): Adam's direction scaled per variable by ``‖w‖ / ‖update‖``.
+
+    Example::
+
+        >>> opt = ember.keras.optimizers.Lamb(learning_rate=1e-3)
+    """
+
+    _rule = staticmethod(lamb_update)
+    _slots = {"momentum": "exp_avg", "velocity": "exp_avg_sq"}
+    _elementwise = False
+    _config = ("beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def _hyper(self, lr):
+        return {"step": self.iterations + 1, "lr": lr, "beta1": self.beta_1, "beta2": self.beta_2,
+                "eps": self.epsilon, "float32_scalars": True}
+
+
+class Adafactor(Optimizer):
+    """Adafactor (Shazeer & Stern, 2018), Keras's form: ``eps_1`` is added to ``g²`` and the
+    velocity keeps the factored estimate.
+
+    Example::
+
+        >>> opt = ember.keras.optimizers.Adafactor(learning_rate=1e-2)
+    """
+
+    _rule = staticmethod(adafactor_update)
+    _slots = {"r": "row_var", "c": "col_var", "velocity": "variance"}
+    _elementwise = False
+    _config = ("beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold", "relative_step")
+
+    def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3,
+                 clip_threshold=1.0, relative_step=True, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_2_decay, self.epsilon_1 = float(beta_2_decay), float(epsilon_1)
+        self.epsilon_2, self.clip_threshold = float(epsilon_2), float(clip_threshold)
+        self.relative_step = bool(relative_step)
+
+    def _init_slots(self, w):
+        """``r`` and ``c``: means over the last and the second last axis (kept as size-1 axes);
+        0-d placeholders for a variable of fewer than two dimensions."""
+        if w.ndim < 2:
+            return {"r": np.zeros((), w.dtype), "c": np.zeros((), w.dtype), "velocity": np.zeros_like(w)}
+        return {"r": np.zeros(w.shape[:-1] + (1,), w.dtype), "c": np.zeros(w.shape[:-2] + (1, w.shape[-1]), w.dtype),
+                "velocity": np.zeros_like(w)}
+
+    def _hyper(self, lr):
+        # Keras's relative step, min(lr, 1/√t), is the rule's step size (its ``relative_step``
+        # changes nothing more); the weight decay uses the rate itself
+        return {"step": self.iterations + 1, "lr": lr, "beta2_decay": self.beta_2_decay, "eps1": self.epsilon_1,
+                "eps2": self.epsilon_2, "d": self.clip_threshold, "eps1_added": True}

@@ -35,7 +35,8 @@ class LearningRateSchedule:
 class ExponentialDecay(LearningRateSchedule):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (integer division if staircase)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+        self.name = name
         self.initial_learning_rate = float(initial_learning_rate)
         self.decay_steps = _positive("decay_steps", decay_steps)
         self.decay_rate = float(decay_rate)
@@ -50,11 +51,14 @@ class ExponentialDecay(LearningRateSchedule):
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase}
+                "staircase": self.staircase, "name": self.name}
 
 
 class InverseTimeDecay(ExponentialDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
         p = step / self.decay_steps
@@ -66,7 +70,8 @@ class InverseTimeDecay(ExponentialDecay):
 class PiecewiseConstantDecay(LearningRateSchedule):
     """``values[0]`` up to ``boundaries[0]`` (inclusive), ``values[1]`` up to ``boundaries[1]``…"""
 
-    def __init__(self, boundaries, values, name=None):
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        self.name = name
         if len(values) != len(boundaries) + 1:
             raise ValueError(f"The length of boundaries should be 1 less than the length of values. "
                              f"Received: boundaries={list(boundaries)} of length {len(boundaries)}, "
@@ -80,14 +85,15 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return self.values[-1]
 
     def get_config(self):
-        return {"boundaries": self.boundaries, "values": self.values}
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
 class PolynomialDecay(LearningRateSchedule):
     """``(initial - end) * (1 - min(step, decay_steps) / decay_steps) ** power + end``."""
 
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
-                 cycle=False, name=None):
+                 cycle=False, name="PolynomialDecay"):
+        self.name = name
         self.initial_learning_rate = float(initial_learning_rate)
         self.decay_steps = _positive("decay_steps", decay_steps)
         self.end_learning_rate, self.power, self.cycle = float(end_learning_rate), float(power), cycle
@@ -105,14 +111,15 @@ class PolynomialDecay(LearningRateSchedule):
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
-                "power": self.power, "cycle": self.cycle}
+                "power": self.power, "cycle": self.cycle, "name": self.name}
 
 
 class CosineDecay(LearningRateSchedule):
     """Optional linear warm-up to ``warmup_target``, then a half cosine down to ``alpha`` × rate."""
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name=None,
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
                  warmup_target=None, warmup_steps=0):
+        self.name = name
         self.initial_learning_rate = float(initial_learning_rate)
         self.decay_steps = _positive("decay_steps", decay_steps)
         self.alpha, self.warmup_target, self.warmup_steps = float(alpha), warmup_target, warmup_steps
@@ -129,12 +136,50 @@ class CosineDecay(LearningRateSchedule):
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "alpha": self.alpha,
+                "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name,
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter, 2017).
+
+    The first period lasts ``first_decay_steps``; each next one ``t_mul`` times longer and
+    starting ``m_mul`` times lower. Within a period the rate falls along a half cosine from its
+    start to ``alpha`` × that start.
+
+    Example::
+
+        >>> CosineDecayRestarts(0.1, first_decay_steps=100, t_mul=2.0, m_mul=0.9)
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+                 name="SGDRDecay"):
+        if not first_decay_steps > 0:
+            raise ValueError(f"Argument `first_decay_steps` must be > 0. Received: "
+                             f"first_decay_steps={first_decay_steps}")
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.first_decay_steps = first_decay_steps
+        self.t_mul, self.m_mul, self.alpha, self.name = float(t_mul), float(m_mul), float(alpha), name
+
+    def __call__(self, step):
+        fraction = step / self.first_decay_steps
+        if self.t_mul == 1.0:
+            restart = math.floor(fraction)
+            fraction -= restart
+        else:
+            restart = math.floor(math.log(1.0 - fraction * (1.0 - self.t_mul)) / math.log(self.t_mul))
+            done = (1.0 - self.t_mul ** restart) / (1.0 - self.t_mul)
+            fraction = (fraction - done) / self.t_mul ** restart
+        cosine = 0.5 * self.m_mul ** restart * (1.0 + math.cos(math.pi * fraction))
+        return self.initial_learning_rate * ((1 - self.alpha) * cosine + self.alpha)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "first_decay_steps": self.first_decay_steps,
+                "t_mul": self.t_mul, "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+
+
 ALL = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
-                               PolynomialDecay, CosineDecay)}
+                               PolynomialDecay, CosineDecay, CosineDecayRestarts)}
 
 
 def serialize(schedule) -> dict:
