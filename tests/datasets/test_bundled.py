@@ -61,6 +61,29 @@ def test_digits_images_and_n_class():
         datasets.load_digits(n_class=11)
 
 
+@pytest.mark.parametrize("data_format,shape", [("channels_first", (1797, 1, 8, 8)),
+                                               ("channels_last", (1797, 8, 8, 1))])
+def test_digits_as_images_for_convolutions(data_format, shape):
+    flat = datasets.load_digits()
+    digits = datasets.load_digits(images=True, data_format=data_format)
+    assert digits.X.shape == shape and digits.X.dtype == np.float32
+    np.testing.assert_array_equal(digits.X.reshape(1797, 64), flat.X)   # the same pixels in order
+    np.testing.assert_array_equal(digits.y, flat.y)
+    X, y = datasets.load_digits(images=True, data_format=data_format, n_class=2, return_X_y=True)
+    assert X.shape == (360,) + shape[1:] and set(y.tolist()) == {0, 1}
+    xb, yb = datasets.load_digits(images=True, return_dataset=True)[5]
+    assert xb.shape == (1, 8, 8) and int(yb) == int(flat.y[5])
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"images": True, "data_format": "NHWC"}, "data_format='NHWC'"),
+    ({"images": True, "as_frame": True}, "cannot be combined with images=True"),
+])
+def test_digits_images_bad_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        datasets.load_digits(**kwargs)
+
+
 @pytest.mark.parametrize("name", LOADERS)
 def test_return_options(name):
     load = getattr(datasets, f"load_{name}")

@@ -112,6 +112,7 @@ CASES = [
     ("pad_replicate_2d", lambda m, x: F(m).pad(x, (2, 0, 1, 3), mode="replicate"), [(1, 2, 3, 3)]),
     ("pad_circular_2d", lambda m, x: F(m).pad(x, (1, 2, 2, 1), mode="circular"), [(1, 2, 3, 3)]),
     ("pad_constant_value", lambda m, x: F(m).pad(x, (1, 2, 0, 1), value=-0.5), [(2, 2, 3)]),
+    ("pad_constant_crop", lambda m, x: F(m).pad(x, (-1, 2, 1, -2)), [(2, 4, 3)]),
     # -------------------------------------------------------------------- resampling
     ("interp_nearest_scale", lambda m, x: F(m).interpolate(x, scale_factor=2), [(1, 2, 3, 3)]),
     ("interp_nearest_size", lambda m, x: F(m).interpolate(x, size=(5, 7)), [(1, 2, 3, 4)]),

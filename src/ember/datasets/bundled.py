@@ -106,26 +106,40 @@ def load_breast_cancer(*, return_X_y: bool = False, as_frame: bool = False,
     return _classification("breast_cancer", return_X_y, as_frame, return_dataset)
 
 
-def load_digits(*, n_class: int = 10, return_X_y: bool = False, as_frame: bool = False,
-                return_dataset: bool = False):
+def load_digits(*, n_class: int = 10, images: bool = False, data_format: str = "channels_first",
+                return_X_y: bool = False, as_frame: bool = False, return_dataset: bool = False):
     """Handwritten digits: 1797 images of 8×8 pixels (values 0–16) flattened to 64 features.
 
     Args:
         n_class: keep only digits ``0 … n_class - 1`` (1 to 10).
-        return_X_y, as_frame, return_dataset: as :func:`load_iris`.
+        images: ``X`` holds the images with a channel axis instead of flat rows: ``(N, 1, 8, 8)``
+            for torch-style convolutions, or ``(N, 8, 8, 1)`` with
+            ``data_format="channels_last"`` (Keras's layout).
+        data_format: 'channels_first' or 'channels_last' (with ``images=True``).
+        return_X_y, as_frame, return_dataset: as :func:`load_iris` (``as_frame`` needs flat rows).
 
     Example::
 
         >>> digits = ember.datasets.load_digits()
         >>> digits.X.shape, digits.images.shape
         ((1797, 64), (1797, 8, 8))
+        >>> ember.datasets.load_digits(images=True).X.shape
+        (1797, 1, 8, 8)
     """
     if isinstance(n_class, bool) or not isinstance(n_class, int) or not 1 <= n_class <= 10:
         raise ValueError(f"n_class must be an integer from 1 to 10, got n_class={n_class!r}")
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError(f"data_format must be 'channels_first' or 'channels_last', got "
+                         f"data_format={data_format!r}")
+    if images and as_frame:
+        raise ValueError("as_frame=True needs flat rows; it cannot be combined with images=True")
     X, y = _arrays("digits")
     keep = y < n_class
     X, y = X[keep].astype(np.float32), y[keep].astype(np.int64, copy=False)
-    bunch = _load("digits", X, y, images=X.reshape(-1, 8, 8))
+    pictures = X.reshape(-1, 8, 8)
+    if images:
+        X = pictures[:, None] if data_format == "channels_first" else pictures[..., None]
+    bunch = _load("digits", X, y, images=pictures)
     bunch.target_names = bunch.target_names[:n_class]
     return _finish(bunch, return_X_y, as_frame, return_dataset)
 

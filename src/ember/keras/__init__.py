@@ -11,13 +11,13 @@ Example::
     >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     >>> history = model.fit(X, y, epochs=100, verbose=0)
 """
-from . import (activations, callbacks, initializers, layers, losses, metrics, models, ops,
-               optimizers, random, regularizers, saving, utils)
+from . import (activations, callbacks, config, initializers, layers, losses, metrics, models,
+               ops, optimizers, random, regularizers, saving, utils)
 from .layers import Input, InputSpec, Layer
 from .models import Model, Sequential, load_model, save_model
 from .variables import Variable
 
 __all__ = ["Model", "Sequential", "Input", "InputSpec", "Layer", "Variable", "load_model",
-           "save_model", "activations", "callbacks",
+           "save_model", "activations", "callbacks", "config",
            "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
            "random", "regularizers", "saving", "utils"]

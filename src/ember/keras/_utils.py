@@ -38,7 +38,7 @@ def to_tensor(x) -> Tensor:
 def snake_case(name: str) -> str:
     """``BatchNormalization`` -> ``batch_normalization`` (Keras's default layer names)."""
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 _NAME_COUNTS: dict[str, int] = {}

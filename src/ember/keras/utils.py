@@ -1,4 +1,4 @@
-"""Small Keras utilities: ``to_categorical`` and ``set_random_seed``.
+"""Small Keras utilities: ``to_categorical``, ``set_random_seed`` and ``clear_session``.
 
 Example::
 
@@ -41,3 +41,10 @@ def set_random_seed(seed: int) -> None:
     _random.manual_seed(seed)
     np.random.seed(seed % (2 ** 32))
     _pyrandom.seed(seed)
+
+
+def clear_session() -> None:
+    """Forgets the automatic layer names given so far (the next Dense is ``dense`` again), as
+    ``keras.utils.clear_session()`` does."""
+    from ._utils import _NAME_COUNTS
+    _NAME_COUNTS.clear()

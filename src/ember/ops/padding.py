@@ -35,16 +35,19 @@ class Pad(Function):
     """Pads axis ``a`` by ``widths[a] = (before, after)`` (every axis listed).
 
     Args:
-        mode: 'constant' (with ``value``), 'reflect', 'replicate' or 'circular'.
+        mode: 'constant' (with ``value``; a negative width crops, as in torch), 'reflect',
+            'replicate' or 'circular'.
     """
 
     NAME = "ConstantPadNdBackward0"
 
     def forward(self, x, widths=(), mode="constant", value=0.0):
         self.mode, self.shape = mode, x.shape
-        if mode == "constant":
-            self.slices = tuple(slice(a, a + n) for (a, _), n in zip(widths, x.shape))
-            return np.pad(x, widths, constant_values=value)
+        if mode == "constant":  # a negative width crops
+            self.kept = tuple(slice(max(-a, 0), n - max(-b, 0)) for (a, b), n in zip(widths, x.shape))
+            grown = [(max(a, 0), max(b, 0)) for a, b in widths]
+            self.slices = tuple(slice(a, a + k.stop - k.start) for (a, _), k in zip(grown, self.kept))
+            return np.pad(x[self.kept], grown, constant_values=value)
         self.index = [(axis, source_index(n, a, b, mode))
                       for axis, ((a, b), n) in enumerate(zip(widths, x.shape)) if a or b]
         for axis, idx in self.index:
@@ -53,7 +56,11 @@ class Pad(Function):
 
     def backward(self, g):
         if self.mode == "constant":
-            return (g[self.slices],)
+            if all(k.start == 0 and k.stop == n for k, n in zip(self.kept, self.shape)):
+                return (g[self.slices],)
+            dx = np.zeros(self.shape, g.dtype)
+            dx[self.kept] = g[self.slices]
+            return (dx,)
         for axis, idx in reversed(self.index):
             shape = g.shape[:axis] + (self.shape[axis],) + g.shape[axis + 1:]
             out = np.zeros(shape, g.dtype)

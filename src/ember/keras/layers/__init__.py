@@ -7,18 +7,28 @@ Example::
 """
 from .activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax
 from .base import InputSpec, Layer
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Flatten, Reshape
+from .image import Rescaling, SpatialDropout2D
 from .input_layer import Input, InputLayer
 from .keras_tensor import KerasTensor
 from .normalization import BatchNormalization, LayerNormalization, Normalization
 from .attention import MultiHeadAttention
 from .embedding import Embedding
+from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
+                      GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D,
+                      MaxPooling2D)
+from .reshaping import UpSampling2D, ZeroPadding2D
 from .rnn import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape",
            "BatchNormalization", "LayerNormalization", "Normalization", "ReLU", "LeakyReLU",
            "PReLU", "ELU", "Softmax", "MultiHeadAttention", "Embedding", "SimpleRNN", "LSTM",
-           "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "Bidirectional", "TimeDistributed"]
+           "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "Bidirectional", "TimeDistributed",
+           "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+           "Rescaling", "SpatialDropout2D", "AveragePooling1D", "AveragePooling2D",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "UpSampling2D", "ZeroPadding2D"]
 
 ALL = {name: globals()[name] for name in __all__ if name not in ("Layer", "Input", "InputSpec")}

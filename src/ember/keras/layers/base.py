@@ -45,6 +45,7 @@ Example::
 """
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -124,6 +125,15 @@ def _zeros_like_shape(shape, fill: int):
     return Tensor._make(np.zeros(tuple(fill if s is None else s for s in shape), np.float32))
 
 
+def _marks_built(build):
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        out = build(self, *args, **kwargs)
+        self.built = True
+        return out
+    return wrapper
+
+
 class Layer(Module):
     """Base class of every Keras layer and model (see the module docstring for the contract).
 
@@ -142,6 +152,8 @@ class Layer(Module):
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("ember.keras."):  # ember.keras's own classes load by name
             register_builtin(cls)
+        if "build" in cls.__dict__:  # layer.build(shape) called by hand marks it built, as in Keras
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)

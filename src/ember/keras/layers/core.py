@@ -15,6 +15,15 @@ from .input_layer import Input, InputLayer  # noqa: F401 - their historical impo
 from .keras_tensor import KerasTensor  # noqa: F401
 
 
+def kernel_bias_config(layer) -> dict:
+    """The config entries of a layer with a kernel and a bias (Dense, the convolutions)."""
+    return {"activation": _act.serialize(layer.activation), "use_bias": layer.use_bias,
+            "kernel_initializer": _init.serialize(layer.kernel_initializer),
+            "bias_initializer": _init.serialize(layer.bias_initializer),
+            "kernel_regularizer": _reg.serialize(layer.kernel_regularizer),
+            "bias_regularizer": _reg.serialize(layer.bias_regularizer)}
+
+
 class Dense(Layer):
     """``activation(inputs @ kernel + bias)`` with ``kernel`` of shape (input_dim, units).
 
@@ -63,12 +72,7 @@ class Dense(Layer):
         return self.activation(F.linear(inputs, self.kernel.T, self.bias))
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": _act.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": _init.serialize(self.kernel_initializer),
-                "bias_initializer": _init.serialize(self.bias_initializer),
-                "kernel_regularizer": _reg.serialize(self.kernel_regularizer),
-                "bias_regularizer": _reg.serialize(self.bias_regularizer)}
+        return {**super().get_config(), "units": self.units, **kernel_bias_config(self)}
 
 
 class Activation(Layer):

@@ -27,8 +27,9 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):  # noqa
     the last axis.
 
     Args:
-        mode: 'constant' (fill with ``value``, default 0), 'reflect' (mirror about the edge,
-            padding < size), 'replicate' (repeat the edge) or 'circular' (wrap around).
+        mode: 'constant' (fill with ``value``, default 0; a negative width crops),
+            'reflect' (mirror about the edge, padding < size), 'replicate' (repeat the edge) or
+            'circular' (wrap around).
 
     Example::
 
@@ -46,8 +47,11 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):  # noqa
                            f"{x.ndim}")
     widths = [(0, 0)] * (x.ndim - k) + [(pads[2 * i], pads[2 * i + 1]) for i in reversed(range(k))]
     if mode == "constant":
-        if any(a < 0 or b < 0 for a, b in widths):
-            raise ValueError(f"negative (cropping) padding is not supported, got {pads}")
+        for axis, (a, b) in enumerate(widths):
+            if x.shape[axis] + a + b < 0:
+                raise RuntimeError(f"The input size {x.shape[axis]}, plus negative padding {a} and "
+                                   f"{b} resulted in a negative output size, which is invalid. "
+                                   f"Check dimension {axis} of your input.")
         return Pad.apply(x, widths=tuple(widths), value=0.0 if value is None else value)
     if mode not in _PAD_LABELS:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")

@@ -1,0 +1,195 @@
+"""Pooling layers: ``MaxPooling1D/2D``, ``AveragePooling1D/2D`` (windows) and
+``GlobalAveragePooling1D/2D``, ``GlobalMaxPooling1D/2D`` (over every position), with Keras 3's
+arguments and shapes; ``call`` is ``keras.ops``' ``max_pool``/``average_pool`` or a mean/max.
+
+Example::
+
+    >>> from ember import keras
+    >>> keras.layers.MaxPooling2D()(np.zeros((2, 28, 28, 32), np.float32)).shape
+    ember.Size([2, 14, 14, 32])
+"""
+from __future__ import annotations
+
+from ..config import standardize_data_format
+from ..ops import nn_conv as _conv
+from .base import InputSpec, Layer
+from .convolutional import conv_output_length, spatial_axes, with_spatial
+
+__all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D"]
+
+
+class _Pooling(Layer):
+    """Window pooling (Keras's ``BasePooling``); ``_op`` is the ``keras.ops`` function."""
+
+    rank = 2
+    _op = None
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        n = self.rank
+        self.pool_size = _conv.ntuple(pool_size, n, "pool_size")
+        self.strides = self.pool_size if strides is None else _conv.ntuple(strides, n, "strides")
+        self.padding = _conv._padding_arg(padding)
+        self.data_format = standardize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=n + 2)
+
+    def compute_output_shape(self, input_shape):
+        axes, channel_axis = spatial_axes(self.data_format, self.rank)
+        spatial = [conv_output_length(input_shape[a], p, s, self.padding) for a, p, s in
+                   zip(axes, self.pool_size, self.strides)]
+        if any(n is not None and n <= 0 for n in spatial):
+            raise ValueError(f"Computed output size would be negative. Received: `inputs.shape="
+                             f"{tuple(input_shape)}` and `pool_size={self.pool_size}`.")
+        return with_spatial(input_shape, self.data_format, self.rank, spatial,
+                            input_shape[channel_axis])
+
+    def call(self, inputs):
+        return self._op(inputs, self.pool_size, self.strides, self.padding, self.data_format)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,
+                "strides": self.strides, "data_format": self.data_format}
+
+
+class MaxPooling1D(_Pooling):
+    """Maximum over ``pool_size`` steps of ``(batch, steps, features)`` input.
+
+    Example::
+
+        >>> keras.layers.MaxPooling1D(2)(np.zeros((2, 10, 3), np.float32)).shape
+        ember.Size([2, 5, 3])
+    """
+
+    rank = 1
+    _op = staticmethod(_conv.max_pool)
+
+
+class MaxPooling2D(_Pooling):
+    """Maximum over ``pool_size`` windows (default 2×2, strides = pool_size) of images.
+
+    Example::
+
+        >>> keras.layers.MaxPooling2D(pool_size=(2, 2), padding="same")(np.zeros((1, 5, 5, 2), np.float32)).shape
+        ember.Size([1, 3, 3, 2])
+    """
+
+    _op = staticmethod(_conv.max_pool)
+
+
+class AveragePooling1D(_Pooling):
+    """Mean over ``pool_size`` steps (padding never counts in the mean); ``pool_size`` has no
+    default, as in Keras.
+
+    Example::
+
+        >>> keras.layers.AveragePooling1D(3, strides=1)(np.zeros((2, 10, 3), np.float32)).shape
+        ember.Size([2, 8, 3])
+    """
+
+    rank = 1
+    _op = staticmethod(_conv.average_pool)
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling2D(_Pooling):
+    """Mean over ``pool_size`` windows of images (padding never counts in the mean).
+
+    Example::
+
+        >>> keras.layers.AveragePooling2D(2)(np.zeros((1, 4, 4, 2), np.float32)).shape
+        ember.Size([1, 2, 2, 2])
+    """
+
+    _op = staticmethod(_conv.average_pool)
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class _GlobalPooling(Layer):
+    """Reduces every spatial axis (mean or max); ``keepdims`` keeps them as size 1."""
+
+    rank = 2
+    _reduce = "mean"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.keepdims = bool(keepdims)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def compute_output_shape(self, input_shape):
+        axes, channel_axis = spatial_axes(self.data_format, self.rank)
+        if self.keepdims:
+            return with_spatial(input_shape, self.data_format, self.rank, (1,) * self.rank,
+                                input_shape[channel_axis])
+        return (input_shape[0], input_shape[channel_axis])
+
+    def call(self, inputs, mask=None):
+        axes, _ = spatial_axes(self.data_format, self.rank)
+        if mask is not None and self.rank == 1:
+            keep = mask.reshape(mask.shape + (1,) if self.data_format == "channels_last"
+                                else (mask.shape[0], 1, mask.shape[1]))
+            keep = keep.to(inputs.dtype)
+            if self._reduce == "mean":
+                return (inputs * keep).sum(axes, keepdim=self.keepdims) / \
+                    keep.sum(axes, keepdim=self.keepdims)
+            inputs = inputs.masked_fill(keep == 0, float("-inf"))
+        if self._reduce == "mean":
+            return inputs.mean(axes, keepdim=self.keepdims)
+        return inputs.amax(axes, keepdim=self.keepdims)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "keepdims": self.keepdims}
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over the steps of ``(batch, steps, features)`` input (a mask excludes steps).
+
+    Example::
+
+        >>> keras.layers.GlobalAveragePooling1D()(np.ones((2, 5, 3), np.float32)).shape
+        ember.Size([2, 3])
+    """
+
+    rank = 1
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over height and width: ``(batch, h, w, c)`` → ``(batch, c)``.
+
+    Example::
+
+        >>> keras.layers.GlobalAveragePooling2D(keepdims=True)(np.ones((2, 5, 5, 3), np.float32)).shape
+        ember.Size([2, 1, 1, 3])
+    """
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """Maximum over the steps of ``(batch, steps, features)`` input.
+
+    Example::
+
+        >>> keras.layers.GlobalMaxPooling1D()(np.ones((2, 5, 3), np.float32)).shape
+        ember.Size([2, 3])
+    """
+
+    rank = 1
+    _reduce = "max"
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """Maximum over height and width: ``(batch, h, w, c)`` → ``(batch, c)``.
+
+    Example::
+
+        >>> keras.layers.GlobalMaxPooling2D()(np.ones((2, 5, 5, 3), np.float32)).shape
+        ember.Size([2, 3])
+    """
+
+    _reduce = "max"
