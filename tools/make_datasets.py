@@ -5,10 +5,14 @@ and ``src/ember/datasets/data/names.json`` (feature and class names). scikit-lea
 needed to run this script, never at run time.
 
 Run: python tools/make_datasets.py
+     python tools/make_datasets.py --sunspots path/to/sunspots.csv   (from the statsmodels
+     wheel: statsmodels/datasets/sunspots/sunspots.csv; columns YEAR, SUNACTIVITY)
 """
 from __future__ import annotations
 
+import csv
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -51,5 +55,22 @@ def main() -> None:
     print(f"wrote {len(sources)} data sets to {OUT} ({total / 1024:.0f} KiB in all)")
 
 
+def sunspots(path: str) -> None:
+    """Writes ``sunspots.npz``: ``X`` the years (int16, one column) and ``y`` the sunspot
+    numbers times 10 (uint16; exact, the values have one decimal)."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    years = np.array([int(r["YEAR"]) for r in rows], np.int16)
+    values = np.array([float(r["SUNACTIVITY"]) for r in rows])
+    tenths = np.round(values * 10).astype(np.uint16)
+    if not np.allclose(tenths / 10, values) or not np.all(np.diff(years) == 1):
+        raise SystemExit("unexpected sunspots.csv: values must have one decimal, years consecutive")
+    np.savez_compressed(OUT / "sunspots.npz", X=years[:, None], y=tenths)
+    print(f"wrote {len(years)} years ({years[0]}-{years[-1]}) to {OUT / 'sunspots.npz'}")
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--sunspots":
+        sunspots(sys.argv[2])
+    else:
+        main()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from . import bundled, generators
+from . import bundled, generators, sequences
 from ._bunch import Bunch
 
 __all__ = ["DatasetInfo", "list_datasets", "load"]
@@ -12,7 +12,8 @@ DatasetInfo = namedtuple("DatasetInfo", ["name", "task", "shape"])
 
 _BUNDLED = {"iris": (bundled.load_iris, (150, 4)), "wine": (bundled.load_wine, (178, 13)),
             "breast_cancer": (bundled.load_breast_cancer, (569, 30)),
-            "digits": (bundled.load_digits, (1797, 64)), "diabetes": (bundled.load_diabetes, (442, 10))}
+            "digits": (bundled.load_digits, (1797, 64)), "diabetes": (bundled.load_diabetes, (442, 10)),
+            "sunspots": (sequences.load_sunspots, (309, 1))}
 _GENERATED = {"xor": (generators.make_xor, "binary", (200, 2)),
               "moons": (generators.make_moons, "binary", (100, 2)),
               "circles": (generators.make_circles, "binary", (100, 2)),
@@ -30,7 +31,8 @@ def list_datasets() -> list:
         >>> ember.datasets.list()[0]
         DatasetInfo(name='iris', task='multiclass', shape=(150, 4))
     """
-    rows = [DatasetInfo(name, bundled.TASKS[name], shape) for name, (_, shape) in _BUNDLED.items()]
+    rows = [DatasetInfo(name, bundled.TASKS.get(name, "regression"), shape)
+            for name, (_, shape) in _BUNDLED.items()]
     rows += [DatasetInfo(name, task, shape) for name, (_, task, shape) in _GENERATED.items()]
     return rows
 
