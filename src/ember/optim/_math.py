@@ -5,9 +5,11 @@ always given), so a rule can run on a whole parameter or on a chunk of a flat bu
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["grad_term", "decay_weights", "ema", "ema_square", "bias_correction", "f32"]
+__all__ = ["grad_term", "decay_weights", "ema", "ema_square", "bias_correction", "f32", "sqrt_scalar"]
 
 
 def grad_term(grad: np.ndarray, param: np.ndarray, weight_decay: float, maximize: bool,
@@ -59,3 +61,9 @@ def bias_correction(beta: float, step: float, float32_scalars: bool = False):
     if float32_scalars:
         return np.float32(1) - np.power(np.float32(beta), np.float32(step))
     return 1 - beta ** step
+
+
+def sqrt_scalar(x):
+    """``√x`` of a step constant, keeping its kind: a Python float stays a Python float (a NumPy
+    float64 scalar would make NumPy compute a float32 array's update in float64)."""
+    return np.sqrt(x) if isinstance(x, np.floating) else math.sqrt(x)

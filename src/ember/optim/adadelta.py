@@ -32,7 +32,8 @@ def adadelta_update(param: np.ndarray, grad: np.ndarray, square_avg: np.ndarray,
     np.sqrt(delta, out=delta)          # √(u + eps) / √(v + eps) as one square root
     delta *= g
     ema_square(acc_delta, delta, rho, tmp)
-    delta *= lr
+    if lr != 1:
+        delta *= lr
     param -= delta
 
 

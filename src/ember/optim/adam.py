@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._math import bias_correction, decay_weights, ema, ema_square, grad_term
+from ._math import bias_correction, decay_weights, ema, ema_square, grad_term, sqrt_scalar
 from ._validate import check_betas, check_non_negative
 from .optimizer import Optimizer
 
@@ -58,11 +58,11 @@ def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_av
         np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         second = max_exp_avg_sq
     bc1 = bias_correction(beta1, step, float32_scalars)
-    bc2_sqrt = np.sqrt(bias_correction(beta2, step, float32_scalars))
+    bc2_sqrt = sqrt_scalar(bias_correction(beta2, step, float32_scalars))
     if epsilon_hat:   # lr_t = lr·√bc2/bc1;  param −= lr_t · m / (√v + eps)
         divide_by_denominator(param, exp_avg, second, 1.0, eps, lr * bc2_sqrt / bc1, tmp)
     else:
-        divide_by_denominator(param, exp_avg, second, 1 / float(bc2_sqrt), eps, lr / bc1, tmp)
+        divide_by_denominator(param, exp_avg, second, 1 / bc2_sqrt, eps, lr / bc1, tmp)
 
 
 class Adam(Optimizer):

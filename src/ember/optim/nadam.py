@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._math import bias_correction, decay_weights, ema, ema_square, grad_term
+from ._math import bias_correction, decay_weights, ema, ema_square, grad_term, sqrt_scalar
 from ._validate import check_betas, check_non_negative
 from .adam import divide_by_denominator
 from .optimizer import Optimizer
@@ -45,7 +45,7 @@ def nadam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_a
     c_avg = lr * mu_next / (1.0 - mu_product * mu_next)
     ema(exp_avg, g, beta1, tmp)
     ema_square(exp_avg_sq, g, beta2, tmp)
-    bc2_sqrt = np.sqrt(bias_correction(beta2, step, float32_scalars))
+    bc2_sqrt = sqrt_scalar(bias_correction(beta2, step, float32_scalars))
     if c_grad == 0:       # only the momentum term moves the parameter
         divide_by_denominator(param, exp_avg, exp_avg_sq, 1 / bc2_sqrt, eps, c_avg, tmp)
         return
