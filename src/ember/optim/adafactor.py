@@ -116,7 +116,4 @@ class Adafactor(Optimizer):
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
         scalars["step"] += 1
         eps1, eps2 = group["eps"]
-        return {"step": float(scalars["step"]), "lr": float(group["lr"]),
-                "beta2_decay": float(group["beta2_decay"]), "eps1": None if eps1 is None else float(eps1),
-                "eps2": float(eps2), "d": float(group["d"]), "weight_decay": float(group["weight_decay"]),
-                "maximize": bool(group["maximize"])}
+        return {"step": float(scalars["step"]), "eps1": None if eps1 is None else float(eps1), "eps2": float(eps2)}

@@ -88,6 +88,4 @@ class Adagrad(Optimizer):
 
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
         scalars["step"] += 1
-        return {"step": float(scalars["step"]), "lr": float(group["lr"]), "lr_decay": float(group["lr_decay"]),
-                "weight_decay": float(group["weight_decay"]), "eps": float(group["eps"]),
-                "maximize": bool(group["maximize"])}
+        return {"step": float(scalars["step"])}

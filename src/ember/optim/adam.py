@@ -5,7 +5,7 @@ import numpy as np
 
 from ._math import bias_correction, decay_weights, ema, ema_square, grad_term, sqrt_scalar
 from ._validate import check_betas, check_non_negative
-from .optimizer import Optimizer
+from .optimizer import Optimizer, step_and_betas
 
 __all__ = ["Adam", "adam_update", "divide_by_denominator"]
 
@@ -105,9 +105,4 @@ class Adam(Optimizer):
         return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
 
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
-        scalars["step"] += 1
-        beta1, beta2 = (float(b) for b in group["betas"])
-        return {"step": float(scalars["step"]), "lr": float(group["lr"]), "beta1": beta1, "beta2": beta2,
-                "eps": float(group["eps"]), "weight_decay": float(group["weight_decay"]),
-                "amsgrad": bool(group["amsgrad"]), "maximize": bool(group["maximize"]),
-                "decoupled_weight_decay": bool(group.get("decoupled_weight_decay", False))}
+        return step_and_betas(group, scalars)

@@ -5,7 +5,7 @@ import numpy as np
 
 from ._math import bias_correction, ema, grad_term
 from ._validate import check_betas, check_non_negative
-from .optimizer import Optimizer
+from .optimizer import Optimizer, step_and_betas
 
 __all__ = ["Adamax", "adamax_update"]
 
@@ -75,8 +75,4 @@ class Adamax(Optimizer):
         return ("exp_avg", "exp_inf")
 
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
-        scalars["step"] += 1
-        beta1, beta2 = (float(b) for b in group["betas"])
-        return {"step": float(scalars["step"]), "lr": float(group["lr"]), "beta1": beta1, "beta2": beta2,
-                "eps": float(group["eps"]), "weight_decay": float(group["weight_decay"]),
-                "maximize": bool(group["maximize"])}
+        return step_and_betas(group, scalars)

@@ -74,8 +74,7 @@ class ASGD(Optimizer):
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
         scalars["step"] += 1
         step, lr, lambd = float(scalars["step"]), float(group["lr"]), float(group["lambd"])
-        hyper = {"eta": float(scalars["eta"]), "mu": float(scalars["mu"]), "lambd": lambd,
-                 "weight_decay": float(group["weight_decay"]), "maximize": bool(group["maximize"])}
+        hyper = {"eta": float(scalars["eta"]), "mu": float(scalars["mu"])}
         scalars["eta"][...] = lr / ((1 + lambd * lr * step) ** float(group["alpha"]))
         scalars["mu"][...] = 1 / max(1, step - float(group["t0"]))
         return hyper

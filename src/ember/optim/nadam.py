@@ -6,7 +6,7 @@ import numpy as np
 from ._math import bias_correction, decay_weights, ema, ema_square, grad_term, sqrt_scalar
 from ._validate import check_betas, check_non_negative
 from .adam import divide_by_denominator
-from .optimizer import Optimizer
+from .optimizer import Optimizer, step_and_betas
 
 __all__ = ["NAdam", "nadam_update", "nadam_momentum"]
 
@@ -97,13 +97,7 @@ class NAdam(Optimizer):
         return 1.0 if name == "mu_product" else 0.0
 
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
-        scalars["step"] += 1
-        step = float(scalars["step"])
-        beta1, beta2 = (float(b) for b in group["betas"])
-        psi = float(group["momentum_decay"])
-        scalars["mu_product"] *= nadam_momentum(beta1, step, psi)   # in the state's dtype, as torch
-        return {"step": step, "mu_product": float(scalars["mu_product"]), "lr": float(group["lr"]),
-                "beta1": beta1, "beta2": beta2, "eps": float(group["eps"]),
-                "weight_decay": float(group["weight_decay"]), "momentum_decay": psi,
-                "decoupled_weight_decay": bool(group["decoupled_weight_decay"]),
-                "maximize": bool(group["maximize"])}
+        hyper = step_and_betas(group, scalars)
+        # in the state's dtype, as torch
+        scalars["mu_product"] *= nadam_momentum(hyper["beta1"], hyper["step"], float(group["momentum_decay"]))
+        return {**hyper, "mu_product": float(scalars["mu_product"])}

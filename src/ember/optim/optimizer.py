@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 from collections import defaultdict
 from itertools import chain
 
@@ -31,7 +32,7 @@ from . import _flat
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "step_and_betas"]
 
 
 class _RequiredParameter:
@@ -212,8 +213,17 @@ class Optimizer:
 
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
         """Moves the scalar state on by one step (0-d arrays, in place) and returns the rule's
-        keyword arguments; ``fresh`` is True on the step that created the parameters' state."""
-        raise NotImplementedError  # abstract: subclasses with a _rule implement it
+        keyword arguments that the group does not hold under the rule's own names (``step``,
+        ``beta1``…); ``fresh`` is True on the step that created the parameters' state."""
+        return {}
+
+    def _hyper(self, group: dict, scalars: dict, fresh: bool) -> dict:
+        """The rule's keyword arguments: the group's values under the rule's parameter names (as
+        Python numbers, so a NumPy float64 never promotes a float32 update), then ``_advance``'s."""
+        names = _keywords(self._rule)
+        hyper = {k: _plain(group[k]) for k in names if k in group}
+        hyper.update(self._advance(group, scalars, fresh))
+        return hyper
 
     def _arg_name(self, name: str) -> str:
         """The rule's argument that receives state ``name`` (the same name for torch's optimizers)."""
@@ -243,7 +253,7 @@ class Optimizer:
             buffers = {self._arg_name(name): layout.buffers[name] for name in slots}
             for idx, is_fresh in self._buckets(layout, sorted(members), fresh):
                 scalars = {name: np.array(layout.buffers[name][idx[0]]) for name in self._scalars}
-                hyper = self._advance(group, scalars, is_fresh)
+                hyper = self._hyper(group, scalars, is_fresh)
                 for name, value in scalars.items():
                     layout.buffers[name][list(idx)] = value
                 _flat.run(self._rule, layout, idx, flat_p, flat_g, buffers, self._scratch, hyper)
@@ -257,7 +267,7 @@ class Optimizer:
         if fresh:
             state.update(self._init_state(p, group))
         scalars = {name: state[name]._data.copy() for name in self._scalars}
-        hyper = self._advance(group, scalars, fresh)
+        hyper = self._hyper(group, scalars, fresh)
         for name, value in scalars.items():
             state[name]._data[...] = value
         data = p._data if p._data.ndim else p._data.reshape(1)
@@ -439,6 +449,28 @@ def _load_value(p: Tensor, name: str, value, shaped_like_param: bool):
         raise ValueError(f"loaded state {name!r} has shape {tuple(arr.shape)} but its parameter has shape "
                          f"{tuple(p._data.shape)}")
     return Tensor._make(np.array(arr, dtype=p._data.dtype, copy=True))
+
+
+def step_and_betas(group: dict, scalars: dict) -> dict:
+    """The Adam family's ``_advance``: ``step += 1``; the step and the group's betas as floats."""
+    scalars["step"] += 1
+    beta1, beta2 = (float(b) for b in group["betas"])
+    return {"step": float(scalars["step"]), "beta1": beta1, "beta2": beta2}
+
+
+@functools.lru_cache(maxsize=None)
+def _keywords(rule) -> tuple:
+    """The keyword-only parameter names of an update rule."""
+    return tuple(name for name, prm in inspect.signature(rule).parameters.items() if prm.kind is prm.KEYWORD_ONLY)
+
+
+def _plain(value):
+    """A hyper-parameter as a Python bool or float (None and tuples as they are)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.number)):
+        return float(value)
+    return value
 
 
 class _FlatCache(dict):

@@ -8,7 +8,7 @@ import numpy as np
 from ._math import decay_weights, ema, ema_square, grad_term
 from ._validate import check_betas, check_non_negative
 from .adam import divide_by_denominator
-from .optimizer import Optimizer
+from .optimizer import Optimizer, step_and_betas
 
 __all__ = ["RAdam", "radam_update"]
 
@@ -81,9 +81,4 @@ class RAdam(Optimizer):
         return ("exp_avg", "exp_avg_sq")
 
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
-        scalars["step"] += 1
-        beta1, beta2 = (float(b) for b in group["betas"])
-        return {"step": float(scalars["step"]), "lr": float(group["lr"]), "beta1": beta1, "beta2": beta2,
-                "eps": float(group["eps"]), "weight_decay": float(group["weight_decay"]),
-                "decoupled_weight_decay": bool(group["decoupled_weight_decay"]),
-                "maximize": bool(group["maximize"])}
+        return step_and_betas(group, scalars)

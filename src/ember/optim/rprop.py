@@ -78,5 +78,4 @@ class Rprop(Optimizer):
         scalars["step"] += 1
         etaminus, etaplus = (float(e) for e in group["etas"])
         low, high = (float(s) for s in group["step_sizes"])
-        return {"etaminus": etaminus, "etaplus": etaplus, "step_size_min": low, "step_size_max": high,
-                "maximize": bool(group["maximize"])}
+        return {"etaminus": etaminus, "etaplus": etaplus, "step_size_min": low, "step_size_max": high}

@@ -100,6 +100,4 @@ class SGD(Optimizer):
         return ("momentum_buffer",) if group["momentum"] != 0 else ()
 
     def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
-        return {"lr": float(group["lr"]), "momentum": float(group["momentum"]),
-                "dampening": float(group["dampening"]), "weight_decay": float(group["weight_decay"]),
-                "nesterov": bool(group["nesterov"]), "maximize": bool(group["maximize"]), "first": fresh}
+        return {"first": fresh}

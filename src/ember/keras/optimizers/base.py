@@ -74,7 +74,7 @@ class _Engine(_optim.Optimizer):
     def _init_state(self, p: Tensor, group: dict) -> dict:
         return {name: Tensor._make(arr) for name, arr in self._owner._init_slots(p._data).items()}
 
-    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
+    def _hyper(self, group: dict, scalars: dict, fresh: bool) -> dict:
         return {**self._owner._step_kwargs, "decoupled_decay": group["decay"]}
 
 
