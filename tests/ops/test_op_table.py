@@ -88,6 +88,47 @@ CASES = [
     ("threshold", lambda m, a: m.nn.functional.threshold(a, 0.1, -2.5), [(3, 4)], ANY),
     ("celu", lambda m, a: m.nn.functional.celu(a * 2, alpha=1.5), [(3, 4)], ANY),
     ("mish", lambda m, a: m.nn.functional.mish(a * 3), [(3, 4)], ANY),
+    # trigonometric and special functions (rules of ember.ops.unary_math)
+    ("acos", lambda m, a: m.acos(a), [(3, 4)], UNIT),
+    ("asin", lambda m, a: a.asin(), [(3, 4)], UNIT),
+    ("atan", lambda m, a: m.atan(a), [(3, 4)], ANY),
+    ("sinh", lambda m, a: m.sinh(a), [(3, 4)], ANY),
+    ("cosh", lambda m, a: a.cosh(), [(3, 4)], ANY),
+    ("asinh", lambda m, a: m.asinh(a), [(3, 4)], ANY),
+    ("acosh", lambda m, a: m.acosh(a + 1.5), [(3, 4)], POS),
+    ("atanh", lambda m, a: m.atanh(a), [(3, 4)], UNIT),
+    ("erf", lambda m, a: m.erf(a), [(3, 4)], ANY),
+    ("erfc", lambda m, a: a.erfc(), [(3, 4)], ANY),
+    ("erfinv", lambda m, a: m.erfinv(a), [(3, 4)], UNIT),
+    ("exp2", lambda m, a: m.exp2(a), [(3, 4)], ANY),
+    ("lgamma", lambda m, a: m.lgamma(a), [(3, 4)], POS),
+    ("digamma", lambda m, a: m.digamma(a), [(3, 4)], POS),
+    ("polygamma_2", lambda m, a: m.polygamma(2, a), [(3, 4)], POS),
+    ("i0", lambda m, a: m.i0(a), [(3, 4)], ANY),
+    ("sinc", lambda m, a: m.sinc(a), [(3, 4)], ANY),
+    ("frac", lambda m, a: m.frac(a * 3), [(3, 4)], ANY),
+    ("atan2", lambda m, a, b: m.atan2(a, b), [(3, 4), (4,)], ANY),
+    ("cumprod", lambda m, a: m.cumprod(a, 1), [(3, 4)], ANY),
+    ("cumprod_with_zero", lambda m, a: (a * m.tensor([1.0, 0.0, 1.0, 1.0])).cumprod(1), [(3, 4)], ANY),
+    ("logcumsumexp", lambda m, a: m.logcumsumexp(a * 3, 0), [(3, 4)], ANY),
+    ("roll", lambda m, a: m.roll(a, (1, -2), (0, 1)), [(3, 4)], ANY),
+    ("scatter", lambda m, a, b: a.scatter(1, m.tensor([[0, 2], [1, 3], [3, 0]]), b), [(3, 4), (3, 2)], ANY),
+    ("scatter_add", lambda m, a, b: m.scatter_add(a, 0, m.tensor([[0, 0], [2, 0]]), b), [(3, 4), (2, 2)], ANY),
+    ("scatter_reduce_mean", lambda m, a, b: a.scatter_reduce(1, m.tensor([[0, 0], [1, 1], [3, 3]]), b,
+                                                            "mean"), [(3, 4), (3, 2)], ANY),
+    ("scatter_reduce_amax", lambda m, a, b: a.scatter_reduce(1, m.tensor([[0, 0], [1, 2], [3, 3]]), b,
+                                                            "amax", include_self=False), [(3, 4), (3, 2)], ANY),
+    ("det", lambda m, a: m.det(a), [(2, 3, 3)], ANY),
+    ("slogdet", lambda m, a: m.slogdet(a)[1], [(3, 3)], ANY),
+    ("inverse", lambda m, a: m.inverse(a + 3 * m.eye(3, dtype=a.dtype)), [(3, 3)], ANY),
+    ("cholesky", lambda m, a: m.linalg.cholesky(a @ a.mT + m.eye(3, dtype=a.dtype)) if m is torch else
+        m.cholesky(a @ a.mT + m.eye(3, dtype=a.dtype)), [(3, 3)], ANY),
+    ("einsum_matmul", lambda m, a, b: m.einsum("ij,jk->ik", a, b), [(3, 4), (4, 2)], ANY),
+    ("einsum_batch_sum", lambda m, a, b: m.einsum("bij,bj->b", a, b), [(2, 3, 4), (2, 4)], ANY),
+    ("einsum_broadcast_out", lambda m, a: m.einsum("ij->j", a), [(3, 4)], ANY),
+    ("einsum_diagonal", lambda m, a, b: m.einsum("ii,ij->j", a, b), [(3, 3), (3, 2)], ANY),
+    ("norm_inf", lambda m, a: m.norm(a, float("inf"), 1), [(3, 4)], ANY),
+    ("norm_half_p", lambda m, a: m.norm(a, 0.5), [(3, 4)], ANY),
     ("logsumexp", lambda m, a: m.logsumexp(a, dim=1), [(3, 4)], ANY),
     ("logsumexp_keepdim", lambda m, a: a.logsumexp(0, keepdim=True), [(3, 4)], ANY),
     ("logsumexp_all", lambda m, a: m.logsumexp(a, dim=(0, 1)), [(3, 4)], ANY),
@@ -285,9 +326,10 @@ CASES = [
 
 # ember composes these from other nodes, so ``grad_fn`` prints the last node's name, not torch's
 COMPOSITES = {"div_scalar_left", "tan", "log2", "log10", "rsqrt", "reciprocal", "clamp_tensor_bounds",
-              "sum_empty_dims", "mean_empty_dims", "std", "std_dim", "std_tuple", "norm", "norm_dim",
-              "norm_p1", "norm_p3_dim", "repeat", "repeat_new_dim", "sort_values", "sort_descending_dim0",
-              "topk_values", "topk_smallest_dim0", "masked_fill_broadcast_mask", "setitem_nonleaf"}
+              "sum_empty_dims", "mean_empty_dims", "std", "std_dim", "std_tuple", "repeat", "repeat_new_dim", "sort_values", "sort_descending_dim0",
+              "topk_values", "topk_smallest_dim0", "masked_fill_broadcast_mask", "setitem_nonleaf",
+              # torch decomposes einsum into bmm and views; ember runs it as one Einsum node
+              "einsum_matmul", "einsum_batch_sum", "einsum_broadcast_out", "einsum_diagonal"}
 
 
 def _iadd(a, b):

@@ -163,9 +163,9 @@ def bmm(input, mat2):
         raise RuntimeError(f"bmm: batch sizes of {a.shape} and {b.shape} differ") from None
 
 
-def dot(input, other):
+def dot(input, tensor):
     """Inner product of two 1-D tensors."""
-    a, b = as_tensor(input), as_tensor(other)
+    a, b = as_tensor(input), as_tensor(tensor)
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     return matmul(a, b)

@@ -42,7 +42,8 @@ class Pointwise(Function):
         return out
 
     def backward(self, g):
-        return (self.rule.backward(g, self.saved, **self.params),)
+        with np.errstate(all="ignore"):       # poles give inf/nan, as in torch, without warnings
+            return (self.rule.backward(g, self.saved, **self.params),)
 
 
 def apply_rule(rule: Rule, input, **params):

@@ -188,16 +188,18 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     return Mean.apply(x, axis=normalize_dims(dim, x.ndim), keepdims=keepdim)
 
 
-def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    """Variance; unbiased (``correction=1``) by default, as in torch."""
+def var(input, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
+    """Variance; unbiased (``correction=1``) by default, as in torch (``correction`` wins over
+    ``unbiased`` when both are given)."""
     x = _float_only("var", as_tensor(input))
-    if isinstance(unbiased, builtins.bool):
+    if isinstance(dim, builtins.bool):                 # var(x, False): torch's (unbiased) overload
+        dim, unbiased = None, dim
+    if correction is None:
         correction = 1 if unbiased else 0
-    correction = 1 if correction is None else correction
     return Var.apply(x, axis=normalize_dims(dim, x.ndim), correction=correction, keepdims=keepdim)
 
 
-def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+def std(input, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None):
     """Standard deviation, ``sqrt(var(...))``; unbiased by default."""
     return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
 
@@ -219,7 +221,7 @@ def _extreme(name, fn, argfn, result, input, dim, keepdim):
     return result(values, Tensor._make(index.astype(np.int64)))
 
 
-def max(input, dim=None, keepdim: bool = False):  # noqa: A001
+def max(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001
     """The largest element, or ``(values, indices)`` along ``dim``.
 
     Example::
@@ -228,12 +230,14 @@ def max(input, dim=None, keepdim: bool = False):  # noqa: A001
         >>> values, indices
         (tensor([5., 7.]), tensor([1, 0]))
     """
-    return _extreme("max", np.max, np.argmax, _MaxResult, input, dim, keepdim)
+    return _extreme("max", np.max, np.argmax, _MaxResult, input, dim if other is None else other,
+                    keepdim)
 
 
-def min(input, dim=None, keepdim: bool = False):  # noqa: A001
+def min(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001
     """The smallest element, or ``(values, indices)`` along ``dim``."""
-    return _extreme("min", np.min, np.argmin, _MinResult, input, dim, keepdim)
+    return _extreme("min", np.min, np.argmin, _MinResult, input, dim if other is None else other,
+                    keepdim)
 
 
 def amax(input, dim=(), keepdim: bool = False):
@@ -270,9 +274,19 @@ def argmin(input, dim=None, keepdim: bool = False):
     return _arg(np.argmin, input, dim, keepdim)
 
 
-def prod(input, dim=None, keepdim: bool = False):
+def _widen(x, dtype):
+    """torch's accumulation dtype for sums and products: ``dtype`` if given, int64 for integers
+    and bools."""
+    if dtype is not None:
+        return x.to(dtype)
+    if x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        return x.to(np.int64)
+    return x
+
+
+def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Product over all elements or along one ``dim``."""
-    x = as_tensor(input)
+    x = _widen(as_tensor(input), dtype)
     axis = None if dim is None else _check_dim(dim, x.ndim)
     return Prod.apply(x, axis=axis, keepdims=keepdim)
 
@@ -286,10 +300,10 @@ def logsumexp(input, dim, keepdim: bool = False):
     return LogSumExp.apply(x, axis=normalize_dims(dim, x.ndim), keepdims=keepdim)
 
 
-def cumsum(input, dim):
-    """Cumulative sum along ``dim``."""
-    x = as_tensor(input)
-    return CumSum.apply(x, axis=_check_dim(dim, x.ndim))
+def cumsum(input, dim, *, dtype=None):
+    """Cumulative sum along ``dim`` (integers and bools accumulate in int64, as in torch)."""
+    x = _widen(as_tensor(input), dtype)
+    return CumSum.apply(x, axis=_check_dim(dim, builtins.max(x.ndim, 1)) if x.ndim else 0)
 
 
 def all(input, dim=None, keepdim: bool = False):  # noqa: A001

@@ -216,7 +216,9 @@ def transpose(input, dim0: int, dim1: int):
     return Permute.apply(x, dims=tuple(dims), label="TransposeBackward0")
 
 
-swapaxes = transpose
+def swapaxes(input, axis0: int, axis1: int):
+    """Swaps two dims (NumPy's name for :func:`transpose`)."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input):
@@ -249,9 +251,9 @@ def expand_as(input, other):
     return expand(input, *as_tensor(other).shape)
 
 
-def broadcast_to(input, shape):
-    """``input`` expanded to ``shape``."""
-    return expand(input, *shape)
+def broadcast_to(input, size):
+    """``input`` expanded to ``size``."""
+    return expand(input, *size)
 
 
 def contiguous(input, memory_format=None):
@@ -392,9 +394,9 @@ def stack(tensors, dim: int = 0):
     return Stack.apply(*tensors, axis=_check_dim(dim, tensors[0].ndim + 1))
 
 
-def split(input, split_size_or_sections, dim: int = 0):
+def split(tensor, split_size_or_sections, dim: int = 0):
     """Pieces of ``split_size`` (or the given sizes) along ``dim``."""
-    x = as_tensor(input)
+    x = as_tensor(tensor)
     d = _check_dim(dim, x.ndim)
     n = x.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -425,7 +427,7 @@ def unbind(input, dim: int = 0):
     return tuple(getitem(x, (slice(None),) * d + (i,), label="UnbindBackward0") for i in range(x.shape[d]))
 
 
-def gather(input, dim: int, index):
+def gather(input, dim: int, index, *, sparse_grad: bool = False):
     """Values of ``input`` at ``index`` along ``dim`` (``out[i][j] = input[i][index[i][j]]`` for dim=1)."""
     x = as_tensor(input)
     idx = as_tensor(index)._data
@@ -444,10 +446,10 @@ def flip(input, dims):
     return getitem(x, tuple(key), label="FlipBackward0")
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=None):
     """Tiles ``input``: ``repeat(2, 3)`` repeats rows twice and columns three times."""
     x = as_tensor(input)
-    sizes = _sizes(sizes)
+    sizes = _sizes(sizes if repeats is None else (repeats,))
     lead = len(sizes) - x.ndim
     x = reshape(x, (1,) * lead + x.shape)
     expanded_shape, final = [], []

@@ -434,13 +434,15 @@ def tensordot(x1, x2, axes=2):
 
 
 def einsum(subscripts, *operands, **kwargs):
-    """Einstein summation, as a chain of pairwise contractions (so gradients flow)."""
-    from ._einsum import einsum as _einsum
+    """Einstein summation on ember's einsum (one differentiable node); Keras raises ValueError."""
     ops_ = [t(o) for o in operands]
     names = {dtype_of(o) for o in ops_}
-    if names == {"int8"}:
-        return cast(_einsum(subscripts, *[cast(o, "int32") for o in ops_]), "int32")
-    return _einsum(subscripts, *ops_)
+    try:
+        if names == {"int8"}:
+            return cast(ember.einsum(subscripts, *[cast(o, "int32") for o in ops_]), "int32")
+        return ember.einsum(subscripts, *ops_)
+    except RuntimeError as e:
+        raise ValueError(str(e)) from None
 
 
 def trace(x, offset=0, axis1=0, axis2=1):
