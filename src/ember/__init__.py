@@ -17,48 +17,44 @@ from . import _tensor_methods  # noqa: F401 - binds the ops onto Tensor
 from ._creation import *  # noqa: F401,F403 - tensor, zeros, randn, arange, ... (see __all__)
 from ._legacy import *  # noqa: F401,F403 - FloatTensor, LongTensor, ...
 from ._runtime import *  # noqa: F401,F403 - finfo, get_num_threads, compile, is_tensor, ...
+from ._creation_extra import *  # noqa: F401,F403 - windows, poisson, binomial, frombuffer
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                                    set_detect_anomaly as set_anomaly_enabled)
 from .autograd.grad_mode import is_inference_mode_enabled
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
-from .ops.elementwise import (abs, add, allclose, bitwise_not, ceil, clamp, clip, cos, div,  # noqa: A004
-                              divide, eq, equal, exp, expm1, floor, floor_divide, ge, gt, isfinite,
-                              isinf, isnan, le, log, log1p, log2, log10, logical_and, logical_not,
-                              logical_or, logical_xor, lt, maximum, minimum, mul, multiply, ne, neg,
-                              negative, pow, reciprocal, remainder, round, rsqrt, sign, sin, sqrt,
-                              square, sub, subtract, tan, true_divide, trunc, where)
+from .ops.elementwise import (abs, add, allclose, bitwise_and, bitwise_not, bitwise_or,  # noqa: A004
+                              bitwise_xor, ceil, clamp, clip, cos, div, divide, eq, equal, exp,
+                              expm1, floor, floor_divide, ge, gt, isfinite, isinf, isnan, le, log,
+                              log1p, log2, log10, logical_and, logical_not, logical_or,
+                              logical_xor, lt, maximum, minimum, mul, multiply, ne, neg, negative,
+                              pow, reciprocal, remainder, round, rsqrt, sign, sin, sqrt, square,
+                              sub, subtract, tan, trunc, where)
 from .ops.linalg import bmm, dot, matmul, mm, mv, outer
 from .ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumsum,  # noqa: A004
                             logsumexp, max, mean, min, prod, std, sum, var)
 from .ops.sorting import argsort, masked_fill, sort, topk
 from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip, gather,
-                        index_put, permute, repeat, reshape, split, squeeze, stack, swapaxes, t, transpose,
-                        unbind, unflatten, unsqueeze)
+                        index_put, permute, repeat, reshape, select, split, squeeze, stack,
+                        swapaxes, t, transpose, unbind, unflatten, unsqueeze)
+from .ops.unary_math import *  # noqa: F401,F403 - acos, erf, lgamma, ...
+from .ops.binary_math import *  # noqa: F401,F403 - atan2, hypot, lerp, isclose, ...
+from .ops.scan import *  # noqa: F401,F403 - cumprod, cummax, logcumsumexp, diff
+from .ops.stats import *  # noqa: F401,F403 - median, quantile, unique, histc, ...
+from .ops.indexing import *  # noqa: F401,F403 - scatter, index_select, tril, diagonal, ...
+from .ops.layout import *  # noqa: F401,F403 - roll, tile, movedim, hstack, meshgrid, ...
+from .ops.linalg_more import *  # noqa: F401,F403 - det, inverse, einsum, kron, cdist, ...
+from ._nn_aliases import *  # noqa: F401,F403 - selu, dropout, kl_div, ... (torch's own names)
+from . import _tensor_api  # noqa: E402,F401 - the remaining Tensor methods and in-place forms
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                      set_rng_state)
 from . import accelerator, amp, autograd, backends, cpu, cuda, mps, random  # noqa: E402
 from .amp import GradScaler, autocast  # noqa: E402
+from ._namespace import *  # noqa: E402,F401,F403 - heaviside, norm, in-place functions, aliases
 
 __version__ = "0.1.0"
 
-
-def heaviside(input, values):
-    """Step function: 0 below zero, 1 above, ``values`` at zero (no gradient), like torch's."""
-    import numpy as _np
-    x = as_tensor(input)
-    v = as_tensor(values)
-    return Tensor._make(_np.heaviside(x._data, v._data).astype(x._data.dtype))
-
-
-def clone(input):
-    return input.clone()
-
-
-def detach(input):
-    return input.detach()
-
-
-def norm(input, p=2, dim=None, keepdim=False):
-    return input.norm(p, dim, keepdim)
+_namespace.wrap_namespace(globals())
 
 
 def _lazy_submodule(name):

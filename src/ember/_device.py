@@ -33,6 +33,8 @@ class device:
         device(type='cuda', index=1)
     """
 
+    __module__ = "ember"   # torch's classes say "torch"
+
     __slots__ = ("type", "index")
 
     def __init__(self, type, index=None) -> None:  # noqa: A002 - torch's name
@@ -83,6 +85,7 @@ class device:
 
 
 _CPU = device("cpu")
+_device_class = device
 _DEFAULT = [None]   # the device set by set_default_device (None: the CPU)
 
 
@@ -114,6 +117,6 @@ def get_default_device() -> device:
     return _DEFAULT[0] or _CPU
 
 
-def set_default_device(device_) -> None:
+def set_default_device(device) -> None:  # noqa: F811 - torch's parameter name
     """Sets the device factories use when given none; ``None`` restores the CPU."""
-    _DEFAULT[0] = None if device_ is None else device(device_)
+    _DEFAULT[0] = None if device is None else _device_class(device)

@@ -19,6 +19,8 @@ class dtype:
         True
     """
 
+    __module__ = "ember"   # torch's classes say "torch"
+
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
 
     def __init__(self, name: str, np_dtype) -> None:
@@ -88,7 +90,13 @@ def to_numpy_dtype(d) -> np.dtype:
 
 
 def get_default_dtype() -> dtype:
-    """The dtype given to Python floats: ``ember.float32`` unless changed."""
+    """The dtype given to Python floats: ``ember.float32`` unless changed.
+
+    Example::
+
+        >>> ember.get_default_dtype(), ember.tensor(1.5).dtype
+        (ember.float32, ember.float32)
+    """
     return _DEFAULT[0]
 
 

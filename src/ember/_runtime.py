@@ -51,6 +51,8 @@ class finfo:
         65504.0
     """
 
+    __module__ = "ember"   # torch's classes say "torch"
+
     def __init__(self, type=None) -> None:  # noqa: A002 - torch's name
         d = _dtype.from_numpy_dtype(_dtype.to_numpy_dtype(type or _dtype.get_default_dtype()))
         if not d.is_floating_point:
@@ -73,6 +75,8 @@ class finfo:
 
 class iinfo:
     """Machine limits of an integer dtype (``bits``, ``min``, ``max``, ``dtype``)."""
+
+    __module__ = "ember"   # torch's classes say "torch"
 
     def __init__(self, type) -> None:  # noqa: A002 - torch's name
         d = _dtype.from_numpy_dtype(_dtype.to_numpy_dtype(type))
@@ -313,8 +317,9 @@ def is_vulkan_available() -> bool:
 
 
 # ------------------------------------------------------------------------ compile, vmap
-def compile(model=None, *, fullgraph: bool = False, dynamic=None, backend="inductor",  # noqa: A001
-            mode=None, options=None, disable: bool = False):
+def compile(model=None, *, fullgraph: bool = False, dynamic=None, backend=None,  # noqa: A001
+            mode=None, options=None, name=None, disable: bool = False, recompile_limit=None,
+            isolate_recompiles: bool = False, shapes_spec=None):
     """Returns ``model`` unchanged: ember runs eagerly, so there is nothing to compile (works as
     ``compile(model)``, ``@compile`` and ``@compile(mode=...)``)."""
     if model is None:
@@ -370,6 +375,8 @@ def set_default_tensor_type(t) -> None:
 class layout:
     """A tensor layout; ember has one, ``ember.strided``."""
 
+    __module__ = "ember"   # torch's classes say "torch"
+
     def __init__(self, name: str) -> None:
         self.name = name
 
@@ -379,6 +386,8 @@ class layout:
 
 class memory_format:
     """A memory format; ember's tensors are always contiguous (row-major)."""
+
+    __module__ = "ember"   # torch's classes say "torch"
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -397,6 +406,10 @@ channels_last_3d = memory_format("channels_last_3d")
 class OutOfMemoryError(RuntimeError):
     """Raised when a device runs out of memory (torch's name; ember raises MemoryError)."""
 
+    __module__ = "ember"   # torch's classes say "torch"
+
 
 class AcceleratorError(RuntimeError):
     """Raised by an accelerator (never by ember, which has none)."""
+
+    __module__ = "ember"   # torch's classes say "torch"

@@ -17,6 +17,8 @@ class Size(tuple):
         (ember.Size([2, 3]), 6, ember.Size([3]))
     """
 
+    __module__ = "ember"   # torch's classes say "torch"
+
     __slots__ = ()
 
     def __new__(cls, sizes=()):

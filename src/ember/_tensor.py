@@ -362,11 +362,14 @@ class Tensor:
     def mul_(self, other) -> "Tensor":
         return self._inplace(np.multiply, other, lambda: self * other)
 
-    def div_(self, other) -> "Tensor":
+    def div_(self, other, *, rounding_mode=None) -> "Tensor":
+        if rounding_mode is not None:
+            from ._tensor_api import write_result
+            return write_result(self, self.div(other, rounding_mode=rounding_mode))
         return self._inplace(np.true_divide, other, lambda: self / other)
 
-    def pow_(self, other) -> "Tensor":
-        return self._inplace(np.power, other, lambda: self ** other)
+    def pow_(self, exponent) -> "Tensor":
+        return self._inplace(np.power, exponent, lambda: self ** exponent)
 
     __iadd__ = add_
     __isub__ = sub_
@@ -386,7 +389,7 @@ class Tensor:
         self._data[...] = value
         return self
 
-    def copy_(self, src) -> "Tensor":
+    def copy_(self, src, non_blocking: bool = False) -> "Tensor":
         src_t = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
         if STATE.enabled and (self.requires_grad or src_t.requires_grad):
             self._check_inplace()

@@ -14,10 +14,12 @@ from .ops import linalg, reduction, shape, sorting
 
 
 def _to(self, *args, device=None, dtype=None, non_blocking: bool = False, copy: bool = False,
-        memory_format=None):
+        memory_format=None, other=None):
     """``x.to(dtype)``, ``x.to('cpu')``, ``x.to(other)``, ``x.to('cpu', dtype)``; a device other
     than the CPU raises torch's CPU-only error."""
     flags = []
+    if other is not None:
+        dtype = other.dtype
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
@@ -92,7 +94,7 @@ _METHODS = {
     "rsqrt": ew.rsqrt, "reciprocal": ew.reciprocal, "square": ew.square, "sin": ew.sin,
     "cos": ew.cos, "tan": ew.tan, "clamp": ew.clamp, "clip": ew.clamp, "maximum": ew.maximum,
     "minimum": ew.minimum, "floor": ew.floor, "ceil": ew.ceil, "trunc": ew.trunc,
-    "round": ew.round, "sign": ew.sign, "remainder": ew.remainder, "fmod": ew.remainder,
+    "round": ew.round, "sign": ew.sign, "remainder": ew.remainder,
     "floor_divide": ew.floor_divide,
     "where": lambda self, condition, other: ew.where(condition, self, other),
     # comparisons and logic
@@ -109,7 +111,8 @@ _METHODS = {
     "argmax": reduction.argmax, "argmin": reduction.argmin, "prod": reduction.prod,
     "logsumexp": reduction.logsumexp, "cumsum": reduction.cumsum, "all": reduction.all,
     "any": reduction.any, "count_nonzero": reduction.count_nonzero,
-    "norm": lambda self, p=2, dim=None, keepdim=False: _norm(self, p, dim, keepdim),
+    "norm": lambda self, p="fro", dim=None, keepdim=False, dtype=None: _norm(self, p, dim, keepdim,
+                                                                               dtype),
     # shape
     "reshape": shape.reshape, "view": shape.view, "flatten": shape.flatten,
     "unflatten": shape.unflatten, "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze,
@@ -140,18 +143,10 @@ _METHODS = {
 }
 
 
-def _norm(x, p=2, dim=None, keepdim=False):
-    """Vector p-norm over all elements or ``dim`` ('fro' is the 2-norm)."""
-    if p == "fro":
-        p = 2
-    a = ew.abs(x)
-    if p == float("inf"):
-        return reduction.amax(a, dim if dim is not None else (), keepdim)
-    if p == 2:
-        return ew.sqrt(reduction.sum(ew.mul(x, x), dim, keepdim))
-    if p == 1:
-        return reduction.sum(a, dim, keepdim)
-    return ew.pow(reduction.sum(ew.pow(a, p), dim, keepdim), 1.0 / p)
+def _norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    """``torch.norm``'s vector norms (see :func:`ember.norm`)."""
+    from ._namespace import norm
+    return norm(x, p, dim, keepdim, dtype=dtype)
 
 
 for _name, _fn in _METHODS.items():

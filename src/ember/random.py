@@ -95,6 +95,6 @@ def get_rng_state() -> dict:
     return default_generator.get_state()
 
 
-def set_rng_state(state: dict) -> None:
+def set_rng_state(new_state: dict) -> None:
     """Restores a state from :func:`get_rng_state`."""
-    default_generator.set_state(state)
+    default_generator.set_state(new_state)

@@ -1,0 +1,170 @@
+"""torch's namespace-level twins of ``nn.functional`` (``torch.selu``, ``torch.dropout``,
+``torch.kl_div``, …), with their own argument names: ``train`` for dropout's flag, the integer
+``reduction`` of ATen's losses (0 none, 1 mean, 2 sum), ``batch_norm``'s order.
+
+``nn`` is imported on first call (the engine does not depend on it).
+
+Example::
+
+    >>> ember.selu(ember.tensor([0.0, 1.0]))
+    tensor([0.0000, 1.0507])
+"""
+from __future__ import annotations
+
+__all__ = ["selu", "celu", "threshold", "rrelu", "hardshrink", "prelu", "relu_", "selu_", "celu_",
+           "rrelu_", "threshold_", "dropout", "dropout_", "alpha_dropout", "alpha_dropout_",
+           "feature_alpha_dropout", "feature_alpha_dropout_", "layer_norm", "batch_norm",
+           "rms_norm", "bilinear", "pairwise_distance", "cosine_similarity", "pdist", "kl_div",
+           "binary_cross_entropy_with_logits", "cosine_embedding_loss", "hinge_embedding_loss",
+           "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "constant_pad_nd"]
+
+_REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
+
+
+def _F():
+    from .nn import functional
+    return functional
+
+
+def _reduction(r):
+    return _REDUCTIONS.get(r, r)
+
+
+def selu(input):
+    return _F().selu(input)
+
+
+def celu(input, alpha: float = 1.0):
+    return _F().celu(input, alpha)
+
+
+def threshold(input, threshold: float, value: float):  # noqa: A002
+    return _F().threshold(input, threshold, value)
+
+
+def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          generator=None):
+    return _F().rrelu(input, lower, upper, training)
+
+
+def hardshrink(input, lambd: float = 0.5):
+    return _F().hardshrink(input, lambd)
+
+
+def prelu(input, weight):
+    return _F().prelu(input, weight)
+
+
+def relu_(input):
+    return _F().relu(input, inplace=True)
+
+
+def selu_(input):
+    return _F().selu(input, inplace=True)
+
+
+def celu_(input, alpha: float = 1.0):
+    return _F().celu(input, alpha, inplace=True)
+
+
+def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+           generator=None):
+    return _F().rrelu(input, lower, upper, training, inplace=True)
+
+
+def threshold_(input, threshold: float, value: float):  # noqa: A002
+    return _F().threshold(input, threshold, value, inplace=True)
+
+
+def dropout(input, p: float, train: bool):
+    return _F().dropout(input, p, train)
+
+
+def dropout_(input, p: float, train: bool):
+    return _F().dropout(input, p, train, inplace=True)
+
+
+def alpha_dropout(input, p: float, train: bool):
+    return _F().alpha_dropout(input, p, train)
+
+
+def alpha_dropout_(input, p: float, train: bool):
+    return _F().alpha_dropout(input, p, train, inplace=True)
+
+
+def feature_alpha_dropout(input, p: float, train: bool):
+    return _F().feature_alpha_dropout(input, p, train)
+
+
+def feature_alpha_dropout_(input, p: float, train: bool):
+    return _F().feature_alpha_dropout(input, p, train, inplace=True)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-05,
+               cudnn_enable: bool = True):
+    return _F().layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def batch_norm(input, weight, bias, running_mean, running_var, training: bool, momentum: float,
+               eps: float, cudnn_enabled: bool):
+    return _F().batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    return _F().rms_norm(input, normalized_shape, weight, eps)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    return _F().bilinear(input1, input2, weight, bias)
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-06, keepdim: bool = False):
+    return _F().pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-08):
+    return _F().cosine_similarity(x1, x2, dim, eps)
+
+
+def pdist(input, p: float = 2.0):
+    return _F().pdist(input, p)
+
+
+def kl_div(input, target, reduction: int = 1, *, log_target: bool = False):
+    return _F().kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None,
+                                     reduction: int = 1):
+    return _F().binary_cross_entropy_with_logits(input, target, weight,
+                                                 reduction=_reduction(reduction),
+                                                 pos_weight=pos_weight)
+
+
+def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, reduction: int = 1):
+    return _F().cosine_embedding_loss(input1, input2, target, margin,
+                                      reduction=_reduction(reduction))
+
+
+def hinge_embedding_loss(input, target, margin: float = 1.0, reduction: int = 1):
+    return _F().hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
+
+
+def margin_ranking_loss(input1, input2, target, margin: float = 0.0, reduction: int = 1):
+    return _F().margin_ranking_loss(input1, input2, target, margin,
+                                    reduction=_reduction(reduction))
+
+
+def poisson_nll_loss(input, target, log_input: bool, full: bool, eps: float, reduction: int):
+    return _F().poisson_nll_loss(input, target, log_input, full, eps=eps,
+                                 reduction=_reduction(reduction))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2.0,
+                        eps: float = 1e-06, swap: bool = False, reduction: int = 1):
+    return _F().triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                    reduction=_reduction(reduction))
+
+
+def constant_pad_nd(input, pad, value=0):
+    return _F().pad(input, pad, "constant", value)
