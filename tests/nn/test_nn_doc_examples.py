@@ -9,7 +9,7 @@ import ember
 import ember.nn as nn
 import ember.nn.functional as F
 
-MODULES = ["ember.nn", "ember.nn.module", "ember.nn.parameter", "ember.nn.init", "ember.nn.hooks",
+MODULES = ["ember.nn", "ember.nn.modules.module", "ember.nn.parameter", "ember.nn.init", "ember.nn.hooks",
            "ember.nn.functional", "ember.nn.functional.activation", "ember.nn.functional.layers",
            "ember.nn.functional.loss", "ember.nn.modules.linear", "ember.nn.modules.activation",
            "ember.nn.modules.loss", "ember.nn.modules.container", "ember.nn.modules.dropout",

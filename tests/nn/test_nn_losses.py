@@ -215,8 +215,6 @@ def test_ignore_everything_gives_nan_like_torch():
     (lambda: nn.MSELoss(reduction="avg"), ValueError, "avg"),
     (lambda: F.l1_loss(ember.zeros(2, 2), ember.zeros(2, 2), weight=ember.ones(2)), ValueError,
      r"same size.*\(2,\).*\(2, 2\)"),
-    (lambda: F.mse_loss(ember.zeros(2), ember.zeros(2), True), TypeError, "size_average"),
-    (lambda: nn.CrossEntropyLoss(reduce=False), TypeError, "size_average"),
     (lambda: nn.CrossEntropyLoss(label_smoothing=1.5), ValueError, "1.5"),
     (lambda: nn.MultiMarginLoss(p=3), ValueError, "p=3"),
     (lambda: F.cross_entropy(ember.zeros(2, 3), ember.tensor([0, 1]), weight=ember.ones(2)),
@@ -225,6 +223,21 @@ def test_ignore_everything_gives_nan_like_torch():
 def test_bad_input_raises(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+@pytest.mark.parametrize("make,expected", [
+    (lambda m: m.nn.functional.mse_loss(m.ones(2), m.zeros(2), size_average=False), "sum"),
+    (lambda m: m.nn.functional.mse_loss(m.ones(2), m.zeros(2), True, False), "none"),
+    (lambda m: m.nn.MSELoss(reduce=False)(m.ones(2), m.zeros(2)), "none"),
+    (lambda m: m.nn.CrossEntropyLoss(size_average=True, reduce=True)(m.ones(2, 3),
+                                                                       m.tensor([0, 1])), "mean"),
+])
+def test_legacy_size_average_and_reduce_map_to_reduction_with_torchs_warning(make, expected):
+    outs = []
+    for lib in (ember, torch):
+        with pytest.warns(UserWarning, match=f"reduction='{expected}'"):
+            outs.append(make(lib).detach().numpy())
+    np.testing.assert_allclose(outs[0], outs[1])
 
 
 def test_mse_broadcast_warns_naming_both_shapes():

@@ -1,11 +1,16 @@
 """Reverse-mode automatic differentiation: graph nodes, the backward walk, grad mode, gradcheck."""
 from .function import Function
-from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
-                        no_grad, set_grad_enabled)
+from .grad_mode import (enable_grad, enforce_grad_layout_policy, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled, no_grad, set_grad_enabled,
+                        set_multithreading_enabled)
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .gradcheck import gradcheck
+from .variable import Variable, backward
 
 __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "gradcheck",
-           "grad", "inference_mode", "is_inference_mode_enabled"]
+           "grad", "inference_mode", "is_inference_mode_enabled", "Variable", "backward",
+           "detect_anomaly", "set_detect_anomaly", "set_multithreading_enabled",
+           "enforce_grad_layout_policy"]
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=False):

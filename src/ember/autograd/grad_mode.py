@@ -5,7 +5,7 @@ import functools
 import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
-           "is_inference_mode_enabled"]
+           "is_inference_mode_enabled", "set_multithreading_enabled", "enforce_grad_layout_policy"]
 
 
 class _State(threading.local):
@@ -129,3 +129,28 @@ class inference_mode(_GradSwitch):
 def is_inference_mode_enabled() -> bool:
     """True inside an ``inference_mode()`` block."""
     return STATE.inference
+
+
+class _Switch:
+    """An on/off switch of torch's engine that ember accepts (nothing to switch), usable as a
+    context manager."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = mode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+
+class set_multithreading_enabled(_Switch):
+    """Accepted: ember's backward pass runs on the calling thread."""
+
+
+class enforce_grad_layout_policy(_Switch):
+    """Accepted: ember's gradients are always contiguous."""
+
+    def __init__(self, enable: bool = True) -> None:
+        super().__init__(enable)

@@ -6,12 +6,18 @@ import numpy as np
 __all__ = ["gradcheck"]
 
 
-def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True) -> bool:
-    """Compares autograd's gradients of ``fn(*inputs)`` with central differences.
+def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, nondet_tol: float = 0.0,
+              check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
+              check_batched_grad: bool = False, check_batched_forward_grad: bool = False,
+              check_forward_ad: bool = False, check_backward_ad: bool = True,
+              fast_mode: bool = False, masked=None) -> bool:
+    """Compares autograd's gradients of ``func(*inputs)`` with central differences.
 
     Inputs that require grad should be float64. Every output element is checked
-    against every input element (a full Jacobian), so keep the tensors small.
+    against every input element (a full Jacobian), so keep the tensors small. torch's other
+    switches are accepted: ember checks reverse mode only, on the full Jacobian
+    (``check_forward_ad``/``check_batched_grad`` would need forward-mode AD and vmap).
 
     Example::
 
@@ -28,6 +34,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         if t.dtype.np != np.float64:
             import warnings
             warnings.warn(f"gradcheck input has dtype {t.dtype}; use float64 for a reliable check")
+    fn = func
     out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
     for k, o in enumerate(outs):

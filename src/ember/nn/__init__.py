@@ -13,6 +13,6 @@ from . import functional, init, utils
 from .module import Module
 from .modules import *  # noqa: F401,F403 - the public layer classes
 from .modules import __all__ as _modules_all
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
-__all__ = ["Module", "Parameter", "functional", "init", "utils"] + list(_modules_all)
+__all__ = ["Module", "Parameter", "Buffer", "functional", "init", "utils"] + list(_modules_all)

@@ -16,7 +16,7 @@ from .._device import check_device, device
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .hooks import RemovableHandle
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
 
@@ -57,6 +57,8 @@ class Module:
         >>> list(MLP().state_dict())
         ['fc.weight', 'fc.bias']
     """
+
+    __module__ = "ember.nn.modules.module"   # torch.nn.modules.module.Module
 
     training: bool
 
@@ -136,6 +138,10 @@ class Module:
             self._ready()
             self._forget(name)
             self.register_parameter(name, value)
+        elif isinstance(value, Buffer):
+            self._ready()
+            self._forget(name)
+            self.register_buffer(name, value, value.persistent)
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "

@@ -6,7 +6,7 @@ import numpy as np
 from .._tensor import Tensor, _infer_array
 from .._tensor_str import tensor_repr
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "Buffer"]
 
 
 class Parameter(Tensor):
@@ -49,3 +49,28 @@ class Parameter(Tensor):
             out.grad = Tensor._make(self.grad._data.copy())
         memo[id(self)] = out
         return out
+
+
+class Buffer(Tensor):
+    """A tensor that a Module registers as a buffer when assigned as an attribute (like
+    ``register_buffer``); ``persistent=False`` keeps it out of ``state_dict``.
+
+    Example::
+
+        >>> m = ember.nn.Module()
+        >>> m.steps = ember.nn.Buffer(ember.zeros(1))
+        >>> list(m.state_dict())
+        ['steps']
+    """
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data=None, *, persistent: bool = True) -> None:
+        arr = (np.empty((0,), dtype=np.float32) if data is None else
+               data._data if isinstance(data, Tensor) else _infer_array(data))
+        self._data = arr
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = bool(isinstance(data, Tensor) and data.requires_grad)
+        self.persistent = persistent
+

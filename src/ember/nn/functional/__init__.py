@@ -20,13 +20,19 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                       adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .vision import interpolate, pad, upsample
+from .distance import *  # noqa: F401,F403 - pairwise_distance, cosine_similarity, pdist
+from .distance import __all__ as _distance_all
+from .layers_extra import *  # noqa: F401,F403 - bilinear, rms_norm, alpha_dropout, ...
+from .layers_extra import __all__ as _layers_extra_all
+from .loss_more import *  # noqa: F401,F403 - margin, embedding and likelihood losses
+from .loss_more import __all__ as _loss_more_all
 
 __all__ = list(_activation_all) + [
     "multi_head_attention_forward", "scaled_dot_product_attention", "embedding", "batch_norm",
-    "dropout", "layer_norm", "linear", "normalize", "one_hot", "pad", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-           "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "mse_loss",
-           "multi_margin_loss", "nll_loss", "smooth_l1_loss", "soft_margin_loss",
-           "dropout2d", "group_norm", "conv1d", "conv2d", "conv_transpose2d", "fold", "unfold",
-           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d",
-           "interpolate", "upsample"]
+    "dropout", "layer_norm", "linear", "normalize", "one_hot", "pad", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "cross_entropy", "hinge_embedding_loss", "huber_loss",
+    "kl_div", "l1_loss", "mse_loss", "multi_margin_loss", "nll_loss", "smooth_l1_loss",
+    "soft_margin_loss", "dropout2d", "group_norm", "conv1d", "conv2d", "conv_transpose2d", "fold",
+    "unfold", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+    "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d", "interpolate",
+    "upsample"] + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)

@@ -251,11 +251,11 @@ def _softmax_dim(ndim: int, name: str, stacklevel: int) -> int:
     """torch's legacy implicit dim, with its warning pointed ``stacklevel`` frames above the
     calling functional."""
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  f"include dim=X as an argument.", UserWarning, stacklevel=stacklevel + 1)
+                  f"include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, _stacklevel: int = 2, dtype=None):
+def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
     """``exp(x) / Σ exp(x)`` along ``dim``. Without ``dim``, torch's legacy choice (0 for 0-, 1-
     and 3-D input, else 1) with a UserWarning.
 
@@ -270,7 +270,7 @@ def softmax(input, dim=None, _stacklevel: int = 2, dtype=None):
     return _act.softmax(x, dim, dtype)
 
 
-def log_softmax(input, dim=None, _stacklevel: int = 2, dtype=None):
+def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
     """``log(softmax(x))`` along ``dim``, computed stably (implicit dim as :func:`softmax`)."""
     x = as_tensor(input)
     if dim is None:
@@ -278,7 +278,7 @@ def log_softmax(input, dim=None, _stacklevel: int = 2, dtype=None):
     return _act.log_softmax(x, dim, dtype)
 
 
-def softmin(input, dim=None, _stacklevel: int = 2, dtype=None):
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
     """``softmax(-x)`` along ``dim``."""
     x = as_tensor(input)
     if dim is None:

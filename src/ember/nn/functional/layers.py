@@ -212,7 +212,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     return GroupNorm.apply(x, weight, bias, groups=int(num_groups), eps=float(eps))
 
 
-def one_hot(tensor, num_classes: int = -1):
+def one_hot(input, num_classes: int = -1):
     """Class indices → one-hot rows (int64), like ``torch.nn.functional.one_hot``.
 
     Example::
@@ -221,7 +221,7 @@ def one_hot(tensor, num_classes: int = -1):
         tensor([[1, 0, 0],
                 [0, 0, 1]])
     """
-    t = as_tensor(tensor)
+    t = as_tensor(input)
     arr = t._data
     if arr.dtype != np.int64:
         raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor, got "

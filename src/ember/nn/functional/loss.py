@@ -26,12 +26,20 @@ def _check_reduction(reduction: str) -> None:
                          f"'mean', 'sum', 'none'")
 
 
-def _legacy(size_average, reduce) -> None:
-    """torch's deprecated ``size_average``/``reduce`` arguments are not supported."""
-    if size_average is not None or reduce is not None:
-        raise TypeError(f"size_average and reduce are deprecated and not supported (got "
-                        f"size_average={size_average}, reduce={reduce}); use "
-                        f"reduction='mean'|'sum'|'none'")
+def legacy_reduction(size_average, reduce, reduction: str, stacklevel: int = 3) -> str:
+    """``reduction`` as torch reads its deprecated ``size_average``/``reduce`` arguments (with
+    its warning): ``reduce=False`` → 'none', ``size_average=False`` → 'sum', else 'mean'."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", UserWarning, stacklevel=stacklevel)
+    return reduction
+
+
+_legacy = legacy_reduction
 
 
 def _size(shape) -> str:
@@ -86,7 +94,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
         >>> F.mse_loss(ember.tensor([1.0, 2.0]), ember.tensor([1.0, 4.0]))
         tensor(2.)
     """
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     x, y = _pair(input, target, "mse_loss")
     return ops.MseLoss.apply(x, y, weight=_elementwise_weight(weight, x), reduction=reduction,
@@ -95,7 +103,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
     """Mean absolute error ``|x - y|``."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     x, y = _pair(input, target, "l1_loss")
     return ops.L1Loss.apply(x, y, weight=_elementwise_weight(weight, x), reduction=reduction,
@@ -115,7 +123,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0):
     """``0.5 d² / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (L1 when beta = 0)."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
@@ -131,7 +139,7 @@ def _same_size(x, y, message: str) -> None:
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction: str = "mean"):
     """``-w (y log x + (1 - y) log(1 - x))`` on probabilities, logs clamped at -100."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     x, y = _pair(input, target, "binary_cross_entropy", warn_broadcast=False)
     _same_size(x, y, "Using a target size ({t}) that is different to the input size ({i}) is "
@@ -147,7 +155,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction: str = "mean", pos_weight=None):
     """Sigmoid + binary cross-entropy in one stable formula (finite for logits of ±1000)."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     x, y = _pair(input, target, "binary_cross_entropy_with_logits", warn_broadcast=False)
     _same_size(x, y, "Target size ({t}) must be the same as input size ({i})")
@@ -159,7 +167,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
     """``log(1 + exp(-y x))`` for targets ±1."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     x, y = _pair(input, target, "soft_margin_loss")
     return ops.SoftMarginLoss.apply(x, y, reduction=reduction)
@@ -168,7 +176,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
 def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean"):
     """``x`` where ``y = 1``, ``max(0, margin - x)`` where ``y = -1``."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     x, y = _pair(input, target, "hinge_embedding_loss")
     return ops.HingeEmbeddingLoss.apply(x, y, reduction=reduction, margin=float(margin))
@@ -177,7 +185,7 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False):
     """``y (log y - x)`` with ``x`` log-probabilities; ``'batchmean'`` divides the sum by the batch."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS + ("batchmean",):
         raise ValueError(f"{reduction} is not a valid value for reduction; expected one of "
                          f"'mean', 'batchmean', 'sum', 'none'")
@@ -260,7 +268,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         >>> F.cross_entropy(ember.tensor([[0.1, 6.0, -2.0, 3.2]]), ember.tensor([2]))
         tensor(8.0619)
     """
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     t = as_tensor(target)
@@ -286,14 +294,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
              reduction: str = "mean"):
     """Negative log-likelihood of class indices given log-probabilities ``input``."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     return _index_loss(input, target, weight, ignore_index, reduction, 0.0, False, "nll_loss")
 
 
 def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,
                       size_average=None, reduce=None, reduction: str = "mean"):
     """Multi-class hinge: ``Σ_{j≠y} max(0, margin - x_y + x_j)^p / C``."""
-    _legacy(size_average, reduce)
+    reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if p not in (1, 2):
         raise ValueError(f"only p == 1 and p == 2 supported, got p={p}")

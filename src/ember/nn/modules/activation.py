@@ -1,6 +1,8 @@
 """Activation layers: thin Modules over ``ember.nn.functional``."""
 from __future__ import annotations
 
+import warnings
+
 from ... import _creation
 from .. import functional as F
 from ..module import Module
@@ -162,7 +164,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input):
-        return F.softmax(input, self.dim, _stacklevel=4)     # warn at the caller of the module
+        return F.softmax(input, self.dim, _stacklevel=5)     # warn at the caller of the module
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -172,12 +174,12 @@ class LogSoftmax(Softmax):
     """``log(softmax(x))`` along ``dim``, computed stably."""
 
     def forward(self, input):
-        return F.log_softmax(input, self.dim, _stacklevel=4)
+        return F.log_softmax(input, self.dim, _stacklevel=5)
 
 
 class Softmin(Softmax):
     def forward(self, input):
-        return F.softmin(input, self.dim, _stacklevel=4)
+        return F.softmin(input, self.dim, _stacklevel=5)
 
 
 class Softplus(Module):
@@ -203,8 +205,17 @@ class Softsign(Module):
 class Hardtanh(Module):
     """``clamp(x, min_val, max_val)``."""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 min_value=None, max_value=None) -> None:
         super().__init__()
+        if min_value is not None:
+            warnings.warn("keyword argument `min_value` is deprecated and rename to `min_val`",
+                          FutureWarning, stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and rename to `max_val`",
+                          FutureWarning, stacklevel=2)
+            max_val = max_value
         if min_val > max_val:
             raise ValueError(f"min_val cannot be greater than max_val, got min_val={min_val}, "
                              f"max_val={max_val}")

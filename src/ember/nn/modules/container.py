@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 
+from ..._tensor import Tensor
 from ..module import Module, _addindent
+from ..parameter import Parameter
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Container"]
 
 
 def _index(idx, n: int, kind: str) -> int:
@@ -238,3 +241,154 @@ class ModuleDict(Module):
         pairs = modules.items() if hasattr(modules, "items") else modules
         for key, module in pairs:
             self[key] = module
+
+
+def _param_line(key, p) -> str:
+    kind = p.dtype.name if p.ndim else p.dtype.name
+    size = "x".join(str(n) for n in p.shape)
+    return f"({key}): Parameter containing: [ember.{kind} of size {size}]"
+
+
+class ParameterList(Module):
+    """A list of parameters registered with the owning module (names ``"0"``, ``"1"``, …).
+
+    Example::
+
+        >>> ps = ember.nn.ParameterList([ember.nn.Parameter(ember.ones(2)) for _ in range(3)])
+        >>> len(ps), sum(p.numel() for p in ps.parameters())
+        (3, 6)
+    """
+
+    def __init__(self, values=None) -> None:
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self.extend(values)
+
+    def _as_param(self, value):
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            return Parameter(value)
+        return value
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList([self[i] for i in range(len(self))[idx]])
+        i = _index(idx, len(self), "ParameterList")
+        return getattr(self, str(i))
+
+    def __setitem__(self, idx, value) -> None:
+        i = _index(idx, len(self), "ParameterList")
+        setattr(self, str(i), self._as_param(value))
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self):
+        return iter(self[i] for i in range(len(self)))
+
+    def __iadd__(self, values) -> "ParameterList":
+        return self.extend(values)
+
+    def append(self, value) -> "ParameterList":
+        setattr(self, str(self._size), self._as_param(value))
+        self._size += 1
+        return self
+
+    def extend(self, values) -> "ParameterList":
+        for v in values:
+            self.append(v)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(_param_line(i, p) if isinstance(p, Tensor) else f"({i}): Object of type: "
+                         f"{type(p).__name__}" for i, p in enumerate(self))
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called.")
+
+
+class ParameterDict(Module):
+    """An ordered dict of named parameters registered with the owning module.
+
+    Example::
+
+        >>> pd = ember.nn.ParameterDict({"scale": ember.nn.Parameter(ember.ones(1))})
+        >>> list(pd.keys()), "scale" in pd
+        (['scale'], True)
+    """
+
+    def __init__(self, parameters=None) -> None:
+        super().__init__()
+        self._keys: dict = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value) -> None:
+        self._keys[key] = None
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def keys(self):
+        return self._keys.keys()
+
+    def items(self):
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self):
+        return (self[k] for k in self._keys)
+
+    def get(self, key: str, default=None):
+        return self[key] if key in self else default
+
+    def pop(self, key: str):
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        for k in list(self._keys):
+            del self[k]
+
+    def setdefault(self, key: str, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, parameters) -> None:
+        items = parameters.items() if hasattr(parameters, "items") else parameters
+        for k, v in items:
+            self[k] = v
+
+    def extra_repr(self) -> str:
+        return "\n".join(_param_line(k, p) for k, p in self.items())
+
+    def __call__(self, input):
+        raise RuntimeError("ParameterDict should not be called.")
+
+
+class Container(Module):
+    """Deprecated torch base class (use :class:`Module`); registers its keyword arguments."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__()
+        warnings.warn("nn.Container is deprecated. All of it's functionality is now implemented "
+                      "in nn.Module. Subclass that instead.", stacklevel=2)
+        for key, value in kwargs.items():
+            self.add_module(key, value)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
+__all__ = ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+           "ConstantPad3d", "ReflectionPad1d",
            "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",
            "CircularPad2d"]
 
@@ -89,6 +90,18 @@ class ZeroPad2d(ZeroPad1d):
     """
 
     _dims = 2
+
+
+class ConstantPad3d(ConstantPad1d):
+    """Pads the last three axes with ``value``: ``(left, right, top, bottom, front, back)``."""
+
+    _dims = 3
+
+
+class ZeroPad3d(ZeroPad1d):
+    """Pads the last three axes with zeros."""
+
+    _dims = 3
 
 
 class ReflectionPad1d(_PadNd):

@@ -17,3 +17,6 @@ _LRScheduler = LRScheduler  # torch's old name
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
            "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
            "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler"]
+
+for _name in __all__:        # torch's schedulers all live in torch.optim.lr_scheduler
+    globals()[_name].__module__ = __name__
