@@ -163,7 +163,7 @@ def callable_of(value):
 
 # TorchScript's own overloads (``aten::add.int(int a, int b)``, ``aten::sort.any(t[] self, ...)``)
 # are not reachable from Python: they have one-letter names or generic list types.
-_SCRIPT_TYPES = {"t", "t[]", "Any", "str[]", "t?", "Any[]"}
+_SCRIPT_TYPES = {"t", "t[]", "Any", "str[]", "t?", "Any[]", "List[t]", "List[str]"}
 _SCRIPT_NAMES = {"a", "b", "l", "t", "s", "c", "el"}
 
 
@@ -188,10 +188,10 @@ def schema_overloads(name: str, method: bool) -> list[Overload]:
     except RuntimeError:
         return []
     out = []
-    for schema in schemas:
+    schemas = [sc for sc in schemas if _python_visible(sc)]
+    with_tensor = [sc for sc in schemas if any("Tensor" in str(a.type) for a in sc.arguments)]
+    for schema in with_tensor or schemas:      # scalar-only overloads beside tensor ones: script maths
         args = schema.arguments
-        if not _python_visible(schema):
-            continue
         ov = Overload()
         for a in args:
             if a.name == "self":
@@ -206,7 +206,7 @@ def schema_overloads(name: str, method: bool) -> list[Overload]:
             if a.has_default_value() and a.name not in ("dtype", "layout", "device") \
                     and isinstance(a.default_value, (bool, int, float, str, type(None))):
                 ov.defaults[arg_name] = a.default_value
-        if "layout" in ov.keyword_only and "requires_grad" not in ov.names:
+        if not method and "layout" in ov.keyword_only and "requires_grad" not in ov.names:
             ov.keyword_only.append("requires_grad")       # the Python binding of a factory adds it
         out.append(ov)
     return out
@@ -256,7 +256,9 @@ def compare(ref: list[Overload], mine: Overload | None, ignore=()) -> list[str]:
                 problems.append(f"takes {len(have)} positional argument(s), torch up to "
                                 f"{len(places)} ({sorted(names)} at {i})")
             break
-        if have[i] not in names:
+        # where torch's overloads name a position differently (dispatch on the argument's type),
+        # ember may use its own name there; each of torch's names must still be accepted
+        if len(names) == 1 and have[i] not in names:
             problems.append(f"positional {i} is {have[i]!r}, torch's {sorted(names)}")
     for ov in ref:
         for n, value in ov.defaults.items():
