@@ -203,9 +203,12 @@ def schema_overloads(name: str, method: bool) -> list[Overload]:
             if keyword.iskeyword(arg_name):
                 continue
             (ov.keyword_only if a.kwarg_only else ov.positional).append(arg_name)
+            value = a.default_value
+            if isinstance(value, list) and value and all(v == value[0] for v in value):
+                value = value[0]                   # int[2] stride=1 is stored as [1, 1]
             if a.has_default_value() and a.name not in ("dtype", "layout", "device") \
-                    and isinstance(a.default_value, (bool, int, float, str, type(None))):
-                ov.defaults[arg_name] = a.default_value
+                    and isinstance(value, (bool, int, float, str, type(None))):
+                ov.defaults[arg_name] = value
         if not method and "layout" in ov.keyword_only and "requires_grad" not in ov.names:
             ov.keyword_only.append("requires_grad")       # the Python binding of a factory adds it
         out.append(ov)
@@ -260,11 +263,14 @@ def compare(ref: list[Overload], mine: Overload | None, ignore=()) -> list[str]:
         # ember may use its own name there; each of torch's names must still be accepted
         if len(names) == 1 and have[i] not in names:
             problems.append(f"positional {i} is {have[i]!r}, torch's {sorted(names)}")
+    defaults: dict = {}                 # a default may differ between overloads (conv's padding)
     for ov in ref:
         for n, value in ov.defaults.items():
-            if n in skip or n not in mine.defaults:
-                continue
-            theirs, ours = value, mine.defaults[n]
-            if theirs != ours or type(theirs) is bool and type(ours) is not bool:
-                problems.append(f"default {n}={ours!r}, torch's {theirs!r}")
+            defaults.setdefault(n, []).append(value)
+    for n, values in defaults.items():
+        if n in skip or n not in mine.defaults:
+            continue
+        ours = mine.defaults[n]
+        if not any(ours == v and (type(v) is bool) == (type(ours) is bool) for v in values):
+            problems.append(f"default {n}={ours!r}, torch's {values[0]!r}")
     return sorted(set(problems))

@@ -245,6 +245,8 @@ SIGNATURE_EXCEPTIONS = {
 # torch classes whose ember counterpart lives under another module path (code that checks
 # type(x).__module__ sees this difference)
 MODULE_EXCEPTIONS = {
+    "MultiheadAttention": "torch keeps it in torch.nn.modules.activation; issue 16 put ember's in "
+                          "ember.nn.modules.attention",
     "Generator": "torch._C's C++ class; ember's lives in ember.random",
     "autocast": "torch.amp.autocast_mode: ember's amp is one module, ember.amp",
     "GradScaler": "torch.amp.grad_scaler: ember's amp is one module, ember.amp",
