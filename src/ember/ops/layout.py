@@ -310,7 +310,7 @@ def combinations(input, r: int = 2, with_replacement: bool = False):
 
 def block_diag(*tensors):
     """The inputs (0-, 1- or 2-D) as the diagonal blocks of one matrix."""
-    from .shape import ConstantPadNd
+    from .padding import Pad
     blocks = [as_tensor(t) for t in tensors]
     blocks = [reshape(b, (1, 1)) if b.ndim == 0 else reshape(b, (1, -1)) if b.ndim == 1 else b
               for b in blocks]
@@ -319,8 +319,7 @@ def block_diag(*tensors):
     dtype = blocks[0]._data.dtype if blocks else np.float32
     for b in blocks:
         b = b.to(np.result_type(*[c._data.dtype for c in blocks])) if len(blocks) > 1 else b
-        rows.append(ConstantPadNd.apply(b, widths=((0, 0), (left, width - left - b.shape[1])),
-                                        value=0))
+        rows.append(Pad.apply(b, widths=((0, 0), (left, width - left - b.shape[1])), value=0))
         left += b.shape[1]
     return cat(rows, 0) if rows else Tensor._make(np.zeros((0, 0), dtype))
 
