@@ -22,9 +22,13 @@ from ._utils import lookup, snake_case
 _TRUNC_STD = 0.87962566103423978  # std of a unit normal truncated to [-2, 2]
 
 
-def compute_fans(shape) -> tuple[float, float]:
-    """Keras's fans: (in, out) for a Dense kernel; receptive field × channels for conv kernels."""
+def compute_fans(shape, input_axes=None, output_axes=None) -> tuple[float, float]:
+    """Keras's fans: (in, out) for a Dense kernel; receptive field × channels for conv kernels;
+    or the products of the sizes on ``input_axes`` and ``output_axes`` when both are given."""
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (float(np.prod([shape[a] for a in input_axes])),
+                float(np.prod([shape[a] for a in output_axes])))
     if len(shape) == 0:
         return 1.0, 1.0
     if len(shape) == 1:
@@ -137,20 +141,24 @@ class VarianceScaling(Initializer):
     _MODES = ("fan_in", "fan_out", "fan_avg")
     _DISTS = ("truncated_normal", "untruncated_normal", "uniform")
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         super().__init__(seed)
         if scale <= 0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in self._MODES:
             raise ValueError(f"Invalid `mode` argument: {mode!r}; expected one of {self._MODES}")
-        distribution = "untruncated_normal" if distribution == "normal" else distribution
+        distribution = str(distribution).lower()
+        # Keras 3 reads "normal" as the truncated normal
+        distribution = "truncated_normal" if distribution == "normal" else distribution
         if distribution not in self._DISTS:
             raise ValueError(f"Invalid `distribution` argument: {distribution!r}; expected one of "
                              f"{self._DISTS}")
         self.scale, self.mode, self.distribution = float(scale), mode, distribution
+        self.input_axes, self.output_axes = input_axes, output_axes
 
     def generate(self, shape):
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         var = self.scale / max(1.0, n)
         rng = self._rng()
@@ -162,16 +170,17 @@ class VarianceScaling(Initializer):
         return rng.uniform(-limit, limit, shape)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {"seed": self.seed, "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 def _preset(name, scale, mode, distribution, doc):
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, scale, mode, distribution, seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        VarianceScaling.__init__(self, scale, mode, distribution, seed, input_axes, output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
     return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
                                             "__doc__": doc})
@@ -210,7 +219,7 @@ class Orthogonal(Initializer):
         return self.gain * q.reshape(shape)
 
     def get_config(self):
-        return {"gain": self.gain, "seed": self.seed}
+        return {"seed": self.seed, "gain": self.gain}
 
 
 class Identity(Initializer):
@@ -240,6 +249,7 @@ random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, T
 glorot_uniform, glorot_normal, he_normal, he_uniform = GlorotUniform, GlorotNormal, HeNormal, HeUniform
 lecun_normal, lecun_uniform, orthogonal, identity = LecunNormal, LecunUniform, Orthogonal, Identity
 variance_scaling = VarianceScaling
+IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
 
 
 def get(identifier):
@@ -251,11 +261,16 @@ def get(identifier):
     if isinstance(identifier, str):
         return lookup("initializer", identifier, ALL)()
     if isinstance(identifier, dict):
-        cls = lookup("initializer", identifier["class_name"], ALL)
-        return cls.from_config(identifier.get("config", {}))
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise TypeError(f"Could not interpret initializer identifier: {identifier!r}")
+
+
+def deserialize(config, custom_objects=None):
+    """A config from :func:`serialize` back to an initializer."""
+    cls = lookup("initializer", config["class_name"], {**ALL, **(custom_objects or {})})
+    return cls.from_config(config.get("config", {}))
 
 
 def serialize(init) -> dict:
