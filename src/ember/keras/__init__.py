@@ -15,9 +15,26 @@ from . import (activations, callbacks, config, initializers, layers, losses, met
                ops, optimizers, random, regularizers, saving, utils)
 from .layers import Input, InputSpec, Layer
 from .models import Model, Sequential, load_model, save_model
+from .initializers import Initializer
+from .layers import KerasTensor
+from .losses import Loss
+from .metrics import Metric
+from .optimizers import Optimizer
+from .regularizers import Regularizer
 from .variables import Variable
 
-__all__ = ["Model", "Sequential", "Input", "InputSpec", "Layer", "Variable", "load_model",
+# The Keras 3 API this front door follows (code that checks ``keras.__version__`` sees a 3.x);
+# the local part names ember.
+__version__ = "3.15.1+ember"
+
+
+def version() -> str:
+    """``keras.version()``: the version string."""
+    return __version__
+
+
+__all__ = ["Initializer", "KerasTensor", "Loss", "Metric", "Optimizer", "Regularizer",
+           "__version__", "version", "Model", "Sequential", "Input", "InputSpec", "Layer", "Variable", "load_model",
            "save_model", "activations", "callbacks", "config",
            "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
            "random", "regularizers", "saving", "utils"]

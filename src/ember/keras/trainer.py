@@ -246,6 +246,8 @@ class Trainer:
             raise ValueError(f"`validation_split` must be in [0, 1). Received: "
                              f"validation_split={validation_split}")
         if is_batch_iterable(x):
+            if shuffle and hasattr(x, "shuffled_batches"):  # a PyDataset: Keras shuffles them
+                x = x.shuffled_batches()
             return self._fit_batches(x, y, epochs, verbose, callbacks, validation_split,
                                      validation_data, class_weight, sample_weight, initial_epoch,
                                      steps_per_epoch, validation_batch_size, validation_freq)
