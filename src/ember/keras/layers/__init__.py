@@ -21,6 +21,10 @@ from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D
 from .reshaping import UpSampling2D, ZeroPadding2D
 from .rnn import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
 from .wrappers import Bidirectional, TimeDistributed
+from .norm_layers import GroupNormalization, RMSNormalization, UnitNormalization
+from .preprocessing import CategoryEncoding, Discretization
+from .regularization import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise
+from .tensor_layers import Identity, Masking, Permute, RepeatVector
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape",
            "BatchNormalization", "LayerNormalization", "Normalization", "ReLU", "LeakyReLU",
@@ -29,6 +33,9 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
            "Rescaling", "SpatialDropout2D", "AveragePooling1D", "AveragePooling2D",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
-           "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "UpSampling2D", "ZeroPadding2D"]
+           "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "UpSampling2D", "ZeroPadding2D",
+           "GroupNormalization", "RMSNormalization", "UnitNormalization", "CategoryEncoding",
+           "Discretization", "ActivityRegularization", "AlphaDropout", "GaussianDropout",
+           "GaussianNoise", "Identity", "Masking", "Permute", "RepeatVector"]
 
 ALL = {name: globals()[name] for name in __all__ if name not in ("Layer", "Input", "InputSpec")}
