@@ -7,7 +7,7 @@ from ._math import bias_correction, decay_weights, ema, ema_square, grad_term, s
 from ._validate import check_betas, check_non_negative
 from .optimizer import Optimizer, step_and_betas
 
-__all__ = ["Adam", "adam_update", "divide_by_denominator"]
+__all__ = ["Adam", "adam_update", "adam_moments", "divide_by_denominator"]
 
 
 def divide_by_denominator(param: np.ndarray, numer: np.ndarray, second: np.ndarray, scale: float,
@@ -24,6 +24,21 @@ def divide_by_denominator(param: np.ndarray, numer: np.ndarray, second: np.ndarr
     tmp += eps / step_size
     np.divide(numer, tmp, out=tmp)
     param -= tmp
+
+
+def adam_moments(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray, *, lr: float,
+                 beta1: float, beta2: float, weight_decay: float, decoupled_weight_decay: bool, maximize: bool,
+                 gbuf: np.ndarray | None, tmp: np.ndarray) -> np.ndarray:
+    """The Adam family's common start, in place: weight decay (decoupled: ``param *= 1 − lr·wd``;
+    else L2 on the gradient), then ``m = β1·m + (1−β1)·g`` and ``v = β2·v + (1−β2)·g²``.
+    Returns ``g`` (the gradient term, with maximize and L2 applied)."""
+    if decoupled_weight_decay:
+        decay_weights(param, lr, weight_decay)
+        weight_decay = 0.0
+    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
+    ema(exp_avg, g, beta1, tmp)
+    ema_square(exp_avg_sq, g, beta2, tmp)
+    return g
 
 
 def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
@@ -47,12 +62,8 @@ def adam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_av
         gbuf, tmp: scratch arrays like ``param`` (allocated when not given).
     """
     tmp = np.empty_like(param) if tmp is None else tmp
-    if decoupled_weight_decay:
-        decay_weights(param, lr, weight_decay)
-        weight_decay = 0.0
-    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
-    ema(exp_avg, g, beta1, tmp)
-    ema_square(exp_avg_sq, g, beta2, tmp)
+    adam_moments(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay,
+                 decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, gbuf=gbuf, tmp=tmp)
     second = exp_avg_sq
     if amsgrad:
         np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)

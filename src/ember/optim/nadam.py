@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._math import bias_correction, decay_weights, ema, ema_square, grad_term, sqrt_scalar
+from ._math import bias_correction, sqrt_scalar
 from ._validate import check_betas, check_non_negative
-from .adam import divide_by_denominator
+from .adam import adam_moments, divide_by_denominator
 from .optimizer import Optimizer, step_and_betas
 
 __all__ = ["NAdam", "nadam_update", "nadam_momentum"]
@@ -35,16 +35,13 @@ def nadam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_a
     """
     tmp = np.empty_like(param) if tmp is None else tmp
     tmp2 = np.empty_like(param) if tmp2 is None else tmp2
-    if decoupled_weight_decay:
-        decay_weights(param, lr, weight_decay)
-        weight_decay = 0.0
-    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
+    g = adam_moments(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2,
+                     weight_decay=weight_decay, decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                     gbuf=gbuf, tmp=tmp)
     mu = nadam_momentum(beta1, step, momentum_decay, float32_scalars)
     mu_next = nadam_momentum(beta1, step + 1, momentum_decay, float32_scalars)
     c_grad = lr * (1.0 - mu) / (1.0 - mu_product)
     c_avg = lr * mu_next / (1.0 - mu_product * mu_next)
-    ema(exp_avg, g, beta1, tmp)
-    ema_square(exp_avg_sq, g, beta2, tmp)
     bc2_sqrt = sqrt_scalar(bias_correction(beta2, step, float32_scalars))
     if c_grad == 0:       # only the momentum term moves the parameter
         divide_by_denominator(param, exp_avg, exp_avg_sq, 1 / bc2_sqrt, eps, c_avg, tmp)

@@ -5,9 +5,8 @@ import math
 
 import numpy as np
 
-from ._math import decay_weights, ema, ema_square, grad_term
 from ._validate import check_betas, check_non_negative
-from .adam import divide_by_denominator
+from .adam import adam_moments, divide_by_denominator
 from .optimizer import Optimizer, step_and_betas
 
 __all__ = ["RAdam", "radam_update"]
@@ -28,12 +27,8 @@ def radam_update(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_a
         gbuf, tmp: scratch arrays like ``param`` (allocated when not given).
     """
     tmp = np.empty_like(param) if tmp is None else tmp
-    if decoupled_weight_decay:
-        decay_weights(param, lr, weight_decay)
-        weight_decay = 0.0
-    g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
-    ema(exp_avg, g, beta1, tmp)
-    ema_square(exp_avg_sq, g, beta2, tmp)
+    adam_moments(param, grad, exp_avg, exp_avg_sq, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay,
+                 decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, gbuf=gbuf, tmp=tmp)
     bc1, bc2 = 1 - beta1 ** step, 1 - beta2 ** step
     rho_inf = 2 / (1 - beta2) - 1
     rho_t = rho_inf - 2 * step * (beta2 ** step) / bc2
