@@ -285,6 +285,7 @@ def test_large_groups_run_on_threads_and_match_one_thread(monkeypatch):
     arrays = [rng.standard_normal(s).astype(np.float32) for s in [(300, 700), (700,), (500, 300), (3,)]]
     grads = [rng.standard_normal(a.shape).astype(np.float32) for a in arrays]
     results = []
+    monkeypatch.setattr(_flat, "PARALLEL_MIN", 1 << 16)
     for threads in (1, 4):
         monkeypatch.setattr(_flat, "num_threads", lambda: threads)
         params = _params(arrays)
