@@ -11,6 +11,7 @@ import bisect
 import itertools
 import math
 import numbers
+from typing import Generic, TypeVar
 import warnings
 
 import numpy as np
@@ -23,7 +24,10 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDatas
            "ChainDataset", "StackDataset", "random_split"]
 
 
-class Dataset:
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class Dataset(Generic[_T_co]):
     """Base class of map-style datasets: override ``__getitem__`` (and usually ``__len__``).
 
     ``ds1 + ds2`` concatenates two datasets into a :class:`ConcatDataset`.

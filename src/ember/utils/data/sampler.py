@@ -7,6 +7,7 @@ that array instead of collecting Python ints one by one.
 from __future__ import annotations
 
 import numbers
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -27,7 +28,10 @@ def _check_bool(name: str, value, error=ValueError) -> None:
         raise error(f"{name} should be a boolean value, but got {name}={value!r}")
 
 
-class Sampler:
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class Sampler(Generic[_T_co]):
     """Base class: ``__iter__`` yields dataset indices, ``__len__`` (optional) counts them."""
 
     def __init__(self, data_source=None) -> None:
