@@ -1,4 +1,5 @@
-"""PNG plots for a run: learning curves, confusion matrix, predicted vs true, decision boundary.
+"""PNG plots for a run: learning curves, confusion matrix, predicted vs true, decision boundary,
+misclassified test images.
 
 matplotlib is optional (``pip install ember[plots]``); without it ``available()`` is False and
 the run simply has no PNGs. Figures are drawn with the Agg canvas directly, never through
@@ -105,3 +106,22 @@ def decision_boundary(X: np.ndarray, y: np.ndarray, predict_class, folder: str) 
     ax.scatter(X[:, 0], X[:, 1], c=y, s=10, cmap="coolwarm", edgecolors="k", linewidths=0.3)
     ax.set_title("decision boundary")
     return _save(fig, os.path.join(folder, "decision_boundary.png"))
+
+
+def misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, classes: list,
+                  folder: str, limit: int = 12) -> str | None:
+    """Up to ``limit`` test images the model got wrong, titled ``true → predicted``; None (and
+    no file) when every test image is right. ``images`` is ``(M, side, side)``."""
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:limit]
+    if wrong.size == 0:
+        return None
+    cols = min(6, wrong.size)
+    rows = -(-wrong.size // cols)
+    fig = _figure(1.5 * cols, 1.7 * rows)
+    for k, i in enumerate(wrong):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        ax.imshow(images[i], cmap="gray_r", interpolation="nearest")
+        ax.set_title(f"{classes[int(y_true[i])]} → {classes[int(y_pred[i])]}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return _save(fig, os.path.join(folder, "misclassified.png"))

@@ -28,7 +28,7 @@ import numpy as np
 from ..io import CorruptFileError, SchemaError, atomic_write_text, load, loads_json, open_regular
 from ..io.schema import Bool, Either, Int, ListOf, MapOf, Null, Num, Record, Str, check
 from . import config as config_mod
-from .builders import build_model, linear_shapes
+from .builders import build_model, weight_shapes
 from .errors import CLIError, writing
 from .report import PLOTS
 
@@ -50,8 +50,10 @@ _INFO = Record({"data": Str(), "name": Str(), "task": Str(choices=["classificati
                 "n_features": Int(min=1), "n_outputs": Int(min=1), "data_path": Either(Str(), Null())},
                optional={"created": Str(), "epochs_run": Int(min=0), "stopped_early": Bool(),
                          "train_seconds": Num(min=0), "data_fingerprint": Str(max_len=64)})
-_CONFIG = Record({**config_mod.FILE_SCHEMA, "lr": Num(min=0), "momentum": Num(min=0),
-                  "hidden": ListOf(Int(min=1), max_len=64)})
+_CONFIG = Record({**{k: v for k, v in config_mod.FILE_SCHEMA.items() if k != "model"},
+                  "lr": Num(min=0), "momentum": Num(min=0),
+                  "hidden": ListOf(Int(min=1), max_len=64)},
+                 optional={"model": Str(choices=config_mod.MODELS)})  # runs before --model: mlp
 RUN_RECORD = Record({"config": _CONFIG,
                      "preprocessing": _PREPROCESSING, "info": _INFO})
 _SUMMARY = Record({"accuracy": Num(), "macro_f1": Num(), "n": Int(min=0)}, extra=True)
@@ -285,7 +287,7 @@ def load_model(folder: str, run: dict):
     state = load_state(path)
     if not isinstance(state, dict):
         raise CLIError(f"{path} holds no state dict of weights; the run folder was damaged or edited")
-    for key, shape in linear_shapes(cfg, info["n_features"], info["n_outputs"]).items():
+    for key, shape in weight_shapes(cfg, info["n_features"], info["n_outputs"]).items():
         found = state.get(key)
         if tuple(getattr(found, "shape", ("none",))) != shape:
             got = "nothing" if found is None else f"shape {tuple(getattr(found, 'shape', ()))}"

@@ -19,8 +19,15 @@ def _describe(layer) -> str:
     name = type(layer).__name__
     if isinstance(layer, nn.Linear):
         return f"{name}({layer.in_features} → {layer.out_features})"
-    if isinstance(layer, nn.BatchNorm1d):
+    if isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):
         return f"{name}({layer.num_features})"
+    if isinstance(layer, nn.Conv2d):
+        k = "×".join(map(str, layer.kernel_size))
+        return f"{name}({layer.in_channels} → {layer.out_channels}, {k})"
+    if isinstance(layer, nn.MaxPool2d):
+        return f"{name}({layer.kernel_size})"
+    if isinstance(layer, nn.Unflatten):
+        return f"{name}({'×'.join(map(str, layer.unflattened_size))})"
     if isinstance(layer, nn.Dropout):
         return f"{name}(p={layer.p})"
     return name

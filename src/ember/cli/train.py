@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
@@ -33,10 +34,15 @@ def add_arguments(parser) -> None:
     a("--task", help="auto (default), classification or regression")
     a("--dropna", action="store_true", default=None,
       help="drop CSV rows with missing or non-finite values (inf, 1e999) instead of stopping")
-    a("--hidden", help="hidden layer sizes, e.g. 128,64 (default); 'none' for a linear model")
+    a("--model", help="mlp (default), or cnn: two 3x3 convolutions and a max-pool in front of "
+                      "the hidden layers, for square grey images such as digits")
+    a("--hidden", help="hidden layer sizes, e.g. 128,64 (default; 128 with --model cnn); 'none' "
+                       "for a linear model")
     a("--activation", help=f"one of {', '.join(config_mod.ACTIVATIONS)} (default relu)")
-    a("--dropout", help="dropout probability after each hidden layer (default 0)")
-    a("--batch-norm", action="store_true", default=None, help="BatchNorm1d after each hidden Linear")
+    a("--dropout", help="dropout probability after each hidden layer (default 0; 0.5 with "
+                        "--model cnn)")
+    a("--batch-norm", action="store_true", default=None,
+      help="BatchNorm1d after each hidden Linear (and BatchNorm2d after each convolution)")
     a("--init", help=f"weight initialisation: {', '.join(config_mod.INITS)}")
     a("--optimizer", help=f"one of {', '.join(config_mod.OPTIMIZERS)} (default adam)")
     a("--lr", help="learning rate (default depends on the optimizer; 'auto' runs the LR finder)")
@@ -94,7 +100,7 @@ def _prepare(cfg: dict):
         fit_target_scaling(spec, y[train])
         ys, n_out = ((y - spec["y_mean"]) / spec["y_std"]).astype(np.float32)[:, None], 1
     splits = {"train": (Xs[train], ys[train]), "val": (Xs[val], ys[val]) if len(val) else None,
-              "test": (Xs[test], ys[test]) if len(test) else None}
+              "test": (Xs[test], ys[test]) if len(test) else None, "test_rows": test}
     info = {"data": cfg["data"], "name": data.name, "task": task(spec), "n_rows": int(len(X)),
             "n_train": int(len(train)), "n_val": int(len(val)), "n_test": int(len(test)),
             "n_features": int(X.shape[1]), "n_outputs": int(n_out),
@@ -120,10 +126,14 @@ def _test_metrics(trainer: Trainer, splits: dict, spec: dict) -> tuple:
     return regression_metrics(true, pred), true, pred
 
 
-def _make_plots(folder, trainer, spec, metrics, true, pred, data) -> None:
+def _make_plots(folder, trainer, spec, metrics, true, pred, data, test_rows) -> None:
     plots.learning_curves(trainer.history, trainer.metric, folder)
     if metrics is not None and task(spec) == "classification":
         plots.confusion_matrix(metrics["confusion_matrix"], classes(spec), folder)
+        side = math.isqrt(data.X.shape[1])
+        if side * side == data.X.shape[1] and side >= 4:  # square pictures: show the mistakes
+            images = data.X[test_rows].reshape(-1, side, side)
+            plots.misclassified(images, true, pred, classes(spec), folder)
     elif metrics is not None:
         plots.predicted_vs_true(true, pred, folder)
     if task(spec) == "classification" and data.X.shape[1] == 2:
@@ -157,7 +167,7 @@ def _finish(folder, run, trainer, splits, data, cfg, args, started) -> None:
     if cfg["plots"]:
         if plots.available():
             with writing("the plots", folder):
-                _make_plots(folder, trainer, spec, metrics, true, pred, data)
+                _make_plots(folder, trainer, spec, metrics, true, pred, data, splits["test_rows"])
         else:
             plot_note = plots.EXTRA_HINT
     with writing("the report", os.path.join(folder, rundir.REPORT)):
