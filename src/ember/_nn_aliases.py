@@ -16,7 +16,10 @@ __all__ = ["selu", "celu", "threshold", "rrelu", "hardshrink", "prelu", "relu_",
            "feature_alpha_dropout", "feature_alpha_dropout_", "layer_norm", "batch_norm",
            "rms_norm", "bilinear", "pairwise_distance", "cosine_similarity", "pdist", "kl_div",
            "binary_cross_entropy_with_logits", "cosine_embedding_loss", "hinge_embedding_loss",
-           "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "constant_pad_nd"]
+           "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "constant_pad_nd",
+           "conv1d", "conv2d", "conv_transpose2d", "avg_pool1d", "adaptive_avg_pool1d",
+           "adaptive_max_pool1d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
+           "group_norm", "feature_dropout", "feature_dropout_"]
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
@@ -168,3 +171,57 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
 
 def constant_pad_nd(input, pad, value=0):
     return _F().pad(input, pad, "constant", value)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _F().conv1d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _F().conv2d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return _F().conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,
+                                 dilation)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    return _F().avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _F().adaptive_avg_pool1d(input, output_size)
+
+
+def adaptive_max_pool1d(input, output_size):
+    """``(values, indices)``, as torch's namespace form returns both."""
+    return _F().adaptive_max_pool1d(input, output_size, True)
+
+
+def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return _F().max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return _F().max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1,
+                            ceil_mode=False):
+    return _F().max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode, True)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=True):
+    return _F().group_norm(input, num_groups, weight, bias, eps)
+
+
+def feature_dropout(input, p, train):
+    """Channel-wise dropout (one draw per ``(n, c)`` of ``(N, C, *)``), ``train`` the flag."""
+    return _F().layers._dropout(input, p, train, False, input.shape[:2] + (1,) * (input.ndim - 2))
+
+
+def feature_dropout_(input, p, train):
+    return _F().layers._dropout(input, p, train, True, input.shape[:2] + (1,) * (input.ndim - 2))

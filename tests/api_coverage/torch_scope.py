@@ -138,11 +138,9 @@ OUT_OF_SCOPE = {
     },
 }
 
-_CONV = """adaptive_avg_pool1d adaptive_max_pool1d avg_pool1d max_pool1d max_pool1d_with_indices
-    max_pool2d max_pool3d conv1d conv2d conv3d conv_tbc conv_transpose1d conv_transpose2d
-    conv_transpose3d convolution channel_shuffle pixel_shuffle pixel_unshuffle
-    affine_grid_generator grid_sampler grid_sampler_2d grid_sampler_3d group_norm instance_norm
-    feature_dropout feature_dropout_"""
+_CONV = """max_pool3d conv3d conv_tbc conv_transpose1d conv_transpose3d convolution channel_shuffle
+    pixel_shuffle pixel_unshuffle affine_grid_generator grid_sampler grid_sampler_2d
+    grid_sampler_3d instance_norm"""
 _SEQ = """embedding embedding_bag embedding_renorm_ gru gru_cell lstm lstm_cell rnn_relu
     rnn_relu_cell rnn_tanh rnn_tanh_cell ctc_loss"""
 
@@ -150,18 +148,14 @@ OWNED = {
     "torch": {"issue 15 (convolution and images)": _CONV, "issue 16 (sequences)": _SEQ},
     "torch.nn": {
         "issue 15 (convolution and images)": """
-            AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d
-            AdaptiveMaxPool2d AdaptiveMaxPool3d AvgPool1d AvgPool2d AvgPool3d BatchNorm3d
-            ChannelShuffle CircularPad1d CircularPad2d CircularPad3d Conv1d Conv2d Conv3d
-            ConvTranspose1d ConvTranspose2d ConvTranspose3d CrossMapLRN2d Dropout1d Dropout2d
-            Dropout3d Fold FractionalMaxPool2d FractionalMaxPool3d GroupNorm InstanceNorm1d
-            InstanceNorm2d InstanceNorm3d LPPool1d LPPool2d LPPool3d LazyBatchNorm1d
-            LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d
-            LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d LazyInstanceNorm2d
-            LazyInstanceNorm3d LocalResponseNorm MaxPool1d MaxPool2d MaxPool3d MaxUnpool1d
-            MaxUnpool2d MaxUnpool3d PixelShuffle PixelUnshuffle ReflectionPad1d ReflectionPad2d
-            ReflectionPad3d ReplicationPad1d ReplicationPad2d ReplicationPad3d Unfold Upsample
-            UpsamplingBilinear2d UpsamplingNearest2d""",
+            AdaptiveAvgPool3d AdaptiveMaxPool3d AvgPool3d BatchNorm3d ChannelShuffle CircularPad3d
+            Conv3d ConvTranspose1d ConvTranspose3d CrossMapLRN2d Dropout3d FractionalMaxPool2d
+            FractionalMaxPool3d InstanceNorm1d InstanceNorm2d InstanceNorm3d LPPool1d LPPool2d
+            LPPool3d LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d
+            LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d
+            LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d LocalResponseNorm MaxPool3d
+            MaxUnpool1d MaxUnpool2d MaxUnpool3d PixelShuffle PixelUnshuffle ReflectionPad3d
+            ReplicationPad3d""",
         "issue 16 (sequences)": """
             CTCLoss Embedding EmbeddingBag GRU GRUCell LSTM LSTMCell MultiheadAttention RNN RNNBase
             RNNCell RNNCellBase Transformer TransformerDecoder TransformerDecoderLayer
@@ -170,17 +164,12 @@ OWNED = {
     },
     "torch.nn.functional": {
         "issue 15 (convolution and images)": """
-            adaptive_avg_pool1d adaptive_avg_pool2d adaptive_avg_pool3d adaptive_max_pool1d
-            adaptive_max_pool1d_with_indices adaptive_max_pool2d adaptive_max_pool2d_with_indices
-            adaptive_max_pool3d adaptive_max_pool3d_with_indices affine_grid avg_pool1d avg_pool2d
-            avg_pool3d channel_shuffle conv1d conv2d conv3d conv_tbc conv_transpose1d
-            conv_transpose2d conv_transpose3d dropout1d dropout2d dropout3d fold
+            adaptive_avg_pool3d adaptive_max_pool3d adaptive_max_pool3d_with_indices affine_grid
+            avg_pool3d channel_shuffle conv3d conv_tbc conv_transpose1d conv_transpose3d dropout3d
             fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d
-            fractional_max_pool3d_with_indices grid_sample group_norm instance_norm interpolate
-            local_response_norm lp_pool1d lp_pool2d lp_pool3d max_pool1d max_pool1d_with_indices
-            max_pool2d max_pool2d_with_indices max_pool3d max_pool3d_with_indices max_unpool1d
-            max_unpool2d max_unpool3d native_channel_shuffle pixel_shuffle pixel_unshuffle unfold
-            upsample upsample_bilinear upsample_nearest""",
+            fractional_max_pool3d_with_indices grid_sample instance_norm local_response_norm
+            lp_pool1d lp_pool2d lp_pool3d max_pool3d max_pool3d_with_indices max_unpool1d
+            max_unpool2d max_unpool3d native_channel_shuffle pixel_shuffle pixel_unshuffle""",
         "issue 16 (sequences)": """
             ctc_loss embedding embedding_bag multi_head_attention_forward
             scaled_dot_product_attention""",

@@ -67,6 +67,8 @@ MODULES = [
     ("ReplicationPad2d", ((1, 0, 2, 1),), {}, (1, 2, 3, 3)),
     ("CircularPad1d", (2,), {}, (2, 2, 4)),
     ("Unflatten", (1, (2, 6)), {}, (3, 12)),
+    ("Unfold", ((2, 3),), {"padding": 1, "stride": (1, 2)}, (2, 3, 4, 5)),
+    ("Fold", ((4, 5), 2), {"stride": 1}, (2, 8, 12)),
     ("Unflatten", (1, (4, -1)), {}, (3, 12)),
 ]
 IDS = [f"{c[0]}-{i}" for i, c in enumerate(MODULES)]
@@ -88,7 +90,7 @@ def _pair(name, args, kwargs, dtype):
 @pytest.mark.parametrize("name,args,kwargs,shape", MODULES, ids=IDS)
 def test_module_matches_torch(name, args, kwargs, shape, dtype):
     em, tm = _pair(name, args, kwargs, dtype)
-    assert repr(em) == repr(tm)
+    assert repr(em) == repr(tm) and type(em).__module__ == "ember" + type(tm).__module__[5:]
     assert list(em.state_dict()) == list(tm.state_dict())
     assert [tuple(p.shape) for p in em.parameters()] == [tuple(p.shape) for p in tm.parameters()]
     tol = {"rtol": 2e-4, "atol": 2e-5} if dtype == np.float32 else {"rtol": 1e-9, "atol": 1e-10}
@@ -199,11 +201,13 @@ def test_max_pool_nan_and_ties_like_torch():
     np.testing.assert_array_equal(x.grad.numpy()[..., 2:], xt.grad.numpy()[..., 2:])
 
 
+@pytest.mark.parametrize("cls", ["Dropout2d", "Dropout1d"])
 @pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
-def test_dropout2d_drops_whole_channels(p):
+def test_channel_dropout_drops_whole_channels(p, cls):
     ember.manual_seed(1)
-    d = nn.Dropout2d(p)
-    x = ember.ones(64, 16, 3, 3, requires_grad=True)
+    d = getattr(nn, cls)(p)
+    x = ember.ones(64, 16, 3, 3, requires_grad=True) if cls == "Dropout2d" else \
+        ember.ones(64, 16, 9, requires_grad=True)
     y = d(x)
     per_map = y.detach().numpy().reshape(64, 16, 9)
     assert np.all((per_map == per_map[..., :1]))            # one decision per feature map

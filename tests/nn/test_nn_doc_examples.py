@@ -17,6 +17,7 @@ MODULES = ["ember.nn", "ember.nn.modules.module", "ember.nn.parameter", "ember.n
            "ember.nn.utils.convert_parameters", "ember.nn.functional.conv",
            "ember.nn.functional.pooling", "ember.nn.functional.vision",
            "ember.nn.functional._spatial", "ember.nn.modules.conv", "ember.nn.modules.pooling",
+           "ember.nn.modules.fold",
            "ember.nn.modules.padding", "ember.nn.modules.upsampling"]
 
 

@@ -12,14 +12,16 @@ from .activation import __all__ as _activation_all
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .embedding import embedding
 from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
-from .layers import (batch_norm, dropout, dropout2d, group_norm, layer_norm, linear, normalize,
-                     one_hot)
+from .layers import (batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, linear,
+                     normalize, one_hot)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    hinge_embedding_loss, huber_loss, kl_div, l1_loss, mse_loss, multi_margin_loss,
                    nll_loss, smooth_l1_loss, soft_margin_loss)
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
-                      adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
-from .vision import interpolate, pad, upsample
+                      adaptive_max_pool1d_with_indices, adaptive_max_pool2d,
+                      adaptive_max_pool2d_with_indices, avg_pool1d, avg_pool2d, max_pool1d,
+                      max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices)
+from .vision import interpolate, pad, upsample, upsample_bilinear, upsample_nearest
 from .distance import *  # noqa: F401,F403 - pairwise_distance, cosine_similarity, pdist
 from .distance import __all__ as _distance_all
 from .layers_extra import *  # noqa: F401,F403 - bilinear, rms_norm, alpha_dropout, ...

@@ -15,7 +15,7 @@ from ...ops.dropout import Dropout
 from ...ops.linalg import Addmm
 from ...ops.normalization import BatchNorm, GroupNorm, LayerNorm
 
-__all__ = ["linear", "dropout", "dropout2d", "batch_norm", "layer_norm", "group_norm", "one_hot",
+__all__ = ["linear", "dropout", "dropout1d", "dropout2d", "batch_norm", "layer_norm", "group_norm", "one_hot",
            "normalize"]
 
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
@@ -80,6 +80,25 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     """
     x = as_tensor(input)
     return _dropout(x, p, training, inplace, x.shape)
+
+
+def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zeroes whole channels of ``(N, C, L)`` (or unbatched ``(C, L)``) input with probability
+    ``p``; the survivors are scaled by ``1 / (1 - p)``.
+
+    Example::
+
+        >>> F.dropout1d(ember.ones(2, 3, 4), p=0.5, training=False).shape
+        ember.Size([2, 3, 4])
+    """
+    x = as_tensor(input)
+    if x.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {x.ndim}D input. "
+                           f"Note that dropout1d exists to provide channel-wise dropout on inputs "
+                           f"with 1 spatial dimension, a channel dimension, and an optional batch "
+                           f"dimension (i.e. 2D or 3D inputs).")
+    shape = x.shape[:-1] + (1,)
+    return _dropout(x, p, training, inplace, shape)
 
 
 def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):

@@ -21,7 +21,9 @@ from ...ops.resample import Resample, adaptive_matrix
 from ._spatial import ntuple, torch_size
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
+           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices"]
 
 
 def _window_args(kernel_size, stride, padding, dilation, dims: int = 2):
@@ -272,3 +274,25 @@ def adaptive_max_pool1d(input, output_size, return_indices: bool = False):
         return tuple(_shape.squeeze(r, -2) for r in res)
     return _shape.squeeze(res, -2)
 
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = False):
+    """:func:`max_pool1d` that always returns ``(output, indices)`` (torch's name for it)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = False):
+    """:func:`max_pool2d` that always returns ``(output, indices)`` (torch's name for it)."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices: bool = False):
+    """:func:`adaptive_max_pool1d` that always returns ``(output, indices)``."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices: bool = False):
+    """:func:`adaptive_max_pool2d` that always returns ``(output, indices)``."""
+    return adaptive_max_pool2d(input, output_size, True)

@@ -16,7 +16,7 @@ from ...ops.padding import Pad
 from ...ops.resample import Resample, adaptive_matrix, linear_matrix, nearest_matrix
 from ._spatial import ntuple, torch_size
 
-__all__ = ["pad", "interpolate", "upsample"]
+__all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 _PAD_LABELS = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
                "circular": "torch::autograd::CopySlices"}
@@ -172,3 +172,25 @@ def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_c
         ember.Size([1, 1, 4, 4])
     """
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: :func:`interpolate` with ``mode='nearest'``.
+
+    Example::
+
+        >>> F.upsample_nearest(ember.ones(1, 1, 2, 2), scale_factor=2).shape
+        ember.Size([1, 1, 4, 4])
+    """
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: :func:`interpolate` with ``mode='bilinear'`` and ``align_corners=True``.
+
+    Example::
+
+        >>> F.upsample_bilinear(ember.ones(1, 1, 2, 2), size=3).shape
+        ember.Size([1, 1, 3, 3])
+    """
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -1,6 +1,6 @@
 """The layer, activation, loss and container Modules of ``ember.nn``."""
 from . import (activation, attention, batchnorm, container, conv, distance, dropout,  # noqa: F401
-               flatten, linear, loss, module, normalization, padding, pooling, rnn, sparse,
+               flatten, fold, linear, loss, module, normalization, padding, pooling, rnn, sparse,
                transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .attention import MultiheadAttention  # noqa: F401 - (its projection class stays inside)
@@ -9,6 +9,7 @@ from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
@@ -20,6 +21,6 @@ from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 __all__ = ["MultiheadAttention"] + [
-    name for m in (activation, container, conv, distance, dropout, flatten, linear, loss,
+    name for m in (activation, container, conv, distance, dropout, flatten, fold, linear, loss,
                    normalization, padding, pooling, rnn, sparse, transformer, upsampling)
     for name in m.__all__]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Dropout", "Dropout2d", "AlphaDropout", "FeatureAlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class Dropout(Module):
@@ -61,3 +61,17 @@ class FeatureAlphaDropout(Dropout):
     def forward(self, input):
         return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)
 
+
+
+class Dropout1d(Dropout):
+    """Zeroes whole channels of ``(N, C, L)`` input with probability ``p`` during training
+    (survivors scaled by ``1 / (1 - p)``); the identity in eval mode.
+
+    Example::
+
+        >>> ember.nn.Dropout1d(0.2)
+        Dropout1d(p=0.2, inplace=False)
+    """
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training, self.inplace)
