@@ -23,8 +23,8 @@ import numpy as np
 from . import _dtype
 from ._tensor import Tensor
 from .autograd.grad_mode import STATE
-from .ops import (binary_math, elementwise, indexing, layout, linalg_more, reduction, scan,
-                  shape, sorting, stats, unary_math)
+from .ops import (binary_math, elementwise, indexing, layout, linalg_more, linalg_solvers,
+                  reduction, scan, shape, sorting, stats, unary_math)
 from .ops.pointwise import torch_dtype_name
 from .ops.shape import view as shape_ops_view
 
@@ -275,7 +275,7 @@ def _runtime_mod():
 
 
 _FUNCTIONS = {}
-for _mod in (unary_math, binary_math, scan, stats, indexing, layout, linalg_more):
+for _mod in (unary_math, binary_math, scan, stats, indexing, layout, linalg_more, linalg_solvers):
     for _name in _mod.__all__:
         _FUNCTIONS[_name] = getattr(_mod, _name)
 for _name in ("vector_norm", "tril_indices", "triu_indices", "broadcast_shapes",
@@ -366,7 +366,7 @@ _INPLACE = (
     "logical_not logical_or logical_xor logit lt masked_scatter multiply mvlgamma nan_to_num ne neg "
     "negative nextafter not_equal polygamma put rad2deg reciprocal relu remainder renorm round "
     "rsqrt scatter scatter_add scatter_reduce sgn sigmoid sign sin sinc sinh sqrt square subtract "
-    "tan tanh tril triu true_divide trunc xlogy").split()
+    "tan tanh tril triu true_divide trunc xlogy igamma igammac index_reduce").split()
 _INPLACE_VIEWS = "squeeze unsqueeze t transpose swapaxes swapdims as_strided".split()
 # core methods replaced here by fuller versions (torch's extra overloads and parameter names)
 _OVERRIDES = {"fmod", "view", "split"}

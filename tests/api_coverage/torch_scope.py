@@ -179,18 +179,12 @@ OWNED = {
 
 TODO = {
     "torch": {
-        "matrix decompositions and solvers (forward is NumPy's; their gradients are not written)": """
-            qr svd pinverse lu_solve lu_unpack triangular_solve cholesky_inverse cholesky_solve
-            geqrf orgqr ormqr lobpcg matrix_exp nuclear_norm""",
-        "incomplete gamma functions (no NumPy kernel)": "igamma igammac",
-        "index_reduce (torch beta API)": "index_reduce",
+        "decompositions whose gradients are not written yet (SVD, LU, Householder, LOBPCG)": """
+            svd lu_solve lu_unpack geqrf orgqr ormqr lobpcg""",
     },
     "torch.Tensor": {
-        "matrix decompositions and solvers": """
-            qr svd pinverse lu lu_solve triangular_solve cholesky_inverse cholesky_solve geqrf
-            orgqr ormqr matrix_exp""",
-        "incomplete gamma functions": "igamma igamma_ igammac igammac_",
-        "index_reduce (torch beta API)": "index_reduce index_reduce_",
+        "decompositions whose gradients are not written yet": """
+            svd lu lu_solve geqrf orgqr ormqr""",
         "a hook run after .grad is accumulated (needs the engine to call it)":
             "register_post_accumulate_grad_hook",
     },
@@ -227,6 +221,9 @@ SIGNATURE_EXCEPTIONS = {
     ("torch", "asarray"): "requires_grad defaults to False, as torch's documentation says (the "
                           "schema records None)",
     ("torch", "histogramdd"): "range/weight/density keyword-only, as torch documents them",
+    ("torch", "nuclear_norm"): "torch's deprecated (input, keepdim) overload: ember takes "
+                               "(input, dim=None, keepdim=False), which covers both",
+    ("torch.Tensor", "nuclear_norm"): "as torch.nuclear_norm",
     ("torch.autograd", "grad"): "issue 13 (ops-home) owns autograd.grad",
     ("torch.autograd", "Function"): "issue 13 (ops-home) owns autograd.Function",
 }

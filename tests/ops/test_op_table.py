@@ -127,6 +127,13 @@ CASES = [
     ("einsum_batch_sum", lambda m, a, b: m.einsum("bij,bj->b", a, b), [(2, 3, 4), (2, 4)], ANY),
     ("einsum_broadcast_out", lambda m, a: m.einsum("ij->j", a), [(3, 4)], ANY),
     ("einsum_diagonal", lambda m, a, b: m.einsum("ii,ij->j", a, b), [(3, 3), (3, 2)], ANY),
+    ("matrix_exp", lambda m, a: m.matrix_exp(a * 0.5), [(2, 3, 3)], ANY),
+    ("nuclear_norm", lambda m, a: m.linalg.matrix_norm(a, "nuc") if m is torch else m.nuclear_norm(a),
+     [(4, 3)], ANY),
+    ("qr_Q", lambda m, a: (m.linalg.qr(a) if m is torch else m.qr(a))[0], [(4, 3)], ANY),
+    ("qr_R", lambda m, a: (m.linalg.qr(a) if m is torch else m.qr(a))[1], [(3, 3)], ANY),
+    ("igamma_x", lambda m, x: m.igamma(m.tensor([0.5, 1.0, 2.0, 4.0], dtype=x.dtype), x), [(3, 4)], POS),
+    ("igammac_x", lambda m, x: m.igammac(m.tensor(2.5, dtype=x.dtype), x * 3), [(3, 4)], POS),
     ("norm_inf", lambda m, a: m.norm(a, float("inf"), 1), [(3, 4)], ANY),
     ("norm_half_p", lambda m, a: m.norm(a, 0.5), [(3, 4)], ANY),
     ("logsumexp", lambda m, a: m.logsumexp(a, dim=1), [(3, 4)], ANY),
@@ -329,7 +336,11 @@ COMPOSITES = {"div_scalar_left", "tan", "log2", "log10", "rsqrt", "reciprocal", 
               "sum_empty_dims", "mean_empty_dims", "std", "std_dim", "std_tuple", "repeat", "repeat_new_dim", "sort_values", "sort_descending_dim0",
               "topk_values", "topk_smallest_dim0", "masked_fill_broadcast_mask", "setitem_nonleaf",
               # torch decomposes einsum into bmm and views; ember runs it as one Einsum node
-              "einsum_matmul", "einsum_batch_sum", "einsum_broadcast_out", "einsum_diagonal"}
+              "einsum_matmul", "einsum_batch_sum", "einsum_broadcast_out", "einsum_diagonal",
+              # the Q and R reads of ember's one packed QR node are slices of it
+              "qr_Q", "qr_R",
+              # torch sums the singular values of an SVD node; ember has one NuclearNorm node
+              "nuclear_norm"}
 
 
 def _iadd(a, b):

@@ -149,6 +149,20 @@ CASES = [
     ("vander", lambda m, a: m.vander(a, 3), [I(V)]),    # torch's backward fails on its own vander
     ("matrix_power", lambda m, a: m.matrix_power(a, 3), [(3, 3)]),
     ("logdet", lambda m, a: m.logdet(a @ a.mT + m.eye(3)), [(3, 3)]),
+    ("triangular_solve", lambda m, b, a: m.triangular_solve(b, a + 3 * m.eye(3), upper=False,
+                                                            transpose=True).solution, [(3, 2), (3, 3)]),
+    ("triangular_solve_unit", lambda m, b, a: m.triangular_solve(b, a, unitriangular=True)[0],
+     [(3, 2), (3, 3)]),
+    ("cholesky_solve", lambda m, b, a: m.cholesky_solve(b, m.linalg.cholesky(a @ a.mT + m.eye(3))
+                                                        if m is torch else m.cholesky(a @ a.mT + m.eye(3))),
+     [(3, 2), (3, 3)]),
+    ("cholesky_inverse", lambda m, a: m.cholesky_inverse(a.tril() + 3 * m.eye(3)), [(3, 3)]),
+    ("pinverse_tall", lambda m, a: m.pinverse(a), [(4, 3)]),
+    ("pinverse_wide", lambda m, a: a.pinverse(), [(2, 4)]),
+    ("index_reduce_amax", lambda m, a, b: a.index_reduce(0, m.tensor([0, 0, 2]), b, "amax"),
+     [(3, 2), (3, 2)]),
+    ("index_reduce_mean", lambda m, a, b: a.index_reduce(1, m.tensor([1, 1]), b, "mean",
+                                                         include_self=False), [(3, 2), (3, 2)]),
     # statistics without gradients
     ("histc", lambda m, a: m.histc(a, bins=4, min=-3, max=3), [I(X)]),
     ("histogram", lambda m, a: m.histogram(a, bins=3).hist, [I(V)]),

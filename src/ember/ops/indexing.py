@@ -24,7 +24,8 @@ from .shape import getitem, permute, reshape
 __all__ = ["index_select", "masked_select", "take", "take_along_dim", "scatter", "scatter_add",
            "scatter_reduce", "index_add", "index_copy", "index_fill", "masked_scatter", "put",
            "diagonal", "diag", "diag_embed", "diagflat", "tril", "triu", "trace", "narrow",
-           "select_scatter", "slice_scatter", "diagonal_scatter", "tril_indices", "triu_indices"]
+           "select_scatter", "slice_scatter", "diagonal_scatter", "tril_indices", "triu_indices",
+           "index_reduce"]
 
 
 def _coords(index: np.ndarray, axis: int) -> tuple:
@@ -96,9 +97,11 @@ class Scatter(Function):
                 share = g / np.maximum(count, 1)
                 gx = np.where(hit_x, share, 0).astype(g.dtype) if self.needs_grad(0) else None
                 gvals = np.where(hit_v, share[coords], 0).astype(g.dtype)
-            else:
+            else:                           # prod: each factor's gradient is the product / it
+                touched = self._touched()
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    gx = g * self.out / self.x if self.needs_grad(0) else None
+                    own = np.where(touched, g * self.out / self.x if self.include_self else 0, g)
+                    gx = own.astype(g.dtype) if self.needs_grad(0) else None
                     gvals = (g * self.out)[coords] / self.vals
         if self.needs_grad(1) and len(self.src_shape):
             gs = np.zeros(self.src_shape, g.dtype)
@@ -387,4 +390,19 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
                  requires_grad: bool = False):
     """The coordinates of the upper triangle of a ``row × col`` matrix, as a ``(2, n)`` tensor."""
     return _tri_indices(row, col, offset, dtype, False)
+
+
+def index_reduce(input, dim: int, index, source, reduce: str, *, include_self: bool = True):
+    """Reduces the slices of ``source`` into ``input``'s slices at ``index`` along ``dim``
+    (``reduce`` ∈ prod, mean, amax, amin): :func:`scatter_reduce` with the index spread over the
+    other dims."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin "
+                           f"but got {reduce}.")
+    x, src = as_tensor(input), as_tensor(source)
+    d = _check_dim(dim, max(x.ndim, 1))
+    idx = as_tensor(index)._data.reshape(-1)
+    full = np.broadcast_to(idx.reshape([-1 if i == d else 1 for i in range(src.ndim)]), src.shape)
+    return _scatter(x, d, Tensor._make(np.ascontiguousarray(full)), src, reduce, include_self,
+                    "index_reduce")
 
