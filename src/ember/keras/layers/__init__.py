@@ -12,6 +12,9 @@ from .core import Activation, Dense, Dropout, Flatten, Reshape
 from .image import Rescaling, SpatialDropout2D
 from .input_layer import Input, InputLayer
 from .keras_tensor import KerasTensor
+from .lambda_layer import Lambda
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
+                      average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization, Normalization
 from .attention import MultiHeadAttention
 from .embedding import Embedding
@@ -26,7 +29,8 @@ from .preprocessing import CategoryEncoding, Discretization
 from .regularization import ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise
 from .tensor_layers import Identity, Masking, Permute, RepeatVector
 
-__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape",
+__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
+           "Reshape",
            "BatchNormalization", "LayerNormalization", "Normalization", "ReLU", "LeakyReLU",
            "PReLU", "ELU", "Softmax", "MultiHeadAttention", "Embedding", "SimpleRNN", "LSTM",
            "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "Bidirectional", "TimeDistributed",
@@ -36,6 +40,11 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "UpSampling2D", "ZeroPadding2D",
            "GroupNormalization", "RMSNormalization", "UnitNormalization", "CategoryEncoding",
            "Discretization", "ActivityRegularization", "AlphaDropout", "GaussianDropout",
-           "GaussianNoise", "Identity", "Masking", "Permute", "RepeatVector"]
+           "GaussianNoise", "Identity", "Masking", "Permute", "RepeatVector",
+           "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+           "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
+           "concatenate", "dot", "KerasTensor"]
 
-ALL = {name: globals()[name] for name in __all__ if name not in ("Layer", "Input", "InputSpec")}
+# the layer classes by name (saving looks classes up in keras.saving's registry)
+ALL = {name: globals()[name] for name in __all__
+       if isinstance(globals()[name], type) and name not in ("Layer", "InputSpec", "KerasTensor")}

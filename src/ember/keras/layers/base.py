@@ -51,16 +51,18 @@ import inspect
 import numpy as np
 
 from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
 from ...nn.module import Module
+from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._utils import snake_case, to_tensor, unique_name
 from ..saving.object_registration import register_builtin
 from ..variables import Variable, to_np_dtype
-from . import _tracking
+from .. import _tree
+from . import _config, _symbolic, _tracking
 from . import masking as _masking
 from .input_spec import InputSpec, assert_input_compatibility
+from .keras_tensor import KerasTensor
 
 __all__ = ["Layer", "InputSpec"]
 
@@ -109,22 +111,6 @@ def _shape_of(x):
     return tuple(x.shape)
 
 
-def _map_shapes(fn, out):
-    if isinstance(out, (list, tuple)):
-        return type(out)(_map_shapes(fn, o) for o in out)
-    if isinstance(out, dict):
-        return {k: _map_shapes(fn, v) for k, v in out.items()}
-    return fn(out)
-
-
-def _zeros_like_shape(shape, fill: int):
-    if isinstance(shape, list):
-        return [_zeros_like_shape(s, fill) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _zeros_like_shape(s, fill) for k, s in shape.items()}
-    return Tensor._make(np.zeros(tuple(fill if s is None else s for s in shape), np.float32))
-
-
 def _marks_built(build):
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
@@ -161,7 +147,10 @@ class Layer(Module):
         d = layer.__dict__
         d["_trainable_variables"], d["_non_trainable_variables"] = [], []
         d["_losses"] = []
+        d["_inbound_nodes"] = []
         d["built"] = False
+        if cls.get_config is Layer.get_config:  # no get_config of its own: Keras's auto-config
+            d["_auto_config"] = _config.auto_config(cls, args, kwargs)
         return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
@@ -250,7 +239,7 @@ class Layer(Module):
             initializer = "glorot_uniform" if np_dtype.kind == "f" else "zeros"
         variable = Variable(_init.get(initializer), shape=shape, dtype=np_dtype,
                             trainable=trainable, name=name, regularizer=_reg.get(regularizer),
-                            constraint=constraint)
+                            constraint=_constraints.get(constraint))
         variable.path = f"{self.name}/{variable.name}"
         self._track_variable(variable)
         return variable
@@ -360,64 +349,66 @@ class Layer(Module):
         self.built = True
 
     def _build_once(self, input_shape) -> None:
-        """Builds (if needed) and records the input and output shapes."""
+        """Builds (if needed) and records the input shape (the output shape follows lazily)."""
         if isinstance(input_shape, tuple) or not isinstance(input_shape, (list, dict)):
             input_shape = tuple(input_shape)
         if not self.built:
             self.build(input_shape)
             self.built = True
         if self._build_shapes is None or self._build_shapes[0] != input_shape:
-            self._build_shapes = (input_shape, self.compute_output_shape(input_shape))
+            self._build_shapes = [input_shape, None]
 
     @property
     def input_shape(self):
+        if self._inbound_nodes:
+            return _tree.map_structure(lambda t: t.shape, self.input)
         return None if self._build_shapes is None else self._build_shapes[0]
 
     @property
     def output_shape(self):
-        return None if self._build_shapes is None else self._build_shapes[1]
+        if self._inbound_nodes:
+            return _tree.map_structure(lambda t: t.shape, self.output)
+        if self._build_shapes is None:
+            return None
+        if self._build_shapes[1] is None:
+            self._build_shapes[1] = self.compute_output_shape(self._build_shapes[0])
+        return self._build_shapes[1]
+
+    @property
+    def input(self):
+        """The symbolic input(s) of the layer's first call in a graph."""
+        return self._node_attribute("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The symbolic output(s) of the layer's first call in a graph."""
+        return self._node_attribute("output_tensors", "output")
+
+    def _node_attribute(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no "
+                                 f"defined {what}.")
+        values = getattr(self._inbound_nodes[0], attr)
+        return values[0] if len(values) == 1 else values
 
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape`` (default: found by running ``call`` on zeros)."""
         return self._infer_output_shape(input_shape)
 
+    def _defines_output_shape(self) -> bool:
+        return type(self).compute_output_shape is not Layer.compute_output_shape
+
+    def _accepts_training(self) -> bool:
+        return _call_spec(type(self))[0]
+
     def _infer_output_shape(self, input_shape):
-        """Runs ``call`` twice on zeros (unknown sizes as 2, then 3, weights restored after) and
-        reports the sizes that changed as None."""
-        if self._symbolic_depth():
-            raise RuntimeError(f"Layer '{self.name}' ({type(self).__name__}) cannot infer its "
-                               f"output shape inside a shape inference: implement "
-                               f"`compute_output_shape(input_shape)`.")
-        ctx, entry = _tracking.enter_context(self)
-        saved_symbolic, ctx.symbolic = ctx.symbolic, True
-        state = [(w, w._data.copy()) for w in self.weights]
-        try:
-            with no_grad():
-                outs = []
-                for fill in (2, 3):
-                    kwargs = {"training": False} if _call_spec(type(self))[0] else {}
-                    outs.append(_map_shapes(lambda t: tuple(t.shape),
-                                            self.call(_zeros_like_shape(input_shape, fill),
-                                                      **kwargs)))
-        finally:
-            for w, arr in state:
-                w._data[...] = arr
-            ctx.symbolic = saved_symbolic
-            if entry:
-                _tracking.exit_context(ctx)
-
-        def merge(a, b):
-            if isinstance(a, (list, tuple)) and a and isinstance(a[0], (tuple, list, dict)):
-                return type(a)(merge(x, y) for x, y in zip(a, b))
-            if isinstance(a, dict):
-                return {k: merge(a[k], b[k]) for k in a}
-            return tuple(x if x == y else None for x, y in zip(a, b))
-        return merge(outs[0], outs[1])
-
-    @staticmethod
-    def _symbolic_depth() -> bool:
-        ctx = _tracking.current_context()
-        return ctx is not None and ctx.symbolic
+        """The output shape(s) of ``call`` on zeros of ``input_shape`` (see ``_symbolic``)."""
+        def tensor(shape):
+            return KerasTensor(shape)
+        inputs = tensor(input_shape) if _symbolic.is_shape(input_shape) else \
+            _symbolic._map_shapes(tensor, input_shape)
+        out = _symbolic.infer_output_spec(self, (inputs,), {})
+        return _tree.map_structure(lambda t: t.shape, out)
 
     def identity_shape(self, input_shape):
         """``compute_output_shape`` of layers whose output has their input's shape."""
@@ -432,11 +423,8 @@ class Layer(Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        if args and getattr(args[0], "_keras_symbolic", False) or \
-                args and isinstance(args[0], (list, tuple, dict)) and any(
-                    getattr(v, "_keras_symbolic", False)
-                    for v in (args[0].values() if isinstance(args[0], dict) else args[0])):
-            return self._symbolic_call(*args, **kwargs)
+        if _symbolic.any_symbolic(args, kwargs):
+            return _symbolic.symbolic_call(self, args, kwargs)
         ctx, entry = _tracking.enter_context(self)
         if entry:
             self._clear_losses()
@@ -485,23 +473,47 @@ class Layer(Module):
         return previous_mask
 
     def _maybe_build(self, first_input) -> None:
-        self._build_once(_shape_of(first_input))
-
-    def _symbolic_call(self, *args, **kwargs):
-        raise NotImplementedError("symbolic calls (the functional API) are not available yet")
+        if type(self).build is Layer.build:  # nothing to create: like Keras, no shapes recorded
+            self.built = True
+        else:
+            self._build_once(_shape_of(first_input))
 
     # ---- config -------------------------------------------------------------------------
     def get_config(self) -> dict:
+        """The arguments that rebuild this layer with ``from_config``: a subclass returns
+        ``{**super().get_config(), <its own arguments>}``; one that writes no ``get_config``
+        gets the plain-valued arguments its ``__init__`` received (Keras's auto-config)."""
         config = {"name": self.name, "trainable": self._trainable}
+        if type(self).get_config is Layer.get_config:
+            auto = self.__dict__.get("_auto_config")
+            if not isinstance(auto, dict):
+                raise _config.missing_config_error(self, auto)
+            params = inspect.signature(type(self).__init__).parameters
+            if "name" not in params and not any(p.kind is p.VAR_KEYWORD
+                                                for p in params.values()):
+                config.pop("name")
+            config = {**config, **auto}
+            if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+                config.pop("trainable", None)
+            return config
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = _reg.serialize(self.activity_regularizer)
         return config
 
+    def build_from_config(self, config) -> None:
+        """Builds from ``{"input_shape": ...}`` (what a saved file records for a built layer)."""
+        self._build_once(config["input_shape"])
+
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        """``cls(**config)``, with Keras's error when the config does not fit ``__init__``."""
+        try:
+            return cls(**config)
+        except Exception as exc:
+            raise TypeError(f"Error when deserializing class '{cls.__name__}' using "
+                            f"config={config}.\n\nException encountered: {exc}") from exc
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

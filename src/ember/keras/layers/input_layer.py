@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .base import Layer
 from .keras_tensor import KerasTensor
+from .node import Node
 
 __all__ = ["InputLayer", "Input"]
 
@@ -41,8 +42,7 @@ class InputLayer(Layer):
         self.input_dtype = "float32" if dtype is None else str(getattr(dtype, "name", dtype))
         self.optional = bool(optional)
         self._build_once(self.batch_shape)
-        self.output = KerasTensor(self.batch_shape, self.input_dtype, name=self.name,
-                                  history=(self, 0, 0))
+        Node(self, outputs=KerasTensor(self.batch_shape, self.input_dtype, name=self.name))
 
     def compute_output_shape(self, input_shape):
         return input_shape

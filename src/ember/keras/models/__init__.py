@@ -8,8 +8,10 @@ Example::
     4
 """
 from ..saving import load_model, save_model
+from .cloning import clone_model
+from .functional import Functional
 from .model import Model
 from .sequential import Sequential
 
 
-__all__ = ["Model", "Sequential", "load_model", "save_model"]
+__all__ = ["Model", "Sequential", "Functional", "clone_model", "load_model", "save_model"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .. import saving as _saving
 from ..layers.base import Layer, _shape_of
-from ..trainer import Trainer
+from ..trainers import Trainer
 
 __all__ = ["Model"]
 
@@ -34,13 +34,40 @@ def _none_batch(shape):
     return (None,) + tuple(shape[1:]) if len(shape) else tuple(shape)
 
 
+def _functional_arguments(args, kwargs) -> bool:
+    return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or (
+        "inputs" in kwargs and "outputs" in kwargs)
+
+
 class Model(Trainer, Layer):
-    """A trainable stack or graph of layers (subclass it and write ``call``).
+    """A trainable stack or graph of layers: subclass it and write ``call``, or give it
+    ``inputs`` and ``outputs`` (the functional API: the model is then a ``Functional``, and a
+    subclass given them is one too).
 
     Args:
         name: the model's name (default: the class name in snake_case, numbered).
         trainable: False freezes every weight.
     """
+
+    _functional_class = None  # set by .functional, which builds on this module
+    _functional_from_config = None
+    _functional_subclasses: dict = {}
+
+    def __new__(cls, *args, **kwargs):
+        functional = Model._functional_class
+        if functional is not None and _functional_arguments(args, kwargs) and \
+                not issubclass(cls, functional):
+            if cls is Model:
+                cls = functional
+            else:  # class MyModel(keras.Model) built as MyModel(inputs, outputs)
+                sub = Model._functional_subclasses.get(cls)
+                if sub is None:
+                    sub = type(cls.__name__, (cls, functional),
+                               {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                                "_functional_of": cls})
+                    Model._functional_subclasses[cls] = sub
+                cls = sub
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
         if args or kwargs:
@@ -51,6 +78,15 @@ class Model(Trainer, Layer):
 
     def _kind(self) -> str:
         return "model"
+
+    def __setattr__(self, name, value) -> None:
+        if not name.startswith("_") and all(hasattr(value, a) for a in
+                                            ("update_state", "result", "reset_state")) \
+                and not isinstance(value, Layer):
+            tracked = self.__dict__.setdefault("_metrics", [])
+            if not any(m is value for m in tracked):
+                tracked.append(value)  # Keras tracks metrics set as attributes: fit resets them
+        super().__setattr__(name, value)
 
     # ---- structure ------------------------------------------------------------------------
     @property
@@ -84,11 +120,31 @@ class Model(Trainer, Layer):
             raise ValueError("You must provide an `input_shape` argument.")
         if isinstance(input_shape, tuple) or not isinstance(input_shape, (list, dict)):
             input_shape = tuple(input_shape)
-        self._build_shapes = (input_shape, self._infer_output_shape(input_shape))
+        self._build_shapes = [input_shape, self._infer_output_shape(input_shape)]
         self.built = True
 
     def _maybe_build(self, first_input) -> None:
-        self._build_once(_none_batch(_shape_of(first_input)))
+        shapes = _none_batch(_shape_of(first_input))
+        if type(self).build is Model.build:  # like Keras: the call builds the sublayers eagerly
+            self._build_shapes = [shapes, None]
+            self.built = True
+        else:
+            self._build_once(shapes)
+
+    def _build_for_data(self, shapes) -> None:
+        """Before ``fit``/``predict``: a model with a ``build`` of its own builds now."""
+        if type(self).build is not Model.build:
+            self.build(shapes)
+
+    # ---- config -----------------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """The model ``config`` describes: a functional graph (``layers``, ``input_layers``,
+        ``output_layers``) or, for a subclassed model, ``cls(**config)``."""
+        if "input_layers" in config and "output_layers" in config and \
+                Model._functional_from_config is not None:
+            return Model._functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
 
     # ---- reporting ------------------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

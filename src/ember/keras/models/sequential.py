@@ -46,8 +46,8 @@ class Sequential(Model):
     def add(self, layer, rebuild=True) -> None:
         """Appends a layer (or, first, a ``keras.Input``/``InputLayer``)."""
         if getattr(layer, "_keras_symbolic", False) and isinstance(
-                (layer._keras_history or (None,))[0], InputLayer):
-            layer = layer._keras_history[0]
+                getattr(layer._keras_history, "operation", None), InputLayer):
+            layer = layer._keras_history.operation
         if isinstance(layer, InputLayer):
             if self._layers or self._input_layer is not None:
                 raise ValueError(f"Sequential model '{self.name}' has already been configured to "
@@ -104,7 +104,7 @@ class Sequential(Model):
         for layer in self._layers:
             layer._build_once(shape)
             shape = layer.output_shape
-        self._build_shapes = (input_shape, shape)
+        self._build_shapes = [input_shape, shape]
         self.input_spec = InputSpec(shape=input_shape)
         self.built = True
 
