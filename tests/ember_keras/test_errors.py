@@ -44,7 +44,7 @@ def test_constructor_errors(make, match):
 
 
 def test_fit_before_compile():
-    with pytest.raises(RuntimeError, match="compile"):
+    with pytest.raises(ValueError, match=r"You must call `compile\(\)` before using the model"):
         _model().fit(X, Y, verbose=0)
 
 

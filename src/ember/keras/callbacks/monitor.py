@@ -39,8 +39,9 @@ class _Monitor(Callback):
             if name == "loss":
                 self.monitor_op = np.less
             for m in getattr(self.model, "metrics", []):
-                if m.name == name and hasattr(m, "_direction"):
-                    self.monitor_op = np.greater if m._direction == "up" else np.less
+                for inner in getattr(m, "metrics", None) or [m]:  # compile_metrics holds many
+                    if inner.name == name and hasattr(inner, "_direction"):
+                        self.monitor_op = np.greater if inner._direction == "up" else np.less
             if self.monitor_op is None:
                 raise ValueError(f"{type(self).__name__} callback received monitor={self.monitor}, "
                                  f"but it is not possible to automatically determine whether that "

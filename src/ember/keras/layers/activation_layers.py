@@ -4,6 +4,7 @@ from __future__ import annotations
 import ember
 
 from .. import activations as _act
+from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .base import Layer
@@ -65,6 +66,7 @@ class PReLU(Layer):
         self.supports_masking = True
         self.alpha_initializer = _init.get(alpha_initializer)
         self.alpha_regularizer = _reg.get(alpha_regularizer)
+        self.alpha_constraint = _constraints.get(alpha_constraint)
         if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
             shared_axes = [shared_axes]
         self.shared_axes = None if shared_axes is None else list(shared_axes)
@@ -74,7 +76,8 @@ class PReLU(Layer):
         for ax in self.shared_axes or []:
             shape[ax - 1] = 1
         self.alpha = self.add_weight(shape=tuple(shape), initializer=self.alpha_initializer,
-                                     name="alpha", regularizer=self.alpha_regularizer)
+                                     name="alpha", regularizer=self.alpha_regularizer,
+                                     constraint=self.alpha_constraint)
 
     def call(self, inputs, training=False):
         return ember.relu(inputs) - self.alpha * ember.relu(-inputs)
@@ -82,6 +85,7 @@ class PReLU(Layer):
     def get_config(self):
         return {**super().get_config(), "alpha_initializer": _init.serialize(self.alpha_initializer),
                 "alpha_regularizer": _reg.serialize(self.alpha_regularizer),
+                "alpha_constraint": _constraints.serialize(self.alpha_constraint),
                 "shared_axes": self.shared_axes}
 
 

@@ -8,6 +8,7 @@ from ... import random as _random
 from ..._tensor import Tensor
 from ...nn import functional as F
 from .. import activations as _act
+from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .base import InputSpec, Layer
@@ -21,7 +22,9 @@ def kernel_bias_config(layer) -> dict:
             "kernel_initializer": _init.serialize(layer.kernel_initializer),
             "bias_initializer": _init.serialize(layer.bias_initializer),
             "kernel_regularizer": _reg.serialize(layer.kernel_regularizer),
-            "bias_regularizer": _reg.serialize(layer.bias_regularizer)}
+            "bias_regularizer": _reg.serialize(layer.bias_regularizer),
+            "kernel_constraint": _constraints.serialize(getattr(layer, "kernel_constraint", None)),
+            "bias_constraint": _constraints.serialize(getattr(layer, "bias_constraint", None))}
 
 
 class Dense(Layer):
@@ -40,8 +43,6 @@ class Dense(Layer):
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
                              f"Received: units={units}")
-        if kernel_constraint is not None or bias_constraint is not None:
-            raise ValueError("ember.keras Dense does not support weight constraints")
         self.units = int(units)
         self.activation = _act.get(activation)
         self.use_bias = bool(use_bias)
@@ -49,6 +50,8 @@ class Dense(Layer):
         self.bias_initializer = _init.get(bias_initializer)
         self.kernel_regularizer = _reg.get(kernel_regularizer)
         self.bias_regularizer = _reg.get(bias_regularizer)
+        self.kernel_constraint = _constraints.get(kernel_constraint)
+        self.bias_constraint = _constraints.get(bias_constraint)
         self.kernel = self.bias = None
 
     def build(self, input_shape):
@@ -58,10 +61,12 @@ class Dense(Layer):
                              f"defined. Received: input_shape={input_shape}")
         self.kernel = self.add_weight(shape=(in_dim, self.units),
                                       initializer=self.kernel_initializer, name="kernel",
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                        name="bias", regularizer=self.bias_regularizer)
+                                        name="bias", regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
 
     def compute_output_shape(self, input_shape):

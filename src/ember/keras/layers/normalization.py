@@ -8,6 +8,7 @@ import ember
 from ..._tensor import Tensor
 from ...nn import functional as F
 from ...nn.functional.layers import _batch_norm
+from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._utils import to_array
@@ -42,10 +43,12 @@ def _add_gamma_beta(layer, shape) -> None:
     """Creates the scale (``gamma``) and offset (``beta``) weights a normalization layer asked for."""
     if layer.scale:
         layer.gamma = layer.add_weight(shape=shape, initializer=layer.gamma_initializer,
-                                       name="gamma", regularizer=layer.gamma_regularizer)
+                                       name="gamma", regularizer=layer.gamma_regularizer,
+                                       constraint=layer.gamma_constraint)
     if layer.center:
         layer.beta = layer.add_weight(shape=shape, initializer=layer.beta_initializer,
-                                      name="beta", regularizer=layer.beta_regularizer)
+                                      name="beta", regularizer=layer.beta_regularizer,
+                                      constraint=layer.beta_constraint)
 
 class BatchNormalization(Layer):
     """Normalizes with the batch's mean and (biased) variance while training, and with moving
@@ -73,6 +76,8 @@ class BatchNormalization(Layer):
         self.moving_variance_initializer = _init.get(moving_variance_initializer)
         self.beta_regularizer = _reg.get(beta_regularizer)
         self.gamma_regularizer = _reg.get(gamma_regularizer)
+        self.beta_constraint = _constraints.get(beta_constraint)
+        self.gamma_constraint = _constraints.get(gamma_constraint)
         self.gamma = self.beta = None
 
     compute_output_shape = Layer.identity_shape
@@ -106,7 +111,9 @@ class BatchNormalization(Layer):
                 "moving_mean_initializer": _init.serialize(self.moving_mean_initializer),
                 "moving_variance_initializer": _init.serialize(self.moving_variance_initializer),
                 "beta_regularizer": _reg.serialize(self.beta_regularizer),
-                "gamma_regularizer": _reg.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": _reg.serialize(self.gamma_regularizer),
+                "beta_constraint": _constraints.serialize(self.beta_constraint),
+                "gamma_constraint": _constraints.serialize(self.gamma_constraint)}
 
 
 class LayerNormalization(Layer):
@@ -126,6 +133,8 @@ class LayerNormalization(Layer):
         self.gamma_initializer = _init.get(gamma_initializer)
         self.beta_regularizer = _reg.get(beta_regularizer)
         self.gamma_regularizer = _reg.get(gamma_regularizer)
+        self.beta_constraint = _constraints.get(beta_constraint)
+        self.gamma_constraint = _constraints.get(gamma_constraint)
         self.gamma = self.beta = None
 
     compute_output_shape = Layer.identity_shape
@@ -154,7 +163,9 @@ class LayerNormalization(Layer):
                 "beta_initializer": _init.serialize(self.beta_initializer),
                 "gamma_initializer": _init.serialize(self.gamma_initializer),
                 "beta_regularizer": _reg.serialize(self.beta_regularizer),
-                "gamma_regularizer": _reg.serialize(self.gamma_regularizer)}
+                "gamma_regularizer": _reg.serialize(self.gamma_regularizer),
+                "beta_constraint": _constraints.serialize(self.beta_constraint),
+                "gamma_constraint": _constraints.serialize(self.gamma_constraint)}
 
 
 class Normalization(Layer):

@@ -250,6 +250,10 @@ class Optimizer:
                 if params:
                     self._engine._apply(group, params, [grad_of[id(p)] for p in params])
         self.iterations += 1
+        for _, v in pairs:  # Keras projects constrained variables after each update
+            if getattr(v, "constraint", None) is not None:
+                projected = v.constraint(v)
+                v._data[...] = getattr(projected, "_data", projected)
 
     def _engine_ids(self) -> set:
         return {id(p) for g in self._engine.param_groups for p in g["params"]} if self._engine else set()

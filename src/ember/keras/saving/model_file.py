@@ -65,37 +65,74 @@ def _write(filepath, state: dict, overwrite: bool) -> None:
 
 
 # ---- compile configuration ---------------------------------------------------------------
+def _is_leaf_cfg(x) -> bool:
+    return isinstance(x, dict) and bool({"name", "class_name", "function"} & set(x))
+
+
+def _map(fn, struct, leaf=lambda x: not isinstance(x, (list, tuple, dict))):
+    """``fn`` on each leaf of a (possibly nested) compile argument."""
+    if struct is None or leaf(struct):
+        return None if struct is None else fn(struct)
+    if isinstance(struct, dict):
+        return {k: _map(fn, v, leaf) for k, v in struct.items()}
+    return [_map(fn, v, leaf) for v in struct]
+
+
+def _loss_cfg(loss):
+    return {"name": loss} if isinstance(loss, str) else \
+        _losses.serialize(_losses.to_loss_object(loss))
+
+
+def _metric_cfg(metric):
+    return {"name": metric} if isinstance(metric, str) else _metrics.serialize(metric)
+
+
 def _compile_config(model) -> dict | None:
     if not model.compiled:
         return None
-    loss = model.loss
-    loss_cfg = {"name": loss} if isinstance(loss, str) else _losses.serialize(model._loss_fn)
-
-    def metric_cfg(m):
-        return {"name": m} if isinstance(m, str) else _metrics.serialize(m)
-
-    return {"optimizer": _optimizers.serialize(model.optimizer), "loss": loss_cfg,
-            "metrics": [metric_cfg(m) for m in model._metric_ids],
-            "weighted_metrics": [metric_cfg(m) for m in model._weighted_ids]}
+    cc = model._compile_config
+    return {"optimizer": _optimizers.serialize(model.optimizer),
+            "loss": _map(_loss_cfg, cc["loss"]), "loss_weights": cc["loss_weights"],
+            "metrics": _map(_metric_cfg, cc["metrics"]),
+            "weighted_metrics": _map(_metric_cfg, cc["weighted_metrics"])}
 
 
-def _from_cfg(cfg, module):
-    if cfg is None:
-        return None
-    if "name" in cfg:
-        return cfg["name"]
-    if "function" in cfg:
-        return cfg["function"]
-    return module.get(cfg)
+def _from_cfg(module):
+    def rebuild(cfg):
+        if "name" in cfg:
+            return cfg["name"]
+        if "function" in cfg:
+            return cfg["function"]
+        return module.get(cfg)
+    return rebuild
 
 
 def _compile(model, cc, optimizer_state) -> None:
     model.compile(optimizer=_optimizers.deserialize(cc["optimizer"]),
-                  loss=_from_cfg(cc["loss"], _losses),
-                  metrics=[_from_cfg(m, _metrics) for m in cc["metrics"]],
-                  weighted_metrics=[_from_cfg(m, _metrics) for m in cc["weighted_metrics"]])
+                  loss=_map(_from_cfg(_losses), cc["loss"], _is_leaf_cfg),
+                  loss_weights=cc.get("loss_weights"),
+                  metrics=_map(_from_cfg(_metrics), cc["metrics"], _is_leaf_cfg),
+                  weighted_metrics=_map(_from_cfg(_metrics), cc["weighted_metrics"], _is_leaf_cfg))
     if optimizer_state is not None:
         model.optimizer.load_state_arrays(optimizer_state, model.trainable_weights)
+
+
+def _check_savable(value, where: str, path: str = "config") -> None:
+    """Raises a clear error for a config value a file cannot hold (a function, an object)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"Cannot save {where}: {path} has the non-string key {key!r}")
+            _check_savable(item, where, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_savable(item, where, f"{path}[{i}]")
+    elif not isinstance(value, (str, int, float, bool, type(None), np.generic)):
+        hint = (" A Python lambda or closure cannot be saved (ember stores no code): use a named "
+                "function, registered with `@keras.saving.register_keras_serializable()` or "
+                "passed in `custom_objects` when loading.") if callable(value) else ""
+        raise ValueError(f"Cannot save {where}: {path} holds {value!r} of type "
+                         f"{type(value).__name__}, which is not a plain value.{hint}")
 
 
 # ---- public API ----------------------------------------------------------------------------
@@ -105,7 +142,9 @@ def save_model(model, filepath, overwrite=True, **kwargs) -> None:
         raise ValueError("The model is not built yet: call it on data, `build(input_shape)` or "
                          "fit it before saving.")
     opt = model.optimizer
-    state = {"format": FORMAT, "model": serialize_keras_object(model),
+    spec = serialize_keras_object(model)
+    _check_savable(spec, f"model '{model.name}'")
+    state = {"format": FORMAT, "model": spec,
              "compile_config": _compile_config(model),
              "weights": model.get_weights(),
              "optimizer": dict(opt.state_arrays()) if opt is not None and opt.built else None}

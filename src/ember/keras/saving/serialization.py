@@ -16,12 +16,16 @@ __all__ = ["serialize_keras_object", "deserialize_keras_object"]
 
 
 def serialize_keras_object(obj) -> dict:
-    """``{"module", "class_name", "config", "registered_name"}`` for an object with
-    ``get_config``."""
+    """``{"module", "class_name", "config", "registered_name", "build_config"}`` for an object
+    with ``get_config`` (``build_config``: the input shape a built layer was built for)."""
     cls = type(obj)
+    cls = cls.__dict__.get("_functional_of", cls)  # MyModel(inputs, outputs) saves as MyModel
     spec = {"module": cls.__module__, "class_name": cls.__name__, "config": obj.get_config()}
     if cls in GLOBAL_CUSTOM_NAMES:
         spec["registered_name"] = GLOBAL_CUSTOM_NAMES[cls]
+    shapes = getattr(obj, "_build_shapes", None)
+    if getattr(obj, "built", False) and shapes:
+        spec["build_config"] = {"input_shape": shapes[0]}
     return spec
 
 
@@ -36,4 +40,8 @@ def deserialize_keras_object(spec: dict, custom_objects=None):
                         f"are decorated with `@keras.saving.register_keras_serializable()` or "
                         f"passed in `custom_objects`. Full object config: {spec}")
     with CustomObjectScope(custom_objects):  # nested layers of a model see them too
-        return cls.from_config(dict(spec["config"]))
+        obj = cls.from_config(dict(spec["config"]))
+        build = spec.get("build_config")
+        if build and build.get("input_shape") is not None and not getattr(obj, "built", True):
+            obj.build_from_config(build)
+    return obj
