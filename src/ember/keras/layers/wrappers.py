@@ -6,6 +6,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...ops.shape import cat, flip, stack
+from ..saving.serialization import deserialize_keras_object, serialize_keras_object
 from .base import Layer, _call_spec
 from .masking import _mask_args
 
@@ -25,16 +26,12 @@ class _Wrapper(Layer):
         raise NotImplementedError
 
     def get_config(self):
-        inner = self._inner()
-        return {**super().get_config(),
-                "layer": {"class_name": type(inner).__name__, "config": inner.get_config()}}
+        return {**super().get_config(), "layer": serialize_keras_object(self._inner())}
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        inner = config.pop("layer")
-        from . import ALL
-        return cls(ALL[inner["class_name"]].from_config(inner["config"]), **config)
+        return cls(deserialize_keras_object(config.pop("layer")), **config)
 
 
 class Bidirectional(_Wrapper):
