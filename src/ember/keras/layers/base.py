@@ -475,6 +475,8 @@ class Layer(Module):
     def _maybe_build(self, first_input) -> None:
         if type(self).build is Layer.build:  # nothing to create: like Keras, no shapes recorded
             self.built = True
+            if self._defines_output_shape():  # but the shape is checked (pooling too small …)
+                self.compute_output_shape(_shape_of(first_input))
         else:
             self._build_once(_shape_of(first_input))
 
