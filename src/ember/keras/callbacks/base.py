@@ -22,11 +22,11 @@ def pythonify_logs(logs) -> dict:
         if isinstance(value, dict):
             out.update(pythonify_logs(value))
             continue
-        if np.ndim(value) == 0:
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                pass
+        try:  # Keras: float(value) where that works (a 0-d array or Tensor), else as it is
+            value = float(getattr(value, "_data", value)) if np.ndim(
+                getattr(value, "_data", value)) == 0 else value
+        except (TypeError, ValueError):
+            pass
         out[key] = value
     return out
 

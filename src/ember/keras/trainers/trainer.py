@@ -29,6 +29,7 @@ import numpy as np
 from ...autograd.grad_mode import no_grad
 from .. import _tree
 from .. import callbacks as _cb
+from ..callbacks.base import pythonify_logs
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
@@ -40,19 +41,6 @@ __all__ = ["Trainer"]
 
 def _batch_size(x) -> int:
     return next(a for a in _tree.flatten(x) if a is not None).shape[0]
-
-
-def _pythonify(logs) -> dict:
-    """Logs as Keras hands them to callbacks: sorted keys, nested dicts (a custom step's
-    ``compile_metrics`` result) merged in, scalars as Python floats."""
-    out = {}
-    for key, value in sorted((logs or {}).items()):
-        if isinstance(value, dict):
-            out.update(_pythonify(value))
-            continue
-        value = getattr(value, "_data", value)
-        out[key] = float(value) if np.ndim(value) == 0 else np.asarray(value)
-    return out
 
 
 class Trainer:
@@ -315,10 +303,10 @@ class Trainer:
                     break
                 cbs.on_train_batch_begin(step)
                 logs = self.train_step(self._step_data(bx, by, bsw))
-                cbs.on_train_batch_end(step, _pythonify(logs))
+                cbs.on_train_batch_end(step, pythonify_logs(logs))
                 if self.stop_training:
                     break
-            epoch_logs = _pythonify(self._get_metrics_result_or_logs(logs))
+            epoch_logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
             self.eval()
             if val is not None and (epoch + 1) % validation_freq == 0:
                 if _data.is_batch_iterable(val):
@@ -363,8 +351,8 @@ class Trainer:
             cbs.on_test_batch_begin(step)
             with no_grad():
                 logs = self.test_step(self._step_data(bx, by, bsw))
-            cbs.on_test_batch_end(step, _pythonify(logs))
-        logs = _pythonify(self._get_metrics_result_or_logs(logs))
+            cbs.on_test_batch_end(step, pythonify_logs(logs))
+        logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
         cbs.on_test_end(logs)
         if return_dict:
             return logs
@@ -409,7 +397,7 @@ class Trainer:
         self._assert_compile_called("train_on_batch")
         x, y, sw, _ = self._prepare(x, y, sample_weight, class_weight)
         self.train()
-        logs = _pythonify(self.train_step(self._step_data(x, y, sw)))
+        logs = pythonify_logs(self.train_step(self._step_data(x, y, sw)))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -418,7 +406,7 @@ class Trainer:
         self.reset_metrics()
         self.eval()
         with no_grad():
-            logs = _pythonify(self.test_step(self._step_data(x, y, sw)))
+            logs = pythonify_logs(self.test_step(self._step_data(x, y, sw)))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):
