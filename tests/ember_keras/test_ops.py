@@ -34,6 +34,8 @@ NAN = np.array([[1.0, np.nan, 3.0], [np.nan, np.nan, 2.0]], dtype=np.float32)
 LABELS = np.array([0, 2, 1], dtype=np.int64)
 ONEHOT = np.eye(4, dtype=np.float32)[[0, 2, 1]]
 PROBS = (P / P.sum(-1, keepdims=True)).astype(np.float32)
+SPD = (SQ @ SQ.T + 4 * np.eye(4)).astype(np.float32)
+CHOL = np.linalg.cholesky(SPD).astype(np.float32)
 
 CASES = [
     # conversion, dtypes, shapes
@@ -66,6 +68,9 @@ CASES = [
     ("sin", (A,), {}), ("cos", (A,), {}), ("tan", (U,), {}), ("tanh", (A,), {}),
     ("tanh", (I32,), {}), ("sinh", (A,), {}), ("cosh", (A,), {}), ("arcsinh", (A * 5,), {}),
     ("arccosh", (P + 1,), {}), ("arctanh", (U,), {}), ("deg2rad", (A,), {}),
+    ("arcsin", (U,), {}), ("arccos", (U,), {}), ("arctan", (A,), {}), ("arctan", (I32,), {}),
+    ("arctan2", (A, B), {}), ("arctan2", (I32, 2), {}), ("erf", (A,), {}), ("erfc", (A,), {}),
+    ("erfinv", (U,), {}), ("i0", (A,), {}), ("i0", (I64,), {}), ("deg2rad", (I64,), {}),
     ("rad2deg", (A,), {}), ("hypot", (A, B), {}), ("sinc", (np.array([0.0, 0.5, 1.5], np.float32),), {}),
     # rounding
     ("floor", (A,), {}), ("floor", (I32,), {}), ("ceil", (A,), {}), ("ceil", (I64,), {}),
@@ -205,7 +210,11 @@ CASES = [
     ("norm", (A,), {}), ("norm", (A,), {"axis": 1}), ("norm", (A,), {"ord": 1, "axis": 0}),
     ("norm", (A,), {"ord": np.inf, "axis": -1, "keepdims": True}), ("norm", (A,), {"ord": "fro", "axis": (0, 1)}),
     ("norm", (A,), {"ord": 1, "axis": (0, 1)}), ("norm", (A,), {"ord": -np.inf, "axis": (0, 1)}),
-    ("norm", (V,), {"ord": 3}),
+    ("norm", (V,), {"ord": 3}), ("det", (SQ,), {}), ("inv", (SQ,), {}), ("logdet", (SPD,), {}),
+    ("slogdet", (SQ,), {}), ("cholesky", (SPD,), {}), ("cholesky", (SPD,), {"upper": True}),
+    ("cholesky_inverse", (CHOL,), {}), ("cholesky_inverse", (CHOL.T.copy(),), {"upper": True}),
+    ("solve", (SQ, M), {}), ("solve", (SQ, V), {}), ("solve_triangular", (SQ, M), {}),
+    ("solve_triangular", (SQ, V), {"lower": True}),
 ]
 
 
@@ -256,6 +265,8 @@ GRAD_CASES = [
     ("log2", (P,), {}), ("log10", (P,), {}), ("logaddexp", (A, B), {}), ("logaddexp2", (A, B), {}),
     ("sin", (A,), {}), ("cos", (A,), {}), ("tan", (U,), {}), ("tanh", (A,), {}), ("sinh", (A,), {}),
     ("cosh", (A,), {}), ("arcsinh", (A,), {}), ("arccosh", (P + 1,), {}), ("arctanh", (U,), {}),
+    ("arcsin", (U,), {}), ("arccos", (U,), {}), ("arctan", (A,), {}), ("arctan2", (A, B), {}),
+    ("erf", (A,), {}), ("erfc", (A,), {}), ("erfinv", (U,), {}), ("i0", (A,), {}),
     ("hypot", (A, B), {}), ("sinc", (A,), {}), ("where", (A > 0, A, B), {}), ("fmax", (A, B), {}),
     ("sum", (C3,), {"axis": (0, 2)}), ("mean", (A,), {"axis": 0}), ("var", (A,), {"axis": 1}),
     ("std", (A,), {}), ("max", (A,), {"axis": 1}), ("amin", (A,), {"axis": 0}), ("prod", (P,), {"axis": 1}),
@@ -295,6 +306,9 @@ GRAD_CASES = [
     ("top_k", (A, 2), {}), ("segment_sum", (A, np.array([0, 1, 0])), {}), ("cdist", (A, B), {}),
     ("extract_sequences", (A, 2, 1), {}), ("norm", (A,), {}), ("norm", (A,), {"ord": 1, "axis": 0}),
     ("norm", (A,), {"ord": 1, "axis": (0, 1)}), ("psnr", (P, P + 0.1, 2.0), {}),
+    ("det", (SQ,), {}), ("inv", (SQ,), {}), ("logdet", (SPD,), {}), ("cholesky", (SPD,), {}),
+    ("solve", (SQ, M), {}), ("solve_triangular", (SQ, M), {"lower": True}),
+    ("cholesky_inverse", (CHOL,), {}),
 ]
 
 

@@ -1,7 +1,7 @@
-"""``keras.ops.linalg``: vector and matrix norms (differentiable compositions).
-
-The decompositions (``inv``, ``det``, ``solve``, ``qr``, ``svd``, ``eig``…) are not ops of ember's
-engine yet; the coverage test lists them as out of scope.
+"""``keras.ops.linalg``: norms, determinants, inverses, Cholesky factors and linear solves on
+ember's differentiable linear-algebra nodes (``solve`` and ``solve_triangular`` go through the
+inverse). The decompositions ember's engine lacks (``qr``, ``svd``, ``eig``, ``eigh``, ``lstsq``,
+``lu_factor``, ``pinv``, ``matrix_rank``) are listed out of scope by the coverage test.
 
 Example::
 
@@ -58,4 +58,51 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's names
     return ember.pow(ember.sum(ember.pow(a, float(ord)), dim=dims, keepdim=keepdims), 1.0 / ord)
 
 
-__all__ = ["norm"]
+def det(x):
+    return ember.det(t(x))
+
+
+def inv(x):
+    return ember.inverse(t(x))
+
+
+def logdet(x):
+    """``log(det(x))`` (NaN for a negative determinant)."""
+    return ember.logdet(t(x))
+
+
+def slogdet(x):
+    """``(sign, log|det|)`` of square matrices."""
+    sign, logabs = ember.slogdet(t(x))
+    return sign, logabs
+
+
+def cholesky(x, upper=False):
+    """The Cholesky factor of a symmetric positive-definite matrix (lower, or upper)."""
+    return ember.cholesky(t(x), upper=upper)
+
+
+def cholesky_inverse(x, upper=False):
+    """The inverse of ``A`` from its Cholesky factor ``x`` (``A = x x^T``, or ``x^T x``)."""
+    x = t(x)
+    xt = ember.transpose(x, -1, -2)
+    return ember.inverse(ember.matmul(xt, x) if upper else ember.matmul(x, xt))
+
+
+def solve(a, b):
+    """``x`` with ``a @ x = b`` (computed as ``inv(a) @ b``)."""
+    return ember.matmul(ember.inverse(t(a)), t(b))
+
+
+def solve_triangular(a, b, lower=False):
+    """``x`` with ``a @ x = b`` for a triangular ``a`` (only its ``lower`` or upper triangle
+    is read); a ``b`` with one axis fewer than ``a`` is a vector."""
+    a, b = t(a), t(b)
+    tri = ember.tril(a) if lower else ember.triu(a)
+    vector = b.ndim == a.ndim - 1
+    out = ember.matmul(ember.inverse(tri), ember.unsqueeze(b, -1) if vector else b)
+    return ember.squeeze(out, -1) if vector else out
+
+
+__all__ = ["cholesky", "cholesky_inverse", "det", "inv", "logdet", "norm", "slogdet", "solve",
+           "solve_triangular"]

@@ -78,13 +78,12 @@ def hard_tanh(x):
 
 def hard_sigmoid(x):
     """``relu6(x + 3) / 6``."""
-    return ember.div(F.relu6(ember.add(t(x), 3.0)), 6.0)
+    return F.hardsigmoid(t(x))
 
 
 def hard_silu(x):
     """``x * hard_sigmoid(x)`` (hard swish)."""
-    x = t(x)
-    return ember.mul(x, hard_sigmoid(x))
+    return F.hardswish(t(x))
 
 
 hard_swish = hard_silu
@@ -92,9 +91,7 @@ hard_swish = hard_silu
 
 def celu(x, alpha=1.0):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
-    x = t(x)
-    neg = ember.mul(ember.expm1(ember.div(ember.minimum(x, constant(0, dtype_of(x))), alpha)), alpha)
-    return ember.add(F.relu(x), neg)
+    return F.celu(t(x), alpha=alpha)
 
 
 def glu(x, axis=-1):
@@ -103,26 +100,19 @@ def glu(x, axis=-1):
     if x.shape[axis] % 2:
         raise ValueError(f"axis size must be divisible by 2. Received: x.shape={tuple(x.shape)} "
                          f"with axis={axis}")
-    a, b = ember.split(x, x.shape[axis] // 2, dim=axis)
-    return ember.mul(a, F.sigmoid(b))
+    return F.glu(x, dim=axis)
 
 
 def hard_shrink(x, threshold=0.5):
-    x = t(x)
-    keep = Tensor._make(np.abs(x._data) > threshold)
-    return ember.where(keep, x, constant(0, dtype_of(x)))
+    return F.hardshrink(t(x), lambd=threshold)
 
 
 def soft_shrink(x, threshold=0.5):
-    x = t(x)
-    zero = constant(0, dtype_of(x))
-    return ember.where(Tensor._make(x._data > threshold), ember.sub(x, threshold),
-                       ember.where(Tensor._make(x._data < -threshold), ember.add(x, threshold), zero))
+    return F.softshrink(t(x), lambd=threshold)
 
 
 def tanh_shrink(x):
-    x = t(x)
-    return ember.sub(x, F.tanh(x))
+    return F.tanhshrink(t(x))
 
 
 def threshold(x, threshold, default_value):  # noqa: A002 - Keras's names

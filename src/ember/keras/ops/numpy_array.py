@@ -124,20 +124,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 
 def meshgrid(*x, indexing="xy"):
-    arrays = [t(v) for v in x]
-    n = len(arrays)
-    shape = [a.shape[0] for a in arrays]
-    if indexing == "xy" and n >= 2:
-        shape[0], shape[1] = shape[1], shape[0]
-    out = []
-    for i, a in enumerate(arrays):
-        pos = i
-        if indexing == "xy" and n >= 2 and i < 2:
-            pos = 1 - i
-        view = [1] * n
-        view[pos] = -1
-        out.append(ember.broadcast_to(a.reshape(view), shape))
-    return out
+    return list(ember.meshgrid(*[t(v) for v in x], indexing=indexing))
 
 
 def _window(fn, x):
@@ -209,13 +196,7 @@ def swapaxes(x, axis1, axis2):
 
 
 def moveaxis(x, source, destination):
-    x = t(x)
-    src = axes_tuple(source, x.ndim)
-    dst = axes_tuple(destination, x.ndim)
-    order = [i for i in range(x.ndim) if i not in src]
-    for d, s in sorted(zip(dst, src)):
-        order.insert(d, s)
-    return ember.permute(x, order)
+    return ember.moveaxis(t(x), source, destination)
 
 
 def expand_dims(x, axis):
@@ -257,28 +238,16 @@ def stack(x, axis=0):
     return ember.stack([t(v) for v in x], dim=axis)
 
 
-def _atleast(x, n):
-    x = t(x)
-    if x.ndim >= n:
-        return x
-    if n == 3 and x.ndim == 2:
-        return x.reshape(tuple(x.shape) + (1,))
-    if n == 3:
-        return x.reshape((1, -1, 1))
-    return x.reshape((1, -1))
-
-
 def hstack(xs):
-    xs = [t(x) for x in xs]
-    return ember.cat(xs, dim=0 if xs[0].ndim == 1 else 1)
+    return ember.hstack([t(x) for x in xs])
 
 
 def vstack(xs):
-    return ember.cat([_atleast(x, 2) for x in xs], dim=0)
+    return ember.vstack([t(x) for x in xs])
 
 
 def dstack(xs):
-    return ember.cat([_atleast(x, 3) for x in xs], dim=2)
+    return ember.dstack([t(x) for x in xs])
 
 
 def _split_sizes(n, indices_or_sections):
@@ -350,17 +319,7 @@ def rot90(array, k=1, axes=(0, 1)):  # noqa: A002 - Keras's name
         raise ValueError(f"Input array must have at least 2 dimensions. Received: array.ndim={x.ndim}")
     if len(axes) != 2 or axes[0] == axes[1]:
         raise ValueError(f"Invalid axes: {axes}. Axes must be a tuple of two different dimensions.")
-    a, b = (ax % x.ndim for ax in axes)
-    k %= 4
-    if k == 0:
-        return x
-    if k == 2:
-        return flip(x, (a, b))
-    perm = list(range(x.ndim))
-    perm[a], perm[b] = perm[b], perm[a]
-    if k == 1:
-        return ember.permute(flip(x, b), perm)
-    return flip(ember.permute(x, perm), b)
+    return ember.rot90(x, k, dims=tuple(a % x.ndim for a in axes))
 
 
 def _gather_axis(x, index: np.ndarray, axis: int):
@@ -370,37 +329,19 @@ def _gather_axis(x, index: np.ndarray, axis: int):
 
 
 def roll(x, shift, axis=None):
-    x = t(x)
-    if axis is None:
-        return roll(x.reshape(-1), shift, 0).reshape(x.shape)
-    shifts = [shift] if isinstance(shift, (builtins.int, np.integer)) else list(shift)
-    axes = [axis] if isinstance(axis, (builtins.int, np.integer)) else list(axis)
-    if len(shifts) == 1 and len(axes) > 1:
-        shifts = shifts * len(axes)
-    for s, a in zip(shifts, axes):
-        n = x.shape[a]
-        x = _gather_axis(x, (np.arange(n) - builtins.int(s)) % builtins.max(n, 1), a)
-    return x
+    return ember.roll(t(x), shift, dims=axis)
 
 
 def tile(x, repeats):
-    x = t(x)
-    reps = [builtins.int(repeats)] if isinstance(repeats, (builtins.int, np.integer)) else \
-        [builtins.int(r) for r in (repeats._data if isinstance(repeats, Tensor) else repeats)]
-    nd = builtins.max(x.ndim, len(reps))
-    x = x.reshape((1,) * (nd - x.ndim) + tuple(x.shape))
-    reps = [1] * (nd - len(reps)) + reps
-    return ember.Tensor.repeat(x, *reps) if nd else x
+    reps = (int(repeats),) if isinstance(repeats, (builtins.int, np.integer)) else tuple(
+        builtins.int(r) for r in (repeats._data if isinstance(repeats, Tensor) else repeats))
+    return ember.tile(t(x), reps)
 
 
 def repeat(x, repeats, axis=None):
-    x = t(x)
-    if axis is None:
-        x, axis = x.reshape(-1), 0
-    n = x.shape[axis]
-    reps = np.broadcast_to(np.asarray(t(repeats)._data if isinstance(repeats, Tensor) else repeats,
-                                      dtype=np.int64), (n,))
-    return _gather_axis(x, np.repeat(np.arange(n), reps), axis)
+    reps = repeats if isinstance(repeats, (builtins.int, np.integer)) else \
+        convert_to_tensor(repeats, "int64")
+    return ember.repeat_interleave(t(x), reps, dim=axis)
 
 
 def pad(x, pad_width, mode="constant", constant_values=None):
@@ -430,52 +371,27 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 
 
 # ---- triangles and diagonals ----------------------------------------------------------------
-def _mask(x, keep: np.ndarray):
-    return ember.where(Tensor._make(keep), x, Tensor._make(np.zeros((), x._data.dtype)))
-
-
 def tril(x, k=0):
-    x = t(x)
-    rows, cols = x.shape[-2:]
-    return _mask(x, np.tri(rows, cols, k, dtype=bool))
+    return ember.tril(t(x), k)
 
 
 def triu(x, k=0):
-    x = t(x)
-    rows, cols = x.shape[-2:]
-    return _mask(x, ~np.tri(rows, cols, k - 1, dtype=bool))
+    return ember.triu(t(x), k)
 
 
 def diagonal(x, offset=0, axis1=0, axis2=1):
-    x = t(x)
-    a1, a2 = axis1 % x.ndim, axis2 % x.ndim
-    rest = [i for i in range(x.ndim) if i not in (a1, a2)]
-    y = ember.permute(x, rest + [a1, a2])
-    n1, n2 = y.shape[-2:]
-    rows = np.arange(builtins.max(0, -offset), builtins.min(n1, n2 - offset))
-    key = (Ellipsis, Tensor._make(rows), Tensor._make(rows + offset))
-    return y[key]
+    return ember.diagonal(t(x), offset, axis1, axis2)
 
 
 def diag(x, k=0):
     x = t(x)
-    if x.ndim == 1:
-        n = x.shape[0] + builtins.abs(k)
-        out = Tensor._make(np.zeros((n, n), x._data.dtype))
-        rows = np.arange(x.shape[0]) + builtins.max(0, -k)
-        return _scatter_2d(out, rows, rows + k, x)
-    if x.ndim == 2:
-        return diagonal(x, k)
-    raise ValueError(f"`x` must be 1-D or 2-D. Received: x.shape={tuple(x.shape)}")
-
-
-def _scatter_2d(out, rows, cols, values):
-    from ...ops.shape import IndexPut
-    return IndexPut.apply(out, values, key=(rows, cols), advanced=True)
+    if x.ndim not in (1, 2):
+        raise ValueError(f"`x` must be 1-D or 2-D. Received: x.shape={tuple(x.shape)}")
+    return ember.diag(x, k)
 
 
 def diagflat(x, k=0):
-    return diag(t(x).reshape(-1), k)
+    return ember.diagflat(t(x), k)
 
 
 # ---- indexing --------------------------------------------------------------------------------
@@ -499,18 +415,9 @@ def take(x, indices, axis=None):
 def take_along_axis(x, indices, axis=None):
     x = t(x)
     idx = t(indices)._data.astype(np.int64)
-    if axis is None:
-        x, axis = x.reshape(-1), 0
-    n = x.shape[axis]
+    n = x.shape[axis] if axis is not None else x._data.size
     idx = np.where(idx < 0, idx + n, idx)
-    shape = np.broadcast_shapes(tuple(s if i != axis % x.ndim else 1 for i, s in enumerate(x.shape)),
-                                tuple(s if i != axis % idx.ndim else 1 for i, s in enumerate(idx.shape)))
-    xs = list(shape)
-    xs[axis % x.ndim] = x.shape[axis]
-    ids = list(shape)
-    ids[axis % x.ndim] = idx.shape[axis]
-    x = ember.broadcast_to(x, tuple(xs))
-    return ember.gather(x, axis, Tensor._make(np.broadcast_to(idx, tuple(ids)).copy()))
+    return ember.take_along_dim(x, Tensor._make(idx), dim=axis)
 
 
 def nonzero(x):
@@ -525,8 +432,7 @@ def unravel_index(indices, shape):
 
 
 def isin(x1, x2, assume_unique=False, invert=False):
-    return Tensor._make(np.isin(t(x1)._data, t(x2)._data, assume_unique=assume_unique,
-                                invert=invert))
+    return ember.isin(t(x1), t(x2), assume_unique=assume_unique, invert=invert)
 
 
 def unique(x, sorted=True, return_index=False, return_inverse=False,  # noqa: A002

@@ -102,8 +102,7 @@ def fmod(x1, x2):
     x1, x2 = t(x1), t(x2)
     if result_type(dtype_of(x1), dtype_of(x2)) == "bool":
         x1, x2 = cast(x1, "int32"), cast(x2, "int32")
-    return ember.sub(x1, ember.mul(ember.trunc(ember.div(x1, x2)), x2)) if is_float(x1) or \
-        is_float(x2) else Tensor._make(np.fmod(x1._data, x2._data))
+    return ember.fmod(x1, x2)
 
 
 def power(x1, x2):
@@ -168,14 +167,12 @@ def minimum(x1, x2):
 
 def fmax(x1, x2):
     """Elementwise maximum that ignores NaN (the other value wins)."""
-    a, b = _weak_pair(x1, x2)
-    return ember.where(ember.isnan(b), a, ember.where(ember.isnan(a), b, ember.maximum(a, b)))
+    return ember.fmax(*_weak_pair(x1, x2))
 
 
 def fmin(x1, x2):
     """Elementwise minimum that ignores NaN (the other value wins)."""
-    a, b = _weak_pair(x1, x2)
-    return ember.where(ember.isnan(b), a, ember.where(ember.isnan(a), b, ember.minimum(a, b)))
+    return ember.fmin(*_weak_pair(x1, x2))
 
 
 def clip(x, x_min, x_max):
@@ -194,7 +191,7 @@ def exp(x):
 
 
 def exp2(x):
-    return ember.exp(ember.mul(float_tensor(x), math.log(2.0)))
+    return ember.exp2(float_tensor(x))
 
 
 def expm1(x):
@@ -219,17 +216,12 @@ def log10(x):
 
 def logaddexp(x1, x2):
     """``log(exp(x1) + exp(x2))`` computed stably."""
-    a, b = promote(x1, x2, float)
-    hi = ember.maximum(a, b)
-    return ember.add(hi, ember.log1p(ember.exp(ember.neg(ember.abs(ember.sub(a, b))))))
+    return ember.logaddexp(*promote(x1, x2, float))
 
 
 def logaddexp2(x1, x2):
     """``log2(2**x1 + 2**x2)`` computed stably."""
-    a, b = promote(x1, x2, float)
-    hi = ember.maximum(a, b)
-    d = ember.mul(ember.neg(ember.abs(ember.sub(a, b))), math.log(2.0))
-    return ember.add(hi, ember.div(ember.log1p(ember.exp(d)), math.log(2.0)))
+    return ember.logaddexp2(*promote(x1, x2, float))
 
 
 # ---- trigonometry available on the engine --------------------------------------------------
@@ -249,59 +241,61 @@ def tanh(x):
     return ember.tanh(float_tensor(x))
 
 
-def sinh(x):
-    x = float_tensor(x)
-    return ember.mul(ember.sub(ember.exp(x), ember.exp(ember.neg(x))), 0.5)
+def _float_op(fn):
+    """A float-only engine function applied as Keras does: integers become float32 first."""
+    def op(x):
+        return fn(float_tensor(x))
+    op.__name__, op.__doc__ = fn.__name__, f"Elementwise ``{fn.__name__}`` (float32 for integers)."
+    return op
 
 
-def cosh(x):
-    x = float_tensor(x)
-    return ember.mul(ember.add(ember.exp(x), ember.exp(ember.neg(x))), 0.5)
+sinh, cosh = _float_op(ember.sinh), _float_op(ember.cosh)
+arcsin, arccos, arctan = _float_op(ember.arcsin), _float_op(ember.arccos), _float_op(ember.arctan)
+arcsinh, arccosh, arctanh = _float_op(ember.asinh), _float_op(ember.acosh), _float_op(ember.atanh)
+erf, erfc, erfinv = _float_op(ember.erf), _float_op(ember.erfc), _float_op(ember.erfinv)
+sinc = _float_op(ember.sinc)
+sinh.__name__, cosh.__name__, arcsinh.__name__ = "sinh", "cosh", "arcsinh"
+arccosh.__name__, arctanh.__name__ = "arccosh", "arctanh"
 
 
-def arcsinh(x):
-    """``sign(x) * log(|x| + sqrt(x² + 1))`` (odd, so large negative x stays accurate)."""
-    x = float_tensor(x)
-    a = ember.abs(x)
-    return ember.mul(ember.sign(x), ember.log(ember.add(a, ember.sqrt(ember.add(ember.mul(a, a), 1.0)))))
+def arctan2(x1, x2):
+    """The angle of the point ``(x2, x1)``, in ``[-pi, pi]``."""
+    return ember.arctan2(*promote(x1, x2, float))
 
 
-def arccosh(x):
-    x = float_tensor(x)
-    return ember.log(ember.add(x, ember.sqrt(ember.sub(ember.mul(x, x), 1.0))))
+def i0(x):
+    """The modified Bessel function of the first kind, order 0."""
+    x = t(x)
+    name = "float64" if dtype_of(x) in ("int64", "float64") else \
+        dtype_of(x) if dtype_of(x) == "float16" else FLOATX
+    return ember.i0(cast(x, name))
 
 
-def arctanh(x):
-    x = float_tensor(x)
-    return ember.mul(ember.sub(ember.log1p(x), ember.log1p(ember.neg(x))), 0.5)
+def _wide_int_to_float(x, out):
+    return cast(out, "float64") if dtype_of(x) == "int64" else out
 
 
 def deg2rad(x):
     x = t(x)
-    out = ember.mul(float_tensor(x), math.pi / 180.0)
-    return cast(out, "float64") if dtype_of(x) == "int64" else out
+    return _wide_int_to_float(x, ember.deg2rad(float_tensor(x)))
 
 
 def rad2deg(x):
     x = t(x)
-    out = ember.mul(float_tensor(x), 180.0 / math.pi)
-    return cast(out, "float64") if dtype_of(x) == "int64" else out
+    return _wide_int_to_float(x, ember.rad2deg(float_tensor(x)))
 
 
-def hypot(x1, x2):
+def _float_pair(x1, x2):
+    """Keras's rule for hypot/heaviside: small ints to float32, int64 to float64."""
     a, b = promote(x1, x2)
     if not is_float(a):
         name = "float64" if dtype_of(a) == "int64" else FLOATX
         a, b = cast(a, name), cast(b, name)
-    return ember.sqrt(ember.add(ember.mul(a, a), ember.mul(b, b)))
+    return a, b
 
 
-def sinc(x):
-    """``sin(pi x) / (pi x)``, 1 at 0."""
-    x = float_tensor(x)
-    zero = ember.eq(x, 0)
-    px = ember.mul(ember.where(zero, constant(1, dtype_of(x)), x), math.pi)
-    return ember.where(zero, constant(1, dtype_of(x)), ember.div(ember.sin(px), px))
+def hypot(x1, x2):
+    return ember.hypot(*_float_pair(x1, x2))
 
 
 # ---- rounding ------------------------------------------------------------------------------
@@ -371,11 +365,11 @@ def isfinite(x):
 
 
 def isneginf(x):
-    return _np_op(np.isneginf, x)
+    return ember.isneginf(t(x))
 
 
 def isposinf(x):
-    return _np_op(np.isposinf, x)
+    return ember.isposinf(t(x))
 
 
 def isreal(x):
@@ -383,7 +377,7 @@ def isreal(x):
 
 
 def signbit(x):
-    return _np_op(np.signbit, x)
+    return ember.signbit(t(x))
 
 
 def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
@@ -436,11 +430,7 @@ def lcm(x1, x2):
 
 
 def heaviside(x1, x2):
-    a, b = promote(x1, x2)
-    if not is_float(a):
-        name = "float64" if dtype_of(a) == "int64" else FLOATX
-        a, b = cast(a, name), cast(b, name)
-    return _np_op(np.heaviside, a, b)
+    return ember.heaviside(*_float_pair(x1, x2))
 
 
 def ldexp(x1, x2):
@@ -448,25 +438,18 @@ def ldexp(x1, x2):
     if "int" not in dtype_of(x2):
         raise TypeError(f"ldexp exponent must be an integer type. Received: x2 dtype={dtype_of(x2)}")
     name = result_type(dtype_of(x1), dtype_of(x2), float)
-    return ember.mul(cast(x1, name), cast(_np_op(np.exp2, x2), name))
+    return cast(ember.ldexp(cast(x1, name), x2), name)
 
 
 def nextafter(x1, x2):
     name = result_type(dtype_of(t(x1)), dtype_of(t(x2)), float)
-    return cast(_np_op(np.nextafter, cast(x1, "float64"), cast(x2, "float64")), name)
+    return cast(ember.nextafter(cast(x1, "float64"), cast(x2, "float64")), name)
 
 
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """NaN -> ``nan``, +inf -> ``posinf`` (default: largest float), -inf -> ``neginf``."""
     x = t(x)
-    if not is_float(x):
-        return x
-    info = np.finfo(x._data.dtype)
-    out = ember.where(ember.isnan(x), constant(nan, dtype_of(x)), x)
-    big = info.max if posinf is None else posinf
-    small = info.min if neginf is None else neginf
-    out = ember.where(Tensor._make(np.isposinf(x._data)), constant(big, dtype_of(x)), out)
-    return ember.where(Tensor._make(np.isneginf(x._data)), constant(small, dtype_of(x)), out)
+    return ember.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf) if is_float(x) else x
 
 
 def where(condition, x1=None, x2=None):

@@ -200,20 +200,12 @@ def cumsum(x, axis=None, dtype=None):
 
 
 def cumprod(x, axis=None, dtype=None):
-    """Cumulative product as ``exp(cumsum(log|x|))`` with the sign carried; exact for integers."""
     x = t(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
     name = result_type(dtype or dtype_of(x))
-    x = cast(x, "int32" if name == "bool" else name)
-    if not is_float(x) or not x.requires_grad:
-        return Tensor._make(np.cumprod(x._data, axis=axis).astype(x._data.dtype))
-    pieces = ember.unbind(x, axis)
-    out, running = [], None
-    for p in pieces:
-        running = p if running is None else ember.mul(running, p)
-        out.append(running)
-    return ember.stack(out, axis)
+    name = "int32" if name == "bool" else name
+    return cast(ember.cumprod(cast(x, name), axis), name)
 
 
 def logsumexp(x, axis=None, keepdims=False):
@@ -251,13 +243,12 @@ def _quantile(x, q, axis, method, keepdims, nan):
     out_name = result_type(dtype_of(x), float)
     x = cast(x, result_type(dtype_of(x), "float32"))
     y, axes = _move_reduced_last(x, axis)
-    fn = np.nanquantile if nan else np.quantile
-    res = fn(y._data, q._data.astype(y._data.dtype), axis=-1, method=method)
-    res = np.asarray(res, dtype=y._data.dtype)
+    fn = ember.nanquantile if nan else ember.quantile
+    res = fn(y, cast(q, dtype_of(y)), dim=-1, interpolation=method)
     if keepdims:
         for i in (range(x.ndim) if axes is None else sorted(axes)):
-            res = np.expand_dims(res, i + 1 if q.ndim else (-1 if axes is None else i))
-    return cast(Tensor._make(res), out_name)
+            res = ember.unsqueeze(res, i + 1 if q.ndim else (-1 if axes is None else i))
+    return cast(res, out_name)
 
 
 def quantile(x, q, axis=None, method="linear", keepdims=False):
@@ -399,38 +390,24 @@ def dot(x1, x2):
 
 def vdot(x1, x2):
     x1, x2, out = _float_compute(x1, x2)
-    return cast(ember.sum(ember.mul(x1.reshape(-1), x2.reshape(-1))), out)
+    return cast(ember.vdot(x1, x2), out)
 
 
 def inner(x1, x2):
     x1, x2, out = _float_compute(x1, x2)
-    if x1.ndim == 0 or x2.ndim == 0:
-        return cast(ember.mul(x1, x2), out)
-    return cast(tensordot(x1, x2, ([-1], [-1])), out)
+    return cast(ember.inner(x1, x2), out)
 
 
 def outer(x1, x2):
-    x1, x2 = t(x1), t(x2)
-    return ember.mul(x1.reshape(-1, 1), x2.reshape(1, -1))
+    return ember.outer(t(x1).reshape(-1), t(x2).reshape(-1))
 
 
 def tensordot(x1, x2, axes=2):
     """Sum of products over ``axes`` (an int: the last/first ``axes`` axes; or two lists)."""
     x1, x2, out = _float_compute(x1, x2)
-    if isinstance(axes, (builtins.int, np.integer)):
-        a1 = list(range(x1.ndim - axes, x1.ndim))
-        a2 = list(range(axes))
-    else:
-        a1, a2 = ([a] if isinstance(a, (builtins.int, np.integer)) else list(a) for a in axes)
-    a1 = [a % x1.ndim for a in a1]
-    a2 = [a % x2.ndim for a in a2]
-    free1 = [i for i in range(x1.ndim) if i not in a1]
-    free2 = [i for i in range(x2.ndim) if i not in a2]
-    k = builtins.int(np.prod([x1.shape[i] for i in a1])) if a1 else 1
-    left = ember.permute(x1, free1 + a1).reshape(-1, k)
-    right = ember.permute(x2, a2 + free2).reshape(k, -1)
-    shape = [x1.shape[i] for i in free1] + [x2.shape[i] for i in free2]
-    return cast(ember.matmul(left, right).reshape(shape), out)
+    if isinstance(axes, (list, tuple)):
+        axes = tuple(list(a) if isinstance(a, (list, tuple)) else [a] for a in axes)
+    return cast(ember.tensordot(x1, x2, dims=axes), out)
 
 
 def einsum(subscripts, *operands, **kwargs):
@@ -457,25 +434,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     y = t(y)
     if dtype_of(y) == "bool":
         y = cast(y, FLOATX)
-    n = y.shape[axis]
-    lo, hi = _slice_axis(y, axis, 0, n - 1), _slice_axis(y, axis, 1, n)
-    mid = ember.mul(ember.add(lo, hi), 0.5)
-    if x is None:
-        return ember.mul(ember.sum(mid, dim=axis), t(dx))
-    x = t(x)
-    d = ember.sub(_slice_axis(x, -1 if x.ndim == 1 else axis, 1, x.shape[axis if x.ndim > 1 else -1]),
-                  _slice_axis(x, -1 if x.ndim == 1 else axis, 0, x.shape[axis if x.ndim > 1 else -1] - 1))
-    if x.ndim == 1 and y.ndim > 1:
-        shape = [1] * y.ndim
-        shape[axis] = -1
-        d = d.reshape(shape)
-    return ember.sum(ember.mul(mid, d), dim=axis)
-
-
-def _slice_axis(x, axis, start, stop):
-    key = [builtins.slice(None)] * x.ndim
-    key[axis] = builtins.slice(start, stop)
-    return x[tuple(key)]
+    return ember.trapezoid(y, None if x is None else t(x), dx=dx, dim=axis)
 
 
 def correlate(x1, x2, mode="valid"):
@@ -498,60 +457,36 @@ def correlate(x1, x2, mode="valid"):
 def corrcoef(x):
     """Pearson correlation coefficients between the rows of ``x``."""
     x = t(x)
-    if dtype_of(x) == "bool":
-        x = cast(x, FLOATX)
-    elif dtype_of(x) == "int64":
+    if dtype_of(x) == "int64":
         x = cast(x, "float64")
     elif not is_float(x):
         x = cast(x, FLOATX)
-    c = ember.sub(x, ember.mean(x, dim=-1, keepdim=True))
-    cov = ember.matmul(c, ember.transpose(c, -1, -2))
-    d = ember.sqrt(ember.sum(ember.mul(c, c), dim=-1))
-    return ember.clamp(ember.div(cov, ember.mul(d.reshape(-1, 1), d.reshape(1, -1))), -1.0, 1.0)
+    return ember.corrcoef(x)
 
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """Cross product of 3-vectors along ``axis`` (default the last)."""
+    """Cross product of 3-vectors along ``axis`` (default: the first axis of size 3, torch's
+    rule on Keras's torch backend)."""
     if axisa != -1 or axisb != -1 or axisc != -1:
         raise ValueError("Torch backend does not support `axisa`, `axisb`, or `axisc`. Received: "
                          f"axisa={axisa}, axisb={axisb}, axisc={axisc}. Please use `axis` arg in "
                          "torch backend.")
     x1, x2 = t(x1), t(x2)
     name = result_type(dtype_of(x1), dtype_of(x2))
-    x1, x2 = cast(x1, name), cast(x2, name)
-    # torch's rule when no axis is given: the first axis of size 3
-    ax = next(i for i, s in enumerate(x1.shape) if s == 3) if axis is None else axis
-    a = [_slice_axis(x1, ax, i, i + 1) for i in range(3)]
-    b = [_slice_axis(x2, ax, i, i + 1) for i in range(3)]
-    parts = [ember.sub(ember.mul(a[1], b[2]), ember.mul(a[2], b[1])),
-             ember.sub(ember.mul(a[2], b[0]), ember.mul(a[0], b[2])),
-             ember.sub(ember.mul(a[0], b[1]), ember.mul(a[1], b[0]))]
-    return ember.cat(parts, dim=ax)
+    return ember.cross(cast(x1, name), cast(x2, name), dim=axis)
 
 
 def kron(x1, x2):
-    x1, x2 = t(x1), t(x2)
-    nd = builtins.max(x1.ndim, x2.ndim)
-    a = x1.reshape((1,) * (nd - x1.ndim) + tuple(x1.shape))
-    b = x2.reshape((1,) * (nd - x2.ndim) + tuple(x2.shape))
-    a_ = a.reshape([d for s in a.shape for d in (s, 1)])
-    b_ = b.reshape([d for s in b.shape for d in (1, s)])
-    return ember.mul(a_, b_).reshape([p * q for p, q in zip(a.shape, b.shape)])
+    return ember.kron(t(x1), t(x2))
 
 
-def vander(x, N=None, increasing=False):
+def vander(x, N=None, increasing=False):  # noqa: N803 - Keras's name
     x = t(x)
-    n = x.shape[0] if N is None else N
-    powers = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
-    return ember.pow(x.reshape(-1, 1), Tensor._make(powers.astype(x._data.dtype)))
+    return cast(ember.vander(x, N=N, increasing=increasing), result_type(dtype_of(x)))
 
 
 def diff(a, n=1, axis=-1):
-    a = t(a)
-    for _ in range(n):
-        length = a.shape[axis]
-        a = ember.sub(_slice_axis(a, axis, 1, length), _slice_axis(a, axis, 0, length - 1))
-    return a
+    return ember.diff(t(a), n=n, dim=axis)
 
 
 def bincount(x, weights=None, minlength=0, sparse=False):
@@ -571,10 +506,10 @@ def bincount(x, weights=None, minlength=0, sparse=False):
 
 
 def digitize(x, bins):
-    x = t(x)._data
-    b = t(bins)._data
-    return Tensor._make(np.searchsorted(b, x.astype(np.uint8) if x.dtype == np.bool_ else x,
-                                        side="right").astype(np.int32))
+    x = t(x)
+    if dtype_of(x) == "bool":
+        x = cast(x, "uint8")
+    return cast(ember.bucketize(x, t(bins), right=True), "int32")
 
 
 def searchsorted(sorted_sequence, values, side="left"):
@@ -583,13 +518,13 @@ def searchsorted(sorted_sequence, values, side="left"):
         raise ValueError("`searchsorted` only supports 1-D sorted sequences. You can use "
                          "`keras.ops.vectorized_map` to extend it to N-D sequences. Received: "
                          f"sorted_sequence.shape={tuple(seq.shape)}")
-    return Tensor._make(np.searchsorted(seq._data, t(values)._data, side=side).astype(np.int32))
+    return ember.searchsorted(seq, t(values), side=side, out_int32=True)
 
 
 def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's name
     x = t(x)
-    hist, edges = np.histogram(x._data, bins=bins, range=range)
-    return Tensor._make(hist.astype(x._data.dtype)), Tensor._make(edges.astype(x._data.dtype))
+    hist, edges = ember.histogram(x, bins=bins, range=range)
+    return cast(hist, dtype_of(x)), cast(edges, dtype_of(x))
 
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
