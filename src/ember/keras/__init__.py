@@ -11,7 +11,7 @@ Example::
     >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     >>> history = model.fit(X, y, epochs=100, verbose=0)
 """
-from . import (activations, callbacks, config, constraints, initializers, layers, losses,
+from . import (activations, backend, callbacks, config, constraints, initializers, layers, losses,
                metrics, models, ops, optimizers, random, regularizers, saving, utils)
 from .layers import Input, InputSpec, Layer
 from .models import Model, Sequential, load_model, save_model
@@ -33,8 +33,40 @@ def version() -> str:
     return __version__
 
 
+class device:  # noqa: N801 - Keras's name
+    """``with keras.device("cpu"):`` -- ember computes on the CPU, so any CPU name is accepted;
+    a GPU or TPU name raises."""
+
+    def __init__(self, device_name):
+        name = str(device_name).lower().split(":")[0]
+        if name != "cpu":
+            raise ValueError(f"ember computes on the CPU; keras.device({device_name!r}) is not "
+                             f"available")
+        self.name = device_name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class name_scope:  # noqa: N801 - Keras's name
+    """``with keras.name_scope("block"):`` -- accepted for Keras code; ember's weight names do
+    not take the prefix."""
+
+    def __init__(self, name, caller=None, deduplicate=True, override_parent=None):
+        self.name = name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 __all__ = ["Initializer", "KerasTensor", "Loss", "Metric", "Optimizer", "Regularizer",
-           "__version__", "version", "Model", "Sequential", "Input", "InputSpec", "Layer",
-           "Variable", "load_model", "save_model", "activations", "callbacks", "config",
-           "constraints", "initializers", "layers", "losses", "metrics", "models", "ops",
-           "optimizers", "random", "regularizers", "saving", "utils"]
+           "__version__", "version", "device", "name_scope", "backend", "Model", "Sequential",
+           "Input", "InputSpec", "Layer", "Variable", "load_model", "save_model", "activations",
+           "callbacks", "config", "constraints", "initializers", "layers", "losses", "metrics",
+           "models", "ops", "optimizers", "random", "regularizers", "saving", "utils"]

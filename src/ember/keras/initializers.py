@@ -273,7 +273,8 @@ def deserialize(config, custom_objects=None):
     return cls.from_config(config.get("config", {}))
 
 
-def serialize(init) -> dict:
-    if not isinstance(init, Initializer):
-        raise ValueError(f"Cannot save the custom initializer {init!r}; use a keras initializer")
-    return {"class_name": type(init).__name__, "config": init.get_config()}
+def serialize(initializer) -> dict:
+    if not isinstance(initializer, Initializer):
+        raise ValueError(f"Cannot save the custom initializer {initializer!r}; use a keras "
+                         f"initializer")
+    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}

@@ -152,11 +152,11 @@ def deserialize(config, custom_objects=None):
     return cls.from_config(config.get("config", {}))
 
 
-def serialize(reg) -> dict | None:
+def serialize(regularizer) -> dict | None:
     """``{'class_name', 'config'}`` of a built-in regularizer (None for None)."""
-    if reg is None:
+    if regularizer is None:
         return None
-    name = type(reg).__name__
-    if ALL.get(name) is not type(reg) or name == "Regularizer":
-        raise ValueError(f"Cannot save the custom regularizer {reg!r}; use a built-in one")
-    return {"class_name": name, "config": reg.get_config()}
+    name = type(regularizer).__name__
+    if ALL.get(name) is not type(regularizer) or name == "Regularizer":
+        raise ValueError(f"Cannot save the custom regularizer {regularizer!r}; use a built-in one")
+    return {"class_name": name, "config": regularizer.get_config()}

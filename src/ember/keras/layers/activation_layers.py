@@ -60,7 +60,7 @@ class PReLU(Layer):
 
     compute_output_shape = Layer.identity_shape
 
-    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
+    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
