@@ -274,3 +274,25 @@ def compare(ref: list[Overload], mine: Overload | None, ignore=()) -> list[str]:
         if not any(ours == v and (type(v) is bool) == (type(ours) is bool) for v in values):
             problems.append(f"default {n}={ours!r}, torch's {values[0]!r}")
     return sorted(set(problems))
+
+
+def scope_names(table: dict, module: str) -> dict:
+    """``{name: reason}`` for ``module`` in one of a scope file's tables (``{reason: "names …"}``
+    per module)."""
+    out = {}
+    for reason, text in table.get(module, {}).items():
+        for name in text.split():
+            out[name] = reason
+    return out
+
+
+def coverage_table(modules, coverage) -> str:
+    """The coverage figures as a markdown table: present / in scope per module."""
+    rows = ["| module | present / in scope | % | of which other issues add | still to do | "
+            "out of scope |", "|---|---|---|---|---|---|"]
+    for module in modules:
+        c = coverage(module)
+        pct = 100 * c["present"] / c["in_scope"] if c["in_scope"] else 100.0
+        rows.append(f"| `{module}` | {c['present']} / {c['in_scope']} | {pct:.0f}% | "
+                    f"{c['owned']} | {c['todo']} | {c['out_of_scope']} |")
+    return "\n".join(rows)

@@ -14,6 +14,8 @@ exactly one of three tables (as ``torch_scope.py`` does for torch):
 
 Names are grouped by reason; the reason is the dict key.
 """
+from api_signatures import scope_names
+
 
 _CONV_LAYERS = """
     AdaptiveAveragePooling1D AdaptiveAveragePooling2D AdaptiveAveragePooling3D AdaptiveMaxPooling1D
@@ -150,11 +152,4 @@ SIGNATURE_EXCEPTIONS = {
     ("keras", "Initializer"): "as keras.initializers.Initializer",
 }
 
-
-def names(table: dict, module: str) -> dict:
-    """``{name: reason}`` for ``module`` in one of the tables above."""
-    out = {}
-    for reason, text in table.get(module, {}).items():
-        for name in text.split():
-            out[name] = reason
-    return out
+names = scope_names  # {name: reason} for a module in one of the tables above

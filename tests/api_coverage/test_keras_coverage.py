@@ -21,7 +21,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 
 import ember.keras as ek  # noqa: E402
-from api_signatures import (callable_of, compare, is_module, public_names,  # noqa: E402
+from api_signatures import (callable_of, compare, coverage_table, is_module, public_names,  # noqa: E402
                             signature_overload)
 import keras_scope as scope  # noqa: E402
 
@@ -114,14 +114,7 @@ def test_signature_exceptions_name_real_shared_callables():
 
 def figures() -> str:
     """The coverage table (markdown): present / in scope per module."""
-    rows = ["| module | present / in scope | % | of which other issues add | still to do | "
-            "out of scope |", "|---|---|---|---|---|---|"]
-    for module in MODULES:
-        c = coverage(module)
-        pct = 100 * c["present"] / c["in_scope"] if c["in_scope"] else 100.0
-        rows.append(f"| `{module}` | {c['present']} / {c['in_scope']} | {pct:.0f}% | "
-                    f"{c['owned']} | {c['todo']} | {c['out_of_scope']} |")
-    return "\n".join(rows)
+    return coverage_table(MODULES, coverage)
 
 
 if __name__ == "__main__":  # pragma: no cover - prints the figures for the README

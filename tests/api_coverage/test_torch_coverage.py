@@ -19,7 +19,7 @@ import ember
 
 torch = pytest.importorskip("torch")
 
-from api_signatures import (callable_of, compare, is_module, public_names,  # noqa: E402
+from api_signatures import (callable_of, compare, coverage_table, is_module, public_names,  # noqa: E402
                             reference_overloads, signature_overload)
 import torch_scope as scope  # noqa: E402
 
@@ -149,14 +149,7 @@ def test_tensor_itself_reports_torchs_module():
 
 def figures() -> str:
     """The coverage table (markdown): present / in scope per module."""
-    rows = ["| module | present / in scope | % | of which other issues add | still to do | "
-            "out of scope |", "|---|---|---|---|---|---|"]
-    for module in MODULES:
-        c = coverage(module)
-        pct = 100 * c["present"] / c["in_scope"] if c["in_scope"] else 100.0
-        rows.append(f"| `{module}` | {c['present']} / {c['in_scope']} | {pct:.0f}% | "
-                    f"{c['owned']} | {c['todo']} | {c['out_of_scope']} |")
-    return "\n".join(rows)
+    return coverage_table(MODULES, coverage)
 
 
 if __name__ == "__main__":  # pragma: no cover - prints the figures for the README

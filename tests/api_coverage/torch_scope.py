@@ -12,6 +12,8 @@ exactly one of three tables:
 
 Names are grouped by reason; the reason is the dict key.
 """
+from api_signatures import scope_names
+
 
 OUT_OF_SCOPE = {
     "torch": {
@@ -238,11 +240,4 @@ MODULE_EXCEPTIONS = {
     "GradScaler": "torch.amp.grad_scaler: ember's amp is one module, ember.amp",
 }
 
-
-def names(table: dict, module: str) -> dict:
-    """``{name: reason}`` for ``module`` in one of the tables above."""
-    out = {}
-    for reason, text in table.get(module, {}).items():
-        for name in text.split():
-            out[name] = reason
-    return out
+names = scope_names  # {name: reason} for a module in one of the tables above
