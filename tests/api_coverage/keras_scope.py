@@ -85,15 +85,12 @@ OUT_OF_SCOPE = {
 
 OWNED = {
     "keras": {
-        "issue 14 (functional API, Model, constraints)": "constraints",
         "issue 17 (distributed training)": "distribution",
         "issue 18 (export, adapters such as the scikit-learn wrappers)": "export wrappers",
     },
     "keras.layers": {
-        "issue 14 (functional API: merge layers and their functions, Lambda, Wrapper)": """
-            Add Average Concatenate Dot Lambda Maximum Minimum Multiply Subtract Wrapper add
-            average concatenate dot maximum minimum multiply subtract serialize deserialize
-            SpectralNormalization Pipeline""",
+        "issue 14 (functional API: Wrapper, layer (de)serialize, SpectralNormalization, Pipeline)":
+            "Wrapper serialize deserialize SpectralNormalization Pipeline",
         "issue 15 (convolution and images)": _CONV_LAYERS,
         "issue 16 (sequences and attention)": """
             AdditiveAttention Attention ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention RNN
