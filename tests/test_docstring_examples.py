@@ -8,6 +8,7 @@ import ember
 
 # ember.Tensor, like torch.Tensor, reports its module as "ember": its examples run with "ember"'s
 MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.random", "ember.autograd.function",
+           "ember.autograd.custom_function", "ember.autograd.differentiate", "ember.autograd.functional",
            "ember.autograd.grad_mode", "ember.autograd.gradcheck", "ember.ops.elementwise",
            "ember.ops.reduction", "ember.ops.shape", "ember.ops.linalg", "ember.ops.activation",
            "ember.ops.sorting", "ember.ops.dropout", "ember.ops.normalization", "ember.ops.loss",

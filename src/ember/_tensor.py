@@ -289,23 +289,16 @@ class Tensor:
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
-        """Computes the gradient of this tensor w.r.t. the graph's leaves (into ``.grad``)."""
-        if create_graph:
-            raise RuntimeError("create_graph=True (higher-order gradients) is not supported by ember")
-        if not self.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this "
-                                   f"tensor has shape {tuple(self.shape)}: pass backward(gradient=...)")
-            grad = np.ones_like(self._data)
-        else:
-            grad = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
-            if grad.shape != self._data.shape:
-                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {tuple(grad.shape)} "
-                                   f"and output[0] has a shape of {tuple(self.shape)}.")
-            grad = grad.astype(self._data.dtype, copy=False)
-        run_backward(self, grad, builtins.bool(retain_graph))
+        """Computes the gradient of this tensor w.r.t. the graph's leaves (into ``.grad``), or
+        only w.r.t. ``inputs`` when given; see :func:`ember.autograd.backward`."""
+        if create_graph or inputs is not None or gradient is not None or not self.requires_grad:
+            from .autograd.differentiate import backward
+            backward(self, gradient, retain_graph, create_graph, inputs)
+        elif self._data.size != 1:
+            raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this "
+                               f"tensor has shape {tuple(self.shape)}: pass backward(gradient=...)")
+        else:  # the training step's case, kept short
+            run_backward((self,), (np.ones_like(self._data),), builtins.bool(retain_graph))
 
     # ----------------------------------------------------------- in-place updates
     def _check_inplace(self) -> None:

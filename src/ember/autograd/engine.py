@@ -52,19 +52,22 @@ def _run_hooks(hooks, grad, make):
             grad = out._data if hasattr(out, "_data") else np.asarray(out)
     return grad
 
-_FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved "
-              "tensors after they have already been freed). Saved intermediate values of the graph "
-              "are freed when you call .backward(). Specify retain_graph=True if you need to "
-              "backward through the graph a second time.")
+FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved "
+             "tensors after they have already been freed). Saved intermediate values of the graph "
+             "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+             "you need to backward through the graph a second time or if you need to access saved "
+             "tensors after calling backward.")
 
 
-def _count_dependencies(root: Function) -> dict:
-    deps = {root: 0}
-    stack = [root]
+def _count_dependencies(roots, keep) -> dict:
+    """How many recorded edges lead into each node reachable from ``roots`` (only nodes in
+    ``keep`` when it is given)."""
+    deps = dict.fromkeys(roots, 0)
+    stack = list(deps)
     while stack:
         node = stack.pop()
         for nxt in node.next_functions:
-            if nxt is None or not isinstance(nxt, Function):
+            if not isinstance(nxt, Function) or (keep is not None and nxt not in keep):
                 continue
             if nxt in deps:
                 deps[nxt] += 1
@@ -74,14 +77,30 @@ def _count_dependencies(root: Function) -> dict:
     return deps
 
 
+def _leading_to(roots, targets) -> tuple:
+    """The nodes whose backward must run to reach ``targets`` (nodes, or ids of leaves), and those
+    nodes plus the target nodes (everything else is pruned): ``(run, keep)``."""
+    run, state = set(), {}
+    stack = [(r, False) for r in roots]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if any(nxt in run or nxt in targets if isinstance(nxt, Function)
+                   else nxt is not None and id(nxt) in targets for nxt in node.next_functions):
+                run.add(node)
+        elif node not in state:
+            state[node] = True
+            stack.append((node, True))
+            stack.extend((nxt, False) for nxt in node.next_functions
+                         if isinstance(nxt, Function) and nxt not in state)
+    return run, run | {t for t in targets if isinstance(t, Function)}
+
+
 def _accumulate(tensor, grad: np.ndarray, given: set, make) -> None:
     """Adds ``grad`` into ``tensor.grad``; never lets two tensors share one grad array."""
-    if type(grad) is not np.ndarray:  # a NumPy scalar from a 0-d computation
-        grad = np.array(grad)
-    if grad.shape != tensor._data.shape:
-        grad = np.broadcast_to(grad, tensor._data.shape)
-    if grad.dtype != tensor._data.dtype:
-        grad = grad.astype(tensor._data.dtype)
+    arr = tensor._data
+    if type(grad) is not np.ndarray or grad.shape != arr.shape or grad.dtype != arr.dtype:
+        grad = _as_grad_of(tensor, grad)
     if _LEAF_HOOKS and id(tensor) in _LEAF_HOOKS:
         grad = _run_hooks(_LEAF_HOOKS[id(tensor)], grad, make)
     old = tensor.grad
@@ -97,30 +116,66 @@ def _accumulate(tensor, grad: np.ndarray, given: set, make) -> None:
         np.add(old._data, grad, out=old._data)
 
 
-def run_backward(tensor, grad: np.ndarray, retain_graph: bool) -> None:
-    """Back-propagates ``grad`` (the gradient of some scalar w.r.t. ``tensor``)."""
-    make = type(tensor)._make
-    given = {id(grad)}
-    root = tensor.grad_fn
-    if root is None:  # a leaf
-        _accumulate(tensor, grad, given, make)
-        return
-    deps = _count_dependencies(root)
+def _as_grad_of(tensor, grad) -> np.ndarray:
+    """``grad`` as an ndarray of ``tensor``'s shape and dtype."""
+    if type(grad) is not np.ndarray:  # a NumPy scalar from a 0-d computation
+        grad = np.array(grad)
+    if grad.shape != tensor._data.shape:
+        grad = np.broadcast_to(grad, tensor._data.shape)
+    if grad.dtype != tensor._data.dtype:
+        grad = grad.astype(tensor._data.dtype)
+    return grad
+
+
+def run_backward(tensors, grads, retain_graph: bool, inputs=None):
+    """Back-propagates ``grads[k]`` (the gradient of some scalar w.r.t. ``tensors[k]``).
+
+    Without ``inputs`` the leaves' ``.grad`` accumulate. With ``inputs`` (tensors, leaves or
+    not) only the part of the graph leading to them runs, no ``.grad`` is written, and their
+    gradients are returned (None for an input no gradient reaches).
+    """
+    make = type(tensors[0])._make
+    captured = targets = keep = run = None
+    if inputs is not None:
+        targets = {(t.grad_fn if t.grad_fn is not None else id(t)): None for t in inputs}
+        captured = {}
+    given, buffers = set(), {}
+    for t, g in zip(tensors, grads):
+        given.add(id(g))
+        node = t.grad_fn
+        if node is not None:
+            prev = buffers.get(node)
+            buffers[node] = g if prev is None else prev + g
+    for t, g in zip(tensors, grads):
+        if t.grad_fn is None:  # a root that is itself a leaf
+            _reach_leaf(t, g, captured, targets, given, make)
+    if targets is not None:
+        run, keep = _leading_to(list(buffers), targets)
+        for node in [n for n in buffers if n not in keep]:
+            del buffers[node]
+    deps = _count_dependencies(buffers, keep)
     node_hooks = _NODE_HOOKS if len(_NODE_HOOKS) else None  # len() of a weak dict is slow: once
-    buffers = {root: grad}
-    ready = [root]
+    ready = []
+    for node in buffers:
+        if not deps[node]:
+            ready.append(node)
     while ready:
         node = ready.pop()
         g = buffers.pop(node, None)
-        if node._freed:
-            raise RuntimeError(_FREED_MSG)
         nexts = node.next_functions
+        if g is not None and node_hooks is not None and node in node_hooks:
+            g = _run_hooks(node_hooks[node], g, make)
+        if targets is not None:
+            if g is not None and node in targets:
+                captured[node] = g
+            if node not in run:
+                continue  # a wanted input's node: nothing below it is needed
+        if node._freed:
+            raise RuntimeError(FREED_MSG)
         if g is None:  # no gradient reached this node: only release its dependants
             grads = (None,) * len(nexts)
         else:
-            if node_hooks is not None and node in node_hooks:
-                g = _run_hooks(node_hooks[node], g, make)
-            if node._retained is not None:
+            if node._retained is not None and targets is None:
                 kept = node._retained()
                 if kept is not None:
                     _accumulate(kept, g, given, make)
@@ -132,12 +187,38 @@ def run_backward(tensor, grad: np.ndarray, retain_graph: bool) -> None:
             if nxt is None:
                 continue
             if isinstance(nxt, Function):
+                try:
+                    left = deps[nxt]
+                except KeyError:  # pruned: no wanted input lies below it
+                    continue
                 if gi is not None:
                     prev = buffers.get(nxt)
                     buffers[nxt] = gi if prev is None else prev + gi
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if not left:
+                deps[nxt] = left - 1
+                if left == 1:
                     ready.append(nxt)
             elif gi is not None:
-                _accumulate(nxt, gi, given, make)
+                if targets is None:
+                    _accumulate(nxt, gi, given, make)
+                else:
+                    _reach_leaf(nxt, gi, captured, targets, given, make)
+    if inputs is None:
+        return None
+    out = []
+    for t in inputs:
+        g = captured.get(t.grad_fn if t.grad_fn is not None else id(t))
+        if g is not None:
+            g = _as_grad_of(t, g)
+            if t.grad_fn is None and _LEAF_HOOKS and id(t) in _LEAF_HOOKS:
+                g = _run_hooks(_LEAF_HOOKS[id(t)], g, make)
+        out.append(g)
+    return out
+
+
+def _reach_leaf(leaf, g, captured, targets, given, make) -> None:
+    """A gradient arriving at a leaf: into ``.grad``, or into ``captured`` when it is wanted."""
+    if targets is None:
+        _accumulate(leaf, g, given, make)
+    elif id(leaf) in targets:
+        prev = captured.get(id(leaf))
+        captured[id(leaf)] = g if prev is None else prev + g

@@ -1,18 +1,25 @@
-"""The node of the autograd graph.
+"""The node of the autograd graph, and the base of every differentiable op.
 
-Each differentiable op subclasses :class:`Function` and writes two methods side by
-side: ``forward(*arrays, **params)`` returns the output ndarray and saves on ``self``
-only what backward needs; ``backward(grad)`` returns one gradient ndarray (or None)
-per tensor input. ``backward`` must never modify ``grad`` in place. Every op lives
-once under ``ember/ops/``; ``ember.nn.functional`` and the Tensor methods wrap them.
+Two ways to write one:
 
-Naming (what ``grad_fn=<...>`` prints): the name is data on the node, never a
-subclass or a branch. By default it is ``ClassName + "Backward0"``; a class whose
-torch name differs sets ``NAME = "AddmmBackward0"``; where the name depends on the
-call, the caller passes ``label="SqueezeBackward1"`` to :meth:`apply`, or forward sets
-``self.label`` from its arrays. :meth:`name` reads them; subclasses never override it.
+* **torch's form, for user code** (``class MyFn(ember.autograd.Function)`` with
+  ``@staticmethod forward(ctx, *args)`` and ``@staticmethod backward(ctx, *grads)`` on
+  Tensors, ``ctx.save_for_backward``, ``MyFn.apply(...)``; or ``forward(*args)`` plus
+  ``setup_context(ctx, inputs, output)``). See :mod:`ember.autograd.custom_function`.
+* **the engine's form, for ember's own ops** under ``ember/ops/``: instance methods on
+  ndarrays. ``forward(self, *arrays, **params)`` returns the output array and saves on
+  ``self`` only what backward needs (``self.needs_grad(i)`` says which gradients will
+  be asked for); ``backward(self, grad)`` returns one gradient array (or None) per
+  input and never modifies ``grad`` in place. ``ember.nn.functional`` and the Tensor
+  methods wrap these ops.
 
-Example::
+Naming (what ``grad_fn=<...>`` prints) is data on the node, never a subclass or a
+branch: ``ClassName + "Backward0"`` by default; a class whose torch name differs sets
+``NAME = "AddmmBackward0"``; where the name depends on the call, the caller passes
+``label="SqueezeBackward1"`` to :meth:`Function.apply`, or forward sets ``self.label``
+from its arrays. :meth:`Function.name` reads them; subclasses never override it.
+
+Example (the engine's form)::
 
     >>> import numpy as np
     >>> from ember.autograd import Function
@@ -36,7 +43,7 @@ import numpy as np
 
 from .grad_mode import STATE
 
-__all__ = ["Function"]
+__all__ = ["Function", "once_differentiable"]
 
 
 class Function:
@@ -51,6 +58,14 @@ class Function:
     #: torch's node name when it differs from ``ClassName + "Backward0"``; an instance's
     #: ``label`` (a slot, so it survives :meth:`release`) overrides it.
     NAME = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A subclass written in torch's form (static ``forward``) gets torch's ``apply``."""
+        super().__init_subclass__(**kwargs)
+        if any(isinstance(k.__dict__.get("forward"), staticmethod) or "setup_context" in k.__dict__
+               for k in cls.__mro__):
+            from .custom_function import enable_ctx_form
+            enable_ctx_form(cls)
 
     def forward(self, *arrays, **params):  # pragma: no cover - abstract
         raise NotImplementedError("abstract: subclasses implement forward")
@@ -112,6 +127,12 @@ class Function:
     def needs_grad(self, i: int) -> bool:
         """True when input ``i`` needs a gradient (backward may skip the others)."""
         return self.next_functions[i] is not None
+
+
+def once_differentiable(fn):
+    """torch's decorator for a ``backward`` that cannot itself be differentiated; every ember
+    backward runs outside the graph, so it returns ``fn`` unchanged."""
+    return fn
 
 
 class _NoInputs:

@@ -1,5 +1,4 @@
-"""``Variable`` (torch's pre-0.4 wrapper, now the Tensor itself) and the functional
-``backward(tensors, grad_tensors)``.
+"""``Variable``: torch's pre-0.4 wrapper, now the Tensor itself.
 
 Example::
 
@@ -9,7 +8,7 @@ Example::
 """
 from __future__ import annotations
 
-__all__ = ["Variable", "backward"]
+__all__ = ["Variable"]
 
 
 class _VariableMeta(type):
@@ -29,20 +28,3 @@ class Variable(metaclass=_VariableMeta):
             t.requires_grad_(True)
         return t
 
-
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
-             grad_variables=None, inputs=None) -> None:
-    """Accumulates into ``.grad`` the gradients of ``tensors`` (weighted by ``grad_tensors``)."""
-    from .._tensor import Tensor
-    ts = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    grads = grad_tensors if grad_tensors is not None else grad_variables
-    if grads is None:
-        grads = [None] * len(ts)
-    elif isinstance(grads, Tensor):
-        grads = [grads]
-    if len(grads) != len(ts):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got "
-                           f"{len(grads)} gradients for {len(ts)} tensors")
-    for i, (t, g) in enumerate(zip(ts, grads)):
-        keep = retain_graph if retain_graph is not None else i < len(ts) - 1
-        t.backward(g, retain_graph=keep, create_graph=create_graph, inputs=inputs)
