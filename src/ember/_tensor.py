@@ -293,7 +293,7 @@ class Tensor:
         only w.r.t. ``inputs`` when given; see :func:`ember.autograd.backward`."""
         if create_graph or inputs is not None or gradient is not None or not self.requires_grad:
             from .autograd.differentiate import backward
-            backward(self, gradient, retain_graph, create_graph, inputs)
+            backward(self, gradient, retain_graph, create_graph, inputs=inputs)
         elif self._data.size != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this "
                                f"tensor has shape {tuple(self.shape)}: pass backward(gradient=...)")

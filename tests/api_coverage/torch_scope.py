@@ -226,8 +226,6 @@ SIGNATURE_EXCEPTIONS = {
     ("torch", "nuclear_norm"): "torch's deprecated (input, keepdim) overload: ember takes "
                                "(input, dim=None, keepdim=False), which covers both",
     ("torch.Tensor", "nuclear_norm"): "as torch.nuclear_norm",
-    ("torch.autograd", "grad"): "issue 13 (ops-home) owns autograd.grad",
-    ("torch.autograd", "Function"): "issue 13 (ops-home) owns autograd.Function",
 }
 
 # torch classes whose ember counterpart lives under another module path (code that checks
