@@ -19,12 +19,7 @@ PROGRAMS = {
 }
 
 
-# issue 13 (ops-home) adds the ctx-style autograd.Function; remove the mark when it lands
-_CTX = pytest.mark.xfail(strict=True, reason="ctx-style autograd.Function is issue 13's")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_CTX) if n == "custom_function" else n
-                                  for n in PROGRAMS])
+@pytest.mark.parametrize("name", list(PROGRAMS))
 def test_program_agrees_with_torch(name):
     ember_result, torch_result = run(name, "ember"), run(name, "torch")
     assert_same(ember_result, torch_result, **PROGRAMS[name])
