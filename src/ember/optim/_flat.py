@@ -30,6 +30,8 @@ CHUNK = 1 << 17
 #: Below this many elements a step runs in the calling thread: measured on 2 cores, two threads
 #: gave nothing at 235 K elements (the hand-off and the GIL between ufunc calls cost as much).
 PARALLEL_MIN = 1 << 19
+#: Parameters smaller than this share chunks (their pieces copied in and out of scratch).
+SMALL = 1 << 14
 #: Threads at most: a step is bound by memory bandwidth, which a few cores saturate.
 MAX_THREADS = 8
 
@@ -81,11 +83,6 @@ class Layout:
         self.index = {id(p): i for i, p in enumerate(params)}
         self.plans: dict[tuple, list] = {}
 
-    def holds(self) -> bool:
-        """True while the parameters keep the dtype and shapes this layout was built for."""
-        return all(p._data.dtype == self.dtype and p._data.shape == s
-                   for p, s in zip(self.params, self.shapes))
-
     def slot(self, name: str) -> list:
         """The per-parameter views of the per-element state ``name`` (its buffer made on first use)."""
         views = self.views.get(name)
@@ -103,46 +100,72 @@ class Layout:
             views = self.views[name] = [buf[i:i + 1].reshape(()) for i in range(len(self.params))]
         return views
 
-    def plan(self, idx: tuple) -> list:
-        """Chunks ``(start, stop, pieces)`` covering the parameters ``idx`` (sorted indices).
+    def plan(self, idx: tuple) -> "_Plan":
+        """How to cover the parameters ``idx`` (sorted indices) with chunks.
 
-        A piece ``(i, lo, hi, at)`` is elements ``lo:hi`` of parameter ``i``, at offset ``at``
-        of the chunk. Chunks never cross a gap left by a parameter outside ``idx``.
+        A parameter of ``SMALL`` elements or more gets chunks of its own (views, no copy); runs
+        of smaller neighbours share one chunk. A chunk never crosses a gap left by a parameter
+        outside ``idx``.
         """
         plan = self.plans.get(idx)
-        if plan is not None:
-            return plan
-        off, runs = self.offsets, []
+        if plan is None:
+            if len(self.plans) > 16:
+                self.plans.clear()
+            plan = self.plans[idx] = _Plan(self.offsets, idx)
+        return plan
+
+
+class _Plan:
+    """Chunks ``(start, stop, i, lo, hi)``: elements ``lo:hi`` of parameter ``i``, or with
+    ``i = -1`` and ``lo`` a tuple of ``(index, offset in the chunk, size)``: whole small
+    parameters gathered into one chunk. ``longest`` and ``total`` count elements."""
+
+    __slots__ = ("chunks", "longest", "total", "bound")
+
+    def __init__(self, off: list, idx: tuple) -> None:
+        chunks, pending = [], []
+
+        def flush():
+            if pending:
+                s = off[pending[0]]
+                members = tuple((i, off[i] - s, off[i + 1] - off[i]) for i in pending)
+                if len(members) == 1:
+                    chunks.append((s, off[pending[0] + 1], pending[0], 0, off[pending[0] + 1] - s))
+                else:
+                    chunks.append((s, off[pending[-1] + 1], -1, members, None))
+                pending.clear()
         for i in idx:
-            if runs and runs[-1][1] == off[i]:
-                runs[-1][1] = off[i + 1]
-            else:
-                runs.append([off[i], off[i + 1]])
-        plan = []
-        for start, stop in runs:
+            start, stop = off[i], off[i + 1]
+            if pending and (off[pending[-1] + 1] != start or stop - off[pending[0]] > CHUNK):
+                flush()
+            if stop - start < min(SMALL, CHUNK):
+                pending.append(i)
+                continue
+            flush()
             for s in range(start, stop, CHUNK):
                 e = min(s + CHUNK, stop)
-                pieces = []
-                for i in idx:
-                    lo, hi = max(s, off[i]), min(e, off[i + 1])
-                    if lo < hi:
-                        pieces.append((i, lo - off[i], hi - off[i], lo - s))
-                plan.append((s, e, tuple(pieces)))
-        if len(self.plans) > 16:
-            self.plans.clear()
-        self.plans[idx] = plan
-        return plan
+                chunks.append((s, e, i, s - start, e - start))
+        flush()
+        self.chunks = chunks
+        self.longest = max((c[1] - c[0] for c in chunks), default=0)
+        self.total = sum(c[1] - c[0] for c in chunks)
+        self.bound: tuple = (None, None)
+
+    def bind(self, slots: dict) -> list:
+        """Each chunk with its slices of the state buffers ``slots`` (kept while they are the same)."""
+        key = tuple((k, id(v)) for k, v in slots.items())
+        if self.bound[0] != key:
+            self.bound = (key, [(c, {arg: buf[c[0]:c[1]] for arg, buf in slots.items()}) for c in self.chunks])
+        return self.bound[1]
 
 
 def _scratch(dtype, name: str, n: int) -> np.ndarray:
     """This thread's scratch buffer ``name`` of ``dtype``, at least ``n`` long, allocated once."""
-    store = getattr(_SCRATCH, "buffers", None)
-    if store is None:
-        store = _SCRATCH.buffers = {}
+    store = _SCRATCH.__dict__.setdefault("buffers", {})
     buf = store.get((dtype, name))
     if buf is None or buf.size < n:
         buf = store[(dtype, name)] = np.empty(max(n, CHUNK), dtype)
-    return buf[:n]
+    return buf
 
 
 def run(rule, layout: Layout, idx: tuple, params: dict, grads: dict, slots: dict, scratch: tuple,
@@ -153,47 +176,50 @@ def run(rule, layout: Layout, idx: tuple, params: dict, grads: dict, slots: dict
         rule: the update, in place on its array arguments.
         layout: where the parameters and their state live.
         idx: sorted indices (into ``layout.params``) of the parameters to update.
-        params, grads: ``{index: flat 1-d array}`` of each parameter's data and gradient.
+        params: ``{index: flat 1-d array}`` of each parameter's data.
+        grads: ``{index: array}`` of each parameter's gradient (any layout).
         slots: ``{rule argument name: flat state buffer}``.
         scratch: names of the chunk-sized scratch arguments the rule takes.
         hyper: the rule's remaining keyword arguments.
     """
     plan = layout.plan(idx)
     dtype = layout.dtype
-    slot_items = tuple(slots.items())
-
-    def chunk(s, e, pieces):
-        n = e - s
-        if len(pieces) == 1:
-            i, lo, hi, _ = pieces[0]
-            p, g = params[i][lo:hi], grads[i][lo:hi]
-        else:
-            p, g = _scratch(dtype, " param", n), _scratch(dtype, " grad", n)
-            for i, lo, hi, at in pieces:
-                p[at:at + hi - lo] = params[i][lo:hi]
-                g[at:at + hi - lo] = grads[i][lo:hi]
-        kwargs = {arg: buf[s:e] for arg, buf in slot_items}
-        for name in scratch:
-            kwargs[name] = _scratch(dtype, name, n)
-        rule(p, g, **kwargs, **hyper)
-        if len(pieces) > 1:
-            for i, lo, hi, at in pieces:
-                params[i][lo:hi] = p[at:at + hi - lo]
-
-    total = plan[-1][1] - plan[0][0] if plan else 0
-    threads = num_threads() if total >= PARALLEL_MIN else 1
-    if threads == 1 or len(plan) == 1:
-        for c in plan:
-            chunk(*c)
-        return
-    share = _split(plan, threads)
-    errstate = np.geterr()
+    names = scratch + (" param", " grad")
+    flat_grads: dict = {}
 
     def work(chunks):
+        buffers = [_scratch(dtype, name, plan.longest) for name in names]
+        kwargs = dict(hyper)
+        for (s, e, i, lo, hi), state in chunks:
+            n = e - s
+            for name, buf in zip(scratch, buffers):
+                kwargs[name] = buf[:n]
+            kwargs.update(state)
+            if i >= 0:
+                g = flat_grads.get(i)
+                if g is None:
+                    g = grads[i]
+                    g = flat_grads[i] = g.reshape(-1) if g.flags.c_contiguous else np.ascontiguousarray(g).ravel()
+                rule(params[i][lo:hi], g[lo:hi], **kwargs)
+                continue
+            p = np.concatenate([params[j] for j, _, _ in lo], axis=None, out=buffers[-2][:n])
+            g = np.concatenate([grads[j] for j, _, _ in lo], axis=None, out=buffers[-1][:n])
+            rule(p, g, **kwargs)
+            for j, at, size in lo:
+                params[j][...] = p[at:at + size]
+
+    bound = plan.bind(slots)
+    threads = num_threads() if plan.total >= PARALLEL_MIN else 1
+    if threads == 1 or len(bound) == 1:
+        work(bound)
+        return
+    share = _split(bound, threads)
+    errstate = np.geterr()
+
+    def work_in_thread(chunks):
         with np.errstate(**errstate):
-            for c in chunks:
-                chunk(*c)
-    futures = [_pool(len(share) - 1).submit(work, part) for part in share[1:]]
+            work(chunks)
+    futures = [_pool(len(share) - 1).submit(work_in_thread, part) for part in share[1:]]
     try:
         work(share[0])
     finally:
@@ -202,12 +228,13 @@ def run(rule, layout: Layout, idx: tuple, params: dict, grads: dict, slots: dict
 
 
 def _split(plan: list, parts: int) -> list:
-    """``plan`` cut into at most ``parts`` runs of consecutive chunks with about equal elements."""
-    total = sum(e - s for s, e, _ in plan)
+    """``plan`` (bound chunks) cut into at most ``parts`` runs of consecutive chunks with about
+    equal elements."""
+    total = sum(c[1] - c[0] for c, _ in plan)
     out, current, filled = [], [], 0
     for c in plan:
         current.append(c)
-        filled += c[1] - c[0]
+        filled += c[0][1] - c[0][0]
         if filled * parts >= total * (len(out) + 1) and len(out) < parts - 1:
             out.append(current)
             current = []

@@ -75,6 +75,6 @@ class ASGD(Optimizer):
         scalars["step"] += 1
         step, lr, lambd = float(scalars["step"]), float(group["lr"]), float(group["lambd"])
         hyper = {"eta": float(scalars["eta"]), "mu": float(scalars["mu"])}
-        scalars["eta"][...] = lr / ((1 + lambd * lr * step) ** float(group["alpha"]))
-        scalars["mu"][...] = 1 / max(1, step - float(group["t0"]))
+        scalars["eta"] = lr / ((1 + lambd * lr * step) ** float(group["alpha"]))
+        scalars["mu"] = 1 / max(1, step - float(group["t0"]))
         return hyper

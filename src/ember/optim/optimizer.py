@@ -9,11 +9,11 @@ A subclass validates its hyper-parameters, passes them as ``defaults`` and decla
   keyword arguments (learning rate, bias corrections…);
 - ``_scratch``: the names of the scratch buffers the rule takes.
 
-The base does the rest, once for every optimizer: it keeps a group's state in flat buffers
-(one per state and dtype, see ``_flat.py``; ``state[p]`` holds views into them, so torch's
-``state_dict`` layout and in-place edits work), splits parameters by dtype and by step count,
-and runs the rule once per group over chunks of those buffers, on several threads when the
-group is large. A rule that needs whole tensors (factored or norm-based updates) sets
+The base does the rest, once for every optimizer (``_fastpath.py``): it keeps a group's state
+in flat buffers (one per state and dtype, see ``_flat.py``; ``state[p]`` holds views into them,
+so torch's ``state_dict`` layout and in-place edits work), splits parameters by dtype and by
+step count, and runs the rule once per group over chunks of those buffers, on several threads
+when the group is large. A rule that needs whole tensors (factored or norm-based updates) sets
 ``_elementwise = False`` and gets one call per parameter. A torch-style subclass may instead
 override ``step()`` and loop over ``param_groups`` itself.
 """
@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import copy
 import functools
-import inspect
 from collections import defaultdict
 from itertools import chain
 
 import numpy as np
 
 from .. import _dtype
-from . import _flat
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
+from ._fastpath import FastPath, step_and_betas
 
 __all__ = ["Optimizer", "required", "step_and_betas"]
 
@@ -60,7 +59,7 @@ def _check_kernel_flags(defaults: dict) -> None:
                              f"supported (got {flag}={defaults[flag]!r}; leave it False/None)")
 
 
-class Optimizer:
+class Optimizer(FastPath):
     """Base class of all optimizers.
 
     Args:
@@ -187,172 +186,9 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            if params:
-                self._apply(group, params, [_checked_grad(p) for p in params])
+            self._step_group(group)
         self._opt_called = True
         return loss
-
-    # The update rule and what it needs; a subclass sets these (see the module docstring).
-    #: the pure update: ``rule(param, grad, **state, **scratch, **hyper)``, in place
-    _rule = None
-    #: per-parameter 0-d state (torch's ``step``…), first in each parameter's state dict
-    _scalars: tuple = ()
-    #: names of the chunk-sized scratch buffers the rule takes as keyword arguments
-    _scratch: tuple = ()
-    #: False for a rule that needs a whole tensor at a time (factored or norm-based updates)
-    _elementwise = True
-
-    def _slots(self, group: dict) -> tuple:
-        """The per-element state the rule takes for ``group``, in torch's order."""
-        return ()
-
-    def _initial(self, name: str, group: dict) -> float:
-        """The value a state entry starts from (zeros unless a subclass says otherwise)."""
-        return 0.0
-
-    def _advance(self, group: dict, scalars: dict, fresh: bool) -> dict:
-        """Moves the scalar state on by one step (0-d arrays, in place) and returns the rule's
-        keyword arguments that the group does not hold under the rule's own names (``step``,
-        ``beta1``…); ``fresh`` is True on the step that created the parameters' state."""
-        return {}
-
-    def _hyper(self, group: dict, scalars: dict, fresh: bool) -> dict:
-        """The rule's keyword arguments: the group's values under the rule's parameter names (as
-        Python numbers, so a NumPy float64 never promotes a float32 update), then ``_advance``'s."""
-        names = _keywords(self._rule)
-        hyper = {k: _plain(group[k]) for k in names if k in group}
-        hyper.update(self._advance(group, scalars, fresh))
-        return hyper
-
-    def _arg_name(self, name: str) -> str:
-        """The rule's argument that receives state ``name`` (the same name for torch's optimizers)."""
-        return name
-
-    def _apply(self, group: dict, params: list, grads: list) -> None:
-        """Updates ``params`` of ``group`` from ``grads`` (arrays of the same shape and dtype)."""
-        if self._rule is None:
-            raise NotImplementedError(f"{type(self).__name__} must override step() (torch style) or "
-                                      f"define _rule (see ember.optim.optimizer)")
-        if not self._elementwise:
-            for p, g in zip(params, grads):
-                self._apply_tensor(group, p, g)
-            return
-        layouts = self._layouts(group)
-        slots = self._slots(group)
-        by_layout: dict = {}
-        for p, g in zip(params, grads):
-            layout = layouts[p._data.dtype]
-            by_layout.setdefault(id(layout), (layout, {}))[1][layout.index[id(p)]] = (p, g)
-        for layout, members in by_layout.values():
-            fresh = self._sync_state(layout, members, group, slots)
-            flat_p, flat_g, writeback = {}, {}, []
-            for i, (p, g) in members.items():
-                flat_p[i] = _flat_data(p, writeback)
-                flat_g[i] = g.reshape(-1) if g.flags.c_contiguous else np.ascontiguousarray(g).reshape(-1)
-            buffers = {self._arg_name(name): layout.buffers[name] for name in slots}
-            for idx, is_fresh in self._buckets(layout, sorted(members), fresh):
-                scalars = {name: np.array(layout.buffers[name][idx[0]]) for name in self._scalars}
-                hyper = self._hyper(group, scalars, is_fresh)
-                for name, value in scalars.items():
-                    layout.buffers[name][list(idx)] = value
-                _flat.run(self._rule, layout, idx, flat_p, flat_g, buffers, self._scratch, hyper)
-            for p, flat in writeback:
-                p._data[...] = flat.reshape(p._data.shape)
-
-    def _apply_tensor(self, group: dict, p: Tensor, g: np.ndarray) -> None:
-        """A whole-tensor rule on one parameter; its state is what ``_init_state`` made."""
-        state = self.state[p]
-        fresh = not state
-        if fresh:
-            state.update(self._init_state(p, group))
-        scalars = {name: state[name]._data.copy() for name in self._scalars}
-        hyper = self._hyper(group, scalars, fresh)
-        for name, value in scalars.items():
-            state[name]._data[...] = value
-        data = p._data if p._data.ndim else p._data.reshape(1)
-        arrays = {self._arg_name(k): (v._data if v._data.ndim else v._data.reshape(1))
-                  for k, v in state.items() if k not in self._scalars and v is not None}
-        self._rule(data, g if g.ndim else g.reshape(1), **arrays, **hyper)
-
-    def _create_state(self, group: dict) -> None:
-        """Creates the state of every parameter of ``group`` now (torch's Adagrad does so at
-        construction; a Keras optimizer when it is built)."""
-        if not self._elementwise:
-            for p in group["params"]:
-                if not self.state[p]:
-                    self.state[p].update(self._init_state(p, group))
-            return
-        slots = self._slots(group)
-        for layout in self._layouts(group).values():
-            self._sync_state(layout, {i: (p, None) for i, p in enumerate(layout.params)}, group, slots)
-
-    def _init_state(self, p: Tensor, group: dict) -> dict:
-        """The state of a whole-tensor rule's parameter (elementwise rules use ``_slots``)."""
-        raise NotImplementedError  # abstract: whole-tensor subclasses implement it
-
-    def _layouts(self, group: dict) -> dict:
-        """``{dtype: Layout}`` for the parameters of ``group``, rebuilt when they change."""
-        cache = self.__dict__.get("_flat_cache")
-        if cache is None:
-            cache = self.__dict__["_flat_cache"] = _FlatCache()
-        params = group["params"]
-        entry = cache.get(id(group))
-        if (entry is not None and entry[0] is group and len(entry[1]) == len(params)
-                and all(p is q for p, q in zip(params, entry[1]))
-                and all(layout.holds() for layout in entry[2].values())):
-            return entry[2]
-        live = {id(g) for g in self.param_groups}
-        for key in [k for k in cache if k not in live]:
-            del cache[key]
-        by_dtype: dict = {}
-        for p in params:
-            by_dtype.setdefault(p._data.dtype, []).append(p)
-        layouts = {dtype: _flat.Layout(ps) for dtype, ps in by_dtype.items()}
-        cache[id(group)] = (group, list(params), layouts)
-        return layouts
-
-    def _sync_state(self, layout, members: dict, group: dict, slots: tuple) -> set:
-        """Makes every state tensor of ``members`` a view into ``layout`` (creating missing state,
-        moving in state that was replaced or loaded); returns the indices whose state is new."""
-        fresh = set()
-        scalar_dtype = _dtype.get_default_dtype().np
-        names = [(n, True) for n in self._scalars] + [(n, False) for n in slots]
-        if not names:
-            return fresh
-        for i, (p, _) in members.items():
-            state = self.state[p]
-            for name, is_scalar in names:
-                views = (layout.scalar(name, scalar_dtype) if is_scalar else layout.slot(name))
-                view = views[i]
-                held = state.get(name)
-                if held is None:
-                    view[...] = self._initial(name, group)
-                    state[name] = Tensor._make(view)
-                    fresh.add(i)
-                elif held._data is not view:
-                    arr = held._data if isinstance(held, Tensor) else np.asarray(held)
-                    if np.shape(arr) != view.shape:
-                        raise RuntimeError(f"the optimizer state {name!r} of a parameter of shape "
-                                           f"{tuple(p._data.shape)} has shape {tuple(np.shape(arr))}")
-                    view[...] = arr
-                    if isinstance(held, Tensor):
-                        held._data = view
-                    else:
-                        state[name] = Tensor._make(view)
-        return fresh
-
-    def _buckets(self, layout, idx: list, fresh: set):
-        """Splits ``idx`` into runs that share their scalar state and freshness (one rule call each)."""
-        if not self._scalars and not fresh:
-            return [(tuple(idx), False)]
-        keys = [tuple(layout.buffers[name][i] for name in self._scalars) + (i in fresh,) for i in idx]
-        if all(k == keys[0] for k in keys):
-            return [(tuple(idx), keys[0][-1])]
-        groups: dict = {}
-        for i, k in zip(idx, keys):
-            groups.setdefault(k, []).append(i)
-        return [(tuple(members), k[-1]) for k, members in groups.items()]
 
     # ------------------------------------------------------------- state dicts
     def state_dict(self) -> dict:
@@ -449,60 +285,3 @@ def _load_value(p: Tensor, name: str, value, shaped_like_param: bool):
         raise ValueError(f"loaded state {name!r} has shape {tuple(arr.shape)} but its parameter has shape "
                          f"{tuple(p._data.shape)}")
     return Tensor._make(np.array(arr, dtype=p._data.dtype, copy=True))
-
-
-def step_and_betas(group: dict, scalars: dict) -> dict:
-    """The Adam family's ``_advance``: ``step += 1``; the step and the group's betas as floats."""
-    scalars["step"] += 1
-    beta1, beta2 = (float(b) for b in group["betas"])
-    return {"step": float(scalars["step"]), "beta1": beta1, "beta2": beta2}
-
-
-@functools.lru_cache(maxsize=None)
-def _keywords(rule) -> tuple:
-    """The keyword-only parameter names of an update rule."""
-    return tuple(name for name, prm in inspect.signature(rule).parameters.items() if prm.kind is prm.KEYWORD_ONLY)
-
-
-def _plain(value):
-    """A hyper-parameter as a Python bool or float (None and tuples as they are)."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, float, np.number)):
-        return float(value)
-    return value
-
-
-class _FlatCache(dict):
-    """``{id(group): (group, {dtype: Layout})}``; a copied optimizer starts with an empty one
-    (its copied state tensors are no longer views into the copied buffers)."""
-
-    def __deepcopy__(self, memo):
-        return _FlatCache()
-
-    def __copy__(self):
-        return _FlatCache()
-
-
-def _checked_grad(p: Tensor) -> np.ndarray:
-    """``p.grad`` as an array of ``p``'s shape and dtype (a NumPy scalar becomes a 0-d array)."""
-    grad = p.grad._data
-    if type(grad) is not np.ndarray:
-        grad = np.asarray(grad)
-    if grad.dtype != p._data.dtype or grad.shape != p._data.shape:
-        raise RuntimeError(f"a parameter of shape {tuple(p._data.shape)} and dtype {p._data.dtype} "
-                           f"has a gradient of shape {tuple(grad.shape)} and dtype {grad.dtype}; "
-                           f"they must match")
-    return grad
-
-
-def _flat_data(p: Tensor, writeback: list) -> np.ndarray:
-    """A 1-d view of ``p``'s data, or a contiguous copy to be written back after the step."""
-    data = p._data
-    if type(data) is not np.ndarray:
-        data = p._data = np.array(data)
-    if data.flags.c_contiguous and data.flags.writeable:
-        return data.reshape(-1)
-    flat = np.ascontiguousarray(data).reshape(-1)
-    writeback.append((p, flat))
-    return flat
