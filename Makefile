@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: demo test bench clean
+.PHONY: demo test fuzz bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ demo: $(VENV)/.demo-installed
 # Two pytest workers on two cores: one BLAS thread each, or small matmuls thrash.
 test: $(VENV)/.test-installed
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests
+
+# The fuzz suite (tests/fuzz) for longer: each fuzz test runs for FUZZ_SECONDS with fresh random
+# examples (CSV reader 2 tests, ember.load 3, config readers 3: several minutes per reader).
+FUZZ_SECONDS ?= 90
+fuzz: $(VENV)/.test-installed
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 -rP tests/fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
 bench: $(VENV)/.test-installed
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -137,14 +137,8 @@ def nonfinite_mask(column: np.ndarray, missing: np.ndarray | None = None) -> np.
         return ~missing & ~(np.abs(values) <= FLOAT32_MAX)
 
 
-def drop_missing(columns: dict, used: list, dropna: bool, where: str):
-    """``(columns, n_dropped)``: raises naming each of the ``used`` columns with missing values
-    (empty, NA, NaN …) or non-finite numbers (inf, or beyond float32's range) and their rows,
-    or with ``dropna`` keeps only the rows where those columns are complete and finite.
-
-    This is ember's one policy for values a network cannot learn from: found when the data is
-    read, named with column and rows, dropped only when asked (``dropna=True``, ``--dropna``).
-    """
+def _holes(columns: dict, used: list) -> tuple[dict, list, list]:
+    """``({column: bad-row mask}, missing descriptions, non-finite descriptions)``."""
     holes, missing, infinite = {}, [], []
     for name in used:
         gaps = missing_mask(columns[name])
@@ -156,19 +150,36 @@ def drop_missing(columns: dict, used: list, dropna: bool, where: str):
             infinite.append(f"column {name!r} in {describe_rows(wild)}, e.g. {example!r}")
         if gaps.any() or wild.any():
             holes[name] = gaps | wild
-    if not holes:
-        return columns, 0
-    if not dropna:
+    return holes, missing, infinite
+
+
+def drop_missing(columns: dict, used: list, dropna: bool, where: str):
+    """``(columns, n_dropped)``: raises naming each of the ``used`` columns with missing values
+    (empty, NA, NaN …) or non-finite numbers (inf, or beyond float32's range) and their rows,
+    or with ``dropna`` keeps only the rows where those columns are complete and finite.
+
+    This is ember's one policy for values a network cannot learn from: found when the data is
+    read, named with column and rows, dropped only when asked (``dropna=True``, ``--dropna``).
+    Dropping rows can make a column numeric (its only word was in a dropped row), so with
+    ``dropna`` the check repeats until no row is left to drop.
+    """
+    holes, missing, infinite = _holes(columns, used)
+    if holes and not dropna:
         parts = ([f"missing values: {'; '.join(missing)}"] if missing else []) + \
                 ([f"numbers that are not finite in float32 (inf, or beyond ±3.4e38): "
                   f"{'; '.join(infinite)}"] if infinite else [])
         raise DataError(f"{where} has {'; and '.join(parts)}. Pass dropna=True (--dropna on the "
                         f"command line) to drop those rows")
-    keep = ~np.logical_or.reduce(list(holes.values()))
-    if not keep.any():
-        raise DataError(f"{where}: every row has a missing or non-finite value, nothing is left "
-                        f"after dropna")
-    return {name: col[keep] for name, col in columns.items()}, int((~keep).sum())
+    dropped = 0
+    while holes:
+        keep = ~np.logical_or.reduce(list(holes.values()))
+        if not keep.any():
+            raise DataError(f"{where}: every row has a missing or non-finite value, nothing is "
+                            f"left after dropna")
+        columns = {name: col[keep] for name, col in columns.items()}
+        dropped += int((~keep).sum())
+        holes = _holes(columns, used)[0]
+    return columns, dropped
 
 
 def parse_numbers(column: np.ndarray):
