@@ -389,7 +389,11 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+            if not isinstance(value, Tensor):  # torch refuses lists and arrays too
+                errors.append(f'While copying the parameter named "{key}", expected ember.Tensor or '
+                              f"Tensor-like object from checkpoint but received {type(value)}")
+                continue
+            arr = value._data
             if arr.shape != target._data.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{_shape(arr.shape)} from checkpoint, the shape in current model is "

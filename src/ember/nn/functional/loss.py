@@ -145,9 +145,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _same_size(x, y, "Using a target size ({t}) that is different to the input size ({i}) is "
                      "deprecated. Please ensure they have the same size.")
     xd = x._data
-    if xd.size and not (np.all(xd >= 0) and np.all(xd <= 1)):
-        bad = xd[~((xd >= 0) & (xd <= 1))].flat[0]
-        raise RuntimeError(f"all elements of input should be between 0 and 1, got {bad}")
+    for name, values in (("input", xd), ("target", y._data)):
+        if values.size and not (np.all(values >= 0) and np.all(values <= 1)):
+            bad = values[~((values >= 0) & (values <= 1))].flat[0]
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1, got {bad}")
     return ops.BinaryCrossEntropy.apply(x, y, weight=_weight_array(weight, xd.dtype),
                                         reduction=reduction)
 

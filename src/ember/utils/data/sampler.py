@@ -91,6 +91,7 @@ class RandomSampler(Sampler):
         self.replacement = replacement
         self._num_samples = num_samples
         self.generator = generator
+        _check_positive_int("num_samples", self.num_samples)  # an empty dataset: torch's ValueError
 
     @property
     def num_samples(self) -> int:
