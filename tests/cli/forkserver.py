@@ -15,6 +15,7 @@ makes them fail, so those paths run as root and on any file system:
 * ``"eacces_read"``: opening a ``.csv`` file fails with EACCES (a file without read permission);
 * ``"sigint_in_save"``: Ctrl-C arrives at the start of the third ``ember.save`` (the checkpoint
   of epoch 2), before its bytes are written;
+* ``"stdout_full"``: standard output is ``/dev/full`` (every write to it fails with ENOSPC);
 * ``"fsize"``: the kernel's file-size limit (RLIMIT_FSIZE) is 4 KiB, so a longer write fails
   with EFBIG.
 """
@@ -70,6 +71,10 @@ def _inject(fault: str) -> None:
             real_write(path, data)
 
         serialize.atomic_write_bytes = interrupted
+    elif fault == "stdout_full":
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, 1)
+        os.close(full)
     elif fault == "fsize":
         import resource
         import signal
@@ -95,7 +100,11 @@ def _child(request: dict) -> int:
     except BaseException:  # what the interpreter does with an uncaught exception
         traceback.print_exc()
         status = 1
-    sys.stdout.flush()
+    try:  # the interpreter's own last flush: a failure is reported and the status becomes 120
+        sys.stdout.flush()
+    except OSError as exc:
+        print(f"Exception ignored on flushing sys.stdout: {exc!r}", file=sys.stderr)
+        status = 120
     sys.stderr.flush()
     return status
 

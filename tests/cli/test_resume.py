@@ -60,7 +60,7 @@ def test_ctrl_c_saves_a_checkpoint_that_resumes(cli, tmp_path, animals_csv):
         else:
             pytest.fail("the run ended before its second epoch")
         proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
+        stdout, stderr = proc.communicate(timeout=240)  # the machine may be loaded
     finally:
         if proc.poll() is None:
             proc.kill()

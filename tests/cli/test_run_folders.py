@@ -102,3 +102,18 @@ def test_the_snapshot_of_the_world_sees_every_change(tmp_path, change):
     else:
         (tmp_path / "a").unlink()
     assert _snapshot(tmp_path) != before
+
+
+def test_a_closed_pipe_ends_quietly_with_status_0():
+    """``ember predict … | head -1``: the reader stopped; no traceback, no 'Exception ignored'."""
+    proc = subprocess.Popen([sys.executable, "-m", "ember", "datasets"], env=cli_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0 and err == b"", err
+
+
+def test_a_huge_batch_size_means_the_whole_training_set(forked, tmp_path):
+    result = forked("train", "iris", "--batch-size", str(10**21), *QUICK, "--out", tmp_path / "r",
+                    cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

@@ -45,6 +45,9 @@ DEFAULTS = {
 MODEL_DEFAULTS = {"cnn": {"hidden": [128], "dropout": 0.5}}
 
 
+MAX_HIDDEN_LAYERS = 256
+
+
 def parse_hidden(value) -> list:
     """``"128,64"`` -> ``[128, 64]``; ``"none"`` or ``""`` -> ``[]`` (no hidden layer)."""
     if isinstance(value, (list, tuple)):
@@ -66,6 +69,8 @@ def parse_hidden(value) -> list:
         if size < 1:
             raise CLIError(f"invalid --hidden {value!r}: layer sizes must be at least 1, got {size}")
         sizes.append(size)
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise CLIError(f"invalid --hidden: {len(sizes)} hidden layers; at most {MAX_HIDDEN_LAYERS}")
     return sizes
 
 
@@ -91,9 +96,14 @@ def _number(name, value, *, low=None, high=None, low_open=False, high_open=False
     try:
         if isinstance(value, bool):
             raise ValueError
-        number = int(value) if integer else float(value)
-        if integer and float(value) != number:
-            raise ValueError
+        if not integer:
+            number = float(value)
+        elif isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError
+            number = int(value)
+        else:
+            number = int(str(value).strip())
     except (TypeError, ValueError, OverflowError):
         kind = "an integer" if integer else "a number"
         raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: expected {kind}{expect}") from None
@@ -153,7 +163,8 @@ def validate(options: dict) -> dict:
     for name in ("clip_norm", "clip_value"):
         cfg[name] = _number(name, cfg[name], low=0, low_open=True, allow_none=True,
                             expect=" greater than 0")
-    cfg["seed"] = _number("seed", cfg["seed"], integer=True, low=0, expect=", at least 0")
+    cfg["seed"] = _number("seed", cfg["seed"], integer=True, low=0, high=2**63 - 1,
+                          expect=" in [0, 2**63 - 1]")
     for name in ("dropna", "batch_norm", "diagnose", "plots"):
         if not isinstance(cfg[name], bool):
             raise CLIError(f"invalid {name} {cfg[name]!r}: expected true or false")
@@ -172,7 +183,7 @@ MAX_CONFIG_BYTES = 1 << 20
 # What a --config file may give for each option (null: the built-in default).
 FILE_SCHEMA = {
     "data": Str(), "target": Either(Str(), Null()), "task": Str(), "dropna": Bool(), "model": Str(),
-    "hidden": Either(ListOf(Int(min=1), max_len=64), Int(min=1), Str(),
+    "hidden": Either(ListOf(Int(min=1), max_len=MAX_HIDDEN_LAYERS), Int(min=1), Str(max_len=1 << 16),
                      name="a list of layer sizes such as [128, 64], or a text such as \"128,64\""),
     "activation": Str(),
     "dropout": Num(), "batch_norm": Bool(), "init": Str(), "optimizer": Str(),

@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -55,6 +56,17 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
+def _silence_stdout() -> None:
+    """After a broken pipe or a failed write, point stdout at devnull so the interpreter's final
+    flush of what is still buffered is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def run_command(func, args) -> int:
     """Runs ``func(args)`` through the one error path of ``ember.cli.errors``: a user error
     prints one line and returns 2, Ctrl-C returns 130; a bug keeps its traceback. NumPy's
@@ -62,13 +74,22 @@ def run_command(func, args) -> int:
     matter (data, loss, predictions) and say so in one line."""
     try:
         with np.errstate(all="ignore"):
-            return int(func(args) or 0)
+            status = int(func(args) or 0)
+        try:
+            sys.stdout.flush()  # a full disk or closed pipe behind stdout shows here, not at exit
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            _silence_stdout()  # what could not be written is dropped, not retried at exit
+            return _fail(os_error_message(exc, "cannot write the output (standard output)"))
+        return status
     except USER_ERRORS as exc:
         return _fail(str(exc), getattr(exc, "status", 2))
     except KeyboardInterrupt:
         print("\nember: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `ember predict … | head`
+    except BrokenPipeError:  # e.g. `ember predict … | head`: stop quietly, as head asked
+        _silence_stdout()
         return 0
     except OSError as exc:  # files on disk: permissions, disk full, read-only …
         return _fail(os_error_message(exc))

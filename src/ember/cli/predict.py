@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 
 import numpy as np
@@ -33,6 +34,12 @@ def _rows(mask: np.ndarray) -> str:
     rows = (np.flatnonzero(mask) + 1).tolist()
     more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
     return f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:5]))}{more}"
+
+
+def _is_run_file(path: str, run_dir: str) -> bool:
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.path.basename(path) in rundir.RUN_FILES and os.path.isdir(folder) \
+        and os.path.samefile(folder, run_dir)
 
 
 def run_on(args) -> tuple:
@@ -73,6 +80,9 @@ def run(args) -> int:
         writer.writerow(["prediction"])
         writer.writerows([f"{v:.6g}"] for v in values)
     if args.out:
+        if _is_run_file(args.out, args.run_dir):
+            raise CLIError(f"--out {args.out} is a file of the run itself; write the predictions "
+                           f"elsewhere")
         with writing("the predictions", args.out):
             atomic_write_text(args.out, buffer.getvalue())
         print(f"{len(out)} predictions written to {args.out}", file=sys.stderr)

@@ -52,7 +52,7 @@ _INFO = Record({"data": Str(), "name": Str(), "task": Str(choices=["classificati
                          "train_seconds": Num(min=0), "data_fingerprint": Str(max_len=64)})
 _CONFIG = Record({**{k: v for k, v in config_mod.FILE_SCHEMA.items() if k != "model"},
                   "lr": Num(min=0), "momentum": Num(min=0),
-                  "hidden": ListOf(Int(min=1), max_len=64)},
+                  "hidden": ListOf(Int(min=1), max_len=config_mod.MAX_HIDDEN_LAYERS)},
                  optional={"model": Str(choices=config_mod.MODELS)})  # runs before --model: mlp
 RUN_RECORD = Record({"config": _CONFIG,
                      "preprocessing": _PREPROCESSING, "info": _INFO})

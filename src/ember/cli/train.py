@@ -107,7 +107,7 @@ def _prepare(cfg: dict):
             "data_path": os.path.abspath(cfg["data"]) if os.path.exists(cfg["data"]) else None,
             "data_fingerprint": rundir.fingerprint(X, y)}
     check_fits(cfg, info["n_features"], n_out,
-               info["n_train"] if cfg["batch_size"] == "full" else cfg["batch_size"])
+               info["n_train"] if cfg["batch_size"] == "full" else min(cfg["batch_size"], info["n_train"]))
     return data, splits, info
 
 
