@@ -67,22 +67,49 @@ def _silence_stdout() -> None:
         pass
 
 
+class _OutputError(CLIError):
+    """Standard output cannot be written (a full disk behind a redirection, /dev/full …)."""
+
+
+class _GuardedStdout:
+    """``sys.stdout`` during a command: a failed write or flush becomes one ``_OutputError``."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def _guard(self, method, *args):
+        try:
+            return method(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputError(os_error_message(exc, "cannot write the output (standard output)")) from None
+
+    def write(self, text):
+        return self._guard(self._stream.write, text)
+
+    def flush(self):
+        return self._guard(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def run_command(func, args) -> int:
     """Runs ``func(args)`` through the one error path of ``ember.cli.errors``: a user error
     prints one line and returns 2, Ctrl-C returns 130; a bug keeps its traceback. NumPy's
     floating-point warnings are off: the commands check for non-finite values where they
     matter (data, loss, predictions) and say so in one line."""
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)
     try:
         with np.errstate(all="ignore"):
             status = int(func(args) or 0)
-        try:
-            sys.stdout.flush()  # a full disk or closed pipe behind stdout shows here, not at exit
-        except OSError as exc:
-            if isinstance(exc, BrokenPipeError):
-                raise
-            _silence_stdout()  # what could not be written is dropped, not retried at exit
-            return _fail(os_error_message(exc, "cannot write the output (standard output)"))
+        sys.stdout.flush()  # a full disk behind stdout shows here, not at exit
         return status
+    except _OutputError as exc:
+        _silence_stdout()  # what could not be written is dropped, not retried at exit
+        return _fail(str(exc))
     except USER_ERRORS as exc:
         return _fail(str(exc), getattr(exc, "status", 2))
     except KeyboardInterrupt:
@@ -96,6 +123,8 @@ def run_command(func, args) -> int:
     except MemoryError:
         return _fail("ran out of memory; use a smaller network (--hidden), a smaller "
                      "--batch-size or less data")
+    finally:
+        sys.stdout = stdout
 
 
 def main(argv=None) -> int:
