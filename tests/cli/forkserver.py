@@ -110,6 +110,8 @@ def _child(request: dict) -> int:
 
 
 def serve() -> None:
+    import signal
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if our parent ignores it
     for line in sys.stdin:
         request = json.loads(line)
         pid = os.fork()

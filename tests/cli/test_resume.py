@@ -48,11 +48,18 @@ def test_resume_only_accepts_epochs(cli, trained_run):
     assert result.returncode == 2 and "only --epochs" in result.stderr
 
 
+def _default_sigint():
+    """The child gets Python's Ctrl-C handling even where the test process ignores SIGINT (a
+    child inherits an ignored SIGINT, and Python then installs no KeyboardInterrupt handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_saves_a_checkpoint_that_resumes(cli, tmp_path, animals_csv):
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "ember", "train", animals_csv, "--epochs", "2000",
                              "--early-stopping", "0", "--out", str(out), "--no-plots"],
-                            env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
     try:
         for line in proc.stdout:  # one line per epoch: stdout is a pipe
             if re.match(r"epoch\s+2/", line):

@@ -117,3 +117,27 @@ def test_a_huge_batch_size_means_the_whole_training_set(forked, tmp_path):
     result = forked("train", "iris", "--batch-size", str(10**21), *QUICK, "--out", tmp_path / "r",
                     cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("disposition", ["python", "ignored"])
+def test_deferred_interrupts_finish_the_block_and_respect_an_ignored_sigint(disposition):
+    import os
+    import signal
+    from ember.cli.signals import deferred_interrupts
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler if disposition == "python"
+                             else signal.SIG_IGN)
+    done = []
+    try:
+        try:
+            with deferred_interrupts():
+                os.kill(os.getpid(), signal.SIGINT)
+                done.append("the block went on")
+            interrupted = False
+        except KeyboardInterrupt:
+            interrupted = True
+        assert done == ["the block went on"]
+        assert interrupted == (disposition == "python")
+        assert signal.getsignal(signal.SIGINT) is (signal.default_int_handler if disposition == "python"
+                                                   else signal.SIG_IGN)
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -15,8 +15,10 @@ import threading
 @contextlib.contextmanager
 def deferred_interrupts():
     """Runs the block with SIGINT recorded instead of raised; raises ``KeyboardInterrupt``
-    after the block if one arrived. Outside the main thread the block runs unchanged."""
-    if threading.current_thread() is not threading.main_thread():
+    after the block if one arrived. Outside the main thread, or where SIGINT is ignored (a
+    background job started with ``nohup`` or ``&``), the block runs unchanged."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         yield
         return
     received = []
