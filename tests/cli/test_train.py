@@ -37,6 +37,17 @@ def test_train_bundled_writes_a_complete_run(cli, data, plots, tmp_path):
     with open(out / "history.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    # the baselines, side by side with the network in metrics.json, the console and the report
+    key = "r2" if data == "diabetes" else "accuracy"
+    comparison = metrics["comparison"]
+    assert comparison["metric"] == key and comparison["network"] == metrics["test"][key]
+    for name in ("linear", "trivial"):
+        assert comparison[name] == metrics["baselines"][name][key]
+    assert comparison["beats_linear"] == (comparison["network"] > comparison["linear"])
+    assert comparison["verdict"] in result.stdout and comparison["verdict"] in report
+    assert "Against the baselines" in report and "trivial predictor" in report
+    for label in ("network", "linear model", "trivial predictor"):
+        assert any(line.strip().startswith(label) for line in result.stdout.splitlines()), label
 
 
 def test_train_csv_with_categorical_column(cli, tmp_path, animals_csv):

@@ -1,6 +1,7 @@
 """``report.html``: one self-contained page (no external files) describing a run.
 
-It shows the headline test numbers, the configuration, the data, the model summary (layers,
+It shows the headline test numbers, the network against a linear and a trivial baseline fitted
+on the same split (with one sentence saying whether the network beats the linear one), the configuration, the data, the model summary (layers,
 output shapes, parameter counts), per-class metrics or regression errors, and every PNG plot of
 the run embedded as base64.
 
@@ -15,6 +16,7 @@ import html
 import os
 
 from ..io import atomic_write_text
+from .baseline import comparison_rows, verdict
 from .metrics import headline
 
 _STYLE = """
@@ -61,6 +63,21 @@ def _metrics_html(metrics: dict) -> str:
             + _table(["class", "precision", "recall", "F1", "support"], rows))
 
 
+def _baselines_html(metrics: dict, baselines: dict) -> str:
+    """The network beside the linear and trivial baselines, one row each, and the verdict."""
+    if "accuracy" in metrics:
+        header = ["model", "kind", "accuracy", "macro F1"]
+        cells = [("accuracy", ".4f"), ("macro_f1", ".4f")]
+    else:
+        header = ["model", "kind", "R²", "RMSE", "MAE"]
+        cells = [("r2", ".4f"), ("rmse", ".5g"), ("mae", ".5g")]
+    rows = [[label, kind, *(format(m[key], spec) for key, spec in cells)]
+            for label, kind, m in comparison_rows(metrics, baselines)]
+    return (f"<p><b>{_e(verdict(metrics, baselines))}</b></p>" + _table(header, rows, numeric_from=2)
+            + "<p class=\"muted\">Both baselines are fitted on the network's training rows and "
+              "scored on the same test rows.</p>")
+
+
 def _plots_html(folder: str) -> str:
     parts = []
     for name, title in PLOTS:
@@ -73,8 +90,9 @@ def _plots_html(folder: str) -> str:
 
 
 def write_report(folder: str, *, config: dict, summary_rows: list, metrics: dict | None,
-                 info: dict, history: dict) -> str:
-    """Writes ``folder/report.html`` and returns its path."""
+                 info: dict, history: dict, baselines: dict | None = None) -> str:
+    """Writes ``folder/report.html`` and returns its path; ``baselines`` is
+    ``ember.cli.baseline.fit_baselines``' result (or None)."""
     title = f"ember run: {info.get('data', '')}"
     body = [f"<h1>{_e(title)}</h1><p class=\"muted\">{_e(info.get('created', ''))} · "
             f"{_e(os.path.abspath(folder))}</p>"]
@@ -82,6 +100,8 @@ def write_report(folder: str, *, config: dict, summary_rows: list, metrics: dict
         body.append(f"<p class=\"headline\">Test: {_e(headline(metrics))}</p>")
     else:
         body.append("<p class=\"headline\">No test split: no test metrics.</p>")
+    if metrics and baselines:
+        body.append("<h2>Against the baselines</h2>" + _baselines_html(metrics, baselines))
     run_rows = [["task", info.get("task")], ["rows (train / validation / test)",
                 f"{info.get('n_train')} / {info.get('n_val')} / {info.get('n_test')}"],
                 ["input features", info.get("n_features")], ["epochs run", info.get("epochs_run")],

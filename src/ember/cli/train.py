@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 
+from . import baseline
 from . import config as config_mod
 from . import plots, rundir
 from .builders import check_fits
@@ -154,10 +155,12 @@ def _finish(folder, run, trainer, splits, data, cfg, args, started) -> None:
     metrics, true, pred = _test_metrics(trainer, splits, spec)
     info.update({"epochs_run": trainer.epoch, "stopped_early": trainer.stopped_early,
                  "train_seconds": round(time.perf_counter() - started, 3)})
+    baselines = baseline.fit_baselines(splits, spec)
     rows = model_rows(trainer.model, info["n_features"])
     summary = {"run": os.path.abspath(folder), "data": cfg["data"], "task": task(spec),
                "epochs_run": trainer.epoch, "stopped_early": trainer.stopped_early,
                "train_seconds": info["train_seconds"], "test": metrics,
+               "baselines": baselines, "comparison": baseline.comparison(metrics, baselines),
                "final": {k: v[-1] for k, v in trainer.history.items() if v and k != "time"},
                "parameters": sum(r["params"] for r in rows),
                "report": os.path.abspath(os.path.join(folder, rundir.REPORT))}
@@ -172,12 +175,15 @@ def _finish(folder, run, trainer, splits, data, cfg, args, started) -> None:
             plot_note = plots.EXTRA_HINT
     with writing("the report", os.path.join(folder, rundir.REPORT)):
         write_report(folder, config=cfg, summary_rows=rows, metrics=metrics, info=info,
-                     history=trainer.history)
+                     history=trainer.history, baselines=baselines)
     if args.json:
         print(json.dumps(summary, indent=2))
     elif not args.quiet:
         print(format_table(rows))
         print(f"test: {headline(metrics)}" if metrics else "test: no test split")
+        if metrics:
+            print("on the same test split:")
+            print("\n".join(baseline.console_lines(metrics, baselines)))
         if trainer.monitor is not None:
             print("diagnostics:")
             print(trainer.monitor.summary())
