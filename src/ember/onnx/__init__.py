@@ -1,0 +1,184 @@
+"""``ember.onnx``: export a model to an ONNX file, as ``torch.onnx.export`` does.
+
+The model runs once on the example input in eval mode; every module it calls is written as ONNX
+nodes by its converter (``SUPPORTED`` lists the module classes that have one). The graph is built
+with the ``onnx`` package (the optional extra ``ember[onnx]``), checked with
+``onnx.checker`` and written atomically. Keras models export with ``model.export(path,
+format="onnx")``.
+
+Example::
+
+    >>> model = ember.nn.Sequential(ember.nn.Linear(4, 8), ember.nn.ReLU(), ember.nn.Linear(8, 2))
+    >>> ember.onnx.export(model, (ember.randn(1, 4),), "model.onnx", input_names=["x"],
+    ...                   output_names=["y"], dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}})
+"""
+from __future__ import annotations
+
+from .. import nn
+from .._tensor import Tensor
+from ..io.atomic import atomic_write_bytes
+from . import recurrent, torch_layers as T
+from .graph import ExportError, Graph
+from .trace import Tracer, flatten
+
+__all__ = ["export", "ExportError", "SUPPORTED", "DEFAULT_OPSET", "converter_for"]
+
+DEFAULT_OPSET = 17
+MIN_OPSET = 17  # LayerNormalization
+
+#: ember.nn module class -> converter (``ember.onnx.torch_layers``); eval forms of every module.
+SUPPORTED: dict = {
+    nn.Linear: T.linear, nn.Identity: T.identity, nn.Flatten: T.flatten, nn.Unflatten: T.unflatten,
+    nn.Dropout: T.identity, nn.Dropout1d: T.identity, nn.Dropout2d: T.identity,
+    nn.AlphaDropout: T.identity, nn.FeatureAlphaDropout: T.identity,
+    nn.ReLU: T._simple("Relu"), nn.Sigmoid: T._simple("Sigmoid"), nn.Tanh: T._simple("Tanh"),
+    nn.SELU: T._simple("Selu"), nn.Softsign: T._simple("Softsign"),
+    nn.Hardswish: T._simple("HardSwish"), nn.LeakyReLU: T.leaky_relu, nn.ELU: T.elu,
+    nn.CELU: T.celu, nn.GELU: T.gelu, nn.Softplus: T.softplus, nn.SiLU: T.silu, nn.Mish: T.mish,
+    nn.Hardtanh: T.hardtanh, nn.ReLU6: T.hardtanh, nn.Hardsigmoid: T.hardsigmoid,
+    nn.Hardshrink: T.shrink, nn.Softshrink: T.shrink, nn.Tanhshrink: T.tanhshrink,
+    nn.LogSigmoid: T.log_sigmoid, nn.Threshold: T.threshold, nn.PReLU: T.prelu,
+    nn.Softmax: T.softmax, nn.LogSoftmax: T.softmax, nn.Softmin: T.softmax,
+    nn.Softmax2d: T.softmax2d, nn.GLU: T.glu,
+    nn.BatchNorm1d: T.batch_norm, nn.BatchNorm2d: T.batch_norm, nn.LayerNorm: T.layer_norm,
+    nn.GroupNorm: T.group_norm, nn.RMSNorm: T.rms_norm,
+    nn.ZeroPad1d: T.pad, nn.ZeroPad2d: T.pad, nn.ZeroPad3d: T.pad, nn.ConstantPad1d: T.pad,
+    nn.ConstantPad2d: T.pad, nn.ConstantPad3d: T.pad, nn.ReflectionPad1d: T.pad,
+    nn.ReflectionPad2d: T.pad, nn.ReplicationPad1d: T.pad, nn.ReplicationPad2d: T.pad,
+    nn.CircularPad1d: T.pad, nn.CircularPad2d: T.pad,
+    nn.Conv1d: T.conv, nn.Conv2d: T.conv, nn.ConvTranspose2d: T.conv_transpose,
+    nn.MaxPool1d: T.max_pool, nn.MaxPool2d: T.max_pool, nn.AvgPool1d: T.avg_pool,
+    nn.AvgPool2d: T.avg_pool, nn.AdaptiveAvgPool1d: T.adaptive_pool,
+    nn.AdaptiveAvgPool2d: T.adaptive_pool, nn.AdaptiveMaxPool1d: T.adaptive_pool,
+    nn.AdaptiveMaxPool2d: T.adaptive_pool,
+    nn.Embedding: T.embedding, nn.RNN: recurrent.torch_rnn, nn.GRU: recurrent.torch_rnn,
+    nn.LSTM: recurrent.torch_rnn,
+}
+
+
+def _keras_table() -> dict:
+    try:
+        from .keras_layers import SUPPORTED as keras_supported
+    except ImportError:  # ember.keras converters not available
+        return {}
+    return keras_supported
+
+
+def converter_for(module):
+    """The converter of ``module``, or None: its class (or a base whose ``forward`` and ``call``
+    it keeps) must be in ``SUPPORTED`` or in the Keras table."""
+    table = {**SUPPORTED, **_keras_table()}
+    for cls in type(module).__mro__:
+        if cls in table:
+            same = all(getattr(type(module), a, None) is getattr(cls, a, None)
+                       for a in ("forward", "call"))
+            return table[cls] if same else None
+    return None
+
+
+def _require():
+    try:
+        import onnx
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("ember.onnx.export needs the 'onnx' package: pip install 'ember[onnx]'") \
+            from exc
+    return onnx
+
+
+def _value_info(onnx, name, tensor, dynamic: dict | None):
+    """A graph input/output; ``dynamic`` None leaves the shape to the runtime (an output whose
+    axes were not named while some input's were)."""
+    import numpy as np
+    dtype = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(tensor.numpy().dtype))
+    shape = [None] * tensor.ndim if dynamic is None else \
+        [dynamic.get(i, size) for i, size in enumerate(tensor.shape)]
+    return onnx.helper.make_tensor_value_info(name, dtype, shape)
+
+
+def _dynamic(dynamic_axes, name: str, rank: int) -> dict:
+    axes = (dynamic_axes or {}).get(name, {})
+    if isinstance(axes, (list, tuple)):
+        axes = {int(a): f"{name}_dynamic_axes_{i + 1}" for i, a in enumerate(axes)}
+    out = {}
+    for axis, label in axes.items():
+        if not -rank <= int(axis) < rank:
+            raise ValueError(f"dynamic_axes[{name!r}] names axis {axis}, but {name!r} has "
+                             f"{rank} dimensions")
+        out[int(axis) % rank] = str(label)
+    return out
+
+
+def _names(given, count: int, prefix: str, what: str) -> list:
+    given = list(given or [])
+    if len(given) > count:
+        raise ValueError(f"ember.onnx.export got {len(given)} {what} for {count} {what[:-6]}s")
+    return given + [f"{prefix}{i}" for i in range(len(given), count)]
+
+
+def export(model, args, f, export_params: bool = True, verbose: bool = False, training=None,
+           input_names=None, output_names=None, opset_version: int | None = None,
+           dynamic_axes=None, do_constant_folding: bool = True, **kwargs):
+    """Writes ``model`` (evaluated on ``args``) to ``f`` as an ONNX model.
+
+    Args:
+        model: an ``ember.nn.Module`` (or Keras layer/model) made of supported modules.
+        args: the example input: a tensor or a tuple of tensors (the model is run on them).
+        f: a path (written atomically) or a binary file object.
+        input_names, output_names: names of the graph's inputs and outputs (``input0``… by default).
+        opset_version: ONNX opset (default ``DEFAULT_OPSET``; at least 17).
+        dynamic_axes: ``{name: {axis: label}}`` or ``{name: [axis, ...]}``, e.g. a dynamic batch.
+        export_params, verbose, training, do_constant_folding, kwargs: accepted for torch
+            compatibility (parameters are always stored; export is always of the eval form).
+
+    Shape:
+        Inputs: as ``args``; outputs: as ``model(*args)``, with the dynamic axes symbolic.
+
+    Example::
+
+        >>> ember.onnx.export(model, ember.randn(2, 4), "m.onnx", input_names=["x"])
+    """
+    onnx = _require()
+    opset = DEFAULT_OPSET if opset_version is None else opset_version
+    if not isinstance(opset, int) or not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
+        raise ValueError(f"opset_version must be an int from {MIN_OPSET} to "
+                         f"{onnx.defs.onnx_opset_version()}, got {opset_version!r}")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"ember.onnx.export expects an ember.nn.Module, got {type(model).__name__}")
+    args = args if isinstance(args, tuple) else (args,)
+    if not args or not all(isinstance(a, Tensor) for a in args):
+        raise TypeError("ember.onnx.export expects args to be a tensor or a tuple of tensors, got "
+                        f"{tuple(type(a).__name__ for a in args)}")
+    in_names = _names(input_names, len(args), "input", "input_names")
+    graph = Graph(onnx, opset)
+    tracer = Tracer(graph, converter_for)
+    for tensor, name in zip(args, in_names):
+        tracer.bind(tensor, name)
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        from .. import no_grad
+        with no_grad():
+            output = tracer.run(model, args)
+    finally:
+        for module, mode in modes:
+            module.training = mode
+    outputs = flatten(output)
+    out_names = _names(output_names, len(outputs), "output", "output_names")
+    for tensor, name in zip(outputs, out_names):
+        source = tracer.name_of(tensor, model)
+        graph.nodes.append(onnx.helper.make_node("Identity", [source], [name],
+                                                 name=graph.name("output_node")))
+    inputs = [_value_info(onnx, n, t, _dynamic(dynamic_axes, n, t.ndim)) for n, t in zip(in_names, args)]
+    any_dynamic = any(n in (dynamic_axes or {}) for n in in_names)
+    outs = [_value_info(onnx, n, t, _dynamic(dynamic_axes, n, t.ndim)
+                        if n in (dynamic_axes or {}) or not any_dynamic else None)
+            for n, t in zip(out_names, outputs)]
+    from .. import __version__
+    proto = graph.model(inputs, outs, producer=__version__)
+    onnx.checker.check_model(proto)
+    data = proto.SerializeToString()
+    if hasattr(f, "write"):
+        f.write(data)
+    else:
+        atomic_write_bytes(f, data)
+    return proto

@@ -1,0 +1,69 @@
+"""``Graph``: the ONNX graph an export builds, one node at a time (names, initializers, nodes).
+
+Converters (``torch_layers``, ``keras_layers``) call ``graph.op("Relu", x)`` and
+``graph.const(array)``; ``graph.model(...)`` turns the result into an ``onnx.ModelProto``.
+The ``onnx`` package is imported lazily (``ember.onnx._require``).
+
+Example::
+
+    >>> g = Graph(onnx_module, opset=17)
+    >>> y = g.op("MatMul", "x", g.const(np.eye(3, dtype=np.float32)))
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class ExportError(RuntimeError):
+    """A model, layer or input that ``ember.onnx.export`` cannot write (the message names it)."""
+
+
+class Graph:
+    """Collects the nodes and initializers of one exported model.
+
+    Args:
+        onnx: the imported ``onnx`` module.
+        opset: the ONNX opset the nodes are written for.
+    """
+
+    def __init__(self, onnx, opset: int) -> None:
+        self.onnx, self.opset = onnx, opset
+        self.nodes: list = []
+        self.initializers: list = []
+        self._count: dict = {}
+
+    def name(self, hint: str) -> str:
+        """A fresh value name starting with ``hint``."""
+        n = self._count.get(hint, 0)
+        self._count[hint] = n + 1
+        return hint if n == 0 else f"{hint}_{n}"
+
+    def const(self, value, hint: str = "const", dtype=None) -> str:
+        """An initializer holding ``value`` (a NumPy array or a number list)."""
+        array = np.ascontiguousarray(np.asarray(value, dtype=dtype))
+        name = self.name(hint)
+        self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
+        return name
+
+    def ints(self, values, hint: str = "shape") -> str:
+        """An int64 initializer (shapes, axes, pads for ops that take them as inputs)."""
+        return self.const(np.asarray(values, dtype=np.int64).reshape(-1), hint)
+
+    def op(self, op_type: str, *inputs: str, outputs: int = 1, hint: str | None = None, **attrs):
+        """Appends one node; returns its output name (or a list of ``outputs`` names).
+
+        An input given as ``""`` is an omitted optional input."""
+        base = hint or op_type.lower()
+        names = [self.name(base) for _ in range(outputs)]
+        self.nodes.append(self.onnx.helper.make_node(op_type, list(inputs), names,
+                                                     name=self.name(f"{op_type}_node"), **attrs))
+        return names[0] if outputs == 1 else names
+
+    def model(self, inputs: list, outputs: list, producer: str):
+        """The ``onnx.ModelProto`` with the given ``ValueInfoProto`` inputs and outputs."""
+        helper = self.onnx.helper
+        graph = helper.make_graph(self.nodes, "ember", inputs, outputs, self.initializers)
+        model = helper.make_model(graph, producer_name="ember", producer_version=producer,
+                                  opset_imports=[helper.make_opsetid("", self.opset)])
+        model.ir_version = min(model.ir_version, 9)  # onnxruntime reads IR 9 everywhere
+        return model

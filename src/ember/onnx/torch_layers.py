@@ -1,0 +1,318 @@
+"""ONNX converters for ``ember.nn`` modules, in their eval form (dropout is the identity,
+batch norm uses its running statistics).
+
+``CONVERTERS`` maps a module class to ``convert(graph, module, inputs, shapes)``: ``inputs`` are
+the ONNX names of the module's tensor arguments, ``shapes`` their traced shapes; it returns the
+output name (or a nested tuple of names shaped like the module's output).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import nn
+from .graph import ExportError
+
+
+def _np(tensor) -> np.ndarray:
+    return tensor.detach().numpy()
+
+
+def _pair(value, n: int) -> list:
+    return list(value) if isinstance(value, (tuple, list)) else [value] * n
+
+
+def _refuse(module, why: str):
+    raise ExportError(f"ember.onnx.export cannot export {type(module).__name__}: {why}")
+
+
+# ---------------------------------------------------------------------------------- dense
+def linear(g, m, inputs, shapes):
+    y = g.op("MatMul", inputs[0], g.const(_np(m.weight).T, "weight"), hint="linear")
+    return g.op("Add", y, g.const(_np(m.bias), "bias")) if m.bias is not None else y
+
+
+def identity(g, m, inputs, shapes):
+    return inputs[0]
+
+
+def flatten(g, m, inputs, shapes):
+    rank = len(shapes[0])
+    start, end = m.start_dim % rank, m.end_dim % rank
+    if start == 1 and end == rank - 1:
+        return g.op("Flatten", inputs[0], axis=1)
+    target = [0] * start + [-1] + list(shapes[0][end + 1:])
+    return g.op("Reshape", inputs[0], g.ints(target))
+
+
+def unflatten(g, m, inputs, shapes):
+    rank = len(shapes[0])
+    dim = m.dim % rank
+    target = [0] * dim + list(m.unflattened_size) + list(shapes[0][dim + 1:])
+    return g.op("Reshape", inputs[0], g.ints(target))
+
+
+# ---------------------------------------------------------------------------------- activations
+def _simple(op_type, **attrs):
+    return lambda g, m, inputs, shapes: g.op(op_type, inputs[0], **attrs)
+
+
+def leaky_relu(g, m, inputs, shapes):
+    return g.op("LeakyRelu", inputs[0], alpha=float(m.negative_slope))
+
+
+def elu(g, m, inputs, shapes):
+    return g.op("Elu", inputs[0], alpha=float(m.alpha))
+
+
+def celu(g, m, inputs, shapes):
+    return g.op("Celu", inputs[0], alpha=float(m.alpha))
+
+
+def gelu(g, m, inputs, shapes):
+    x = inputs[0]
+    if m.approximate == "tanh":  # 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+        cube = g.op("Mul", x, g.op("Mul", x, x))
+        inner = g.op("Add", x, g.op("Mul", cube, g.const(np.float32(0.044715))))
+        t = g.op("Tanh", g.op("Mul", inner, g.const(np.float32(math.sqrt(2 / math.pi)))))
+    else:  # 0.5 x (1 + erf(x / sqrt 2))
+        t = g.op("Erf", g.op("Div", x, g.const(np.float32(math.sqrt(2.0)))))
+    half = g.op("Mul", x, g.const(np.float32(0.5)))
+    return g.op("Mul", half, g.op("Add", t, g.const(np.float32(1.0))), hint="gelu")
+
+
+def softplus(g, m, inputs, shapes):
+    beta = float(m.beta)
+    if beta == 1.0:
+        soft = g.op("Softplus", inputs[0])
+    else:
+        scaled = g.op("Mul", inputs[0], g.const(np.float32(beta)))
+        soft = g.op("Div", g.op("Softplus", scaled), g.const(np.float32(beta)))
+    # torch returns x itself where beta * x > threshold
+    over = g.op("Greater", g.op("Mul", inputs[0], g.const(np.float32(beta))),
+                g.const(np.float32(m.threshold)))
+    return g.op("Where", over, inputs[0], soft, hint="softplus")
+
+
+def silu(g, m, inputs, shapes):
+    return g.op("Mul", inputs[0], g.op("Sigmoid", inputs[0]), hint="silu")
+
+
+def mish(g, m, inputs, shapes):
+    return g.op("Mul", inputs[0], g.op("Tanh", g.op("Softplus", inputs[0])), hint="mish")
+
+
+def hardtanh(g, m, inputs, shapes):
+    return g.op("Clip", inputs[0], g.const(np.float32(m.min_val)), g.const(np.float32(m.max_val)))
+
+
+def hardsigmoid(g, m, inputs, shapes):
+    return g.op("HardSigmoid", inputs[0], alpha=1.0 / 6.0, beta=0.5)
+
+
+def shrink(g, m, inputs, shapes):
+    bias = 0.0 if isinstance(m, nn.Hardshrink) and not isinstance(m, nn.Softshrink) else m.lambd
+    return g.op("Shrink", inputs[0], lambd=float(m.lambd), bias=float(bias))
+
+
+def tanhshrink(g, m, inputs, shapes):
+    return g.op("Sub", inputs[0], g.op("Tanh", inputs[0]), hint="tanhshrink")
+
+
+def log_sigmoid(g, m, inputs, shapes):
+    return g.op("Neg", g.op("Softplus", g.op("Neg", inputs[0])), hint="logsigmoid")
+
+
+def threshold(g, m, inputs, shapes):
+    over = g.op("Greater", inputs[0], g.const(np.float32(m.threshold)))
+    return g.op("Where", over, inputs[0], g.const(np.float32(m.value)), hint="threshold")
+
+
+def prelu(g, m, inputs, shapes):
+    slope = _np(m.weight)
+    rank = len(shapes[0])
+    if slope.size > 1 and rank > 2:  # one slope per channel (axis 1)
+        slope = slope.reshape((-1,) + (1,) * (rank - 2))
+    return g.op("PRelu", inputs[0], g.const(slope, "slope"))
+
+
+def _softmax_dim(m, shapes):
+    if m.dim is None:
+        return 0 if len(shapes[0]) in (0, 1, 3) else 1  # torch's legacy implicit choice
+    return m.dim
+
+
+def softmax(g, m, inputs, shapes):
+    axis = _softmax_dim(m, shapes)
+    if isinstance(m, nn.LogSoftmax):
+        return g.op("LogSoftmax", inputs[0], axis=axis)
+    x = g.op("Neg", inputs[0]) if isinstance(m, nn.Softmin) else inputs[0]
+    return g.op("Softmax", x, axis=axis)
+
+
+def softmax2d(g, m, inputs, shapes):
+    return g.op("Softmax", inputs[0], axis=-3)
+
+
+def glu(g, m, inputs, shapes):
+    a, b = g.op("Split", inputs[0], outputs=2, axis=m.dim, num_outputs=2) if g.opset >= 18 else \
+        g.op("Split", inputs[0], outputs=2, axis=m.dim)
+    return g.op("Mul", a, g.op("Sigmoid", b), hint="glu")
+
+
+# ---------------------------------------------------------------------------------- normalization
+def batch_norm(g, m, inputs, shapes):
+    if not m.track_running_stats or m.running_mean is None:
+        _refuse(m, "track_running_stats=False normalizes with batch statistics even in eval mode")
+    n = m.num_features
+    scale = _np(m.weight) if m.weight is not None else np.ones(n, np.float32)
+    bias = _np(m.bias) if getattr(m, "bias", None) is not None else np.zeros(n, np.float32)
+    return g.op("BatchNormalization", inputs[0], g.const(scale, "bn_scale"), g.const(bias, "bn_bias"),
+                g.const(_np(m.running_mean), "running_mean"), g.const(_np(m.running_var), "running_var"),
+                epsilon=float(m.eps))
+
+
+def layer_norm(g, m, inputs, shapes):
+    shape = tuple(m.normalized_shape)
+    scale = _np(m.weight) if m.weight is not None else np.ones(shape, np.float32)
+    bias = _np(m.bias) if getattr(m, "bias", None) is not None else np.zeros(shape, np.float32)
+    return g.op("LayerNormalization", inputs[0], g.const(scale, "ln_scale"), g.const(bias, "ln_bias"),
+                axis=-len(shape), epsilon=float(m.eps))
+
+
+# ---------------------------------------------------------------------------------- convolution
+_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _conv_pads(m, n):
+    if m.padding == "valid":
+        return [0] * (2 * n)
+    if m.padding == "same":  # torch puts the odd pixel at the end
+        total = [d * (k - 1) for d, k in zip(m.dilation, m.kernel_size)]
+        return [t // 2 for t in total] + [t - t // 2 for t in total]
+    return list(m.padding) * 2
+
+
+def conv(g, m, inputs, shapes):
+    n = len(m.kernel_size)
+    pads, x = _conv_pads(m, n), inputs[0]
+    if m.padding_mode != "zeros" and any(pads):
+        if m.padding_mode == "circular" and g.opset < 19:
+            _refuse(m, "padding_mode='circular' needs opset_version >= 19")
+        full = [0, 0] + pads[:n] + [0, 0] + pads[n:]
+        x = g.op("Pad", x, g.ints(full, "pads"), mode=_PAD_MODES[m.padding_mode])
+        pads = [0] * (2 * n)
+    args = [x, g.const(_np(m.weight), "weight")]
+    if m.bias is not None:
+        args.append(g.const(_np(m.bias), "bias"))
+    return g.op("Conv", *args, kernel_shape=list(m.kernel_size), strides=list(m.stride),
+                dilations=list(m.dilation), pads=pads, group=int(m.groups), hint="conv")
+
+
+def conv_transpose(g, m, inputs, shapes):
+    n = len(m.kernel_size)
+    if m.padding_mode != "zeros":
+        _refuse(m, f"padding_mode={m.padding_mode!r} (only 'zeros' exists for transposed convolution)")
+    args = [inputs[0], g.const(_np(m.weight), "weight")]
+    if m.bias is not None:
+        args.append(g.const(_np(m.bias), "bias"))
+    return g.op("ConvTranspose", *args, kernel_shape=list(m.kernel_size), strides=list(m.stride),
+                dilations=list(m.dilation), pads=list(m.padding) * 2,
+                output_padding=list(m.output_padding), group=int(m.groups), hint="conv_transpose")
+
+
+# ---------------------------------------------------------------------------------- pooling
+def _spatial(shapes):
+    return len(shapes[0]) - 2
+
+
+def max_pool(g, m, inputs, shapes):
+    if m.return_indices:
+        _refuse(m, "return_indices=True (export the pooled values only)")
+    n = _spatial(shapes)
+    return g.op("MaxPool", inputs[0], kernel_shape=_pair(m.kernel_size, n),
+                strides=_pair(m.stride, n), pads=_pair(m.padding, n) * 2,
+                dilations=_pair(m.dilation, n), ceil_mode=int(m.ceil_mode))
+
+
+def avg_pool(g, m, inputs, shapes):
+    if getattr(m, "divisor_override", None):
+        _refuse(m, "divisor_override has no ONNX AveragePool equivalent")
+    n = _spatial(shapes)
+    return g.op("AveragePool", inputs[0], kernel_shape=_pair(m.kernel_size, n),
+                strides=_pair(m.stride, n), pads=_pair(m.padding, n) * 2,
+                ceil_mode=int(m.ceil_mode), count_include_pad=int(m.count_include_pad))
+
+
+def adaptive_pool(g, m, inputs, shapes):
+    if getattr(m, "return_indices", False):
+        _refuse(m, "return_indices=True (export the pooled values only)")
+    n = _spatial(shapes)
+    size_in = list(shapes[0][2:])
+    size_out = [s if o is None else o for s, o in zip(size_in, _pair(m.output_size, n))]
+    is_max = "Max" in type(m).__name__
+    if all(o == 1 for o in size_out):
+        return g.op("GlobalMaxPool" if is_max else "GlobalAveragePool", inputs[0])
+    if any(i % o for i, o in zip(size_in, size_out)):
+        _refuse(m, f"output_size {tuple(size_out)} does not divide the input size {tuple(size_in)}")
+    kernel = [i // o for i, o in zip(size_in, size_out)]
+    return g.op("MaxPool" if is_max else "AveragePool", inputs[0], kernel_shape=kernel, strides=kernel)
+
+
+# ---------------------------------------------------------------------------------- embedding
+def embedding(g, m, inputs, shapes):
+    if m.max_norm is not None:
+        _refuse(m, "max_norm renormalizes the table during the forward pass")
+    return g.op("Gather", g.const(_np(m.weight), "embedding"), inputs[0], axis=0, hint="embedding")
+
+
+def group_norm(g, m, inputs, shapes):
+    """(N, C, *) -> groups of C/G channels normalized together, then the per-channel affine."""
+    x, rank = inputs[0], len(shapes[0])
+    grouped = g.op("Reshape", x, g.ints([0, m.num_groups, -1]))
+    mean = g.op("ReduceMean", grouped, g.ints([2]), keepdims=1) if g.opset >= 18 else \
+        g.op("ReduceMean", grouped, axes=[2], keepdims=1)
+    centered = g.op("Sub", grouped, mean)
+    square = g.op("Mul", centered, centered)
+    var = g.op("ReduceMean", square, g.ints([2]), keepdims=1) if g.opset >= 18 else \
+        g.op("ReduceMean", square, axes=[2], keepdims=1)
+    std = g.op("Sqrt", g.op("Add", var, g.const(np.float32(m.eps))))
+    y = g.op("Reshape", g.op("Div", centered, std), g.op("Shape", x))
+    if m.affine:
+        channel = (-1,) + (1,) * (rank - 2)
+        y = g.op("Mul", y, g.const(_np(m.weight).reshape(channel), "gn_scale"))
+        y = g.op("Add", y, g.const(_np(m.bias).reshape(channel), "gn_bias"), hint="group_norm")
+    return y
+
+
+def rms_norm(g, m, inputs, shapes):
+    x = inputs[0]
+    axes = list(range(-len(m.normalized_shape), 0))
+    square = g.op("Mul", x, x)
+    mean = g.op("ReduceMean", square, g.ints(axes), keepdims=1) if g.opset >= 18 else \
+        g.op("ReduceMean", square, axes=axes, keepdims=1)
+    eps = m.eps if m.eps is not None else float(np.finfo(np.float32).eps)
+    y = g.op("Div", x, g.op("Sqrt", g.op("Add", mean, g.const(np.float32(eps)))))
+    if m.elementwise_affine:
+        y = g.op("Mul", y, g.const(_np(m.weight), "rms_scale"), hint="rms_norm")
+    return y
+
+
+_PAD_KIND = {"Constant": "constant", "Zero": "constant", "Reflection": "reflect",
+             "Replication": "edge", "Circular": "wrap"}
+
+
+def pad(g, m, inputs, shapes):
+    """torch's (last_left, last_right, prev_left, …) padding as ONNX's (begins…, ends…)."""
+    rank = len(shapes[0])
+    kind = next(v for k, v in _PAD_KIND.items() if type(m).__name__.startswith(k))
+    if kind == "wrap" and g.opset < 19:
+        _refuse(m, "circular padding needs opset_version >= 19")
+    begins, ends = [0] * rank, [0] * rank
+    for i in range(len(m.padding) // 2):
+        begins[rank - 1 - i], ends[rank - 1 - i] = m.padding[2 * i], m.padding[2 * i + 1]
+    args = [inputs[0], g.ints(begins + ends, "pads")]
+    if kind == "constant":
+        args.append(g.const(np.float32(getattr(m, "value", 0.0)), "pad_value"))
+    return g.op("Pad", *args, mode=kind, hint="pad")

@@ -1,0 +1,117 @@
+"""Tracing a model's forward pass at the level of its layers.
+
+The model runs once on the example input, in eval mode, with a forward hook on every module
+that has a converter. Each hook writes that module's ONNX nodes, its inputs named by the values
+earlier modules produced. A tensor that no exported module produced (arithmetic written in a
+custom ``forward``) or a call to a module without a converter stops the export with an error
+naming it.
+"""
+from __future__ import annotations
+
+from .._tensor import Tensor
+from .graph import ExportError
+
+
+def flatten(tree) -> list:
+    """The tensors (or names) of a nested tuple/list, in order."""
+    if isinstance(tree, (tuple, list)):
+        return [leaf for item in tree for leaf in flatten(item)]
+    return [tree]
+
+
+def _map(tree, fn):
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(_map(item, fn) for item in tree) if isinstance(tree, tuple) else \
+            [_map(item, fn) for item in tree]
+    return fn(tree)
+
+
+class Tracer:
+    """Runs ``model(*args)`` and records its supported modules into ``graph``.
+
+    Args:
+        graph: the ``Graph`` being built.
+        lookup: ``lookup(module)`` returns the converter of a module, or None.
+    """
+
+    def __init__(self, graph, lookup) -> None:
+        self.graph, self.lookup = graph, lookup
+        self.names: dict = {}  # id(tensor) -> ONNX value name
+        self.alive: list = []  # keeps traced tensors alive so their ids stay unique
+        self.depth = 0  # > 0 inside an exported module (its children are not separate nodes)
+        self.paths: dict = {}
+        self.stack: list = []  # the containers whose forward is running, outermost first
+
+    def bind(self, tensor: Tensor, name: str) -> None:
+        self.names[id(tensor)] = name
+        self.alive.append(tensor)
+
+    def name_of(self, value, module):
+        if not isinstance(value, Tensor):
+            raise ExportError(f"ember.onnx.export cannot export {self._where(module)}: it is called "
+                              f"with a {type(value).__name__} argument, expected tensors")
+        if id(value) not in self.names:
+            owner = self.stack[-1] if self.stack else module
+            detail = "" if owner is module else f" (the input of its {self._where(module)})"
+            raise ExportError(
+                f"ember.onnx.export cannot export {self._where(owner)}: its forward computes a "
+                f"tensor outside the exported modules{detail}; only compositions of the modules "
+                f"in ember.onnx.SUPPORTED can be exported")
+        return self.names[id(value)]
+
+    def _where(self, module) -> str:
+        path = self.paths.get(id(module))
+        return type(module).__name__ + (f" ({path!r})" if path else "")
+
+    def run(self, model, args):
+        self.paths = {id(m): name for name, m in model.named_modules()}
+        handles = []
+        for module in model.modules():
+            converter = self.lookup(module)
+            if converter is not None:
+                handles.append(module.register_forward_pre_hook(self._enter))
+                handles.append(module.register_forward_hook(self._make_hook(converter)))
+            elif not list(module.children()):
+                handles.append(module.register_forward_pre_hook(self._unsupported))
+            else:
+                handles.append(module.register_forward_pre_hook(self._push))
+                handles.append(module.register_forward_hook(self._pop))
+        try:
+            return model(*args)
+        finally:
+            for handle in handles:
+                handle.remove()
+
+    def _push(self, module, args):
+        if self.depth == 0:
+            self.stack.append(module)
+
+    def _pop(self, module, args, output):
+        if self.depth == 0 and self.stack and self.stack[-1] is module:
+            self.stack.pop()
+
+    def _enter(self, module, args):
+        self.depth += 1
+
+    def _unsupported(self, module, args):
+        if self.depth == 0:
+            raise ExportError(f"ember.onnx.export cannot export {self._where(module)}: "
+                              f"{type(module).__name__} has no ONNX converter (see "
+                              f"ember.onnx.SUPPORTED for the modules it can export)")
+
+    def _make_hook(self, converter):
+        def hook(module, args, output):
+            self.depth -= 1
+            if self.depth:
+                return None
+            shapes = [tuple(t.shape) for t in flatten(args) if isinstance(t, Tensor)]
+            inputs = _map(tuple(a for a in args if a is not None), lambda t: self.name_of(t, module))
+            names = converter(self.graph, module, list(inputs), shapes)
+            got, want = flatten(names), flatten(output)
+            if len(got) != len(want):
+                raise ExportError(f"ember.onnx.export: the converter of {self._where(module)} "
+                                  f"returned {len(got)} values for {len(want)} outputs")
+            for tensor, name in zip(want, got):
+                self.bind(tensor, name)
+            return None
+        return hook

@@ -1,0 +1,221 @@
+"""ONNX export of ember.nn models, checked in onnxruntime (issue 18, part 1).
+
+Every module class in ``ember.onnx.SUPPORTED`` appears in a model below; each model is exported
+with a dynamic batch axis and run in onnxruntime on random inputs at two batch sizes, its
+outputs equal to ember's within 1e-5. Every other ``ember.nn`` layer raises an error naming it.
+"""
+import inspect
+import io
+
+import numpy as np
+import pytest
+
+import ember
+from ember import nn
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+import ember.onnx  # noqa: E402
+
+
+def floats(*shape):
+    return lambda rng, batch: rng.standard_normal((batch,) + shape).astype(np.float32)
+
+
+def tokens(vocab, seq):
+    return lambda rng, batch: rng.integers(0, vocab, size=(batch, seq)).astype(np.int64)
+
+
+class Tagger(nn.Module):
+    """Embedding, a 2-layer bidirectional LSTM, a GRU and an RNN; returns sequences and states."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(11, 6, padding_idx=0)
+        self.lstm = nn.LSTM(6, 7, num_layers=2, batch_first=True, bidirectional=True)
+        self.gru = nn.GRU(14, 5, batch_first=True)
+        self.rnn = nn.RNN(5, 4, nonlinearity="relu", batch_first=True)
+        self.head = nn.Linear(4, 3)
+
+    def forward(self, tokens):
+        out, (h, c) = self.lstm(self.embed(tokens))
+        out, h_gru = self.gru(out)
+        out, _ = self.rnn(out)
+        return self.head(out), h, c, h_gru
+
+
+class TimeMajor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(3, 4, num_layers=2, bias=False)
+        self.lstm = nn.LSTM(4, 2)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        out, _ = self.lstm(out)
+        return out
+
+
+ACTIVATIONS = [nn.ReLU(), nn.Sigmoid(), nn.Tanh(), nn.SELU(), nn.Softsign(), nn.Hardswish(),
+               nn.LeakyReLU(0.1), nn.ELU(0.7), nn.CELU(1.3), nn.GELU(), nn.GELU("tanh"),
+               nn.Softplus(), nn.Softplus(beta=2.0, threshold=3.0), nn.SiLU(), nn.Mish(),
+               nn.Hardtanh(-0.5, 0.7), nn.ReLU6(), nn.Hardsigmoid(), nn.Hardshrink(0.3),
+               nn.Softshrink(0.3), nn.Tanhshrink(), nn.LogSigmoid(), nn.Threshold(0.1, -2.0),
+               nn.PReLU(), nn.Softmax(dim=-1), nn.LogSoftmax(dim=1), nn.Softmin(dim=1)]
+
+# (batch dim, builder, input): batch is axis 0 except for the time-major recurrent model.
+MODELS = {
+    "mlp": (0, lambda: nn.Sequential(
+        nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.3), nn.AlphaDropout(0.1),
+        nn.FeatureAlphaDropout(0.1), nn.Linear(16, 8, bias=False), nn.LayerNorm(8), nn.Identity(),
+        nn.RMSNorm(8), nn.GLU(), nn.Linear(4, 3)), floats(6)),
+    "activations": (0, lambda: nn.Sequential(*[nn.Sequential(a, nn.Linear(5, 5)) for a in ACTIVATIONS]),
+                    floats(5)),
+    "cnn": (0, lambda: nn.Sequential(
+        nn.Conv2d(2, 6, 3, padding=1), nn.BatchNorm2d(6), nn.PReLU(6), nn.MaxPool2d(2),
+        nn.Dropout2d(0.2), nn.Conv2d(6, 4, 3, padding="same", dilation=2, groups=2,
+                                     padding_mode="reflect"),
+        nn.GroupNorm(2, 4), nn.Softmax2d(), nn.ZeroPad2d((1, 0, 2, 1)), nn.AvgPool2d(2, ceil_mode=True),
+        nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1),
+        nn.ReflectionPad2d(1), nn.ReplicationPad2d((0, 1, 1, 0)), nn.ConstantPad2d(1, 0.5),
+        nn.CircularPad2d(1), nn.AdaptiveMaxPool2d((5, None)), nn.AdaptiveAvgPool2d(1),
+        nn.ZeroPad3d(1), nn.ConstantPad3d(1, 2.0),
+        nn.Flatten(), nn.Unflatten(1, (7, -1)), nn.Flatten(0, 1)), floats(2, 9, 9)),
+    "cnn1d": (0, lambda: nn.Sequential(
+        nn.Conv1d(3, 4, 3, stride=2), nn.MaxPool1d(2, padding=1), nn.Dropout1d(0.2),
+        nn.ZeroPad1d(2), nn.ConstantPad1d((1, 0), -1.0), nn.ReflectionPad1d(1),
+        nn.ReplicationPad1d(1), nn.CircularPad1d(1), nn.AvgPool1d(3, stride=1, padding=1,
+                                                                   count_include_pad=False),
+        nn.Flatten(1, 2), nn.Unflatten(1, (6, -1)),
+        nn.AdaptiveAvgPool1d(2), nn.AdaptiveMaxPool1d(1), nn.Flatten(), nn.Linear(6, 2)),
+        floats(3, 16)),
+    "recurrent": (0, Tagger, tokens(11, 7)),
+    "time_major": (1, TimeMajor, lambda rng, batch: rng.standard_normal((5, batch, 3)).astype(np.float32)),
+}
+
+
+def _export(model, x, batch_dim, **kwargs):
+    buffer = io.BytesIO()
+    n_out = len(ember.onnx.trace.flatten(model(ember.tensor(x))))
+    outputs = [f"y{i}" for i in range(n_out)]
+    axes = {"x": {batch_dim: "batch"}, **{name: {0: "dim0"} for name in outputs}}
+    ember.onnx.export(model, (ember.tensor(x),), buffer, input_names=["x"], output_names=outputs,
+                      dynamic_axes=axes, opset_version=19, **kwargs)
+    return ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+
+
+@pytest.mark.parametrize("case", MODELS)
+def test_exported_model_matches_ember_in_onnxruntime(case):
+    batch_dim, build, make_input = MODELS[case]
+    rng = np.random.default_rng(0)
+    ember.manual_seed(0)
+    model = build()
+    with ember.no_grad():  # non-default batch-norm statistics
+        model(ember.tensor(make_input(rng, 8)))
+    model.eval()
+    session = _export(model, make_input(rng, 2), batch_dim)
+    for batch in (1, 5):
+        x = make_input(rng, batch)
+        with ember.no_grad():
+            expected = ember.onnx.trace.flatten(model(ember.tensor(x)))
+        got = session.run(None, {"x": x})
+        assert len(got) == len(expected)
+        for a, b in zip(got, expected):
+            assert a.dtype == np.float32 and a.shape == tuple(b.shape)
+            np.testing.assert_allclose(a, b.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_every_supported_module_is_exported_by_a_test_model():
+    used = {type(m) for _, build, _ in MODELS.values() for m in build().modules()}
+    missing = [cls.__name__ for cls in ember.onnx.SUPPORTED if cls not in used]
+    assert not missing, f"SUPPORTED modules without an export test: {missing}"
+
+
+def test_export_keeps_training_mode_and_writes_atomically(tmp_path):
+    model = nn.Sequential(nn.Linear(3, 2), nn.Dropout(0.5))
+    model.train()
+    path = tmp_path / "m.onnx"
+    ember.onnx.export(model, ember.randn(4, 3), str(path))
+    assert model.training and model[1].training
+    assert [p.name for p in tmp_path.iterdir()] == ["m.onnx"]
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
+# ------------------------------------------------------------------------------- unsupported
+class Residual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return x + self.fc(x)
+
+
+UNSUPPORTED = {
+    "RReLU": (lambda: nn.RReLU(), floats(4)),
+    "PairwiseDistance": None, "CosineSimilarity": None, "Bilinear": None,  # two inputs
+    "Unfold": (lambda: nn.Unfold(2), floats(1, 4, 4)),
+    "Fold": (lambda: nn.Fold((3, 3), 2), floats(4, 4)),
+    "MultiheadAttention": None, "TransformerEncoderLayer": (
+        lambda: nn.TransformerEncoderLayer(4, 2, 8, batch_first=True), floats(3, 4)),
+    "TransformerEncoder": None, "TransformerDecoderLayer": None, "TransformerDecoder": None,
+    "Transformer": None, "RNNCell": (lambda: nn.RNNCell(4, 3), floats(4)),
+    "LSTMCell": (lambda: nn.LSTMCell(4, 3), floats(4)), "GRUCell": (lambda: nn.GRUCell(4, 3), floats(4)),
+    "Upsample": (lambda: nn.Upsample(scale_factor=2), floats(1, 3, 3)),
+    "UpsamplingNearest2d": (lambda: nn.UpsamplingNearest2d(scale_factor=2), floats(1, 3, 3)),
+    "UpsamplingBilinear2d": (lambda: nn.UpsamplingBilinear2d(scale_factor=2), floats(1, 3, 3)),
+    "RNNBase": None, "RNNCellBase": None,
+}
+
+
+def _layer_classes():
+    from ember.nn.modules import container, loss
+    skip = set(container.__all__) | set(loss.__all__)
+    return [n for n in nn.modules.__all__ if n not in skip and inspect.isclass(getattr(nn, n))
+            and issubclass(getattr(nn, n), nn.Module)]
+
+
+def test_every_layer_is_supported_or_listed_as_unsupported():
+    unlisted = [n for n in _layer_classes()
+                if getattr(nn, n) not in ember.onnx.SUPPORTED and n not in UNSUPPORTED]
+    assert not unlisted, f"nn layers neither exported nor listed in UNSUPPORTED: {unlisted}"
+    wrongly = [n for n in UNSUPPORTED if getattr(nn, n) in ember.onnx.SUPPORTED]
+    assert not wrongly, f"now supported, remove from UNSUPPORTED: {wrongly}"
+
+
+@pytest.mark.parametrize("name", [n for n, case in UNSUPPORTED.items() if case is not None])
+def test_unsupported_layer_raises_naming_it(name, tmp_path):
+    build, make_input = UNSUPPORTED[name]
+    model = nn.Sequential(nn.Identity(), build())
+    path = tmp_path / "m.onnx"
+    with pytest.raises(ember.onnx.ExportError, match=name):
+        ember.onnx.export(model, ember.tensor(make_input(np.random.default_rng(0), 2)), str(path))
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("model, x, message", [
+    (Residual(), ember.randn(2, 4), r"Residual.*computes a tensor outside"),
+    (nn.Sequential(nn.BatchNorm1d(3, track_running_stats=False)), ember.randn(2, 3),
+     "BatchNorm1d: track_running_stats=False"),
+    (nn.Sequential(nn.MaxPool2d(2, return_indices=True)), ember.randn(1, 1, 4, 4), "return_indices"),
+    (nn.Sequential(nn.LSTM(3, 4, proj_size=2)), ember.randn(2, 1, 3), "proj_size"),
+    (nn.Sequential(nn.Embedding(5, 2, max_norm=1.0)), ember.tensor([[1, 2]]), "max_norm"),
+])
+def test_unexportable_configurations_raise(model, x, message):
+    with pytest.raises(ember.onnx.ExportError, match=message):
+        ember.onnx.export(model, x, io.BytesIO())
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"opset_version": 9}, ValueError, "opset_version must be an int from 17"),
+    ({"dynamic_axes": {"input0": {3: "b"}}}, ValueError, r"names axis 3, but 'input0' has 2"),
+    ({"input_names": ["a", "b"]}, ValueError, "2 input_names for 1 input"),
+])
+def test_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        ember.onnx.export(nn.Linear(3, 2), ember.randn(2, 3), io.BytesIO(), **kwargs)
+
+
+def test_wrong_input_shape_is_named():
+    with pytest.raises(RuntimeError, match="5"):
+        ember.onnx.export(nn.Linear(3, 2), ember.randn(2, 5), io.BytesIO())
