@@ -226,6 +226,22 @@ class Tensor:
         from .autograd.engine import register_hook
         return register_hook(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Calls ``hook(self)`` after this leaf's ``.grad`` has been accumulated in a backward
+        pass (optimizers that step inside backward use it). Returns a removable handle.
+
+        Example::
+
+            >>> w = ember.tensor([1.0, 2.0], requires_grad=True)
+            >>> handle = w.register_post_accumulate_grad_hook(lambda t: print(t.grad))
+            >>> (w * 3).sum().backward()
+            tensor([3., 3.])
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.engine import register_post_accumulate_grad_hook
+        return register_post_accumulate_grad_hook(self, hook)
+
     @property
     def retains_grad(self) -> bool:
         return self.grad_fn is not None and self.grad_fn._retained is not None

@@ -23,7 +23,7 @@ import numpy as np
 from . import _dtype
 from ._tensor import Tensor
 from .autograd.grad_mode import STATE
-from .ops import (binary_math, elementwise, indexing, layout, linalg_more, linalg_solvers,
+from .ops import (binary_math, elementwise, indexing, layout, linalg_factor, linalg_more, linalg_solvers,
                   reduction, scan, shape, sorting, stats, unary_math)
 from .ops.pointwise import torch_dtype_name
 from .ops.shape import view as shape_ops_view
@@ -275,14 +275,15 @@ def _runtime_mod():
 
 
 _FUNCTIONS = {}
-for _mod in (unary_math, binary_math, scan, stats, indexing, layout, linalg_more, linalg_solvers):
+for _mod in (unary_math, binary_math, scan, stats, indexing, layout, linalg_more, linalg_solvers,
+             linalg_factor):
     for _name in _mod.__all__:
         _FUNCTIONS[_name] = getattr(_mod, _name)
 for _name in ("vector_norm", "tril_indices", "triu_indices", "broadcast_shapes",
               "broadcast_tensors", "meshgrid", "cartesian_prod", "block_diag", "atleast_1d",
               "atleast_2d", "atleast_3d", "hstack", "vstack", "dstack", "column_stack", "row_stack",
               "einsum", "cdist", "chain_matmul", "trapezoid", "trapz", "cumulative_trapezoid",
-              "vander", "bucketize", "searchsorted", "i1", "expit", "view_as_dtype"):
+              "vander", "bucketize", "searchsorted", "i1", "expit", "view_as_dtype", "lu_unpack"):
     _FUNCTIONS.pop(_name, None)          # functions only (not Tensor methods in torch)
 
 _METHODS = dict(_FUNCTIONS)

@@ -181,21 +181,7 @@ OWNED = {
 
 TODO = {
     "torch": {
-        "decompositions whose gradients are not written yet (SVD, LU, Householder, LOBPCG)": """
-            svd lu_solve lu_unpack geqrf orgqr ormqr lobpcg""",
-    },
-    "torch.Tensor": {
-        "decompositions whose gradients are not written yet": """
-            svd lu lu_solve geqrf orgqr ormqr""",
-        "a hook run after .grad is accumulated (needs the engine to call it)":
-            "register_post_accumulate_grad_hook",
-    },
-    "torch.nn": {
-        "LinearCrossEntropyLoss (torch 2.13's fused linear + cross-entropy)":
-            "LinearCrossEntropyLoss LinearCrossEntropyOptions",
-    },
-    "torch.nn.functional": {
-        "linear_cross_entropy (torch 2.13's fused linear + cross-entropy)": "linear_cross_entropy",
+        "LOBPCG (an iterative eigen-solver for sparse symmetric problems)": "lobpcg",
     },
 }
 

@@ -282,3 +282,52 @@ def test_register_hook_matches_torch():
 def test_register_hook_needs_grad():
     with pytest.raises(RuntimeError, match="doesn't require gradient"):
         ember.ones(2).register_hook(print)
+
+
+def test_post_accumulate_grad_hook_matches_torch():
+    """The hook sees the accumulated .grad (after the leaf's own hooks), on every backward, until
+    removed; an optimizer stepping inside backward gives the same weights as torch."""
+    def run(m):
+        seen = []
+        w = m.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        w.register_hook(lambda g: g * 2)
+        handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+        (w * 3).sum().backward()
+        (w * w).sum().backward()
+        handle.remove()
+        (w * 5).sum().backward()
+        v = m.tensor([1.0, 2.0], requires_grad=True)
+        opt = m.optim.SGD([v], lr=0.1)
+
+        def step(t):
+            opt.step()
+            opt.zero_grad()
+        v.register_post_accumulate_grad_hook(step)
+        for _ in range(3):
+            (v * v).sum().backward()
+        return seen, w.grad.tolist(), v.tolist(), v.grad
+    e, t = run(ember), run(torch)
+    assert e[:3] == t[:3]
+    assert e[3] is None and t[3] is None
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda m: m.ones(2), "doesn't require gradient"),
+    (lambda m: m.ones(2, requires_grad=True) * 2, "cannot be registered on non-leaf tensors"),
+])
+def test_post_accumulate_grad_hook_refuses_like_torch(make, message):
+    for m in (ember, torch):
+        with pytest.raises(RuntimeError, match=message):
+            make(m).register_post_accumulate_grad_hook(print)
+
+
+def test_leaf_hook_sees_the_summed_gradient_once():
+    """A leaf used twice gets one hook call with the sum of both contributions, as torch's
+    AccumulateGrad (a non-linear hook shows the difference)."""
+    def run(m):
+        seen = []
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g: (seen.append(g.tolist()), g * g)[1])
+        (x * x + 3 * x).sum().backward()
+        return seen, x.grad.tolist()
+    assert run(ember) == run(torch)

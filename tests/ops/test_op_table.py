@@ -132,6 +132,16 @@ CASES = [
      [(4, 3)], ANY),
     ("qr_Q", lambda m, a: (m.linalg.qr(a) if m is torch else m.qr(a))[0], [(4, 3)], ANY),
     ("qr_R", lambda m, a: (m.linalg.qr(a) if m is torch else m.qr(a))[1], [(3, 3)], ANY),
+    # SVD's signs are LAPACK's choice (torch's and NumPy's differ on some shapes), so the rows
+    # read what does not depend on them: S, the sum of u_i v_iᵀ, and the projector U Uᵀ
+    ("svd_S", lambda m, a: m.svd(a)[1], [(4, 3)], ANY),
+    ("svd_UVt", lambda m, a: (lambda u, s, v: u @ v.mT)(*m.svd(a)), [(2, 3, 4)], ANY),
+    ("svd_UUt", lambda m, a: (lambda u, s, v: u @ u.mT)(*m.svd(a)), [(5, 3)], ANY),
+    ("lu_packed", lambda m, a: (m.linalg.lu_factor(a) if m is torch else m.lu(a))[0], [(2, 3, 3)], ANY),
+    ("lu_solve", lambda m, a, b: m.lu_solve(b, *(m.linalg.lu_factor(a) if m is torch else m.lu(a))),
+     [(3, 3), (3, 2)], ANY),
+    ("orgqr", lambda m, a, tau: m.orgqr(a, tau * 0.5), [(4, 3), (3,)], ANY),
+    ("ormqr_left_t", lambda m, a, tau, c: m.ormqr(a, tau * 0.5, c, True, True), [(4, 3), (3,), (4, 2)], ANY),
     ("igamma_x", lambda m, x: m.igamma(m.tensor([0.5, 1.0, 2.0, 4.0], dtype=x.dtype), x), [(3, 4)], POS),
     ("igammac_x", lambda m, x: m.igammac(m.tensor(2.5, dtype=x.dtype), x * 3), [(3, 4)], POS),
     ("norm_inf", lambda m, a: m.norm(a, float("inf"), 1), [(3, 4)], ANY),
@@ -340,7 +350,13 @@ COMPOSITES = {"div_scalar_left", "tan", "log2", "log10", "rsqrt", "reciprocal", 
               # the Q and R reads of ember's one packed QR node are slices of it
               "qr_Q", "qr_R",
               # torch sums the singular values of an SVD node; ember has one NuclearNorm node
-              "nuclear_norm"}
+              "nuclear_norm",
+              # torch's SVD node returns U, S and V; ember's one SVD node is read by slices
+              "svd_S",
+              # lu_solve is U⁻¹ L⁻¹ Pᵀ b from ember's nodes; torch has one LuSolve node
+              "lu_solve",
+              # Householder products written with ember's ops; torch has one node each
+              "orgqr", "ormqr_left_t"}
 
 
 def _iadd(a, b):

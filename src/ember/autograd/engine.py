@@ -12,12 +12,13 @@ import numpy as np
 
 from .function import Function
 
-__all__ = ["run_backward", "register_hook"]
+__all__ = ["run_backward", "register_hook", "register_post_accumulate_grad_hook"]
 
 # Hooks from Tensor.register_hook. Non-leaf tensors' hooks sit on the node that made them;
 # leaves are keyed by id (a Tensor's == is elementwise, so it can't be a weak dict key).
 _NODE_HOOKS: "weakref.WeakKeyDictionary[Function, list]" = weakref.WeakKeyDictionary()
 _LEAF_HOOKS: dict = {}
+_POST_ACCUMULATE_HOOKS: dict = {}  # leaves' hooks run after their .grad is updated, by id
 
 
 class RemovableHandle:
@@ -36,13 +37,27 @@ def register_hook(tensor, hook) -> RemovableHandle:
     if tensor.grad_fn is not None:
         hooks = _NODE_HOOKS.setdefault(tensor.grad_fn, [])
     else:
-        key = id(tensor)
-        if key not in _LEAF_HOOKS:
-            _LEAF_HOOKS[key] = []
-            weakref.finalize(tensor, _LEAF_HOOKS.pop, key, None)
-        hooks = _LEAF_HOOKS[key]
+        hooks = _leaf_hooks(_LEAF_HOOKS, tensor)
     hooks.append(hook)
     return RemovableHandle(hooks, hook)
+
+
+def register_post_accumulate_grad_hook(tensor, hook) -> RemovableHandle:
+    """Calls ``hook(tensor)`` after a leaf's ``.grad`` has been updated in a backward pass."""
+    if tensor.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    hooks = _leaf_hooks(_POST_ACCUMULATE_HOOKS, tensor)
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
+
+
+def _leaf_hooks(table: dict, tensor) -> list:
+    """The list of hooks for a leaf in ``table``, dropped when the tensor is collected."""
+    key = id(tensor)
+    if key not in table:
+        table[key] = []
+        weakref.finalize(tensor, table.pop, key, None)
+    return table[key]
 
 
 def _run_hooks(hooks, grad, make):
@@ -114,6 +129,9 @@ def _accumulate(tensor, grad: np.ndarray, given: set, make) -> None:
         old._data = old._data + grad
     else:
         np.add(old._data, grad, out=old._data)
+    if _POST_ACCUMULATE_HOOKS and id(tensor) in _POST_ACCUMULATE_HOOKS:
+        for hook in list(_POST_ACCUMULATE_HOOKS[id(tensor)]):
+            hook(tensor)
 
 
 def _as_grad_of(tensor, grad) -> np.ndarray:
@@ -155,6 +173,9 @@ def run_backward(tensors, grads, retain_graph: bool, inputs=None):
             del buffers[node]
     deps = _count_dependencies(buffers, keep)
     node_hooks = _NODE_HOOKS if len(_NODE_HOOKS) else None  # len() of a weak dict is slow: once
+    # a leaf with hooks gets its contributions summed first (its hooks run once per pass, as
+    # torch's AccumulateGrad does); other leaves accumulate as their gradients arrive
+    hooked, pending = bool(_LEAF_HOOKS or _POST_ACCUMULATE_HOOKS), {}
     ready = []
     for node in buffers:
         if not deps[node]:
@@ -199,9 +220,15 @@ def run_backward(tensors, grads, retain_graph: bool, inputs=None):
                     ready.append(nxt)
             elif gi is not None:
                 if targets is None:
-                    _accumulate(nxt, gi, given, make)
+                    if hooked and (id(nxt) in _LEAF_HOOKS or id(nxt) in _POST_ACCUMULATE_HOOKS):
+                        prev = pending.get(id(nxt))
+                        pending[id(nxt)] = (nxt, gi if prev is None else prev[1] + gi)
+                    else:
+                        _accumulate(nxt, gi, given, make)
                 else:
                     _reach_leaf(nxt, gi, captured, targets, given, make)
+    for leaf, g in pending.values():
+        _accumulate(leaf, g, given, make)
     if inputs is None:
         return None
     out = []

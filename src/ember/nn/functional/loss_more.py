@@ -20,11 +20,12 @@ from ...ops import elementwise as ew
 from ...ops._util import as_tensor, float_input
 from .activation import logsigmoid
 from .distance import pairwise_distance
-from .loss import _check_reduction, _legacy
+from .layers import linear
+from .loss import _check_reduction, _legacy, cross_entropy
 
 __all__ = ["cosine_embedding_loss", "margin_ranking_loss", "multilabel_margin_loss",
            "multilabel_soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
-           "poisson_nll_loss", "gaussian_nll_loss"]
+           "poisson_nll_loss", "gaussian_nll_loss", "linear_cross_entropy"]
 
 
 def _reduce(loss, reduction: str):
@@ -208,3 +209,49 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-06
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
+
+
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options=None):
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``, torch 2.13's
+    fused head. ``linear_weight`` is ``(C, d1, …, dK, in_features)`` for a K-dimensional loss;
+    ``options`` (a ``LinearCrossEntropyOptions``) only changes torch's memory use, not the result.
+
+    Shape: input ``(in_features,)`` or ``(N, in_features)``; target indices ``(N,)`` (or
+    ``(N, d1, …)``) or probabilities of the logits' shape ``(N, C, d1, …)``.
+
+    Example::
+
+        >>> w = ember.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+        >>> F.linear_cross_entropy(ember.tensor([[2.0, -1.0]]), w, ember.tensor([0]))
+        tensor(0.1698)
+    """
+    x, w = as_tensor(input), as_tensor(linear_weight)
+    if x.dim() < 1 or x.dim() > 2:
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {x.dim()}")
+    if w.dim() < 2:
+        raise RuntimeError(f"expected linear_weight with dimensionality at least 2, got {w.dim()}")
+    batch, in_features = tuple(x.shape[:-1]), x.shape[-1]
+    if in_features != w.shape[-1]:
+        raise RuntimeError("expected equal input and linear_weight last dimensions (in_features), "
+                           f"got {x.shape[-1]} and {w.shape[-1]}, respectively")
+    num_classes, out_features = w.shape[0], tuple(w.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (num_classes, *out_features):
+        raise RuntimeError(f"expected linear_bias shape {(num_classes, *out_features)}, got "
+                           f"{tuple(linear_bias.shape)}")
+    if out_features and not batch:
+        raise RuntimeError(f"K-dimensional loss defined by linear_weight shape {tuple(w.shape)} "
+                           f"requires batched input, (N, {in_features}), got unbatched input with "
+                           f"shape {tuple(x.shape)}")
+    logits_shape = (*batch, num_classes, *out_features)
+    if tuple(as_tensor(target).shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    rows = math.prod(out_features, start=num_classes)
+    flat_w = w.reshape(rows, in_features) if out_features else w
+    flat_b = (linear_bias.reshape(rows) if out_features and linear_bias is not None
+              else linear_bias)
+    logits = linear(x, flat_w, flat_b).reshape(logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         label_smoothing=label_smoothing)

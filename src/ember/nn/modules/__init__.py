@@ -1,6 +1,7 @@
 """The layer, activation, loss and container Modules of ``ember.nn``."""
 from . import (activation, attention, batchnorm, container, conv, distance, dropout,  # noqa: F401
-               flatten, fold, linear, loss, module, normalization, padding, pooling, rnn, sparse,
+               flatten, fold, linear, linear_cross_entropy_options, loss, module,
+               normalization, padding, pooling, rnn, sparse,
                transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .attention import MultiheadAttention  # noqa: F401 - (its projection class stays inside)
@@ -11,6 +12,7 @@ from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
+from .linear_cross_entropy_options import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
@@ -21,6 +23,7 @@ from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 __all__ = ["MultiheadAttention"] + [
-    name for m in (activation, container, conv, distance, dropout, flatten, fold, linear, loss,
+    name for m in (activation, container, conv, distance, dropout, flatten, fold, linear,
+                   linear_cross_entropy_options, loss,
                    normalization, padding, pooling, rnn, sparse, transformer, upsampling)
     for name in m.__all__]

@@ -5,15 +5,19 @@ as in torch.
 """
 from __future__ import annotations
 
+import math
+
 from ...ops._util import as_tensor
 from .. import functional as F
 from ..module import Module
+from .linear import Linear
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
            "SoftMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss",
-           "MarginRankingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "NLLLoss2d"]
+           "MarginRankingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "NLLLoss2d",
+           "LinearCrossEntropyLoss"]
 
 
 class _Loss(Module):
@@ -317,3 +321,41 @@ class TripletMarginWithDistanceLoss(_Loss):
                                                    margin=self.margin, swap=self.swap,
                                                    reduction=self.reduction)
 
+
+
+class LinearCrossEntropyLoss(_WeightedLoss):
+    """A linear head and cross-entropy in one module (torch 2.13): holds ``self.linear``
+    (``in_features`` to ``num_classes * prod(out_features)``, no bias by default) and computes
+    :func:`~ember.nn.functional.linear_cross_entropy` of its input.
+
+    Example::
+
+        >>> loss = ember.nn.LinearCrossEntropyLoss(4, 3)
+        >>> loss(ember.ones(2, 4), ember.tensor([0, 2])).shape
+        ember.Size([])
+    """
+
+    def __init__(self, in_features: int, num_classes: int, *, out_features: tuple = (),
+                 bias: bool = False, device=None, dtype=None, reduction: str = "mean",
+                 weight=None, ignore_index: int | None = None, label_smoothing: float = 0.0,
+                 options=None) -> None:
+        if weight is not None and tuple(weight.shape) != (num_classes,):
+            raise RuntimeError(f"expected weight shape to be {(num_classes,)}, got "
+                               f"{tuple(weight.shape)}")
+        if label_smoothing < 0 or label_smoothing > 1.0:
+            raise RuntimeError(f"expected label_smoothing to be in range [0, 1], got "
+                               f"{label_smoothing}")
+        super().__init__(weight, None, None, reduction)
+        self.num_classes, self.out_features = num_classes, tuple(out_features)
+        self.ignore_index, self.label_smoothing, self.options = ignore_index, label_smoothing, options
+        self.linear = Linear(in_features, math.prod(self.out_features, start=num_classes),
+                             bias=bias, device=device, dtype=dtype)
+
+    def forward(self, input, target):
+        w = self.linear.weight.reshape((self.num_classes, *self.out_features,
+                                        self.linear.in_features))
+        b = (self.linear.bias.reshape((self.num_classes, *self.out_features))
+             if self.linear.bias is not None else None)
+        return F.linear_cross_entropy(input, w, target, linear_bias=b, weight=self.weight,
+                                      reduction=self.reduction, ignore_index=self.ignore_index,
+                                      label_smoothing=self.label_smoothing, options=self.options)
