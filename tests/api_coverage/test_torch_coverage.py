@@ -30,11 +30,13 @@ _TORCH_EXTRA = """broadcast_shapes set_default_dtype set_grad_enabled unique Hal
 
 
 def _modules():
+    import torch.linalg
     import torch.nn.functional
     import torch.nn.init
     import torch.optim.lr_scheduler
     import torch.utils.data
 
+    import ember.linalg
     import ember.nn.functional
     import ember.nn.init
     import ember.optim.lr_scheduler
@@ -50,6 +52,7 @@ def _modules():
                                      public_names(torch.optim.lr_scheduler)),
         "torch.utils.data": (torch.utils.data, ember.utils.data, public_names(torch.utils.data)),
         "torch.autograd": (torch.autograd, ember.autograd, public_names(torch.autograd)),
+        "torch.linalg": (torch.linalg, ember.linalg, public_names(torch.linalg)),
     }
 
 
@@ -119,7 +122,9 @@ def test_shared_names_take_torchs_parameters(module):
             continue
         ours = inspect.getattr_static(mine, name) if method else getattr(mine, name)
         theirs_fn = getattr(ref, name)
-        found = compare(reference_overloads(theirs_fn, name, method), _ember_overload(ours, method))
+        aten_name = f"linalg_{name}" if module == "torch.linalg" else name  # aten::linalg_svd
+        found = compare(reference_overloads(theirs_fn, aten_name, method),
+                        _ember_overload(ours, method))
         problems += [f"{module}.{name}: {p}" for p in found]
     assert problems == [], "\n".join(problems)
 

@@ -133,6 +133,10 @@ OUT_OF_SCOPE = {
             runtime_validation runtime_validation_disabled""",
         "private": "_DatasetKind",
     },
+    "torch.linalg": {
+        "complex-valued results (the general eigen-decomposition)": "eig eigvals",
+        "a documentation string, not a function": "common_notes",
+    },
     "torch.autograd": {
         "legacy autograd.Function form removed from torch's docs": "NestedIOFunction",
         "second derivatives (ember's backward builds no graph: create_graph=True is refused)":
@@ -183,6 +187,10 @@ TODO = {
     "torch": {
         "LOBPCG (an iterative eigen-solver for sparse symmetric problems)": "lobpcg",
     },
+    "torch.linalg": {
+        "LDLᵀ factorisation, least squares, tensor inverse and solve": """
+            ldl_factor ldl_factor_ex ldl_solve lstsq tensorinv tensorsolve""",
+    },
 }
 
 # torch accepts these parameters, ember deliberately does not (or calls them otherwise)
@@ -220,6 +228,7 @@ MODULE_EXCEPTIONS = {
     "MultiheadAttention": "torch keeps it in torch.nn.modules.activation; issue 16 put ember's in "
                           "ember.nn.modules.attention",
     "Generator": "torch._C's C++ class; ember's lives in ember.random",
+    "LinAlgError": "torch._C's exception class; ember's lives in ember.linalg",
     "autocast": "torch.amp.autocast_mode: ember's amp is one module, ember.amp",
     "GradScaler": "torch.amp.grad_scaler: ember's amp is one module, ember.amp",
 }

@@ -142,6 +142,11 @@ CASES = [
      [(3, 3), (3, 2)], ANY),
     ("orgqr", lambda m, a, tau: m.orgqr(a, tau * 0.5), [(4, 3), (3,)], ANY),
     ("ormqr_left_t", lambda m, a, tau, c: m.ormqr(a, tau * 0.5, c, True, True), [(4, 3), (3,), (4, 2)], ANY),
+    ("eigh_values", lambda m, a: m.linalg.eigh(a + a.mT).eigenvalues, [(2, 3, 3)], ANY),
+    ("eigh_projector", lambda m, a: (lambda w, v: (v * w.unsqueeze(-2)) @ v.mT)(*m.linalg.eigh(a + a.mT)),
+     [(4, 4)], ANY),
+    ("linalg_solve", lambda m, a, b: m.linalg.solve(a + 3 * m.eye(3, dtype=a.dtype), b),
+     [(2, 3, 3), (2, 3, 2)], ANY),
     ("igamma_x", lambda m, x: m.igamma(m.tensor([0.5, 1.0, 2.0, 4.0], dtype=x.dtype), x), [(3, 4)], POS),
     ("igammac_x", lambda m, x: m.igammac(m.tensor(2.5, dtype=x.dtype), x * 3), [(3, 4)], POS),
     ("norm_inf", lambda m, a: m.norm(a, float("inf"), 1), [(3, 4)], ANY),
@@ -352,7 +357,7 @@ COMPOSITES = {"div_scalar_left", "tan", "log2", "log10", "rsqrt", "reciprocal", 
               # torch sums the singular values of an SVD node; ember has one NuclearNorm node
               "nuclear_norm",
               # torch's SVD node returns U, S and V; ember's one SVD node is read by slices
-              "svd_S",
+              "svd_S", "eigh_values",
               # lu_solve is U⁻¹ L⁻¹ Pᵀ b from ember's nodes; torch has one LuSolve node
               "lu_solve",
               # Householder products written with ember's ops; torch has one node each

@@ -20,14 +20,17 @@ from ..autograd.function import Function
 from ._util import as_tensor, float_input
 from .indexing import tril, triu
 from .linalg import matmul
-from .linalg_more import _mT, inverse
+from .linalg_more import LinAlgError, _mT, inverse
 from .shape import cat, getitem
 
 __all__ = ["svd", "lu", "lu_unpack", "lu_solve", "geqrf", "orgqr", "ormqr"]
+# not in torch's namespace (torch.linalg's): ember.linalg reads them from here
+LINALG_ONLY = ["eigh", "solve"]
 
 _SVD = namedtuple("svd", ["U", "S", "V"])
 _LuUnpack = namedtuple("lu_unpack", ["P", "L", "U"])
 _Geqrf = namedtuple("geqrf", ["a", "tau"])
+_Eigh = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
 
 
 class SVD(Function):
@@ -66,24 +69,105 @@ class SVD(Function):
 
 def svd(input, some: bool = True, compute_uv: bool = True):
     """``(U, S, V)`` with ``input = U diag(S) Vᵀ``, singular values descending. ``some=False``
-    gives the complete (square) ``U`` and ``V``, without a gradient for non-square input;
-    ``compute_uv=False`` returns zero ``U``/``V`` (only ``S`` is computed), as torch."""
+    gives the complete (square) ``U`` and ``V``, without a gradient for non-square input (``S``
+    keeps its gradient); ``compute_uv=False`` returns zero ``U``/``V`` (only ``S`` is computed), as torch."""
     a = float_input(as_tensor(input))
     m, n = a.shape[-2], a.shape[-1]
     k = min(m, n)
-    if not some and m != n:
-        u, s, vt = np.linalg.svd(a._data, full_matrices=True)
-        out = _SVD(Tensor._make(u), Tensor._make(s), Tensor._make(_mT(vt).copy()))
-    else:
-        packed = SVD.apply(a)
-        out = _SVD(getitem(packed, (Ellipsis, slice(0, m), slice(None))),
-                   getitem(packed, (Ellipsis, -1, slice(None))),
-                   getitem(packed, (Ellipsis, slice(m, m + n), slice(None))))
+    packed = SVD.apply(a)
+    out = _SVD(getitem(packed, (Ellipsis, slice(0, m), slice(None))),
+               getitem(packed, (Ellipsis, -1, slice(None))),
+               getitem(packed, (Ellipsis, slice(m, m + n), slice(None))))
+    if not some and m != n:  # the complete U and V (no gradient); S keeps its gradient
+        u, _, vt = np.linalg.svd(a._data, full_matrices=True)
+        out = _SVD(Tensor._make(u), out.S, Tensor._make(_mT(vt).copy()))
     if not compute_uv:
         zeros = np.zeros(a.shape[:-2] + ((m, m) if not some else (m, k)), a._data.dtype)
         zeros_v = np.zeros(a.shape[:-2] + ((n, n) if not some else (n, k)), a._data.dtype)
         return _SVD(Tensor._make(zeros), out.S, Tensor._make(zeros_v))
     return out
+
+
+class Eigh(Function):
+    """Eigenvalues (ascending) and eigenvectors of symmetric matrices, packed as rows
+    ``[V; L]`` (``(n + 1, n)``); the gradient is the real case of torch's
+    linalg_eig_backward for Hermitian input (distinct eigenvalues)."""
+
+    NAME = "LinalgEighBackward0"
+
+    def forward(self, a, uplo="L"):
+        self.w, self.v = np.linalg.eigh(a, UPLO=uplo)
+        return np.concatenate([self.v, self.w[..., None, :]], axis=-2)
+
+    def backward(self, g):
+        w, v = self.w, self.v
+        n = w.shape[-1]
+        gv, gw = g[..., :n, :], g[..., n, :]
+        vt_gv = _mT(v) @ gv
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e = w[..., None, :] - w[..., :, None]             # E_ij = λ_j - λ_i
+            e = np.where(np.eye(n, dtype=bool), 1.0, e)
+            inner = 0.5 * (vt_gv - _mT(vt_gv)) / e
+        idx = np.arange(n)
+        inner[..., idx, idx] = gw
+        ga = v @ inner @ _mT(v)
+        return (ga.astype(g.dtype, copy=False),)
+
+
+def eigh(input, UPLO: str = "L"):
+    """``(eigenvalues, eigenvectors)`` of symmetric ``input`` (only the ``UPLO`` triangle is
+    read), eigenvalues ascending: torch.linalg.eigh."""
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    a = float_input(as_tensor(input))
+    if a.dim() < 2 or a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"linalg.eigh: A must be batches of square matrices, but they are "
+                           f"{a.shape[-2] if a.dim() >= 2 else 1} by {a.shape[-1]} matrices")
+    n = a.shape[-1]
+    packed = Eigh.apply(a, uplo=UPLO)
+    return _Eigh(getitem(packed, (Ellipsis, n, slice(None))),
+                 getitem(packed, (Ellipsis, slice(0, n), slice(None))))
+
+
+class Solve(Function):
+    """``X`` with ``A X = B`` for square ``A`` (batched, ``B`` matrices); the gradient is
+    ``gB = A⁻ᵀ g`` and ``gA = -gB Xᵀ``, as torch's linalg_solve backward."""
+
+    NAME = "LinalgSolveExBackward0"
+
+    def forward(self, a, b):
+        self.a = a
+        try:
+            self.x = np.linalg.solve(a, b)
+        except np.linalg.LinAlgError:
+            raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is "
+                              "singular.") from None
+        return self.x
+
+    def backward(self, g):
+        gb = np.linalg.solve(_mT(self.a), g)
+        return (-(gb @ _mT(self.x))).astype(g.dtype, copy=False), gb.astype(g.dtype, copy=False)
+
+
+def solve(A, B, *, left: bool = True):
+    """``X`` with ``A X = B`` (``X A = B`` when not ``left``): torch.linalg.solve. ``B`` is a
+    vector (or batch of vectors) when its shape is ``A``'s without the last dimension."""
+    a, b = float_input(as_tensor(A)), float_input(as_tensor(B))
+    if a.dim() < 2 or a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"linalg.solve: A must be batches of square matrices, but they are "
+                           f"{a.shape[-2] if a.dim() >= 2 else 1} by {a.shape[-1]} matrices")
+    if not left:
+        return solve(a.transpose(-2, -1), b.transpose(-2, -1)).transpose(-2, -1)
+    vector = b.dim() == 1 or (b.dim() == a.dim() - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
+    rhs = b.unsqueeze(-1) if vector else b
+    if rhs.shape[-2] != a.shape[-1]:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+                           f"({a.shape[-2]}x{a.shape[-1]} and {rhs.shape[-2]}x{rhs.shape[-1]})")
+    batch = np.broadcast_shapes(tuple(a.shape[:-2]), tuple(rhs.shape[:-2]))
+    a = a.expand(*batch, *a.shape[-2:]) if tuple(a.shape[:-2]) != batch else a
+    rhs = rhs.expand(*batch, *rhs.shape[-2:]) if tuple(rhs.shape[:-2]) != batch else rhs
+    x = Solve.apply(a, rhs)
+    return x.squeeze(-1) if vector else x
 
 
 def _lu_factor(a: np.ndarray):

@@ -65,6 +65,11 @@ class SlogDet(Function):
         return (g[..., None, None] * _mT(np.linalg.inv(self.a)),)
 
 
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError (``ember.linalg.LinAlgError``): a matrix the algorithm cannot
+    handle (singular, not positive-definite); a RuntimeError, as torch's."""
+
+
 class Inverse(Function):
     NAME = "LinalgInvExBackward0"
 
@@ -72,7 +77,7 @@ class Inverse(Function):
         try:
             self.out = np.linalg.inv(a)
         except np.linalg.LinAlgError:
-            raise RuntimeError("linalg.inv: The diagonal element 1 is zero, the inversion could "
+            raise LinAlgError("linalg.inv: The diagonal element 1 is zero, the inversion could "
                                "not be completed because the input matrix is singular.") from None
         return self.out
 
@@ -89,7 +94,7 @@ class Cholesky(Function):
         try:
             lower = np.linalg.cholesky(a)
         except np.linalg.LinAlgError:
-            raise RuntimeError("linalg.cholesky: The factorization could not be completed because "
+            raise LinAlgError("linalg.cholesky: The factorization could not be completed because "
                                "the input is not positive-definite.") from None
         self.L = lower
         return _mT(lower).copy() if upper else lower
