@@ -235,7 +235,9 @@ def multi_dot(tensors):
         ts[0] = ts[0].unsqueeze(0)
     if last_vec:
         ts[-1] = ts[-1].unsqueeze(-1)
-    out = _more.chain_matmul(*ts) if len(ts) > 2 else matmul(ts[0], ts[1])
+    out = ts[0]
+    for t in ts[1:]:
+        out = matmul(out, t)
     if first_vec:
         out = out.squeeze(0)
     if last_vec:
