@@ -19,15 +19,13 @@ from api_signatures import scope_names
 
 _CONV_LAYERS = """
     AdaptiveAveragePooling1D AdaptiveAveragePooling2D AdaptiveAveragePooling3D AdaptiveMaxPooling1D
-    AdaptiveMaxPooling2D AdaptiveMaxPooling3D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D
-    Conv1DTranspose Conv3D Conv3DTranspose Convolution1D Convolution1DTranspose Convolution2D
-    Convolution2DTranspose Convolution3D Convolution3DTranspose Cropping1D Cropping2D Cropping3D
-    DepthwiseConv1D GlobalAveragePooling3D GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D
-    GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPool3D GlobalMaxPooling3D MaxPool1D MaxPool2D MaxPool3D
-    MaxPooling3D SeparableConv1D SeparableConvolution1D SeparableConvolution2D SpatialDropout1D
-    SpatialDropout3D UpSampling1D UpSampling3D ZeroPadding1D ZeroPadding3D Resizing CenterCrop
-    RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom RandomContrast
-    RandomBrightness"""
+    AdaptiveMaxPooling2D AdaptiveMaxPooling3D AveragePooling3D AvgPool3D Conv1DTranspose Conv3D
+    Conv3DTranspose Convolution1DTranspose Convolution3D Convolution3DTranspose Cropping1D
+    Cropping2D Cropping3D DepthwiseConv1D GlobalAveragePooling3D GlobalAvgPool3D GlobalMaxPool3D
+    GlobalMaxPooling3D MaxPool3D MaxPooling3D SeparableConv1D SeparableConvolution1D
+    SpatialDropout1D SpatialDropout3D UpSampling1D UpSampling3D ZeroPadding1D ZeroPadding3D
+    Resizing CenterCrop RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom
+    RandomContrast RandomBrightness"""
 
 OUT_OF_SCOPE = {
     "keras": {
@@ -131,10 +129,6 @@ SIGNATURE_EXCEPTIONS = {
     ("keras.layers", "Dense"): "LoRA (lora_rank, lora_alpha) and quantization_config: "
                                "quantisation is out of scope",
     ("keras.layers", "Embedding"): "as Dense (quantization_config)",
-    ("keras.layers", "AveragePooling1D"): "issue 15: name= by keyword only",
-    ("keras.layers", "AveragePooling2D"): "issue 15",
-    ("keras.layers", "MaxPooling1D"): "issue 15",
-    ("keras.layers", "MaxPooling2D"): "issue 15",
     ("keras.layers", "SpatialDropout2D"): "issue 15",
     **{("keras.layers", n): "issue 16: recurrent layers' positional order"
        for n in ("GRU", "GRUCell", "LSTM", "LSTMCell", "SimpleRNN", "SimpleRNNCell")},

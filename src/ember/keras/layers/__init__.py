@@ -45,6 +45,16 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
            "concatenate", "dot", "KerasTensor"]
 
+# Keras's other spellings of the same classes (keras.layers.MaxPool2D is MaxPooling2D)
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D
+__all__ += ["MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D",
+            "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "Convolution1D",
+            "Convolution2D", "Convolution2DTranspose", "SeparableConvolution2D"]
+
 # the layer classes by name (saving looks classes up in keras.saving's registry)
 ALL = {name: globals()[name] for name in __all__
        if isinstance(globals()[name], type) and name not in ("Layer", "InputSpec", "KerasTensor")}

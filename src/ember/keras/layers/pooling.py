@@ -26,8 +26,9 @@ class _Pooling(Layer):
     rank = 2
     _op = None
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
+        super().__init__(name=name, **kwargs)
         n = self.rank
         self.pool_size = _conv.ntuple(pool_size, n, "pool_size")
         self.strides = self.pool_size if strides is None else _conv.ntuple(strides, n, "strides")
@@ -91,8 +92,9 @@ class AveragePooling1D(_Pooling):
     rank = 1
     _op = staticmethod(_conv.average_pool)
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
-        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name, **kwargs)
 
 
 class AveragePooling2D(_Pooling):
@@ -106,8 +108,9 @@ class AveragePooling2D(_Pooling):
 
     _op = staticmethod(_conv.average_pool)
 
-    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
-        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name, **kwargs)
 
 
 class _GlobalPooling(Layer):
