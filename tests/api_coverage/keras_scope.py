@@ -95,7 +95,6 @@ OWNED = {
             StackedRNNCells ReversibleEmbedding EinsumDense""",
     },
     "keras.callbacks": {
-        "issue 19 (TensorBoard, CSV logs, backup and restore)": "BackupAndRestore TensorBoard",
         "issue 13 (optimizers: needs an optimizer with use_ema)": "SwapEMAWeights",
     },
     "keras.optimizers": {

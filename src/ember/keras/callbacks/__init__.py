@@ -10,10 +10,13 @@ Example::
     >>> log = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(logs["loss"]))
     >>> model.fit(x, y, validation_split=0.2, epochs=20, callbacks=[stop, log])
 """
+from .backup import BackupAndRestore
 from .base import Callback, CallbackList, History, LambdaCallback, ProgbarLogger
 from .misc import CSVLogger, LearningRateScheduler, RemoteMonitor, TerminateOnNaN
 from .monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
+from .tensorboard import TensorBoard
 
-__all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-           "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau",
-           "RemoteMonitor", "TerminateOnNaN"]
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
+           "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
+           "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor", "TensorBoard",
+           "TerminateOnNaN"]

@@ -6,6 +6,7 @@ Example::
 """
 from __future__ import annotations
 
+import collections.abc
 import csv
 import json
 import math
@@ -48,38 +49,71 @@ class LearningRateScheduler(Callback):
 
 
 class CSVLogger(Callback):
-    """Writes one CSV row per epoch (``epoch`` then the sorted log keys)."""
+    """Writes one CSV row per epoch as Keras does: ``epoch`` then the sorted log keys (and, when
+    the first epoch has no ``val_*`` key, a ``val_<key>`` column for each key, written ``NA``);
+    a list value is written ``"[a, b]"``. With ``append``, rows go to the end of an existing
+    file and its header is not repeated.
+
+    Example::
+
+        >>> model.fit(x, y, epochs=10, callbacks=[CSVLogger("training.log", separator=";")])
+    """
 
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
-        self.filename, self.sep, self.append = os.fspath(filename), separator, append
+        self.sep = separator
+        self.filename = os.fspath(filename)
+        self.append = append
+        self.writer = None
         self.keys = None
-        self._file = None
-        self._writer = None
+        self.append_header = True
+        self.csv_file = None
 
     def on_train_begin(self, logs=None):
-        exists = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename)
-        self._file = open(self.filename, "a" if self.append else "w", newline="")
-        self._header_written = bool(exists)
+        if self.append:
+            if os.path.exists(self.filename):
+                with open(self.filename) as f:
+                    self.append_header = not bool(len(f.readline()))
+            mode = "a"
+        else:
+            mode = "w"
+        if self.csv_file and not self.csv_file.closed:
+            self.csv_file.close()
+        self.csv_file = open(self.filename, mode)
+        self.writer = None
         self.keys = None
+
+    @staticmethod
+    def _cell(value):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, collections.abc.Iterable) and not (
+                isinstance(value, np.ndarray) and value.ndim == 0):
+            return '"[' + ", ".join(map(str, value)) + ']"'
+        return value
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)
-            self._writer = csv.DictWriter(self._file, fieldnames=["epoch"] + self.keys,
-                                          delimiter=self.sep)
-            if not self._header_written:
-                self._writer.writeheader()
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys.extend([f"val_{k}" for k in self.keys])
+        if not self.writer:
+            class Dialect(csv.excel):
+                delimiter = self.sep
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + (self.keys or []),
+                                         dialect=Dialect)
+            if self.append_header:
+                self.writer.writeheader()
         row = {"epoch": epoch}
-        row.update({k: logs.get(k, "NA") for k in self.keys})
-        self._writer.writerow(row)
-        self._file.flush()
+        row.update((k, self._cell(logs.get(k, "NA"))) for k in self.keys)
+        self.writer.writerow(row)
+        self.csv_file.flush()
 
     def on_train_end(self, logs=None):
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self.csv_file and not self.csv_file.closed:
+            self.csv_file.close()
+        self.writer = None
 
 
 class TerminateOnNaN(Callback):

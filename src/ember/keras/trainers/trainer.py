@@ -291,7 +291,9 @@ class Trainer:
         cbs = _cb.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                verbose=verbose, epochs=epochs, steps=steps, mode="fit")
         self.stop_training = False
+        self._initial_epoch = None  # BackupAndRestore sets it in on_train_begin, as in Keras
         cbs.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
