@@ -1,4 +1,4 @@
-"""The ``ember`` command: ``train``, ``evaluate``, ``predict``, ``datasets``, ``info``, ``activations``.
+"""The ``ember`` command: ``train``, ``tune``, ``evaluate``, ``predict``, ``datasets``, ``info``, ``activations``.
 
 Bad input prints one line (``ember: error: …``) on stderr and exits with status 2 (see
 ``ember.cli.errors`` for the one path every command's errors take); Ctrl-C exits with status 130.
@@ -19,11 +19,12 @@ import sys
 
 import numpy as np
 
-from . import activations, datasets, evaluate, info, predict, train
+from . import activations, datasets, evaluate, info, predict, train, tune
 from .errors import USER_ERRORS, CLIError, one_line, os_error_message
 
 COMMANDS = {
     "train": (train, "train a network on a CSV file or a bundled data set"),
+    "tune": (tune, "search hyper-parameters with Optuna and retrain the best configuration"),
     "evaluate": (evaluate, "metrics of a trained run on DATA"),
     "predict": (predict, "predictions of a trained run for DATA, as CSV"),
     "datasets": (datasets, "list the bundled data sets and generators"),

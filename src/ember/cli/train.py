@@ -11,7 +11,7 @@ import numpy as np
 
 from . import baseline
 from . import config as config_mod
-from . import plots, rundir
+from . import plots, rundir, tblog
 from .builders import check_fits
 from .data import (classes, fit_standardisation, fit_target_scaling, load_training_data, split_indices,
                    standardise, task, unscale_target)
@@ -23,7 +23,7 @@ from .signals import deferred_interrupts
 from .summary import format_table, model_rows
 from .trainer import Trainer, TrainingDiverged, predict_outputs
 
-RESUME_OPTIONS = {"epochs", "quiet", "json", "resume", "allow_data_change"}
+RESUME_OPTIONS = {"epochs", "quiet", "json", "resume", "allow_data_change", "tensorboard"}
 
 
 def add_arguments(parser) -> None:
@@ -70,6 +70,8 @@ def add_arguments(parser) -> None:
     a("--resume", metavar="RUN_DIR", help="continue the run saved in RUN_DIR")
     a("--allow-data-change", action="store_true",
       help="with --resume: continue even though the data changed since the run started")
+    a("--tensorboard", metavar="DIR", help="also write every epoch's metrics as TensorBoard "
+      "logs to DIR (train/ and validation/, Keras's tags)")
     a("--quiet", action="store_true", help="no progress output")
     a("--json", action="store_true", help="print a machine-readable summary on stdout")
 
@@ -202,6 +204,7 @@ def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
     path = os.path.join(folder, rundir.CHECKPOINT)
     extra = {"config": cfg, "preprocessing": run["preprocessing"]}
     saved = {"epoch": trainer.epoch}  # the epoch checkpoint.safetensors holds
+    board = tblog.EpochLogger(args.tensorboard, trainer.epoch + 1) if args.tensorboard else None
 
     def checkpoint():
         with deferred_interrupts():
@@ -209,6 +212,8 @@ def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
                 trainer.save(path, **extra)
             rundir.write_history(folder, trainer.history)
             saved["epoch"] = trainer.epoch
+        if board is not None:
+            board.log(trainer.history)
 
     try:
         trainer.fit(cfg["epochs"], checkpoint=checkpoint)
@@ -220,6 +225,9 @@ def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
         print(f"ember: error: {exc}. The last good checkpoint (epoch {saved['epoch']}) is kept in "
               f"{path}", file=sys.stderr)
         return 1
+    finally:
+        if board is not None:
+            board.close()
     _finish(folder, run, trainer, splits, data, cfg, args, started)
     return 0
 
@@ -231,6 +239,8 @@ def run(args) -> int:
     if args.allow_data_change:
         raise CLIError("--allow-data-change applies to --resume only")
     cfg = config_mod.resolve(_options(args), args.config)
+    if args.tensorboard:
+        tblog.check_log_dir(args.tensorboard)
     progress = Progress(sys.stderr if args.json else sys.stdout, quiet=args.quiet)
     data, splits, info = _prepare(cfg)
     with rundir.claim(args.out, info["name"], overwrite=args.overwrite) as folder:
@@ -265,6 +275,8 @@ def resume(args) -> int:
                        f"--json and --allow-data-change can be given (got "
                        f"--{given[0].replace('_', '-')})")
     folder = args.resume
+    if args.tensorboard:
+        tblog.check_log_dir(args.tensorboard)
     run_record = rundir.read_run(folder, need=(rundir.CONFIG, rundir.CHECKPOINT))
     cfg = dict(run_record["config"])
     if args.epochs is not None:

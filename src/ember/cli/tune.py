@@ -1,0 +1,301 @@
+"""``ember tune [DATA] --trials N [--timeout S] [--jobs J] [--space FILE]``: a hyper-parameter
+search with Optuna, and ``ember tune --resume RUN_DIR --trials N`` to continue one.
+
+Each trial trains ``ember train``'s network (the same ``Trainer``) with options drawn by Optuna's
+TPE sampler from the search space (:mod:`ember.cli.tune_space`) and reports its validation loss
+after every epoch; Optuna's median pruner stops trials that do worse than the median of earlier
+trials at the same epoch. The objective is the lowest validation loss of the trial. The first
+trial is ``ember train``'s default configuration (as far as the space allows).
+
+The run folder holds ``study.journal`` (Optuna's JournalStorage file: every trial, no pickle),
+``tune.json`` (the search's settings), ``trials.csv``, ``best_config.json`` (usable as
+``ember train --config``), ``best/`` (the best configuration retrained by ``ember train``:
+model, metrics, its own report) and ``report.html`` (trials table, optimisation history,
+parameter importances, the validation curves of every trial).
+
+Example::
+
+    $ ember tune digits --trials 30 --out runs/tune-digits
+    $ ember tune --resume runs/tune-digits --trials 10
+    $ ember predict runs/tune-digits/best new.csv
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+import warnings
+
+from . import config as config_mod
+from . import rundir, tune_space
+from .errors import CLIError, writing
+from .progress import Progress
+from .trainer import Trainer, TrainingDiverged
+
+STUDY, SETTINGS, TRIALS, BEST_CONFIG, BEST = ("study.journal", "tune.json", "trials.csv",
+                                              "best_config.json", "best")
+STUDY_NAME = "ember-tune"
+BASE_OPTIONS = ("data", "target", "task", "seed", "epochs", "val_split", "test_split")
+RESUME_OPTIONS = {"resume", "trials", "timeout", "jobs", "quiet", "json", "plots"}
+
+
+def add_arguments(parser) -> None:
+    a = parser.add_argument
+    a("data", nargs="?", default=None, metavar="DATA",
+      help="CSV file, bundled data set or generator, as for ember train (default: digits)")
+    a("--trials", help="number of trials to run (default 20); with --resume: how many more")
+    a("--timeout", help="start no new trial after this many seconds")
+    a("--jobs", help="trials run at the same time, in threads (default 1)")
+    a("--space", help="JSON file narrowing or widening the search space, e.g. "
+                      "{\"lr\": {\"low\": 1e-3, \"high\": 1e-2, \"log\": true}, \"dropout\": 0.1}")
+    a("--epochs", help="epochs per trial (default as ember train, with early stopping)")
+    for name in ("target", "task", "seed", "val_split", "test_split"):
+        a(f"--{name.replace('_', '-')}", help=f"as for ember train")
+    a("--out", help="run folder (default runs/<timestamp>-<data>/); it must be new or empty")
+    a("--overwrite", action="store_true", help="replace the run that --out already holds")
+    a("--resume", metavar="RUN_DIR", help="continue the search saved in RUN_DIR")
+    a("--no-plots", dest="plots", action="store_false", default=None, help="skip the pictures")
+    a("--quiet", action="store_true", help="no progress output")
+    a("--json", action="store_true", help="print a machine-readable summary on stdout")
+
+
+def _optuna():
+    try:
+        import optuna
+    except ImportError:
+        raise CLIError("ember tune needs Optuna: pip install 'ember[tune]'") from None
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def _count(name: str, value, default, low: int, allow_none: bool = False):
+    if value is None:
+        return default
+    try:
+        number = float(value)
+        if not math.isfinite(number) or (name != "timeout" and not number.is_integer()):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise CLIError(f"invalid --{name} {value!r}: expected a "
+                       f"{'number of seconds' if name == 'timeout' else 'whole number'}") from None
+    if number < low or (name == "timeout" and number <= 0):
+        what = "a search needs at least one trial" if name == "trials" else f"at least {low}"
+        raise CLIError(f"invalid --{name} {value!r}: {what}" if name != "timeout" else
+                       f"invalid --timeout {value!r}: expected a number of seconds above 0")
+    return number if name == "timeout" else int(number)
+
+
+# --------------------------------------------------------------------------------------------
+# one trial
+
+def _trial_config(base: dict, params: dict) -> dict:
+    """``ember train``'s validated options for a trial: the base options and the trial's."""
+    return config_mod.validate({**base, "lr": None, **params})
+
+
+def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std: float):
+    def objective(trial):
+        cfg = _trial_config(base, tune_space.suggest(trial, space))
+        trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], y_std, Progress(quiet=True))
+        metric = f"val_{trainer.metric}"
+
+        def after_epoch():
+            trial.report(trainer.history["val_loss"][-1], trainer.epoch)
+            if trial.should_prune():
+                trial.set_user_attr("epochs_run", trainer.epoch)
+                raise optuna.TrialPruned(f"pruned at epoch {trainer.epoch}")
+
+        started = time.perf_counter()
+        trainer.fit(cfg["epochs"], checkpoint=after_epoch)
+        losses = trainer.history["val_loss"]
+        best = min(range(len(losses)), key=losses.__getitem__)
+        trial.set_user_attr("epochs_run", trainer.epoch)
+        trial.set_user_attr(metric, float(trainer.history[metric][best]))
+        trial.set_user_attr("seconds", round(time.perf_counter() - started, 3))
+        return float(losses[best])
+    return objective
+
+
+# --------------------------------------------------------------------------------------------
+# the study
+
+def _storage(optuna, folder: str):
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    return JournalStorage(JournalFileBackend(os.path.join(folder, STUDY)))
+
+
+def _new_study(optuna, folder: str, settings: dict):
+    study = optuna.create_study(
+        storage=_storage(optuna, folder), study_name=STUDY_NAME, direction="minimize",
+        sampler=optuna.samplers.TPESampler(seed=settings["base"]["seed"]),
+        pruner=_pruner(optuna))
+    study.set_user_attr("data_fingerprint", settings["info"]["data_fingerprint"])
+    study.set_user_attr("space", tune_space.fingerprint(settings["space"]))
+    study.enqueue_trial(tune_space.defaults(settings["space"], settings["base"]))
+    return study
+
+
+def _pruner(optuna):
+    """Median pruning once 8 trials have finished, from the 6th epoch on (earlier epochs say
+    more about the learning rate than about the final loss)."""
+    return optuna.pruners.MedianPruner(n_startup_trials=8, n_warmup_steps=5)
+
+
+def _load_study(optuna, folder: str, settings: dict, fingerprint: str):
+    """The study of ``folder``; refuses one that was made for other data or another space."""
+    path = os.path.join(folder, STUDY)
+    if not os.path.isfile(path):
+        raise CLIError(f"{folder} holds no {STUDY}; it is not an ember tune run")
+    try:
+        study = optuna.load_study(study_name=STUDY_NAME, storage=_storage(optuna, folder))
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise CLIError(f"{path} is not the Optuna storage of an ember tune search "
+                       f"({type(exc).__name__}: {exc})") from None
+    attrs = study.user_attrs
+    if attrs.get("space") != tune_space.fingerprint(settings["space"]) or \
+            attrs.get("data_fingerprint") != settings["info"]["data_fingerprint"]:
+        raise CLIError(f"{path} belongs to another search (other data or search space than "
+                       f"{os.path.join(folder, SETTINGS)}); start a new search with --out")
+    if fingerprint != settings["info"]["data_fingerprint"]:
+        raise CLIError(f"the data of {folder} ({settings['base']['data']}) changed since the "
+                       f"search started; start a new search")
+    # a sampler seeded by the trials so far: a resumed search does not repeat its first draws
+    study.sampler = optuna.samplers.TPESampler(seed=settings["base"]["seed"] + len(study.trials))
+    study.pruner = _pruner(optuna)
+    return study
+
+
+def _settings_for_new(args) -> tuple:
+    options = {k: getattr(args, k) for k in BASE_OPTIONS if getattr(args, k, None) is not None}
+    base = config_mod.resolve({**options, "plots": args.plots})
+    base["diagnose"] = False
+    return base, tune_space.read(args.space)
+
+
+def _read_settings(folder: str) -> dict:
+    path = os.path.join(folder, SETTINGS)
+    if not os.path.isdir(folder):
+        raise CLIError(f"--resume {folder}: no such folder")
+    if not os.path.isfile(path):
+        raise CLIError(f"--resume {folder}: it holds no {SETTINGS}; it is not an ember tune run")
+    from ..io import loads_json
+    with open(path, "rb") as handle:
+        settings = loads_json(handle.read(1 << 20), path, CLIError, max_depth=12)
+    if not isinstance(settings, dict) or not {"base", "space", "info"} <= set(settings):
+        raise CLIError(f"{path} is damaged (it lacks the search settings); start a new search")
+    settings["base"] = config_mod.validate(settings["base"])
+    settings["space"] = tune_space.parse({k: v for k, v in settings["space"].items()}, path)
+    return settings
+
+
+def run(args) -> int:
+    optuna = _optuna()
+    from .train import _prepare
+    trials = _count("trials", args.trials, 20, 1)
+    timeout = _count("timeout", args.timeout, None, 0)
+    jobs = _count("jobs", args.jobs, 1, 1)
+    progress = Progress(sys.stderr if args.json else sys.stdout, quiet=args.quiet)
+    saved = None
+    if args.resume:
+        given = [k for k, v in vars(args).items() if k not in RESUME_OPTIONS
+                 and k not in ("command", "func") and v not in (None, False)]
+        if given:
+            raise CLIError(f"--resume continues a search with its saved settings; only --trials, "
+                           f"--timeout, --jobs, --no-plots, --quiet and --json can be given (got "
+                           f"--{given[0].replace('_', '-')})")
+        saved = _read_settings(args.resume)
+        base, space = saved["base"], saved["space"]
+        if args.plots is not None:
+            base["plots"] = args.plots
+    else:
+        base, space = _settings_for_new(args)
+    tune_space.check(space, base)
+    data, splits, info = _prepare({**base, "data": (saved or {}).get("info", {}).get(
+        "data_path") or base["data"]})
+    if splits["val"] is None:
+        raise CLIError("ember tune needs a validation split to compare trials; give --val-split "
+                       "above 0")
+    settings = {"base": base, "space": space, "info": info}
+    if args.resume:
+        folder = args.resume
+        # checked without touching the folder; the lock is taken only for a search that goes on
+        study = _load_study(optuna, folder, saved, info["data_fingerprint"])
+        with rundir.locked(folder):
+            return _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs,
+                           progress, args)
+    with rundir.claim(args.out, info["name"], overwrite=args.overwrite) as folder:
+        if os.path.exists(os.path.join(folder, STUDY)):
+            os.remove(os.path.join(folder, STUDY))  # --overwrite: the old search goes too
+        rundir.write_json(folder, SETTINGS, settings)
+        study = _new_study(optuna, folder, settings)
+        return _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs,
+                       progress, args)
+
+
+def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs, progress,
+            args) -> int:
+    from . import tune_report
+    base, space, info = settings["base"], settings["space"], settings["info"]
+    objective = _objective(optuna, base, space, splits, info, data.spec.get("y_std", 1.0))
+    started = time.perf_counter()
+    before = sum(t.state.is_finished() for t in study.trials)  # not the enqueued first trial
+
+    def show(study_, trial):
+        value = "pruned" if trial.state.name == "PRUNED" else (
+            f"val_loss {trial.value:.4f}" if trial.value is not None else trial.state.name.lower())
+        progress.message(f"trial {trial.number}: {value} {trial.params}")
+
+    progress.message(f"tuning on {base['data']} ({info['n_train']} train / {info['n_val']} "
+                     f"validation rows): {trials} trials → {folder}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=optuna.exceptions.ExperimentalWarning)
+            study.optimize(objective, n_trials=trials, timeout=timeout, n_jobs=jobs,
+                           catch=(TrainingDiverged,), callbacks=[show])
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the finished trials are kept in {os.path.join(folder, STUDY)}; "
+              f"continue with: ember tune --resume {folder}", file=sys.stderr)
+        return 130
+    seconds = time.perf_counter() - started
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    if not complete:
+        raise CLIError(f"no trial of {folder} finished (all were pruned or diverged); "
+                       f"widen the search space or give more --trials")
+    best = study.best_trial
+    best_cfg = _trial_config({**base, "data": info.get("data_path") or base["data"]},
+                             tune_space.suggest(optuna.trial.FixedTrial(best.params), space))
+    rundir.write_json(folder, BEST_CONFIG, best_cfg)
+    progress.message(f"best trial {best.number}: val_loss {best.value:.4f}; retraining it in "
+                     f"{os.path.join(folder, BEST)}")
+    status = _retrain(folder)
+    if status:
+        return status
+    best_metrics = rundir.read_json(os.path.join(folder, BEST, rundir.METRICS), "metrics",
+                                    rundir.METRICS_RECORD)
+    summary = tune_report.write(folder, study, settings, best_cfg, best_metrics,
+                                new_trials=sum(t.state.is_finished() for t in study.trials) - before, seconds=seconds,
+                                plots=base["plots"])
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    elif not args.quiet:
+        test = best_metrics.get("test") or {}
+        score = (f"test accuracy {test['accuracy']:.4f}" if "accuracy" in test else
+                 f"test MAE {test['mae']:.4g}" if "mae" in test else "no test split")
+        print(f"{summary['trials']['complete']} complete, {summary['trials']['pruned']} pruned, "
+              f"{summary['trials']['failed']} failed trials in {seconds:.1f} s")
+        print(f"best: {json.dumps(best.params)} → val_loss {best.value:.4f}, {score}")
+        print(f"report: {os.path.join(folder, rundir.REPORT)}")
+    return 0
+
+
+def _retrain(folder: str) -> int:
+    """Trains the best configuration with ``ember train`` into ``folder/best``."""
+    from .main import build_parser
+    from .train import run as train_run
+    argv = ["train", "--config", os.path.join(folder, BEST_CONFIG), "--out",
+            os.path.join(folder, BEST), "--overwrite", "--quiet"]
+    with writing("the best run", os.path.join(folder, BEST)):
+        return train_run(build_parser().parse_args(argv))

@@ -1,0 +1,187 @@
+"""``ember tune``: a tiny search (3 trials of 3 epochs on iris) leaves an Optuna journal that
+Optuna itself reads back, a best configuration retrained by ``ember train``, a report with its
+pictures; ``--resume`` continues the same study; bad input is one line, exit 2, nothing
+written. ``ember train --tensorboard`` writes Keras's tags, read back with TensorBoard's reader."""
+import hashlib
+import json
+import os
+import shutil
+
+import pytest
+
+from .conftest import ember
+
+optuna = pytest.importorskip("optuna")
+pytest.importorskip("tensorboard")
+
+TINY = ["--trials", "3", "--epochs", "3", "--quiet"]
+
+
+def _study(folder):
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    storage = JournalStorage(JournalFileBackend(str(folder / "study.journal")))
+    return optuna.load_study(study_name="ember-tune", storage=storage)
+
+
+@pytest.fixture(scope="module")
+def search(tmp_path_factory):
+    """One finished search on iris, with plots."""
+    out = tmp_path_factory.mktemp("tune") / "iris"
+    result = ember("tune", "iris", *TINY, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_search_files(search):
+    names = set(os.listdir(search))
+    assert {"study.journal", "tune.json", "trials.csv", "best_config.json", "best", "metrics.json",
+            "report.html", "optimization_history.png", "trial_curves.png"} <= names
+    study = _study(search)
+    assert len(study.trials) == 3
+    assert set(study.best_trial.params) == {"lr", "hidden", "dropout", "weight_decay",
+                                            "batch_size", "optimizer"}
+    summary = json.loads((search / "metrics.json").read_text())
+    assert summary["trials"]["total"] == 3 and summary["best"]["trial"] == study.best_trial.number
+    assert summary["best"]["val_loss"] == pytest.approx(study.best_value)
+    rows = (search / "trials.csv").read_text().splitlines()
+    assert rows[0].startswith("trial,state,val_loss,val_accuracy,epochs,seconds") and len(rows) == 4
+    best = json.loads((search / "best" / "metrics.json").read_text())
+    # the retrained best configuration reproduces the trial's validation loss (same seed)
+    history = (search / "best" / "history.csv").read_text().splitlines()
+    header = history[0].split(",")
+    losses = [float(line.split(",")[header.index("val_loss")]) for line in history[1:]]
+    assert min(losses) == pytest.approx(study.best_value, rel=1e-6)
+    assert best["test"]["accuracy"] > 0
+    config = json.loads((search / "best_config.json").read_text())
+    assert config["lr"] == pytest.approx(study.best_trial.params["lr"])
+    page = (search / "report.html").read_text()
+    assert "Optimisation history" in page and "data:image/png;base64," in page
+
+
+def test_resume_continues_the_study(search, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(search, copy)
+    result = ember("tune", "--resume", copy, "--trials", "2", "--quiet", "--no-plots")
+    assert result.returncode == 0, result.stderr
+    study = _study(copy)
+    assert [t.number for t in study.trials] == [0, 1, 2, 3, 4]
+    first = _study(search).trials
+    assert [t.params for t in study.trials[:3]] == [t.params for t in first]
+    assert json.loads((copy / "metrics.json").read_text())["trials"]["new"] == 2
+
+
+def test_space_file_narrows_and_widens(tmp_path):
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({"lr": {"low": 0.001, "high": 0.01, "log": True},
+                                 "optimizer": ["adam"], "dropout": 0.1, "hidden": [[16], [8, 8]],
+                                 "activation": ["relu", "tanh"], "weight_decay": None,
+                                 "batch_size": 32}))
+    out = tmp_path / "run"
+    result = ember("tune", "moons", "--trials", "2", "--jobs", "2", "--epochs", "2", "--space", space, "--out",
+                   out, "--no-plots", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert set(summary["best"]["params"]) == {"lr", "optimizer", "hidden", "activation"}
+    config = json.loads((out / "best_config.json").read_text())
+    assert config["dropout"] == 0.1 and config["batch_size"] == 32 and config["weight_decay"] == 0
+    assert config["hidden"] in ([16], [8, 8]) and 0.001 <= config["lr"] <= 0.01
+
+
+# ---- bad input ------------------------------------------------------------------------------
+def _snapshot(root):
+    out = {}
+    for folder, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as handle:
+                out[os.path.relpath(path, root)] = hashlib.sha256(handle.read()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, search):
+    root = tmp_path_factory.mktemp("world")
+    (root / "unknown.json").write_text('{"lr": {"low": 0.001, "high": 0.1}, "learning_rate": [1]}')
+    (root / "bad_range.json").write_text('{"dropout": {"low": 0.5, "high": 0.1}}')
+    (root / "bad_value.json").write_text('{"optimizer": ["adam", "adamm"]}')
+    (root / "not_json.json").write_text("lr = 0.1")
+    (root / "blocker").write_text("a file")
+    other = root / "other"  # a search of iris whose journal is replaced by another search's
+    shutil.copytree(search, other)
+    (root / "moons").mkdir()
+    result = ember("tune", "moons", "--trials", "1", "--epochs", "1", "--quiet", "--no-plots",
+                   "--out", root / "moons" / "run")
+    assert result.returncode == 0, result.stderr
+    shutil.copy(root / "moons" / "run" / "study.journal", other / "study.journal")
+    (root / "garbage").mkdir()
+    shutil.copy(search / "tune.json", root / "garbage" / "tune.json")
+    (root / "garbage" / "study.journal").write_text("not a journal\n")
+    return root
+
+
+BAD = [
+    (["iris", "--trials", "0"], "at least one trial"),
+    (["iris", "--trials", "two"], "--trials"),
+    (["iris", "--timeout", "-5"], "--timeout"),
+    (["iris", "--jobs", "0"], "--jobs"),
+    (["iris", "--space", "{w}/unknown.json"], "unknown parameter 'learning_rate'"),
+    (["iris", "--space", "{w}/bad_range.json"], "low <= high"),
+    (["iris", "--space", "{w}/bad_value.json"], "adamm"),
+    (["iris", "--space", "{w}/not_json.json"], "not_json.json"),
+    (["iris", "--space", "{w}/missing.json"], "not found"),
+    (["iris", "--val-split", "0"], "validation split"),
+    (["iris", "--out", "{w}/blocker/run"], "blocker"),
+    (["--resume", "{w}/other", "--trials", "1"], "belongs to another search"),
+    (["--resume", "{w}/garbage", "--trials", "1"], "study.journal"),
+    (["--resume", "{w}/moons", "--trials", "1"], "not an ember tune run"),
+    (["--resume", "{w}/other", "--space", "{w}/bad_range.json"], "--space"),
+    (["nowhere.csv", "--trials", "1"], "nowhere.csv"),
+]
+
+
+@pytest.mark.parametrize("argv, message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_is_one_line_and_writes_nothing(world, forked, tmp_path, argv, message):
+    before = _snapshot(world)
+    argv = [a.replace("{w}", str(world)) for a in argv]
+    result = forked("tune", *argv, "--quiet", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ember: error: ") and message in lines[0]
+    assert _snapshot(world) == before and not os.listdir(tmp_path)
+
+
+# ---- ember train --tensorboard --------------------------------------------------------------
+def test_train_tensorboard_logs(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    logs = tmp_path / "tb"
+    out = tmp_path / "run"
+    result = ember("train", "iris", "--epochs", "3", "--early-stopping", "0", "--out", out,
+                   "--tensorboard", logs, "--quiet", "--no-plots")
+    assert result.returncode == 0, result.stderr
+    rows = (out / "history.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    table = [dict(zip(header, map(float, row.split(",")))) for row in rows[1:]]
+    train = EventAccumulator(str(logs / "train")).Reload()
+    val = EventAccumulator(str(logs / "validation")).Reload()
+    assert sorted(train.Tags()["scalars"]) == ["epoch_accuracy", "epoch_learning_rate",
+                                               "epoch_loss"]
+    assert sorted(val.Tags()["scalars"]) == ["epoch_accuracy", "epoch_loss"]
+    for acc, tag, key in ((train, "epoch_loss", "loss"), (val, "epoch_loss", "val_loss"),
+                          (val, "epoch_accuracy", "val_accuracy"),
+                          (train, "epoch_learning_rate", "lr")):
+        assert [(e.step, e.value) for e in acc.Scalars(tag)] == [
+            (int(r["epoch"]), pytest.approx(r[key], rel=1e-6)) for r in table]
+    result = ember("train", "--resume", out, "--epochs", "4", "--tensorboard", logs, "--quiet")
+    assert result.returncode == 0, result.stderr
+    steps = [e.step for e in EventAccumulator(str(logs / "train")).Reload().Scalars("epoch_loss")]
+    assert steps == [1, 2, 3, 4]
+
+
+def test_train_tensorboard_unwritable(tmp_path):
+    (tmp_path / "blocker").write_text("x")
+    result = ember("train", "iris", "--epochs", "1", "--out", tmp_path / "run",
+                   "--tensorboard", tmp_path / "blocker" / "tb", "--quiet", cwd=tmp_path)
+    assert result.returncode == 2 and "blocker" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(os.listdir(tmp_path)) == ["blocker"]
