@@ -86,6 +86,9 @@ def test_space_file_narrows_and_widens(tmp_path):
     config = json.loads((out / "best_config.json").read_text())
     assert config["dropout"] == 0.1 and config["batch_size"] == 32 and config["weight_decay"] == 0
     assert config["hidden"] in ([16], [8, 8]) and 0.001 <= config["lr"] <= 0.01
+    resumed = ember("tune", "--resume", out, "--trials", "1", "--no-plots", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr  # the saved (narrowed) space is its own
+    assert len(_study(out).trials) == 3
 
 
 # ---- bad input ------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def _optuna():
     return optuna
 
 
-def _count(name: str, value, default, low: int, allow_none: bool = False):
+def _count(name: str, value, default, low: int):
     if value is None:
         return default
     try:
@@ -121,7 +121,7 @@ def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std:
 # --------------------------------------------------------------------------------------------
 # the study
 
-def _storage(optuna, folder: str):
+def _storage(folder: str):
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
     return JournalStorage(JournalFileBackend(os.path.join(folder, STUDY)))
@@ -129,7 +129,7 @@ def _storage(optuna, folder: str):
 
 def _new_study(optuna, folder: str, settings: dict):
     study = optuna.create_study(
-        storage=_storage(optuna, folder), study_name=STUDY_NAME, direction="minimize",
+        storage=_storage(folder), study_name=STUDY_NAME, direction="minimize",
         sampler=optuna.samplers.TPESampler(seed=settings["base"]["seed"]),
         pruner=_pruner(optuna))
     study.set_user_attr("data_fingerprint", settings["info"]["data_fingerprint"])
@@ -150,7 +150,7 @@ def _load_study(optuna, folder: str, settings: dict, fingerprint: str):
     if not os.path.isfile(path):
         raise CLIError(f"{folder} holds no {STUDY}; it is not an ember tune run")
     try:
-        study = optuna.load_study(study_name=STUDY_NAME, storage=_storage(optuna, folder))
+        study = optuna.load_study(study_name=STUDY_NAME, storage=_storage(folder))
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise CLIError(f"{path} is not the Optuna storage of an ember tune search "
                        f"({type(exc).__name__}: {exc})") from None
@@ -187,7 +187,10 @@ def _read_settings(folder: str) -> dict:
     if not isinstance(settings, dict) or not {"base", "space", "info"} <= set(settings):
         raise CLIError(f"{path} is damaged (it lacks the search settings); start a new search")
     settings["base"] = config_mod.validate(settings["base"])
-    settings["space"] = tune_space.parse({k: v for k, v in settings["space"].items()}, path)
+    if not isinstance(settings["space"], dict):
+        raise CLIError(f"{path} is damaged (its search space is not an object); start a new "
+                       f"search")
+    settings["space"] = tune_space.parse(settings["space"], path, start={})
     return settings
 
 
@@ -243,7 +246,8 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
     started = time.perf_counter()
     before = sum(t.state.is_finished() for t in study.trials)  # not the enqueued first trial
 
-    def show(study_, trial):
+    def show(*study_and_trial):  # Optuna's callback protocol: (study, frozen trial)
+        trial = study_and_trial[-1]
         value = "pruned" if trial.state.name == "PRUNED" else (
             f"val_loss {trial.value:.4f}" if trial.value is not None else trial.state.name.lower())
         progress.message(f"trial {trial.number}: {value} {trial.params}")

@@ -19,8 +19,10 @@ import math
 import os
 
 from ..io import atomic_write_text
-from . import plots as plots_mod
 from . import rundir
+from .plots import _figure as new_figure
+from .plots import _save as save_figure
+from .plots import available as plots_available
 from .errors import writing
 from .report import _STYLE, _e, _table
 
@@ -55,7 +57,7 @@ def _importances(optuna, study) -> dict:
 
 
 def _history_plot(study, path: str) -> None:
-    fig = plots_mod._figure(6.5, 3.6)
+    fig = new_figure(6.5, 3.6)
     ax = fig.add_subplot(1, 1, 1)
     done = [(t.number, t.value) for t in study.trials if t.state.name == "COMPLETE"]
     pruned = [(t.number, list(t.intermediate_values.values())[-1]) for t in study.trials
@@ -74,20 +76,20 @@ def _history_plot(study, path: str) -> None:
     ax.set_ylabel("validation loss")
     ax.set_yscale("log")
     ax.legend(fontsize=8)
-    plots_mod._save(fig, path)
+    save_figure(fig, path)
 
 
 def _importance_plot(importances: dict, path: str) -> None:
-    fig = plots_mod._figure(6.5, 0.5 + 0.45 * len(importances))
+    fig = new_figure(6.5, 0.5 + 0.45 * len(importances))
     ax = fig.add_subplot(1, 1, 1)
     names = list(importances)[::-1]
     ax.barh(names, [importances[n] for n in names], color="#7570b3")
     ax.set_xlabel("importance for the validation loss (fANOVA)")
-    plots_mod._save(fig, path)
+    save_figure(fig, path)
 
 
 def _curves_plot(study, path: str) -> None:
-    fig = plots_mod._figure(6.5, 3.6)
+    fig = new_figure(6.5, 3.6)
     ax = fig.add_subplot(1, 1, 1)
     best = study.best_trial.number
     for t in study.trials:
@@ -102,7 +104,7 @@ def _curves_plot(study, path: str) -> None:
     ax.set_ylabel("validation loss")
     ax.set_yscale("log")
     ax.legend(fontsize=8)
-    plots_mod._save(fig, path)
+    save_figure(fig, path)
 
 
 def _pictures_html(folder: str) -> str:
@@ -131,7 +133,7 @@ def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict
     for name, _ in PICTURES:  # pictures of an earlier pass go, so none is stale
         if os.path.exists(os.path.join(folder, name)):
             os.remove(os.path.join(folder, name))
-    if plots and plots_mod.available():
+    if plots and plots_available():
         with writing("the pictures", folder):
             _history_plot(study, os.path.join(folder, PICTURES[0][0]))
             if importances:

@@ -62,12 +62,12 @@ def _range(name: str, spec: dict, where: str) -> dict:
     return {"low": low, "high": high, "log": log}
 
 
-def parse(raw: dict, where: str = "--space") -> dict:
-    """The default space with ``raw``'s entries applied; raises ``CLIError`` for an unknown
-    option or a malformed entry."""
+def parse(raw: dict, where: str = "--space", start=DEFAULT_SPACE) -> dict:
+    """``start`` (the default space; ``{}`` to read back a saved, complete space) with
+    ``raw``'s entries applied; raises ``CLIError`` for an unknown option or a malformed entry."""
     if not isinstance(raw, dict):
         raise CLIError(f"{where} must hold a JSON object mapping options to ranges or lists")
-    space = {k: dict(v) if isinstance(v, dict) else list(v) for k, v in DEFAULT_SPACE.items()}
+    space = {k: dict(v) if isinstance(v, dict) else list(v) for k, v in start.items()}
     for key, spec in raw.items():
         name = str(key).replace("-", "_")
         if name not in TUNABLE:
