@@ -76,7 +76,7 @@ def test_saturation_read_from_outputs_matches_threshold():
 
 def test_hooks_are_removed_after_fit_and_restored_for_the_next():
     model = _model()
-    callback = TrainingMonitor(model).as_keras_callback()
+    callback = KerasMonitor(monitor=TrainingMonitor(model))
     _fit(model, callback, epochs=1)
     assert all("call" not in layer.__dict__ for layer in model.layers)
     _fit(model, callback, epochs=1)

@@ -10,8 +10,8 @@ __all__ = ["KerasMonitor"]
 class KerasMonitor(Callback):
     """Watches an ``ember.keras`` model during ``fit`` and reports problems afterwards.
 
-    The monitor is created at ``on_train_begin`` from ``self.model`` (or given, from
-    :meth:`TrainingMonitor.as_keras_callback`). Each training batch is one step (its loss is
+    The monitor is created at ``on_train_begin`` from ``self.model``, or given as
+    ``KerasMonitor(monitor=TrainingMonitor(model))``. Each training batch is one step (its loss is
     the running mean Keras logs), each epoch closes the dead-unit window, and the hooks are
     removed at the end of training (a later ``fit`` attaches them again).
 

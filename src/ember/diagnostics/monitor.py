@@ -297,11 +297,6 @@ class TrainingMonitor:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def as_keras_callback(self):
-        """This monitor as an ``ember.keras`` callback (see :class:`KerasMonitor`)."""
-        from .keras_callback import KerasMonitor
-        return KerasMonitor(monitor=self)
-
     def __repr__(self) -> str:
         return (f"TrainingMonitor(layers={self.layers}, activations="
                 f"{[w.name for w in self._watches]}, steps={self.steps})")

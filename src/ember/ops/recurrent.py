@@ -39,7 +39,7 @@ import numpy as np
 from ..autograd.function import Function
 from . import _workspace
 
-__all__ = ["ACTIVATIONS", "RNNRecurrence", "LSTMRecurrence", "GRURecurrence"]
+__all__ = ["ACTIVATIONS", "RNNRecurrence", "LSTMRecurrence"]  # GRURecurrence: recurrent_gru
 
 
 # ----------------------------------------------------------------- activations
@@ -433,5 +433,3 @@ class LSTMRecurrence(_Recurrence):
         dx, dw_ih, db_ih = self._project_grad(D)
         return dx, dh, dc, dw_ih, dw_hh, db_ih, db_hh, dw_hr
 
-
-from .recurrent_gru import GRURecurrence  # noqa: E402 - the GRU cell builds on _Recurrence

@@ -13,7 +13,8 @@ Example::
 """
 from __future__ import annotations
 
-from ...ops.recurrent import GRURecurrence, LSTMRecurrence, RNNRecurrence
+from ...ops.recurrent import LSTMRecurrence, RNNRecurrence
+from ...ops.recurrent_gru import GRURecurrence
 
 __all__ = ["recurrent_layer"]
 
