@@ -15,6 +15,7 @@ from ._device import _CPU, device
 from ._size import Size
 from ._tensor_str import tensor_repr
 from .autograd import function as _function
+from .autograd import versions as _versions
 from .autograd.engine import run_backward
 from .autograd.grad_mode import STATE
 
@@ -73,7 +74,7 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_untracked", "__weakref__")
     __array_priority__ = 1000
     __hash__ = object.__hash__
 
@@ -106,12 +107,20 @@ class Tensor:
     # ----------------------------------------------------------------- attributes
     @property
     def data(self) -> "Tensor":
-        """A tensor sharing this one's memory, detached from the graph (torch's ``.data``)."""
-        return Tensor._make(self._data)
+        """A tensor sharing this one's memory, detached from the graph (torch's ``.data``); as in
+        torch, its in-place changes are not counted in ``_version``."""
+        t = Tensor._make(self._data)
+        t._untracked = True
+        return t
 
     @data.setter
     def data(self, value) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has had (torch's version counter)."""
+        return _versions.version_of(self)
 
     @property
     def shape(self) -> Size:
@@ -334,6 +343,7 @@ class Tensor:
         if arr.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
                                f"shape {list(arr.shape)}")
+        _versions.replaced(self, arr, result.grad_fn)
         self._data = arr
         self.grad_fn = result.grad_fn
         self.requires_grad = result.requires_grad
@@ -356,6 +366,7 @@ class Tensor:
         except ValueError:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
                                f"shape {list(np.broadcast_shapes(self.shape, np.shape(operand)))}") from None
+        _versions.bump(self)
         return self
 
     def add_(self, other, *, alpha=1) -> "Tensor":
@@ -396,6 +407,7 @@ class Tensor:
         if STATE.enabled and self.grad_fn is not None:
             return self._assign(self * 0 + value)
         self._data[...] = value
+        _versions.bump(self)
         return self
 
     def copy_(self, src, non_blocking: bool = False) -> "Tensor":
@@ -404,6 +416,7 @@ class Tensor:
             self._check_inplace()
             return self._assign(src_t.to(self.dtype).expand(*self.shape).clone())  # never share memory
         np.copyto(self._data, np.broadcast_to(src_t._data, self._data.shape), casting="unsafe")
+        _versions.bump(self)
         return self
 
     def clamp_(self, min=None, max=None) -> "Tensor":  # noqa: A002 - torch's names
@@ -411,6 +424,7 @@ class Tensor:
             self._check_inplace()
             return self._assign(self.clamp(min, max))
         np.clip(self._data, min, max, out=self._data)
+        _versions.bump(self)
         return self
 
     clip_ = clamp_
@@ -419,12 +433,14 @@ class Tensor:
         from . import random as _random
         with _no_grad():
             self._data[...] = _random._gen(generator).uniform(a, b, self._data.shape)
+        _versions.bump(self)
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> "Tensor":
         from . import random as _random
         with _no_grad():
             self._data[...] = _random._gen(generator).normal(mean, std, self._data.shape)
+        _versions.bump(self)
         return self
 
 

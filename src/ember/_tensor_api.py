@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _dtype
 from ._tensor import Tensor
+from .autograd import versions as _versions
 from .autograd.grad_mode import STATE
 from .ops import (binary_math, elementwise, indexing, layout, linalg_factor, linalg_more, linalg_solvers,
                   reduction, scan, shape, sorting, stats, unary_math)
@@ -73,6 +74,7 @@ def write_result(self: Tensor, result: Tensor) -> Tensor:
         raise RuntimeError(f"result type {torch_dtype_name(arr)} can't be cast to the desired "
                            f"output type {torch_dtype_name(self._data)}")
     np.copyto(self._data, arr, casting="unsafe")
+    _versions.bump(self)
     return self
 
 
@@ -150,6 +152,7 @@ def _fill_diagonal_(self, fill_value, wrap: bool = False):
         out = self.index_put((idx,) * self.ndim, Tensor._make(np.asarray(fill_value, self._data.dtype)))
         return write_result(self, out)
     np.fill_diagonal(self._data, fill_value, wrap=wrap)
+    _versions.bump(self)
     return self
 
 
@@ -157,6 +160,7 @@ def _random_fill(draw):
     def method(self, *args, generator=None, **kwargs):
         from .random import _gen
         self._data[...] = draw(_gen(generator), self._data.shape, *args, **kwargs)
+        _versions.bump(self)
         return self
     return method
 
@@ -172,6 +176,7 @@ def _random_(self, *bounds, generator=None, **kwargs):
         high = (2 ** (np.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f"
                 else 2 if a.dtype == np.bool_ else int(np.iinfo(a.dtype).max))
     self._data[...] = _gen(generator).integers(low, high, self._data.shape)
+    _versions.bump(self)
     return self
 
 
@@ -196,18 +201,21 @@ def _resize_(self, *size, memory_format=None):
 
 def _apply_(self, callable):  # noqa: A002 - torch's name
     self._data[...] = np.vectorize(callable, otypes=[self._data.dtype])(self._data)
+    _versions.bump(self)
     return self
 
 
 def _map_(self, tensor, callable):  # noqa: A002
     other = np.broadcast_to(tensor._data, self.shape)
     self._data[...] = np.vectorize(callable, otypes=[self._data.dtype])(self._data, other)
+    _versions.bump(self)
     return self
 
 
 def _map2_(self, x, y, callable):  # noqa: A002
     a, b = np.broadcast_to(x._data, self.shape), np.broadcast_to(y._data, self.shape)
     self._data[...] = np.vectorize(callable, otypes=[self._data.dtype])(self._data, a, b)
+    _versions.bump(self)
     return self
 
 
@@ -216,6 +224,7 @@ def _bernoulli_(self, p=0.5, *, generator=None):
     from .random import _gen
     probs = p._data if isinstance(p, Tensor) else p
     self._data[...] = _gen(generator).random(self._data.shape) < probs
+    _versions.bump(self)
     return self
 
 

@@ -41,6 +41,7 @@ from . import function as _function
 from .engine import FREED_MSG
 from .function import _NO_INPUTS, Function
 from .grad_mode import STATE, no_grad
+from .versions import inplace_error, version_of
 
 __all__ = ["FunctionCtx", "enable_ctx_form"]
 
@@ -67,13 +68,19 @@ class FunctionCtx(Function):
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is of "
                                 f"type {type(t).__name__}")
         self._saved = tensors
+        self._saved_versions = tuple(None if t is None else version_of(t) for t in tensors)
 
     @property
     def saved_tensors(self) -> tuple:
         """The tensors given to :meth:`save_for_backward`, in order."""
         if self._freed:
             raise RuntimeError(FREED_MSG)
-        return self.__dict__.get("_saved", ())
+        saved = self.__dict__.get("_saved", ())
+        for i, (t, expected) in enumerate(zip(saved, self._saved_versions)):
+            if t is not None and version_of(t) != expected:
+                producer = t.grad_fn.name() if t.grad_fn is not None else None
+                raise inplace_error(t._data, producer, version_of(t), expected)
+        return saved
 
     def mark_non_differentiable(self, *tensors) -> None:
         """These outputs get no gradient (``requires_grad=False``); backward still receives a
@@ -203,6 +210,7 @@ def _apply(cls, *args, **kwargs):
             cls.setup_context(ctx, inputs, output)
         else:
             output = cls.forward(ctx, *args, **kwargs)
+    ctx._epoch = _function.EPOCH  # after forward: its own in-place changes (mark_dirty) came first
     if not (STATE.enabled and any(needs)):
         return output
     ctx.next_functions = tuple((a.grad_fn or a) if need else None for a, need in zip(inputs, needs))
@@ -223,7 +231,7 @@ def _attach(ctx, out, k: int, count: int, several: bool, inputs: tuple):
     node = ctx
     if several:
         node = _OutputOf()
-        node.next_functions, node._retained, node._freed = (ctx,), None, False
+        node.next_functions, node._retained, node._freed, node._epoch = (ctx,), None, False, ctx._epoch
         node.label, node.index, node.count = ctx.name(), k, count
     if id(out) in ctx._dirty:
         if out.grad_fn is None and out.requires_grad:

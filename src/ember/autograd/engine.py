@@ -10,7 +10,9 @@ import weakref
 
 import numpy as np
 
+from . import function as _function
 from .function import Function
+from .versions import check_saved
 
 __all__ = ["run_backward", "register_hook", "register_post_accumulate_grad_hook"]
 
@@ -176,6 +178,7 @@ def run_backward(tensors, grads, retain_graph: bool, inputs=None):
     # a leaf with hooks gets its contributions summed first (its hooks run once per pass, as
     # torch's AccumulateGrad does); other leaves accumulate as their gradients arrive
     hooked, pending = bool(_LEAF_HOOKS or _POST_ACCUMULATE_HOOKS), {}
+    epoch = _function.EPOCH  # a node recorded since the last in-place change needs no check
     ready = []
     for node in buffers:
         if not deps[node]:
@@ -196,6 +199,8 @@ def run_backward(tensors, grads, retain_graph: bool, inputs=None):
         if g is None:  # no gradient reached this node: only release its dependants
             grads = (None,) * len(nexts)
         else:
+            if node._epoch != epoch:
+                check_saved(node)
             if node._retained is not None and targets is None:
                 kept = node._retained()
                 if kept is not None:

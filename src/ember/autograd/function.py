@@ -53,7 +53,7 @@ class Function:
     when it is a leaf that requires grad, or None.
     """
 
-    __slots__ = ("next_functions", "_retained", "_freed", "label", "__weakref__", "__dict__")
+    __slots__ = ("next_functions", "_retained", "_freed", "_epoch", "_out", "label", "__weakref__", "__dict__")
 
     #: torch's node name when it differs from ``ClassName + "Backward0"``; an instance's
     #: ``label`` (a slot, so it survives :meth:`release`) overrides it.
@@ -117,11 +117,13 @@ class Function:
         node.next_functions = tuple(nxt)
         node._retained = None
         node._freed = False
+        node._epoch = EPOCH
         if label is not None:
             node.label = label
         out = node.forward(*arrays, **params)
         if type(out) is not np.ndarray:  # ufuncs on 0-d arrays return NumPy scalars
             out = np.asarray(out)
+        node._out = id(out)  # a saved array that is this output is named so in version errors
         return _Tensor._make(out, node)
 
     def needs_grad(self, i: int) -> bool:
@@ -145,6 +147,9 @@ class _NoInputs:
 
 
 _NO_INPUTS = _NoInputs()
+#: How many in-place changes tensors have had (:mod:`ember.autograd.versions` counts them); a
+#: node records the value current when it was made.
+EPOCH = 0
 _Tensor = None  # set by ember._tensor to break the import cycle
 
 

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import random as _random
+from ..autograd.versions import bump
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
            "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
@@ -73,6 +74,7 @@ def _calculate_correct_fan(tensor, mode: str) -> int:
 
 def _fill(tensor, values):
     tensor._data[...] = values
+    bump(tensor)
     return tensor
 
 

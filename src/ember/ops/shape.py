@@ -7,6 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function
+from ..autograd.versions import bump
 from ._util import as_tensor, result_dtype, unbroadcast
 
 
@@ -329,6 +330,7 @@ def setitem(x: Tensor, key, value) -> None:
         x._assign(IndexPut.apply(x, v.to(x.dtype), key=key, advanced=advanced))
         return
     x._data[key] = value._data if isinstance(value, Tensor) else value
+    bump(x)
 
 
 def index_put(input, indices, values, accumulate: bool = False):

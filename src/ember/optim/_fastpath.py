@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd.versions import bump_all, bump_records, records
 from . import _flat
 
 __all__ = ["FastPath", "step_and_betas", "with_grads"]
@@ -39,6 +40,11 @@ class FastPath:
     _scratch: tuple = ()
     #: False for a rule that needs a whole tensor at a time (factored or norm-based updates)
     _elementwise = True
+    #: how many in-place writes torch's step makes to a parameter (its ``_version`` moves by as
+    #: many), not counting a decoupled weight decay's; and whether weight decay is decoupled when
+    #: the group does not say
+    _param_writes = 1
+    _decoupled = False
 
     def _slots(self, group: dict) -> tuple:
         """The per-element state the rule takes for ``group``, in torch's order."""
@@ -63,6 +69,11 @@ class FastPath:
         hyper.update(self._advance(group, scalars, fresh))
         return hyper
 
+    def _writes(self, group: dict) -> int:
+        """How far a step moves each parameter's ``_version`` (torch's count of in-place writes)."""
+        decays = group.get("weight_decay") and group.get("decoupled_weight_decay", self._decoupled)
+        return self._param_writes + 1 if decays else self._param_writes
+
     def _arg_name(self, name: str) -> str:
         """The rule's argument that receives state ``name`` (the same name for torch's optimizers)."""
         return name
@@ -72,6 +83,7 @@ class FastPath:
         if self._rule is None:
             raise NotImplementedError(f"{type(self).__name__} must override step() (torch style) or "
                                       f"define _rule (see ember.optim.optimizer)")
+        bump_all(params, self._writes(group))  # graphs that saved them can no longer use them
         if not self._elementwise:
             for p, g in zip(params, grads):
                 self._apply_tensor(group, p, g)
@@ -111,6 +123,7 @@ class FastPath:
             grads = steady.grads(self, group)
             if grads is not None:
                 steady.step(self, group, grads)
+                bump_records(steady.versions, self._writes(group))
                 return
         params, grads = with_grads(group)
         if params:
@@ -336,13 +349,14 @@ class _Steady:
     and all their scalar state is equal (one bucket). A small group's chunks are bound once to
     their state slices and scratch buffers, so a step is a few NumPy calls."""
 
-    __slots__ = ("params", "datas", "flat_p", "layout", "idx", "checks", "state", "slots", "buffers", "every",
-                 "calls")
+    __slots__ = ("params", "versions", "datas", "flat_p", "layout", "idx", "checks", "state", "slots", "buffers",
+                 "every", "calls")
 
     def __init__(self, opt, group, params, slots, layout, members, flat_p, buffers) -> None:
         self.params = list(group["params"])
         self.layout, self.idx = layout, tuple(sorted(members))
         self.datas = [members[i][0]._data for i in self.idx]
+        self.versions = records(members[i][0] for i in self.idx)  # of the parameters a step changes
         self.flat_p, self.buffers, self.slots, self.state = dict(flat_p), buffers, slots, opt.state
         names = opt._scalars + tuple(slots)
         self.checks = [(members[i][0], opt.state[members[i][0]], name, opt.state[members[i][0]][name],
@@ -391,6 +405,7 @@ class _Steady:
                         or not data.flags.c_contiguous or not data.flags.writeable):
                     return None
                 datas[k], self.flat_p[i] = data, data.reshape(-1)
+                self.versions[k] = records((p,))[0]
             if not (type(g) is np.ndarray and g.shape == data.shape and g.dtype is data.dtype):
                 g = _checked_grad(p, g)
             grads.append(g)

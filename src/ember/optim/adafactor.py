@@ -84,6 +84,7 @@ class Adafactor(Optimizer):
     _rule = staticmethod(adafactor_update)
     _scalars = ("step",)
     _elementwise = False
+    _decoupled = True  # its weight decay always is
 
     def __init__(self, params, lr: float = 1e-2, beta2_decay: float = -0.8, eps=(None, 1e-3), d: float = 1.0,
                  weight_decay: float = 0.0, *, foreach: bool | None = None, maximize: bool = False) -> None:

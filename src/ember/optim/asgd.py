@@ -53,6 +53,7 @@ class ASGD(Optimizer):
     """
 
     _rule = staticmethod(asgd_update)
+    _param_writes = 2  # torch decays the parameter, then adds the step
     _scalars = ("step", "eta", "mu")
     _scratch = ("gbuf", "tmp")
 

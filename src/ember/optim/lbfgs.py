@@ -9,6 +9,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
+from ..autograd.versions import bump_all
 from ._line_search import strong_wolfe
 from .optimizer import Optimizer
 
@@ -74,6 +75,7 @@ class LBFGS(Optimizer):
             n = p._data.size
             p._data += (update[offset:offset + n] * step_size).reshape(p._data.shape)
             offset += n
+        bump_all(self._params)  # torch's p.add_: each parameter's _version moves on
 
     def _directional_evaluate(self, closure, x: list, t, d: np.ndarray):
         self._add_grad(t, d)
@@ -81,6 +83,7 @@ class LBFGS(Optimizer):
         flat_grad = self._gather_flat_grad()
         for p, data in zip(self._params, x):
             p._data[...] = data
+        bump_all(self._params)  # torch's p.copy_
         return loss, flat_grad
 
     def step(self, closure):

@@ -71,6 +71,7 @@ class NAdam(Optimizer):
     """
 
     _rule = staticmethod(nadam_update)
+    _param_writes = 2  # torch adds both terms to the parameter in place
     _scalars = ("step", "mu_product")
     _scratch = ("gbuf", "tmp", "tmp2")
 
