@@ -41,13 +41,14 @@ _ndarray = np.ndarray  # bound once: looking it up on the module costs more than
 
 
 class _Writes:
-    """The in-place history of one tensor's memory (shared by every block of memory the tensor
-    has held: an in-place op recorded out of place gives it new memory, not a new history)."""
+    """The in-place history of one block of memory (a tensor, its views and detached copies)."""
 
-    __slots__ = ("version", "changes", "after")
+    __slots__ = ("version", "changes", "after", "moved")
 
     def __init__(self) -> None:
         self.version = 0
+        self.moved = None    # the record of the memory the tensor moved to (an in-place op
+        #                      recorded out of place), whose count continues this one's
         # recent changes: (EPOCH, the version before it)
         self.changes = collections.deque(maxlen=_HISTORY)
         self.after = None    # the name of the tensor's node after the last change
@@ -75,10 +76,16 @@ def _track(root: np.ndarray, entry: "_Writes") -> "_Writes":
     return entry
 
 
+def _latest(entry: "_Writes") -> "_Writes":
+    while entry.moved is not None:
+        entry = entry.moved
+    return entry
+
+
 def version_of(tensor) -> int:
     """``tensor._version``: how many times its memory was changed in place."""
     entry = _entry(_root(tensor._data))
-    return 0 if entry is None else entry.version
+    return 0 if entry is None else _latest(entry).version
 
 
 def _record(root: np.ndarray, grad_fn_after) -> "_Writes":
@@ -124,9 +131,15 @@ def bump_all(tensors, writes: int = 1) -> None:
 
 def replaced(tensor, new_data: np.ndarray, new_grad_fn) -> None:
     """An in-place op recorded out of place: ``tensor`` is about to hold ``new_data`` made by
-    ``new_grad_fn``. Its old memory counts as changed (nodes that saved it must not use it), and
-    the new memory continues the tensor's history."""
-    _track(_root(new_data), _record(_root(tensor._data), new_grad_fn))
+    ``new_grad_fn``. Its old memory counts as changed (nodes that saved it must not use it) and
+    keeps its own history; the new memory continues the tensor's count. ``new_grad_fn``, the node
+    of the change, saw the old values: it counts as recorded after the change (torch keeps an
+    original for it)."""
+    old = _record(_root(tensor._data), new_grad_fn)
+    new = _track(_root(new_data), _Writes())
+    new.version, new.after, old.moved = old.version, old.after, new
+    if new_grad_fn is not None:
+        new_grad_fn._epoch = _function.EPOCH
 
 
 def check_saved(node) -> None:
@@ -142,8 +155,9 @@ def check_saved(node) -> None:
             for epoch, expected in entry.changes:
                 if epoch > node._epoch:  # the first change since the node saved it
                     # as torch: a saved output names this node, a saved input its tensor's node
-                    producer = node.name() if id(arr) == getattr(node, "_out", None) else entry.after
-                    raise inplace_error(arr, producer, entry.version, expected)
+                    now = _latest(entry)
+                    producer = node.name() if id(arr) == getattr(node, "_out", None) else now.after
+                    raise inplace_error(arr, producer, now.version, expected)
 
 
 _BACKWARD = re.compile(r"Backward\d*$")  # torch names the forward op: Exp for ExpBackward0

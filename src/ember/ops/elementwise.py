@@ -75,8 +75,10 @@ class Pow(Function):
             self.label = "PowBackward1" if isinstance(x, np.ndarray) else "PowBackward2"
         out = np.power(x, y)
         want = x.dtype if isinstance(x, np.ndarray) else y.dtype
-        self.out = out if out.dtype == want else out.astype(want)  # NumPy: bool ** bool is int8
-        return self.out
+        out = out if out.dtype == want else out.astype(want)  # NumPy: bool ** bool is int8
+        if isinstance(y, np.ndarray):  # the exponent's gradient uses the result (torch saves it too)
+            self.out = out
+        return out
 
     def backward(self, g):
         x, y = self.x, self.y

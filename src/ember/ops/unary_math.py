@@ -134,11 +134,15 @@ def i1_array(x: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ rules
-def _rule(name, forward, derivative):
-    """A rule whose backward is ``g * derivative(x, out)``."""
+def _rule(name, forward, derivative, keep=("x",)):
+    """A rule whose backward is ``g * derivative(x, out)``; only what ``keep`` names ("x", "out")
+    is kept for backward (the others are None), as torch saves only those: an in-place change of
+    anything else is legal."""
+    keep_x, keep_out = "x" in keep, "out" in keep
+
     def fwd(x):
         out = _same(x, forward(x))
-        return out, (x, out)
+        return out, (x if keep_x else None, out if keep_out else None)
 
     def bwd(g, saved):
         x, out = saved
@@ -157,14 +161,15 @@ _RULES = {
     "atanh": _rule("AtanhBackward0", np.arctanh, lambda x, o: 1 / (1 - x * x)),
     "erf": _rule("ErfBackward0", _erf, lambda x, o: 2 / _SQRT_PI * np.exp(-x * x)),
     "erfc": _rule("ErfcBackward0", lambda x: 1 - _erf(x), lambda x, o: -2 / _SQRT_PI * np.exp(-x * x)),
-    "erfinv": _rule("ErfinvBackward0", erfinv_array, lambda x, o: _SQRT_PI / 2 * np.exp(o * o)),
-    "exp2": _rule("Exp2Backward0", np.exp2, lambda x, o: o * math.log(2.0)),
+    "erfinv": _rule("ErfinvBackward0", erfinv_array, lambda x, o: _SQRT_PI / 2 * np.exp(o * o), ("out",)),
+    "exp2": _rule("Exp2Backward0", np.exp2, lambda x, o: o * math.log(2.0), ("out",)),
     "lgamma": _rule("LgammaBackward0", lgamma_array, lambda x, o: polygamma_array(0, x)),
     "digamma": _rule("DigammaBackward0", lambda x: polygamma_array(0, x),
                      lambda x, o: polygamma_array(1, x)),
     "i0": _rule("I0Backward0", np.i0, lambda x, o: i1_array(x)),
     "sinc": _rule("SincBackward0", np.sinc,
-                  lambda x, o: np.where(x == 0, 0.0, (np.cos(math.pi * x) - o) / np.where(x == 0, 1, x))),
+                  lambda x, o: np.where(x == 0, 0.0, (np.cos(math.pi * x) - o) / np.where(x == 0, 1, x)),
+                  ("x", "out")),
     "frac": _rule("FracBackward0", lambda x: x - np.trunc(x), lambda x, o: np.ones_like(x)),
 }
 
