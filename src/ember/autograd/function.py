@@ -53,7 +53,7 @@ class Function:
     when it is a leaf that requires grad, or None.
     """
 
-    __slots__ = ("next_functions", "_retained", "_freed", "_epoch", "_out", "label", "__weakref__", "__dict__")
+    __slots__ = ("next_functions", "_retained", "_freed", "_epoch", "label", "__weakref__", "__dict__")
 
     #: torch's node name when it differs from ``ClassName + "Backward0"``; an instance's
     #: ``label`` (a slot, so it survives :meth:`release`) overrides it.
@@ -123,7 +123,6 @@ class Function:
         out = node.forward(*arrays, **params)
         if type(out) is not np.ndarray:  # ufuncs on 0-d arrays return NumPy scalars
             out = np.asarray(out)
-        node._out = id(out)  # a saved array that is this output is named so in version errors
         return _Tensor._make(out, node)
 
     def needs_grad(self, i: int) -> bool:

@@ -1,14 +1,14 @@
 """Version counters: torch's check that a tensor saved for backward was not changed in place.
 
-Every in-place change of a tensor's memory (``x.add_``, ``x[i] = v``, ``fill_``, ``nn.init``…)
+Every in-place change of a tensor's memory (``x.add_``, ``x[i] = v``, ``fill_``, ``nn.init``)
 calls :func:`bump`; an optimizer step calls :func:`bump_records` once for all its parameters,
-with records it keeps from step to step (a few attribute updates per parameter). The count is kept per block of memory, so views and
-``detach()``-ed tensors share it as in torch (``.data`` opts out, as in torch). Each change
-also takes a number from a global counter, :data:`ember.autograd.function.EPOCH`, and every
-node notes the number current when it was recorded. The backward pass compares the two: a
-node recorded after the last change (the training loop's normal case) costs one comparison;
-only an older node has its saved arrays looked up here, and one of them changed since the
-node saved it raises torch's error.
+with records it keeps from step to step (a few attribute updates per parameter). The count is
+kept per block of memory, so views and ``detach()``-ed tensors share it as in torch (``.data``
+opts out, as in torch). Each change also takes a number from a global counter,
+:data:`ember.autograd.function.EPOCH`, and every node notes the number current when it was
+recorded. The backward pass compares the two: a node recorded after the last change (the
+training loop's normal case) costs one comparison; only an older node has its saved arrays
+looked up here, and one of them changed since the node saved it raises torch's error.
 
 Example::
 
@@ -144,7 +144,9 @@ def replaced(tensor, new_data: np.ndarray, new_grad_fn) -> None:
 
 def check_saved(node) -> None:
     """Raises torch's error when an array ``node`` saved was changed in place after it was recorded
-    (called by the backward pass only for nodes older than the last change)."""
+    (called by the backward pass only for nodes older than the last change). A node keeps its
+    result as ``self.out`` (the ops' convention); torch names such a saved output after the node,
+    any other saved tensor after the node that last changed it."""
     for value in node.__dict__.values():
         for arr in (value if isinstance(value, (tuple, list)) else (value,)):
             if type(arr) is not _ndarray:
@@ -156,7 +158,7 @@ def check_saved(node) -> None:
                 if epoch > node._epoch:  # the first change since the node saved it
                     # as torch: a saved output names this node, a saved input its tensor's node
                     now = _latest(entry)
-                    producer = node.name() if id(arr) == getattr(node, "_out", None) else now.after
+                    producer = node.name() if arr is node.__dict__.get("out") else now.after
                     raise inplace_error(arr, producer, now.version, expected)
 
 
