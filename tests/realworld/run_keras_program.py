@@ -14,11 +14,14 @@ PROGRAMS = Path(__file__).parent / "keras_programs"
 
 _FROM = re.compile(r"^(\s*)from\s+keras\b", re.M)
 _IMPORT = re.compile(r"^(\s*)import\s+keras\s*$", re.M)
+_TORCH = re.compile(r"^(\s*)import\s+torch\s*$", re.M)
 
 
 def ember_keras_source(source: str) -> str:
-    """``source`` with ``import keras`` and ``from keras… import`` lines pointed at ember.keras."""
+    """``source`` with ``import keras`` and ``from keras… import`` lines pointed at ember.keras
+    (and ``import torch``, which Keras's torch-backend guides use, at ember)."""
     out = _IMPORT.sub(lambda m: f"{m.group(1)}import ember.keras as keras", source)
+    out = _TORCH.sub(lambda m: f"{m.group(1)}import ember as torch", out)
     return _FROM.sub(lambda m: f"{m.group(1)}from ember.keras", out)
 
 

@@ -15,6 +15,7 @@ import ember
 from ..nn import functional as F
 
 from ._utils import lookup
+from .saving.serialization import deserialize_function, serialize_function
 
 
 def linear(x):
@@ -106,24 +107,28 @@ ALL = {
 
 
 def get(identifier):
-    """Resolves ``None`` (linear), a name or a callable to an activation function."""
+    """Resolves ``None`` (linear), a name, a saved function (``{"class_name": "function", ...}``,
+    see :func:`serialize`) or a callable to an activation function."""
     if identifier is None:
         return linear
     if callable(identifier):
         return identifier
     if isinstance(identifier, str):
         return lookup("activation function", identifier, ALL)
+    if isinstance(identifier, dict) and identifier.get("class_name") == "function":
+        return deserialize_function(identifier)
     raise TypeError(f"Could not interpret activation function identifier: {identifier!r}; "
                     f"expected a name, a callable or None")
 
 
-def serialize(fn) -> str:
-    """The name of a built-in activation (the saved form in a model's config)."""
+def serialize(fn):
+    """The saved form of an activation in a model's config: a built-in's name, or (as Keras)
+    ``{"class_name": "function", ...}`` for another named function (found again at load time
+    among the registered functions and ``custom_objects``)."""
     for name, f in ALL.items():
         if f is fn:
             return name
     name = getattr(fn, "__name__", None)
     if name in ALL:
         return name
-    raise ValueError(f"Cannot save the custom activation {fn!r}: only built-in activations "
-                     f"({', '.join(sorted(ALL))}) can be saved by name")
+    return serialize_function(fn)

@@ -13,47 +13,14 @@ Example::
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 
 from .. import _tree
-from ..saving.object_registration import get_registered_name, get_registered_object
+from ..saving.serialization import deserialize_function, serialize_function
 from ._symbolic import is_shape
 from .base import Layer
 
 __all__ = ["Lambda", "serialize_function", "deserialize_function"]
-
-_SEARCHED = ("ember.keras.ops", "ember.keras.activations")
-
-
-def serialize_function(fn):
-    """A named function as ``{"class_name": "function", "config": name, ...}``; a lambda or
-    closure is returned as is (it can be cloned, not saved)."""
-    name = getattr(fn, "__name__", "")
-    if name == "<lambda>" or "<locals>" in getattr(fn, "__qualname__", "<locals>"):
-        return fn
-    return {"module": getattr(fn, "__module__", None), "class_name": "function", "config": name,
-            "registered_name": get_registered_name(fn)}
-
-
-def deserialize_function(spec, custom_objects=None):
-    """The function :func:`serialize_function` described."""
-    if callable(spec):
-        return spec
-    for key in (spec.get("registered_name"), spec["config"]):
-        fn = get_registered_object(key, custom_objects) if key else None
-        if fn is not None:
-            return fn
-    module = spec.get("module") or ""
-    searched = [m for m in _SEARCHED if module.startswith(m.rsplit(".", 1)[0])] + list(_SEARCHED)
-    for name in searched:
-        fn = getattr(importlib.import_module(name), spec["config"], None)
-        if callable(fn):
-            return fn
-    raise TypeError(f"Could not locate function '{spec['config']}'. Make sure custom classes and "
-                    f"functions are decorated with `@keras.saving.register_keras_serializable()` "
-                    f"or passed in `custom_objects`. Full object config: {spec}")
-
 
 class Lambda(Layer):
     """Wraps ``function(inputs, **arguments)`` as a layer.

@@ -31,11 +31,8 @@ __all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "SimpleRNN", "LSTM", "GRU"]
 
 
 def _activation_name(fn, arg: str) -> str:
-    try:
-        name = _act.serialize(fn)
-    except ValueError:
-        name = None
-    if name not in ACTIVATIONS:
+    name = _act.serialize(fn)
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise NotImplementedError(f"ember.keras recurrent layers support the activations "
                                   f"{sorted(ACTIVATIONS)}; received {arg}={fn!r}")
     return name

@@ -10,8 +10,9 @@ Example::
 from ..saving import load_model, save_model
 from .cloning import clone_model
 from .functional import Functional
-from .model import Model
+from .model import Model, model_from_json
 from .sequential import Sequential
 
 
-__all__ = ["Model", "Sequential", "Functional", "clone_model", "load_model", "save_model"]
+__all__ = ["Model", "Sequential", "Functional", "clone_model", "load_model", "save_model",
+           "model_from_json"]

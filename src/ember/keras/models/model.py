@@ -19,11 +19,13 @@ Example::
 """
 from __future__ import annotations
 
+import json
+
 from .. import saving as _saving
 from ..layers.base import Layer, _shape_of
 from ..trainers import Trainer
 
-__all__ = ["Model"]
+__all__ = ["Model", "model_from_json"]
 
 
 def _none_batch(shape):
@@ -164,5 +166,20 @@ class Model(Trainer, Layer):
     def load_weights(self, filepath, skip_mismatch=False, **kwargs) -> None:
         _saving.load_weights(self, filepath)
 
+    def to_json(self, **kwargs) -> str:
+        """The model's architecture (no weights) as a JSON string; ``kwargs`` go to
+        ``json.dumps``. ``keras.models.model_from_json`` rebuilds it."""
+        return json.dumps(_saving.serialize_keras_object(self), **kwargs)
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def model_from_json(json_string, custom_objects=None):
+    """The model (fresh weights) whose architecture ``Model.to_json`` wrote.
+
+    Example::
+
+        >>> twin = keras.models.model_from_json(model.to_json())
+    """
+    return _saving.deserialize_keras_object(json.loads(json_string), custom_objects=custom_objects)

@@ -18,6 +18,7 @@ from ..._tensor import Tensor
 from ..saving import deserialize_keras_object, serialize_keras_object
 from ..layers.base import InputSpec, Layer
 from ..layers.input_layer import InputLayer
+from .functional import Functional
 from .model import Model
 
 __all__ = ["Sequential"]
@@ -37,8 +38,10 @@ class Sequential(Model):
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(name=name)
         self.__dict__["_input_layer"] = None  # not a child module: it holds no weights
+        self.__dict__["_functional"] = None  # the graph of the layers' symbolic calls
         for layer in layers or []:
-            self.add(layer)
+            self.add(layer, rebuild=False)
+        self._rebuild()
         if not trainable:
             self.trainable = False
 
@@ -70,6 +73,7 @@ class Sequential(Model):
             if shape is not None and not isinstance(shape, (list, dict)):
                 self.__dict__["_input_layer"] = InputLayer(batch_shape=shape)
         self._modules[layer.name.replace(".", "_")] = layer
+        self.__dict__["_functional"] = None
         if rebuild:
             self._rebuild()
 
@@ -79,6 +83,7 @@ class Sequential(Model):
             raise IndexError("There are no layers in the model.")
         key = next(reversed(self._modules))
         layer = self._modules.pop(key)
+        self.__dict__["_functional"] = None
         if rebuild:
             self._rebuild()
         return layer
@@ -107,6 +112,33 @@ class Sequential(Model):
         self._build_shapes = [input_shape, shape]
         self.input_spec = InputSpec(shape=input_shape)
         self.built = True
+        self._trace()
+
+    def _trace(self) -> None:
+        """Calls the layers on the input's KerasTensor, as Keras does once the input shape is
+        known, so that ``inputs``/``outputs`` and every layer's ``input``/``output`` exist
+        (feature extraction: ``keras.Model(model.inputs, [l.output for l in model.layers])``)."""
+        inputs = x = self._input_layer.output
+        try:
+            for layer in self._layers:
+                x = layer(x)
+        except NotImplementedError:  # a layer without shape inference: no graph, as in Keras
+            return
+        self.__dict__["_functional"] = Functional(inputs=inputs, outputs=x)
+
+    @property
+    def inputs(self) -> list:
+        """The input KerasTensor (in a list), once the input shape is known."""
+        if self._functional is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet.")
+        return self._functional.inputs
+
+    @property
+    def outputs(self) -> list:
+        """The output KerasTensor (in a list), once the input shape is known."""
+        if self._functional is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet.")
+        return self._functional.outputs
 
     def compute_output_shape(self, input_shape):
         shape = input_shape

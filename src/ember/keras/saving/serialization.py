@@ -10,17 +10,59 @@ Example::
 """
 from __future__ import annotations
 
-from .object_registration import GLOBAL_CUSTOM_NAMES, CustomObjectScope, get_registered_object
+import importlib
+import inspect
 
-__all__ = ["serialize_keras_object", "deserialize_keras_object"]
+from .object_registration import (BUILTIN_OBJECTS, GLOBAL_CUSTOM_NAMES, CustomObjectScope,
+                                  get_registered_name, get_registered_object)
+
+__all__ = ["serialize_keras_object", "deserialize_keras_object", "serialize_function",
+           "deserialize_function"]
+
+_SEARCHED = ("ember.keras.ops", "ember.keras.activations")
+
+
+def serialize_function(fn):
+    """A named function as ``{"class_name": "function", "config": name, ...}``; a lambda or
+    closure is returned as is (it can be cloned, not saved)."""
+    name = getattr(fn, "__name__", "")
+    if name == "<lambda>" or "<locals>" in getattr(fn, "__qualname__", "<locals>"):
+        return fn
+    return {"module": getattr(fn, "__module__", None), "class_name": "function", "config": name,
+            "registered_name": get_registered_name(fn)}
+
+
+def deserialize_function(spec, custom_objects=None):
+    """The function :func:`serialize_function` described."""
+    if callable(spec):
+        return spec
+    for key in (spec.get("registered_name"), spec["config"]):
+        fn = get_registered_object(key, custom_objects) if key else None
+        if fn is not None:
+            return fn
+    module = spec.get("module") or ""
+    searched = [m for m in _SEARCHED if module.startswith(m.rsplit(".", 1)[0])] + list(_SEARCHED)
+    for name in searched:
+        fn = getattr(importlib.import_module(name), spec["config"], None)
+        if callable(fn):
+            return fn
+    raise TypeError(f"Could not locate function '{spec['config']}'. Make sure custom classes and "
+                    f"functions are decorated with `@keras.saving.register_keras_serializable()` "
+                    f"or passed in `custom_objects`. Full object config: {spec}")
 
 
 def serialize_keras_object(obj) -> dict:
     """``{"module", "class_name", "config", "registered_name", "build_config"}`` for an object
-    with ``get_config`` (``build_config``: the input shape a built layer was built for)."""
+    with ``get_config`` (``build_config``: the input shape a built layer was built for); a
+    function as :func:`serialize_function` describes it."""
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        return serialize_function(obj)
     cls = type(obj)
     cls = cls.__dict__.get("_functional_of", cls)  # MyModel(inputs, outputs) saves as MyModel
-    spec = {"module": cls.__module__, "class_name": cls.__name__, "config": obj.get_config()}
+    module = cls.__module__
+    if BUILTIN_OBJECTS.get(cls.__name__) is cls and module.startswith("ember.keras."):
+        module = ".".join(module.split(".")[:3])  # the public package, as Keras's "keras.layers"
+    spec = {"module": module, "class_name": cls.__name__, "config": obj.get_config()}
     if cls in GLOBAL_CUSTOM_NAMES:
         spec["registered_name"] = GLOBAL_CUSTOM_NAMES[cls]
     shapes = getattr(obj, "_build_shapes", None)
@@ -32,6 +74,10 @@ def serialize_keras_object(obj) -> dict:
 def deserialize_keras_object(spec: dict, custom_objects=None):
     """The object :func:`serialize_keras_object` described (a model's layers are rebuilt with
     the same ``custom_objects``)."""
+    if spec.get("class_name") == "function":
+        return deserialize_function(spec, custom_objects)
+    if spec.get("class_name") == "function":
+        return deserialize_function(spec, custom_objects)
     names = [spec.get("registered_name"), spec["class_name"]]
     cls = next((c for c in (get_registered_object(n, custom_objects) for n in names if n)
                 if c is not None), None)

@@ -73,13 +73,15 @@ class Trainer:
         """
         names = getattr(self, "output_names", None)
         self.optimizer = _optimizers.get(optimizer)
-        self.loss = loss
-        resolved = _tree.map_structure(
-            lambda l: None if l is None else _losses.to_loss_object(l), loss)
-        self._compile_loss = CompileLoss(resolved, loss_weights, names) if loss is not None \
-            else None
-        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, names) \
-            if metrics or weighted_metrics else None
+        if loss is not None:  # as Keras: compiling again without a loss keeps the last one
+            self.loss = loss
+            resolved = _tree.map_structure(
+                lambda l: None if l is None else _losses.to_loss_object(l), loss)
+            self._compile_loss = CompileLoss(resolved, loss_weights, names)
+        if metrics or weighted_metrics:
+            self._compile_metrics = CompileMetrics(metrics, weighted_metrics, names)
+        elif metrics is not None or weighted_metrics is not None:
+            self._compile_metrics = None
         self._compile_config = {"loss": loss, "loss_weights": loss_weights, "metrics": metrics,
                                 "weighted_metrics": weighted_metrics}
         self._loss_tracker = _metrics.Mean(name="loss")
