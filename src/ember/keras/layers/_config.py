@@ -67,14 +67,18 @@ _EXAMPLE = """
 def missing_config_error(obj, reason) -> NotImplementedError:
     """Keras's error for an object whose config cannot be generated automatically."""
     name = type(obj).__name__
-    if reason is POSITIONAL:
-        text = (f"Object {name} was created by passing positional only or variadic positional "
-                f"arguments (e.g., `*args`) to `__init__()`, which is not supported by the "
-                f"automatic config generation. Please remove all positional only and variadic "
-                f"arguments from `__init__()` or override `get_config()` and `from_config()` to "
-                f"make the object serializatble.")
+    if reason is POSITIONAL:  # Keras's text, line breaks included
+        lines = [f"Object {name} was created by passing",
+                 "positional only or variadic positional arguments (e.g.,",
+                 "`*args`) to `__init__()`, which is not supported by the",
+                 "automatic config generation. Please remove all positional",
+                 "only and variadic arguments from `__init__()`",
+                 "or override `get_config()` and `from_config()` to make",
+                 "the object serializatble."]
     else:
-        text = (f"Object {name} was created by passing non-serializable argument values in "
-                f"`__init__()`, and therefore the object must override `get_config()` in order "
-                f"to be serializable. Please implement `get_config()`.")
-    return NotImplementedError(text + "\n\nExample:\n" + textwrap.dedent(_EXAMPLE))
+        lines = [f"Object {name} was created by passing",
+                 "non-serializable argument values in `__init__()`,",
+                 "and therefore the object must override `get_config()` in",
+                 "order to be serializable. Please implement `get_config()`."]
+    text = "\n" + "\n".join(lines)
+    return NotImplementedError(text + "\n\nExample:\n\n" + textwrap.dedent(_EXAMPLE))

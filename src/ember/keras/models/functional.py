@@ -132,35 +132,25 @@ class Functional(Model):
         dtype (and rank: a trailing axis of size 1 is added or dropped as Keras does)."""
         names = self.input_names
         n = len(self._inputs)
-        if isinstance(inputs, dict) and not isinstance(self._inputs_struct, dict):
-            missing = [k for k in names if k not in inputs]
-            if missing:
-                raise ValueError(f'Layer "{self.name}" expects {n} input(s) named {names}, but '
-                                 f"the dict it received has keys {list(inputs)}.")
-            flat = [inputs[k] for k in names]
-        elif isinstance(self._inputs_struct, dict):
-            if not isinstance(inputs, dict):
-                if n == 1 and not isinstance(inputs, (list, tuple)):
-                    inputs = [inputs]
-                if len(inputs) != n:
-                    raise ValueError(f'Layer "{self.name}" expects {n} named input(s) with keys '
-                                     f"{names}, but it received {len(inputs)} input tensors. "
-                                     f"Pass inputs as a dict, e.g. `layer({{"
-                                     + ", ".join(f"'{k}': ..." for k in names) + "})`.")
-                flat = list(inputs)
-            else:
-                unknown = [k for k in names if k not in inputs]
-                if unknown:
-                    raise ValueError(f'Layer "{self.name}" expects inputs with keys {names}; '
-                                     f"missing {unknown} (received keys {list(inputs)}).")
-                flat = [inputs[k] for k in names]
+        if isinstance(inputs, dict):
+            order = sorted(self._inputs_struct) if isinstance(self._inputs_struct, dict) else \
+                [t._keras_history.operation.name for t in self._inputs]
+            for key in order:
+                if key not in inputs:
+                    raise ValueError(f'Missing data for input "{key}". You passed a data '
+                                     f"dictionary with keys {list(inputs.keys())}. Expected the "
+                                     f"following keys: {order}")
+            flat = [inputs[k] for k in order]
+        elif n == 1 and not isinstance(inputs, (list, tuple)):
+            flat = [inputs]
         else:
-            flat = list(inputs) if isinstance(inputs, (list, tuple)) and n > 1 or (
-                isinstance(inputs, (list, tuple)) and len(inputs) == 1 and
-                isinstance(inputs[0], (Tensor, np.ndarray))) else [inputs]
-            if len(flat) != n:
-                raise ValueError(f'Layer "{self.name}" expects {n} input(s), but it received '
-                                 f"{len(flat)} input tensors. Inputs received: {inputs}")
+            flat = list(inputs) if isinstance(inputs, (list, tuple)) and (n > 1 or (
+                len(inputs) == 1 and isinstance(inputs[0], (Tensor, np.ndarray)))) else [inputs]
+        if len(flat) != n:  # Keras's message (a functional model's inputs all have names)
+            raise ValueError(f'Layer "{self.name}" expects {n} named input(s) with keys '
+                             f"{names}, but it received {len(flat)} input tensors. Pass inputs "
+                             f"as a dict, e.g. `layer({{"
+                             + ", ".join(f"'{k}': ..." for k in names) + "})`.")
         return [self._conform(i, ref, value) for i, (ref, value) in
                 enumerate(zip(self._inputs, flat))]
 

@@ -55,10 +55,19 @@ def align(y_true, y_pred, output_names):
     return flat_true
 
 
-def _per_output(value, what: str, names: list, n: int, fill=None) -> list:
-    """A single value, list or dict given to ``compile`` as one entry per output."""
+def _missing_path(what: str, path: tuple) -> KeyError:
+    return KeyError(f"The path: {path} in the `{what}` argument, can't be found in either the "
+                    f"model's output (`y_pred`) or in the labels (`y_true`).")
+
+
+def _per_output(value, what: str, names: list, n: int, fill=None, by_path=False) -> list:
+    """A single value, list or dict given to ``compile`` as one entry per output (``by_path``:
+    the outputs are a dict, and a key that names no output is Keras's KeyError naming its
+    path)."""
     if isinstance(value, dict):
         unknown = [k for k in value if k not in names]
+        if unknown and by_path:
+            raise _missing_path(what, (unknown[0],))
         if unknown:
             raise ValueError(f"Expected keys {names} in {what} dict, but found "
                              f"{what}.keys()={list(value.keys())}")
@@ -94,7 +103,9 @@ class CompileLoss:
             names = list(self.output_names or [f"output_{i + 1}" for i in range(n)])
         if isinstance(self._user_loss, dict) and n == 1 and not isinstance(y_pred, dict):
             names = names[:1]
-        losses = _per_output(self._user_loss, "loss", names, n)
+        if isinstance(self._user_loss, (list, tuple)) and len(self._user_loss) > n > 1:
+            raise _missing_path("loss", (n,))  # Keras: the first entry beyond the outputs
+        losses = _per_output(self._user_loss, "loss", names, n, by_path=isinstance(y_pred, dict))
         weights = self._user_loss_weights
         if weights is not None and isinstance(self._user_loss, (list, tuple, dict)) and \
                 isinstance(weights, (list, tuple)) and len(weights) != n:
