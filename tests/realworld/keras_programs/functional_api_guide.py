@@ -29,7 +29,7 @@ def mnist_like_mlp(x, y):
                         verbose=0)
     scores = model.evaluate(x, y, verbose=0)
     return {"history": history.history, "scores": scores,
-            "names": [layer.name for layer in model.layers],
+            "layer_types": [type(layer).__name__ for layer in model.layers],
             "output_shape": list(model.output.shape), "params": model.count_params()}
 
 
@@ -70,9 +70,9 @@ def toy_resnet(rng):
     block_1 = layers.MaxPooling2D(2)(x)
     x = layers.Conv2D(8, 3, activation="relu", padding="same")(block_1)
     x = layers.Conv2D(8, 3, activation="relu", padding="same")(x)
-    block_2 = layers.add([x, block_1])
+    block_2 = layers.add([x, block_1], name="skip_1")
     x = layers.Conv2D(8, 3, activation="relu", padding="same")(block_2)
-    block_3 = layers.add([x, block_2])
+    block_3 = layers.add([x, block_2], name="skip_2")
     x = layers.GlobalAveragePooling2D()(block_3)
     x = layers.Dense(16, activation="relu")(x)
     x = layers.Dropout(0.0)(x)
@@ -84,8 +84,8 @@ def toy_resnet(rng):
     y = keras.utils.to_categorical(rng.integers(0, 3, 24), 3)
     history = model.fit(x_img, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
     return {"history": history.history, "pred": model.predict(x_img[:4], verbose=0),
-            "add_inputs": [len(model.get_layer(name).input) for name in ("add", "add_1")],
-            "names": [layer.name for layer in model.layers]}
+            "add_inputs": [len(model.get_layer(name).input) for name in ("skip_1", "skip_2")],
+            "layer_types": [type(layer).__name__ for layer in model.layers]}
 
 
 def shared_and_extracted(rng):
