@@ -67,7 +67,8 @@ def _pair(mod):
 
 CASES = {
     "disconnected_graph": _disconnected,
-    "input_is_a_layer": lambda m: m.Model(m.layers.Dense(3), m.layers.Dense(2)(m.Input((4,)))),
+    "input_is_a_layer": lambda m: m.Model(m.layers.Dense(3, name="d"),
+                                          m.layers.Dense(2)(m.Input((4,)))),
     "input_is_an_array": lambda m: m.Model(np.zeros((2, 4)), m.layers.Dense(2)(m.Input((4,)))),
     "output_is_an_array": lambda m: m.Model(m.Input((4,)), np.zeros(3)),
     "concatenate_shapes": lambda m: m.layers.Concatenate()([m.Input((2, 3)), m.Input((4, 5))]),
