@@ -27,7 +27,7 @@ test: $(VENV)/.test-installed
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 tests
 
 # The fuzz suite (tests/fuzz) for longer: each fuzz test runs for FUZZ_SECONDS with fresh random
-# examples (CSV reader 2 tests, ember.load 3, config readers 3: several minutes per reader).
+# examples (CSV reader 2 tests, ember.load 3, config readers 3, Keras model files 2: several minutes per reader).
 FUZZ_SECONDS ?= 90
 fuzz: $(VENV)/.test-installed
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -q -n 2 -rP tests/fuzz --fuzz-seconds $(FUZZ_SECONDS)

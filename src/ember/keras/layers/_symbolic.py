@@ -12,6 +12,7 @@ import numpy as np
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from .. import _tree
+from .._load_budget import check_probe
 from . import _tracking
 from .input_spec import assert_input_compatibility
 from .keras_tensor import KerasTensor
@@ -30,10 +31,11 @@ def any_symbolic(args, kwargs) -> bool:
     return any(is_symbolic(x) for x in _tree.flatten((args, kwargs)))
 
 
-def _zeros(x, fill: int):
+def _zeros(x, fill: int, layer_name: str = "?"):
     if not is_symbolic(x):
         return x
     shape = tuple(fill if s is None else s for s in x.shape)
+    check_probe(shape, layer_name)  # loading a model file: no input larger than its weights
     return Tensor._make(np.zeros(shape, np.dtype(x.dtype)))
 
 
@@ -47,7 +49,7 @@ def infer_output_spec(layer, args, kwargs):
     try:
         with no_grad():
             for fill in (2, 3):
-                a, k = _tree.map_structure(lambda x: _zeros(x, fill), (list(args), dict(kwargs)))
+                a, k = _tree.map_structure(lambda x: _zeros(x, fill, layer.name), (list(args), dict(kwargs)))
                 if layer._accepts_training() and "training" not in k:
                     k["training"] = False
                 runs.append(layer.call(*a, **k))

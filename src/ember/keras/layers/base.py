@@ -55,6 +55,7 @@ from ...nn.module import Module
 from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
+from .._load_budget import take_weight
 from .._utils import snake_case, to_tensor, unique_name
 from ..saving.object_registration import register_builtin
 from ..variables import Variable, to_np_dtype
@@ -234,6 +235,7 @@ class Layer(Module):
             name: the weight's name (its key in ``named_parameters()``).
         """
         shape = () if shape is None else tuple(int(s) for s in shape)
+        take_weight(shape, self.name)  # a model file's config must not outgrow its weights
         np_dtype = to_np_dtype(dtype)
         if initializer is None:
             initializer = "glorot_uniform" if np_dtype.kind == "f" else "zeros"

@@ -196,14 +196,23 @@ class Optimizer:
 
     def load_state_arrays(self, arrays: dict, variables) -> None:
         self.build(variables)
-        self.iterations = int(np.asarray(arrays["iterations"]).reshape(-1)[0])
+        iterations = np.asarray(arrays.get("iterations"))
+        if iterations.dtype.kind not in "iu" or iterations.size != 1 or int(iterations.flat[0]) < 0:
+            raise ValueError(f"Saved optimizer state has no valid 'iterations' (an integer >= 0); "
+                             f"got {arrays.get('iterations')!r}")
+        self.iterations = int(iterations.flat[0])
         for i, v in enumerate(self._variables):
             for name in self._slots:
                 key = f"{i}/{name}"
                 if key not in arrays:
                     raise ValueError(f"Saved optimizer state lacks {key!r}; it does not match "
                                      f"this model's variables")
-                self._slot(v, name)[...] = arrays[key]
+                slot, value = self._slot(v, name), np.asarray(arrays[key])
+                if value.shape != slot.shape or value.dtype.kind not in "biuf":
+                    raise ValueError(f"Saved optimizer state {key!r} has shape {value.shape} "
+                                     f"(dtype {value.dtype}), expected {slot.shape}; it does not "
+                                     f"match this model's variables")
+                slot[...] = value
         self._load_extra_state(arrays)
 
     def _extra_state(self) -> dict:

@@ -12,14 +12,17 @@ Example::
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
 
 from ... import io as _io
+from ...io import schema as _schema
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
+from .._load_budget import load_budget
 from .serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "FORMAT"]
@@ -43,7 +46,9 @@ def _set_weights(model, arrays, path) -> None:
     model.set_weights(values)
 
 
-def _read(filepath) -> dict:
+def _read(filepath, need_model: bool = False) -> dict:
+    """The checked contents of an ember.keras file: ``format``, ``weights`` (a list of numeric
+    arrays), and for ``need_model`` the model's config, ``compile_config`` and ``optimizer``."""
     path = os.fspath(filepath)
     if not os.path.exists(path):
         raise FileNotFoundError(f"No file found at {path}")
@@ -52,7 +57,51 @@ def _read(filepath) -> dict:
         found = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise ValueError(f"{path} is not an ember.keras file (format={found!r}, expected "
                          f"{FORMAT!r})")
+    if need_model and "model" not in state:
+        raise ValueError(f"{path} holds only weights (written by save_weights), not a model: "
+                         f"build the model in code and call model.load_weights({path!r})")
+    schema = _FILE if need_model else _WEIGHTS_FILE
+    state = _schema.check(state, schema, path)
+    for i, value in enumerate(state["weights"]):
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+            raise _schema.SchemaError(f"{path}: weights[{i}] must be a numeric array, got "
+                                      f"{type(value).__name__}")
     return state
+
+
+_ARRAYS = _schema.ListOf(_schema.Any(), max_len=1 << 20)
+_WEIGHTS_FILE = _schema.Record({"format": _schema.Str(), "weights": _ARRAYS}, extra=True)
+_FILE = _schema.Record(
+    {"format": _schema.Str(), "weights": _ARRAYS,
+     "model": _schema.Record({"class_name": _schema.Str(), "config": _schema.MapOf(_schema.Any())},
+                             extra=True)},
+    {"compile_config": _schema.Either(_schema.Null(), _schema.MapOf(_schema.Any())),
+     "optimizer": _schema.Either(_schema.Null(), _schema.MapOf(_schema.Any()))})
+
+
+@contextlib.contextmanager
+def _rebuilding(path: str, what: str):
+    """Turns a lookup that failed on a file's (checksummed but edited) contents into one
+    ``ValueError`` naming the file; a ``TypeError`` (Keras's error for a config that does not
+    fit a class) stays one, with the file named; a ``ValueError`` passes as it is."""
+    try:
+        yield
+    except (KeyError, IndexError, AttributeError, OverflowError) as exc:
+        raise ValueError(f"{path}: the saved {what} cannot be restored "
+                         f"({type(exc).__name__}: {exc})") from None
+    except TypeError as exc:  # Keras's error type for a config that does not fit; name the file
+        if str(exc).startswith(path):
+            raise
+        raise TypeError(f"{path}: the saved {what} cannot be restored: {exc}") from exc
+
+
+def _build(state, path, custom_objects):
+    """The model the file's config describes, built while every weight it creates is counted
+    against the weights the file holds (a config asking for more is refused before it
+    allocates)."""
+    n_values = sum(int(w.size) for w in state["weights"])
+    with _rebuilding(path, "model config"), load_budget(n_values, path):
+        return deserialize_keras_object(state["model"], custom_objects)
 
 
 def _write(filepath, state: dict, overwrite: bool) -> None:
@@ -154,14 +203,15 @@ def save_model(model, filepath, overwrite=True, **kwargs) -> None:
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
     """Rebuilds the model saved at ``filepath``: same weights, compiled with the saved loss and
     metrics, and with the optimizer's state restored so training continues where it stopped."""
-    state = _read(filepath)
-    model = deserialize_keras_object(state["model"], custom_objects)
+    state = _read(filepath, need_model=True)
+    model = _build(state, os.fspath(filepath), custom_objects)
     if not model.built:
         raise ValueError(f"{filepath}: the saved model has no input shape")
     _set_weights(model, state["weights"], filepath)
     cc = state.get("compile_config")
     if compile and cc:
-        _compile(model, cc, state.get("optimizer"))
+        with _rebuilding(os.fspath(filepath), "compile configuration or optimizer state"):
+            _compile(model, cc, state.get("optimizer"))
     return model
 
 
