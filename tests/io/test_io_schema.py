@@ -73,6 +73,38 @@ def test_json_depth_skips_strings(text, depth):
     assert json_depth(text) == depth
 
 
+ESCAPES = ['["\\\\", [[]]]', '["\\\\\\"[", []]', '{"k\\"{": ["\\\\\\\\", {"x": "\\u005b"}]}',
+           '[' + '"\\\\[",' * 5 + '[[]]]', '["' + "\\" * 9 + '"[[", "]"]']
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 1 << 16])
+@pytest.mark.parametrize("text", ESCAPES)
+def test_json_depth_matches_the_parsed_depth_across_chunk_boundaries(text, chunk, monkeypatch):
+    """Escaped quotes and backslash runs split between chunks keep strings and brackets apart."""
+    import json
+
+    from ember.io import bounded
+
+    def parsed_depth(value):
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        return 0 if children is None else 1 + max(map(parsed_depth, children), default=0)
+
+    monkeypatch.setattr(bounded, "_CHUNK", chunk)
+    assert json_depth(text) == parsed_depth(json.loads(text))
+
+
+def test_json_depth_scratch_memory_does_not_grow_with_the_text():
+    import tracemalloc
+    text = "[" + ",".join(['"a\\"b"'] * 200000) + "]"  # 1.8 MB of strings with escapes
+    tracemalloc.start()
+    try:
+        assert json_depth(text) == 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < len(text) + (8 << 20), peak  # the text's bytes plus a few MiB of scratch
+
+
 @pytest.mark.parametrize("text, message", [
     ("[" * 70, "nests 70 levels deep; at most 64"), ("{", "not valid JSON"), (b"\xff", "not UTF-8"),
     ("[1,]", "not valid JSON"),

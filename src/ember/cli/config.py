@@ -16,6 +16,7 @@ import math
 import os
 
 from ..io import SchemaError, loads_json, open_regular
+from ..io.bounded import read_at_most
 from ..io.schema import Bool, Either, Int, ListOf, Null, Num, Str, check
 from .errors import CLIError
 
@@ -224,7 +225,7 @@ def read_config_file(path: str) -> dict:
         raise CLIError(f"config file not found: {path}")
     try:
         with open_regular(path, CLIError, what="config file") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+            raw = read_at_most(handle, MAX_CONFIG_BYTES)
     except OSError as exc:
         raise CLIError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     if len(raw) > MAX_CONFIG_BYTES:

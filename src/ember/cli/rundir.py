@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from ..io import CorruptFileError, SchemaError, atomic_write_text, load, loads_json, open_regular
+from ..io.bounded import read_at_most
 from ..io.schema import Bool, Either, Int, ListOf, MapOf, Null, Num, Record, Str, check
 from . import config as config_mod
 from .builders import build_model, weight_shapes
@@ -205,7 +206,7 @@ def read_json(path: str, what: str, schema):
     """A small JSON file of a run, read bounded and checked against ``schema``."""
     try:
         with open_regular(path, CLIError, what=what) as handle:
-            raw = handle.read(MAX_JSON_BYTES + 1)
+            raw = read_at_most(handle, MAX_JSON_BYTES)
     except FileNotFoundError:
         raise CLIError(f"{path} is missing") from None
     except OSError as exc:
