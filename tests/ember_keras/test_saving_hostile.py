@@ -33,7 +33,7 @@ def _set(s, key, value):
 EDITS = {
     # (edit of the loaded state, words of the error)
     "dense_30000": (lambda s: _layers(s)[1]["config"].update(units=30000),
-                    "layer 'dense' asks for a weight of shape (4, 30000)"),
+                    "asks for a weight of shape (4, 30000) (120,000 values)"),
     "both_dense_30000": (lambda s: [_layers(s)[i]["config"].update(units=30000) for i in (1, 2)],
                          "asks for a weight of shape (4, 30000)"),
     "input_billion": (lambda s: [_layers(s)[0]["config"].update(batch_shape=[None, 10**9]),
@@ -48,8 +48,8 @@ EDITS = {
     "weights_dict": (lambda s: _set(s, "weights", {"a": 1}), "weights must be a list"),
     "weight_string": (lambda s: s["weights"].__setitem__(0, "w"), "weights[0] must be a numeric array"),
     "weight_shape": (lambda s: s["weights"].__setitem__(0, np.zeros((3, 4), np.float32)),
-                     "weight dense/kernel has shape (3, 4) in the file"),
-    "weight_missing": (lambda s: s["weights"].pop(), "layer 'dense_1' asks for a weight of shape (2,)"),
+                     "/kernel has shape (3, 4) in the file but (4, 3)"),
+    "weight_missing": (lambda s: s["weights"].pop(), "asks for a weight of shape (2,) (2 values)"),
     "weight_extra": (lambda s: s["weights"].append(np.zeros(2, np.float32)), "holds 5 weights but model"),
     "compile_list": (lambda s: _set(s, "compile_config", [1]), "compile_config must be null or"),
     "optimizer_number": (lambda s: _set(s, "optimizer", 3), "optimizer must be null or"),

@@ -15,8 +15,7 @@ from __future__ import annotations
 import math
 import os
 
-from ..io import SchemaError, loads_json, open_regular
-from ..io.bounded import read_at_most
+from ..io import SchemaError, loads_json, open_regular, read_at_most
 from ..io.schema import Bool, Either, Int, ListOf, Null, Num, Str, check
 from .errors import CLIError
 

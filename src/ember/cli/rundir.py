@@ -25,8 +25,8 @@ import time
 
 import numpy as np
 
-from ..io import CorruptFileError, SchemaError, atomic_write_text, load, loads_json, open_regular
-from ..io.bounded import read_at_most
+from ..io import (CorruptFileError, SchemaError, atomic_write_text, load, loads_json, open_regular,
+                  read_at_most)
 from ..io.schema import Bool, Either, Int, ListOf, MapOf, Null, Num, Record, Str, check
 from . import config as config_mod
 from .builders import build_model, weight_shapes

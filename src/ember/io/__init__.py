@@ -7,7 +7,7 @@ Example::
     >>> model.load_state_dict(ember.load("model.safetensors"))
 """
 from .atomic import atomic_write_bytes, atomic_write_text
-from .bounded import loads_json, memory_budget, open_regular
+from .bounded import loads_json, memory_budget, open_regular, read_at_most
 from .checkpoint import load_checkpoint, save_checkpoint
 from .errors import CorruptFileError
 from .schema import SchemaError
@@ -15,4 +15,4 @@ from .serialize import FORMAT, MAX_NESTING, load, save
 
 __all__ = ["save", "load", "CorruptFileError", "SchemaError", "FORMAT", "MAX_NESTING",
            "atomic_write_bytes", "atomic_write_text", "save_checkpoint", "load_checkpoint",
-           "open_regular", "loads_json", "memory_budget"]
+           "open_regular", "read_at_most", "loads_json", "memory_budget"]
