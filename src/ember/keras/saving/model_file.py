@@ -23,6 +23,7 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from .._load_budget import load_budget
+from . import h5_weights as _h5
 from .serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "FORMAT"]
@@ -216,10 +217,20 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
 
 
 def save_weights(model, filepath, overwrite=True) -> None:
-    """Writes only the weights, in ``model.weights`` order."""
+    """Writes only the weights: a ``.h5`` path gets Keras 3's ``.weights.h5`` layout (that
+    Keras loads), any other path ember's safetensors file in ``model.weights`` order."""
+    if os.fspath(filepath).endswith(".h5"):
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"{os.fspath(filepath)} exists and overwrite=False")
+        _h5.save(model, filepath)
+        return
     _write(filepath, {"format": FORMAT, "weights": model.get_weights()}, overwrite)
 
 
 def load_weights(model, filepath) -> None:
-    """Reads weights written by :func:`save_weights` (or ``save``) into ``model``."""
+    """Reads weights written by :func:`save_weights`, ``save``, or Keras 3 (an HDF5
+    ``.weights.h5`` file) into ``model``."""
+    if _h5.is_hdf5(filepath):
+        _h5.load(model, filepath)
+        return
     _set_weights(model, _read(filepath)["weights"], filepath)
