@@ -21,7 +21,8 @@ from . import recurrent, torch_layers as T
 from .graph import ExportError, Graph
 from .trace import Tracer, flatten
 
-__all__ = ["export", "ExportError", "SUPPORTED", "DEFAULT_OPSET", "converter_for"]
+__all__ = ["export", "ExportError", "SUPPORTED", "REGISTERED", "DEFAULT_OPSET", "converter_for",
+           "register"]
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 17  # LayerNormalization
@@ -56,18 +57,20 @@ SUPPORTED: dict = {
 }
 
 
-def _keras_table() -> dict:
-    try:
-        from .keras_layers import SUPPORTED as keras_supported
-    except ImportError:  # ember.keras converters not available
-        return {}
-    return keras_supported
+#: converters other front doors register (``ember.keras`` adds its layers': see ``register``).
+REGISTERED: dict = {}
+
+
+def register(cls, converter) -> None:
+    """Adds ``converter(graph, layer, inputs, shapes)`` for the layer class ``cls`` (the front
+    doors above ``ember.onnx`` register theirs; data flows down)."""
+    REGISTERED[cls] = converter
 
 
 def converter_for(module):
     """The converter of ``module``, or None: its class (or a base whose ``forward`` and ``call``
-    it keeps) must be in ``SUPPORTED`` or in the Keras table."""
-    table = {**SUPPORTED, **_keras_table()}
+    it keeps) must be in ``SUPPORTED`` or ``REGISTERED``."""
+    table = {**SUPPORTED, **REGISTERED}
     for cls in type(module).__mro__:
         if cls in table:
             same = all(getattr(type(module), a, None) is getattr(cls, a, None)

@@ -1,5 +1,6 @@
-"""ONNX converters for recurrent layers: ``ember.nn.RNN/GRU/LSTM`` and the Keras ``SimpleRNN/
-GRU/LSTM`` layers, all written as ONNX's RNN/GRU/LSTM ops (one node per stacked layer).
+"""ONNX converters for recurrent layers: ``ember.nn.RNN/GRU/LSTM`` here, and the helpers the Keras
+``SimpleRNN/GRU/LSTM`` converters (``ember.keras.onnx_export``) share; all are written as ONNX's
+RNN/GRU/LSTM ops (one node per stacked layer).
 
 The gate orders differ: torch's LSTM is (i, f, g, o), Keras's (i, f, c, o), ONNX's (i, o, f, c);
 torch's GRU is (r, z, n), Keras's and ONNX's (z, r, h). torch's GRU and Keras's ``reset_after``
@@ -13,14 +14,14 @@ from .graph import ExportError
 
 _ONNX_OP = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNN", "RNN_RELU": "RNN"}
 _TORCH_ORDER = {"LSTM": [0, 3, 1, 2], "GRU": [1, 0, 2], "RNN_TANH": [0], "RNN_RELU": [0]}
-_KERAS_ORDER = {"LSTM": [0, 3, 1, 2], "GRU": [0, 1, 2], "RNN": [0]}
+KERAS_ORDER = {"LSTM": [0, 3, 1, 2], "GRU": [0, 1, 2], "RNN": [0]}
 
 
-def _gates(array: np.ndarray, order: list, axis: int = 0) -> np.ndarray:
+def gates(array: np.ndarray, order: list, axis: int = 0) -> np.ndarray:
     return np.concatenate([np.split(array, len(order), axis=axis)[i] for i in order], axis=axis)
 
 
-def _layer(g, op_type, x, weights, hidden, *, direction, attrs, initial=()):
+def layer_node(g, op_type, x, weights, hidden, *, direction, attrs, initial=()):
     """One ONNX recurrent node; ``weights`` is a list (per direction) of (W, R, B) arrays."""
     w = g.const(np.stack([w for w, _, _ in weights]), "W")
     r = g.const(np.stack([r for _, r, _ in weights]), "R")
@@ -31,7 +32,7 @@ def _layer(g, op_type, x, weights, hidden, *, direction, attrs, initial=()):
                 hint=op_type.lower(), **attrs)
 
 
-def _merge_directions(g, y):
+def merge_directions(g, y):
     """ONNX's Y (seq, dirs, batch, hidden) -> (seq, batch, dirs*hidden) as torch and Keras lay it."""
     y = g.op("Transpose", y, perm=[0, 2, 1, 3])
     return g.op("Reshape", y, g.ints([0, 0, -1]))
@@ -64,9 +65,9 @@ def torch_rnn(g, m, inputs, shapes):
         for d in range(dirs):
             names = m._all_weights[layer * dirs + d]
             params = [getattr(m, n).detach().numpy() for n in names]
-            w_ih, w_hh = _gates(params[0], order), _gates(params[1], order)
+            w_ih, w_hh = gates(params[0], order), gates(params[1], order)
             if m.bias:
-                b = np.concatenate([_gates(params[2], order), _gates(params[3], order)])
+                b = np.concatenate([gates(params[2], order), gates(params[3], order)])
             else:
                 b = np.zeros(2 * w_ih.shape[0], np.float32)
             weights.append((w_ih, w_hh, b))
@@ -77,9 +78,9 @@ def torch_rnn(g, m, inputs, shapes):
         if c0 is not None:
             initial.append(g.op("Slice", c0, g.ints([layer * dirs]), g.ints([(layer + 1) * dirs]),
                                 g.ints([0])))
-        outs = _layer(g, op_type, x, weights, hidden, attrs=attrs, initial=initial,
+        outs = layer_node(g, op_type, x, weights, hidden, attrs=attrs, initial=initial,
                       direction="bidirectional" if dirs == 2 else "forward")
-        x = _merge_directions(g, outs[0])
+        x = merge_directions(g, outs[0])
         h_n.append(outs[1])
         if op_type == "LSTM":
             c_n.append(outs[2])
@@ -88,37 +89,3 @@ def torch_rnn(g, m, inputs, shapes):
     if op_type != "LSTM":
         return out, h
     return out, (h, c_n[0] if len(c_n) == 1 else g.op("Concat", *c_n, axis=0))
-
-
-def keras_rnn(g, layer, inputs, shapes, kind: str):
-    """Keras ``SimpleRNN``/``GRU``/``LSTM`` (batch-major input) -> sequences or the last state."""
-    from ..keras import activations
-    cell = getattr(layer, "cell", layer)
-    act = activations.serialize(cell.activation)
-    rec = activations.serialize(cell.recurrent_activation) if kind != "RNN" else None
-    if act != "tanh" or (rec is not None and rec != "sigmoid") or getattr(layer, "go_backwards", False) \
-            or getattr(layer, "return_state", False) or getattr(layer, "stateful", False):
-        raise ExportError(f"ember.onnx.export cannot export {type(layer).__name__} "
-                          f"{layer.name!r}: only tanh/sigmoid activations, no go_backwards, "
-                          f"return_state or stateful")
-    if kind == "GRU" and not cell.reset_after:
-        raise ExportError(f"ember.onnx.export cannot export GRU {layer.name!r} with reset_after=False")
-    order, hidden = _KERAS_ORDER[kind], cell.units
-    kernel = _gates(cell.kernel.detach().numpy().T, order)
-    recurrent = _gates(cell.recurrent_kernel.detach().numpy().T, order)
-    gates = kernel.shape[0]
-    if not cell.use_bias:
-        b = np.zeros(2 * gates, np.float32)
-    else:
-        bias = cell.bias.detach().numpy()
-        if kind == "GRU":  # (2, 3H): input bias, recurrent bias
-            b = np.concatenate([_gates(bias[0], order), _gates(bias[1], order)])
-        else:
-            b = np.concatenate([_gates(bias, order), np.zeros(gates, np.float32)])
-    attrs = {"linear_before_reset": 1} if kind == "GRU" else {}
-    x = g.op("Transpose", inputs[0], perm=[1, 0, 2])
-    outs = _layer(g, kind, x, [(kernel, recurrent, b.astype(np.float32))], hidden,
-                  direction="forward", attrs=attrs)
-    if layer.return_sequences:
-        return g.op("Transpose", _merge_directions(g, outs[0]), perm=[1, 0, 2])
-    return g.op("Squeeze", outs[1], g.ints([0]))

@@ -50,7 +50,7 @@ class Tracer:
         if not isinstance(value, Tensor):
             raise ExportError(f"ember.onnx.export cannot export {self._where(module)}: it is called "
                               f"with a {type(value).__name__} argument, expected tensors")
-        if id(value) not in self.names:
+        if id(value) not in self.names and not self._converted_input(value):
             owner = self.stack[-1] if self.stack else module
             detail = "" if owner is module else f" (the input of its {self._where(module)})"
             raise ExportError(
@@ -59,11 +59,28 @@ class Tracer:
                 f"in ember.onnx.SUPPORTED can be exported")
         return self.names[id(value)]
 
+    def _converted_input(self, value) -> bool:
+        """A copy of a graph input, possibly cast (a Keras Sequential casts integer inputs to
+        float32 before its layers), stands for that input through a Cast node."""
+        import numpy as np
+        data = value.numpy()
+        for given in self.inputs:
+            if tuple(given.shape) == tuple(value.shape) and \
+                    np.array_equal(given.numpy().astype(data.dtype), data):
+                name = self.names[id(given)]
+                if given.numpy().dtype != data.dtype:
+                    to = self.graph.onnx.helper.np_dtype_to_tensor_dtype(data.dtype)
+                    name = self.graph.op("Cast", name, to=int(to), hint="cast")
+                self.bind(value, name)
+                return True
+        return False
+
     def _where(self, module) -> str:
         path = self.paths.get(id(module))
         return type(module).__name__ + (f" ({path!r})" if path else "")
 
     def run(self, model, args):
+        self.inputs = list(args)
         self.paths = {id(m): name for name, m in model.named_modules()}
         handles = []
         for module in model.modules():

@@ -171,6 +171,14 @@ class Model(Trainer, Layer):
         ``json.dumps``. ``keras.models.model_from_json`` rebuilds it."""
         return json.dumps(_saving.serialize_keras_object(self), **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=True, input_signature=None,
+               **kwargs) -> None:
+        """Writes the model for serving; ``format="onnx"`` (the one ember can write) gives an
+        ONNX file with a dynamic batch axis, run by onnxruntime (see ``ember.onnx``)."""
+        from .._onnx_export import export_model
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 

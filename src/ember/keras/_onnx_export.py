@@ -1,0 +1,360 @@
+"""ONNX export of ember.keras models: ``model.export(path, format="onnx")``, and the converters
+of the Keras layers, registered with ``ember.onnx`` (which writes the file).
+
+Keras layers are channels-last: convolutions and pools transpose to ONNX's channels-first
+around the node; batch normalization is written as its inference affine map on its axis.
+
+Example::
+
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="relu")])
+    >>> model.export("model.onnx", format="onnx")   # batch axis dynamic
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import onnx as _onnx
+from ..onnx import recurrent as _rec
+from ..onnx.graph import ExportError
+from ..onnx.torch_layers import gelu as _torch_gelu
+from . import activations as _act
+from . import layers as L
+
+
+def _np(variable) -> np.ndarray:
+    return np.asarray(variable._data)
+
+
+def _f32(value) -> np.ndarray:
+    return np.float32(value)
+
+
+def _refuse(layer, why: str):
+    raise ExportError(f"ember.onnx.export cannot export {type(layer).__name__} '{layer.name}': {why}")
+
+
+# ---------------------------------------------------------------------------------- activations
+def _relu(g, x, negative_slope=0.0, max_value=None, threshold=0.0):
+    if negative_slope == 0 and threshold == 0:
+        y = g.op("Relu", x)
+    else:
+        keep = g.op("GreaterOrEqual", x, g.const(_f32(threshold)))
+        leak = g.op("Mul", g.op("Sub", x, g.const(_f32(threshold))), g.const(_f32(negative_slope)))
+        y = g.op("Where", keep, x, leak if negative_slope else g.const(_f32(0.0)))
+    if max_value is not None:
+        y = g.op("Min", y, g.const(_f32(max_value)))
+    return y
+
+
+class _Approx:
+    def __init__(self, approximate):
+        self.approximate = "tanh" if approximate else "none"
+
+
+ACTIVATIONS = {
+    "linear": lambda g, x: x,
+    "relu": _relu,
+    "relu6": lambda g, x: g.op("Clip", x, g.const(_f32(0)), g.const(_f32(6))),
+    "leaky_relu": lambda g, x: g.op("LeakyRelu", x, alpha=0.2),
+    "sigmoid": lambda g, x: g.op("Sigmoid", x),
+    "hard_sigmoid": lambda g, x: g.op("HardSigmoid", x, alpha=1 / 6, beta=0.5),
+    "tanh": lambda g, x: g.op("Tanh", x),
+    "softmax": lambda g, x: g.op("Softmax", x, axis=-1),
+    "log_softmax": lambda g, x: g.op("LogSoftmax", x, axis=-1),
+    "elu": lambda g, x: g.op("Elu", x, alpha=1.0),
+    "selu": lambda g, x: g.op("Selu", x),
+    "softplus": lambda g, x: g.op("Softplus", x),
+    "softsign": lambda g, x: g.op("Softsign", x),
+    "silu": lambda g, x: g.op("Mul", x, g.op("Sigmoid", x)),
+    "swish": lambda g, x: g.op("Mul", x, g.op("Sigmoid", x)),
+    "gelu": lambda g, x: _torch_gelu(g, _Approx(False), [x], None),
+    "exponential": lambda g, x: g.op("Exp", x),
+}
+
+
+def _activation(g, layer, fn, x):
+    try:
+        name = _act.serialize(fn)
+    except ValueError:
+        name = None
+    if name not in ACTIVATIONS:
+        _refuse(layer, f"its activation {getattr(fn, '__name__', fn)!r} has no ONNX converter")
+    return ACTIVATIONS[name](g, x)
+
+
+# ---------------------------------------------------------------------------------- core layers
+def dense(g, layer, inputs, shapes):
+    y = g.op("MatMul", inputs[0], g.const(_np(layer.kernel), "kernel"), hint="dense")
+    if layer.use_bias:
+        y = g.op("Add", y, g.const(_np(layer.bias), "bias"))
+    return _activation(g, layer, layer.activation, y)
+
+
+def activation(g, layer, inputs, shapes):
+    return _activation(g, layer, layer.activation, inputs[0])
+
+
+def identity(g, layer, inputs, shapes):
+    return inputs[0]
+
+
+def relu(g, layer, inputs, shapes):
+    return _relu(g, inputs[0], layer.negative_slope, layer.max_value, layer.threshold)
+
+
+def leaky_relu(g, layer, inputs, shapes):
+    return g.op("LeakyRelu", inputs[0], alpha=float(layer.negative_slope))
+
+
+def elu(g, layer, inputs, shapes):
+    return g.op("Elu", inputs[0], alpha=float(layer.alpha))
+
+
+def softmax(g, layer, inputs, shapes):
+    axis = layer.axis
+    if not isinstance(axis, int):
+        _refuse(layer, f"softmax over several axes {axis}")
+    return g.op("Softmax", inputs[0], axis=axis)
+
+
+def prelu(g, layer, inputs, shapes):
+    return g.op("PRelu", inputs[0], g.const(_np(layer.alpha), "alpha"))
+
+
+def flatten(g, layer, inputs, shapes):
+    return g.op("Flatten", inputs[0], axis=1)
+
+
+def reshape(g, layer, inputs, shapes):
+    return g.op("Reshape", inputs[0], g.ints([0] + list(layer.target_shape)))
+
+
+def embedding(g, layer, inputs, shapes):
+    index = g.op("Cast", inputs[0], to=int(g.onnx.TensorProto.INT64))  # Keras feeds floats too
+    return g.op("Gather", g.const(_np(layer.embeddings), "embeddings"), index, axis=0,
+                hint="embedding")
+
+
+# ---------------------------------------------------------------------------------- normalization
+def _axis(layer, rank):
+    axis = layer.axis
+    axis = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
+    if not isinstance(axis, int):
+        _refuse(layer, f"normalization over several axes {axis}")
+    return axis % rank
+
+
+def batch_norm(g, layer, inputs, shapes):
+    rank = len(shapes[0])
+    axis = _axis(layer, rank)
+    mean, var = _np(layer.moving_mean), _np(layer.moving_variance)
+    gamma = _np(layer.gamma) if layer.scale else np.ones_like(mean)
+    beta = _np(layer.beta) if layer.center else np.zeros_like(mean)
+    scale = (gamma / np.sqrt(var + np.float32(layer.epsilon))).astype(np.float32)
+    shift = (beta - mean * scale).astype(np.float32)
+    shape = [1] * rank
+    shape[axis] = -1
+    y = g.op("Mul", inputs[0], g.const(scale.reshape(shape), "bn_scale"))
+    return g.op("Add", y, g.const(shift.reshape(shape), "bn_shift"), hint="batch_norm")
+
+
+def layer_norm(g, layer, inputs, shapes):
+    rank = len(shapes[0])
+    if getattr(layer, "rms_scaling", False):
+        _refuse(layer, "rms_scaling=True")
+    axes = layer.axis if isinstance(layer.axis, (list, tuple)) else [layer.axis]
+    axes = sorted(a % rank for a in axes)
+    if axes != list(range(axes[0], rank)):
+        _refuse(layer, f"axis {layer.axis} are not the trailing axes")
+    shape = shapes[0][axes[0]:]
+    gamma = _np(layer.gamma) if layer.scale else np.ones(shape, np.float32)
+    beta = _np(layer.beta) if layer.center else np.zeros(shape, np.float32)
+    return g.op("LayerNormalization", inputs[0], g.const(gamma, "ln_scale"), g.const(beta, "ln_bias"),
+                axis=axes[0], epsilon=float(layer.epsilon))
+
+
+# ---------------------------------------------------------------------------------- conv and pools
+def _to_first(g, x, n):
+    return g.op("Transpose", x, perm=[0, n + 1] + list(range(1, n + 1)))
+
+
+def _to_last(g, x, n):
+    return g.op("Transpose", x, perm=[0] + list(range(2, n + 2)) + [1])
+
+
+def _pads(layer, spatial, kernel, strides, dilation):
+    """ONNX pads for Keras's 'valid', 'same' (TensorFlow's: the odd pixel at the end), 'causal'."""
+    n = len(kernel)
+    if layer.padding == "valid":
+        return [0] * (2 * n)
+    if layer.padding == "causal":
+        return [(kernel[0] - 1) * dilation[0], 0]
+    begins, ends = [], []
+    for size, k, s, d in zip(spatial, kernel, strides, dilation):
+        out = math.ceil(size / s)
+        total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
+        begins.append(total // 2)
+        ends.append(total - total // 2)
+    return begins + ends
+
+
+def _spatial(layer, shapes):
+    last = getattr(layer, "data_format", "channels_last") == "channels_last"
+    n = len(shapes[0]) - 2
+    return last, n, list(shapes[0][1:n + 1] if last else shapes[0][2:])
+
+
+def conv(g, layer, inputs, shapes):
+    last, n, spatial = _spatial(layer, shapes)
+    x = _to_first(g, inputs[0], n) if last else inputs[0]
+    kernel = _np(layer.kernel)  # (*k, in/groups, out) -> (out, in/groups, *k)
+    weight = np.ascontiguousarray(np.transpose(kernel, [n + 1, n] + list(range(n))))
+    args = [x, g.const(weight, "kernel")]
+    if layer.use_bias:
+        args.append(g.const(_np(layer.bias), "bias"))
+    ks, st, dl = list(layer.kernel_size), list(layer.strides), list(layer.dilation_rate)
+    y = g.op("Conv", *args, kernel_shape=ks, strides=st, dilations=dl,
+             pads=_pads(layer, spatial, ks, st, dl), group=int(layer.groups), hint="conv")
+    y = _to_last(g, y, n) if last else y
+    return _activation(g, layer, layer.activation, y)
+
+
+def pool(g, layer, inputs, shapes):
+    last, n, spatial = _spatial(layer, shapes)
+    x = _to_first(g, inputs[0], n) if last else inputs[0]
+    ks, st = list(layer.pool_size), list(layer.strides)
+    pads = _pads(layer, spatial, ks, st, [1] * n)
+    if "Max" in type(layer).__name__:
+        y = g.op("MaxPool", x, kernel_shape=ks, strides=st, pads=pads)
+    else:
+        y = g.op("AveragePool", x, kernel_shape=ks, strides=st, pads=pads, count_include_pad=0)
+    return _to_last(g, y, n) if last else y
+
+
+def global_pool(g, layer, inputs, shapes):
+    last, n, _ = _spatial(layer, shapes)
+    axes = list(range(1, n + 1)) if last else list(range(2, n + 2))
+    op = "ReduceMax" if "Max" in type(layer).__name__ else "ReduceMean"
+    keep = int(bool(layer.keepdims))
+    if g.opset >= 18:
+        return g.op(op, inputs[0], g.ints(axes), keepdims=keep)
+    return g.op(op, inputs[0], axes=axes, keepdims=keep)
+
+
+# ---------------------------------------------------------------------------------- recurrent
+def recurrent(kind: str):
+    def convert(g, layer, inputs, shapes):
+        cell = layer.cell
+        act = _act.serialize(cell.activation)
+        rec = _act.serialize(cell.recurrent_activation) if kind != "RNN" else "sigmoid"
+        if act != "tanh" or rec != "sigmoid" or layer.go_backwards or layer.return_state \
+                or layer.stateful:
+            _refuse(layer, "only tanh/sigmoid activations without go_backwards, return_state or "
+                           "stateful are exported")
+        if kind == "GRU" and not cell.reset_after:
+            _refuse(layer, "reset_after=False has no ONNX GRU equivalent")
+        order = _rec.KERAS_ORDER[kind]
+        kernel = _rec.gates(_np(cell.kernel).T, order)
+        recurrent_kernel = _rec.gates(_np(cell.recurrent_kernel).T, order)
+        n_gates = kernel.shape[0]
+        if not cell.use_bias:
+            bias = np.zeros(2 * n_gates, np.float32)
+        elif kind == "GRU":  # (2, 3H): input bias, recurrent bias
+            b = _np(cell.bias)
+            bias = np.concatenate([_rec.gates(b[0], order), _rec.gates(b[1], order)])
+        else:
+            bias = np.concatenate([_rec.gates(_np(cell.bias), order), np.zeros(n_gates, np.float32)])
+        attrs = {"linear_before_reset": 1} if kind == "GRU" else {}
+        x = g.op("Transpose", inputs[0], perm=[1, 0, 2])
+        outs = _rec.layer_node(g, kind, x, [(kernel, recurrent_kernel, bias)], cell.units,
+                               direction="forward", attrs=attrs)
+        if layer.return_sequences:
+            return g.op("Transpose", _rec.merge_directions(g, outs[0]), perm=[1, 0, 2])
+        return g.op("Squeeze", outs[1], g.ints([0]))
+    return convert
+
+
+CONVERTERS = {
+    L.Dense: dense, L.Activation: activation, L.ReLU: relu, L.LeakyReLU: leaky_relu, L.ELU: elu,
+    L.Softmax: softmax, L.PReLU: prelu, L.Flatten: flatten, L.Reshape: reshape,
+    L.Dropout: identity, L.GaussianNoise: identity, L.GaussianDropout: identity,
+    L.AlphaDropout: identity, L.ActivityRegularization: identity, L.InputLayer: identity,
+    L.Embedding: embedding, L.BatchNormalization: batch_norm, L.LayerNormalization: layer_norm,
+    L.Conv1D: conv, L.Conv2D: conv, L.MaxPooling1D: pool, L.MaxPooling2D: pool,
+    L.AveragePooling1D: pool, L.AveragePooling2D: pool, L.GlobalAveragePooling1D: global_pool,
+    L.GlobalAveragePooling2D: global_pool, L.GlobalMaxPooling1D: global_pool,
+    L.GlobalMaxPooling2D: global_pool,
+    L.SimpleRNN: recurrent("RNN"), L.GRU: recurrent("GRU"), L.LSTM: recurrent("LSTM"),
+}
+for _cls, _converter in CONVERTERS.items():
+    _onnx.register(_cls, _converter)
+
+
+# ---------------------------------------------------------------------------------- Model.export
+def _example_inputs(model, input_signature):
+    from .._tensor import Tensor
+    from .. import zeros
+    specs = input_signature
+    if specs is None:
+        layer = model.__dict__.get("_input_layer")
+        specs = [layer] if layer is not None else getattr(model, "inputs", None)
+    if not specs:
+        raise ValueError(f"model.export needs the input shape of model '{model.name}': build it "
+                         f"with keras.Input, or pass input_signature=[keras.InputSpec(shape=...)]")
+    specs = specs if isinstance(specs, (list, tuple)) and not isinstance(specs[0], int) else [specs]
+    tensors, names = [], []
+    for i, spec in enumerate(specs):
+        shape = tuple(spec) if isinstance(spec, (list, tuple)) else \
+            tuple(getattr(spec, "batch_shape", None) or spec.shape)
+        if any(s is None for s in shape[1:]):
+            raise ValueError(f"model.export needs static sizes except the batch axis; input {i} has "
+                             f"shape {shape}")
+        dtype = str(getattr(spec, "input_dtype", None) or getattr(spec, "dtype", None) or "float32")
+        dtype = "int64" if "int" in dtype else "float32"
+        tensors.append(zeros((2,) + shape[1:], dtype=getattr(__import__("ember"), dtype))
+                       if not isinstance(spec, Tensor) else spec)
+        names.append(getattr(spec, "name", None) or f"input_{i}")
+    return tuple(tensors), names
+
+
+def export_model(model, filepath, format="onnx", verbose=True, input_signature=None, **kwargs):
+    """``keras.Model.export`` for ``format="onnx"``: the batch axis of every input and output
+    is dynamic; the other formats need TensorFlow and are refused."""
+    if format != "onnx":
+        raise ValueError(f"ember.keras can export format='onnx' only (got format={format!r}; "
+                         f"'tf_saved_model' and 'openvino' need TensorFlow)")
+    args, names = _example_inputs(model, input_signature)
+    output = model(*args) if len(args) > 1 else model(args[0])
+    n_out = len(output) if isinstance(output, (list, tuple)) else 1
+    outputs = [f"output_{i}" for i in range(n_out)]
+    axes = {name: {0: "batch"} for name in names + outputs}
+    _onnx.export(model, args, filepath, input_names=names, output_names=outputs,
+                 dynamic_axes=axes, **kwargs)
+    if verbose:
+        print(f"Saved artifact at '{filepath}'.")
+
+
+# ---------------------------------------------------------------------------------- merging
+def merge(op_type: str):
+    def convert(g, layer, inputs, shapes):
+        names = list(inputs[0])
+        y = names[0]
+        for other in names[1:]:
+            y = g.op(op_type, y, other)
+        if type(layer).__name__ == "Average":
+            y = g.op("Div", y, g.const(_f32(len(names))))
+        return y
+    return convert
+
+
+def concatenate(g, layer, inputs, shapes):
+    return g.op("Concat", *inputs[0], axis=int(layer.axis))
+
+
+for _cls, _converter in {L.Add: merge("Add"), L.Subtract: merge("Sub"), L.Multiply: merge("Mul"),
+                         L.Average: merge("Add"), L.Maximum: merge("Max"), L.Minimum: merge("Min"),
+                         L.Concatenate: concatenate}.items():
+    CONVERTERS[_cls] = _converter
+    _onnx.register(_cls, _converter)
