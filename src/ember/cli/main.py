@@ -1,4 +1,5 @@
-"""The ``ember`` command: ``train``, ``tune``, ``evaluate``, ``predict``, ``datasets``, ``info``, ``activations``.
+"""The ``ember`` command: ``train``, ``tune``, ``evaluate``, ``predict``, ``export``, ``datasets``,
+``info``, ``activations``.
 
 Bad input prints one line (``ember: error: …``) on stderr and exits with status 2 (see
 ``ember.cli.errors`` for the one path every command's errors take); Ctrl-C exits with status 130.
@@ -19,7 +20,7 @@ import sys
 
 import numpy as np
 
-from . import activations, datasets, evaluate, info, predict, train, tune
+from . import activations, datasets, evaluate, export, info, predict, train, tune
 from .errors import USER_ERRORS, CLIError, one_line, os_error_message
 
 COMMANDS = {
@@ -27,6 +28,7 @@ COMMANDS = {
     "tune": (tune, "search hyper-parameters with Optuna and retrain the best configuration"),
     "evaluate": (evaluate, "metrics of a trained run on DATA"),
     "predict": (predict, "predictions of a trained run for DATA, as CSV"),
+    "export": (export, "write a trained run's network as an ONNX file"),
     "datasets": (datasets, "list the bundled data sets and generators"),
     "info": (info, "summary and metrics of a run"),
     "activations": (activations, "plot every activation and its derivative"),
