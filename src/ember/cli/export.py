@@ -49,12 +49,12 @@ def _note_in_report(folder: str, path: str, opset: int, n_features: int, task: s
 
 def run(args) -> int:
     try:
-        from .. import onnx as ember_onnx
-        ember_onnx._require()
+        import onnx  # noqa: F401 - the optional extra ember.onnx.export writes with
     except ImportError:
         raise CLIError("ember export --format onnx needs the onnx package: pip install "
                        "'ember[onnx]'") from None
     import ember
+    from .. import onnx as ember_onnx
     record = rundir.read_run(args.run_dir, need=(rundir.CONFIG, rundir.MODEL))
     model = rundir.load_model(args.run_dir, record)
     n_features = int(record["info"]["n_features"])
