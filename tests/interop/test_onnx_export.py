@@ -44,6 +44,36 @@ class Tagger(nn.Module):
         return self.head(out), h, c, h_gru
 
 
+class Attention(nn.Module):
+    """Cross-attention with separate key/value widths, then a TransformerEncoder of two
+    post-norm layers and a final norm (batch-first)."""
+
+    def __init__(self):
+        super().__init__()
+        self.cross = nn.MultiheadAttention(8, 4, kdim=6, vdim=5, batch_first=True, bias=False)
+        self.to_k, self.to_v = nn.Linear(8, 6), nn.Linear(8, 5)
+        layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8))
+
+    def forward(self, x):
+        out, _ = self.cross(x, self.to_k(x), self.to_v(x), need_weights=False)
+        return self.encoder(out)
+
+
+class TimeMajorAttention(nn.Module):
+    """Time-major self-attention returning its per-head weights, then a pre-norm GELU layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(8, 2)
+        self.layer = nn.TransformerEncoderLayer(8, 4, dim_feedforward=12, activation="gelu",
+                                                norm_first=True)
+
+    def forward(self, x):
+        out, weights = self.attn(x, x, x, average_attn_weights=False)
+        return self.layer(out), weights
+
+
 class TimeMajor(nn.Module):
     def __init__(self):
         super().__init__()
@@ -90,6 +120,9 @@ MODELS = {
         nn.AdaptiveAvgPool1d(2), nn.AdaptiveMaxPool1d(1), nn.Flatten(), nn.Linear(6, 2)),
         floats(3, 16)),
     "recurrent": (0, Tagger, tokens(11, 7)),
+    "attention": (0, Attention, floats(5, 8)),
+    "attention_time_major": (1, TimeMajorAttention,
+                             lambda rng, batch: rng.standard_normal((4, batch, 8)).astype(np.float32)),
     "time_major": (1, TimeMajor, lambda rng, batch: rng.standard_normal((5, batch, 3)).astype(np.float32)),
 }
 
@@ -142,6 +175,15 @@ def test_export_keeps_training_mode_and_writes_atomically(tmp_path):
 
 
 # ------------------------------------------------------------------------------- unsupported
+class Masked(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(4, 2, batch_first=True)
+
+    def forward(self, x):
+        return self.attn(x, x, x, attn_mask=ember.ones(3, 3, dtype=ember.bool).triu(1))[0]
+
+
 class Residual(nn.Module):
     def __init__(self):
         super().__init__()
@@ -156,8 +198,6 @@ UNSUPPORTED = {
     "PairwiseDistance": None, "CosineSimilarity": None, "Bilinear": None,  # two inputs
     "Unfold": (lambda: nn.Unfold(2), floats(1, 4, 4)),
     "Fold": (lambda: nn.Fold((3, 3), 2), floats(4, 4)),
-    "MultiheadAttention": None, "TransformerEncoderLayer": (
-        lambda: nn.TransformerEncoderLayer(4, 2, 8, batch_first=True), floats(3, 4)),
     "TransformerEncoder": None, "TransformerDecoderLayer": None, "TransformerDecoder": None,
     "Transformer": None, "RNNCell": (lambda: nn.RNNCell(4, 3), floats(4)),
     "LSTMCell": (lambda: nn.LSTMCell(4, 3), floats(4)), "GRUCell": (lambda: nn.GRUCell(4, 3), floats(4)),
@@ -200,6 +240,7 @@ def test_unsupported_layer_raises_naming_it(name, tmp_path):
     (nn.Sequential(nn.MaxPool2d(2, return_indices=True)), ember.randn(1, 1, 4, 4), "return_indices"),
     (nn.Sequential(nn.LSTM(3, 4, proj_size=2)), ember.randn(2, 1, 3), "proj_size"),
     (nn.Sequential(nn.Embedding(5, 2, max_norm=1.0)), ember.tensor([[1, 2]]), "max_norm"),
+    (Masked(), ember.randn(2, 3, 4), r"MultiheadAttention called with attn_mask set"),
 ])
 def test_unexportable_configurations_raise(model, x, message):
     with pytest.raises(ember.onnx.ExportError, match=message):

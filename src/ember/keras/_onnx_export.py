@@ -16,9 +16,10 @@ import math
 import numpy as np
 
 from .. import onnx as _onnx
-from ..onnx import recurrent as _rec
+from ..onnx import attention as _attention, recurrent as _rec
 from ..onnx.graph import ExportError
 from ..onnx.torch_layers import gelu as _torch_gelu
+from ..nn import Module
 from . import activations as _act
 from . import layers as L
 
@@ -129,6 +130,30 @@ def flatten(g, layer, inputs, shapes):
 
 def reshape(g, layer, inputs, shapes):
     return g.op("Reshape", inputs[0], g.ints([0] + list(layer.target_shape)))
+
+
+def rescaling(g, layer, inputs, shapes):
+    scale = np.asarray(layer.scale, np.float32)
+    y = g.op("Mul", inputs[0], g.const(scale, "scale"))
+    return g.op("Add", y, g.const(np.asarray(layer.offset, np.float32), "offset"), hint="rescaling")
+
+
+def permute(g, layer, inputs, shapes):
+    return g.op("Transpose", inputs[0], perm=[0] + [int(d) for d in layer.dims])
+
+
+def repeat_vector(g, layer, inputs, shapes):
+    y = g.op("Unsqueeze", inputs[0], g.ints([1]))
+    return g.op("Tile", y, g.ints([1, int(layer.n), 1]), hint="repeat_vector")
+
+
+def zero_padding2d(g, layer, inputs, shapes):
+    (top, bottom), (left, right) = layer.padding
+    if layer.data_format == "channels_last":
+        begins, ends = [0, top, left, 0], [0, bottom, right, 0]
+    else:
+        begins, ends = [0, 0, top, left], [0, 0, bottom, right]
+    return g.op("Pad", inputs[0], g.ints(begins + ends, "pads"), mode="constant")
 
 
 def embedding(g, layer, inputs, shapes):
@@ -281,6 +306,8 @@ CONVERTERS = {
     L.Softmax: softmax, L.PReLU: prelu, L.Flatten: flatten, L.Reshape: reshape,
     L.Dropout: identity, L.GaussianNoise: identity, L.GaussianDropout: identity,
     L.AlphaDropout: identity, L.ActivityRegularization: identity, L.InputLayer: identity,
+    L.Identity: identity, L.SpatialDropout2D: identity, L.Rescaling: rescaling,
+    L.Permute: permute, L.RepeatVector: repeat_vector, L.ZeroPadding2D: zero_padding2d,
     L.Embedding: embedding, L.BatchNormalization: batch_norm, L.LayerNormalization: layer_norm,
     L.Conv1D: conv, L.Conv2D: conv, L.MaxPooling1D: pool, L.MaxPooling2D: pool,
     L.AveragePooling1D: pool, L.AveragePooling2D: pool, L.GlobalAveragePooling1D: global_pool,
@@ -319,6 +346,18 @@ def _example_inputs(model, input_signature):
     return tuple(tensors), names
 
 
+class _ListInputs(Module):
+    """Calls a multi-input Keras model with its inputs as one list (as Keras expects), so the
+    exporter can pass them positionally."""
+
+    def __init__(self, model) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, *inputs):
+        return self.model(list(inputs))
+
+
 def export_model(model, filepath, format="onnx", verbose=True, input_signature=None, **kwargs):
     """``keras.Model.export`` for ``format="onnx"``: the batch axis of every input and output
     is dynamic; the other formats need TensorFlow and are refused."""
@@ -326,14 +365,47 @@ def export_model(model, filepath, format="onnx", verbose=True, input_signature=N
         raise ValueError(f"ember.keras can export format='onnx' only (got format={format!r}; "
                          f"'tf_saved_model' and 'openvino' need TensorFlow)")
     args, names = _example_inputs(model, input_signature)
-    output = model(*args) if len(args) > 1 else model(args[0])
+    target = _ListInputs(model) if len(args) > 1 else model
+    output = target(*args)
     n_out = len(output) if isinstance(output, (list, tuple)) else 1
     outputs = [f"output_{i}" for i in range(n_out)]
     axes = {name: {0: "batch"} for name in names + outputs}
-    _onnx.export(model, args, filepath, input_names=names, output_names=outputs,
+    _onnx.export(target, args, filepath, input_names=names, output_names=outputs,
                  dynamic_axes=axes, **kwargs)
     if verbose:
         print(f"Saved artifact at '{filepath}'.")
+
+
+# ---------------------------------------------------------------------------------- attention
+def multi_head_attention(g, layer, inputs, shapes, kwargs=None):
+    """``MultiHeadAttention(query, value[, key])`` without masks -> output (and scores)."""
+    kwargs = kwargs or {}
+    for name in ("attention_mask", "query_mask", "value_mask", "key_mask", "use_causal_mask"):
+        value = kwargs.get(name)
+        if value is not None and value is not False:
+            _refuse(layer, f"{name} set (masks are not exported)")
+    if layer._output_shape is not None and len(layer._output_shape) != 1:
+        _refuse(layer, f"output_shape {layer._output_shape}")
+    query, value = inputs[0], inputs[1]
+    key = inputs[2] if len(inputs) > 2 else value
+    if "key" in kwargs and kwargs["key"] is not None:
+        _refuse(layer, "key passed as a keyword (pass it positionally: mha(query, value, key))")
+    heads = []
+    for dense, x in ((layer._query_dense, query), (layer._key_dense, key), (layer._value_dense, value)):
+        kernel = _np(dense.kernel)  # (in, H, d)
+        n_heads, dim = kernel.shape[-2:]
+        bias = _np(dense.bias).reshape(-1) if dense.bias is not None else None
+        heads.append(_attention.project(g, x, kernel.reshape(kernel.shape[0], -1), bias, n_heads, dim))
+    context, scores = _attention.scaled_attention(g, *heads, layer._inverse_sqrt_key_dim)
+    out_dense = layer._output_dense
+    kernel = _np(out_dense.kernel)  # (H, d, out)
+    out = g.op("MatMul", context, g.const(kernel.reshape(-1, kernel.shape[-1]), "output_kernel"))
+    if out_dense.bias is not None:
+        out = g.op("Add", out, g.const(_np(out_dense.bias), "output_bias"))
+    return (out, scores) if kwargs.get("return_attention_scores") else out
+
+
+multi_head_attention.takes_kwargs = True
 
 
 # ---------------------------------------------------------------------------------- merging
@@ -353,7 +425,7 @@ def concatenate(g, layer, inputs, shapes):
     return g.op("Concat", *inputs[0], axis=int(layer.axis))
 
 
-for _cls, _converter in {L.Add: merge("Add"), L.Subtract: merge("Sub"), L.Multiply: merge("Mul"),
+for _cls, _converter in {L.MultiHeadAttention: multi_head_attention, L.Add: merge("Add"), L.Subtract: merge("Sub"), L.Multiply: merge("Mul"),
                          L.Average: merge("Add"), L.Maximum: merge("Max"), L.Minimum: merge("Min"),
                          L.Concatenate: concatenate}.items():
     CONVERTERS[_cls] = _converter

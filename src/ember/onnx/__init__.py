@@ -17,7 +17,7 @@ from __future__ import annotations
 from .. import nn
 from .._tensor import Tensor
 from ..io.atomic import atomic_write_bytes
-from . import recurrent, torch_layers as T
+from . import attention, recurrent, torch_layers as T
 from .graph import ExportError, Graph
 from .trace import Tracer, flatten
 
@@ -53,7 +53,8 @@ SUPPORTED: dict = {
     nn.AdaptiveAvgPool2d: T.adaptive_pool, nn.AdaptiveMaxPool1d: T.adaptive_pool,
     nn.AdaptiveMaxPool2d: T.adaptive_pool,
     nn.Embedding: T.embedding, nn.RNN: recurrent.torch_rnn, nn.GRU: recurrent.torch_rnn,
-    nn.LSTM: recurrent.torch_rnn,
+    nn.LSTM: recurrent.torch_rnn, nn.MultiheadAttention: attention.multihead_attention,
+    nn.TransformerEncoderLayer: attention.encoder_layer,
 }
 
 

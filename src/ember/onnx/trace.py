@@ -41,6 +41,7 @@ class Tracer:
         self.depth = 0  # > 0 inside an exported module (its children are not separate nodes)
         self.paths: dict = {}
         self.stack: list = []  # the containers whose forward is running, outermost first
+        self.kwargs: dict = {}  # id(module) -> keyword arguments of its current call
 
     def bind(self, tensor: Tensor, name: str) -> None:
         self.names[id(tensor)] = name
@@ -86,6 +87,8 @@ class Tracer:
         for module in model.modules():
             converter = self.lookup(module)
             if converter is not None:
+                self._capture_kwargs(module)
+                handles.append(_Unwrap(module))
                 handles.append(module.register_forward_pre_hook(self._enter))
                 handles.append(module.register_forward_hook(self._make_hook(converter)))
             elif not list(module.children()):
@@ -106,6 +109,21 @@ class Tracer:
     def _pop(self, module, args, output):
         if self.depth == 0 and self.stack and self.stack[-1] is module:
             self.stack.pop()
+            for tensor in flatten(output):  # the innermost container computing outside modules
+                if isinstance(tensor, Tensor):
+                    self.stack.append(module)
+                    self.name_of(tensor, module)
+                    self.stack.pop()
+
+    def _capture_kwargs(self, module) -> None:
+        """Wraps the instance's ``forward`` so the keyword arguments of each call are known to
+        its converter (hooks only see positional ones)."""
+        forward, kwargs_of = module.forward, self.kwargs
+
+        def recording(*args, **kwargs):
+            kwargs_of[id(module)] = kwargs
+            return forward(*args, **kwargs)
+        module.__dict__["forward"] = recording
 
     def _enter(self, module, args):
         self.depth += 1
@@ -121,14 +139,44 @@ class Tracer:
             self.depth -= 1
             if self.depth:
                 return None
-            shapes = [tuple(t.shape) for t in flatten(args) if isinstance(t, Tensor)]
-            inputs = _map(tuple(a for a in args if a is not None), lambda t: self.name_of(t, module))
-            names = converter(self.graph, module, list(inputs), shapes)
-            got, want = flatten(names), flatten(output)
-            if len(got) != len(want):
-                raise ExportError(f"ember.onnx.export: the converter of {self._where(module)} "
-                                  f"returned {len(got)} values for {len(want)} outputs")
-            for tensor, name in zip(want, got):
-                self.bind(tensor, name)
+            try:
+                self._convert(converter, module, args, output)
+            except ExportError as exc:
+                inside = self.stack[1:]  # name the innermost container below the model
+                if not inside:
+                    raise
+                raise ExportError(f"{exc} (inside {self._where(inside[-1])})") from None
             return None
         return hook
+
+    def _convert(self, converter, module, args, output) -> None:
+        """Writes ``module``'s nodes and binds its outputs to their ONNX names."""
+        shapes = [tuple(t.shape) for t in flatten(args) if isinstance(t, Tensor)]
+        inputs = _map(tuple(a for a in args if a is not None), lambda t: self.name_of(t, module))
+        kwargs = self.kwargs.pop(id(module), {})
+        if getattr(converter, "takes_kwargs", False):
+            names = converter(self.graph, module, list(inputs), shapes, kwargs)
+        else:
+            used = sorted(k for k, v in kwargs.items()
+                          if v is not None and v is not False and k not in ("training", "mask"))
+            if used:
+                raise ExportError(f"ember.onnx.export cannot export {self._where(module)} "
+                                  f"called with keyword arguments {used}")
+            names = converter(self.graph, module, list(inputs), shapes)
+        got, want = flatten(names), flatten(output)
+        if len(got) != len(want):
+            raise ExportError(f"ember.onnx.export: the converter of {self._where(module)} "
+                              f"returned {len(got)} values for {len(want)} outputs")
+        for tensor, name in zip(want, got):
+            if tensor is not None and name is not None:
+                self.bind(tensor, name)
+
+
+class _Unwrap:
+    """Removes the recording ``forward`` of ``Tracer._capture_kwargs`` (a handle like hooks')."""
+
+    def __init__(self, module) -> None:
+        self.module = module
+
+    def remove(self) -> None:
+        self.module.__dict__.pop("forward", None)
