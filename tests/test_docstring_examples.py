@@ -13,7 +13,9 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.ops.reduction", "ember.ops.shape", "ember.ops.linalg", "ember.ops.activation",
            "ember.ops.sorting", "ember.ops.dropout", "ember.ops.normalization", "ember.ops.loss",
            "ember.ops.conv", "ember.ops.pooling", "ember.ops.resample", "ember.ops.padding",
-           "ember.ops._sliding", "ember.ops._workspace", "ember.ops.linalg_factor", "ember.linalg"]
+           "ember.ops._sliding", "ember.ops._workspace", "ember.ops.linalg_factor", "ember.linalg",
+           "ember.ops.recurrent", "ember.ops.recurrent_gru", "ember.ops.attention",
+           "ember.ops.embedding"]
 
 
 @pytest.mark.parametrize("name", MODULES)

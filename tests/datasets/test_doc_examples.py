@@ -7,7 +7,7 @@ import pytest
 
 import ember
 
-MODULES = ["bundled", "generators", "catalog", "_bunch", "errors"]
+MODULES = ["bundled", "generators", "catalog", "_bunch", "errors", "sequences"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -250,3 +250,14 @@ def test_config_round_trip(make):
     layer = make()
     again = type(layer).from_config(layer.get_config())
     assert again.get_config() == layer.get_config()
+
+
+@pytest.mark.parametrize("name", ["masking", "rnn", "embedding", "attention", "wrappers"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+    module = importlib.import_module(f"ember.keras.layers.{name}")
+    result = doctest.testmod(module, extraglobs={"ember": ember, "np": np, "layers": ek.layers,
+                                                 "keras": ek, "get_keras_mask": get_keras_mask},
+                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -18,7 +18,11 @@ MODULES = ["ember.nn", "ember.nn.modules.module", "ember.nn.parameter", "ember.n
            "ember.nn.functional.pooling", "ember.nn.functional.vision",
            "ember.nn.functional._spatial", "ember.nn.modules.conv", "ember.nn.modules.pooling",
            "ember.nn.modules.fold",
-           "ember.nn.modules.padding", "ember.nn.modules.upsampling"]
+           "ember.nn.modules.padding", "ember.nn.modules.upsampling",
+           "ember.nn.functional.recurrent", "ember.nn.functional.attention",
+           "ember.nn.functional.embedding", "ember.nn.modules.rnn", "ember.nn.modules.sparse",
+           "ember.nn.modules.attention", "ember.nn.modules.transformer", "ember.nn.utils.rnn",
+           "ember.models.sequence"]
 
 
 @pytest.mark.parametrize("name", MODULES)

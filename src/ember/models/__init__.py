@@ -1,4 +1,5 @@
-"""Classic models that are not ``ember.nn`` modules: the perceptron.
+"""Classic models that are not ``ember.nn`` modules (the perceptron), and ready-made networks
+(the LSTM forecaster of ``ember train --model lstm``).
 
 Example::
 
@@ -7,5 +8,7 @@ Example::
     Perceptron(activation='sign', unfitted)
 """
 from .perceptron import Perceptron, PerceptronConvergenceWarning
+from .sequence import LastStep, SequenceOutputs, lstm_forecaster
 
-__all__ = ["Perceptron", "PerceptronConvergenceWarning"]
+__all__ = ["Perceptron", "PerceptronConvergenceWarning", "LastStep", "SequenceOutputs",
+           "lstm_forecaster"]

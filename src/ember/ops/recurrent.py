@@ -30,7 +30,7 @@ Example::
     >>> from ember.ops.recurrent import RNNRecurrence
     >>> x, h0, w = ember.zeros(3, 1, 2), ember.zeros(1, 2), ember.eye(2)
     >>> RNNRecurrence.apply(x, h0, None, w, w, None, None, None).shape   # 3·1·2 + 1·2
-    (8,)
+    ember.Size([8])
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ Example::
     >>> x, h0 = ember.zeros(3, 1, 2), ember.zeros(1, 2)
     >>> GRURecurrence.apply(x, h0, None, ember.ones(6, 2), ember.ones(6, 2), None, None,
     ...                     None, order="zrn").shape
-    (8,)
+    ember.Size([8])
 """
 from __future__ import annotations
 

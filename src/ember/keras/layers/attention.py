@@ -68,7 +68,7 @@ class MultiHeadAttention(Layer):
         >>> x = np.zeros((3, 5, 8), np.float32)
         >>> out, scores = mha(x, x, return_attention_scores=True)
         >>> out.shape, scores.shape
-        ((3, 5, 8), (3, 2, 5, 5))
+        (ember.Size([3, 5, 8]), ember.Size([3, 2, 5, 5]))
     """
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,

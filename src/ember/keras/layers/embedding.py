@@ -31,7 +31,7 @@ class Embedding(Layer):
 
         >>> emb = layers.Embedding(100, 8, mask_zero=True)
         >>> emb(np.array([[4, 2, 0]])).shape
-        (1, 3, 8)
+        ember.Size([1, 3, 8])
     """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",

@@ -11,7 +11,7 @@ Example::
     >>> lstm = layers.LSTM(8, return_sequences=True, return_state=True)
     >>> out, h, c = lstm(np.zeros((2, 5, 3), np.float32))
     >>> out.shape, h.shape, c.shape
-    ((2, 5, 8), (2, 8), (2, 8))
+    (ember.Size([2, 5, 8]), ember.Size([2, 8]), ember.Size([2, 8]))
 """
 from __future__ import annotations
 
@@ -339,7 +339,7 @@ class SimpleRNN(_RNN):
     Example::
 
         >>> layers.SimpleRNN(4)(np.zeros((2, 3, 5), np.float32)).shape
-        (2, 4)
+        ember.Size([2, 4])
     """
 
     CELL = SimpleRNNCell
@@ -353,7 +353,7 @@ class LSTM(_RNN):
     Example::
 
         >>> layers.LSTM(4, return_state=True)(np.zeros((2, 3, 5), np.float32))[2].shape
-        (2, 4)
+        ember.Size([2, 4])
     """
 
     CELL = LSTMCell
@@ -367,7 +367,7 @@ class GRU(_RNN):
     Example::
 
         >>> layers.GRU(4, return_sequences=True)(np.zeros((2, 3, 5), np.float32)).shape
-        (2, 3, 4)
+        ember.Size([2, 3, 4])
     """
 
     CELL = GRUCell

@@ -44,7 +44,7 @@ class Bidirectional(_Wrapper):
 
         >>> bi = layers.Bidirectional(layers.LSTM(4, return_sequences=True))
         >>> bi(np.zeros((2, 5, 3), np.float32)).shape
-        (2, 5, 8)
+        ember.Size([2, 5, 8])
     """
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
@@ -165,7 +165,7 @@ class TimeDistributed(_Wrapper):
 
         >>> td = layers.TimeDistributed(layers.Dense(3))
         >>> td(np.zeros((2, 5, 4), np.float32)).shape
-        (2, 5, 3)
+        ember.Size([2, 5, 3])
     """
 
     def __init__(self, layer, **kwargs):

@@ -6,7 +6,7 @@ Example::
 
     >>> q = k = v = ember.randn(2, 4, 5, 8)          # (batch, heads, tokens, head_dim)
     >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
-    (2, 4, 5, 8)
+    ember.Size([2, 4, 5, 8])
 """
 from __future__ import annotations
 

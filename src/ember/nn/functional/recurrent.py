@@ -9,7 +9,7 @@ Example::
     >>> w_ih, w_hh = ember.randn(8, 3), ember.randn(8, 2)
     >>> y, h, c = recurrent_layer("lstm", x, ember.zeros(2, 2), ember.zeros(2, 2), w_ih, w_hh)
     >>> y.shape, h.shape, c.shape
-    ((5, 2, 2), (2, 2), (2, 2))
+    (ember.Size([5, 2, 2]), ember.Size([2, 2]), ember.Size([2, 2]))
 """
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ class MultiheadAttention(Module):
         >>> x = ember.randn(2, 5, 16)
         >>> out, w = mha(x, x, x)
         >>> out.shape, w.shape
-        ((2, 5, 16), (2, 5, 5))
+        (ember.Size([2, 5, 16]), ember.Size([2, 5, 5]))
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,

@@ -265,7 +265,7 @@ class RNN(RNNBase):
         >>> rnn = ember.nn.RNN(10, 20, 2)
         >>> out, h = rnn(ember.randn(5, 3, 10), ember.randn(2, 3, 20))
         >>> out.shape, h.shape
-        ((5, 3, 20), (2, 3, 20))
+        (ember.Size([5, 3, 20]), ember.Size([2, 3, 20]))
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -296,7 +296,7 @@ class GRU(RNNBase):
         >>> gru = ember.nn.GRU(4, 8, batch_first=True)
         >>> out, h = gru(ember.randn(2, 7, 4))
         >>> out.shape, h.shape
-        ((2, 7, 8), (1, 2, 8))
+        (ember.Size([2, 7, 8]), ember.Size([1, 2, 8]))
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -317,7 +317,7 @@ class LSTM(RNNBase):
         >>> lstm = ember.nn.LSTM(10, 20, num_layers=2)
         >>> out, (h, c) = lstm(ember.randn(5, 3, 10))
         >>> out.shape, h.shape, c.shape
-        ((5, 3, 20), (2, 3, 20), (2, 3, 20))
+        (ember.Size([5, 3, 20]), ember.Size([2, 3, 20]), ember.Size([2, 3, 20]))
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -427,7 +427,7 @@ class RNNCell(RNNCellBase):
 
         >>> cell = ember.nn.RNNCell(3, 5)
         >>> cell(ember.randn(2, 3)).shape
-        (2, 5)
+        ember.Size([2, 5])
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
@@ -451,7 +451,7 @@ class LSTMCell(RNNCellBase):
         >>> cell = ember.nn.LSTMCell(3, 5)
         >>> h, c = cell(ember.randn(2, 3))
         >>> h.shape, c.shape
-        ((2, 5), (2, 5))
+        (ember.Size([2, 5]), ember.Size([2, 5]))
     """
 
     _kind = "lstm"
@@ -474,7 +474,7 @@ class GRUCell(RNNCellBase):
 
         >>> cell = ember.nn.GRUCell(3, 5)
         >>> cell(ember.randn(2, 3)).shape
-        (2, 5)
+        ember.Size([2, 5])
     """
 
     _kind = "gru"

@@ -29,7 +29,7 @@ class Embedding(Module):
 
         >>> emb = ember.nn.Embedding(10, 3, padding_idx=0)
         >>> emb(ember.tensor([[0, 2], [4, 9]])).shape
-        (2, 2, 3)
+        ember.Size([2, 2, 3])
         >>> emb.weight[0]
         tensor([0., 0., 0.], grad_fn=<SelectBackward0>)
     """

@@ -87,7 +87,7 @@ class TransformerEncoderLayer(_Layer):
 
         >>> layer = ember.nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True)
         >>> layer(ember.randn(2, 5, 16)).shape
-        (2, 5, 16)
+        ember.Size([2, 5, 16])
     """
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
@@ -118,7 +118,7 @@ class TransformerDecoderLayer(_Layer):
 
         >>> layer = ember.nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, batch_first=True)
         >>> layer(ember.randn(2, 3, 8), ember.randn(2, 5, 8)).shape
-        (2, 3, 8)
+        ember.Size([2, 3, 8])
     """
 
     _DECODER = True
@@ -159,7 +159,7 @@ class TransformerEncoder(Module):
 
         >>> layer = ember.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)
         >>> ember.nn.TransformerEncoder(layer, num_layers=2)(ember.randn(5, 3, 8)).shape
-        (5, 3, 8)
+        ember.Size([5, 3, 8])
     """
 
     def __init__(self, encoder_layer, num_layers: int, norm=None,
@@ -186,7 +186,7 @@ class TransformerDecoder(Module):
         >>> layer = ember.nn.TransformerDecoderLayer(8, 2, dim_feedforward=16)
         >>> dec = ember.nn.TransformerDecoder(layer, num_layers=2)
         >>> dec(ember.randn(4, 3, 8), ember.randn(6, 3, 8)).shape
-        (4, 3, 8)
+        ember.Size([4, 3, 8])
     """
 
     def __init__(self, decoder_layer, num_layers: int, norm=None) -> None:
@@ -216,7 +216,7 @@ class Transformer(Module):
         >>> model = ember.nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1,
         ...                              num_decoder_layers=1, dim_feedforward=16)
         >>> model(ember.randn(5, 2, 8), ember.randn(3, 2, 8)).shape
-        (3, 2, 8)
+        ember.Size([3, 2, 8])
     """
 
     def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
