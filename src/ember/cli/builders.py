@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 from .. import nn, optim
+from ..models import LastStep, SequenceOutputs
 from ..io import memory_budget
 from ..optim import lr_scheduler
 from .errors import CLIError
@@ -33,6 +34,8 @@ def layer_plan(cfg: dict, n_in: int, n_out: int) -> list:
     """``[(layer class, args, outputs per sample), …]``; index ``i`` of the plan is index ``i``
     of the Sequential. ``--model mlp``: Linear → [BatchNorm1d] → activation → [Dropout] per
     hidden size, then a Linear output. ``--model cnn`` puts :func:`conv_plan` in front."""
+    if cfg.get("model", "mlp") == "lstm":
+        return lstm_plan(cfg, n_in, n_out)
     plan, width = [], n_in
     if cfg.get("model", "mlp") == "cnn":
         plan = conv_plan(cfg, n_in)
@@ -78,8 +81,25 @@ def conv_plan(cfg: dict, n_in: int) -> list:
     return plan
 
 
+def lstm_plan(cfg: dict, n_in: int, n_out: int) -> list:
+    """``--model lstm`` over windows of ``n_in`` values: Unflatten to ``(N, n_in, 1)``, one
+    LSTM per hidden size (its output sequence; Dropout after it when ``--dropout``), the last
+    step, a Linear head (``ember.models.SequenceOutputs``/``LastStep``)."""
+    plan, width = [(nn.Unflatten, (1, (n_in, 1)), n_in)], 1
+    for size in cfg["hidden"]:
+        plan.append((SequenceOutputs.lstm, (width, size), 6 * n_in * size))  # gates, cells, states
+        if cfg["dropout"] > 0:
+            plan.append((nn.Dropout, (cfg["dropout"],), n_in * size))
+        width = size
+    return plan + [(LastStep, (), width), (nn.Linear, (width, n_out), n_out)]
+
+
 def _parameters(layer, args) -> dict:
     """``{name: shape}`` of the parameters a planned layer will have."""
+    if layer == SequenceOutputs.lstm:
+        gates, (width, size) = 4 * args[1], args
+        return {"rnn.weight_ih_l0": (gates, width), "rnn.weight_hh_l0": (gates, size),
+                "rnn.bias_ih_l0": (gates,), "rnn.bias_hh_l0": (gates,)}
     if layer is nn.Linear:
         return {"weight": (args[1], args[0]), "bias": (args[1],)}
     if layer is nn.Conv2d:

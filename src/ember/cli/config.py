@@ -25,7 +25,7 @@ INITS = ["default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaimi
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam"]
 SCHEDULES = ["none", "step", "exponential", "cosine", "plateau"]
 TASKS = ["auto", "classification", "regression"]
-MODELS = ["mlp", "cnn"]
+MODELS = ["mlp", "cnn", "lstm"]
 
 # Default learning rate per optimizer (used when --lr is not given).
 DEFAULT_LR = {"sgd": 0.05, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "adadelta": 1.0,
@@ -37,12 +37,12 @@ DEFAULTS = {
     "optimizer": "adam", "lr": None, "momentum": None, "weight_decay": 0.0, "l1": 0.0, "l2": 0.0,
     "epochs": 30, "batch_size": 64, "val_split": 0.1, "test_split": 0.2, "early_stopping": 8,
     "lr_schedule": "none", "clip_norm": None, "clip_value": None, "seed": 0, "diagnose": False,
-    "plots": True,
+    "plots": True, "window": 12,
 }
 
 # Where a --model trains best with other defaults (each can still be given explicitly): the
 # convolutional network's dense head is one layer of 128 with dropout, as in PyTorch's MNIST example.
-MODEL_DEFAULTS = {"cnn": {"hidden": [128], "dropout": 0.5}}
+MODEL_DEFAULTS = {"cnn": {"hidden": [128], "dropout": 0.5}, "lstm": {"hidden": [32]}}
 
 
 MAX_HIDDEN_LAYERS = 256
@@ -128,9 +128,10 @@ def validate(options: dict) -> dict:
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
         raise CLIError(f"unknown option(s) {', '.join(unknown)}; known options are: {', '.join(DEFAULTS)}")
-    cfg = dict(options)
+    cfg = {"window": DEFAULTS["window"], **options}  # runs before --window lack it
     cfg["hidden"] = parse_hidden(cfg["hidden"])
     cfg["model"] = _choice("model", cfg["model"], MODELS)
+    cfg["window"] = _number("window", cfg["window"], low=1, integer=True, expect=" of at least 1")
     cfg["activation"] = _choice("activation", cfg["activation"], ACTIVATIONS)
     cfg["init"] = _choice("init", cfg["init"], INITS)
     cfg["optimizer"] = _choice("optimizer", cfg["optimizer"], OPTIMIZERS)
@@ -172,6 +173,10 @@ def validate(options: dict) -> dict:
         if not isinstance(cfg[name], str) and not (name == "target" and cfg[name] is None):
             raise CLIError(f"invalid {name} {cfg[name]!r}: expected a text (a data set name, "
                            f"a file path or a column name)")
+    if cfg["model"] == "lstm" and cfg["batch_norm"]:
+        raise CLIError("--batch-norm applies to --model mlp and cnn only")
+    if cfg["model"] == "lstm" and not cfg["hidden"]:
+        raise CLIError("--model lstm needs at least one --hidden size (the LSTM's width)")
     if cfg["optimizer"] not in ("sgd", "momentum", "nesterov", "rmsprop") and options.get("momentum"):
         raise CLIError(f"--momentum has no effect with --optimizer {cfg['optimizer']}; "
                        "use sgd, momentum, nesterov or rmsprop")
@@ -192,6 +197,7 @@ FILE_SCHEMA = {
     "batch_size": Either(Int(), Str(choices=["full"])), "val_split": Num(), "test_split": Num(),
     "early_stopping": Int(), "lr_schedule": Str(), "clip_norm": Either(Num(), Null()),
     "clip_value": Either(Num(), Null()), "seed": Int(), "diagnose": Bool(), "plots": Bool(),
+    "window": Int(),
 }
 assert set(FILE_SCHEMA) == set(DEFAULTS)  # noqa: S101 - a module invariant, not user input
 

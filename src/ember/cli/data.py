@@ -104,6 +104,9 @@ def load_training_data(data: str, *, target=None, task="auto", dropna=False, see
 def load_like_training(data: str, spec: dict, *, dropna=False, seed=0) -> Data:
     """Loads DATA for ``evaluate``/``predict``, encoded exactly as at training time (a category
     not seen in training encodes as all zeros); ``y`` is None when a CSV has no target column."""
+    if "window" in spec:
+        from .windows import windowed_like_training
+        return windowed_like_training(data, spec, dropna=dropna)
     key = _named_key(data)
     enc = encoding(spec)
     if key is not None:

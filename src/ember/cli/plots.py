@@ -1,4 +1,5 @@
-"""PNG plots for a run: learning curves, confusion matrix, predicted vs true, decision boundary,
+"""PNG plots for a run: learning curves, confusion matrix, predicted vs true, forecast vs truth,
+decision boundary,
 misclassified test images.
 
 matplotlib is optional (``pip install ember[plots]``); without it ``available()`` is False and
@@ -87,6 +88,21 @@ def predicted_vs_true(y_true: np.ndarray, y_pred: np.ndarray, folder: str) -> st
     ax.set_ylabel("predicted")
     ax.set_title("predicted vs true (test)")
     return _save(fig, os.path.join(folder, "predicted_vs_true.png"))
+
+
+def forecast(y_true: np.ndarray, y_pred: np.ndarray, folder: str) -> str:
+    """The test windows' one-step forecasts against the observed values, in time order."""
+    fig = _figure(8, 3.4)
+    ax = fig.add_subplot(1, 1, 1)
+    steps = np.arange(len(y_true))
+    ax.plot(steps, y_true, label="observed", color="#1b9e77")
+    ax.plot(steps, y_pred, label="forecast (one step ahead)", color="#d95f02")
+    ax.set_xlabel("test step (time order)")
+    ax.set_ylabel("value")
+    ax.set_title("forecast vs truth (test)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return _save(fig, os.path.join(folder, "forecast.png"))
 
 
 def decision_boundary(X: np.ndarray, y: np.ndarray, predict_class, folder: str) -> str:

@@ -31,7 +31,8 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 PLOTS = [("curves.png", "Learning curves"), ("confusion_matrix.png", "Confusion matrix"),
-         ("predicted_vs_true.png", "Predicted vs true"), ("decision_boundary.png", "Decision boundary"),
+         ("predicted_vs_true.png", "Predicted vs true"), ("forecast.png", "Forecast vs truth"),
+         ("decision_boundary.png", "Decision boundary"),
          ("lr_find.png", "Learning-rate finder"),
          ("misclassified.png", "Misclassified test images (true → predicted)"),
          ("diagnostics.png", "Training diagnostics")]

@@ -22,6 +22,7 @@ from .report import write_report
 from .signals import deferred_interrupts
 from .summary import format_table, model_rows
 from .trainer import Trainer, TrainingDiverged, predict_outputs
+from .windows import fit_series_scaling, split_in_order, windowed_data
 
 RESUME_OPTIONS = {"epochs", "quiet", "json", "resume", "allow_data_change", "tensorboard"}
 
@@ -35,8 +36,11 @@ def add_arguments(parser) -> None:
     a("--task", help="auto (default), classification or regression")
     a("--dropna", action="store_true", default=None,
       help="drop CSV rows with missing or non-finite values (inf, 1e999) instead of stopping")
-    a("--model", help="mlp (default), or cnn: two 3x3 convolutions and a max-pool in front of "
-                      "the hidden layers, for square grey images such as digits")
+    a("--model", help="mlp (default); cnn: two 3x3 convolutions and a max-pool in front of "
+                      "the hidden layers, for square grey images such as digits; lstm: an LSTM "
+                      "forecasting the next value of a series (sunspots, or a CSV column given "
+                      "by --target) from the --window values before it")
+    a("--window", help="with --model lstm: how many past values each forecast reads (default 12)")
     a("--hidden", help="hidden layer sizes, e.g. 128,64 (default; 128 with --model cnn); 'none' "
                        "for a linear model")
     a("--activation", help=f"one of {', '.join(config_mod.ACTIVATIONS)} (default relu)")
@@ -86,13 +90,22 @@ def _options(args) -> dict:
 
 def _prepare(cfg: dict):
     """``(data, splits, info)``: DATA loaded, split, standardised, described and fingerprinted."""
-    data = load_training_data(cfg["data"], target=cfg["target"], task=cfg["task"],
-                              dropna=cfg["dropna"], seed=cfg["seed"])
+    forecasting = cfg["model"] == "lstm"
+    if forecasting:
+        data = windowed_data(cfg["data"], target=cfg["target"], window=cfg["window"],
+                             dropna=cfg["dropna"])
+    else:
+        data = load_training_data(cfg["data"], target=cfg["target"], task=cfg["task"],
+                                  dropna=cfg["dropna"], seed=cfg["seed"])
     spec, X, y = data.spec, data.X, data.y
     if len(X) < 3:
         raise CLIError(f"{cfg['data']} has only {len(X)} rows; at least 3 are needed")
-    train, val, test = split_indices(len(X), cfg["val_split"], cfg["test_split"], cfg["seed"])
-    fit_standardisation(spec, X[train])
+    if forecasting:
+        train, val, test = split_in_order(len(X), cfg["val_split"], cfg["test_split"])
+        fit_series_scaling(spec, y[train])
+    else:
+        train, val, test = split_indices(len(X), cfg["val_split"], cfg["test_split"], cfg["seed"])
+        fit_standardisation(spec, X[train])
     Xs = standardise(spec, X)
     if task(spec) == "classification":
         if len(np.unique(y[train])) < 2:
@@ -100,7 +113,8 @@ def _prepare(cfg: dict):
                            "more rows or a different --seed are needed")
         ys, n_out = y, len(classes(spec))
     else:
-        fit_target_scaling(spec, y[train])
+        if not forecasting:
+            fit_target_scaling(spec, y[train])
         ys, n_out = ((y - spec["y_mean"]) / spec["y_std"]).astype(np.float32)[:, None], 1
     splits = {"train": (Xs[train], ys[train]), "val": (Xs[val], ys[val]) if len(val) else None,
               "test": (Xs[test], ys[test]) if len(test) else None, "test_rows": test}
@@ -139,6 +153,8 @@ def _make_plots(folder, trainer, spec, metrics, true, pred, data, test_rows) -> 
             plots.misclassified(images, true, pred, classes(spec), folder)
     elif metrics is not None:
         plots.predicted_vs_true(true, pred, folder)
+        if "window" in spec:
+            plots.forecast(true, pred, folder)
     if task(spec) == "classification" and data.X.shape[1] == 2:
         def predict_class(grid):
             return predict_outputs(trainer.model, standardise(spec, grid)).argmax(axis=1)

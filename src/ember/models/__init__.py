@@ -1,5 +1,5 @@
 """Classic models that are not ``ember.nn`` modules (the perceptron), and ready-made networks
-(the LSTM forecaster of ``ember train --model lstm``).
+(the blocks of ``ember train --model lstm``'s forecaster).
 
 Example::
 
@@ -8,7 +8,6 @@ Example::
     Perceptron(activation='sign', unfitted)
 """
 from .perceptron import Perceptron, PerceptronConvergenceWarning
-from .sequence import LastStep, SequenceOutputs, lstm_forecaster
+from .sequence import LastStep, SequenceOutputs
 
-__all__ = ["Perceptron", "PerceptronConvergenceWarning", "LastStep", "SequenceOutputs",
-           "lstm_forecaster"]
+__all__ = ["Perceptron", "PerceptronConvergenceWarning", "LastStep", "SequenceOutputs"]

@@ -1,10 +1,11 @@
-"""Building blocks that put a recurrent layer into an ``nn.Sequential``, and the forecaster
-that ``ember train --model lstm`` builds from them.
+"""Building blocks that put a recurrent layer into an ``nn.Sequential`` (``ember train --model
+lstm`` builds its forecaster from them).
 
 Example::
 
-    >>> from ember.models import lstm_forecaster
-    >>> model = lstm_forecaster(window=12, hidden=[16])
+    >>> from ember.models import LastStep, SequenceOutputs
+    >>> model = ember.nn.Sequential(ember.nn.Unflatten(1, (12, 1)), SequenceOutputs.lstm(1, 16),
+    ...                             LastStep(), ember.nn.Linear(16, 1))
     >>> model(ember.randn(5, 12)).shape              # 5 windows of 12 values -> 5 forecasts
     ember.Size([5, 1])
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from .. import nn
 
-__all__ = ["SequenceOutputs", "LastStep", "lstm_forecaster"]
+__all__ = ["SequenceOutputs", "LastStep"]
 
 
 class SequenceOutputs(nn.Module):
@@ -27,6 +28,11 @@ class SequenceOutputs(nn.Module):
             raise ValueError(f"SequenceOutputs needs a batch_first recurrent module, got {rnn!r}")
         self.rnn = rnn
 
+    @classmethod
+    def lstm(cls, input_size: int, hidden_size: int) -> "SequenceOutputs":
+        """``SequenceOutputs(nn.LSTM(input_size, hidden_size, batch_first=True))``."""
+        return cls(nn.LSTM(input_size, hidden_size, batch_first=True))
+
     def forward(self, x):
         return self.rnn(x)[0]
 
@@ -36,20 +42,3 @@ class LastStep(nn.Module):
 
     def forward(self, x):
         return x[:, -1]
-
-
-def lstm_forecaster(window: int, hidden=(32,), n_features: int = 1, n_out: int = 1,
-                    dropout: float = 0.0) -> nn.Sequential:
-    """A windows-to-next-value network: the flat window ``(N, window·n_features)`` is unflattened
-    to ``(N, window, n_features)``, runs through one ``nn.LSTM`` per size in ``hidden`` (with
-    ``Dropout`` after each when ``dropout > 0``), and a Linear reads the last step.
-    """
-    layers = [nn.Unflatten(1, (window, n_features))]
-    width = n_features
-    for size in hidden:
-        layers.append(SequenceOutputs(nn.LSTM(width, size, batch_first=True)))
-        if dropout > 0:
-            layers.append(nn.Dropout(dropout))
-        width = size
-    layers += [LastStep(), nn.Linear(width, n_out)]
-    return nn.Sequential(*layers)
