@@ -53,8 +53,8 @@ def test_lstm_on_a_csv_column(cli, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["iris", "--model", "lstm"], "iris is not one; give sunspots or a CSV file"),
     (["sunspots", "--model", "lstm", "--window", "400"], "too few for --window 400"),
-    (["sunspots", "--model", "lstm", "--batch-norm"], "--batch-norm applies to --model mlp only"),
-    (["sunspots", "--model", "gru"], "invalid --model 'gru': choose one of mlp, lstm"),
+    (["sunspots", "--model", "lstm", "--batch-norm"], "--batch-norm applies to --model mlp and cnn only"),
+    (["sunspots", "--model", "gru"], "invalid --model 'gru': choose one of mlp, cnn, lstm"),
     (["sunspots", "--model", "lstm", "--window", "0"], "invalid --window '0'"),
     (["sunspots", "--model", "lstm", "--target", "x"], "--target applies to CSV files only"),
 ])

@@ -1,6 +1,5 @@
 """PNG plots for a run: learning curves, confusion matrix, predicted vs true, forecast vs truth,
-decision boundary,
-misclassified test images.
+decision boundary, misclassified test images.
 
 matplotlib is optional (``pip install ember[plots]``); without it ``available()`` is False and
 the run simply has no PNGs. Figures are drawn with the Agg canvas directly, never through
