@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import bench_conv
 import bench_optim
 from specs import DATA, FLOP_CELLS, LARGE_CELLS, SMALL_CELLS, STEP_CELLS, step_flops
 
@@ -66,6 +67,8 @@ def _targets(results: dict) -> list:
             rows.append(("End to end: ember fastest of the five", "n/a", "n/a"))
     if "optim" in results:
         rows += [(a, b, _pass(c)) for a, b, c in bench_optim.targets(results["optim"])]
+    if "conv" in results:
+        rows += [(a, b, _pass(c)) for a, b, c in bench_conv.targets(results["conv"])]
     data = results.get("data", {}).get("runs", {})
     if data:
         a, b = data.get("ember DataLoader", {}), data.get("hand slicing (NumPy)", {})
@@ -161,6 +164,8 @@ def write_markdown(results: dict, path: Path, gaps_path: Path | None = None) -> 
         lines += ["", "## Training step", ""] + _step_table(results)
     if "optim" in results:
         lines += ["", "## Optimizer step", ""] + bench_optim.table(results["optim"])
+    if "conv" in results:
+        lines += ["", "## Convolution (LeNet-5)", ""] + bench_conv.table(results["conv"])
     if "e2e" in results:
         lines += ["", "## End to end", ""] + _e2e_table(results)
     if "data" in results:

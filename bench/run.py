@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import bench_conv  # noqa: E402
 import bench_optim  # noqa: E402
 from report import write_markdown  # noqa: E402
 from specs import DATA, E2E, MEMORY_CELL, STEP_CELLS  # noqa: E402
@@ -282,8 +283,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, help="rounds for the training-step cells")
     ap.add_argument("--budget", type=float, default=540.0,
                     help="seconds the whole run may take; extra rounds are dropped to stay inside")
-    ap.add_argument("--only", default="step,optim,e2e,data,memory",
-                    help="comma-separated sections to run (step,optim,e2e,data,memory)")
+    ap.add_argument("--only", default="step,optim,conv,e2e,data,memory",
+                    help="comma-separated sections to run (step,optim,conv,e2e,data,memory)")
     ap.add_argument("--out", help="folder for RESULTS.md and results.json (default: bench/, or a "
                                   "temporary folder with --quick so the committed results stay)")
     ap.add_argument("--report", action="store_true",
@@ -309,6 +310,9 @@ def main(argv=None) -> int:
     if "optim" in sections:
         _log("optimizer step")
         results["optim"] = bench_optim.bench(run_worker, 1 if quick else 2, 0.1 if quick else 0.2, log=_log)
+    if "conv" in sections:
+        _log("convolution (LeNet-5)")
+        results["conv"] = bench_conv.bench(run_worker, 1 if quick else 2, 0.2 if quick else 0.5, log=_log)
     if "e2e" in sections:
         _log("end to end (digits)")
         with tempfile.TemporaryDirectory() as tmp:

@@ -261,3 +261,22 @@ def test_docstring_examples(name):
                                                  "keras": ek, "get_keras_mask": get_keras_mask},
                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("pool", ["GlobalAveragePooling1D", "GlobalMaxPooling1D"])
+def test_masked_pooling_after_embedding_and_rnn(keras_ref, pool):
+    """The mask made by Embedding(mask_zero=True) reaches the pooling layer (through an RNN
+    that returns sequences), which then ignores the padded steps, as in Keras."""
+    import warnings
+    tokens = _masked_tokens(np.random.default_rng(11), pre=True)
+
+    def model(mod):
+        return mod.Sequential([mod.layers.Embedding(9, 4, mask_zero=True),
+                               mod.layers.GRU(3, return_sequences=True),
+                               getattr(mod.layers, pool)(), mod.layers.Dense(2)])
+    with warnings.catch_warnings(record=True) as seen:   # GlobalMaxPooling1D drops the mask
+        warnings.simplefilter("always")
+        out, _ = _run_both(keras_ref, model(keras_ref), model(ek), [tokens])
+    dropped = [w for w in seen if "does not support masking" in str(w.message)]
+    assert len({str(w.message) for w in dropped}) == (pool == "GlobalMaxPooling1D")
+    assert get_keras_mask(out[0]) is None

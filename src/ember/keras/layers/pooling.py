@@ -10,6 +10,9 @@ Example::
 """
 from __future__ import annotations
 
+import ember
+
+from ...ops._util import as_tensor
 from ..config import standardize_data_format
 from ..ops import nn_conv as _conv
 from .base import InputSpec, Layer
@@ -132,16 +135,8 @@ class _GlobalPooling(Layer):
                                 input_shape[channel_axis])
         return (input_shape[0], input_shape[channel_axis])
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs):
         axes, _ = spatial_axes(self.data_format, self.rank)
-        if mask is not None and self.rank == 1:
-            keep = mask.reshape(mask.shape + (1,) if self.data_format == "channels_last"
-                                else (mask.shape[0], 1, mask.shape[1]))
-            keep = keep.to(inputs.dtype)
-            if self._reduce == "mean":
-                return (inputs * keep).sum(axes, keepdim=self.keepdims) / \
-                    keep.sum(axes, keepdim=self.keepdims)
-            inputs = inputs.masked_fill(keep == 0, float("-inf"))
         if self._reduce == "mean":
             return inputs.mean(axes, keepdim=self.keepdims)
         return inputs.amax(axes, keepdim=self.keepdims)
@@ -152,7 +147,9 @@ class _GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over the steps of ``(batch, steps, features)`` input (a mask excludes steps).
+    """Mean over the steps of ``(batch, steps, features)`` input. A Keras mask (from
+    ``Embedding(mask_zero=True)`` through the layers before) leaves out the masked steps, as
+    Keras does (their values are not read); the output carries no mask.
 
     Example::
 
@@ -161,6 +158,21 @@ class GlobalAveragePooling1D(_GlobalPooling):
     """
 
     rank = 1
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format, keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        axis = 1 if self.data_format == "channels_last" else 2
+        keep = as_tensor(mask).to(ember.bool).unsqueeze(2 if axis == 1 else 1)
+        total = ember.where(keep, inputs, 0.0).sum(axis, keepdim=self.keepdims)
+        return total / keep.to(inputs.dtype).sum(axis, keepdim=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
