@@ -1,131 +1,97 @@
-"""Sequence training steps, ember vs PyTorch eager, each library in its own process.
+"""The sequence section: an LSTM step and a TransformerEncoderLayer step (``worker_sequence.py``
+says what each does), ember against PyTorch eager, each framework in its own process, one BLAS
+thread and two.
 
-Cells (issue 16):
-* ``lstm``: LSTM(32 → 128, batch_first), 32 windows of 32 steps, last output → Linear(128, 10),
-  cross-entropy, Adam.
-* ``transformer``: TransformerEncoderLayer(d_model 128, 4 heads, torch's defaults: feed-forward
-  2048, dropout 0.1, batch_first) on 32 sequences of 64 tokens, mean over tokens →
-  Linear(128, 10), cross-entropy, Adam (training mode).
-
-Each run starts a fresh process per (library, cell) in interleaved rounds and reports the
-minimum over rounds of the median step time, and the spread of the per-round medians (the
-machine may be shared: read the spread before the ratio).
-
-Run: PYTHONPATH=src python bench/bench_sequence.py [--rounds 3] [--budget 3] [--cells lstm,transformer]
+Run alone: ``python bench/bench_sequence.py [--rounds N] [--budget S]`` prints the table;
+``run.py`` runs it as its ``sequence`` section and ``report.py`` renders it with its targets.
 """
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from worker_sequence import CELLS  # noqa: E402
 
-from _harness import time_steps  # noqa: E402
-
-CELLS = {"lstm": {"batch": 32, "steps": 32, "inputs": 32, "hidden": 128, "classes": 10},
-         "transformer": {"batch": 32, "tokens": 64, "d_model": 128, "heads": 4, "classes": 10}}
-
-
-def _data(cell: str):
-    spec = CELLS[cell]
-    rng = np.random.default_rng(0)
-    if cell == "lstm":
-        x = rng.standard_normal((spec["batch"], spec["steps"], spec["inputs"]), dtype=np.float32)
-    else:
-        x = rng.standard_normal((spec["batch"], spec["tokens"], spec["d_model"]), dtype=np.float32)
-    y = rng.integers(0, spec["classes"], spec["batch"]).astype(np.int64)
-    return x, y
+FRAMEWORKS = ("ember", "torch")
+THREADS = (1, 2)
+TARGET_RATIO = 1.0   # PyTorch/ember step time at batch 32, both cells
+LABELS = {"lstm": "LSTM (batch 32, 32 steps, 32 → 128, Linear(128, 10))",
+          "transformer": "TransformerEncoderLayer (batch 32, 64 tokens, d_model 128, 4 heads)"}
 
 
-def _step_fn(lib, cell: str):
-    """One training step of ``cell`` written once against a torch-like ``lib`` (ember or torch)."""
-    spec = CELLS[cell]
-    nn, F = lib.nn, lib.nn.functional
-    lib.manual_seed(0)
-    x_np, y_np = _data(cell)
-    x, y = lib.tensor(x_np), lib.tensor(y_np)
-    if cell == "lstm":
-        rnn = nn.LSTM(spec["inputs"], spec["hidden"], batch_first=True)
-        head = nn.Linear(spec["hidden"], spec["classes"])
-
-        def forward():
-            out, _ = rnn(x)
-            return head(out[:, -1])
-        params = list(rnn.parameters()) + list(head.parameters())
-    else:
-        layer = nn.TransformerEncoderLayer(spec["d_model"], spec["heads"], batch_first=True)
-        head = nn.Linear(spec["d_model"], spec["classes"])
-        layer.train()
-
-        def forward():
-            return head(layer(x).mean(1))
-        params = list(layer.parameters()) + list(head.parameters())
-    opt = lib.optim.Adam(params, lr=1e-3)
-
-    def step():
-        opt.zero_grad()
-        loss = F.cross_entropy(forward(), y)
-        loss.backward()
-        opt.step()
-    return step
+def _cells():
+    return [(c, t) for c in CELLS for t in THREADS]
 
 
-def worker(lib_name: str, cell: str, budget: float) -> dict:
-    if lib_name == "torch":
-        import torch as lib
-        out = {"threads": lib.get_num_threads()}
-    else:
-        import ember as lib
-        out = {}
-    step = _step_fn(lib, cell)
-    out.update(time_steps(step, budget, min_steps=5))
-    return out
+def bench(run_worker, rounds: int, budget_s: float = 1.0, log=print) -> dict:
+    """Interleaved rounds (the framework order alternates); per cell the minimum over rounds of
+    each round's median step time."""
+    steps = {f"{c}-t{t}": {fw: [] for fw in FRAMEWORKS} for c, t in _cells()}
+    errors: dict = {}
+    for r in range(rounds):
+        for c, t in _cells():
+            key, line = f"{c}-t{t}", []
+            for fw in (FRAMEWORKS if r % 2 == 0 else FRAMEWORKS[::-1]):
+                res = run_worker("sequence", "step", {"framework": fw, "cell": c, "threads": t,
+                                                      "budget_s": budget_s})
+                if "error" in res:
+                    errors[f"{fw} {key}"] = res["error"]
+                    line.append(f"{fw}=n/a")
+                else:
+                    steps[key][fw].append(res["median_s"])
+                    line.append(f"{fw}={res['median_s'] * 1e3:.2f}ms")
+            log(f"  round {r + 1}/{rounds} sequence {key:<15} " + " ".join(line))
+    return {"rounds": rounds,
+            "step_s": {k: {fw: min(v) for fw, v in d.items() if v} for k, d in steps.items()},
+            "round_medians_s": steps, "errors": errors}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--budget", type=float, default=3.0, help="seconds of timing per run")
-    parser.add_argument("--cells", default="lstm,transformer")
-    parser.add_argument("--worker", nargs=2, metavar=("LIB", "CELL"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        print("RESULT " + json.dumps(worker(*args.worker, args.budget)), flush=True)
-        return
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(HERE.parent / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    cells = args.cells.split(",")
-    medians = {(lib, cell): [] for lib in ("ember", "torch") for cell in cells}
-    for r in range(args.rounds):
-        order = [(lib, cell) for cell in cells for lib in ("ember", "torch")]
-        if r % 2:
-            order.reverse()
-        for lib, cell in order:
-            proc = subprocess.run([sys.executable, __file__, "--budget", str(args.budget),
-                                   "--worker", lib, cell], capture_output=True, text=True, env=env)
-            line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
-            if not line:
-                print(f"{lib} {cell}: failed: {proc.stderr.strip().splitlines()[-1:]}")
-                continue
-            medians[(lib, cell)].append(json.loads(line[0][7:])["median_s"])
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"{cpus} CPUs; load average {os.getloadavg()[0]:.1f}; min over {args.rounds} rounds of "
-          f"the median step (spread = max/min of the round medians)")
-    for cell in cells:
-        e, t = medians[("ember", cell)], medians[("torch", cell)]
-        if not e or not t:
-            continue
-        print(f"{cell:12s} ember {min(e) * 1e3:8.2f} ms (spread {max(e) / min(e):.2f})   "
-              f"torch {min(t) * 1e3:8.2f} ms (spread {max(t) / min(t):.2f})   "
-              f"torch/ember {min(t) / min(e):.2f}")
+def targets(results: dict) -> list:
+    """(target, measured, met) rows for report.py."""
+    rows = []
+    for c, t in _cells():
+        s = results["step_s"].get(f"{c}-t{t}", {})
+        if "ember" in s and "torch" in s:
+            ratio = s["torch"] / s["ember"]
+            rows.append((f"{c} step, batch 32, {t} thread{'s' * (t > 1)}: PyTorch/ember ≥ "
+                         f"{TARGET_RATIO}", f"{ratio:.3f}", ratio >= TARGET_RATIO))
+    return rows
+
+
+def table(results: dict) -> list:
+    """Markdown lines: step times, ratio and noise per cell."""
+    lines = [f"Adam, cross-entropy, minimum over {results['rounds']} rounds of each round's "
+             "median step; spread = slowest round / fastest (noise).", "",
+             "| cell | threads | ember (ms) | PyTorch (ms) | PyTorch/ember | spread ember / PyTorch |",
+             "|---|---|---|---|---|---|"]
+    for c, t in _cells():
+        key = f"{c}-t{t}"
+        s, rounds = results["step_s"].get(key, {}), results["round_medians_s"].get(key, {})
+        ms = [f"{s[fw] * 1e3:.2f}" if fw in s else "n/a" for fw in FRAMEWORKS]
+        ratio = f"{s['torch'] / s['ember']:.2f}" if len(s) == 2 else "n/a"
+        spread = " / ".join(f"{max(v) / min(v):.2f}" if v else "n/a"
+                            for v in (rounds.get(fw) for fw in FRAMEWORKS))
+        lines.append(f"| {LABELS[c]} | {t} | {ms[0]} | {ms[1]} | {ratio} | {spread} |")
+    if results["errors"]:
+        lines += ["", "Errors: " + "; ".join(f"{k}: {v}" for k, v in results["errors"].items())]
+    return lines
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--budget", type=float, default=1.0, help="seconds of timed steps per cell")
+    args = ap.parse_args(argv)
+    from run import run_worker
+    results = bench(run_worker, args.rounds, args.budget)
+    print("\n".join(table(results)))
+    for target, measured, met in targets(results):
+        print(f"{target}: {measured} ({'met' if met else 'not met'})")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

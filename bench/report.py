@@ -5,6 +5,7 @@ from pathlib import Path
 
 import bench_conv
 import bench_optim
+import bench_sequence
 from specs import DATA, FLOP_CELLS, LARGE_CELLS, SMALL_CELLS, STEP_CELLS, step_flops
 
 FW_NAMES = {"ember": "ember", "torch": "PyTorch eager", "jax": "JAX jit", "numpy": "NumPy by hand"}
@@ -69,6 +70,8 @@ def _targets(results: dict) -> list:
         rows += [(a, b, _pass(c)) for a, b, c in bench_optim.targets(results["optim"])]
     if "conv" in results:
         rows += [(a, b, _pass(c)) for a, b, c in bench_conv.targets(results["conv"])]
+    if "sequence" in results:
+        rows += [(a, b, _pass(c)) for a, b, c in bench_sequence.targets(results["sequence"])]
     data = results.get("data", {}).get("runs", {})
     if data:
         a, b = data.get("ember DataLoader", {}), data.get("hand slicing (NumPy)", {})
@@ -166,6 +169,9 @@ def write_markdown(results: dict, path: Path, gaps_path: Path | None = None) -> 
         lines += ["", "## Optimizer step", ""] + bench_optim.table(results["optim"])
     if "conv" in results:
         lines += ["", "## Convolution (LeNet-5)", ""] + bench_conv.table(results["conv"])
+    if "sequence" in results:
+        lines += ["", "## Sequences (LSTM, transformer encoder)", ""] + \
+            bench_sequence.table(results["sequence"])
     if "e2e" in results:
         lines += ["", "## End to end", ""] + _e2e_table(results)
     if "data" in results:

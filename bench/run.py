@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_conv  # noqa: E402
 import bench_optim  # noqa: E402
+import bench_sequence  # noqa: E402
 from report import write_markdown  # noqa: E402
 from specs import DATA, E2E, MEMORY_CELL, STEP_CELLS  # noqa: E402
 
@@ -283,8 +284,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, help="rounds for the training-step cells")
     ap.add_argument("--budget", type=float, default=540.0,
                     help="seconds the whole run may take; extra rounds are dropped to stay inside")
-    ap.add_argument("--only", default="step,optim,conv,e2e,data,memory",
-                    help="comma-separated sections to run (step,optim,conv,e2e,data,memory)")
+    ap.add_argument("--only", default="step,optim,conv,sequence,e2e,data,memory",
+                    help="comma-separated sections to run (step,optim,conv,sequence,e2e,data,memory)")
     ap.add_argument("--out", help="folder for RESULTS.md and results.json (default: bench/, or a "
                                   "temporary folder with --quick so the committed results stay)")
     ap.add_argument("--report", action="store_true",
@@ -313,6 +314,10 @@ def main(argv=None) -> int:
     if "conv" in sections:
         _log("convolution (LeNet-5)")
         results["conv"] = bench_conv.bench(run_worker, 1 if quick else 2, 0.2 if quick else 0.5, log=_log)
+    if "sequence" in sections:
+        _log("sequences (LSTM, transformer encoder)")
+        results["sequence"] = bench_sequence.bench(run_worker, 1 if quick else 2,
+                                                   0.3 if quick else 1.0, log=_log)
     if "e2e" in sections:
         _log("end to end (digits)")
         with tempfile.TemporaryDirectory() as tmp:
