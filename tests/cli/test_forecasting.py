@@ -30,6 +30,14 @@ def test_lstm_on_sunspots_learns_and_plots(cli, tmp_path):
     assert "Forecast vs truth" in (out / "report.html").read_text()
     config = json.loads((out / "config.json").read_text())
     assert config["config"]["model"] == "lstm" and config["preprocessing"]["window"] == 10
+    # the trivial baseline of a forecast is the naive one: each test window's last value
+    data = windowed_data("sunspots", target=None, window=10, dropna=False)
+    n_test = config["info"]["n_test"]
+    naive = json.loads((out / "metrics.json").read_text())["baselines"]["trivial"]
+    assert naive["model"] == "last value (naive forecast)"
+    np.testing.assert_allclose(naive["mae"], np.abs(data.y[-n_test:] - data.X[-n_test:, -1]).mean(),
+                               rtol=1e-5)
+    assert summary["test"]["mae"] < naive["mae"]          # the LSTM beats the naive forecast
     evaluated = cli("evaluate", out, "sunspots", "--json")
     assert evaluated.returncode == 0 and json.loads(evaluated.stdout)["n"] == 299
     predicted = cli("predict", out, "sunspots")

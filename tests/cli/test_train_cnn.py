@@ -67,3 +67,14 @@ def test_cnn_options_still_apply(cli, tmp_path):
     shapes = {k: tuple(v.shape) for k, v in state.items()}
     assert shapes["1.weight"] == (32, 1, 3, 3) and shapes["2.running_mean"] == (32,)
     assert shapes["10.weight"] == (32, 1024)          # the head: --hidden 32 after 64·4·4 features
+
+
+def test_cnn_resume_is_bit_identical_to_an_uninterrupted_run(cli, tmp_path):
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    opts = ["--model", "cnn", "--hidden", "16", "--batch-norm", "--quiet", "--no-plots"]
+    assert cli("train", "digits", "--epochs", "2", "--out", whole, *opts).returncode == 0
+    assert cli("train", "digits", "--epochs", "1", "--out", parts, *opts).returncode == 0
+    resumed = cli("train", "--resume", parts, "--epochs", "2", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert (whole / "model.safetensors").read_bytes() == (parts / "model.safetensors").read_bytes()
+    assert json.loads((parts / "config.json").read_text())["info"]["epochs_run"] == 2

@@ -3,7 +3,8 @@
 * **linear**: softmax (multinomial logistic) regression with an L2 penalty for classification,
   fitted by ember's own ``optim.LBFGS`` (strong-Wolfe line search) in float64; ridge regression
   in closed form for regression. Both see the standardised training rows the network trains on.
-* **trivial**: the training rows' majority class, or their mean.
+* **trivial**: the training rows' majority class, or their mean; for a forecasting run
+  (``--model lstm``, windows of a series) the naive forecast, each window's last value.
 
 Their test metrics are the ones the network gets (``ember.cli.metrics``), so the three can be
 shown side by side, and :func:`verdict` says in one sentence whether the network beat the
@@ -32,7 +33,8 @@ LBFGS_ITERATIONS = 200
 
 NAMES = {"network": "network", "linear": "linear model", "trivial": "trivial predictor"}
 LINEAR_KIND = {"classification": "softmax regression (L2, C=1)", "regression": "ridge regression (alpha=1)"}
-TRIVIAL_KIND = {"classification": "majority class", "regression": "training mean"}
+TRIVIAL_KIND = {"classification": "majority class", "regression": "training mean",
+                "forecasting": "last value (naive forecast)"}
 
 
 def fit_softmax(X: np.ndarray, y: np.ndarray, n_classes: int, l2: float = L2,
@@ -94,9 +96,13 @@ def fit_baselines(splits: dict, spec: dict) -> dict | None:
     coef, intercept = fit_ridge(X, y)
     true = unscale_target(spec, yt)
     linear = unscale_target(spec, Xt.astype(np.float64) @ coef + intercept)
-    trivial = unscale_target(spec, np.full((len(yt), 1), float(np.mean(y, dtype=np.float64))))
+    if "window" in spec:   # inputs and target share one scaling: the window's last value
+        kind, naive = TRIVIAL_KIND["forecasting"], Xt[:, -1:].astype(np.float64)
+    else:
+        kind, naive = TRIVIAL_KIND["regression"], np.full((len(yt), 1), np.mean(y, dtype=np.float64))
+    trivial = unscale_target(spec, naive)
     return {"linear": {"model": LINEAR_KIND["regression"], **regression_metrics(true, linear)},
-            "trivial": {"model": TRIVIAL_KIND["regression"], **regression_metrics(true, trivial)}}
+            "trivial": {"model": kind, **regression_metrics(true, trivial)}}
 
 
 def score(metrics: dict) -> tuple:
@@ -108,8 +114,9 @@ def comparison_rows(network: dict, baselines: dict) -> list:
     """``[(model, kind, metrics)]``: the network first, then the linear and trivial baselines."""
     kind = "classification" if "accuracy" in network else "regression"
     return [("network", "ember train", network),
-            ("linear model", LINEAR_KIND[kind], baselines["linear"]),
-            ("trivial predictor", TRIVIAL_KIND[kind], baselines["trivial"])]
+            ("linear model", baselines["linear"].get("model", LINEAR_KIND[kind]), baselines["linear"]),
+            ("trivial predictor", baselines["trivial"].get("model", TRIVIAL_KIND[kind]),
+             baselines["trivial"])]
 
 
 def verdict(network: dict, baselines: dict) -> str:
