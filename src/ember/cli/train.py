@@ -50,12 +50,14 @@ def add_arguments(parser) -> None:
       help="BatchNorm1d after each hidden Linear (and BatchNorm2d after each convolution)")
     a("--init", help=f"weight initialisation: {', '.join(config_mod.INITS)}")
     a("--optimizer", help=f"one of {', '.join(config_mod.OPTIMIZERS)} (default adam)")
-    a("--lr", help="learning rate (default depends on the optimizer; 'auto' runs the LR finder)")
+    a("--lr", help="learning rate (default depends on the optimizer, 0.01 with --model lstm; "
+                   "'auto' runs the LR finder)")
     a("--momentum", help="momentum for sgd/momentum/nesterov/rmsprop")
     a("--weight-decay", help="optimizer weight decay (default 0)")
     a("--l1", help="L1 penalty on the weights, added to the loss")
     a("--l2", help="L2 penalty on the weights, added to the loss")
-    a("--epochs", help="epochs to train (with --resume: the new total)")
+    a("--epochs", help="epochs to train (default 30, 100 with --model lstm; with --resume: the "
+                       "new total)")
     a("--batch-size", help="batch size; 'full' for batch gradient descent, 1 for SGD (default 64)")
     a("--val-split", help="fraction of rows for validation (default 0.1)")
     a("--test-split", help="fraction of rows held out for the test metrics (default 0.2)")
