@@ -67,7 +67,7 @@ def _lazy_submodule(name):
 def __getattr__(name):
     """Imports the larger subpackages (nn, optim, utils, keras, …) on first use."""
     if name in {"nn", "optim", "utils", "keras", "datasets", "io", "diagnostics", "models", "cli",
-                "onnx", "sklearn", "linalg"}:
+                "onnx", "sklearn", "linalg", "distributed"}:
         module = _lazy_submodule(name)
         globals()[name] = module
         return module

@@ -160,7 +160,7 @@ OWNED = {
             LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d LocalResponseNorm MaxPool3d
             MaxUnpool1d MaxUnpool2d MaxUnpool3d PixelShuffle PixelUnshuffle ReflectionPad3d
             ReplicationPad3d""",
-        "issue 17 (distributed)": "DataParallel SyncBatchNorm parallel",
+        "issue 17 (distributed)": "SyncBatchNorm",
     },
     "torch.nn.functional": {
         "issue 15 (convolution and images)": """
@@ -171,7 +171,6 @@ OWNED = {
             lp_pool1d lp_pool2d lp_pool3d max_pool3d max_pool3d_with_indices max_unpool1d
             max_unpool2d max_unpool3d native_channel_shuffle pixel_shuffle pixel_unshuffle""",
     },
-    "torch.utils.data": {"issue 17 (distributed)": "DistributedSampler"},
 }
 
 TODO = {

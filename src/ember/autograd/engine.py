@@ -14,13 +14,14 @@ from . import function as _function
 from .function import Function
 from .versions import check_saved
 
-__all__ = ["run_backward", "register_hook", "register_post_accumulate_grad_hook"]
+__all__ = ["run_backward", "register_hook", "register_post_accumulate_grad_hook", "queue_callback"]
 
 # Hooks from Tensor.register_hook. Non-leaf tensors' hooks sit on the node that made them;
 # leaves are keyed by id (a Tensor's == is elementwise, so it can't be a weak dict key).
 _NODE_HOOKS: "weakref.WeakKeyDictionary[Function, list]" = weakref.WeakKeyDictionary()
 _LEAF_HOOKS: dict = {}
 _POST_ACCUMULATE_HOOKS: dict = {}  # leaves' hooks run after their .grad is updated, by id
+_CALLBACKS: list = []  # queue_callback: run once when the current backward pass has finished
 
 
 class RemovableHandle:
@@ -51,6 +52,19 @@ def register_post_accumulate_grad_hook(tensor, hook) -> RemovableHandle:
     hooks = _leaf_hooks(_POST_ACCUMULATE_HOOKS, tensor)
     hooks.append(hook)
     return RemovableHandle(hooks, hook)
+
+
+def queue_callback(callback) -> None:
+    """Runs ``callback()`` once when the backward pass now running (or the next one) has
+    finished, as torch's ``Variable._execution_engine.queue_callback`` (DDP's gradient sync)."""
+    _CALLBACKS.append(callback)
+
+
+def _run_callbacks() -> None:
+    callbacks = _CALLBACKS[:]
+    _CALLBACKS.clear()
+    for callback in callbacks:
+        callback()
 
 
 def _leaf_hooks(table: dict, tensor) -> list:
@@ -148,6 +162,18 @@ def _as_grad_of(tensor, grad) -> np.ndarray:
 
 
 def run_backward(tensors, grads, retain_graph: bool, inputs=None):
+    """Back-propagates ``grads`` (see ``_backward``), then runs the queued callbacks."""
+    try:
+        out = _backward(tensors, grads, retain_graph, inputs)
+    except BaseException:
+        _CALLBACKS.clear()
+        raise
+    if _CALLBACKS:
+        _run_callbacks()
+    return out
+
+
+def _backward(tensors, grads, retain_graph: bool, inputs=None):
     """Back-propagates ``grads[k]`` (the gradient of some scalar w.r.t. ``tensors[k]``).
 
     Without ``inputs`` the leaves' ``.grad`` accumulate. With ``inputs`` (tensors, leaves or

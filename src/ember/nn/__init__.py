@@ -9,10 +9,11 @@ Example::
     >>> sum(p.numel() for p in model.parameters())
     53
 """
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .module import Module
 from .modules import *  # noqa: F401,F403 - the public layer classes
 from .modules import __all__ as _modules_all
+from .parallel import DataParallel
 from .parameter import Buffer, Parameter
 
-__all__ = ["Module", "Parameter", "Buffer", "functional", "init", "utils"] + list(_modules_all)
+__all__ = ["DataParallel", "Module", "Parameter", "Buffer", "functional", "init", "parallel", "utils"] + list(_modules_all)

@@ -1,0 +1,49 @@
+"""ember.distributed under mpiexec: collectives, DistributedDataParallel and a data-parallel
+training run on 1 (no mpiexec), 2 and 4 ranks (oversubscribed on 2 cores), which must end with
+the same parameters to float32 rounding; a rank that dies, raises or stalls fails the job."""
+import numpy as np
+import pytest
+
+from mpi_launch import run_ranks
+
+RANKS = [0, 2, 4]  # 0: a plain process (an MPI singleton of size 1)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    out = {}
+    for n in RANKS:
+        path = tmp_path_factory.mktemp("mpi") / f"params{n}.safetensors"
+        out[n] = (run_ranks(n, ["mpi_program.py", path, 24]), path)
+    return out
+
+
+@pytest.mark.parametrize("n", RANKS)
+def test_collectives_ddp_and_training_run_on_every_rank(runs, n):
+    proc, _ = runs[n]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    size = max(n, 1)
+    assert sorted(proc.stdout.split("\n")[:-1]) == [f"ok rank {r} of {size}" for r in range(size)]
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_data_parallel_training_matches_one_rank(runs, n):
+    from safetensors.numpy import load_file
+    one, many = load_file(str(runs[0][1])), load_file(str(runs[n][1]))
+    assert sorted(one) == sorted(many) == ["0.bias", "0.weight", "2.bias", "2.weight"]
+    for k in one:
+        assert many[k].dtype == np.float32
+        np.testing.assert_allclose(many[k], one[k], rtol=1e-5, atol=1e-6, err_msg=k)
+    assert not np.allclose(one["0.weight"], 0)
+
+
+@pytest.mark.parametrize("mode, message", [
+    ("exit", "exited with non-zero status"),
+    ("raise", "rank 1 failed with ValueError; aborting all 2 ranks"),
+    ("stall", "waited 3 s for the other 1 rank(s) and timed out"),
+])
+def test_a_failing_rank_ends_the_job_with_a_clear_error(mode, message):
+    proc = run_ranks(2, ["mpi_failure.py", mode], timeout=60)
+    assert proc.returncode != 0
+    assert message in proc.stdout + proc.stderr
+    assert "rank 0 finished" not in proc.stdout
