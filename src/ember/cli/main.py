@@ -22,6 +22,7 @@ import numpy as np
 
 from . import activations, datasets, evaluate, export, info, predict, train, tune
 from .errors import USER_ERRORS, CLIError, one_line, os_error_message
+from .parallel import is_main_rank
 
 COMMANDS = {
     "train": (train, "train a network on a CSV file or a bundled data set"),
@@ -55,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, status: int = 2) -> int:
-    print(f"ember: error: {one_line(message)}", file=sys.stderr)
+    if is_main_rank():  # under mpiexec every rank meets the same error: rank 0 prints it
+        print(f"ember: error: {one_line(message)}", file=sys.stderr)
     return status
 
 
@@ -139,6 +141,7 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a relaunch under mpiexec
     return run_command(args.func, args)
 
 

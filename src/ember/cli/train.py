@@ -1,6 +1,7 @@
 """``ember train [DATA] [options]`` and ``ember train --resume RUN_DIR [--epochs N]``."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -11,7 +12,7 @@ import numpy as np
 
 from . import baseline
 from . import config as config_mod
-from . import plots, rundir, tblog
+from . import parallel, plots, rundir, tblog
 from .builders import check_fits
 from .data import (classes, fit_standardisation, fit_target_scaling, load_training_data, split_indices,
                    standardise, task, unscale_target)
@@ -24,7 +25,8 @@ from .summary import format_table, model_rows
 from .trainer import Trainer, TrainingDiverged, predict_outputs
 from .windows import fit_series_scaling, split_in_order, windowed_data
 
-RESUME_OPTIONS = {"epochs", "quiet", "json", "resume", "allow_data_change", "tensorboard"}
+RESUME_OPTIONS = {"epochs", "quiet", "json", "resume", "allow_data_change", "tensorboard", "nproc",
+                  "argv"}
 
 
 def add_arguments(parser) -> None:
@@ -78,6 +80,7 @@ def add_arguments(parser) -> None:
       help="with --resume: continue even though the data changed since the run started")
     a("--tensorboard", metavar="DIR", help="also write every epoch's metrics as TensorBoard "
       "logs to DIR (train/ and validation/, Keras's tags)")
+    parallel.add_argument(parser)
     a("--quiet", action="store_true", help="no progress output")
     a("--json", action="store_true", help="print a machine-readable summary on stdout")
 
@@ -222,7 +225,8 @@ def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
     path = os.path.join(folder, rundir.CHECKPOINT)
     extra = {"config": cfg, "preprocessing": run["preprocessing"]}
     saved = {"epoch": trainer.epoch}  # the epoch checkpoint.safetensors holds
-    board = tblog.EpochLogger(args.tensorboard, trainer.epoch + 1) if args.tensorboard else None
+    board = tblog.EpochLogger(args.tensorboard, trainer.epoch + 1) \
+        if args.tensorboard and trainer.world.main else None
 
     def checkpoint():
         with deferred_interrupts():
@@ -233,39 +237,99 @@ def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
         if board is not None:
             board.log(trainer.history)
 
+    main = trainer.world.main  # on several ranks only rank 0 writes and reports
     try:
-        trainer.fit(cfg["epochs"], checkpoint=checkpoint)
+        trainer.fit(cfg["epochs"], checkpoint=checkpoint if main else None)
     except KeyboardInterrupt:
         print(f"\ninterrupted: checkpoint of epoch {saved['epoch']} kept in {path}; "
               f"continue with: ember train --resume {folder}", file=sys.stderr)
         return 130
     except TrainingDiverged as exc:
-        print(f"ember: error: {exc}. The last good checkpoint (epoch {saved['epoch']}) is kept in "
-              f"{path}", file=sys.stderr)
+        if main:
+            print(f"ember: error: {exc}. The last good checkpoint (epoch {saved['epoch']}) is kept "
+                  f"in {path}", file=sys.stderr)
         return 1
     finally:
         if board is not None:
             board.close()
-    _finish(folder, run, trainer, splits, data, cfg, args, started)
+    if main:
+        _finish(folder, run, trainer, splits, data, cfg, args, started)
     return 0
 
 
 def run(args) -> int:
+    if parallel.should_launch(args):
+        return _launch(args)
+    world = parallel.join(args)
+    try:
+        return resume(args, world) if args.resume else _train(args, world)
+    finally:
+        world.close()
+
+
+def _launch(args) -> int:
+    """``--nproc N`` outside mpiexec: the options, the data and the run folder are checked here
+    (each problem one line, once), then mpiexec starts N ranks on the same command line."""
+    argv = list(args.argv)
     if args.resume:
-        return resume(args)
+        rundir.read_run(args.resume, need=(rundir.CONFIG, rundir.CHECKPOINT))
+    else:
+        if args.allow_data_change:
+            raise CLIError("--allow-data-change applies to --resume only")
+        cfg = config_mod.resolve(_options(args), args.config)
+        if cfg["lr"] == "auto":
+            raise CLIError("--lr auto runs on one process; give --lr with --nproc")
+        _, _, info = _prepare(cfg)
+        with rundir.claim(args.out, info["name"], overwrite=args.overwrite) as folder:
+            argv += ["--out", folder]  # the ranks write into the folder claimed here
+    return parallel.launch(parallel.requested(args), argv)
+
+
+def _claim(world, args, name):
+    """The run folder: claimed by rank 0, the same path on every rank."""
+    if world.size == 1:
+        return rundir.claim(args.out, name, overwrite=args.overwrite)
+    return _shared_claim(world, args, name)
+
+
+@contextlib.contextmanager
+def _shared_claim(world, args, name):
+    if not world.main:
+        folder = world.share_folder(None)
+        if folder is None:
+            raise CLIError("rank 0 could not claim the run folder", status=2)
+        yield folder
+        return
+    try:
+        claim = rundir.claim(args.out, name, overwrite=args.overwrite)
+        folder = claim.__enter__()
+    except BaseException:
+        world.share_folder(None)
+        raise
+    world.share_folder(folder)
+    try:
+        yield folder
+    except BaseException:
+        if not claim.__exit__(*sys.exc_info()):
+            raise
+    else:
+        claim.__exit__(None, None, None)
+
+
+def _train(args, world) -> int:
     started = time.perf_counter()
     if args.allow_data_change:
         raise CLIError("--allow-data-change applies to --resume only")
     cfg = config_mod.resolve(_options(args), args.config)
     if args.tensorboard:
         tblog.check_log_dir(args.tensorboard)
-    progress = Progress(sys.stderr if args.json else sys.stdout, quiet=args.quiet)
+    progress = Progress(sys.stderr if args.json else sys.stdout, quiet=args.quiet or not world.main)
     data, splits, info = _prepare(cfg)
-    with rundir.claim(args.out, info["name"], overwrite=args.overwrite) as folder:
+    with _claim(world, args, info["name"]) as folder:
         info["created"] = time.strftime("%Y-%m-%d %H:%M:%S")
         run_record = {"config": cfg, "preprocessing": data.spec, "info": info}
         trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], data.spec.get("y_std", 1.0),
-                          progress)
+                          progress, world)
         if cfg["lr"] == "auto":
             result = trainer.find_lr()
             cfg["lr"] = float(result.suggestion)
@@ -276,15 +340,18 @@ def run(args) -> int:
         if cfg["diagnose"]:
             from ..diagnostics import TrainingMonitor
             trainer.monitor = TrainingMonitor(trainer.model)
-        rundir.write_json(folder, rundir.CONFIG, run_record)
-        with writing("the checkpoint", os.path.join(folder, rundir.CHECKPOINT)):
-            trainer.save(os.path.join(folder, rundir.CHECKPOINT), config=cfg, preprocessing=data.spec)
+        if world.main:
+            rundir.write_json(folder, rundir.CONFIG, run_record)
+            with writing("the checkpoint", os.path.join(folder, rundir.CHECKPOINT)):
+                trainer.save(os.path.join(folder, rundir.CHECKPOINT), config=cfg,
+                             preprocessing=data.spec)
         progress.message(f"training on {cfg['data']} ({info['task']}, {info['n_train']} train / "
                          f"{info['n_val']} validation / {info['n_test']} test rows) → {folder}")
         return _train_loop(folder, run_record, trainer, splits, data, cfg, args, started)
 
 
-def resume(args) -> int:
+def resume(args, world=None) -> int:
+    world = world or parallel.World()
     started = time.perf_counter()
     given = [k for k, v in vars(args).items()
              if k not in RESUME_OPTIONS and k not in ("command", "func") and v not in (None, False)]
@@ -303,7 +370,7 @@ def resume(args) -> int:
     stamp = rundir.stamp(where)
     checkpoint = rundir.load_state(where)
     data_arg = run_record["info"].get("data_path") or cfg["data"]
-    progress = Progress(sys.stderr if args.json else sys.stdout, quiet=args.quiet)
+    progress = Progress(sys.stderr if args.json else sys.stdout, quiet=args.quiet or not world.main)
     data, splits, info = _prepare({**cfg, "data": data_arg})
     before = run_record["info"]
     if info["n_features"] != before["n_features"] or info["n_outputs"] != before["n_outputs"]:
@@ -316,9 +383,9 @@ def resume(args) -> int:
                        f"give --allow-data-change to continue on the new data, or train a new run")
     data.spec = run_record["preprocessing"]
     trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], data.spec.get("y_std", 1.0),
-                      progress)
+                      progress, world)
     trainer.restore(checkpoint, where)
-    with rundir.locked(folder):  # everything was checked without touching the folder
+    with world.guard(rundir.locked(folder)):  # everything was checked without touching the folder
         if rundir.stamp(where) != stamp:
             raise CLIError(f"another process wrote {where} while it was being read; try again")
         if trainer.stopped_early:

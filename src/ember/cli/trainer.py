@@ -29,6 +29,7 @@ from ..optim.lr_scheduler import ReduceLROnPlateau
 from ..utils.data import DataLoader, TensorDataset
 from .builders import build_loss, build_model, build_optimizer, build_scheduler
 from .errors import CLIError
+from .parallel import World
 from .progress import Progress
 from .state import check_trainer_state
 
@@ -67,8 +68,9 @@ class Trainer:
     """
 
     def __init__(self, cfg: dict, splits: dict, task: str, n_out: int, y_std: float = 1.0,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, world: World | None = None) -> None:
         self.cfg, self.task, self.y_std = cfg, task, y_std
+        self.world = world or World()
         self.progress = progress or Progress(quiet=True)
         X, y = splits["train"]
         self.val = splits.get("val")
@@ -82,8 +84,9 @@ class Trainer:
         self.loss_fn = build_loss(task)
         self.loader_rng = ember.Generator().manual_seed(cfg["seed"])
         batch = len(X) if cfg["batch_size"] == "full" else min(cfg["batch_size"], len(X))
-        self.loader = DataLoader(TensorDataset(ember.from_numpy(X), ember.from_numpy(y)),
-                                 batch_size=batch, shuffle=True, generator=self.loader_rng)
+        self.loader = self.world.loader(TensorDataset(ember.from_numpy(X), ember.from_numpy(y)),
+                                        batch, self.loader_rng)
+        self.net = self.world.wrap(self.model)  # DistributedDataParallel on several ranks
         self.metric = "accuracy" if task == "classification" else "mae"
         self.epoch = 0
         self.step = 0
@@ -106,6 +109,8 @@ class Trainer:
         kind (it restores the model and the RNG afterwards), then builds the real optimizer and
         schedule at the suggested rate. Returns the finder's result (``.suggestion``, ``.plot``)."""
         from ..diagnostics import lr_find
+        if self.world.size > 1:
+            raise CLIError("--lr auto runs on one process; give --lr with --nproc")
         probe = build_optimizer(self.cfg, self.params, 1e-3)
         result = lr_find(self.model, self.loss_fn, self.loader, optimizer=probe)
         suggested = float(result.suggestion)
@@ -170,10 +175,17 @@ class Trainer:
         self.progress.start_epoch(epoch, total, len(self.loader))
         loss_sum = metric_sum = 0.0
         seen = 0
+        world = self.world
         for index, (xb, yb) in enumerate(self.loader, start=1):
-            out = model(xb)
+            out = self.net(xb)
             loss = self.loss_fn(out, yb)
+            n = world.rows(len(yb))
             value = float(loss.item())
+            batch_metric = self._batch_metric(out.detach().numpy(), yb.numpy()) if n else 0.0
+            if world.size > 1:  # the whole batch's loss, metric and rows, summed over ranks
+                value_n, batch_metric, n = world.sum([value * n, batch_metric, n])
+                value = value_n / n
+                loss = loss * world.shard_weight(world.rows(len(yb)))
             if not math.isfinite(value):
                 raise TrainingDiverged(epoch, self.step + 1, self.optimizer.param_groups[0]["lr"], value)
             penalty = self._penalty()
@@ -187,10 +199,9 @@ class Trainer:
             self.step += 1
             if self.monitor is not None:
                 self.monitor.step(value)
-            n = len(yb)
             seen += n
             loss_sum += value * n
-            metric_sum += self._batch_metric(out.detach().numpy(), yb.numpy())
+            metric_sum += batch_metric
             self.progress.batch(index, loss_sum / seen)
         return {"loss": loss_sum / seen, self.metric: metric_sum / seen}
 
