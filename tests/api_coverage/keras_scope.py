@@ -83,7 +83,6 @@ OUT_OF_SCOPE = {
 
 OWNED = {
     "keras": {
-        "issue 17 (distributed training)": "distribution",
         "issue 18 (export, adapters such as the scikit-learn wrappers)": "export wrappers",
     },
     "keras.layers": {

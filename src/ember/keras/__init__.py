@@ -11,8 +11,8 @@ Example::
     >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     >>> history = model.fit(X, y, epochs=100, verbose=0)
 """
-from . import (activations, backend, callbacks, config, constraints, initializers, layers, losses,
-               metrics, models, ops, optimizers, random, regularizers, saving, utils)
+from . import (activations, backend, callbacks, config, constraints, distribution, initializers,
+               layers, losses, metrics, models, ops, optimizers, random, regularizers, saving, utils)
 from .layers import Input, InputSpec, Layer
 from .models import Model, Sequential, load_model, save_model
 from .initializers import Initializer
@@ -69,5 +69,5 @@ class name_scope:  # noqa: N801 - Keras's name
 __all__ = ["Initializer", "KerasTensor", "Loss", "Metric", "Optimizer", "Regularizer",
            "__version__", "version", "device", "name_scope", "backend", "Model", "Sequential",
            "Input", "InputSpec", "Layer", "Variable", "load_model", "save_model", "activations",
-           "callbacks", "config", "constraints", "initializers", "layers", "losses", "metrics",
+           "callbacks", "config", "constraints", "distribution", "initializers", "layers", "losses", "metrics",
            "models", "ops", "optimizers", "random", "regularizers", "saving", "utils"]

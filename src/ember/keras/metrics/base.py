@@ -84,6 +84,7 @@ class Metric:
                        name=name)
         var.path = f"{self.name}/{var.name}"
         self._variables.append(var)
+        self.__dict__.setdefault("_aggregation", {})[id(var)] = aggregation  # for data parallelism
         return var
 
     def add_weight(self, shape=(), initializer=None, dtype=None, name=None):

@@ -25,6 +25,7 @@ from ... import optim as _optim
 from ..._tensor import Tensor
 from ...nn.utils.clip_grad import clamp_, scale_to_norm_, total_norm
 from ...optim._math import decay_weights
+from .. import distribution as _distribution
 from .._utils import snake_case
 from . import schedules as _schedules
 
@@ -250,6 +251,9 @@ class Optimizer:
                 raise ValueError(f"A gradient of shape {arr.shape} was given for a variable of shape "
                                  f"{v._data.shape}")
             arrays.append(arr)
+        plan = _distribution.active_step()
+        if plan is not None:  # a data-parallel fit: the ranks' gradients, averaged
+            arrays = plan.average_gradients(arrays)
         arrays = self._clip(arrays)
         self._step_kwargs = self._hyper(self.learning_rate)
         if pairs:

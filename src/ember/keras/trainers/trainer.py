@@ -29,6 +29,7 @@ import numpy as np
 from ...autograd.grad_mode import no_grad
 from .. import _tree
 from .. import callbacks as _cb
+from .. import distribution as _distribution
 from ..callbacks.base import pythonify_logs
 from .. import losses as _losses
 from .. import metrics as _metrics
@@ -289,6 +290,23 @@ class Trainer:
 
     def _fit_loop(self, batches, steps, epochs, verbose, callbacks, val, initial_epoch,
                   val_batch_size, validation_freq):
+        plan = _distribution.fit_plan()  # set_distribution(DataParallel()) under mpiexec
+        if plan is None:
+            return self._fit_epochs(batches, steps, epochs, verbose, callbacks, val,
+                                    initial_epoch, val_batch_size, validation_freq)
+        plan.start(self)
+        if not plan.main:  # only rank 0 shows progress and writes files
+            verbose = 0
+            callbacks = [c for c in callbacks or [] if not _distribution.writes_files(c)]
+        _distribution._STATE["step"] = plan
+        try:
+            return self._fit_epochs(plan.shard(batches), steps, epochs, verbose, callbacks, val,
+                                    initial_epoch, val_batch_size, validation_freq, plan)
+        finally:
+            _distribution._STATE["step"] = None
+
+    def _fit_epochs(self, batches, steps, epochs, verbose, callbacks, val, initial_epoch,
+                    val_batch_size, validation_freq, plan=None):
         verbose = 1 if verbose == "auto" else int(verbose)
         cbs = _cb.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                verbose=verbose, epochs=epochs, steps=steps, mode="fit")
@@ -310,6 +328,8 @@ class Trainer:
                 cbs.on_train_batch_end(step, pythonify_logs(logs))
                 if self.stop_training:
                     break
+            if plan is not None:
+                plan.reduce_metrics(self.metrics)
             epoch_logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
             self.eval()
             if val is not None and (epoch + 1) % validation_freq == 0:
