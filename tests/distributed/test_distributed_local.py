@@ -110,3 +110,20 @@ def test_data_parallel_is_the_module_with_torchs_state_dict_keys():
     assert ember.equal(model(x), net(x))
     ref = torch.nn.DataParallel(torch.nn.Linear(3, 2))
     assert list(model.state_dict()) == list(ref.state_dict())
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda k: k.distribution.set_distribution("mirrored"),
+     "Expected a keras.distribution.DataParallel or None, received 'mirrored'"),
+    (lambda k: k.distribution.DeviceMesh((2,), ["batch", "model"]),
+     "Shape and axis_names cannot be mismatched"),
+    (lambda k: k.distribution.DeviceMesh((2,), ["batch"], ["cpu:0"]),
+     "Shape (2,) does not match the number of devices 1"),
+])
+def test_keras_distribution_errors(call, message):
+    from ember import keras
+    with pytest.raises(ValueError) as exc:
+        call(keras)
+    assert message in str(exc.value)
+    assert keras.distribution.distribution() is None
+    assert keras.distribution.list_devices() == ["cpu:0"]
