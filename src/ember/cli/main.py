@@ -141,7 +141,8 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a relaunch under mpiexec
+    if hasattr(args, "argv"):  # a command that relaunches itself under mpiexec (train --nproc)
+        args.argv = list(sys.argv[1:] if argv is None else argv)
     return run_command(args.func, args)
 
 

@@ -36,6 +36,7 @@ _ENV_RANK = ("OMPI_COMM_WORLD_RANK", "PMI_RANK")
 def add_argument(parser) -> None:
     parser.add_argument("--nproc", help="train data-parallel on N processes through mpiexec "
                                         "(needs ember[distributed]); inside mpiexec: its size")
+    parser.set_defaults(argv=None)  # main() fills in the command line, for launch()
 
 
 def mpi_world_size() -> int:
