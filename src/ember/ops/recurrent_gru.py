@@ -7,7 +7,7 @@ Gates ``r`` (reset), ``z`` (update) and ``n`` (candidate): ``h' = n + z ⊙ (h -
 
 Example::
 
-    >>> from ember.ops.recurrent import GRURecurrence
+    >>> from ember.ops.recurrent_gru import GRURecurrence
     >>> x, h0 = ember.zeros(3, 1, 2), ember.zeros(1, 2)
     >>> GRURecurrence.apply(x, h0, None, ember.ones(6, 2), ember.ones(6, 2), None, None,
     ...                     None, order="zrn").shape
