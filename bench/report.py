@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import bench_conv
+import bench_defaults
 import bench_optim
 import bench_sequence
 from specs import DATA, FLOP_CELLS, LARGE_CELLS, SMALL_CELLS, STEP_CELLS, step_flops
@@ -72,6 +73,8 @@ def _targets(results: dict) -> list:
         rows += [(a, b, _pass(c)) for a, b, c in bench_conv.targets(results["conv"])]
     if "sequence" in results:
         rows += [(a, b, _pass(c)) for a, b, c in bench_sequence.targets(results["sequence"])]
+    if "sets" in results.get("defaults", {}):
+        rows += [(a, b, _pass(c)) for a, b, c in bench_defaults.targets(results["defaults"])]
     data = results.get("data", {}).get("runs", {})
     if data:
         a, b = data.get("ember DataLoader", {}), data.get("hand slicing (NumPy)", {})
@@ -174,6 +177,10 @@ def write_markdown(results: dict, path: Path, gaps_path: Path | None = None) -> 
             bench_sequence.table(results["sequence"])
     if "e2e" in results:
         lines += ["", "## End to end", ""] + _e2e_table(results)
+    if "defaults" in results:
+        d = results["defaults"]
+        lines += ["", "## Defaults against peers", ""] + (
+            bench_defaults.table(d) if "sets" in d else [f"n/a ({d.get('error', '?')})"])
     if "data" in results:
         d = results["data"]
         lines += ["", "## Data", "",

@@ -203,6 +203,26 @@ def bench_memory(steps: int) -> dict:
     return out
 
 
+def bench_defaults_section(seeds: int, timeout: float = 1200) -> dict:
+    """``bench_defaults.py`` in its own process (in-process runs of ``ember train`` and
+    scikit-learn); its results, or ``{"error": reason}``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "defaults.json")
+        cmd = [sys.executable, str(HERE / "bench_defaults.py"), "--seeds", str(seeds), "--json", path]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                  env=_child_env(), cwd=str(ROOT))
+        except subprocess.TimeoutExpired:
+            return {"error": f"timed out after {timeout:.0f} s"}
+        for line in proc.stdout.splitlines():
+            if line.startswith("  defaults "):
+                _log(line)
+        if proc.returncode or not os.path.exists(path):
+            return {"error": (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1][:200]}
+        with open(path) as handle:
+            return json.load(handle)
+
+
 # ----------------------------------------------------------------------------- context
 def digits_split(path: str, seed: int = 0) -> None:
     """The digits data (1797 8×8 images, pixels scaled to [0, 1]), 80/20 split with a fixed seed."""
@@ -284,8 +304,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, help="rounds for the training-step cells")
     ap.add_argument("--budget", type=float, default=540.0,
                     help="seconds the whole run may take; extra rounds are dropped to stay inside")
-    ap.add_argument("--only", default="step,optim,conv,sequence,e2e,data,memory",
-                    help="comma-separated sections to run (step,optim,conv,sequence,e2e,data,memory)")
+    ap.add_argument("--only", default="step,optim,conv,sequence,e2e,defaults,data,memory",
+                    help="comma-separated sections to run "
+                         "(step,optim,conv,sequence,e2e,defaults,data,memory)")
     ap.add_argument("--out", help="folder for RESULTS.md and results.json (default: bench/, or a "
                                   "temporary folder with --quick so the committed results stay)")
     ap.add_argument("--report", action="store_true",
@@ -325,6 +346,9 @@ def main(argv=None) -> int:
             digits_split(path)
             results["e2e"] = bench_e2e(1 if quick else 3, path, deadline=t_start + 0.85 * args.budget)
         results["e2e_spec"] = dict(E2E)
+    if "defaults" in sections:
+        _log("defaults against peers (bundled sets × seeds)")
+        results["defaults"] = bench_defaults_section(2 if quick else 5)
     if "data" in sections:
         _log("data loading")
         results["data"] = bench_data(1 if quick else 3, 100_000 if quick else DATA["rows"],

@@ -106,6 +106,8 @@ def write_report(folder: str, *, config: dict, summary_rows: list, metrics: dict
     run_rows = [["task", info.get("task")], ["rows (train / validation / test)",
                 f"{info.get('n_train')} / {info.get('n_val')} / {info.get('n_test')}"],
                 ["input features", info.get("n_features")], ["epochs run", info.get("epochs_run")],
+                ["weights kept (early stopping)", f"epoch {info['best_epoch']}" if info.get("best_epoch")
+                 else "the last epoch's"],
                 ["stopped early", info.get("stopped_early")],
                 ["wall time (data, training, evaluation)", f"{info.get('train_seconds', 0):.1f} s"]]
     body.append("<h2>Data and training</h2>" + _table(None, run_rows))

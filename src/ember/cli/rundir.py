@@ -51,12 +51,15 @@ _INFO = Record({"data": Str(), "name": Str(), "task": Str(choices=["classificati
                 "n_rows": Int(min=0), "n_train": Int(min=1), "n_val": Int(min=0), "n_test": Int(min=0),
                 "n_features": Int(min=1), "n_outputs": Int(min=1), "data_path": Either(Str(), Null())},
                optional={"created": Str(), "epochs_run": Int(min=0), "stopped_early": Bool(),
+                         "best_epoch": Either(Int(min=1), Null()),
                          "train_seconds": Num(min=0), "data_fingerprint": Str(max_len=64)})
-_CONFIG = Record({**{k: v for k, v in config_mod.FILE_SCHEMA.items() if k not in ("model", "window")},
+_CONFIG = Record({**{k: v for k, v in config_mod.FILE_SCHEMA.items()
+                     if k not in ("model", "window", "steps")},
                   "lr": Num(min=0), "momentum": Num(min=0),
                   "hidden": ListOf(Int(min=1), max_len=config_mod.MAX_HIDDEN_LAYERS)},
-                 optional={"model": Str(choices=config_mod.MODELS),  # runs before --model: mlp
-                           "window": Int(min=1)})
+                 # runs before --model (mlp), --window and --steps have none of them
+                 optional={"model": Str(choices=config_mod.MODELS), "window": Int(min=1),
+                           "steps": Int(min=1)})
 RUN_RECORD = Record({"config": _CONFIG,
                      "preprocessing": _PREPROCESSING, "info": _INFO})
 _SUMMARY = Record({"accuracy": Num(), "macro_f1": Num(), "n": Int(min=0)}, extra=True)

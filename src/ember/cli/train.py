@@ -12,6 +12,7 @@ import numpy as np
 
 from . import baseline
 from . import config as config_mod
+from . import defaults as auto
 from . import parallel, plots, rundir, tblog
 from .builders import check_fits
 from .data import (classes, fit_standardisation, fit_target_scaling, load_training_data, split_indices,
@@ -57,14 +58,18 @@ def add_arguments(parser) -> None:
     a("--momentum", help="momentum for sgd/momentum/nesterov/rmsprop")
     a("--weight-decay", help="optimizer weight decay (default 0)")
     a("--l1", help="L1 penalty on the weights, added to the loss")
-    a("--l2", help="L2 penalty on the weights, added to the loss")
-    a("--epochs", help="epochs to train (default 30, 100 with --model lstm; with --resume: the "
-                       "new total)")
-    a("--batch-size", help="batch size; 'full' for batch gradient descent, 1 for SGD (default 64)")
+    a("--l2", help="L2 penalty on the weights, added to the loss (default: 5 / training rows)")
+    a("--steps", help=f"training budget in optimizer steps, turned into epochs (default "
+                      f"{auto.STEP_BUDGET}, within {auto.MIN_EPOCHS}-{auto.MAX_EPOCHS} epochs)")
+    a("--epochs", help="epochs to train, instead of --steps (100 with --model lstm; with --resume: "
+                       "the new total)")
+    a("--batch-size", help="batch size; 'full' for batch gradient descent, 1 for SGD (default: the "
+                           "power of two at or below sqrt(training rows), within 16-256)")
     a("--val-split", help="fraction of rows for validation (default 0.1)")
     a("--test-split", help="fraction of rows held out for the test metrics (default 0.2)")
     a("--early-stopping", metavar="PATIENCE", help="stop after PATIENCE epochs without improvement "
-      "of the validation loss, keeping the best weights (default 8; 0 turns it off)")
+      "of the validation loss, keeping the best weights (default: about "
+      f"{auto.PATIENCE_STEPS} steps, within {auto.MIN_PATIENCE}-{auto.MAX_PATIENCE} epochs; 0 turns it off)")
     a("--lr-schedule", help=f"one of {', '.join(config_mod.SCHEDULES)}")
     a("--clip-norm", help="clip the gradients' global norm to this value")
     a("--clip-value", help="clip every gradient element to [-value, value]")
@@ -107,9 +112,11 @@ def _prepare(cfg: dict):
         raise CLIError(f"{cfg['data']} has only {len(X)} rows; at least 3 are needed")
     if forecasting:
         train, val, test = split_in_order(len(X), cfg["val_split"], cfg["test_split"])
+        auto.resolve(cfg, len(train))  # the defaults that depend on the number of training rows
         fit_series_scaling(spec, y[train])
     else:
         train, val, test = split_indices(len(X), cfg["val_split"], cfg["test_split"], cfg["seed"])
+        auto.resolve(cfg, len(train))
         fit_standardisation(spec, X[train])
     Xs = standardise(spec, X)
     if task(spec) == "classification":
@@ -176,12 +183,14 @@ def _finish(folder, run, trainer, splits, data, cfg, args, started) -> None:
         save(trainer.model.state_dict(), os.path.join(folder, rundir.MODEL))
     rundir.write_history(folder, trainer.history)
     metrics, true, pred = _test_metrics(trainer, splits, spec)
-    info.update({"epochs_run": trainer.epoch, "stopped_early": trainer.stopped_early,
+    info.update({"epochs_run": trainer.epoch, "best_epoch": trainer.best_epoch,
+                 "stopped_early": trainer.stopped_early,
                  "train_seconds": round(time.perf_counter() - started, 3)})
     baselines = baseline.fit_baselines(splits, spec)
     rows = model_rows(trainer.model, info["n_features"])
     summary = {"run": os.path.abspath(folder), "data": cfg["data"], "task": task(spec),
-               "epochs_run": trainer.epoch, "stopped_early": trainer.stopped_early,
+               "epochs_run": trainer.epoch, "best_epoch": trainer.best_epoch,
+               "stopped_early": trainer.stopped_early,
                "train_seconds": info["train_seconds"], "test": metrics,
                "baselines": baselines, "comparison": baseline.comparison(metrics, baselines),
                "final": {k: v[-1] for k, v in trainer.history.items() if v and k != "time"},
@@ -220,8 +229,10 @@ def _finish(folder, run, trainer, splits, data, cfg, args, started) -> None:
 # the command
 
 def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
-    """Trains with a checkpoint after every epoch. Ctrl-C during a checkpoint write is held back
-    until the write is complete, so the epoch the messages name is the one the file holds."""
+    """Trains with a checkpoint after an epoch at most every ``trainer.CHECKPOINT_SECONDS`` and
+    after the last one. Ctrl-C finishes the running epoch and saves it; during a checkpoint write
+    it is held back until the write is complete, so the epoch the messages name is the one the
+    file holds."""
     path = os.path.join(folder, rundir.CHECKPOINT)
     extra = {"config": cfg, "preprocessing": run["preprocessing"]}
     saved = {"epoch": trainer.epoch}  # the epoch checkpoint.safetensors holds
@@ -347,6 +358,11 @@ def _train(args, world) -> int:
                              preprocessing=data.spec)
         progress.message(f"training on {cfg['data']} ({info['task']}, {info['n_train']} train / "
                          f"{info['n_val']} validation / {info['n_test']} test rows) → {folder}")
+        batch = info["n_train"] if cfg["batch_size"] == "full" else min(cfg["batch_size"], info["n_train"])
+        steps = cfg["epochs"] * auto.steps_per_epoch(info["n_train"], batch)
+        stopping = (f"early stopping after {cfg['early_stopping']} epochs without a better "
+                    f"validation loss" if cfg["early_stopping"] else "no early stopping")
+        progress.message(f"batch {batch}, up to {cfg['epochs']} epochs ({steps} steps), {stopping}")
         return _train_loop(folder, run_record, trainer, splits, data, cfg, args, started)
 
 

@@ -1,6 +1,8 @@
 """The torch-style training loop behind ``ember train``: batches from a ``DataLoader``, forward,
 loss (+ L1/L2 penalties), backward, clipping, optimizer step; per-epoch validation, learning-rate
-schedule, early stopping, NaN detection, and a checkpoint after every epoch.
+schedule, early stopping, NaN detection, and a checkpoint after an epoch every
+``CHECKPOINT_SECONDS`` at most (and after the last one, or when Ctrl-C stops the run: the first
+Ctrl-C lets the running epoch finish and be saved, a second one stops at once).
 
 A checkpoint holds everything the loop depends on (model, optimizer, scheduler, global and loader
 RNG states, history, early-stopping state), so stopping and resuming gives bit-identical results.
@@ -31,7 +33,12 @@ from .builders import build_loss, build_model, build_optimizer, build_scheduler
 from .errors import CLIError
 from .parallel import World
 from .progress import Progress
+from .signals import interrupts_between_epochs
 from .state import check_trainer_state
+
+# Writing a checkpoint (fsync included) can cost more than a small set's epoch: one at most this
+# often, and always after the last epoch. 0 writes one after every epoch.
+CHECKPOINT_SECONDS = 2.0
 
 
 class TrainingDiverged(Exception):
@@ -214,11 +221,15 @@ class Trainer:
 
     def fit(self, epochs: int, checkpoint=None) -> None:
         """Trains until ``epochs`` epochs are done in total (or early stopping); ``checkpoint()``
-        runs after every epoch. A ``TrainingDiverged`` leaves the last checkpoint untouched."""
+        runs after an epoch when ``CHECKPOINT_SECONDS`` have passed since the last one, after
+        the last epoch, and after the epoch a first Ctrl-C arrived in (then ``KeyboardInterrupt``
+        is raised). A ``TrainingDiverged`` leaves the last checkpoint untouched."""
         with np.errstate(all="ignore"):  # overflow shows up as a non-finite loss, reported below
-            self._fit(epochs, checkpoint)
+            with interrupts_between_epochs() as interrupted:
+                self._fit(epochs, checkpoint, interrupted)
 
-    def _fit(self, epochs: int, checkpoint) -> None:
+    def _fit(self, epochs: int, checkpoint, interrupted) -> None:
+        saved = time.perf_counter()
         while self.epoch < epochs and not self.stopped_early:
             epoch = self.epoch + 1
             start = time.perf_counter()
@@ -244,12 +255,19 @@ class Trainer:
                 if key != "epoch":
                     self.history[key].append(float(logs[key]))
             self.epoch = epoch
-            if checkpoint is not None:
+            last = self.epoch >= epochs or self.stopped_early
+            stop = interrupted()  # read once: a Ctrl-C from here on stops after the next epoch
+            if checkpoint is not None and (last or stop
+                                           or time.perf_counter() - saved >= CHECKPOINT_SECONDS):
                 checkpoint()
+                saved = time.perf_counter()
             self.progress.end_epoch(logs)
+            if stop:
+                raise KeyboardInterrupt
             if self.stopped_early:
                 self.progress.message(f"early stopping: no improvement for {self.bad_epochs} epochs; "
-                                      f"keeping the best weights (loss {self.best_loss:.4f})")
+                                      f"keeping the best weights from epoch {self.best_epoch} "
+                                      f"(validation loss {self.best_loss:.4f})")
 
     def _early_stopping(self, monitored: float) -> None:
         patience = self.cfg["early_stopping"]
@@ -261,6 +279,15 @@ class Trainer:
         else:
             self.bad_epochs += 1
             self.stopped_early = self.bad_epochs >= patience
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch whose weights early stopping keeps (the first with the lowest monitored
+        loss), or None without early stopping."""
+        losses = self.history.get("val_loss") or self.history["loss"]
+        if not self.cfg["early_stopping"] or not losses:
+            return None
+        return self.history["epoch"][int(np.argmin(losses))]
 
     def use_best_weights(self) -> None:
         """With early stopping, the final model is the one with the best monitored loss."""
