@@ -8,7 +8,7 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ember.cli import config, rundir
+from ember.cli import config, defaults, rundir
 from ember.cli.errors import CLIError
 
 from .helpers import temp_file
@@ -38,11 +38,16 @@ def _toml_value(value):
     return "null"
 
 
-def _check_resolved(cfg):
-    assert set(cfg) == set(config.DEFAULTS)
+def _check_resolved(cfg, saved=False):
+    """``saved``: a run's config.json, where the data-dependent defaults are filled in; before
+    the data is split (``config.resolve``) they may still be None."""
+    assert set(cfg) == set(config.DEFAULTS) - ({"steps"} - set(cfg) if saved else set())
     assert isinstance(cfg["hidden"], list) and all(type(h) is int and h >= 1 for h in cfg["hidden"])
-    assert type(cfg["epochs"]) is int and cfg["epochs"] >= 1
-    assert cfg["batch_size"] == "full" or (type(cfg["batch_size"]) is int and cfg["batch_size"] >= 1)
+    open_ = () if saved else (None,)
+    assert cfg["epochs"] in open_ or (type(cfg["epochs"]) is int and cfg["epochs"] >= 1)
+    assert cfg["batch_size"] in open_ or cfg["batch_size"] == "full" \
+        or (type(cfg["batch_size"]) is int and cfg["batch_size"] >= 1)
+    assert cfg["l2"] in open_ or (isinstance(cfg["l2"], (int, float)) and cfg["l2"] >= 0)
     assert all(type(cfg[k]) is bool for k in ("dropna", "batch_norm", "diagnose", "plots"))
     assert isinstance(cfg["data"], str) and (cfg["target"] is None or isinstance(cfg["target"], str))
     assert cfg["lr"] == "auto" or (isinstance(cfg["lr"], float) and cfg["lr"] > 0)
@@ -75,7 +80,13 @@ def _values_case(options, suffix):
     _resolve(raw, suffix)
 
 
-RUN = {"config": config.validate(dict(config.DEFAULTS)),
+def _saved_config() -> dict:
+    cfg = config.validate(dict(config.DEFAULTS))
+    defaults.resolve(cfg, 105)  # as ember train does once the data is split
+    return cfg
+
+
+RUN = {"config": _saved_config(),
        "preprocessing": {"source": "iris", "mean": [0.0] * 4, "std": [1.0] * 4,
                          "encoding": {"features": ["a", "b", "c", "d"], "categories": {}, "target": "t",
                                       "task": "multiclass", "classes": ["x", "y", "z"],
@@ -118,7 +129,7 @@ def _run_case(edits):
             run = rundir.read_run(folder)
         except CLIError:
             return
-        _check_resolved({**run["config"], "lr": float(run["config"]["lr"])})
+        _check_resolved({**run["config"], "lr": float(run["config"]["lr"])}, saved=True)
         assert len(run["preprocessing"]["mean"]) == run["info"]["n_features"]
     finally:
         os.unlink(os.path.join(folder, "config.json"))
