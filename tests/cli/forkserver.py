@@ -61,9 +61,9 @@ def _inject(fault: str) -> None:
         os.open = unreadable
     elif fault == "sigint_in_save":
         import signal
-        from ember.cli import trainer
+        from ember.cli import train
         from ember.io import serialize
-        trainer.CHECKPOINT_SECONDS = 0.0  # a checkpoint after every epoch: the third write is epoch 2's
+        train.CHECKPOINT_SECONDS = 0.0  # a checkpoint after every epoch: the third write is epoch 2's
         real_write, calls = serialize.atomic_write_bytes, []
 
         def interrupted(path, data):

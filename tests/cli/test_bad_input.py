@@ -273,7 +273,7 @@ CASES = [
     (["train", "iris", "--config", "{w}/plots_string.json"], "plots must be true or false, got 'no'"),
     (["train", "iris", "--config", "{w}/hidden_floats.json"], "hidden must be a list of layer sizes"),
     (["train", "iris", "--config", "{w}/hidden_null.json"], "got None (null)"),
-    (["train", "iris", "--config", "{w}/epochs_float.json"], "epochs must be an integer, got 2.5"),
+    (["train", "iris", "--config", "{w}/epochs_float.json"], "epochs must be an integer or null, got 2.5"),
     (["train", "iris", "--config", "{w}/lr_1e400.json"], "lr must be a finite number"),
     (["train", "iris", "--config", "{w}/lr_list.json"], "lr must be a finite number"),
     (["train", "iris", "--config", "{w}/data_number.json"], "data must be a string"),

@@ -206,9 +206,9 @@ FILE_SCHEMA = {
     "activation": Str(),
     "dropout": Num(), "batch_norm": Bool(), "init": Str(), "optimizer": Str(),
     "lr": Either(Num(), Str(choices=["auto"]), Null()), "momentum": Either(Num(), Null()),
-    "weight_decay": Num(), "l1": Num(), "l2": Num(), "steps": Int(), "epochs": Int(),
-    "batch_size": Either(Int(), Str(choices=["full"])), "val_split": Num(), "test_split": Num(),
-    "early_stopping": Int(), "lr_schedule": Str(), "clip_norm": Either(Num(), Null()),
+    "weight_decay": Num(), "l1": Num(), "l2": Either(Num(), Null()), "steps": Either(Int(), Null()),
+    "epochs": Either(Int(), Null()), "batch_size": Either(Int(), Str(choices=["full"]), Null()),
+    "val_split": Num(), "test_split": Num(), "early_stopping": Either(Int(), Null()), "lr_schedule": Str(), "clip_norm": Either(Num(), Null()),
     "clip_value": Either(Num(), Null()), "seed": Int(), "diagnose": Bool(), "plots": Bool(),
     "window": Int(),
 }

@@ -55,7 +55,8 @@ _INFO = Record({"data": Str(), "name": Str(), "task": Str(choices=["classificati
                          "train_seconds": Num(min=0), "data_fingerprint": Str(max_len=64)})
 _CONFIG = Record({**{k: v for k, v in config_mod.FILE_SCHEMA.items()
                      if k not in ("model", "window", "steps")},
-                  "lr": Num(min=0), "momentum": Num(min=0),
+                  "lr": Num(min=0), "momentum": Num(min=0), "l2": Num(min=0), "epochs": Int(min=1),
+                  "batch_size": Either(Int(min=1), Str(choices=["full"])), "early_stopping": Int(min=0),
                   "hidden": ListOf(Int(min=1), max_len=config_mod.MAX_HIDDEN_LAYERS)},
                  # runs before --model (mlp), --window and --steps have none of them
                  optional={"model": Str(choices=config_mod.MODELS), "window": Int(min=1),

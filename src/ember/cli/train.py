@@ -23,7 +23,7 @@ from .progress import Progress
 from .report import write_report
 from .signals import deferred_interrupts
 from .summary import format_table, model_rows
-from .trainer import Trainer, TrainingDiverged, predict_outputs
+from .trainer import CHECKPOINT_SECONDS, Trainer, TrainingDiverged, predict_outputs
 from .windows import fit_series_scaling, split_in_order, windowed_data
 
 RESUME_OPTIONS = {"epochs", "quiet", "json", "resume", "allow_data_change", "tensorboard", "nproc",
@@ -229,7 +229,7 @@ def _finish(folder, run, trainer, splits, data, cfg, args, started) -> None:
 # the command
 
 def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
-    """Trains with a checkpoint after an epoch at most every ``trainer.CHECKPOINT_SECONDS`` and
+    """Trains with a checkpoint after an epoch at most every ``CHECKPOINT_SECONDS`` and
     after the last one. Ctrl-C finishes the running epoch and saves it; during a checkpoint write
     it is held back until the write is complete, so the epoch the messages name is the one the
     file holds."""
@@ -250,7 +250,9 @@ def _train_loop(folder, run, trainer, splits, data, cfg, args, started) -> int:
 
     main = trainer.world.main  # on several ranks only rank 0 writes and reports
     try:
-        trainer.fit(cfg["epochs"], checkpoint=checkpoint if main else None)
+        # the TensorBoard log takes every epoch from the checkpoint callback
+        trainer.fit(cfg["epochs"], checkpoint=checkpoint if main else None,
+                    min_seconds=0.0 if board is not None else CHECKPOINT_SECONDS)
     except KeyboardInterrupt:
         print(f"\ninterrupted: checkpoint of epoch {saved['epoch']} kept in {path}; "
               f"continue with: ember train --resume {folder}", file=sys.stderr)

@@ -219,16 +219,18 @@ class Trainer:
             loss = float(self.loss_fn(ember.from_numpy(out), ember.from_numpy(y)).item())
         return loss, self._batch_metric(out, y) / max(len(y), 1)
 
-    def fit(self, epochs: int, checkpoint=None) -> None:
+    def fit(self, epochs: int, checkpoint=None, min_seconds: float = 0.0) -> None:
         """Trains until ``epochs`` epochs are done in total (or early stopping); ``checkpoint()``
-        runs after an epoch when ``CHECKPOINT_SECONDS`` have passed since the last one, after
-        the last epoch, and after the epoch a first Ctrl-C arrived in (then ``KeyboardInterrupt``
-        is raised). A ``TrainingDiverged`` leaves the last checkpoint untouched."""
+        runs after every epoch, or with ``min_seconds`` (``ember train`` gives
+        ``CHECKPOINT_SECONDS``) after an epoch when that long has passed since the last one;
+        always after the last epoch, and after the epoch a first Ctrl-C arrived in (then
+        ``KeyboardInterrupt`` is raised). A ``TrainingDiverged`` leaves the last checkpoint
+        untouched."""
         with np.errstate(all="ignore"):  # overflow shows up as a non-finite loss, reported below
             with interrupts_between_epochs() as interrupted:
-                self._fit(epochs, checkpoint, interrupted)
+                self._fit(epochs, checkpoint, interrupted, min_seconds)
 
-    def _fit(self, epochs: int, checkpoint, interrupted) -> None:
+    def _fit(self, epochs: int, checkpoint, interrupted, min_seconds: float) -> None:
         saved = time.perf_counter()
         while self.epoch < epochs and not self.stopped_early:
             epoch = self.epoch + 1
@@ -258,7 +260,7 @@ class Trainer:
             last = self.epoch >= epochs or self.stopped_early
             stop = interrupted()  # read once: a Ctrl-C from here on stops after the next epoch
             if checkpoint is not None and (last or stop
-                                           or time.perf_counter() - saved >= CHECKPOINT_SECONDS):
+                                           or time.perf_counter() - saved >= min_seconds):
                 checkpoint()
                 saved = time.perf_counter()
             self.progress.end_epoch(logs)

@@ -29,6 +29,7 @@ import time
 import warnings
 
 from . import config as config_mod
+from . import defaults as auto
 from . import rundir, tune_space
 from .errors import CLIError, writing
 from .progress import Progress
@@ -98,6 +99,7 @@ def _trial_config(base: dict, params: dict) -> dict:
 def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std: float):
     def objective(trial):
         cfg = _trial_config(base, tune_space.suggest(trial, space))
+        auto.resolve(cfg, info["n_train"])  # what the trial leaves open, as ember train chooses it
         trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], y_std, Progress(quiet=True))
         metric = f"val_{trainer.metric}"
 
