@@ -207,16 +207,7 @@ def pinv(input, rcond=None, hermitian: bool = False, *, atol=None, rtol=None):
     both are None; ``rcond`` is torch's older name for ``rtol``)."""
     if rcond is not None:
         rtol = rcond
-    a = float_input(as_tensor(input))
-    u, s, v = _factor.svd(a)
-    if atol is None and rtol is None:
-        rtol = np.finfo(a._data.dtype).eps * max(a.shape[-2], a.shape[-1])
-    smax = s.amax(-1, keepdim=True).detach()
-    cutoff = np.maximum(0.0 if atol is None else np.asarray(as_tensor(atol)._data),
-                        (0.0 if rtol is None else np.asarray(as_tensor(rtol)._data)) * smax._data)
-    keep = Tensor._make(s._data > cutoff)
-    s_inv = (1.0 / s.where(keep, s.new_ones(()))).where(keep, s.new_zeros(()))
-    return matmul(v * s_inv.unsqueeze(-2), u.transpose(-2, -1))
+    return _factor.svd_pinv(float_input(as_tensor(input)), atol, rtol)
 
 
 def cross(input, other, *, dim: int = -1):
@@ -272,12 +263,7 @@ def matrix_rank(input, tol=None, hermitian: bool = False, *, atol=None, rtol=Non
         atol, rtol = tol, 0.0
     a = float_input(as_tensor(input))
     s = np.linalg.svd(a._data, compute_uv=False)
-    if atol is None and rtol is None:
-        rtol = np.finfo(a._data.dtype).eps * max(a.shape[-2], a.shape[-1])
-    smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
-    cutoff = np.maximum(0.0 if atol is None else np.asarray(as_tensor(atol)._data),
-                        (0.0 if rtol is None else np.asarray(as_tensor(rtol)._data)) * smax)
-    return Tensor._make((s > cutoff).sum(-1).astype(np.int64))
+    return Tensor._make((s > _factor.singular_cutoff(s, a, atol, rtol)).sum(-1).astype(np.int64))
 
 
 def cond(input, p=None):

@@ -159,6 +159,10 @@ CASES = [
     ("cholesky_inverse", lambda m, a: m.cholesky_inverse(a.tril() + 3 * m.eye(3)), [(3, 3)]),
     ("pinverse_tall", lambda m, a: m.pinverse(a), [(4, 3)]),
     ("pinverse_wide", lambda m, a: a.pinverse(), [(2, 4)]),
+    # rank 1: the SVD-based pseudo-inverse (values; its gradient is checked by finite differences
+    # in tests/torch_api/test_linalg.py, torch's treats the rank as fixed)
+    ("pinverse_rank_deficient", lambda m, a: m.pinverse(a, rcond=1e-5),
+     [I(np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]], np.float32))]),
     # factorisations (signs of singular vectors are LAPACK's: only S and sign-free products)
     ("svd_some_false_S", lambda m, a: m.svd(a, some=False)[1], [(3, 3)]),
     ("svd_no_uv", lambda m, a: m.svd(a, compute_uv=False)[0], [I(X)]),

@@ -170,6 +170,27 @@ def solve(A, B, *, left: bool = True):
     return x.squeeze(-1) if vector else x
 
 
+def singular_cutoff(s: np.ndarray, a, atol=None, rtol=None) -> np.ndarray:
+    """``max(atol, rtol * σ_max)`` for singular values ``s`` of ``a`` (``rtol`` defaults to
+    ``eps * max(m, n)`` when both are None), shaped to compare with ``s``."""
+    if atol is None and rtol is None:
+        rtol = np.finfo(a._data.dtype).eps * max(a.shape[-2], a.shape[-1])
+    smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
+    return np.maximum(0.0 if atol is None else np.asarray(as_tensor(atol)._data),
+                      (0.0 if rtol is None else np.asarray(as_tensor(rtol)._data)) * smax)
+
+
+def svd_pinv(a, atol=None, rtol=None):
+    """The Moore–Penrose pseudo-inverse of ``a`` from its SVD, with the gradient of every
+    singular value kept: those at most ``max(atol, rtol * σ_max)`` count as zero (``rtol``
+    defaults to ``eps * max(m, n)`` when both are None). torch.linalg.pinv and
+    torch.pinverse on a rank-deficient matrix."""
+    u, s, v = svd(a)
+    keep = Tensor._make(s._data > singular_cutoff(s._data, a, atol, rtol))
+    s_inv = (1.0 / s.where(keep, s.new_ones(()))).where(keep, s.new_zeros(()))
+    return matmul(v * s_inv.unsqueeze(-2), u.transpose(-2, -1))
+
+
 def _lu_factor(a: np.ndarray):
     """Partial-pivoting LU of each matrix in ``a``: the packed factors and LAPACK's 1-based
     pivot rows (row k was swapped with row pivots[k] - 1)."""

@@ -23,6 +23,7 @@ from ..autograd.function import Function
 from ._util import as_tensor, float_input
 from .indexing import tril, triu
 from .linalg import matmul
+from .linalg_factor import svd_pinv
 from .linalg_more import _mT, _square, inverse
 from .shape import getitem
 
@@ -83,10 +84,7 @@ def pinverse(input, rcond: float = 1e-15):
     s = np.linalg.svd(a._data.astype(np.float64), compute_uv=False)
     full = np.all(s[..., -1] > rcond * s[..., 0]) if s.size else True
     if not full:
-        if a.requires_grad:
-            raise NotImplementedError("pinverse: the gradient of a rank-deficient matrix's "
-                                      "pseudo-inverse is not available in ember")
-        return Tensor._make(np.linalg.pinv(a._data, rcond=rcond).astype(a._data.dtype))
+        return svd_pinv(a, rtol=rcond)
     at = _mT_t(a)
     return matmul(inverse(matmul(at, a)), at) if m >= n else matmul(at, inverse(matmul(a, at)))
 
