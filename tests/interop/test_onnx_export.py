@@ -86,6 +86,53 @@ class TimeMajor(nn.Module):
         return out
 
 
+class Cells(nn.Module):
+    """RNNCell (relu), LSTMCell and GRUCell steps, with and without given states."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNNCell(4, 5, nonlinearity="relu")
+        self.lstm = nn.LSTMCell(5, 6)
+        self.gru = nn.GRUCell(6, 6)
+        self.lstm2 = nn.LSTMCell(6, 6, bias=False)
+        self.tanh_cell = nn.RNNCell(6, 3)
+
+    def forward(self, x):
+        h, c = self.lstm(self.rnn(x))
+        h2 = self.gru(h, c)
+        h3, c3 = self.lstm2(h2, (h, c))
+        return self.tanh_cell(c3), h3
+
+
+class Seq2Seq(nn.Module):
+    """nn.Transformer (batch-first, 1 encoder + 2 decoder layers) on a 5-token source and a
+    3-token target made from it."""
+
+    def __init__(self):
+        super().__init__()
+        self.to_tgt = nn.Sequential(nn.Flatten(), nn.Linear(40, 24), nn.Unflatten(1, (3, 8)))
+        self.transformer = nn.Transformer(8, 2, num_encoder_layers=1, num_decoder_layers=2,
+                                          dim_feedforward=16, batch_first=True)
+
+    def forward(self, x):
+        return self.transformer(x, self.to_tgt(x))
+
+
+class TimeMajorDecoder(nn.Module):
+    """A pre-norm GELU TransformerDecoder (time-major) over an encoder layer's memory."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.TransformerEncoderLayer(8, 2, dim_feedforward=12)
+        layer = nn.TransformerDecoderLayer(8, 4, dim_feedforward=12, activation="gelu",
+                                           norm_first=True, bias=False)
+        self.decoder = nn.TransformerDecoder(layer, 2, norm=nn.LayerNorm(8))
+        self.query = nn.Linear(8, 8)
+
+    def forward(self, x):
+        return self.decoder(self.query(x), self.encoder(x))
+
+
 ACTIVATIONS = [nn.ReLU(), nn.Sigmoid(), nn.Tanh(), nn.SELU(), nn.Softsign(), nn.Hardswish(),
                nn.LeakyReLU(0.1), nn.ELU(0.7), nn.CELU(1.3), nn.GELU(), nn.GELU("tanh"),
                nn.Softplus(), nn.Softplus(beta=2.0, threshold=3.0), nn.SiLU(), nn.Mish(),
@@ -123,6 +170,23 @@ MODELS = {
     "attention": (0, Attention, floats(5, 8)),
     "attention_time_major": (1, TimeMajorAttention,
                              lambda rng, batch: rng.standard_normal((4, batch, 8)).astype(np.float32)),
+    "cells": (0, Cells, floats(4)),
+    "transformer": (0, Seq2Seq, floats(5, 8)),
+    "decoder_time_major": (1, TimeMajorDecoder,
+                           lambda rng, batch: rng.standard_normal((4, batch, 8)).astype(np.float32)),
+    "upsample2d": (0, lambda: nn.Sequential(
+        nn.Upsample(scale_factor=2), nn.Upsample(size=(5, 7), mode="bilinear"),
+        nn.UpsamplingBilinear2d(scale_factor=1.5), nn.UpsamplingNearest2d(size=(9, 4)),
+        nn.Upsample(scale_factor=(1.5, 2), mode="nearest-exact"),
+        nn.Upsample(size=(13, 4), mode="area")), floats(2, 3, 3)),
+    "upsample1d": (0, lambda: nn.Sequential(
+        nn.Upsample(scale_factor=2.5, mode="linear"),
+        nn.Upsample(size=7, mode="linear", align_corners=True),
+        nn.Upsample(scale_factor=1.7, recompute_scale_factor=True),
+        nn.Upsample(size=4, mode="nearest-exact")), floats(3, 4)),
+    "blocks": (0, lambda: nn.Sequential(
+        nn.Unfold((2, 3), padding=1, stride=(2, 1)), nn.Fold((5, 4), (2, 3), padding=1, stride=(2, 1)),
+        nn.Unfold(2, dilation=2)), floats(2, 5, 4)),
     "time_major": (1, TimeMajor, lambda rng, batch: rng.standard_normal((5, batch, 3)).astype(np.float32)),
 }
 
@@ -175,13 +239,15 @@ def test_export_keeps_training_mode_and_writes_atomically(tmp_path):
 
 
 # ------------------------------------------------------------------------------- unsupported
-class Masked(nn.Module):
+class PaddingFromInput(nn.Module):
+    """A key padding mask computed in forward (not an input of the export)."""
+
     def __init__(self):
         super().__init__()
         self.attn = nn.MultiheadAttention(4, 2, batch_first=True)
 
     def forward(self, x):
-        return self.attn(x, x, x, attn_mask=ember.ones(3, 3, dtype=ember.bool).triu(1))[0]
+        return self.attn(x, x, x, key_padding_mask=x[:, :, 0] > 0)[0]
 
 
 class Residual(nn.Module):
@@ -196,14 +262,8 @@ class Residual(nn.Module):
 UNSUPPORTED = {
     "RReLU": (lambda: nn.RReLU(), floats(4)),
     "PairwiseDistance": None, "CosineSimilarity": None, "Bilinear": None,  # two inputs
-    "Unfold": (lambda: nn.Unfold(2), floats(1, 4, 4)),
-    "Fold": (lambda: nn.Fold((3, 3), 2), floats(4, 4)),
-    "TransformerEncoder": None, "TransformerDecoderLayer": None, "TransformerDecoder": None,
-    "Transformer": None, "RNNCell": (lambda: nn.RNNCell(4, 3), floats(4)),
-    "LSTMCell": (lambda: nn.LSTMCell(4, 3), floats(4)), "GRUCell": (lambda: nn.GRUCell(4, 3), floats(4)),
-    "Upsample": (lambda: nn.Upsample(scale_factor=2), floats(1, 3, 3)),
-    "UpsamplingNearest2d": (lambda: nn.UpsamplingNearest2d(scale_factor=2), floats(1, 3, 3)),
-    "UpsamplingBilinear2d": (lambda: nn.UpsamplingBilinear2d(scale_factor=2), floats(1, 3, 3)),
+    # containers: exported through their layers (see the transformer models above)
+    "TransformerEncoder": None, "TransformerDecoder": None, "Transformer": None,
     "RNNBase": None, "RNNCellBase": None,
 }
 
@@ -240,7 +300,10 @@ def test_unsupported_layer_raises_naming_it(name, tmp_path):
     (nn.Sequential(nn.MaxPool2d(2, return_indices=True)), ember.randn(1, 1, 4, 4), "return_indices"),
     (nn.Sequential(nn.LSTM(3, 4, proj_size=2)), ember.randn(2, 1, 3), "proj_size"),
     (nn.Sequential(nn.Embedding(5, 2, max_norm=1.0)), ember.tensor([[1, 2]]), "max_norm"),
-    (Masked(), ember.randn(2, 3, 4), r"MultiheadAttention called with attn_mask set"),
+    (PaddingFromInput(), ember.randn(2, 3, 4),
+     r"MultiheadAttention: its key_padding_mask of shape \(2, 3\) is computed outside"),
+    (nn.Sequential(nn.Upsample(size=(3, 3), mode="area")), ember.randn(1, 1, 4, 4),
+     r"Upsample: mode='area' from \(4, 4\) to \(3, 3\)"),
 ])
 def test_unexportable_configurations_raise(model, x, message):
     with pytest.raises(ember.onnx.ExportError, match=message):

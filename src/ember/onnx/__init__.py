@@ -17,7 +17,7 @@ from __future__ import annotations
 from .. import nn
 from .._tensor import Tensor
 from ..io.atomic import atomic_write_bytes
-from . import attention, recurrent, torch_layers as T
+from . import attention, recurrent, spatial, torch_layers as T
 from .graph import ExportError, Graph
 from .trace import Tracer, flatten
 
@@ -55,6 +55,10 @@ SUPPORTED: dict = {
     nn.Embedding: T.embedding, nn.RNN: recurrent.torch_rnn, nn.GRU: recurrent.torch_rnn,
     nn.LSTM: recurrent.torch_rnn, nn.MultiheadAttention: attention.multihead_attention,
     nn.TransformerEncoderLayer: attention.encoder_layer,
+    nn.TransformerDecoderLayer: attention.decoder_layer, nn.RNNCell: recurrent.torch_cell,
+    nn.LSTMCell: recurrent.torch_cell, nn.GRUCell: recurrent.torch_cell,
+    nn.Upsample: spatial.upsample, nn.UpsamplingNearest2d: spatial.upsample,
+    nn.UpsamplingBilinear2d: spatial.upsample, nn.Unfold: spatial.unfold, nn.Fold: spatial.fold,
 }
 
 

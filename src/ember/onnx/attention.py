@@ -1,7 +1,14 @@
-"""ONNX converters for attention: ``ember.nn.MultiheadAttention`` and the transformer encoder
-layer (self-attention and feed-forward blocks with their residual connections and LayerNorms),
-written with MatMul/Softmax nodes. Masks, ``is_causal``, ``bias_k``/``bias_v`` and
-``add_zero_attn`` are refused with an error naming them.
+"""ONNX converters for attention: ``ember.nn.MultiheadAttention`` and the transformer encoder and
+decoder layers (attention and feed-forward blocks with their residual connections and
+LayerNorms), written with MatMul/Softmax nodes.
+
+Masks follow ember's (and torch's) rules: ``attn_mask`` ``(L, S)`` or ``(N*heads, L, S)`` and
+``key_padding_mask`` ``(N, S)``, bool (True = masked out) or float (added to the scores), merged
+into one additive bias; ``is_causal`` without a key padding mask and without weights uses the
+causal triangle itself. A mask that is an input of the export stays an input of the graph; a 2-D
+``attn_mask`` made inside ``forward`` (e.g. ``generate_square_subsequent_mask``) is stored as a
+constant; any other mask made inside ``forward`` is refused (it would freeze input-dependent
+values). ``bias_k``/``bias_v`` and ``add_zero_attn`` are refused with an error naming them.
 """
 from __future__ import annotations
 
@@ -18,12 +25,53 @@ def _np(tensor):
     return tensor.detach().numpy()
 
 
-def _refuse_kwargs(m, kwargs, names):
-    for name in names:
-        value = kwargs.get(name)
-        if value is not None and value is not False:
-            raise ExportError(f"ember.onnx.export cannot export {type(m).__name__} called with "
-                              f"{name} set (masks and causal attention are not exported)")
+def _unsqueeze(g, x, axes):
+    return g.op("Unsqueeze", x, g.ints(axes))
+
+
+def mask_bias(g, owner, mask, what: str, heads: int):
+    """The additive bias (broadcasting to ``(N, H, L, S)``) of one mask tensor, or None."""
+    if mask is None:
+        return None
+    data = mask.numpy()
+    if data.dtype != np.bool_ and data.dtype.kind != "f":
+        raise ExportError(f"ember.onnx.export cannot export {type(owner).__name__}: only bool and "
+                          f"floating types of {what} are supported, got {data.dtype}")
+    name = g.value_of(mask)
+    if name is None:
+        if what.endswith("key_padding_mask") or data.ndim != 2:
+            raise ExportError(
+                f"ember.onnx.export cannot export {type(owner).__name__}: its {what} of shape "
+                f"{tuple(data.shape)} is computed outside the exported modules; pass it to "
+                f"ember.onnx.export as an input (in args) so that the graph takes it as one")
+        bias = np.where(data, -np.inf, 0) if data.dtype == np.bool_ else data
+        return g.const(bias.astype(np.float32).reshape((1, 1) + data.shape), "attn_bias")
+    if data.dtype == np.bool_:
+        name = g.op("Where", name, g.const(np.float32(-np.inf)), g.const(np.float32(0.0)),
+                    hint="mask_bias")
+    elif data.dtype != np.float32:
+        name = g.op("Cast", name, to=int(g.onnx.TensorProto.FLOAT))
+    if what.endswith("key_padding_mask"):
+        return _unsqueeze(g, name, [1, 2])
+    if data.ndim == 2:
+        return _unsqueeze(g, name, [0, 1])
+    return g.op("Reshape", name, g.ints([-1, heads, data.shape[1], data.shape[2]]))
+
+
+def attention_bias(g, m, attn_mask, key_padding_mask, is_causal, need_weights, L, S,
+                   names=("attn_mask", "key_padding_mask")):
+    """ember's ``_mha_bias`` as ONNX: the merged additive bias of one attention call, or None."""
+    if is_causal and key_padding_mask is None and not need_weights:
+        causal = np.where(np.tri(L, S, dtype=bool), 0, -np.inf).astype(np.float32)
+        return g.const(causal.reshape(1, 1, L, S), "causal_bias")
+    if is_causal and attn_mask is None:
+        raise ExportError(f"ember.onnx.export cannot export {type(m).__name__}: is_causal needs "
+                          f"attn_mask (as in torch)")
+    parts = [b for b in (mask_bias(g, m, attn_mask, names[0], m.num_heads),
+                         mask_bias(g, m, key_padding_mask, names[1], m.num_heads)) if b is not None]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else g.op("Add", *parts, hint="attn_bias")
 
 
 def project(g, x, weight, bias, heads, head_dim):
@@ -35,18 +83,21 @@ def project(g, x, weight, bias, heads, head_dim):
     return g.op("Transpose", y, perm=[0, 2, 1, 3])
 
 
-def scaled_attention(g, qh, kh, vh, scale: float):
-    """softmax(q k^T * scale) v on (N, H, L, d) heads -> ((N, L, H*d) context, (N, H, L, S)
-    weights)."""
+def scaled_attention(g, qh, kh, vh, scale: float, bias=None):
+    """softmax(q k^T * scale + bias) v on (N, H, L, d) heads -> ((N, L, H*d) context,
+    (N, H, L, S) weights)."""
     qh = g.op("Mul", qh, g.const(np.float32(scale)))
     scores = g.op("MatMul", qh, g.op("Transpose", kh, perm=[0, 1, 3, 2]))
+    if bias is not None:
+        scores = g.op("Add", scores, bias)
     weights = g.op("Softmax", scores, axis=-1, hint="attention_weights")
     out = g.op("MatMul", weights, vh)
     return g.op("Reshape", g.op("Transpose", out, perm=[0, 2, 1, 3]), g.ints([0, 0, -1])), weights
 
 
-def attend(g, m, q, k, v, need_weights=False, average=True):
-    """Batch-first multi-head attention of ``m`` on (N, L, E) value names -> (out, weights)."""
+def attend(g, m, q, k, v, need_weights=False, average=True, bias=None):
+    """Batch-first multi-head attention of ``m`` on (N, L, E) value names (``bias``: the
+    additive mask of ``attention_bias``) -> (out, weights)."""
     if m.bias_k is not None or m.add_zero_attn:
         raise ExportError("ember.onnx.export cannot export MultiheadAttention with add_bias_kv or "
                           "add_zero_attn")
@@ -62,7 +113,7 @@ def attend(g, m, q, k, v, need_weights=False, average=True):
     qh = project(g, q, wq.T, bq, H, hd)
     kh = project(g, k, wk.T, bk, H, hd)
     vh = project(g, v, wv.T, bv, H, hd)
-    out, weights = scaled_attention(g, qh, kh, vh, 1.0 / math.sqrt(hd))
+    out, weights = scaled_attention(g, qh, kh, vh, 1.0 / math.sqrt(hd), bias)
     out = T.linear(g, m.out_proj, [out], None)
     if not need_weights:
         return out, None
@@ -74,17 +125,20 @@ def attend(g, m, q, k, v, need_weights=False, average=True):
 
 def multihead_attention(g, m, inputs, shapes, kwargs=None):
     kwargs = kwargs or {}
-    _refuse_kwargs(m, kwargs, ("key_padding_mask", "attn_mask", "is_causal"))
     if len(inputs) != 3 or len(shapes[0]) != 3:
         raise ExportError("ember.onnx.export exports MultiheadAttention called as "
-                          "mha(query, key, value) on batched 3-D tensors (masks as keywords are "
-                          "not exported)")
+                          "mha(query, key, value, ...) on batched 3-D tensors, with its masks "
+                          "given as keyword arguments")
     q, k, v = inputs
-    if not m.batch_first:
+    first = m.batch_first
+    L, S = (shapes[0][1], shapes[1][1]) if first else (shapes[0][0], shapes[1][0])
+    need = kwargs.get("need_weights", True)
+    bias = attention_bias(g, m, kwargs.get("attn_mask"), kwargs.get("key_padding_mask"),
+                          bool(kwargs.get("is_causal")), need, L, S)
+    if not first:
         q, k, v = (g.op("Transpose", t, perm=[1, 0, 2]) for t in (q, k, v))
-    out, weights = attend(g, m, q, k, v, kwargs.get("need_weights", True),
-                          kwargs.get("average_attn_weights", True))
-    if not m.batch_first:
+    out, weights = attend(g, m, q, k, v, need, kwargs.get("average_attn_weights", True), bias)
+    if not first:
         out = g.op("Transpose", out, perm=[1, 0, 2])
     return out, weights
 
@@ -105,33 +159,79 @@ def _activation(g, layer, fn, x):
     return convert(g, fn, [x], None)
 
 
-def encoder_layer(g, m, inputs, shapes, kwargs=None):
-    """``TransformerEncoderLayer`` (post- or pre-norm) in eval form (dropouts are identities)."""
-    _refuse_kwargs(m, kwargs or {}, ("src_mask", "src_key_padding_mask", "is_causal"))
-    if len(inputs) > 1 or len(shapes[0]) != 3:
-        raise ExportError("ember.onnx.export exports TransformerEncoderLayer on a batched 3-D "
-                          "input without masks")
-    x, first = inputs[0], m.self_attn.batch_first
-    if not first:
-        x = g.op("Transpose", x, perm=[1, 0, 2])
+def _residual_blocks(g, m, x, blocks):
+    """Post-norm ``norm_k(x + block_k(x))`` or pre-norm ``x + block_k(norm_k(x))`` for each
+    block in order (``m.norm1``, ``m.norm2``, ...)."""
+    for k, block in enumerate(blocks, start=1):
+        norm = getattr(m, f"norm{k}")
+        if m.norm_first:
+            x = g.op("Add", x, block(T.layer_norm(g, norm, [x], None)))
+        else:
+            x = T.layer_norm(g, norm, [g.op("Add", x, block(x))], None)
+    return x
 
-    def sa(y):
-        return attend(g, m.self_attn, y, y, y)[0]
 
+def _feed_forward(g, m):
     def ff(y):
         y = _activation(g, m, m.activation, T.linear(g, m.linear1, [y], None))
         return T.linear(g, m.linear2, [y], None)
+    return ff
 
-    def norm(layer, y):
-        return T.layer_norm(g, layer, [y], None)
 
-    if m.norm_first:
-        x = g.op("Add", x, sa(norm(m.norm1, x)))
-        x = g.op("Add", x, ff(norm(m.norm2, x)))
-    else:
-        x = norm(m.norm1, g.op("Add", x, sa(x)))
-        x = norm(m.norm2, g.op("Add", x, ff(x)))
+def _batch_first(g, x, first):
     return x if first else g.op("Transpose", x, perm=[1, 0, 2])
 
 
+def _self_attention(g, attn, mask, padding, causal, length, names):
+    def sa(y):
+        bias = attention_bias(g, attn, mask, padding, causal, False, length, length, names)
+        return attend(g, attn, y, y, y, bias=bias)[0]
+    return sa
+
+
+def encoder_layer(g, m, inputs, shapes, kwargs=None):
+    """``TransformerEncoderLayer`` (post- or pre-norm) in eval form (dropouts are identities)."""
+    kwargs = kwargs or {}
+    if len(inputs) > 1 or len(shapes[0]) != 3:
+        raise ExportError("ember.onnx.export exports TransformerEncoderLayer on a batched 3-D "
+                          "input, with its masks given as keyword arguments")
+    first = m.self_attn.batch_first
+    length = shapes[0][1 if first else 0]
+    sa = _self_attention(g, m.self_attn, kwargs.get("src_mask"),
+                         kwargs.get("src_key_padding_mask"), bool(kwargs.get("is_causal")),
+                         length, ("src_mask", "src_key_padding_mask"))
+    x = _residual_blocks(g, m, _batch_first(g, inputs[0], first), [sa, _feed_forward(g, m)])
+    return _batch_first(g, x, first)
+
+
 encoder_layer.takes_kwargs = True
+
+
+def decoder_layer(g, m, inputs, shapes, kwargs=None):
+    """``TransformerDecoderLayer(tgt, memory, ...)``: self-attention, attention over
+    ``memory`` and the feed-forward block (post- or pre-norm), in eval form."""
+    kwargs = kwargs or {}
+    if len(inputs) != 2 or len(shapes[0]) != 3:
+        raise ExportError("ember.onnx.export exports TransformerDecoderLayer called as "
+                          "layer(tgt, memory) on batched 3-D tensors, with its masks given as "
+                          "keyword arguments")
+    first = m.self_attn.batch_first
+    length, source = (shapes[0][1], shapes[1][1]) if first else (shapes[0][0], shapes[1][0])
+    sa = _self_attention(g, m.self_attn, kwargs.get("tgt_mask"),
+                         kwargs.get("tgt_key_padding_mask"), bool(kwargs.get("tgt_is_causal")),
+                         length, ("tgt_mask", "tgt_key_padding_mask"))
+    memory = _batch_first(g, inputs[1], first)
+
+    def cross(y):
+        bias = attention_bias(g, m.multihead_attn, kwargs.get("memory_mask"),
+                              kwargs.get("memory_key_padding_mask"),
+                              bool(kwargs.get("memory_is_causal")), False, length, source,
+                              ("memory_mask", "memory_key_padding_mask"))
+        return attend(g, m.multihead_attn, y, memory, memory, bias=bias)[0]
+
+    x = _residual_blocks(g, m, _batch_first(g, inputs[0], first),
+                         [sa, cross, _feed_forward(g, m)])
+    return _batch_first(g, x, first)
+
+
+decoder_layer.takes_kwargs = True

@@ -31,6 +31,12 @@ class Graph:
         self.nodes: list = []
         self.initializers: list = []
         self._count: dict = {}
+        self.values: dict = {}  # id(tensor) -> the ONNX name of a traced tensor (see ``Tracer``)
+
+    def value_of(self, tensor):
+        """The ONNX name of a traced tensor (a graph input or a converted module's output), or
+        None for a tensor the export has not seen (a constant, or one computed outside it)."""
+        return self.values.get(id(tensor))
 
     def name(self, hint: str) -> str:
         """A fresh value name starting with ``hint``."""

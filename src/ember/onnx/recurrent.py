@@ -89,3 +89,31 @@ def torch_rnn(g, m, inputs, shapes):
     if op_type != "LSTM":
         return out, h
     return out, (h, c_n[0] if len(c_n) == 1 else g.op("Concat", *c_n, axis=0))
+
+
+def torch_cell(g, m, inputs, shapes):
+    """``nn.RNNCell``/``nn.GRUCell`` -> h', ``nn.LSTMCell`` -> (h', c'): one step of the ONNX
+    recurrent op on a length-1 sequence (batched ``(N, in)`` or unbatched ``(in,)`` input)."""
+    op_type = {"lstm": "LSTM", "gru": "GRU"}.get(m._kind, "RNN")
+    mode = "RNN_RELU" if getattr(m, "nonlinearity", "tanh") == "relu" else \
+        {"RNN": "RNN_TANH"}.get(op_type, op_type)
+    order, hidden = _TORCH_ORDER[mode], m.hidden_size
+    batched = len(shapes[0]) == 2
+    lead = [0] if batched else [0, 1]  # -> (1, N, features)
+    x = g.op("Unsqueeze", inputs[0], g.ints(lead))
+    w_ih, w_hh = (gates(getattr(m, n).detach().numpy(), order) for n in ("weight_ih", "weight_hh"))
+    if m.bias:
+        b = np.concatenate([gates(getattr(m, n).detach().numpy(), order)
+                            for n in ("bias_ih", "bias_hh")])
+    else:
+        b = np.zeros(2 * w_ih.shape[0], np.float32)
+    states = list(inputs[1]) if len(inputs) > 1 and op_type == "LSTM" else inputs[1:]
+    initial = [g.op("Unsqueeze", s, g.ints(lead)) for s in states]
+    attrs = {"linear_before_reset": 1} if op_type == "GRU" else {}
+    if mode == "RNN_RELU":
+        attrs["activations"] = ["Relu"]
+    outs = layer_node(g, op_type, x, [(w_ih, w_hh, b)], hidden, direction="forward",
+                      attrs=attrs, initial=initial)
+    h = g.op("Squeeze", outs[1], g.ints(lead))
+    return (h, g.op("Squeeze", outs[2], g.ints(lead))) if op_type == "LSTM" else h
+

@@ -36,7 +36,7 @@ class Tracer:
 
     def __init__(self, graph, lookup) -> None:
         self.graph, self.lookup = graph, lookup
-        self.names: dict = {}  # id(tensor) -> ONNX value name
+        self.names: dict = graph.values  # id(tensor) -> ONNX value name
         self.alive: list = []  # keeps traced tensors alive so their ids stay unique
         self.depth = 0  # > 0 inside an exported module (its children are not separate nodes)
         self.paths: dict = {}
