@@ -133,6 +133,43 @@ CHECKPOINT_EDITS = {
 }
 
 
+CNN_EDITS = {
+    # config.json of a --model cnn run
+    "as_mlp": lambda d: d["config"].update(model="mlp"),
+    "as_lstm": lambda d: d["config"].update(model="lstm"),
+    "hidden_huge": lambda d: d["config"].update(hidden=[30000000]),
+    "features_65": lambda d: (d["info"].update(n_features=65),
+                              d["preprocessing"].update(mean=d["preprocessing"]["mean"] + [0.0],
+                                                        std=d["preprocessing"]["std"] + [1.0]),
+                              d["preprocessing"]["encoding"]["feature_names"].append("x")),
+}
+
+
+def _cnn_runs(root):
+    """A one-epoch ``--model cnn`` run on digits, edited and damaged copies of it, and CSV rows
+    with its columns."""
+    from .conftest import ember as run_ember
+    result = run_ember("train", "digits", "--model", "cnn", "--epochs", "1", "--out", root / "cnn", "--quiet",
+                       "--no-plots", timeout=600)
+    assert result.returncode == 0, result.stderr
+    for name in (*CNN_EDITS, "corrupted", "ckpt_shapes", "truncated"):
+        shutil.copytree(root / "cnn", root / f"cnn_{name}")
+    for name, edit in CNN_EDITS.items():
+        _edit_json(root / f"cnn_{name}" / "config.json", edit)
+    raw = bytearray((root / "cnn_corrupted" / "model.safetensors").read_bytes())
+    raw[-3] ^= 0x55
+    (root / "cnn_corrupted" / "model.safetensors").write_bytes(bytes(raw))
+    model = root / "cnn_truncated" / "model.safetensors"
+    model.write_bytes(model.read_bytes()[:1000])
+    _edit_checkpoint(root / "cnn_ckpt_shapes" / "checkpoint.safetensors",
+                     lambda s: s["model"].update({"1.weight": ember.zeros(32, 1, 5, 5)}))
+    names = json.loads((root / "cnn" / "config.json").read_text())["preprocessing"]["encoding"]["feature_names"]
+    rows = [["0"] * len(names), ["1"] * (len(names) - 1) + ["inf"]]
+    (root / "digit_rows_inf.csv").write_text("\n".join(",".join(r) for r in [names] + rows) + "\n")
+    (root / "digit_rows.csv").write_text("\n".join(",".join(r) for r in [names] + rows[:1]) + "\n")
+    (root / "digit_rows_short.csv").write_text(",".join(names[:-1]) + "\n" + ",".join(["0"] * (len(names) - 1)) + "\n")
+
+
 def _snapshot(root):
     files = {}
     for folder, dirs, names in os.walk(root):
@@ -192,6 +229,7 @@ def world(tmp_path_factory, trained_run, animals_csv):
             ember.save([1, 2, 3], path)
         else:
             _edit_checkpoint(path, edit)
+    _cnn_runs(root)
     os.mkfifo(root / "fifo.csv")
     os.mkfifo(root / "fifo.json")
     (root / "dir.json").mkdir()
@@ -381,6 +419,21 @@ CASES = [
      "is a file of the run itself"),
     (["predict", "{w}/run", "{w}/animals.csv"], "cannot write the output (standard output)", "stdout_full"),
     (["datasets"], "cannot write the output (standard output)", "stdout_full"),
+    # run folders of --model cnn
+    (["info", "{w}/cnn_as_mlp"], "0.weight should have shape (128, 64), the file holds nothing"),
+    (["predict", "{w}/cnn_as_lstm", "{w}/digit_rows.csv"], "1.rnn.weight_ih_l0 should have shape (512, 1)"),
+    (["evaluate", "{w}/cnn_hidden_huge", "digits"], "8.weight should have shape (30000000, 1024)"),
+    (["info", "{w}/cnn_features_65"], "65 features are not a side x side picture"),
+    (["predict", "{w}/cnn_corrupted", "{w}/digit_rows_inf.csv"], "checksum does not match"),
+    (["predict", "{w}/cnn_truncated", "{w}/digit_rows_inf.csv"], "truncated"),
+    (["train", "--resume", "{w}/cnn_ckpt_shapes"], "model weights do not have the shapes"),
+    (["train", "--resume", "{w}/cnn_as_mlp"], "model weights do not have the shapes"),
+    (["predict", "{w}/cnn", "{w}/digit_rows_inf.csv"], "row 2), e.g. 'inf'"),
+    (["predict", "{w}/cnn", "{w}/digit_rows_short.csv"], "differ from the training data's: missing ['pixel_7_7']"),
+    (["evaluate", "{w}/cnn", "iris"], "different columns"),
+    (["evaluate", "{w}/cnn", "{w}/digit_rows.csv"], "has no target column"),
+    (["train", "--resume", "{w}/cnn", "--lr", "0.1"], "only --epochs"),
+    (["train", "digits", "--model", "cnn", "--out", "{w}/cnn"] + T, "digits, created"),
     # predict and evaluate on bad data
     (["predict", "{w}/run", "{w}/other_columns.csv"],
      "other_columns.csv' differ from the training data's: missing ['legs', 'habitat'], unexpected ['colour']"),
