@@ -321,6 +321,29 @@ def test_post_accumulate_grad_hook_refuses_like_torch(make, message):
             make(m).register_post_accumulate_grad_hook(print)
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_post_accumulate_hooks_fire_as_soon_as_the_leaf_is_complete(shared):
+    """A leaf's hook fires once its last contribution has arrived, before backward reaches the
+    layers below (DDP starts a bucket's allreduce there), in torch's order; a weight used by
+    two layers waits for both."""
+    r = np.random.default_rng(0)
+    a1, a2, ax = (r.standard_normal(s).astype(np.float32) for s in ((3, 4), (3, 3), (2, 3)))
+
+    def run(m):
+        events = []
+        w1 = m.tensor(a1, requires_grad=True)
+        w2 = w1 if shared else m.tensor(a2, requires_grad=True)
+        for name, w in (("w1", w1), ("w2", w2))[:1 if shared else 2]:
+            w.register_post_accumulate_grad_hook(lambda t, name=name: events.append(name))
+        z1 = (m.tensor(ax) @ w1[:, :3]).tanh()
+        z1.register_hook(lambda grad: events.append("z1"))
+        (z1 @ w2[:, :3]).sum().backward()
+        return events, w1.grad.numpy().copy()
+    (ev, grad), (tev, tgrad) = run(ember), run(torch)
+    assert ev == tev == (["z1", "w1"] if shared else ["w2", "z1", "w1"])
+    np.testing.assert_allclose(grad, tgrad, rtol=1e-6)
+
+
 def test_leaf_hook_sees_the_summed_gradient_once():
     """A leaf used twice gets one hook call with the sum of both contributions, as torch's
     AccumulateGrad (a non-linear hook shows the difference)."""

@@ -76,6 +76,10 @@ def _leaf_hooks(table: dict, tensor) -> list:
     return table[key]
 
 
+def _has_hooks(leaf) -> bool:
+    return id(leaf) in _LEAF_HOOKS or id(leaf) in _POST_ACCUMULATE_HOOKS
+
+
 def _run_hooks(hooks, grad, make):
     for hook in list(hooks):
         out = hook(make(grad, None))
@@ -90,15 +94,20 @@ FREED_MSG = ("Trying to backward through the graph a second time (or directly ac
              "tensors after calling backward.")
 
 
-def _count_dependencies(roots, keep) -> dict:
+def _count_dependencies(roots, keep, leaves=None) -> dict:
     """How many recorded edges lead into each node reachable from ``roots`` (only nodes in
-    ``keep`` when it is given)."""
+    ``keep`` when it is given). With a ``leaves`` dict, also counts the edges into the leaves
+    that have hooks, by id, into it."""
     deps = dict.fromkeys(roots, 0)
     stack = list(deps)
     while stack:
         node = stack.pop()
         for nxt in node.next_functions:
-            if not isinstance(nxt, Function) or (keep is not None and nxt not in keep):
+            if not isinstance(nxt, Function):
+                if leaves is not None and nxt is not None and _has_hooks(nxt):
+                    leaves[id(nxt)] = leaves.get(id(nxt), 0) + 1
+                continue
+            if keep is not None and nxt not in keep:
                 continue
             if nxt in deps:
                 deps[nxt] += 1
@@ -199,11 +208,14 @@ def _backward(tensors, grads, retain_graph: bool, inputs=None):
         run, keep = _leading_to(list(buffers), targets)
         for node in [n for n in buffers if n not in keep]:
             del buffers[node]
-    deps = _count_dependencies(buffers, keep)
+    # a leaf with hooks gets its contributions summed first and is accumulated once its last
+    # edge has been walked (its hooks run once per pass, as torch's AccumulateGrad does, and as
+    # early as they can: DDP starts a bucket's allreduce from them while backward goes on);
+    # other leaves accumulate as their gradients arrive
+    hooked, pending = targets is None and bool(_LEAF_HOOKS or _POST_ACCUMULATE_HOOKS), {}
+    edges_left = {} if hooked else None
+    deps = _count_dependencies(buffers, keep, edges_left)
     node_hooks = _NODE_HOOKS if len(_NODE_HOOKS) else None  # len() of a weak dict is slow: once
-    # a leaf with hooks gets its contributions summed first (its hooks run once per pass, as
-    # torch's AccumulateGrad does); other leaves accumulate as their gradients arrive
-    hooked, pending = bool(_LEAF_HOOKS or _POST_ACCUMULATE_HOOKS), {}
     epoch = _function.EPOCH  # a node recorded since the last in-place change needs no check
     ready = []
     for node in buffers:
@@ -249,16 +261,20 @@ def _backward(tensors, grads, retain_graph: bool, inputs=None):
                 deps[nxt] = left - 1
                 if left == 1:
                     ready.append(nxt)
+            elif hooked and id(nxt) in edges_left:
+                key = id(nxt)
+                if gi is not None:
+                    prev = pending.get(key)
+                    pending[key] = (nxt, gi if prev is None else prev[1] + gi)
+                edges_left[key] -= 1
+                if not edges_left[key] and key in pending:
+                    _accumulate(nxt, pending.pop(key)[1], given, make)
             elif gi is not None:
                 if targets is None:
-                    if hooked and (id(nxt) in _LEAF_HOOKS or id(nxt) in _POST_ACCUMULATE_HOOKS):
-                        prev = pending.get(id(nxt))
-                        pending[id(nxt)] = (nxt, gi if prev is None else prev[1] + gi)
-                    else:
-                        _accumulate(nxt, gi, given, make)
+                    _accumulate(nxt, gi, given, make)
                 else:
                     _reach_leaf(nxt, gi, captured, targets, given, make)
-    for leaf, g in pending.values():
+    for leaf, g in pending.values():  # a safety net: every counted edge has been walked
         _accumulate(leaf, g, given, make)
     if inputs is None:
         return None

@@ -72,11 +72,7 @@ class Work:
             spins += 1
             if spins > 1000:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"ember.distributed: a collective on rank {self._group.rank()} waited "
-                        f"{limit:g} s for the other {self._group.size() - 1} rank(s) and timed out "
-                        f"(a rank died or skipped the call); raise init_process_group's timeout "
-                        f"if one step legitimately takes longer")
+                    raise self._group.timeout_error(limit)
                 time.sleep(0.0002)
         self._complete()
         return True

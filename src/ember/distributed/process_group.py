@@ -46,6 +46,25 @@ class ProcessGroup:
     def __init__(self, comm, timeout: datetime.timedelta) -> None:
         self.comm = comm
         self.timeout = timeout
+        self._background = None
+
+    def background(self):
+        """``(thread, comm)``: this group's communication thread (created on first use) and
+        the communicator of its own that the thread's collectives run on (a collective call:
+        every rank must ask at the same point)."""
+        if self._background is None:
+            from .comm_thread import CommThread
+            self._background = (CommThread(), self.comm.Dup())
+        return self._background
+
+    def close(self) -> None:
+        """Ends the communication thread and frees the communicators."""
+        if self._background is not None:
+            thread, comm = self._background
+            self._background = None
+            if thread.close():
+                comm.Free()
+        self.comm.Free()
 
     def rank(self) -> int:
         return self.comm.Get_rank()
@@ -55,6 +74,13 @@ class ProcessGroup:
 
     def name(self) -> str:
         return "mpi"
+
+    def timeout_error(self, limit_s: float) -> RuntimeError:
+        """The error a collective raises after waiting ``limit_s`` seconds for the other ranks."""
+        return RuntimeError(
+            f"ember.distributed: a collective on rank {self.rank()} waited {limit_s:g} s for the "
+            f"other {self.size() - 1} rank(s) and timed out (a rank died or skipped the call); "
+            f"raise init_process_group's timeout if one step legitimately takes longer")
 
     def __repr__(self) -> str:
         return f"ProcessGroup(backend='mpi', rank={self.rank()}, size={self.size()})"
@@ -165,7 +191,7 @@ def destroy_process_group(group=None) -> None:
         del _STATE["world"]
         if "excepthook" in _STATE:
             sys.excepthook = _STATE.pop("excepthook")
-    world.comm.Free()
+    world.close()
 
 
 def get_rank(group=None) -> int:

@@ -1,11 +1,17 @@
 """``DistributedDataParallel``: every rank trains a replica; gradients are averaged in buckets.
 
-At construction rank 0's parameters and buffers are copied to every rank. During ``backward()``
-each parameter's gradient, once complete (a post-accumulate-grad hook), is marked ready in its
-bucket (parameters in reverse registration order, roughly the order backward produces them).
-A full bucket is packed into one flat buffer and its non-blocking allreduce (MPI ``Iallreduce``)
-starts at once, while backward goes on computing earlier layers. When backward ends, the
-outstanding buckets are waited on, divided by the world size and copied back into ``.grad``.
+At construction rank 0's parameters and buffers are copied to every rank. Parameters are grouped
+into buckets in reverse registration order (roughly the order backward produces their
+gradients): the first bucket holds about 1 MiB, the others up to ``bucket_cap_mb``, as torch's.
+During ``backward()`` each gradient, once complete (a post-accumulate-grad hook), is copied into
+its bucket's flat buffer; a full bucket's allreduce (a blocking MPI ``Allreduce`` on the process
+group's communication thread, in bucket order on every rank) starts at once while backward goes
+on computing earlier layers. When backward ends, every bucket is waited on (with the group's
+timeout) and written back into ``.grad`` divided by the world size, in one pass.
+
+Parameters that got no gradient: as torch, an error at the next forward unless
+``find_unused_parameters=True``, which counts them as zeros on the ranks that did not use them
+and leaves ``.grad`` None where no rank used them.
 """
 from __future__ import annotations
 
@@ -18,6 +24,19 @@ from ..module import Module
 __all__ = ["DistributedDataParallel"]
 
 _MB = 1024 * 1024
+_FIRST_BUCKET_BYTES = _MB  # torch's dist._DEFAULT_FIRST_BUCKET_BYTES: the first bucket starts early
+
+_UNUSED_MSG = (
+    "Expected to have finished reduction in the prior iteration before starting a new one. This "
+    "error indicates that your module has parameters that were not used in producing loss. You "
+    "can enable unused parameter detection by passing the keyword argument "
+    "`find_unused_parameters=True` to `ember.nn.parallel.DistributedDataParallel`, and by \n"
+    "making sure all `forward` function outputs participate in calculating loss. \n"
+    "If you already have done the above, then the distributed data parallel module wasn't able to "
+    "locate the output tensors in the return value of your module's `forward` function. Please "
+    "include the loss function and the structure of the return value of `forward` of your module "
+    "when reporting this issue (e.g. list, dict, iterable).\n"
+    "Parameter indices which did not receive grad for rank {rank}: {indices}")
 
 
 class _Bucket:
@@ -25,31 +44,33 @@ class _Bucket:
 
     def __init__(self, params) -> None:
         self.params = params
-        self.sizes = [p._data.size for p in params]
-        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).astype(int)
-        self.flat = np.empty(int(self.offsets[-1]), dtype=params[0]._data.dtype)
+        offsets = np.concatenate([[0], np.cumsum([p._data.size for p in params])]).astype(int)
+        self.slices = [slice(int(a), int(b)) for a, b in zip(offsets[:-1], offsets[1:])]
+        self.flat = np.empty(int(offsets[-1]), dtype=params[0]._data.dtype)
         self.pending = len(params)
-        self.request = None
+        self.job = None
 
-    def reset(self) -> None:
-        self.pending = len(self.params)
-        self.request = None
+    def put(self, k: int, grad) -> None:
+        """Copies parameter ``k``'s gradient (zeros for None) into the flat buffer."""
+        part = self.flat[self.slices[k]]
+        if grad is None:
+            part.fill(0)
+        else:
+            np.copyto(part, grad._data.reshape(-1))
 
-    def pack(self) -> None:
-        for p, a, b in zip(self.params, self.offsets[:-1], self.offsets[1:]):
-            if p.grad is None:
-                self.flat[a:b] = 0
+    def write_back(self, scale: float, make, keep_none) -> None:
+        """``.grad = flat * scale`` for each parameter (a new gradient where it is None, unless
+        ``keep_none(p)``)."""
+        for p, sl in zip(self.params, self.slices):
+            part = self.flat[sl].reshape(p._data.shape)
+            grad = p.grad
+            if grad is None:
+                if not keep_none(p):
+                    p.grad = make(np.multiply(part, scale, dtype=part.dtype), None)
+            elif grad._data.flags.writeable and grad._data.dtype == part.dtype:
+                np.multiply(part, scale, out=grad._data)
             else:
-                self.flat[a:b] = p.grad._data.reshape(-1)
-
-    def unpack(self, scale: float, make) -> None:
-        self.flat *= scale
-        for p, a, b in zip(self.params, self.offsets[:-1], self.offsets[1:]):
-            part = self.flat[a:b].reshape(p._data.shape)
-            if p.grad is None:
-                p.grad = make(part.copy(), None)
-            else:
-                np.copyto(p.grad._data, part)
+                grad._data = np.multiply(part, scale, dtype=part.dtype)
 
 
 class DistributedDataParallel(Module):
@@ -65,9 +86,13 @@ class DistributedDataParallel(Module):
             start of each forward (default True).
         init_sync: copy rank 0's parameters and buffers at construction (default True).
         process_group: the group to average over (default: the whole world).
-        bucket_cap_mb: size of a gradient bucket in MiB (default 25, as torch).
-        Other arguments (device_ids, find_unused_parameters, static_graph, …) are accepted for
-        torch's scripts and have no effect on the CPU.
+        bucket_cap_mb: size of a gradient bucket in MiB (default 25, as torch; the first
+            bucket, the last layers' gradients, holds about 1 MiB so its allreduce starts early).
+        find_unused_parameters: allow parameters that get no gradient in a backward pass (they
+            count as zeros; ``.grad`` stays None where no rank used them). Without it such a
+            parameter makes the next forward raise torch's error naming its index.
+        Other arguments (device_ids, static_graph, …) are accepted for torch's scripts and have
+        no effect on the CPU.
 
     Example::
 
@@ -98,19 +123,26 @@ class DistributedDataParallel(Module):
         self.module = module
         self.broadcast_buffers = True if broadcast_buffers is None else bool(broadcast_buffers)
         self.bucket_cap_mb = bucket_cap_mb
-        self.find_unused_parameters = find_unused_parameters
+        self.find_unused_parameters = bool(find_unused_parameters)
         self.require_backward_grad_sync = True
         self.world_size = self._group.size()
         if init_sync:
             self._sync_from_rank0(list(module.parameters()) + list(module.buffers()))
-        params = [p for p in module.parameters() if p.requires_grad]
-        self._buckets = _make_buckets(params[::-1], int(bucket_cap_mb * _MB))
-        self._bucket_of = {id(p): b for b in self._buckets for p in b.params}
-        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready) for p in params]
+        self._params = [p for p in module.parameters() if p.requires_grad]
+        self._index = {id(p): i for i, p in enumerate(self._params)}
+        cap = int(bucket_cap_mb * _MB)
+        self._buckets = _make_buckets(self._params[::-1], min(cap, _FIRST_BUCKET_BYTES), cap)
+        # parameter index -> (bucket number, place in the bucket)
+        self._place = {self._index[id(p)]: (n, k) for n, b in enumerate(self._buckets)
+                       for k, p in enumerate(b.params)}
+        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready)
+                         for p in self._params]
+        self._ready = [False] * len(self._params)
         self._armed = False
         self._queued = False
-        self._in_flight = []
-        self._mpi = dist._mpi.mpi()
+        self._launched = 0  # buckets start in order, the same on every rank
+        self._unfinished = None  # indices of parameters the last synced backward did not reach
+        self._mpi = dist._mpi.mpi() if self.world_size > 1 else None
 
     def _sync_from_rank0(self, tensors) -> None:
         from ... import distributed as dist
@@ -124,10 +156,19 @@ class DistributedDataParallel(Module):
         from ...autograd import is_grad_enabled
         if self.broadcast_buffers:
             self._sync_from_rank0(list(self.module.buffers()))
-        self._armed = is_grad_enabled() and self.require_backward_grad_sync and self.world_size > 1
-        for b in self._buckets:
-            b.reset()
+        self._armed = is_grad_enabled() and self.require_backward_grad_sync
+        if self._armed and self._unfinished:
+            raise RuntimeError(_UNUSED_MSG.format(
+                rank=self._group.rank(), indices=" ".join(map(str, self._unfinished))))
+        self._reset()
         return self.module(*inputs, **kwargs)
+
+    def _reset(self) -> None:
+        self._ready = [False] * len(self._params)
+        self._launched = 0
+        for b in self._buckets:
+            b.pending = len(b.params)
+            b.job = None
 
     def _grad_ready(self, param) -> None:
         if not self._armed:
@@ -136,33 +177,68 @@ class DistributedDataParallel(Module):
             from ...autograd.engine import queue_callback
             queue_callback(self._finish_sync)
             self._queued = True
-        bucket = self._bucket_of[id(param)]
+        i = self._index[id(param)]
+        if self._ready[i]:
+            return
+        self._ready[i] = True
+        if self.world_size == 1:
+            return
+        n, k = self._place[i]
+        bucket = self._buckets[n]
+        bucket.put(k, param.grad)
         bucket.pending -= 1
-        if bucket.pending == 0:
-            self._launch(bucket)
-        elif self._in_flight:
-            self._mpi.Request.Testall(self._in_flight)  # lets MPI progress the buckets in flight
+        if bucket.pending == 0 and n == self._launched:
+            self._launch_ready()
 
-    def _launch(self, bucket: _Bucket) -> None:
-        bucket.pack()
-        bucket.request = self._group.comm.Iallreduce(self._mpi.IN_PLACE, bucket.flat)
-        self._in_flight.append(bucket.request)
+    def _launch_ready(self, every: bool = False) -> None:
+        """Starts the full buckets that are next in order (``every``: all the rest)."""
+        thread, comm = self._group.background()
+        in_place = self._mpi.IN_PLACE
+        while self._launched < len(self._buckets):
+            bucket = self._buckets[self._launched]
+            if bucket.pending and not every:
+                return
+            flat = bucket.flat
+            bucket.job = thread.submit(lambda flat=flat: comm.Allreduce(in_place, flat))
+            self._launched += 1
 
     def _finish_sync(self) -> None:
-        """End of backward: start what has not started (unused parameters count as zeros),
-        wait for every bucket, average and write back."""
-        from ...distributed.collectives import Work
+        """End of backward: check for parameters that got no gradient, start the buckets not
+        started yet, wait for every bucket and write the averages back into ``.grad``."""
         self._queued = False
         self._armed = False
+        unused = [i for i, r in enumerate(self._ready) if not r]
+        if unused and not self.find_unused_parameters:
+            self._unfinished = unused  # torch's error at the next forward; grads stay local
+            self._wait([b.job for b in self._buckets if b.job is not None])
+            return
+        self._unfinished = None
+        if self.world_size == 1:
+            return
+        used = None
+        for i in unused:
+            n, k = self._place[i]
+            self._buckets[n].put(k, None)
+            self._buckets[n].pending -= 1
+        self._launch_ready(every=True)
+        jobs = [b.job for b in self._buckets]
+        if self.find_unused_parameters:  # which parameters some rank used: the others keep None
+            thread, comm = self._group.background()
+            used = np.array(self._ready, dtype=np.int32)
+            jobs.append(thread.submit(lambda: comm.Allreduce(self._mpi.IN_PLACE, used,
+                                                             op=self._mpi.MAX)))
+        self._wait(jobs)
+        make = type(self._params[0])._make
+        index = self._index
+        keep_none = (lambda p: False) if used is None else (lambda p: not used[index[id(p)]])
+        scale = 1.0 / self.world_size
         for b in self._buckets:
-            if b.request is None:
-                self._launch(b)
-        make = type(self._buckets[0].params[0])._make
-        for b in self._buckets:
-            Work([b.request], self._group).wait()
-            b.unpack(1.0 / self.world_size, make)
-            b.reset()
-        self._in_flight = []
+            b.write_back(scale, make, keep_none)
+
+    def _wait(self, jobs) -> None:
+        limit = self._group.timeout.total_seconds()
+        for job in jobs:
+            job.wait(limit, lambda: self._group.timeout_error(limit))
 
     @contextlib.contextmanager
     def no_sync(self):
@@ -176,16 +252,19 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = old
 
 
-def _make_buckets(params, cap_bytes: int) -> list:
-    """Groups parameters in order into buckets of one dtype and at most ``cap_bytes`` each."""
+def _make_buckets(params, first_cap: int, cap: int) -> list:
+    """Groups parameters in order into buckets of one dtype; a bucket closes once it holds
+    ``first_cap`` bytes (the first) or ``cap`` bytes (the others), as torch's."""
     buckets, current, size = [], [], 0
     for p in params:
-        nbytes = p._data.nbytes
-        if current and (size + nbytes > cap_bytes or p._data.dtype != current[0]._data.dtype):
+        if current and p._data.dtype != current[0]._data.dtype:
             buckets.append(_Bucket(current))
             current, size = [], 0
         current.append(p)
-        size += nbytes
+        size += p._data.nbytes
+        if size >= (cap if buckets else first_cap):
+            buckets.append(_Bucket(current))
+            current, size = [], 0
     if current:
         buckets.append(_Bucket(current))
     return buckets
