@@ -47,3 +47,47 @@ def test_a_failing_rank_ends_the_job_with_a_clear_error(mode, message):
     assert proc.returncode != 0
     assert message in proc.stdout + proc.stderr
     assert "rank 0 finished" not in proc.stdout
+
+
+def _torch_unused_parameter_error(tmp_path) -> str:
+    """torch's message (one process, gloo) for the module mpi_unused.py uses, with ember's class
+    path and without its pointer to TORCH_DISTRIBUTED_DEBUG, which ember does not have."""
+    torch = pytest.importorskip("torch")
+    import torch.distributed as tdist
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = nn.Linear(3, 2), nn.Linear(3, 2), nn.Linear(2, 2)
+
+        def forward(self, x):
+            return self.c(self.a(x))
+    tdist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        model = nn.parallel.DistributedDataParallel(Net())
+        x = torch.ones(4, 3)
+        model(x).sum().backward()
+        with pytest.raises(RuntimeError) as exc:
+            model(x)
+    finally:
+        tdist.destroy_process_group()
+    message = str(exc.value).replace("torch.nn.parallel", "ember.nn.parallel")
+    return message[:message.index("\n In addition, you can set the environment variable")]
+
+
+@pytest.mark.parametrize("n", [0, 2])
+def test_parameters_without_gradient_follow_torch(n, tmp_path):
+    """find_unused_parameters=False: torch's error at the next forward, naming the indices;
+    True: a rank that did not use a parameter adds zeros, and a parameter no rank used keeps
+    .grad None (rank 0 alone uses branch b, then nobody does)."""
+    import json
+    proc = run_ranks(n, ["mpi_unused.py"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    reports = sorted((json.loads(line) for line in proc.stdout.splitlines()), key=lambda r: r["rank"])
+    assert [r["rank"] for r in reports] == list(range(max(n, 1)))
+    torch_message = _torch_unused_parameter_error(tmp_path)
+    for r in reports:
+        assert r["error"] == torch_message.replace("for rank 0:", f"for rank {r['rank']}:")
+        assert r["rank0_uses_b"] == {"none": [], "wrong": []}
+        assert r["nobody_uses_b"] == {"none": ["b.bias", "b.weight"], "wrong": []}
