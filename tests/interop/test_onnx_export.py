@@ -323,3 +323,29 @@ def test_bad_arguments(kwargs, error, message):
 def test_wrong_input_shape_is_named():
     with pytest.raises(RuntimeError, match="5"):
         ember.onnx.export(nn.Linear(3, 2), ember.randn(2, 5), io.BytesIO())
+
+
+class UnbatchedCells(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru, self.lstm = nn.GRUCell(4, 3), nn.LSTMCell(3, 2)
+
+    def forward(self, x):
+        return self.lstm(self.gru(x))
+
+
+@pytest.mark.parametrize("build, shape", [
+    (UnbatchedCells, (4,)),
+    (lambda: nn.Sequential(nn.Unfold(2, stride=2), nn.Fold((4, 6), 2, stride=2)), (3, 4, 6)),
+], ids=["cells", "unfold_fold"])
+def test_unbatched_inputs_export(build, shape):
+    model = build().eval()
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    buffer = io.BytesIO()
+    ember.onnx.export(model, ember.tensor(x), buffer, input_names=["x"])
+    got = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    with ember.no_grad():
+        expected = ember.onnx.trace.flatten(model(ember.tensor(x)))
+    assert [a.shape for a in got] == [tuple(b.shape) for b in expected]
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-5, atol=1e-5)

@@ -231,17 +231,26 @@ def _spatial(layer, shapes):
     return last, n, list(shapes[0][1:n + 1] if last else shapes[0][2:])
 
 
+def conv_node(g, layer, x, kernel, bias, group, spatial, pads=None):
+    """One channels-first ONNX Conv of a Keras ``kernel`` ``(*k, in/group, out)`` with the
+    layer's strides, dilation and padding (``pads`` given: a 1x1 step after a depthwise one)."""
+    n = kernel.ndim - 2
+    weight = np.ascontiguousarray(np.transpose(kernel, [n + 1, n] + list(range(n))))
+    args = [x, g.const(weight, "kernel")]
+    if bias is not None:
+        args.append(g.const(bias, "bias"))
+    ks = list(kernel.shape[:n])
+    st, dl = (list(layer.strides), list(layer.dilation_rate)) if pads is None else ([1] * n, [1] * n)
+    pads = _pads(layer, spatial, ks, st, dl) if pads is None else pads
+    return g.op("Conv", *args, kernel_shape=ks, strides=st, dilations=dl, pads=pads,
+                group=int(group), hint="conv")
+
+
 def conv(g, layer, inputs, shapes):
     last, n, spatial = _spatial(layer, shapes)
     x = _to_first(g, inputs[0], n) if last else inputs[0]
-    kernel = _np(layer.kernel)  # (*k, in/groups, out) -> (out, in/groups, *k)
-    weight = np.ascontiguousarray(np.transpose(kernel, [n + 1, n] + list(range(n))))
-    args = [x, g.const(weight, "kernel")]
-    if layer.use_bias:
-        args.append(g.const(_np(layer.bias), "bias"))
-    ks, st, dl = list(layer.kernel_size), list(layer.strides), list(layer.dilation_rate)
-    y = g.op("Conv", *args, kernel_shape=ks, strides=st, dilations=dl,
-             pads=_pads(layer, spatial, ks, st, dl), group=int(layer.groups), hint="conv")
+    bias = _np(layer.bias) if layer.use_bias else None
+    y = conv_node(g, layer, x, _np(layer.kernel), bias, layer.groups, spatial)
     y = _to_last(g, y, n) if last else y
     return _activation(g, layer, layer.activation, y)
 
@@ -269,35 +278,57 @@ def global_pool(g, layer, inputs, shapes):
 
 
 # ---------------------------------------------------------------------------------- recurrent
+def cell_weights(layer, kind: str):
+    """ONNX (W, R, B) and attributes of a Keras ``SimpleRNN``/``GRU``/``LSTM`` layer's cell
+    (tanh/sigmoid activations only; a GRU with ``reset_after``)."""
+    cell = layer.cell
+    act = _act.serialize(cell.activation)
+    rec = _act.serialize(cell.recurrent_activation) if kind != "RNN" else "sigmoid"
+    if act != "tanh" or rec != "sigmoid" or layer.stateful:
+        _refuse(layer, "only tanh/sigmoid activations without stateful are exported")
+    if kind == "GRU" and not cell.reset_after:
+        _refuse(layer, "reset_after=False has no ONNX GRU equivalent")
+    order = _rec.KERAS_ORDER[kind]
+    kernel = _rec.gates(_np(cell.kernel).T, order)
+    recurrent_kernel = _rec.gates(_np(cell.recurrent_kernel).T, order)
+    n_gates = kernel.shape[0]
+    if not cell.use_bias:
+        bias = np.zeros(2 * n_gates, np.float32)
+    elif kind == "GRU":  # (2, 3H): input bias, recurrent bias
+        b = _np(cell.bias)
+        bias = np.concatenate([_rec.gates(b[0], order), _rec.gates(b[1], order)])
+    else:
+        bias = np.concatenate([_rec.gates(_np(cell.bias), order), np.zeros(n_gates, np.float32)])
+    return (kernel, recurrent_kernel, bias), ({"linear_before_reset": 1} if kind == "GRU" else {})
+
+
+def recurrent_outputs(g, layer, outs, direction: int, kind: str):
+    """One direction's Keras outputs from an ONNX recurrent node's (Y, Y_h[, Y_c]): the
+    sequence ``(N, T, H)`` or last output, then the states when ``return_state``."""
+    index = g.ints([direction], "direction")
+
+    def pick(value, axis):
+        return g.op("Squeeze", g.op("Gather", value, index, axis=axis), g.ints([axis]))
+
+    y = g.op("Transpose", pick(outs[0], 1), perm=[1, 0, 2]) if layer.return_sequences else \
+        pick(outs[1], 0)
+    if not layer.return_state:
+        return y
+    states = [pick(outs[1], 0)]
+    if kind == "LSTM":
+        states.append(pick(outs[2], 0))
+    return (y, *states)
+
+
 def recurrent(kind: str):
     def convert(g, layer, inputs, shapes):
-        cell = layer.cell
-        act = _act.serialize(cell.activation)
-        rec = _act.serialize(cell.recurrent_activation) if kind != "RNN" else "sigmoid"
-        if act != "tanh" or rec != "sigmoid" or layer.go_backwards or layer.return_state \
-                or layer.stateful:
-            _refuse(layer, "only tanh/sigmoid activations without go_backwards, return_state or "
-                           "stateful are exported")
-        if kind == "GRU" and not cell.reset_after:
-            _refuse(layer, "reset_after=False has no ONNX GRU equivalent")
-        order = _rec.KERAS_ORDER[kind]
-        kernel = _rec.gates(_np(cell.kernel).T, order)
-        recurrent_kernel = _rec.gates(_np(cell.recurrent_kernel).T, order)
-        n_gates = kernel.shape[0]
-        if not cell.use_bias:
-            bias = np.zeros(2 * n_gates, np.float32)
-        elif kind == "GRU":  # (2, 3H): input bias, recurrent bias
-            b = _np(cell.bias)
-            bias = np.concatenate([_rec.gates(b[0], order), _rec.gates(b[1], order)])
-        else:
-            bias = np.concatenate([_rec.gates(_np(cell.bias), order), np.zeros(n_gates, np.float32)])
-        attrs = {"linear_before_reset": 1} if kind == "GRU" else {}
+        if layer.go_backwards:
+            _refuse(layer, "go_backwards=True (wrap the layer in Bidirectional instead)")
+        weights, attrs = cell_weights(layer, kind)
         x = g.op("Transpose", inputs[0], perm=[1, 0, 2])
-        outs = _rec.layer_node(g, kind, x, [(kernel, recurrent_kernel, bias)], cell.units,
-                               direction="forward", attrs=attrs)
-        if layer.return_sequences:
-            return g.op("Transpose", _rec.merge_directions(g, outs[0]), perm=[1, 0, 2])
-        return g.op("Squeeze", outs[1], g.ints([0]))
+        outs = _rec.layer_node(g, kind, x, [weights], layer.cell.units, direction="forward",
+                               attrs=attrs)
+        return recurrent_outputs(g, layer, outs, 0, kind)
     return convert
 
 

@@ -108,9 +108,39 @@ def save(model, filepath) -> None:
     atomic_write_bytes(filepath, buffer.getvalue())
 
 
+#: at most this many objects (groups and datasets) are visited beyond the model's own groups
+#: when looking for weights the model lacks: a file of millions of empty groups stops early.
+MAX_EXTRA_OBJECTS = 10_000
+
+
+def _dataset(h5py, stored, i, v, key, layer, path):
+    """The HDF5 dataset of variable ``v``, its declared shape and dtype checked before any data
+    is read: the reader allocates only the model's own variables."""
+    link = stored.get(str(i), getlink=True)
+    if link is None:
+        raise ValueError(f"{path}: group {key!r} lacks variable {i} of layer '{layer.name}'")
+    if not isinstance(link, h5py.HardLink):
+        raise ValueError(f"{path}: {key}/{i} of layer '{layer.name}' is a {type(link).__name__} "
+                         f"(links to other objects or files are not followed)")
+    item = stored[str(i)]
+    if not isinstance(item, h5py.Dataset):
+        raise ValueError(f"{path}: {key}/{i} of layer '{layer.name}' is a {type(item).__name__}, "
+                         f"expected a dataset")
+    if tuple(item.shape or ()) != tuple(v.shape):
+        raise ValueError(f"{path}: variable {v.path} has shape {tuple(item.shape or ())} in the "
+                         f"file (group {key!r}) but {tuple(v.shape)} in the model")
+    kind = item.dtype.kind
+    if kind not in "iuf" or item.dtype.itemsize > 8:
+        raise ValueError(f"{path}: variable {v.path} is stored as {item.dtype} (group {key!r}); "
+                         f"expected a numeric dtype of at most 8 bytes")
+    return item
+
+
 def load(model, filepath) -> None:
     """Reads a Keras 3 ``.weights.h5`` file into ``model``; nothing is assigned unless every
-    layer's group, variable count and shapes match."""
+    layer's group, variable count, shape and dtype match. Shapes and dtypes are checked before
+    any data is read, and each dataset is read into an array of its variable's own shape and
+    dtype, so a file declaring huge datasets allocates nothing beyond the model's size."""
     h5py = _h5py()
     path = os.fspath(filepath)
     plan, expected = [], set()
@@ -119,31 +149,41 @@ def load(model, filepath) -> None:
             own = _own_variables(layer)
             key = f"{inner}/vars" if inner else "vars"
             expected.add(key)
-            if key not in f:
+            stored = f.get(key)
+            if stored is None:
                 if not own:
                     continue
                 raise ValueError(f"{path} has no group {key!r} for layer '{layer.name}' "
                                  f"({type(layer).__name__}); the file was written for another "
                                  f"architecture")
-            stored = f[key]
+            if not isinstance(stored, h5py.Group):
+                raise ValueError(f"{path}: {key!r} of layer '{layer.name}' is not a group")
             if len(stored) != len(own):
                 raise ValueError(f"{path}: layer '{layer.name}' ({type(layer).__name__}, group "
                                  f"{key!r}) expects {len(own)} variables, the file holds "
                                  f"{len(stored)}")
-            for i, v in enumerate(own):
-                if str(i) not in stored:
-                    raise ValueError(f"{path}: group {key!r} lacks variable {i} of layer "
-                                     f"'{layer.name}'")
-                value = np.asarray(stored[str(i)])
-                if value.shape != tuple(v.shape):
-                    raise ValueError(f"{path}: variable {v.path} has shape {value.shape} in the "
-                                     f"file (group {key!r}) but {tuple(v.shape)} in the model")
-                plan.append((v, value))
-        extra = []
-        f.visit(lambda name: extra.append(name) if name.endswith("vars") and name not in expected
-                and len(f[name]) and not name.startswith("optimizer") else None)
+            datasets = [_dataset(h5py, stored, i, v, key, layer, path) for i, v in enumerate(own)]
+            plan.extend(zip(own, datasets))
+        values = []
+        for v, item in plan:
+            value = np.empty(tuple(v.shape), dtype=np.asarray(v._data).dtype)
+            if value.size:
+                item.read_direct(value)
+            values.append((v, value))
+        extra, seen = [], [0]
+
+        def visit(name):
+            seen[0] += 1
+            if seen[0] > len(expected) * 4 + MAX_EXTRA_OBJECTS:
+                raise ValueError(f"{path} holds more than {seen[0] - 1} objects; a weights file "
+                                 f"of model '{model.name}' has about {len(expected)} groups")
+            if name.endswith("vars") and name not in expected and not name.startswith("optimizer"):
+                group = f[name]
+                if isinstance(group, h5py.Group) and len(group):
+                    extra.append(name)
+        f.visit(visit)
     if extra:
         raise ValueError(f"{path} holds weights for {sorted(extra)} that model '{model.name}' does "
                          f"not have; the file was written for another architecture")
-    for v, value in plan:
+    for v, value in values:
         np.copyto(v._data, value, casting="unsafe")

@@ -1,0 +1,168 @@
+"""ONNX converters of the Keras wrappers (``Bidirectional``, ``TimeDistributed``), the
+convolutions beyond ``Conv1D``/``Conv2D`` (``Conv2DTranspose``, ``DepthwiseConv2D``,
+``SeparableConv2D``) and ``UpSampling2D``, registered with ``ember.onnx`` like those of
+``ember.keras._onnx_export``.
+
+``Bidirectional`` is one ONNX recurrent node with ``direction="bidirectional"`` (ONNX's reverse
+direction is Keras's ``go_backwards`` layer with its sequence flipped back); ``TimeDistributed``
+folds time into the batch around its layer's own converter.
+
+Example::
+
+    >>> model = keras.Sequential([keras.Input((5, 3)), keras.layers.Bidirectional(
+    ...     keras.layers.LSTM(4)), keras.layers.Dense(2)])
+    >>> model.export("model.onnx", format="onnx")
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import onnx as _onnx
+from ..onnx import recurrent as _rec, spatial as _resize
+from ..onnx.trace import flatten
+from . import _onnx_export as K
+from . import layers as L
+from .ops import nn_conv as _conv
+
+_KINDS = {L.LSTM: "LSTM", L.GRU: "GRU", L.SimpleRNN: "RNN"}
+
+
+def _kind(wrapper, layer) -> str:
+    kind = _KINDS.get(type(layer))
+    if kind is None:
+        K._refuse(wrapper, f"it wraps {type(layer).__name__}; only LSTM, GRU and SimpleRNN are "
+                           f"exported")
+    return kind
+
+
+# ---------------------------------------------------------------------------------- wrappers
+def bidirectional(g, layer, inputs, shapes):
+    forward, backward = layer.forward_layer, layer.backward_layer
+    kind = _kind(layer, forward)
+    if _kind(layer, backward) != kind or forward.go_backwards or not backward.go_backwards:
+        K._refuse(layer, "its backward layer must be the forward one's kind with go_backwards")
+    weights, attrs = zip(*(K.cell_weights(sub, kind) for sub in (forward, backward)))
+    x = g.op("Transpose", inputs[0], perm=[1, 0, 2])
+    outs = _rec.layer_node(g, kind, x, list(weights), forward.cell.units,
+                           direction="bidirectional", attrs=attrs[0])
+    ys = [K.recurrent_outputs(g, sub, outs, d, kind) for d, sub in enumerate((forward, backward))]
+    states = []
+    if layer.return_state:
+        states = [s for y in ys for s in y[1:]]
+        ys = [y[0] for y in ys]
+    y, y_rev = ys
+    mode = layer.merge_mode
+    if mode is None:
+        return (y, y_rev, *states)
+    if mode == "concat":
+        out = g.op("Concat", y, y_rev, axis=-1)
+    elif mode == "mul":
+        out = g.op("Mul", y, y_rev)
+    else:
+        out = g.op("Add", y, y_rev)
+        if mode == "ave":
+            out = g.op("Div", out, g.const(np.float32(2.0)))
+    return (out, *states) if states else out
+
+
+def time_distributed(g, layer, inputs, shapes):
+    """(N, T, *f) -> (N*T, *f) -> the wrapped layer's converter -> (N, T, *g)."""
+    inner = layer.layer
+    convert = _onnx.converter_for(inner)
+    if convert is None:
+        K._refuse(layer, f"its layer {type(inner).__name__} has no ONNX converter")
+    shape = tuple(shapes[0])
+    x = g.op("Reshape", inputs[0], g.ints([-1] + list(shape[2:])))
+    step = [(shape[0] * shape[1],) + shape[2:]]
+    y = convert(g, inner, [x], step, {}) if getattr(convert, "takes_kwargs", False) else \
+        convert(g, inner, [x], step)
+    if len(flatten(y)) != 1:
+        K._refuse(layer, f"its layer {type(inner).__name__} returns several tensors")
+    lead = g.op("Slice", g.op("Shape", inputs[0]), g.ints([0]), g.ints([2]), g.ints([0]))
+    rest = g.op("Slice", g.op("Shape", y), g.ints([1]), g.ints([np.iinfo(np.int64).max]),
+                g.ints([0]))
+    return g.op("Reshape", y, g.op("Concat", lead, rest, axis=0), hint="time_distributed")
+
+
+# ---------------------------------------------------------------------------------- convolutions
+def _bias_first(g, y, bias, n):
+    return g.op("Add", y, g.const(bias.reshape((-1,) + (1,) * n), "bias"))
+
+
+def conv_transpose(g, layer, inputs, shapes):
+    """Keras's (JAX's) transposed convolution: the full ONNX ConvTranspose, cropped or padded
+    on each side as ``ember.keras.ops.conv_transpose`` does."""
+    last, n, _ = K._spatial(layer, shapes)
+    x = K._to_first(g, inputs[0], n) if last else inputs[0]
+    kernel = K._np(layer.kernel)  # (*k, out, in) -> (in, out, *k)
+    weight = np.ascontiguousarray(np.transpose(kernel, [n + 1, n] + list(range(n))))
+    out_pad = layer.output_padding or (None,) * n
+    crops = []
+    for k, s, d, p in zip(layer.kernel_size, layer.strides, layer.dilation_rate, out_pad):
+        left, right = _conv._transpose_padding(k, s, d, layer.padding, p)
+        extent = (k - 1) * d + 1
+        crops.append((left - (extent - 1), right - (extent - 1)))
+    cut = [max(-c[0], 0) for c in crops] + [max(-c[1], 0) for c in crops]
+    y = g.op("ConvTranspose", x, g.const(weight, "kernel"), kernel_shape=list(layer.kernel_size),
+             strides=list(layer.strides), dilations=list(layer.dilation_rate), pads=cut,
+             hint="conv_transpose")
+    grow = [max(c[0], 0) for c in crops] + [max(c[1], 0) for c in crops]
+    if any(grow):
+        y = g.op("Pad", y, g.ints([0, 0] + grow[:n] + [0, 0] + grow[n:], "pads"), mode="constant")
+    if layer.use_bias:
+        y = _bias_first(g, y, K._np(layer.bias), n)
+    y = K._to_last(g, y, n) if last else y
+    return K._activation(g, layer, layer.activation, y)
+
+
+def _depthwise(g, layer, x, kernel, bias, spatial):
+    """(*k, C, M) depthwise kernel -> one Conv with C groups of M filters."""
+    channels = kernel.shape[-2]
+    flat = kernel.reshape(kernel.shape[:-2] + (1, -1))
+    return K.conv_node(g, layer, x, flat, bias, channels, spatial)
+
+
+def depthwise_conv(g, layer, inputs, shapes):
+    last, n, spatial = K._spatial(layer, shapes)
+    x = K._to_first(g, inputs[0], n) if last else inputs[0]
+    bias = K._np(layer.bias) if layer.use_bias else None
+    y = _depthwise(g, layer, x, K._np(layer.kernel), bias, spatial)
+    y = K._to_last(g, y, n) if last else y
+    return K._activation(g, layer, layer.activation, y)
+
+
+def separable_conv(g, layer, inputs, shapes):
+    last, n, spatial = K._spatial(layer, shapes)
+    x = K._to_first(g, inputs[0], n) if last else inputs[0]
+    y = _depthwise(g, layer, x, K._np(layer.depthwise_kernel), None, spatial)
+    bias = K._np(layer.bias) if layer.use_bias else None
+    y = K.conv_node(g, layer, y, K._np(layer.pointwise_kernel), bias, 1, None, pads=[0] * (2 * n))
+    y = K._to_last(g, y, n) if last else y
+    return K._activation(g, layer, layer.activation, y)
+
+
+def up_sampling2d(g, layer, inputs, shapes):
+    last, n, spatial = K._spatial(layer, shapes)
+    x = K._to_first(g, inputs[0], n) if last else inputs[0]
+    size = [s * f for s, f in zip(spatial, layer.size)]
+    mode = "nearest" if layer.interpolation == "nearest" else "bilinear"
+    if layer.interpolation not in ("nearest", "bilinear"):
+        K._refuse(layer, f"interpolation={layer.interpolation!r}")
+    resize = SimpleNamespace(size=size, scale_factor=None, mode=mode, align_corners=False,
+                             recompute_scale_factor=None)
+    first_shape = [(shapes[0][0], shapes[0][-1] if last else shapes[0][1], *spatial)]
+    y = _resize.upsample(g, resize, [x], first_shape)
+    return K._to_last(g, y, n) if last else y
+
+
+CONVERTERS = {
+    L.Bidirectional: bidirectional, L.TimeDistributed: time_distributed,
+    L.Conv2DTranspose: conv_transpose, L.DepthwiseConv2D: depthwise_conv,
+    L.SeparableConv2D: separable_conv, L.UpSampling2D: up_sampling2d,
+}
+for _cls, _converter in CONVERTERS.items():
+    K.CONVERTERS[_cls] = _converter
+    _onnx.register(_cls, _converter)
+
