@@ -138,7 +138,8 @@ ACTIVATIONS = [nn.ReLU(), nn.Sigmoid(), nn.Tanh(), nn.SELU(), nn.Softsign(), nn.
                nn.Softplus(), nn.Softplus(beta=2.0, threshold=3.0), nn.SiLU(), nn.Mish(),
                nn.Hardtanh(-0.5, 0.7), nn.ReLU6(), nn.Hardsigmoid(), nn.Hardshrink(0.3),
                nn.Softshrink(0.3), nn.Tanhshrink(), nn.LogSigmoid(), nn.Threshold(0.1, -2.0),
-               nn.PReLU(), nn.Softmax(dim=-1), nn.LogSoftmax(dim=1), nn.Softmin(dim=1)]
+               nn.PReLU(), nn.Softmax(dim=-1), nn.LogSoftmax(dim=1), nn.Softmin(dim=1),
+               nn.RReLU(0.1, 0.4)]
 
 # (batch dim, builder, input): batch is axis 0 except for the time-major recurrent model.
 MODELS = {
@@ -259,9 +260,21 @@ class Residual(nn.Module):
         return x + self.fc(x)
 
 
+class Twice(nn.Module):
+    """Calls a two-input layer on its input twice (so that it is exported from one input)."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x):
+        return self.layer(x, x)
+
+
 UNSUPPORTED = {
-    "RReLU": (lambda: nn.RReLU(), floats(4)),
-    "PairwiseDistance": None, "CosineSimilarity": None, "Bilinear": None,  # two inputs
+    "PairwiseDistance": (lambda: Twice(nn.PairwiseDistance()), floats(4)),
+    "CosineSimilarity": (lambda: Twice(nn.CosineSimilarity()), floats(4)),
+    "Bilinear": (lambda: Twice(nn.Bilinear(4, 4, 2)), floats(4)),
     # containers: exported through their layers (see the transformer models above)
     "TransformerEncoder": None, "TransformerDecoder": None, "Transformer": None,
     "RNNBase": None, "RNNCellBase": None,

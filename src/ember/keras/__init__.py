@@ -17,7 +17,7 @@ from .layers import Input, InputSpec, Layer
 from .models import Model, Sequential, load_model, save_model
 from .initializers import Initializer
 from .layers import KerasTensor
-from . import _onnx_export, _onnx_wrappers  # noqa: E402,F401 - register the layers' ONNX converters
+from . import _onnx_export, _onnx_norms, _onnx_wrappers  # noqa: E402,F401 - register the layers' ONNX converters
 from .losses import Loss
 from .metrics import Metric
 from .optimizers import Optimizer
@@ -71,3 +71,12 @@ __all__ = ["Initializer", "KerasTensor", "Loss", "Metric", "Optimizer", "Regular
            "Input", "InputSpec", "Layer", "Variable", "load_model", "save_model", "activations",
            "callbacks", "config", "constraints", "distribution", "initializers", "layers", "losses", "metrics",
            "models", "ops", "optimizers", "random", "regularizers", "saving", "utils"]
+
+
+def __getattr__(name):
+    """``keras.wrappers`` (the scikit-learn estimators) is imported on first use: it needs
+    scikit-learn, an optional extra."""
+    if name == "wrappers":
+        import importlib
+        return importlib.import_module(".wrappers", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

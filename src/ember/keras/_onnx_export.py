@@ -271,10 +271,7 @@ def global_pool(g, layer, inputs, shapes):
     last, n, _ = _spatial(layer, shapes)
     axes = list(range(1, n + 1)) if last else list(range(2, n + 2))
     op = "ReduceMax" if "Max" in type(layer).__name__ else "ReduceMean"
-    keep = int(bool(layer.keepdims))
-    if g.opset >= 18:
-        return g.op(op, inputs[0], g.ints(axes), keepdims=keep)
-    return g.op(op, inputs[0], axes=axes, keepdims=keep)
+    return g.reduce(op, inputs[0], axes, keepdims=int(bool(layer.keepdims)))
 
 
 # ---------------------------------------------------------------------------------- recurrent

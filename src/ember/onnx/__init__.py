@@ -40,7 +40,7 @@ SUPPORTED: dict = {
     nn.Hardshrink: T.shrink, nn.Softshrink: T.shrink, nn.Tanhshrink: T.tanhshrink,
     nn.LogSigmoid: T.log_sigmoid, nn.Threshold: T.threshold, nn.PReLU: T.prelu,
     nn.Softmax: T.softmax, nn.LogSoftmax: T.softmax, nn.Softmin: T.softmax,
-    nn.Softmax2d: T.softmax2d, nn.GLU: T.glu,
+    nn.Softmax2d: T.softmax2d, nn.GLU: T.glu, nn.RReLU: T.rrelu,
     nn.BatchNorm1d: T.batch_norm, nn.BatchNorm2d: T.batch_norm, nn.LayerNorm: T.layer_norm,
     nn.GroupNorm: T.group_norm, nn.RMSNorm: T.rms_norm,
     nn.ZeroPad1d: T.pad, nn.ZeroPad2d: T.pad, nn.ZeroPad3d: T.pad, nn.ConstantPad1d: T.pad,

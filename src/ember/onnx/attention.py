@@ -118,8 +118,7 @@ def attend(g, m, q, k, v, need_weights=False, average=True, bias=None):
     if not need_weights:
         return out, None
     if average:
-        weights = g.op("ReduceMean", weights, g.ints([1]), keepdims=0) if g.opset >= 18 else \
-            g.op("ReduceMean", weights, axes=[1], keepdims=0)
+        weights = g.reduce("ReduceMean", weights, [1], keepdims=0)
     return out, weights
 
 

@@ -55,6 +55,14 @@ class Graph:
         """An int64 initializer (shapes, axes, pads for ops that take them as inputs)."""
         return self.const(np.asarray(values, dtype=np.int64).reshape(-1), hint)
 
+    def reduce(self, op_type: str, x: str, axes, keepdims: int = 1, hint: str | None = None) -> str:
+        """``ReduceMean``/``ReduceSum``/... over ``axes``: the axes are an input from opset 18
+        (ReduceSum's from 13), an attribute before."""
+        axes = [int(a) for a in axes]
+        if self.opset >= 18 or op_type == "ReduceSum":
+            return self.op(op_type, x, self.ints(axes), keepdims=keepdims, hint=hint)
+        return self.op(op_type, x, axes=axes, keepdims=keepdims, hint=hint)
+
     def op(self, op_type: str, *inputs: str, outputs: int = 1, hint: str | None = None, **attrs):
         """Appends one node; returns its output name (or a list of ``outputs`` names).
 

@@ -62,6 +62,11 @@ def leaky_relu(g, m, inputs, shapes):
     return g.op("LeakyRelu", inputs[0], alpha=float(m.negative_slope))
 
 
+def rrelu(g, m, inputs, shapes):
+    """Eval form: a leaky ReLU of slope (lower + upper) / 2."""
+    return g.op("LeakyRelu", inputs[0], alpha=float((m.lower + m.upper) / 2))
+
+
 def elu(g, m, inputs, shapes):
     return g.op("Elu", inputs[0], alpha=float(m.alpha))
 
@@ -271,12 +276,10 @@ def group_norm(g, m, inputs, shapes):
     """(N, C, *) -> groups of C/G channels normalized together, then the per-channel affine."""
     x, rank = inputs[0], len(shapes[0])
     grouped = g.op("Reshape", x, g.ints([0, m.num_groups, -1]))
-    mean = g.op("ReduceMean", grouped, g.ints([2]), keepdims=1) if g.opset >= 18 else \
-        g.op("ReduceMean", grouped, axes=[2], keepdims=1)
+    mean = g.reduce("ReduceMean", grouped, [2])
     centered = g.op("Sub", grouped, mean)
     square = g.op("Mul", centered, centered)
-    var = g.op("ReduceMean", square, g.ints([2]), keepdims=1) if g.opset >= 18 else \
-        g.op("ReduceMean", square, axes=[2], keepdims=1)
+    var = g.reduce("ReduceMean", square, [2])
     std = g.op("Sqrt", g.op("Add", var, g.const(np.float32(m.eps))))
     y = g.op("Reshape", g.op("Div", centered, std), g.op("Shape", x))
     if m.affine:
@@ -290,8 +293,7 @@ def rms_norm(g, m, inputs, shapes):
     x = inputs[0]
     axes = list(range(-len(m.normalized_shape), 0))
     square = g.op("Mul", x, x)
-    mean = g.op("ReduceMean", square, g.ints(axes), keepdims=1) if g.opset >= 18 else \
-        g.op("ReduceMean", square, axes=axes, keepdims=1)
+    mean = g.reduce("ReduceMean", square, axes)
     eps = m.eps if m.eps is not None else float(np.finfo(np.float32).eps)
     y = g.op("Div", x, g.op("Sqrt", g.op("Add", mean, g.const(np.float32(eps)))))
     if m.elementwise_affine:
