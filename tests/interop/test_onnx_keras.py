@@ -30,7 +30,8 @@ def _functional():
     inputs = keras.Input((6,))
     a, b = L.Dense(4, activation="relu")(inputs), L.Dense(4)(inputs)
     merged = [L.Add()([a, b]), L.Subtract()([a, b]), L.Multiply()([a, b]), L.Average()([a, b]),
-              L.Maximum()([a, b]), L.Minimum()([a, b])]
+              L.Maximum()([a, b]), L.Minimum()([a, b]), L.Dot(1)([a, b]),
+              L.Dot(-1, normalize=True)([a, b])]
     return keras.Model(inputs, L.Dense(2)(L.Concatenate()(merged)))
 
 
@@ -49,6 +50,16 @@ def _attention():
     out = _built(L.MultiHeadAttention(4, 3, value_dim=2, use_bias=False), (5, 8), (3, 6))(
         x, context)
     return keras.Model([inputs, context], L.Dense(2)(out))
+
+
+def _dots():
+    """Dot of sequences: along the features (scores), along time, and normalized."""
+    inputs = keras.Input((5, 3))
+    a, b = L.Dense(4)(inputs), L.Dense(4)(inputs)
+    scores = L.Dot(axes=(2, 2))([a, b])                # (N, 5, 5)
+    over_time = L.Dot(axes=1, normalize=True)([a, b])  # (N, 4, 4)
+    mixed = L.Dot(axes=(1, 2))([inputs, scores])       # (N, 3, 5)
+    return keras.Model(inputs, [scores, over_time, mixed])
 
 
 def _recurrent_states():
@@ -125,6 +136,7 @@ MODELS = {
         L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="ave"),
         L.Bidirectional(L.LSTM(2), merge_mode="mul"), L.Dense(2)]), floats(6, 3)),
     "recurrent_states": (_recurrent_states, floats(6, 3)),
+    "dots": (_dots, floats(5, 3)),
     "time_distributed": (lambda: keras.Sequential([
         keras.Input((3, 6, 6, 2)), L.TimeDistributed(L.Conv2D(2, 3, activation="relu")),
         L.TimeDistributed(L.Flatten()), L.TimeDistributed(L.Dense(4, activation="tanh")),
@@ -221,7 +233,6 @@ UNSUPPORTED = {
     "Discretization": (lambda: L.Discretization(bin_boundaries=[0.0]), (3,)),
     "Lambda": (lambda: L.Lambda(lambda x: x * 2), (3,)),
     "Masking": (lambda: L.Masking(), (3, 2)),
-    "Dot": None,  # two inputs: checked like Add once it has a converter
     "GRUCell": None, "LSTMCell": None, "SimpleRNNCell": None,  # run inside RNN layers only
     "Layer": None,  # the base class
 }

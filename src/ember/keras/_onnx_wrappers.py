@@ -1,6 +1,6 @@
 """ONNX converters of the Keras wrappers (``Bidirectional``, ``TimeDistributed``), the
 convolutions beyond ``Conv1D``/``Conv2D`` (``Conv2DTranspose``, ``DepthwiseConv2D``,
-``SeparableConv2D``) and ``UpSampling2D``, registered with ``ember.onnx`` like those of
+``SeparableConv2D``), ``UpSampling2D`` and ``Dot``, registered with ``ember.onnx`` like those of
 ``ember.keras._onnx_export``.
 
 ``Bidirectional`` is one ONNX recurrent node with ``direction="bidirectional"`` (ONNX's reverse
@@ -157,8 +157,27 @@ def up_sampling2d(g, layer, inputs, shapes):
     return K._to_last(g, y, n) if last else y
 
 
+# ---------------------------------------------------------------------------------- merging
+def dot(g, layer, inputs, shapes):
+    """Keras's ``batch_dot`` of two inputs along ``axes`` (an Einsum), after an L2
+    normalization along them with ``normalize``."""
+    (x, y), (sx, sy) = list(inputs[0]), shapes
+    a1, a2 = layer._axes(sx, sy)
+    if layer.normalize:
+        x, y = (g.op("Div", v, g.op("Max", g.op("Sqrt", g.reduce("ReduceSumSquare", v, [a])),
+                                    g.const(np.float32(1e-12))))
+                for v, a in ((x, a1), (y, a2)))
+    letters = iter("abcdefghijklm")
+    left = ["n"] + ["z" if i == a1 else next(letters) for i in range(1, len(sx))]
+    right = ["n"] + ["z" if i == a2 else next(letters) for i in range(1, len(sy))]
+    out = [c for c in left + right[1:] if c != "z"]
+    equation = f"{''.join(left)},{''.join(right)}->{''.join(out)}"
+    z = g.op("Einsum", x, y, equation=equation, hint="dot")
+    return g.op("Unsqueeze", z, g.ints([1])) if len(out) == 1 else z
+
+
 CONVERTERS = {
-    L.Bidirectional: bidirectional, L.TimeDistributed: time_distributed,
+    L.Dot: dot, L.Bidirectional: bidirectional, L.TimeDistributed: time_distributed,
     L.Conv2DTranspose: conv_transpose, L.DepthwiseConv2D: depthwise_conv,
     L.SeparableConv2D: separable_conv, L.UpSampling2D: up_sampling2d,
 }

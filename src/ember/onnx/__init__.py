@@ -57,7 +57,8 @@ SUPPORTED: dict = {
     nn.TransformerEncoderLayer: attention.encoder_layer,
     nn.TransformerDecoderLayer: attention.decoder_layer, nn.RNNCell: recurrent.torch_cell,
     nn.LSTMCell: recurrent.torch_cell, nn.GRUCell: recurrent.torch_cell,
-    nn.Upsample: spatial.upsample, nn.UpsamplingNearest2d: spatial.upsample,
+    nn.Bilinear: T.bilinear, nn.PairwiseDistance: T.pairwise_distance,
+    nn.CosineSimilarity: T.cosine_similarity, nn.Upsample: spatial.upsample, nn.UpsamplingNearest2d: spatial.upsample,
     nn.UpsamplingBilinear2d: spatial.upsample, nn.Unfold: spatial.unfold, nn.Fold: spatial.fold,
 }
 

@@ -318,3 +318,42 @@ def pad(g, m, inputs, shapes):
     if kind == "constant":
         args.append(g.const(np.float32(getattr(m, "value", 0.0)), "pad_value"))
     return g.op("Pad", *args, mode=kind, hint="pad")
+
+
+# ---------------------------------------------------------------------------------- two inputs
+def bilinear(g, m, inputs, shapes):
+    """``x1^T W_k x2 + b_k`` over the last dims (an Einsum)."""
+    y = g.op("Einsum", inputs[0], g.const(_np(m.weight), "weight"), inputs[1],
+             equation="...i,oij,...j->...o", hint="bilinear")
+    return g.op("Add", y, g.const(_np(m.bias), "bias")) if m.bias is not None else y
+
+
+def _norm(g, m, x, p, axis, keepdims):
+    """The ``p``-norm of ``x`` over ``axis`` (1, 2, inf or any other positive ``p``)."""
+    if p == 2:
+        return g.op("Sqrt", g.reduce("ReduceSumSquare", x, [axis], keepdims))
+    if p == 1:
+        return g.reduce("ReduceL1", x, [axis], keepdims)
+    if math.isinf(p) and p > 0:
+        return g.reduce("ReduceMax", g.op("Abs", x), [axis], keepdims)
+    if not p > 0:
+        _refuse(m, f"the p={p} norm has no ONNX converter")
+    power = g.op("Pow", g.op("Abs", x), g.const(np.float32(p)))
+    return g.op("Pow", g.reduce("ReduceSum", power, [axis], keepdims), g.const(np.float32(1 / p)))
+
+
+def pairwise_distance(g, m, inputs, shapes):
+    diff = g.op("Add", g.op("Sub", inputs[0], inputs[1]), g.const(np.float32(m.eps)))
+    return _norm(g, m, diff, float(m.norm), -1, int(bool(m.keepdim)))
+
+
+def cosine_similarity(g, m, inputs, shapes):
+    """``x1 . x2 / (max(||x1||, eps) max(||x2||, eps))`` along ``dim`` (inputs broadcast)."""
+    shape = list(np.broadcast_shapes(*[tuple(s) for s in shapes]))
+    units = []
+    for x, own in zip(inputs, shapes):
+        if list(own) != shape:
+            x = g.op("Expand", x, g.op("Shape", g.op("Add", inputs[0], inputs[1])))
+        norm = g.op("Max", _norm(g, m, x, 2, m.dim, 1), g.const(np.float32(m.eps)))
+        units.append(g.op("Div", x, norm))
+    return g.reduce("ReduceSum", g.op("Mul", *units), [m.dim], keepdims=0, hint="cosine")
