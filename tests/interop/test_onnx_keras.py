@@ -62,6 +62,21 @@ def _dots():
     return keras.Model(inputs, [scores, over_time, mixed])
 
 
+def _preprocessing():
+    """Bucketized floats and category ids, encoded every way, merged into one output."""
+    values, ids = keras.Input((3,)), keras.Input((4,), dtype="int64")
+    one = keras.Input((1,), dtype="int64")
+    parts = [L.Discretization([-0.5, 0.0, 0.7], output_mode=m)(values)
+             for m in ("one_hot", "multi_hot", "count")]
+    parts += [L.Flatten()(L.CategoryEncoding(6, output_mode="one_hot")(ids)),
+              L.CategoryEncoding(6, output_mode="multi_hot")(ids),
+              L.CategoryEncoding(6, output_mode="count")(ids),
+              L.CategoryEncoding(5, output_mode="one_hot")(one)]
+    bins = L.Discretization([0.0], output_mode="int")(values)
+    return keras.Model([values, ids, one], [L.Concatenate()(
+        [L.Flatten()(p) if len(p.shape) > 2 else p for p in parts]), bins])
+
+
 def _recurrent_states():
     inputs = keras.Input((6, 3))
     out, h_f, c_f, h_b, c_b = L.Bidirectional(L.LSTM(3, return_state=True))(inputs)
@@ -137,6 +152,9 @@ MODELS = {
         L.Bidirectional(L.LSTM(2), merge_mode="mul"), L.Dense(2)]), floats(6, 3)),
     "recurrent_states": (_recurrent_states, floats(6, 3)),
     "dots": (_dots, floats(5, 3)),
+    "preprocessing": (_preprocessing, lambda rng, batch: [
+        floats(3)(rng, batch), rng.integers(0, 6, (batch, 4)).astype(np.int64),
+        rng.integers(0, 5, (batch, 1)).astype(np.int64)]),
     "time_distributed": (lambda: keras.Sequential([
         keras.Input((3, 6, 6, 2)), L.TimeDistributed(L.Conv2D(2, 3, activation="relu")),
         L.TimeDistributed(L.Flatten()), L.TimeDistributed(L.Dense(4, activation="tanh")),
@@ -189,7 +207,7 @@ def test_keras_model_export_matches_in_onnxruntime(case, tmp_path, capsys):
         expected = expected if isinstance(expected, list) else [expected]
         assert len(got) == len(expected)
         for a, b in zip(got, expected):
-            assert a.dtype == np.float32 and a.shape == b.shape
+            assert a.dtype == b.dtype and a.dtype in (np.float32, np.int32) and a.shape == b.shape
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
@@ -229,8 +247,6 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 # Keras layers without a converter: each raises an error naming it (or is listed as untestable
 # alone here, with its reason).
 UNSUPPORTED = {
-    "CategoryEncoding": (lambda: L.CategoryEncoding(4), (2,)),
-    "Discretization": (lambda: L.Discretization(bin_boundaries=[0.0]), (3,)),
     "Lambda": (lambda: L.Lambda(lambda x: x * 2), (3,)),
     "Masking": (lambda: L.Masking(), (3, 2)),
     "GRUCell": None, "LSTMCell": None, "SimpleRNNCell": None,  # run inside RNN layers only
