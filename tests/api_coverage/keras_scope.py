@@ -83,7 +83,7 @@ OUT_OF_SCOPE = {
 
 OWNED = {
     "keras": {
-        "issue 18 (export, adapters such as the scikit-learn wrappers)": "export wrappers",
+        "issue 18 (export)": "export",
     },
     "keras.layers": {
         "issue 14 (functional API: Wrapper, layer (de)serialize, SpectralNormalization, Pipeline)":
