@@ -22,11 +22,22 @@ def check(cond, what):
 def collectives(rank, size):
     R = dist.ReduceOp
     ranks = np.arange(size, dtype=np.float32) + 1
-    for op, want in ((R.SUM, ranks.sum()), (R.AVG, ranks.mean()), (R.MAX, size), (R.MIN, 1),
-                     (R.PRODUCT, ranks.prod())):
-        t = ember.full((2, 3), float(rank + 1))
-        check(dist.all_reduce(t, op=op) is None, "all_reduce returns None")
-        check(t.dtype == ember.float32 and np.allclose(t.numpy(), want), f"all_reduce {op}: {t}")
+    for shape in ((2, 3), (200, 100)):  # 80 kB: on the communication thread
+        for op, want in ((R.SUM, ranks.sum()), (R.AVG, ranks.mean()), (R.MAX, size), (R.MIN, 1),
+                         (R.PRODUCT, ranks.prod())):
+            t = ember.full(shape, float(rank + 1))
+            check(dist.all_reduce(t, op=op) is None, "all_reduce returns None")
+            check(t.dtype == ember.float32 and np.allclose(t.numpy(), want), f"all_reduce {op}: {t}")
+    big = [ember.full((50_000,), float(rank + k)) for k in range(3)]  # in flight together
+    works = [dist.all_reduce(t, async_op=True) for t in big] + [dist.all_reduce(ember.ones(2), async_op=True)]
+    for w in works[::-1]:
+        w.wait()
+    check(all(np.all(t.numpy() == ranks.sum() - size + k * size) for k, t in enumerate(big)),
+          "large async all_reduces")
+    wide = ember.zeros(200, 200)[:, ::2]  # large and not contiguous
+    wide.fill_(float(rank))
+    dist.all_reduce(wide, op=R.AVG)
+    check(np.allclose(wide.numpy(), (ranks.sum() - size) / size), "large strided all_reduce")
     t = ember.tensor([rank + 1, 10], dtype=ember.int64)
     work = dist.all_reduce(t, async_op=True)
     work.wait()

@@ -37,13 +37,14 @@ def test_data_parallel_training_matches_one_rank(runs, n):
     assert not np.allclose(one["0.weight"], 0)
 
 
-@pytest.mark.parametrize("mode, message", [
-    ("exit", "exited with non-zero status"),
-    ("raise", "rank 1 failed with ValueError; aborting all 2 ranks"),
-    ("stall", "waited 3 s for the other 1 rank(s) and timed out"),
+@pytest.mark.parametrize("mode, message, length", [
+    ("exit", "exited with non-zero status", 3),
+    ("raise", "rank 1 failed with ValueError; aborting all 2 ranks", 3),
+    ("stall", "waited 3 s for the other 1 rank(s) and timed out", 3),
+    ("stall", "waited 3 s for the other 1 rank(s) and timed out", 100_000),  # the thread's path
 ])
-def test_a_failing_rank_ends_the_job_with_a_clear_error(mode, message):
-    proc = run_ranks(2, ["mpi_failure.py", mode], timeout=60)
+def test_a_failing_rank_ends_the_job_with_a_clear_error(mode, message, length):
+    proc = run_ranks(2, ["mpi_failure.py", mode, length], timeout=60)
     assert proc.returncode != 0
     assert message in proc.stdout + proc.stderr
     assert "rank 0 finished" not in proc.stdout

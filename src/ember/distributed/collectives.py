@@ -1,7 +1,9 @@
 """Collectives on tensors, in place, with torch.distributed's names and arguments.
 
 Each runs as a non-blocking MPI call (``Iallreduce``, ``Ibcast``, …) that is waited on with the
-group's timeout, so a rank that never arrives makes the others raise instead of hanging.
+group's timeout, so a rank that never arrives makes the others raise instead of hanging; an
+``all_reduce`` of a large buffer (from 64 KiB) runs instead as Open MPI's much faster blocking
+``Allreduce`` on the group's communication thread (:mod:`.comm_thread`), waited on the same way.
 ``async_op=True`` returns the ``Work`` without waiting.
 
 Example::
@@ -19,6 +21,7 @@ import time
 import numpy as np
 
 from ._mpi import mpi
+from .comm_thread import Job
 from .process_group import _world
 
 __all__ = ["ReduceOp", "Work", "all_reduce", "broadcast", "all_gather", "all_gather_into_tensor",
@@ -36,6 +39,7 @@ class ReduceOp:
 
 
 _OPS = {"sum": "SUM", "avg": "SUM", "product": "PROD", "min": "MIN", "max": "MAX"}
+_THREAD_BYTES = 64 * 1024  # an all_reduce this large runs as a blocking Allreduce on the thread
 
 
 def _mpi_op(op):
@@ -47,14 +51,19 @@ def _mpi_op(op):
 
 class Work:
     """A collective in flight: ``wait()`` blocks until it is done (or the timeout passes) and
-    then runs the finishing step (copy back, divide for AVG)."""
+    then runs the finishing step (copy back, divide for AVG). ``requests``: MPI requests, or
+    :class:`~ember.distributed.comm_thread.Job` objects of the group's communication thread."""
 
     def __init__(self, requests, group, finish=None) -> None:
-        self._requests, self._group, self._finish = list(requests), group, finish
+        requests = list(requests)
+        self._jobs = [r for r in requests if isinstance(r, Job)]
+        self._requests = [r for r in requests if not isinstance(r, Job)]
+        self._group, self._finish = group, finish
         self._done = False
 
     def is_completed(self) -> bool:
-        if not self._done and mpi().Request.Testall(self._requests):
+        if (not self._done and all(j.is_completed() for j in self._jobs)
+                and mpi().Request.Testall(self._requests)):
             self._complete()
         return self._done
 
@@ -66,6 +75,8 @@ class Work:
             return True
         limit = (timeout or self._group.timeout).total_seconds()
         deadline = time.monotonic() + limit
+        for job in self._jobs:
+            job.wait(max(deadline - time.monotonic(), 0.0), lambda: self._group.timeout_error(limit))
         test = mpi().Request.Testall
         spins = 0
         while not test(self._requests):
@@ -121,7 +132,12 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op: bool = False):
     g = _world(group)
     buf, back = _buffer(tensor)
     MPI = mpi()
-    req = g.comm.Iallreduce(MPI.IN_PLACE, buf, op=_mpi_op(op))
+    if buf.nbytes >= _THREAD_BYTES:  # the same on every rank: the buffers have one size
+        thread, comm = g.background()
+        mpi_op = _mpi_op(op)
+        req = thread.submit(lambda: comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op))
+    else:
+        req = g.comm.Iallreduce(MPI.IN_PLACE, buf, op=_mpi_op(op))
     return _run([req], g, async_op, _chain(_avg_step(buf, op, g.size()), back))
 
 

@@ -46,24 +46,24 @@ class ProcessGroup:
     def __init__(self, comm, timeout: datetime.timedelta) -> None:
         self.comm = comm
         self.timeout = timeout
-        self._background = None
+        # the communication thread's own communicator, made now while every rank is here (a
+        # Dup is a collective without a timeout); the thread starts on first use
+        self._thread_comm = comm.Dup()
+        self._thread = None
 
     def background(self):
-        """``(thread, comm)``: this group's communication thread (created on first use) and
-        the communicator of its own that the thread's collectives run on (a collective call:
-        every rank must ask at the same point)."""
-        if self._background is None:
+        """``(thread, comm)``: this group's communication thread and the communicator its
+        collectives run on."""
+        if self._thread is None:
             from .comm_thread import CommThread
-            self._background = (CommThread(), self.comm.Dup())
-        return self._background
+            self._thread = CommThread()
+        return self._thread, self._thread_comm
 
     def close(self) -> None:
         """Ends the communication thread and frees the communicators."""
-        if self._background is not None:
-            thread, comm = self._background
-            self._background = None
-            if thread.close():
-                comm.Free()
+        thread, self._thread = self._thread, None
+        if thread is None or thread.close():
+            self._thread_comm.Free()
         self.comm.Free()
 
     def rank(self) -> int:

@@ -236,9 +236,8 @@ class DistributedDataParallel(Module):
             b.write_back(scale, make, keep_none)
 
     def _wait(self, jobs) -> None:
-        limit = self._group.timeout.total_seconds()
-        for job in jobs:
-            job.wait(limit, lambda: self._group.timeout_error(limit))
+        from ...distributed.collectives import Work
+        Work(jobs, self._group).wait()
 
     @contextlib.contextmanager
     def no_sync(self):
