@@ -13,10 +13,16 @@ share of a step: (synced - unsynced) / synced. Scaling efficiency: T(1 rank) / (
 
 Run: ``python bench/bench_distributed.py [--epochs 3] [--cells wide,lenet]`` (prints a table
 and a JSON line). Needs ember[distributed]; torch for the torch rows.
+
+``--comm`` instead times the communication alone on 2 ranks: MPI ``Allreduce`` (in place) of a
+buffer as large as wide's gradients (1.86 M float32, 7.5 MB), the same as ``Iallreduce`` +
+``Wait``, and one DDP training step of wide (batch 128 per rank) synced and under ``no_sync()``
+(the difference is what a step pays for its gradient averaging): min and median ms.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -105,6 +111,46 @@ def worker(framework: str, cell: str, epochs: int, nosync: bool) -> None:
     dist.destroy_process_group()
 
 
+def comm_worker(reps: int) -> None:
+    """``--comm`` on each rank: bare allreduce against DDP's per-step cost (ms)."""
+    import numpy as np
+
+    import ember as lib
+    import ember.distributed as dist
+    from ember.nn.parallel import DistributedDataParallel as DDP
+    dist.init_process_group("mpi")
+    from mpi4py import MPI
+    comm, rank = MPI.COMM_WORLD, dist.get_rank()
+    lib.manual_seed(0)
+    model = DDP(_model(lib, "wide"))
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    x, y = _data("wide")
+    xb, yb = lib.from_numpy(x[rank * 128:(rank + 1) * 128]), lib.from_numpy(y[rank * 128:(rank + 1) * 128])
+    buf = np.ones(sum(p.numel() for p in model.parameters()), np.float32)
+
+    def step(sync):
+        opt.zero_grad()
+        with (contextlib.nullcontext() if sync else model.no_sync()):
+            loss_fn(model(xb), yb).backward()
+        opt.step()
+    cases = {"allreduce": lambda: comm.Allreduce(MPI.IN_PLACE, buf),
+             "iallreduce_wait": lambda: comm.Iallreduce(MPI.IN_PLACE, buf).Wait(),
+             "ddp_step_synced": lambda: step(True), "ddp_step_no_sync": lambda: step(False)}
+    times = {k: [] for k in cases}
+    for _ in range(reps + 2):
+        for name, fn in cases.items():
+            comm.Barrier()
+            start = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - start) * 1e3)
+    if rank == 0:
+        out = {k: {"min_ms": min(v[2:]), "median_ms": sorted(v[2:])[reps // 2]} for k, v in times.items()}
+        out["floats"] = int(buf.size)
+        print("RESULT " + json.dumps(out), flush=True)
+    dist.destroy_process_group()
+
+
 # --------------------------------------------------------------------------------------------
 # the driver
 
@@ -122,12 +168,14 @@ def _free_port() -> int:
 
 
 def run(framework: str, cell: str, ranks: int, threads: int, epochs: int) -> dict:
+    """One configuration in fresh processes (``framework`` "comm": the ``--comm`` worker)."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads), OMPI_ALLOW_RUN_AS_ROOT="1",
                OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", BENCH_INIT=f"tcp://127.0.0.1:{_free_port()}")
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    cmd = [_mpiexec(), "-n", str(ranks), "--bind-to", "none", sys.executable, __file__,
-           "--worker", framework, cell, str(epochs)]
+    worker_args = ["--comm-worker", str(epochs)] if framework == "comm" else \
+        ["--worker", framework, cell, str(epochs)]
+    cmd = [_mpiexec(), "-n", str(ranks), "--bind-to", "none", sys.executable, __file__, *worker_args]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1200)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -143,10 +191,26 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--epochs", type=int, default=3, help="timed epochs per configuration")
     ap.add_argument("--cells", default="wide,lenet")
+    ap.add_argument("--comm", action="store_true", help="time the communication alone (2 ranks)")
+    ap.add_argument("--reps", type=int, default=40, help="repetitions for --comm")
     ap.add_argument("--worker", nargs=3, metavar=("FRAMEWORK", "CELL", "EPOCHS"), help=argparse.SUPPRESS)
+    ap.add_argument("--comm-worker", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         worker(args.worker[0], args.worker[1], int(args.worker[2]), nosync=True)
+        return 0
+    if args.comm_worker:
+        comm_worker(args.comm_worker)
+        return 0
+    if args.comm:
+        res = run("comm", "wide", 2, 1, args.reps)
+        for name, t in res.items():
+            if isinstance(t, dict):
+                print(f"{name:<18} min {t['min_ms']:7.2f} ms   median {t['median_ms']:7.2f} ms")
+        if "ddp_step_synced" in res:
+            print("DDP's gradient averaging per step (synced - no_sync, min): "
+                  f"{res['ddp_step_synced']['min_ms'] - res['ddp_step_no_sync']['min_ms']:.2f} ms")
+        print("JSON " + json.dumps(res))
         return 0
     results = {}
     for cell in args.cells.split(","):
