@@ -6,10 +6,13 @@ import hashlib
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 
 import pytest
 
-from .conftest import ember
+from .conftest import cli_env, ember
 
 optuna = pytest.importorskip("optuna")
 pytest.importorskip("tensorboard")
@@ -69,6 +72,50 @@ def test_resume_continues_the_study(search, tmp_path):
     first = _study(search).trials
     assert [t.params for t in study.trials[:3]] == [t.params for t in first]
     assert json.loads((copy / "metrics.json").read_text())["trials"]["new"] == 2
+
+
+def test_resume_fails_trials_a_stopped_search_left_running(search, tmp_path):
+    """A search killed mid-trial leaves it RUNNING in the journal; --resume (which holds the
+    folder's lock) marks it FAIL and goes on, so no trial stays RUNNING for ever."""
+    copy = tmp_path / "copy"
+    shutil.copytree(search, copy)
+    orphan = _study(copy).ask()  # a trial started and never told: what a kill -9 leaves
+    assert _study(copy).trials[orphan.number].state.name == "RUNNING"
+    result = ember("tune", "--resume", copy, "--trials", "1", "--no-plots")
+    assert result.returncode == 0, result.stderr
+    assert f"failed: {orphan.number}" in result.stdout
+    states = [t.state.name for t in _study(copy).trials]
+    assert states == ["COMPLETE"] * 3 + ["FAIL", "COMPLETE"], states
+
+
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # the child gets Python's Ctrl-C handling
+
+
+def test_ctrl_c_stops_the_search_in_one_message_and_leaves_no_running_trial(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "ember", "tune", "iris", "--trials", "50",
+                             "--epochs", "400", "--out", str(out), "--no-plots"],
+                            env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, preexec_fn=_default_sigint)
+    try:
+        for line in proc.stdout:
+            if line.startswith("trial 0:"):  # one trial done, the next one running
+                break
+        else:
+            pytest.fail("the search ended before its first trial")
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "ember tune --resume" in stderr, stderr
+    assert [line for line in stderr.splitlines() if line.strip()] == \
+        [f"interrupted: the finished trials are kept in {out / 'study.journal'}; continue with: "
+         f"ember tune --resume {out}"]
+    states = [t.state.name for t in _study(out).trials]
+    assert states[0] == "COMPLETE" and "RUNNING" not in states, states
 
 
 def test_space_file_narrows_and_widens(tmp_path):

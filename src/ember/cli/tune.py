@@ -110,7 +110,11 @@ def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std:
                 raise optuna.TrialPruned(f"pruned at epoch {trainer.epoch}")
 
         started = time.perf_counter()
-        trainer.fit(cfg["epochs"], checkpoint=after_epoch)
+        try:
+            trainer.fit(cfg["epochs"], checkpoint=after_epoch)
+        except TrainingDiverged as exc:  # Optuna records a FAIL; the reason is kept with it
+            trial.set_user_attr("failure", str(exc))
+            raise
         losses = trainer.history["val_loss"]
         best = min(range(len(losses)), key=losses.__getitem__)
         trial.set_user_attr("epochs_run", trainer.epoch)
@@ -168,6 +172,20 @@ def _load_study(optuna, folder: str, settings: dict, fingerprint: str):
     study.sampler = optuna.samplers.TPESampler(seed=settings["base"]["seed"] + len(study.trials))
     study.pruner = _pruner(optuna)
     return study
+
+
+def _fail_stale(study, progress) -> None:
+    """Marks FAIL the trials a stopped search left RUNNING (a second Ctrl-C, a killed process):
+    under the folder's lock no other search can be running them, and Optuna would otherwise
+    keep them RUNNING for ever. (The storage's own ``set_trial_state_values`` is the call
+    Optuna's ``fail_stale_trials`` makes; it needs the trial's storage id.)"""
+    from optuna.trial import TrialState
+    stale = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    for trial in stale:
+        study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+    if stale:
+        progress.message(f"marked {len(stale)} unfinished trial(s) of the stopped search as "
+                         f"failed: {', '.join(str(t.number) for t in stale)}")
 
 
 def _settings_for_new(args) -> tuple:
@@ -229,6 +247,7 @@ def run(args) -> int:
         # checked without touching the folder; the lock is taken only for a search that goes on
         study = _load_study(optuna, folder, saved, info["data_fingerprint"])
         with rundir.locked(folder):
+            _fail_stale(study, progress)
             return _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs,
                            progress, args)
     with rundir.claim(args.out, info["name"], overwrite=args.overwrite) as folder:
@@ -251,11 +270,16 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
     def show(*study_and_trial):  # Optuna's callback protocol: (study, frozen trial)
         trial = study_and_trial[-1]
         value = "pruned" if trial.state.name == "PRUNED" else (
-            f"val_loss {trial.value:.4f}" if trial.value is not None else trial.state.name.lower())
+            f"val_loss {trial.value:.4f}" if trial.value is not None else
+            f"failed ({trial.user_attrs.get('failure', trial.state.name.lower())})")
         progress.message(f"trial {trial.number}: {value} {trial.params}")
 
     progress.message(f"tuning on {base['data']} ({info['n_train']} train / {info['n_val']} "
                      f"validation rows): {trials} trials → {folder}")
+    verbosity = optuna.logging.get_verbosity()
+    # Optuna logs a failed trial with its traceback; the show() line above says it in one line,
+    # and a Ctrl-C is reported below
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=optuna.exceptions.ExperimentalWarning)
@@ -265,6 +289,8 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
         print(f"\ninterrupted: the finished trials are kept in {os.path.join(folder, STUDY)}; "
               f"continue with: ember tune --resume {folder}", file=sys.stderr)
         return 130
+    finally:
+        optuna.logging.set_verbosity(verbosity)
     seconds = time.perf_counter() - started
     complete = [t for t in study.trials if t.state.name == "COMPLETE"]
     if not complete:
