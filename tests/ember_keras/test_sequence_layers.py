@@ -193,6 +193,59 @@ def test_multi_head_attention_with_masks(keras_ref, scores):
     np.testing.assert_array_equal(get_keras_mask(out).numpy(), tokens != 0)
 
 
+@pytest.mark.parametrize("scores", [False, True])
+def test_multi_head_attention_in_a_functional_model(keras_ref, scores):
+    """A symbolic call builds from the query, value and key shapes (value dim 6 differs from
+    the query's 8), returns (output, scores) when asked, and the model runs as Keras's."""
+    import torch
+    rng = np.random.default_rng(10)
+    models, weights = [], None
+    for keras in (keras_ref, ek):
+        q, v = keras.Input((5, 8)), keras.Input((7, 6))
+        mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+        out = mha(q, v, return_attention_scores=scores)
+        assert isinstance(out, tuple) == scores
+        assert [tuple(w.shape) for w in mha.weights] == [
+            (8, 2, 4), (2, 4), (6, 2, 4), (2, 4), (6, 2, 4), (2, 4), (2, 4, 8), (8,)]
+        models.append(keras.Model([q, v], out))
+    assert tuple(models[1].outputs[0].shape) == (None, 5, 8)
+    if scores:  # Keras's symbolic spec says (None, 2, 5, 5); the scores really are 5 x 7
+        assert tuple(models[1].outputs[1].shape) == (None, 2, 5, 7)
+    models[1].set_weights(models[0].get_weights())
+    xq, xv = rng.standard_normal((3, 5, 8)), rng.standard_normal((3, 7, 6))
+    xq, xv = xq.astype(np.float32), xv.astype(np.float32)
+    k_out = _flat(models[0]([torch.tensor(xq), torch.tensor(xv)]))
+    e_out = _flat(models[1]([xq, xv]))
+    assert len(k_out) == len(e_out) == (2 if scores else 1)
+    for a, b in zip(e_out, k_out):
+        np.testing.assert_allclose(_np(a), _np(b), **TOL)
+
+
+def _pair_layer(keras):
+    class Pair(keras.layers.Layer):
+        """build(x_shape, y_shape): Keras passes each call argument's shape by name."""
+        def build(self, x_shape, y_shape):
+            self.w = self.add_weight(shape=(x_shape[-1], y_shape[-1]), initializer="ones")
+
+        def call(self, x, y):
+            return keras.ops.matmul(x, self.w) * y
+    return Pair()
+
+
+@pytest.mark.parametrize("symbolic", [False, True])
+def test_build_takes_each_call_arguments_shape_by_name(keras_ref, symbolic):
+    x, y = np.ones((2, 3), np.float32), np.full((2, 4), 2.0, np.float32)
+    for keras in (keras_ref, ek):
+        layer = _pair_layer(keras)
+        if symbolic:
+            out = layer(keras.Input((3,)), keras.Input((4,)))
+            assert tuple(out.shape) == (None, 4)
+        else:
+            np.testing.assert_allclose(_np(layer(keras.ops.convert_to_tensor(x),
+                                                 keras.ops.convert_to_tensor(y))), 6.0)
+        assert tuple(layer.w.shape) == (3, 4)
+
+
 def test_embedding_matches_keras(keras_ref):
     tokens = np.array([[1, 4, 0], [7, 7, 2]])
     k, e = keras_ref.layers.Embedding(8, 3), ek.layers.Embedding(8, 3)

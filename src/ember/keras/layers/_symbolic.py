@@ -18,7 +18,7 @@ from .input_spec import assert_input_compatibility
 from .keras_tensor import KerasTensor
 from .node import Node, is_symbolic
 
-__all__ = ["symbolic_call", "infer_output_spec", "is_shape", "any_symbolic"]
+__all__ = ["symbolic_call", "infer_output_spec", "is_shape", "any_symbolic", "build_shapes_by_name"]
 
 
 def is_shape(x) -> bool:
@@ -71,7 +71,13 @@ def symbolic_call(layer, args, kwargs):
     inputs = args[0] if args else next(iter(kwargs.values()))
     shapes = _tree.map_structure(lambda t: tuple(t.shape), inputs)
     if not layer.built:
-        layer._build_once(shapes)
+        named = build_shapes_by_name(layer, args, kwargs)
+        if named is None:
+            layer._build_once(shapes)
+        else:
+            layer.build(**named)
+            layer.built = True
+            layer._build_shapes = [shapes, None]
     assert_input_compatibility(layer.input_spec, inputs, layer.name)
     if layer._defines_output_shape():
         out_shapes = layer.compute_output_shape(shapes)
@@ -87,6 +93,30 @@ def symbolic_call(layer, args, kwargs):
         outputs = infer_output_spec(layer, args, kwargs)
     Node(layer, args, kwargs, outputs)
     return outputs
+
+
+def build_shapes_by_name(layer, args, kwargs):
+    """Keras's rule for a ``build`` with several arguments, all named ``<arg>_shape`` (as
+    ``MultiHeadAttention.build(query_shape, value_shape, key_shape=None)``): each gets the
+    shape of the call's argument ``<arg>``. None where ``build`` takes one argument (it gets
+    the first input's shape) or the call does not bind.
+
+    Example: ``call(self, x, y)`` with ``build(self, x_shape, y_shape)`` is built with
+    ``build(x_shape=x.shape, y_shape=y.shape)``."""
+    import inspect
+    params = list(inspect.signature(type(layer).build).parameters.values())[1:]
+    if len(params) < 2 or not all(p.name.endswith("_shape") for p in params):
+        return None
+    try:
+        bound = inspect.signature(layer.call).bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return None
+    named = {}
+    for p in params:
+        value = bound.get(p.name[:-len("_shape")])
+        if value is not None:
+            named[p.name] = _tree.map_structure(lambda t: tuple(t.shape), value)
+    return named
 
 
 def _map_shapes(fn, shapes):

@@ -134,6 +134,9 @@ class MultiHeadAttention(Layer):
     def _maybe_build(self, first_input) -> None:
         pass  # built in call, when the shapes of query, value and key are all known
 
+    def _defines_output_shape(self) -> bool:
+        return False  # a symbolic call runs call() on zeros: (output, scores) when asked for
+
     def _attention_mask(self, query, value, value_mask, key_mask, attention_mask,
                         use_causal_mask):
         """Keras's merged boolean mask ``(B, T, S)`` (or None)."""

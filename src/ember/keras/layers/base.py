@@ -434,7 +434,12 @@ class Layer(Module):
             if args:
                 args = (_convert_input(args[0]),) + args[1:]
                 if not self.built:
-                    self._maybe_build(args[0])
+                    named = _symbolic.build_shapes_by_name(self, args, kwargs)
+                    if named is None:
+                        self._maybe_build(args[0])
+                    else:
+                        self.build(**named)
+                        self.built = True
                 assert_input_compatibility(self.input_spec, args[0], self.name)
             has_training, default = _call_spec(type(self))
             training = kwargs.pop("training", None)
