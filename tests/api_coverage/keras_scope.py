@@ -90,7 +90,7 @@ OWNED = {
             "Wrapper serialize deserialize SpectralNormalization Pipeline",
         "issue 15 (convolution and images)": _CONV_LAYERS,
         "issue 16 (sequences and attention)": """
-            AdditiveAttention Attention ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention RNN
+            ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention RNN
             StackedRNNCells ReversibleEmbedding EinsumDense""",
     },
     "keras.callbacks": {

@@ -17,6 +17,7 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
                       average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization, Normalization
 from .attention import MultiHeadAttention
+from .dot_attention import AdditiveAttention, Attention
 from .embedding import Embedding
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D,
@@ -32,7 +33,8 @@ from .tensor_layers import Identity, Masking, Permute, RepeatVector
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
            "Reshape",
            "BatchNormalization", "LayerNormalization", "Normalization", "ReLU", "LeakyReLU",
-           "PReLU", "ELU", "Softmax", "MultiHeadAttention", "Embedding", "SimpleRNN", "LSTM",
+           "PReLU", "ELU", "Softmax", "MultiHeadAttention", "Attention", "AdditiveAttention",
+           "Embedding", "SimpleRNN", "LSTM",
            "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "Bidirectional", "TimeDistributed",
            "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
            "Rescaling", "SpatialDropout2D", "AveragePooling1D", "AveragePooling2D",

@@ -61,7 +61,11 @@ def fill_mask_arguments(layer, args: tuple, kwargs: dict):
         return get_keras_mask(args[0]) if args else None
     if "mask" in names:
         if kwargs.get("mask") is None:
-            found = get_keras_mask(args[0])
+            if isinstance(args[0], (list, tuple)):  # a list of inputs: the list of their masks
+                found = [get_keras_mask(x) for x in args[0]]
+                found = found if any(m is not None for m in found) else None
+            else:
+                found = get_keras_mask(args[0])
             if found is not None:
                 kwargs["mask"] = found
     else:
