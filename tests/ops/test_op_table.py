@@ -320,6 +320,21 @@ CASES = [
     ("cross_entropy_unbatched", lambda m, a: m.nn.functional.cross_entropy(a, m.tensor(2)), [(4,)], ANY),
     ("cross_entropy_probs", lambda m, a, b: m.nn.functional.cross_entropy(a, m.softmax(b, 1)),
      [(3, 4), (3, 4)], ANY),
+    # CTC on logits (torch's gradient is the logits' one; see ember.ops.ctc)
+    ("ctc_loss", lambda m, a: m.nn.functional.ctc_loss(
+        m.log_softmax(a, 2), m.tensor([[1, 2, 2], [3, 1, 0]]), m.tensor([6, 5]), m.tensor([3, 2])),
+     [(6, 2, 4)], ANY),
+    ("ctc_loss_sum_blank_last", lambda m, a: m.nn.functional.ctc_loss(
+        m.log_softmax(a, 2), m.tensor([[0, 2, 2], [1, 1, 0]]), (6, 4), (3, 2), blank=3,
+        reduction="sum"), [(6, 2, 4)], ANY),
+    ("ctc_loss_none_concatenated", lambda m, a: m.nn.functional.ctc_loss(
+        m.log_softmax(a, 2), m.tensor([2, 1, 3, 3]), m.tensor([5, 6, 3]), m.tensor([2, 0, 2]),
+        reduction="none"), [(6, 3, 4)], ANY),
+    ("ctc_loss_zero_infinity", lambda m, a: m.nn.functional.ctc_loss(
+        m.log_softmax(a, 2), m.tensor([[1, 2], [1, 1]]), m.tensor([5, 2]), m.tensor([2, 2]),
+        reduction="none", zero_infinity=True), [(5, 2, 3)], ANY),
+    ("ctc_loss_unbatched", lambda m, a: m.nn.functional.ctc_loss(
+        m.log_softmax(a, 1), m.tensor([2, 1]), m.tensor(5), m.tensor(2)), [(5, 3)], ANY),
     ("nll_loss", lambda m, a: m.nn.functional.nll_loss(m.log_softmax(a, 1), m.tensor([0, 3, 1])),
      [(3, 4)], ANY),
     ("multi_margin_loss", lambda m, a: m.nn.functional.multi_margin_loss(a, m.tensor([0, 3, 1])), [(3, 4)], ANY),

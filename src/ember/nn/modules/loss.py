@@ -17,7 +17,7 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWith
            "SoftMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss",
            "MarginRankingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "NLLLoss2d",
-           "LinearCrossEntropyLoss"]
+           "LinearCrossEntropyLoss", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -30,6 +30,27 @@ class _Loss(Module):
             raise ValueError(f"{reduction} is not a valid value for reduction; expected one of "
                              f"{', '.join(repr(r) for r in self._reductions)}")
         self.reduction = reduction
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss (see :func:`F.ctc_loss`): ``forward(
+    log_probs (T, N, C), targets, input_lengths, target_lengths)``.
+
+    Example::
+
+        >>> ctc = ember.nn.CTCLoss(blank=0, zero_infinity=True)
+        >>> lp = ember.randn(8, 2, 4).log_softmax(2)
+        >>> ctc(lp, ember.tensor([[1, 2], [3, 3]]), (8, 8), (2, 2)).shape
+        ember.Size([])
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)
 
 
 class _WeightedLoss(_Loss):
