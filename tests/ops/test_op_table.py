@@ -320,6 +320,16 @@ CASES = [
     ("cross_entropy_unbatched", lambda m, a: m.nn.functional.cross_entropy(a, m.tensor(2)), [(4,)], ANY),
     ("cross_entropy_probs", lambda m, a, b: m.nn.functional.cross_entropy(a, m.softmax(b, 1)),
      [(3, 4), (3, 4)], ANY),
+    ("embedding_bag_mean_offsets", lambda m, w: m.nn.functional.embedding_bag(
+        m.tensor([1, 2, 4, 5, 4, 3, 2, 0]), w, m.tensor([0, 4, 4])), [(6, 3)], ANY),
+    ("embedding_bag_sum_weighted_padding", lambda m, w, p: m.nn.functional.embedding_bag(
+        m.tensor([1, 2, 4, 5, 4, 3, 2, 0]), w, m.tensor([0, 3]), mode="sum",
+        per_sample_weights=p, padding_idx=2), [(6, 3), (8,)], ANY),
+    ("embedding_bag_max_2d", lambda m, w: m.nn.functional.embedding_bag(
+        m.tensor([[1, 2, 3], [3, 4, 0], [5, 5, 5]]), w, mode="max", padding_idx=5), [(6, 3)], ANY),
+    ("embedding_bag_last_offset", lambda m, w: m.nn.functional.embedding_bag(
+        m.tensor([1, 1, 4, 0, 1, 3]), w, m.tensor([0, 2, 5]), include_last_offset=True,
+        mode="sum"), [(6, 3)], ANY),
     # CTC on logits (torch's gradient is the logits' one; see ember.ops.ctc)
     ("ctc_loss", lambda m, a: m.nn.functional.ctc_loss(
         m.log_softmax(a, 2), m.tensor([[1, 2, 2], [3, 1, 0]]), m.tensor([6, 5]), m.tensor([3, 2])),

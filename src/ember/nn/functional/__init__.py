@@ -11,7 +11,7 @@ from .activation import *  # noqa: F401,F403 - every activation (see activation.
 from .activation import __all__ as _activation_all
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .ctc import ctc_loss
-from .embedding import embedding
+from .embedding import embedding, embedding_bag
 from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from .layers import (batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, linear,
                      normalize, one_hot)
@@ -32,6 +32,7 @@ from .loss_more import __all__ as _loss_more_all
 
 __all__ = list(_activation_all) + [
     "multi_head_attention_forward", "scaled_dot_product_attention", "ctc_loss", "embedding",
+    "embedding_bag",
     "batch_norm",
     "dropout", "layer_norm", "linear", "normalize", "one_hot", "pad", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "hinge_embedding_loss", "huber_loss",

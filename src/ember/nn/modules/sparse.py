@@ -1,14 +1,15 @@
-"""``Embedding``: a learnable lookup table of vectors, with torch's names and defaults."""
+"""``Embedding``: a learnable lookup table of vectors, and ``EmbeddingBag``, which sums,
+averages or takes the max of bags of its rows; torch's names and defaults."""
 from __future__ import annotations
 
 from ... import _creation
 from ...autograd.grad_mode import no_grad
 from .. import init
-from ..functional.embedding import _padding_row, embedding
+from ..functional.embedding import _padding_row, embedding, embedding_bag
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
 
 
 class Embedding(Module):
@@ -105,3 +106,72 @@ class Embedding(Module):
         return cls(rows, cols, _weight=embeddings, _freeze=freeze, padding_idx=padding_idx,
                    max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq,
                    sparse=sparse)
+
+
+class EmbeddingBag(Embedding):
+    """An :class:`Embedding` whose output is the sum, mean or max of each bag of looked-up
+    rows (see :func:`F.embedding_bag`): ``forward(input, offsets=None,
+    per_sample_weights=None)``.
+
+    Args:
+        num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+        sparse, _weight: as :class:`Embedding`. mode: ``"mean"`` (default), ``"sum"`` or
+        ``"max"``. include_last_offset: the last offset ends the last bag.
+
+    Shape: ``(B, N)`` input, or 1-D input with ``offsets (B,)`` → ``(B, embedding_dim)``.
+
+    Example::
+
+        >>> bag = ember.nn.EmbeddingBag(10, 3, mode="sum")
+        >>> bag(ember.tensor([1, 2, 4, 5, 4]), ember.tensor([0, 2])).shape
+        ember.Size([2, 3])
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, max_norm=None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean",
+                 sparse: bool = False, _weight=None, include_last_offset: bool = False,
+                 padding_idx=None, device=None, dtype=None) -> None:
+        super().__init__(num_embeddings, embedding_dim, padding_idx, max_norm, norm_type,
+                         scale_grad_by_freq, sparse, _weight, device=device, dtype=dtype)
+        self.mode, self.include_last_offset = mode, include_last_offset
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                             self.scale_grad_by_freq, self.mode, self.sparse, per_sample_weights,
+                             self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += ", scale_grad_by_freq=True"
+        s += f", mode='{self.mode}'"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze: bool = True, max_norm=None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        mode: str = "mean", sparse: bool = False,
+                        include_last_offset: bool = False, padding_idx=None) -> "EmbeddingBag":
+        """An EmbeddingBag over a copy of ``embeddings`` (2-D); frozen by default.
+
+        Example::
+
+            >>> ember.nn.EmbeddingBag.from_pretrained(ember.ones(4, 2), mode="max")
+            EmbeddingBag(4, 2, mode='max')
+        """
+        if embeddings.ndim != 2:
+            raise ValueError(f"Embeddings parameter is expected to be 2-dimensional, got "
+                             f"{embeddings.ndim}-D of shape {tuple(embeddings.shape)}")
+        rows, cols = embeddings.shape
+        bag = cls(rows, cols, max_norm=max_norm, norm_type=norm_type,
+                  scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
+                  _weight=embeddings, include_last_offset=include_last_offset,
+                  padding_idx=padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag
