@@ -11,6 +11,8 @@ which is how CTC is used. Frames past an input's length get zero gradient.
 
 Example::
 
+    >>> import numpy as np
+    >>> from ember.ops.ctc import CtcLoss
     >>> lp = ember.randn(6, 2, 5).log_softmax(2).requires_grad_()
     >>> targets = np.array([[1, 2], [3, 0]]); lengths = np.array([2, 1])
     >>> CtcLoss.apply(lp, targets, np.array([6, 4]), lengths)

@@ -52,6 +52,8 @@ class EmbeddingBag(Function):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember.ops.embedding import EmbeddingBag
         >>> w = ember.eye(3, requires_grad=True)
         >>> EmbeddingBag.apply(w, np.array([0, 1, 2]), np.array([0, 2]), "sum")
         tensor([[1., 1., 0.],

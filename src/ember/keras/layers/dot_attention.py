@@ -7,6 +7,7 @@ output's mask.
 
 Example::
 
+    >>> import numpy as np
     >>> from ember import keras
     >>> q, v = np.ones((2, 3, 4), np.float32), np.ones((2, 5, 4), np.float32)
     >>> keras.layers.Attention()([q, v]).shape
@@ -49,6 +50,9 @@ class Attention(Layer):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
+        >>> q, v = np.ones((2, 3, 4), np.float32), np.ones((2, 5, 4), np.float32)
         >>> layer = keras.layers.Attention(use_scale=True)
         >>> out, scores = layer([q, v], return_attention_scores=True)
         >>> scores.shape
@@ -144,6 +148,9 @@ class AdditiveAttention(Attention):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
+        >>> q, v = np.ones((2, 3, 4), np.float32), np.ones((2, 5, 4), np.float32)
         >>> keras.layers.AdditiveAttention()([q, v]).shape
         ember.Size([2, 3, 4])
     """

@@ -3,6 +3,7 @@ numbers; the recursions and the gradient are one node, :class:`ember.ops.ctc.Ctc
 
 Example::
 
+    >>> import ember.nn.functional as F
     >>> log_probs = ember.randn(50, 16, 20).log_softmax(2).requires_grad_()  # (T, N, C)
     >>> targets = ember.randint(1, 20, (16, 30))                             # (N, S)
     >>> input_lengths = ember.full((16,), 50, dtype=ember.long)

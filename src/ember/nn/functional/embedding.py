@@ -62,6 +62,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
 
     Example::
 
+        >>> import ember.nn.functional as F
         >>> F.embedding(ember.tensor([1, 1]), ember.eye(2))
         tensor([[0., 1.],
                 [0., 1.]])
@@ -95,6 +96,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
 
     Example::
 
+        >>> import ember.nn.functional as F
         >>> F.embedding_bag(ember.tensor([0, 2, 1]), ember.eye(3), ember.tensor([0, 2]),
         ...                 mode="sum")
         tensor([[1., 0., 1.],
