@@ -16,7 +16,8 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.ops._sliding", "ember.ops._workspace", "ember.ops.linalg_factor", "ember.linalg",
            "ember.ops.recurrent", "ember.ops.recurrent_gru", "ember.ops.attention",
            "ember.ops.embedding", "ember.ops.ctc", "ember.nn.functional.ctc",
-           "ember.nn.functional.embedding", "ember.keras.layers.dot_attention"]
+           "ember.nn.functional.embedding", "ember.keras.layers.dot_attention",
+           "ember.nn.modules.adaptive"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -186,9 +186,6 @@ TODO = {
         "LDLᵀ factorisation, least squares, tensor inverse and solve": """
             ldl_factor ldl_factor_ex ldl_solve lstsq tensorinv tensorsolve""",
     },
-    "torch.nn": {
-        "the adaptive softmax (issue 16 did not write it)": "AdaptiveLogSoftmaxWithLoss",
-    },
 }
 
 # torch accepts these parameters, ember deliberately does not (or calls them otherwise)

@@ -1,9 +1,10 @@
 """The layer, activation, loss and container Modules of ``ember.nn``."""
-from . import (activation, attention, batchnorm, container, conv, distance, dropout,  # noqa: F401
+from . import (activation, adaptive, attention, batchnorm, container, conv, distance, dropout,  # noqa: F401
                flatten, fold, linear, linear_cross_entropy_options, loss, module,
                normalization, padding, pooling, rnn, sparse,
                transformer, upsampling)
 from .activation import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
 from .attention import MultiheadAttention  # noqa: F401 - (its projection class stays inside)
 from .container import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
@@ -23,7 +24,7 @@ from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 __all__ = ["MultiheadAttention"] + [
-    name for m in (activation, container, conv, distance, dropout, flatten, fold, linear,
+    name for m in (activation, adaptive, container, conv, distance, dropout, flatten, fold, linear,
                    linear_cross_entropy_options, loss,
                    normalization, padding, pooling, rnn, sparse, transformer, upsampling)
     for name in m.__all__]
