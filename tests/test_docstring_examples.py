@@ -17,7 +17,7 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.ops.recurrent", "ember.ops.recurrent_gru", "ember.ops.attention",
            "ember.ops.embedding", "ember.ops.ctc", "ember.nn.functional.ctc",
            "ember.nn.functional.embedding", "ember.keras.layers.dot_attention",
-           "ember.nn.modules.adaptive"]
+           "ember.nn.modules.adaptive", "ember._kernel_aliases"]
 
 
 @pytest.mark.parametrize("name", MODULES)

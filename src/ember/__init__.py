@@ -47,6 +47,7 @@ from .ops.linalg_more import *  # noqa: F401,F403 - det, inverse, einsum, kron, 
 from .ops.linalg_solvers import *  # noqa: F401,F403 - triangular_solve, qr, matrix_exp, ...
 from .ops.linalg_factor import *  # noqa: F401,F403 - svd, lu, lu_unpack, lu_solve, geqrf, ...
 from ._nn_aliases import *  # noqa: F401,F403 - selu, dropout, kl_div, ... (torch's own names)
+from ._kernel_aliases import *  # noqa: F401,F403 - torch.lstm, lstm_cell, embedding, ctc_loss
 from . import _tensor_api  # noqa: E402,F401 - the remaining Tensor methods and in-place forms
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                      set_rng_state)

@@ -17,6 +17,9 @@ from api_signatures import scope_names
 
 OUT_OF_SCOPE = {
     "torch": {
+        "ATen's embedding_bag kernel: three bookkeeping outputs (offset2bag, bag_size, "
+        "max_indices) whose contents depend on the mode; F.embedding_bag and nn.EmbeddingBag "
+        "are the public forms": "embedding_bag",
         "TorchScript, torch.jit, torch.export and compiler internals (ember runs eagerly)": """
             AliasDb AnyType Argument ArgumentSpec AwaitType Block BoolType CallStack Capsule
             ClassType Code CompilationUnit CompleteArgumentSpec ComplexType ConcreteModuleType
@@ -176,11 +179,6 @@ OWNED = {
 TODO = {
     "torch": {
         "LOBPCG (an iterative eigen-solver for sparse symmetric problems)": "lobpcg",
-        "torch's low-level recurrent and embedding kernels (issue 16 wrote nn.RNN/LSTM/GRU, their "
-        "cells and F.embedding, the public forms; these bare functions are not there yet)": """
-            embedding embedding_bag embedding_renorm_ gru gru_cell lstm lstm_cell rnn_relu
-            rnn_relu_cell rnn_tanh rnn_tanh_cell""",
-        "the bare kernel of F.ctc_loss (reduction as an enum int)": "ctc_loss",
     },
     "torch.linalg": {
         "LDLᵀ factorisation, least squares, tensor inverse and solve": """

@@ -12,10 +12,9 @@ import numpy as np
 
 from ... import _creation
 from ..._tensor import Tensor
-from ...ops.shape import cat, stack
 from .. import functional as F
 from .. import init
-from ..functional.recurrent import recurrent_layer
+from ..functional.recurrent import recurrent_layer, recurrent_stack
 from ..module import Module
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence, _padded_from_packed
@@ -185,26 +184,9 @@ class RNNBase(Module):
 
     def _run(self, x, h0, c0, mask):
         """Every layer and direction; returns the top layer's output and the final states."""
-        kind = _KIND[self.mode]
-        options = {"mask": mask}
-        if kind == "rnn":
-            options["activation"] = "relu" if self.mode == "RNN_RELU" else "tanh"
-        directions = 2 if self.bidirectional else 1
-        layer_input, h_n, c_n = x, [], []
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(directions):
-                k = layer * directions + direction
-                y, h, c = recurrent_layer(kind, layer_input, h0[k], None if c0 is None else c0[k],
-                                          *self._layer_weights(k), reverse=direction == 1,
-                                          **options)
-                outputs.append(y)
-                h_n.append(h)
-                c_n.append(c)
-            layer_input = outputs[0] if directions == 1 else cat(outputs, 2)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_input = F.dropout(layer_input, self.dropout, True)
-        return layer_input, stack(h_n, 0), (stack(c_n, 0) if c0 is not None else None)
+        return recurrent_stack(_KIND[self.mode], x, h0, c0, self._layer_weights,
+                               self.num_layers, self.bidirectional, self.dropout, self.training,
+                               mask, "relu" if self.mode == "RNN_RELU" else "tanh")
 
     def _finish(self, output, packed, batched):
         if packed is not None:
