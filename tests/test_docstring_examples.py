@@ -17,7 +17,8 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.ops.recurrent", "ember.ops.recurrent_gru", "ember.ops.attention",
            "ember.ops.embedding", "ember.ops.ctc", "ember.nn.functional.ctc",
            "ember.nn.functional.embedding", "ember.keras.layers.dot_attention",
-           "ember.nn.modules.adaptive", "ember._kernel_aliases"]
+           "ember.nn.modules.adaptive", "ember._kernel_aliases",
+           "ember.keras.layers.reshaping_nd"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -20,10 +20,10 @@ from api_signatures import scope_names
 _CONV_LAYERS = """
     AdaptiveAveragePooling1D AdaptiveAveragePooling2D AdaptiveAveragePooling3D AdaptiveMaxPooling1D
     AdaptiveMaxPooling2D AdaptiveMaxPooling3D AveragePooling3D AvgPool3D Conv1DTranspose Conv3D
-    Conv3DTranspose Convolution1DTranspose Convolution3D Convolution3DTranspose Cropping1D
-    Cropping2D Cropping3D DepthwiseConv1D GlobalAveragePooling3D GlobalAvgPool3D GlobalMaxPool3D
+    Conv3DTranspose Convolution1DTranspose Convolution3D Convolution3DTranspose
+    DepthwiseConv1D GlobalAveragePooling3D GlobalAvgPool3D GlobalMaxPool3D
     GlobalMaxPooling3D MaxPool3D MaxPooling3D SeparableConv1D SeparableConvolution1D
-    SpatialDropout1D SpatialDropout3D UpSampling1D UpSampling3D ZeroPadding1D ZeroPadding3D
+    SpatialDropout1D SpatialDropout3D
     Resizing CenterCrop RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom
     RandomContrast RandomBrightness"""
 

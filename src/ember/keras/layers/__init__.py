@@ -18,6 +18,8 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
 from .normalization import BatchNormalization, LayerNormalization, Normalization
 from .attention import MultiHeadAttention
 from .dot_attention import AdditiveAttention, Attention
+from .reshaping_nd import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling3D,
+                           ZeroPadding1D, ZeroPadding3D)
 from .embedding import Embedding
 from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D,
@@ -34,7 +36,8 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Reshape",
            "BatchNormalization", "LayerNormalization", "Normalization", "ReLU", "LeakyReLU",
            "PReLU", "ELU", "Softmax", "MultiHeadAttention", "Attention", "AdditiveAttention",
-           "Embedding", "SimpleRNN", "LSTM",
+           "Embedding", "SimpleRNN", "LSTM", "Cropping1D", "Cropping2D", "Cropping3D",
+           "UpSampling1D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding3D",
            "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "Bidirectional", "TimeDistributed",
            "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
            "Rescaling", "SpatialDropout2D", "AveragePooling1D", "AveragePooling2D",
