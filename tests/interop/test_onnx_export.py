@@ -284,6 +284,8 @@ UNSUPPORTED = {
     # containers: exported through their layers (see the transformer models above)
     "TransformerEncoder": None, "TransformerDecoder": None, "Transformer": None,
     "RNNBase": None, "RNNCellBase": None,
+    "EmbeddingBag": None,  # integer bags with offsets: a second, integer input
+    "AdaptiveLogSoftmaxWithLoss": None,  # forward takes the target as a second input
 }
 
 

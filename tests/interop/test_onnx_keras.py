@@ -249,6 +249,14 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 UNSUPPORTED = {
     "Lambda": (lambda: L.Lambda(lambda x: x * 2), (3,)),
     "Masking": (lambda: L.Masking(), (3, 2)),
+    "Cropping1D": (lambda: L.Cropping1D(), (5, 2)),
+    "Cropping2D": (lambda: L.Cropping2D(1), (4, 4, 1)),
+    "Cropping3D": (lambda: L.Cropping3D(1), (4, 4, 4, 1)),
+    "ZeroPadding1D": (lambda: L.ZeroPadding1D(), (3, 2)),
+    "ZeroPadding3D": (lambda: L.ZeroPadding3D(1), (2, 2, 2, 1)),
+    "UpSampling1D": (lambda: L.UpSampling1D(), (3, 2)),
+    "UpSampling3D": (lambda: L.UpSampling3D(), (2, 2, 2, 1)),
+    "Attention": None, "AdditiveAttention": None,  # a list of inputs: no converter yet
     "GRUCell": None, "LSTMCell": None, "SimpleRNNCell": None,  # run inside RNN layers only
     "Layer": None,  # the base class
 }

@@ -103,6 +103,20 @@ def test_scale_grad_by_freq_divides_by_the_count_in_the_batch():
     np.testing.assert_allclose(w.grad.numpy()[:, 0], [1, 1, 0, 1, 1, 0])
 
 
+def test_entries_past_the_last_offset_belong_to_no_bag():
+    """With include_last_offset, entries after the last offset are ignored, and get no gradient
+    (torch's backward reads uninitialised memory for them, so this is checked on ember alone)."""
+    w = ember.ones(6, 2, requires_grad=True)
+    out = EF.embedding_bag(ember.tensor([1, 1, 4, 0, 1, 3]), w, ember.tensor([0, 2, 5]),
+                           include_last_offset=True, mode="sum")
+    expected = torch.nn.functional.embedding_bag(
+        torch.tensor([1, 1, 4, 0, 1, 3]), torch.ones(6, 2), torch.tensor([0, 2, 5]),
+        include_last_offset=True, mode="sum")
+    np.testing.assert_array_equal(out.detach().numpy(), expected.numpy())
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy()[:, 0], [1, 3, 0, 0, 1, 0])
+
+
 IDX, OFF, W = np.array([1, 2, 4, 5, 4, 3, 2, 9]), np.array([0, 4, 4]), np.zeros((10, 3), np.float32)
 ERRORS = [
     ("no_offsets", dict(offsets=None)),

@@ -174,16 +174,15 @@ def _load_study(optuna, folder: str, settings: dict, fingerprint: str):
     return study
 
 
-def _fail_stale(study, progress) -> None:
-    """Marks FAIL the trials a stopped search left RUNNING (a second Ctrl-C, a killed process):
-    under the folder's lock no other search can be running them, and Optuna would otherwise
-    keep them RUNNING for ever. (The storage's own ``set_trial_state_values`` is the call
-    Optuna's ``fail_stale_trials`` makes; it needs the trial's storage id.)"""
+def _fail_stale(study, progress=None) -> None:
+    """Marks FAIL the trials a stopped search left RUNNING (a Ctrl-C between trials, a killed
+    process): under the folder's lock no other search can be running them, and Optuna would
+    otherwise keep them RUNNING for ever."""
     from optuna.trial import TrialState
     stale = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
     for trial in stale:
-        study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
-    if stale:
+        study.tell(trial.number, state=TrialState.FAIL)
+    if stale and progress is not None:
         progress.message(f"marked {len(stale)} unfinished trial(s) of the stopped search as "
                          f"failed: {', '.join(str(t.number) for t in stale)}")
 
@@ -286,6 +285,7 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
             study.optimize(objective, n_trials=trials, timeout=timeout, n_jobs=jobs,
                            catch=(TrainingDiverged,), callbacks=[show])
     except KeyboardInterrupt:
+        _fail_stale(study)  # a Ctrl-C outside the objective leaves Optuna's trial RUNNING
         print(f"\ninterrupted: the finished trials are kept in {os.path.join(folder, STUDY)}; "
               f"continue with: ember tune --resume {folder}", file=sys.stderr)
         return 130

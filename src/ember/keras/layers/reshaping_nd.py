@@ -90,6 +90,8 @@ class ZeroPadding1D(_ZeroPadding):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
         >>> keras.layers.ZeroPadding1D((1, 2))(np.ones((2, 3, 4), np.float32)).shape
         ember.Size([2, 6, 4])
     """
@@ -103,6 +105,8 @@ class ZeroPadding3D(_ZeroPadding):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
         >>> keras.layers.ZeroPadding3D(1)(np.ones((1, 2, 2, 2, 3), np.float32)).shape
         ember.Size([1, 4, 4, 4, 3])
     """
@@ -154,6 +158,8 @@ class Cropping1D(_Cropping):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
         >>> keras.layers.Cropping1D((1, 2))(np.ones((2, 6, 4), np.float32)).shape
         ember.Size([2, 3, 4])
     """
@@ -172,6 +178,8 @@ class Cropping2D(_Cropping):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
         >>> keras.layers.Cropping2D(1)(np.ones((1, 5, 5, 3), np.float32)).shape
         ember.Size([1, 3, 3, 3])
     """
@@ -187,6 +195,8 @@ class Cropping3D(_Cropping):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
         >>> keras.layers.Cropping3D(1)(np.ones((1, 4, 4, 4, 2), np.float32)).shape
         ember.Size([1, 2, 2, 2, 2])
     """
@@ -224,6 +234,8 @@ class UpSampling1D(_UpSampling):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
         >>> keras.layers.UpSampling1D(3)(np.ones((2, 4, 5), np.float32)).shape
         ember.Size([2, 12, 5])
     """
@@ -243,6 +255,8 @@ class UpSampling3D(_UpSampling):
 
     Example::
 
+        >>> import numpy as np
+        >>> from ember import keras
         >>> keras.layers.UpSampling3D(2)(np.ones((1, 2, 2, 2, 3), np.float32)).shape
         ember.Size([1, 4, 4, 4, 3])
     """
