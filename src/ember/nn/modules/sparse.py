@@ -12,6 +12,14 @@ from ..parameter import Parameter
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
+def _table_shape(embeddings) -> tuple:
+    """``(rows, cols)`` of a pretrained table, which must be 2-D (torch's message)."""
+    if embeddings.ndim != 2:
+        raise ValueError(f"Embeddings parameter is expected to be 2-dimensional, got "
+                         f"{embeddings.ndim}-D of shape {tuple(embeddings.shape)}")
+    return tuple(embeddings.shape)
+
+
 class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``; ``input`` holds row
     indices.
@@ -99,10 +107,7 @@ class Embedding(Module):
             >>> emb(ember.tensor([1])), emb.weight.requires_grad
             (tensor([[0., 1., 0.]]), False)
         """
-        if embeddings.ndim != 2:
-            raise ValueError(f"Embeddings parameter is expected to be 2-dimensional, got "
-                             f"{embeddings.ndim}-D of shape {tuple(embeddings.shape)}")
-        rows, cols = embeddings.shape
+        rows, cols = _table_shape(embeddings)
         return cls(rows, cols, _weight=embeddings, _freeze=freeze, padding_idx=padding_idx,
                    max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq,
                    sparse=sparse)
@@ -165,10 +170,7 @@ class EmbeddingBag(Embedding):
             >>> ember.nn.EmbeddingBag.from_pretrained(ember.ones(4, 2), mode="max")
             EmbeddingBag(4, 2, mode='max')
         """
-        if embeddings.ndim != 2:
-            raise ValueError(f"Embeddings parameter is expected to be 2-dimensional, got "
-                             f"{embeddings.ndim}-D of shape {tuple(embeddings.shape)}")
-        rows, cols = embeddings.shape
+        rows, cols = _table_shape(embeddings)
         bag = cls(rows, cols, max_norm=max_norm, norm_type=norm_type,
                   scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
                   _weight=embeddings, include_last_offset=include_last_offset,
