@@ -175,6 +175,17 @@ MODELS = {
         L.SeparableConv2D(2, 3, data_format="channels_first"),
         L.UpSampling2D((1, 2), data_format="channels_first", interpolation="bilinear"),
         L.Flatten(), L.Dense(2)]), floats(3, 6, 5)),
+    "padding_cropping_upsampling": (lambda: keras.Sequential([
+        keras.Input((6, 3)), L.ZeroPadding1D((1, 2)), L.Cropping1D((2, 1)), L.UpSampling1D(3),
+        L.ZeroPadding1D(1, data_format="channels_first"), L.Cropping1D(1)]), floats(6, 3)),
+    "volumes": (lambda: keras.Sequential([
+        keras.Input((3, 4, 5, 2)), L.ZeroPadding3D((1, (0, 2), 1)), L.UpSampling3D((2, 1, 3)),
+        L.Cropping3D(((1, 0), 2, (3, 1))), L.ZeroPadding3D(1, data_format="channels_first"),
+        L.UpSampling3D(2, data_format="channels_first"), L.Flatten(), L.Dense(3)]),
+        floats(3, 4, 5, 2)),
+    "cropping2d": (lambda: keras.Sequential([
+        keras.Input((6, 7, 2)), L.Cropping2D(((0, 1), (2, 1))),
+        L.Cropping2D(((1, 0), (0, 1)), data_format="channels_first"), L.Flatten()]), floats(6, 7, 2)),
     "attention": (_attention, lambda rng, batch: [floats(5, 8)(rng, batch), floats(3, 6)(rng, batch)]),
 }
 
@@ -249,13 +260,6 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 UNSUPPORTED = {
     "Lambda": (lambda: L.Lambda(lambda x: x * 2), (3,)),
     "Masking": (lambda: L.Masking(), (3, 2)),
-    "Cropping1D": (lambda: L.Cropping1D(), (5, 2)),
-    "Cropping2D": (lambda: L.Cropping2D(1), (4, 4, 1)),
-    "Cropping3D": (lambda: L.Cropping3D(1), (4, 4, 4, 1)),
-    "ZeroPadding1D": (lambda: L.ZeroPadding1D(), (3, 2)),
-    "ZeroPadding3D": (lambda: L.ZeroPadding3D(1), (2, 2, 2, 1)),
-    "UpSampling1D": (lambda: L.UpSampling1D(), (3, 2)),
-    "UpSampling3D": (lambda: L.UpSampling3D(), (2, 2, 2, 1)),
     "Attention": None, "AdditiveAttention": None,  # a list of inputs: no converter yet
     "GRUCell": None, "LSTMCell": None, "SimpleRNNCell": None,  # run inside RNN layers only
     "Layer": None,  # the base class
