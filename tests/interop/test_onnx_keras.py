@@ -52,6 +52,18 @@ def _attention():
     return keras.Model([inputs, context], L.Dense(2)(out))
 
 
+def _single_head_attention():
+    """Attention (dot, scaled, concat, causal, with scores) and AdditiveAttention."""
+    q, v = keras.Input((4, 6)), keras.Input((5, 6))
+    a = L.Attention(use_scale=True)([q, v])
+    b, scores = L.Attention(score_mode="concat")([q, v, v], return_attention_scores=True)
+    c = L.Attention()([q, q], use_causal_mask=True)
+    d = L.AdditiveAttention()([q, v])
+    e = L.AdditiveAttention(use_scale=False)([q, v])
+    out = L.Concatenate()([a, b, c, d, e])
+    return keras.Model([q, v], [L.Dense(2)(out), scores])
+
+
 def _dots():
     """Dot of sequences: along the features (scores), along time, and normalized."""
     inputs = keras.Input((5, 3))
@@ -186,6 +198,8 @@ MODELS = {
     "cropping2d": (lambda: keras.Sequential([
         keras.Input((6, 7, 2)), L.Cropping2D(((0, 1), (2, 1))),
         L.Cropping2D(((1, 0), (0, 1)), data_format="channels_first"), L.Flatten()]), floats(6, 7, 2)),
+    "single_head_attention": (_single_head_attention,
+                              lambda rng, batch: [floats(4, 6)(rng, batch), floats(5, 6)(rng, batch)]),
     "attention": (_attention, lambda rng, batch: [floats(5, 8)(rng, batch), floats(3, 6)(rng, batch)]),
 }
 
@@ -260,7 +274,6 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 UNSUPPORTED = {
     "Lambda": (lambda: L.Lambda(lambda x: x * 2), (3,)),
     "Masking": (lambda: L.Masking(), (3, 2)),
-    "Attention": None, "AdditiveAttention": None,  # a list of inputs: no converter yet
     "GRUCell": None, "LSTMCell": None, "SimpleRNNCell": None,  # run inside RNN layers only
     "Layer": None,  # the base class
 }

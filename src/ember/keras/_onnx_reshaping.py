@@ -1,7 +1,9 @@
 """ONNX converters of the Keras padding, cropping and up-sampling layers of every rank
-(``ZeroPadding1D``/``3D``, ``Cropping1D``/``2D``/``3D``, ``UpSampling1D``/``3D``), registered
-with ``ember.onnx`` like those of ``ember.keras._onnx_export``: ``Pad``, ``Slice``, and nearest
-up-sampling as ``Unsqueeze`` → ``Expand`` → ``Reshape`` per axis (any rank, dynamic batch).
+(``ZeroPadding1D``/``3D``, ``Cropping1D``/``2D``/``3D``, ``UpSampling1D``/``3D``) and of the
+single-head ``Attention``/``AdditiveAttention``, registered with ``ember.onnx`` like those of
+``ember.keras._onnx_export``: ``Pad``, ``Slice``, nearest up-sampling as ``Unsqueeze`` →
+``Expand`` → ``Reshape`` per axis (any rank, dynamic batch), and scores → ``Softmax`` →
+``MatMul`` (a causal mask as a constant; the inputs' masks are not exported).
 
 Example::
 
@@ -10,6 +12,8 @@ Example::
     >>> model.export("model.onnx", format="onnx")
 """
 from __future__ import annotations
+
+import numpy as np
 
 from .. import onnx as _onnx
 from . import _onnx_export as K
@@ -50,7 +54,51 @@ def up_sampling(g, layer, inputs, shapes):
     return x
 
 
+def _weight(g, w, hint):
+    return g.const(np.asarray(w.detach().numpy(), np.float32), hint)
+
+
+def attention(g, layer, inputs, shapes, kwargs=None):
+    """``Attention``/``AdditiveAttention([query, value(, key)])`` → output (and scores)."""
+    kwargs = kwargs or {}
+    if kwargs.get("mask") is not None:
+        K._refuse(layer, "mask set (masks are not exported)")
+    parts, sizes = list(inputs[0]), shapes
+    query, value = parts[0], parts[1]
+    key = parts[2] if len(parts) > 2 else value
+    q_len, v_len = sizes[0][1], sizes[1][1]
+    if isinstance(layer, L.AdditiveAttention) or layer.score_mode == "concat":
+        pairs = g.op("Add", g.op("Unsqueeze", query, g.ints([2])),
+                     g.op("Unsqueeze", key, g.ints([1])))            # (N, Tq, Tv, dim)
+        if isinstance(layer, L.AdditiveAttention):
+            pairs = g.op("Tanh", pairs)
+            if layer.scale is not None:
+                pairs = g.op("Mul", pairs, _weight(g, layer.scale, "scale"))
+            scores = g.reduce("ReduceSum", pairs, [3], keepdims=0)
+        else:
+            if layer.scale is not None:
+                pairs = g.op("Mul", pairs, _weight(g, layer.scale, "scale"))
+            scores = g.reduce("ReduceSum", g.op("Tanh", pairs), [3], keepdims=0)
+            scores = g.op("Mul", scores, _weight(g, layer.concat_score_weight, "concat_weight"))
+    else:
+        scores = g.op("MatMul", query, g.op("Transpose", key, perm=[0, 2, 1]))
+        if layer.scale is not None:
+            scores = g.op("Mul", scores, _weight(g, layer.scale, "scale"))
+    if kwargs.get("use_causal_mask"):
+        if q_len is None or v_len is None:
+            K._refuse(layer, "use_causal_mask with an unknown sequence length")
+        penalty = np.where(np.tri(q_len, v_len, dtype=bool), 0, 1.0e9).astype(np.float32)
+        scores = g.op("Sub", scores, g.const(penalty[None], "causal"))
+    weights = g.op("Softmax", scores, axis=-1)
+    out = g.op("MatMul", weights, value)
+    return (out, weights) if kwargs.get("return_attention_scores") else out
+
+
+attention.takes_kwargs = True
+
+
 CONVERTERS = {
+    L.Attention: attention, L.AdditiveAttention: attention,
     L.ZeroPadding1D: zero_padding, L.ZeroPadding3D: zero_padding,
     L.Cropping1D: cropping, L.Cropping2D: cropping, L.Cropping3D: cropping,
     L.UpSampling1D: up_sampling, L.UpSampling3D: up_sampling,
