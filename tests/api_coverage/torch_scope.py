@@ -182,10 +182,6 @@ TODO = {
             rnn_relu_cell rnn_tanh rnn_tanh_cell""",
         "connectionist temporal classification loss (issue 16 did not write it)": "ctc_loss",
     },
-    "torch.linalg": {
-        "LDLᵀ factorisation, least squares, tensor inverse and solve": """
-            ldl_factor ldl_factor_ex ldl_solve lstsq tensorinv tensorsolve""",
-    },
     "torch.nn": {
         "sequence layers issue 16 did not write (CTC loss, bags of embeddings, the adaptive "
         "softmax)": "CTCLoss EmbeddingBag AdaptiveLogSoftmaxWithLoss",

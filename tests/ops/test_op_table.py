@@ -147,6 +147,13 @@ CASES = [
      [(4, 4)], ANY),
     ("linalg_solve", lambda m, a, b: m.linalg.solve(a + 3 * m.eye(3, dtype=a.dtype), b),
      [(2, 3, 3), (2, 3, 2)], ANY),
+    ("lstsq_tall", lambda m, a, b: m.linalg.lstsq(a, b).solution, [(5, 3), (5, 2)], ANY),
+    ("lstsq_wide_batch", lambda m, a, b: m.linalg.lstsq(a, b, driver="gelsd").solution,
+     [(2, 3, 4), (2, 3, 2)], ANY),
+    ("tensorinv", lambda m, a: m.linalg.tensorinv(a + 3 * m.eye(6, dtype=a.dtype).reshape(6, 2, 3),
+                                                  ind=1), [(6, 2, 3)], ANY),
+    ("tensorsolve", lambda m, a, b: m.linalg.tensorsolve(
+        a + 3 * m.eye(6, dtype=a.dtype).reshape(2, 3, 6), b), [(2, 3, 6), (2, 3)], ANY),
     ("igamma_x", lambda m, x: m.igamma(m.tensor([0.5, 1.0, 2.0, 4.0], dtype=x.dtype), x), [(3, 4)], POS),
     ("igammac_x", lambda m, x: m.igammac(m.tensor(2.5, dtype=x.dtype), x * 3), [(3, 4)], POS),
     ("norm_inf", lambda m, a: m.norm(a, float("inf"), 1), [(3, 4)], ANY),
@@ -361,7 +368,10 @@ COMPOSITES = {"div_scalar_left", "tan", "log2", "log10", "rsqrt", "reciprocal", 
               # lu_solve is U⁻¹ L⁻¹ Pᵀ b from ember's nodes; torch has one LuSolve node
               "lu_solve",
               # Householder products written with ember's ops; torch has one node each
-              "orgqr", "ormqr_left_t"}
+              "orgqr", "ormqr_left_t",
+              # inverse/solve of the tensor read as a matrix, then reshaped: the last node is a
+              # reshape in both, which torch records as a view
+              "tensorinv", "tensorsolve"}
 
 
 def _iadd(a, b):
