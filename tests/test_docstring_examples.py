@@ -15,7 +15,8 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.ops.conv", "ember.ops.pooling", "ember.ops.resample", "ember.ops.padding",
            "ember.ops._sliding", "ember.ops._workspace", "ember.ops.linalg_factor", "ember.linalg",
            "ember.ops.recurrent", "ember.ops.recurrent_gru", "ember.ops.attention",
-           "ember.ops.embedding", "ember.ops.linalg_lstsq", "ember.ops.linalg_ldl"]
+           "ember.ops.embedding", "ember.ops.linalg_lstsq", "ember.ops.linalg_ldl",
+           "ember.ops.lobpcg"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -175,7 +175,6 @@ OWNED = {
 
 TODO = {
     "torch": {
-        "LOBPCG (an iterative eigen-solver for sparse symmetric problems)": "lobpcg",
         "torch's low-level recurrent and embedding kernels (issue 16 wrote nn.RNN/LSTM/GRU, their "
         "cells and F.embedding, the public forms; these bare functions are not there yet)": """
             embedding embedding_bag embedding_renorm_ gru gru_cell lstm lstm_cell rnn_relu
