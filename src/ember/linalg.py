@@ -33,6 +33,7 @@ from .ops.linalg_more import cross as _cross
 from .ops.linalg_more import LinAlgError, inverse, matrix_power, vander as _vander
 from .ops.linalg_more import vector_norm as _vector_norm
 from .ops.linalg_solvers import matrix_exp, triangular_solve
+from .ops.shape import cat as _cat
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "det", "slogdet", "inv", "inv_ex",
            "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "solve", "solve_ex",
@@ -152,8 +153,17 @@ def qr(A, mode: str = "reduced"):
 def svd(A, full_matrices: bool = True, *, driver=None):
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``, singular values descending (square ``U`` and
     ``Vh`` when ``full_matrices``)."""
-    u, s, v = _factor.svd(A, some=not full_matrices)
-    return _SVD(u, s, v.transpose(-2, -1))
+    a = float_input(as_tensor(A))
+    u, s, v = _factor.svd(a)
+    vh = v.transpose(-2, -1)
+    m, n = a.shape[-2], a.shape[-1]
+    if full_matrices and m != n:  # the reduced factors keep their gradient; the completing
+        full_u, _, full_vh = np.linalg.svd(a._data, full_matrices=True)  # columns are constants
+        if m > n:
+            u = _cat([u, Tensor._make(np.ascontiguousarray(full_u[..., :, n:]))], -1)
+        else:
+            vh = _cat([vh, Tensor._make(np.ascontiguousarray(full_vh[..., m:, :]))], -2)
+    return _SVD(u, s, vh)
 
 
 def svdvals(A, *, driver=None):
