@@ -16,7 +16,7 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.ops._sliding", "ember.ops._workspace", "ember.ops.linalg_factor", "ember.linalg",
            "ember.ops.recurrent", "ember.ops.recurrent_gru", "ember.ops.attention",
            "ember.ops.embedding", "ember.ops.linalg_lstsq", "ember.ops.linalg_ldl",
-           "ember.ops.lobpcg"]
+           "ember.ops.lobpcg", "ember.keras.ops.einops", "ember.keras.ops.vectorize"]
 
 
 @pytest.mark.parametrize("name", MODULES)
