@@ -144,7 +144,7 @@ def qr(A, mode: str = "reduced"):
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
                            f"(default), 'r', or 'complete'")
-    q, r = _solvers.qr(A, some=mode != "complete")
+    q, r = _solvers.qr_factors(A, some=mode != "complete")
     if mode == "r":
         return _QR(Tensor._make(np.zeros((0,), r._data.dtype)), r)
     return _QR(q, r)

@@ -67,7 +67,7 @@ def test_decompositions_match_keras(keras_ref, name, args, kwargs):
 
 
 GRAD_CASES = [
-    ("eigh", (SYM,), {}), ("qr", (TALL,), {}), ("svd", (TALL,), {}), ("lstsq", (TALL, RHS), {}),
+    ("eigh", (SYM,), {}), ("qr", (TALL,), {}), ("qr", (WIDE,), {}), ("svd", (TALL,), {}), ("lstsq", (TALL, RHS), {}),
     ("pinv", (WIDE,), {}), ("svd", (BATCH,), {"compute_uv": False}),
 ]
 

@@ -132,6 +132,8 @@ CASES = [
      [(4, 3)], ANY),
     ("qr_Q", lambda m, a: (m.linalg.qr(a) if m is torch else m.qr(a))[0], [(4, 3)], ANY),
     ("qr_R", lambda m, a: (m.linalg.qr(a) if m is torch else m.qr(a))[1], [(3, 3)], ANY),
+    ("qr_wide_Q", lambda m, a: m.linalg.qr(a).Q, [(3, 5)], ANY),
+    ("qr_wide_R_batch", lambda m, a: m.linalg.qr(a).R, [(2, 3, 4)], ANY),
     # SVD's signs are LAPACK's choice (torch's and NumPy's differ on some shapes), so the rows
     # read what does not depend on them: S, the sum of u_i v_iᵀ, and the projector U Uᵀ
     ("svd_S", lambda m, a: m.svd(a)[1], [(4, 3)], ANY),
@@ -363,7 +365,7 @@ COMPOSITES = {"div_scalar_left", "tan", "log2", "log10", "rsqrt", "reciprocal", 
               # torch decomposes einsum into bmm and views; ember runs it as one Einsum node
               "einsum_matmul", "einsum_batch_sum", "einsum_broadcast_out", "einsum_diagonal",
               # the Q and R reads of ember's one packed QR node are slices of it
-              "qr_Q", "qr_R",
+              "qr_Q", "qr_R", "qr_wide_Q", "qr_wide_R_batch",
               # torch sums the singular values of an SVD node; ember has one NuclearNorm node
               "nuclear_norm",
               # torch's SVD node returns U, S and V; ember's one SVD node is read by slices
