@@ -8,7 +8,11 @@ The drivers differ in how they treat a rank-deficient ``A``:
   the minimum-norm solution of the problem truncated to those pivoted columns (LAPACK's complete
   orthogonal factorisation). ember estimates each leading block's condition number from its
   singular values; LAPACK uses an incremental estimate, so a block within a few per cent of the
-  cut may be counted differently.
+  cut may be counted differently. When ``rcond`` truncates the rank, torch's own answer is not
+  reproducible: it hands LAPACK's ``geqp3`` an uninitialised pivot array, so its columns may be
+  pinned in memory's order (the same call gave three different solutions in 30 tries). ember
+  pivots freely, as LAPACK documents; for full-rank or exactly rank-deficient ``A`` every
+  choice gives the same, minimum-norm, solution.
 * ``'gelsd'``/``'gelss'``: the SVD; singular values at most ``rcond * σ_max`` count as zero.
 * ``'gels'``: plain QR (or LQ), for full-rank ``A`` only; no rank.
 
