@@ -15,7 +15,9 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.ops.conv", "ember.ops.pooling", "ember.ops.resample", "ember.ops.padding",
            "ember.ops._sliding", "ember.ops._workspace", "ember.ops.linalg_factor", "ember.linalg",
            "ember.ops.recurrent", "ember.ops.recurrent_gru", "ember.ops.attention",
-           "ember.ops.embedding", "ember.ops.ctc", "ember.nn.functional.ctc",
+           "ember.ops.embedding", "ember.ops.linalg_lstsq", "ember.ops.linalg_ldl",
+           "ember.ops.lobpcg", "ember.keras.ops.einops", "ember.keras.ops.vectorize",
+           "ember.ops.ctc", "ember.nn.functional.ctc",
            "ember.nn.functional.embedding", "ember.keras.layers.dot_attention",
            "ember.nn.modules.adaptive", "ember._kernel_aliases",
            "ember.keras.layers.reshaping_nd"]

@@ -26,17 +26,21 @@ from .ops._util import as_tensor, float_input
 from .ops.indexing import diagonal as _diagonal
 from .ops.linalg import matmul
 from .ops.linalg_factor import eigh, lu_unpack, solve
+from .ops.linalg_ldl import ldl_factor_arrays, ldl_solve
+from .ops.linalg_lstsq import lstsq
 from .ops.linalg_more import cholesky as _cholesky
 from .ops.linalg_more import cross as _cross
 from .ops.linalg_more import LinAlgError, inverse, matrix_power, vander as _vander
 from .ops.linalg_more import vector_norm as _vector_norm
 from .ops.linalg_solvers import matrix_exp, triangular_solve
+from .ops.shape import cat as _cat
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "det", "slogdet", "inv", "inv_ex",
            "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "solve", "solve_ex",
            "solve_triangular", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "matrix_exp",
            "matrix_power", "pinv", "cross", "matmul", "multi_dot", "vecdot", "diagonal",
-           "householder_product", "vander", "matrix_rank", "cond", "eigh", "eigvalsh"]
+           "householder_product", "vander", "matrix_rank", "cond", "eigh", "eigvalsh",
+           "lstsq", "tensorinv", "tensorsolve", "ldl_factor", "ldl_factor_ex", "ldl_solve"]
 
 
 _SVD = namedtuple("svd", ["U", "S", "Vh"])
@@ -47,6 +51,8 @@ _LUFactorEx = namedtuple("lu_factor_ex", ["LU", "pivots", "info"])
 _InvEx = namedtuple("inv_ex", ["inverse", "info"])
 _CholEx = namedtuple("cholesky_ex", ["L", "info"])
 _SolveEx = namedtuple("solve_ex", ["result", "info"])
+_LDLFactor = namedtuple("linalg_ldl_factor", ["LD", "pivots"])
+_LDLFactorEx = namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
 
 
 def _info(a) -> Tensor:
@@ -138,7 +144,7 @@ def qr(A, mode: str = "reduced"):
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
                            f"(default), 'r', or 'complete'")
-    q, r = _solvers.qr(A, some=mode != "complete")
+    q, r = _solvers.qr_factors(A, some=mode != "complete")
     if mode == "r":
         return _QR(Tensor._make(np.zeros((0,), r._data.dtype)), r)
     return _QR(q, r)
@@ -147,8 +153,17 @@ def qr(A, mode: str = "reduced"):
 def svd(A, full_matrices: bool = True, *, driver=None):
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``, singular values descending (square ``U`` and
     ``Vh`` when ``full_matrices``)."""
-    u, s, v = _factor.svd(A, some=not full_matrices)
-    return _SVD(u, s, v.transpose(-2, -1))
+    a = float_input(as_tensor(A))
+    u, s, v = _factor.svd(a)
+    vh = v.transpose(-2, -1)
+    m, n = a.shape[-2], a.shape[-1]
+    if full_matrices and m != n:  # the reduced factors keep their gradient; the completing
+        full_u, _, full_vh = np.linalg.svd(a._data, full_matrices=True)  # columns are constants
+        if m > n:
+            u = _cat([u, Tensor._make(np.ascontiguousarray(full_u[..., :, n:]))], -1)
+        else:
+            vh = _cat([vh, Tensor._make(np.ascontiguousarray(full_vh[..., m:, :]))], -2)
+    return _SVD(u, s, vh)
 
 
 def svdvals(A, *, driver=None):
@@ -288,3 +303,80 @@ def det(A):
 def slogdet(A):
     """``(sign, logabsdet)`` of the determinant of square matrices."""
     return _more.slogdet(A)
+
+
+def ldl_factor(input, *, hermitian: bool = False):
+    """``(LD, pivots)``: the compact LDLᵀ factors of symmetric ``A`` with Bunch–Kaufman
+    pivoting, in LAPACK's ``sytrf`` format (see ``ember.ops.linalg_ldl``), for
+    :func:`ldl_solve`; a singular ``A`` raises. No gradient, as in torch.
+
+    Args:
+        A: ``(*, n, n)`` symmetric float matrices (only the lower triangle is read).
+        hermitian: for complex input in torch; the same factorisation for real input.
+
+    Shape:
+        LD ``(*, n, n)``, pivots ``(*, n)`` int32.
+
+    Example::
+
+        >>> ember.linalg.ldl_factor(ember.tensor([[0.0, 1.0], [1.0, 0.0]])).pivots
+        tensor([-2, -2], dtype=ember.int32)
+    """
+    ld, piv, info = ldl_factor_arrays(input, hermitian)
+    if np.any(info > 0):
+        raise LinAlgError(f"torch.linalg.ldl_factor: The factorization could not be completed "
+                          f"because the input is not invertible: block {int(info.max())} of D "
+                          f"is zero.")
+    return _LDLFactor(Tensor._make(ld), Tensor._make(piv))
+
+
+def ldl_factor_ex(input, *, hermitian: bool = False, check_errors: bool = False):
+    """``(LD, pivots, info)``; ``info`` (int32 per matrix) is the 1-based index of the first
+    zero block of ``D``, 0 when ``A`` is invertible (``check_errors=True`` raises instead)."""
+    if check_errors:
+        return _LDLFactorEx(*ldl_factor(input, hermitian=hermitian), _info(as_tensor(input)))
+    ld, piv, info = ldl_factor_arrays(input, hermitian)
+    return _LDLFactorEx(Tensor._make(ld), Tensor._make(piv), Tensor._make(info))
+
+
+def tensorinv(input, ind: int = 2):
+    """The inverse of ``A`` for :func:`ember.tensordot` over ``ind`` dimensions: ``A`` read as
+    a ``prod(shape[:ind]) × prod(shape[ind:])`` square matrix, inverted, and shaped
+    ``shape[ind:] + shape[:ind]`` (its gradient is ``inverse``'s).
+
+    Example::
+
+        >>> ember.linalg.tensorinv(ember.eye(4).reshape(4, 2, 2), ind=1).shape
+        ember.Size([2, 2, 4])
+    """
+    a = as_tensor(input)
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = math.prod(a.shape[:ind]), math.prod(a.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    return inverse(a.reshape(rows, cols)).reshape(*a.shape[ind:], *a.shape[:ind])
+
+
+def tensorsolve(input, other, dims=None):
+    """``X`` with ``tensordot(A, X, dims=X.ndim) == B`` for ``A = input``, ``B = other``: ``A``
+    (its ``dims`` moved last first) read as a ``B.numel() × prod(A.shape[B.ndim:])`` square
+    matrix; ``X`` has shape ``A.shape[B.ndim:]`` (its gradient is ``linalg.solve``'s).
+
+    Example::
+
+        >>> ember.linalg.tensorsolve(2 * ember.eye(6).reshape(2, 3, 6), ember.ones(2, 3)).shape
+        ember.Size([6])
+    """
+    a, b = as_tensor(input), float_input(as_tensor(other))
+    if dims is not None:
+        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+        a = a.movedim(dims, tuple(range(-len(dims), 0)))
+    rest = tuple(a.shape[b.dim():])
+    if math.prod(rest) != b.numel():
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:])"
+                           f" == prod(self.shape[:other.ndim]), but got {math.prod(rest)} != "
+                           f"{b.numel()}")
+    x = solve(a.reshape(b.numel(), math.prod(rest)), b.reshape(b.numel()))
+    return x.reshape(*rest)

@@ -176,15 +176,7 @@ OWNED = {
     },
 }
 
-TODO = {
-    "torch": {
-        "LOBPCG (an iterative eigen-solver for sparse symmetric problems)": "lobpcg",
-    },
-    "torch.linalg": {
-        "LDLᵀ factorisation, least squares, tensor inverse and solve": """
-            ldl_factor ldl_factor_ex ldl_solve lstsq tensorinv tensorsolve""",
-    },
-}
+TODO = {}  # every name in scope is present (issue 12 and issue 16 closed the last ones)
 
 # torch accepts these parameters, ember deliberately does not (or calls them otherwise)
 SIGNATURE_EXCEPTIONS = {

@@ -132,6 +132,8 @@ CASES = [
      [(4, 3)], ANY),
     ("qr_Q", lambda m, a: (m.linalg.qr(a) if m is torch else m.qr(a))[0], [(4, 3)], ANY),
     ("qr_R", lambda m, a: (m.linalg.qr(a) if m is torch else m.qr(a))[1], [(3, 3)], ANY),
+    ("qr_wide_Q", lambda m, a: m.linalg.qr(a).Q, [(3, 5)], ANY),
+    ("qr_wide_R_batch", lambda m, a: m.linalg.qr(a).R, [(2, 3, 4)], ANY),
     # SVD's signs are LAPACK's choice (torch's and NumPy's differ on some shapes), so the rows
     # read what does not depend on them: S, the sum of u_i v_iᵀ, and the projector U Uᵀ
     ("svd_S", lambda m, a: m.svd(a)[1], [(4, 3)], ANY),
@@ -147,6 +149,16 @@ CASES = [
      [(4, 4)], ANY),
     ("linalg_solve", lambda m, a, b: m.linalg.solve(a + 3 * m.eye(3, dtype=a.dtype), b),
      [(2, 3, 3), (2, 3, 2)], ANY),
+    ("lstsq_tall", lambda m, a, b: m.linalg.lstsq(a, b).solution, [(5, 3), (5, 2)], ANY),
+    ("lstsq_wide_batch", lambda m, a, b: m.linalg.lstsq(a, b, driver="gelsd").solution,
+     [(2, 3, 4), (2, 3, 2)], ANY),
+    # m = 3n: LOBPCG's first Rayleigh–Ritz step spans the whole space, so it is exact
+    ("lobpcg_values", lambda m, a: m.lobpcg(a @ a.mT + m.eye(6, dtype=a.dtype), k=2,
+                                            X=m.eye(6, 2, dtype=a.dtype))[0], [(6, 6)], ANY),
+    ("tensorinv", lambda m, a: m.linalg.tensorinv(a + 3 * m.eye(6, dtype=a.dtype).reshape(6, 2, 3),
+                                                  ind=1), [(6, 2, 3)], ANY),
+    ("tensorsolve", lambda m, a, b: m.linalg.tensorsolve(
+        a + 3 * m.eye(6, dtype=a.dtype).reshape(2, 3, 6), b), [(2, 3, 6), (2, 3)], ANY),
     ("igamma_x", lambda m, x: m.igamma(m.tensor([0.5, 1.0, 2.0, 4.0], dtype=x.dtype), x), [(3, 4)], POS),
     ("igammac_x", lambda m, x: m.igammac(m.tensor(2.5, dtype=x.dtype), x * 3), [(3, 4)], POS),
     ("norm_inf", lambda m, a: m.norm(a, float("inf"), 1), [(3, 4)], ANY),
@@ -378,7 +390,7 @@ COMPOSITES = {"div_scalar_left", "tan", "log2", "log10", "rsqrt", "reciprocal", 
               # torch decomposes einsum into bmm and views; ember runs it as one Einsum node
               "einsum_matmul", "einsum_batch_sum", "einsum_broadcast_out", "einsum_diagonal",
               # the Q and R reads of ember's one packed QR node are slices of it
-              "qr_Q", "qr_R",
+              "qr_Q", "qr_R", "qr_wide_Q", "qr_wide_R_batch",
               # torch sums the singular values of an SVD node; ember has one NuclearNorm node
               "nuclear_norm",
               # torch's SVD node returns U, S and V; ember's one SVD node is read by slices
@@ -386,7 +398,12 @@ COMPOSITES = {"div_scalar_left", "tan", "log2", "log10", "rsqrt", "reciprocal", 
               # lu_solve is U⁻¹ L⁻¹ Pᵀ b from ember's nodes; torch has one LuSolve node
               "lu_solve",
               # Householder products written with ember's ops; torch has one node each
-              "orgqr", "ormqr_left_t"}
+              "orgqr", "ormqr_left_t",
+              # inverse/solve of the tensor read as a matrix, then reshaped: the last node is a
+              # reshape in both, which torch records as a view
+              "tensorinv", "tensorsolve",
+              # E and X are slices of ember's one packed LOBPCG node
+              "lobpcg_values"}
 
 
 def _iadd(a, b):

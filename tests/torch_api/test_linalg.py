@@ -46,6 +46,8 @@ CASES = [
  ("qr_r", lambda m,a: m.linalg.qr(a.detach(), mode='r')[1].abs(), [R]),
  ("svd_S", lambda m,a: m.linalg.svd(a).S, [R]),
  ("svd_reduced_UVh", lambda m,a: (lambda u,s,vh: u@vh)(*m.linalg.svd(a.mT, full_matrices=False)), [R]),
+ ("svd_full_U_grad", lambda m,a: (lambda u,s,vh: u[:, :3]@u[:, :3].mT)(*m.linalg.svd(a)), [R]),
+ ("svd_full_Vh_grad", lambda m,a: (lambda u,s,vh: vh[:3].mT@vh[:3])(*m.linalg.svd(a.mT)), [R]),
  ("svd_full_shapes", lambda m,a: m.tensor([list(t.shape) for t in m.linalg.svd(a)[::2]]), [R]),
  ("svdvals", lambda m,a: m.linalg.svdvals(a), [Ab]),
  ("solve", lambda m,a,b: m.linalg.solve(a,b), [A,B]),

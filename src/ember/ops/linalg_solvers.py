@@ -158,7 +158,7 @@ def nuclear_norm(input, dim=None, keepdim: bool = False):
 
 class QR(Function):
     """Q and R of the reduced decomposition, packed as rows ``[Q; R]`` (``(m + n, n)``) so one
-    node carries both; the gradient is torch's formula for ``m >= n``."""
+    node carries both; the gradient is torch's formula, tall, square or wide."""
 
     NAME = "LinalgQrBackward0"
 
@@ -173,16 +173,25 @@ class QR(Function):
     def backward(self, g):
         q, r = self.q, self.r
         m, n = q.shape[-2], r.shape[-1]
-        if m < n:
-            raise NotImplementedError("ember: the gradient of qr is written for tall or square "
-                                      "inputs (m >= n)")
-        gq, gr = g[..., :m, :], g[..., m:, :]
-        mm = r @ _mT(gr) - _mT(gq) @ q
-        low = np.tril(mm, -1)
-        diag = np.eye(n, dtype=mm.dtype) * np.diagonal(mm, axis1=-2, axis2=-1)[..., None, :]
-        copyltu = low + _mT(low) + diag
-        rhs = gq + q @ copyltu
-        return (_mT(np.linalg.solve(r, _mT(rhs))),)
+        gq, gr = g[..., :m, :q.shape[-1]], g[..., m:, :]
+        if m >= n:
+            return (_qr_backward_tall(q, r, gq, gr),)
+        # wide: A = [X | Y] with X = Q R1 (square) and Y = Q R2, so R2 = Qᵀ Y: Y's gradient is
+        # Q gR2 and X's is the square case's with gQ + Y gR2ᵀ (torch's linalg_qr_backward)
+        r1, r2, gr1, gr2 = r[..., :m], r[..., m:], gr[..., :m], gr[..., m:]
+        gx = _qr_backward_tall(q, r1, gq + (q @ r2) @ _mT(gr2), gr1)
+        return (np.concatenate([gx, q @ gr2], axis=-1),)
+
+
+def _qr_backward_tall(q, r, gq, gr):
+    """The gradient of ``A = Q R`` for ``m >= n`` (reduced Q)."""
+    n = r.shape[-1]
+    mm = r @ _mT(gr) - _mT(gq) @ q
+    low = np.tril(mm, -1)
+    diag = np.eye(n, dtype=mm.dtype) * np.diagonal(mm, axis1=-2, axis2=-1)[..., None, :]
+    copyltu = low + _mT(low) + diag
+    rhs = gq + q @ copyltu
+    return _mT(np.linalg.solve(r, _mT(rhs)))
 
 
 def qr(input, some: bool = True):
@@ -190,6 +199,11 @@ def qr(input, some: bool = True):
     complete decomposition, without a gradient for tall inputs)."""
     warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a "
                   "future PyTorch release.", UserWarning, stacklevel=2)
+    return qr_factors(input, some)
+
+
+def qr_factors(input, some: bool = True):
+    """:func:`qr` without torch.qr's deprecation warning (``ember.linalg.qr`` reads it)."""
     a = float_input(as_tensor(input))
     m, n = a.shape[-2], a.shape[-1]
     if not some and m > n:

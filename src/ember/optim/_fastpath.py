@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 
 import numpy as np
 
@@ -64,8 +65,7 @@ class FastPath:
     def _hyper(self, group: dict, scalars: dict, fresh: bool) -> dict:
         """The rule's keyword arguments: the group's values under the rule's parameter names (as
         Python numbers, so a NumPy float64 never promotes a float32 update), then ``_advance``'s."""
-        keys = _present(self, group)
-        hyper = {k: _plain(group[k]) for k in keys}
+        hyper = _group_values(self, group)
         hyper.update(self._advance(group, scalars, fresh))
         return hyper
 
@@ -257,8 +257,8 @@ class FastPath:
 def step_and_betas(group: dict, scalars: dict) -> dict:
     """The Adam family's ``_advance``: ``step += 1``; the step and the group's betas as floats."""
     scalars["step"] += 1
-    beta1, beta2 = (float(b) for b in group["betas"])
-    return {"step": float(scalars["step"]), "beta1": beta1, "beta2": beta2}
+    beta1, beta2 = group["betas"]
+    return {"step": float(scalars["step"]), "beta1": float(beta1), "beta2": float(beta2)}
 
 
 @functools.lru_cache(maxsize=None)
@@ -267,13 +267,19 @@ def _keywords(rule) -> tuple:
     return tuple(name for name, prm in inspect.signature(rule).parameters.items() if prm.kind is prm.KEYWORD_ONLY)
 
 
-def _present(opt, group: dict) -> tuple:
-    """The rule's keyword arguments that ``group`` holds (cached while the group keeps its keys)."""
+def _group_values(opt, group: dict) -> dict:
+    """A new dict of the rule's keyword arguments that ``group`` holds, as plain numbers
+    (:func:`_plain`). The keys are cached while the group keeps its keys, the converted values
+    while its values are the same objects (a scheduler that sets ``lr`` makes a new one)."""
     cache = opt.__dict__.setdefault("_present_keys", {})
     entry = cache.get(id(group))
     if entry is None or entry[0] is not group or entry[1] != len(group):
-        entry = cache[id(group)] = (group, len(group), tuple(k for k in _keywords(opt._rule) if k in group))
-    return entry[2]
+        entry = cache[id(group)] = [group, len(group), tuple(k for k in _keywords(opt._rule) if k in group),
+                                    (), {}]
+    raw = tuple(map(group.__getitem__, entry[2]))
+    if len(raw) != len(entry[3]) or not all(map(operator.is_, raw, entry[3])):
+        entry[3], entry[4] = raw, {k: _plain(v) for k, v in zip(entry[2], raw)}
+    return dict(entry[4])
 
 
 def _plain(value):
@@ -359,14 +365,16 @@ class _Steady:
         self.versions = records(members[i][0] for i in self.idx)  # of the parameters a step changes
         self.flat_p, self.buffers, self.slots, self.state = dict(flat_p), buffers, slots, opt.state
         names = opt._scalars + tuple(slots)
-        self.checks = [(members[i][0], opt.state[members[i][0]], name, opt.state[members[i][0]][name],
-                        layout.views[name][i]) for i in self.idx for name in names]
+        self.checks = [(members[i][0], opt.state[members[i][0]],
+                        tuple((name, opt.state[members[i][0]][name], layout.views[name][i]) for name in names))
+                       for i in self.idx] if names else []  # (a stateless rule makes no state entries)
         self.every = len(self.idx) == len(layout.params)
         plan = layout.plan(self.idx)
         self.calls = None if plan.total >= _flat.PARALLEL_MIN else self._bind(opt, plan)
 
     def _bind(self, opt, plan) -> list:
-        """Per chunk: ``(positions of its parameters, parameter views or None, static arguments)``."""
+        """Per chunk: ``(positions of its parameters, None or the gathered chunk's buffers and
+        views, static arguments)``; see :meth:`_gathered`."""
         position = {i: k for k, i in enumerate(self.idx)}
         scratch = {name: _flat._scratch(self.layout.dtype, name, plan.longest) for name in opt._scratch}
         calls = []
@@ -375,10 +383,18 @@ class _Steady:
             if i >= 0:
                 calls.append(((position[i], lo, hi), None, static))
             else:
-                members = [j for j, _, _ in lo]
-                p_buf, g_buf = np.empty(e - s, self.layout.dtype), np.empty(e - s, self.layout.dtype)
-                calls.append(([position[j] for j in members], (p_buf, g_buf, members, lo), static))
+                bufs = (np.empty(e - s, self.layout.dtype), np.empty(e - s, self.layout.dtype), lo)
+                calls.append(([position[j] for j, _, _ in lo], self._gathered(bufs), static))
         return calls
+
+    def _gathered(self, bufs: tuple) -> tuple:
+        """A gathered chunk: its parameter and gradient buffers, the parameters' flat views, and
+        (parameter view, piece of the buffer) pairs to copy the result back (made again when a
+        parameter gets new data)."""
+        p_buf, g_buf, pieces = bufs
+        views = [self.flat_p[j] for j, _, _ in pieces]
+        back = [(self.flat_p[j], p_buf[at:at + size]) for j, at, size in pieces]
+        return p_buf, g_buf, views, back, bufs
 
     def grads(self, opt, group) -> list | None:
         """The gradients for this step when the steady repeat holds, else None. One pass over the
@@ -387,6 +403,23 @@ class _Steady:
         state, params = self.state, group["params"]
         if opt.state is not state or len(params) != len(self.params) or opt._slots(group) != self.slots:
             return None
+        if len(self.idx) == len(params):  # every parameter of the group, in order: the common case
+            grads = []
+            for p, q, data in zip(params, self.params, self.datas):
+                g = p.grad
+                if p is not q or g is None:
+                    return None
+                if p._data is not data:
+                    return self._grads(opt, params)
+                g = g._data
+                if not (type(g) is np.ndarray and g.shape == data.shape and g.dtype is data.dtype):
+                    g = _checked_grad(p, g)
+                grads.append(g)
+            return grads if self._state_holds(opt) else None
+        return self._grads(opt, params)
+
+    def _grads(self, opt, params: list) -> list | None:
+        """:meth:`grads` for a step on part of the group, or after a parameter got new data."""
         grads, layout, datas, k = [], self.layout, self.datas, 0
         for p, q in zip(params, self.params):
             if p is not q:
@@ -406,6 +439,8 @@ class _Steady:
                     return None
                 datas[k], self.flat_p[i] = data, data.reshape(-1)
                 self.versions[k] = records((p,))[0]
+                if self.calls is not None:
+                    self.calls = [(w, c if c is None else self._gathered(c[-1]), st) for w, c, st in self.calls]
             if not (type(g) is np.ndarray and g.shape == data.shape and g.dtype is data.dtype):
                 g = _checked_grad(p, g)
             grads.append(g)
@@ -422,9 +457,12 @@ class _Steady:
 
     def _state_holds(self, opt) -> bool:
         state, layout = self.state, self.layout
-        for p, st, name, t, view in self.checks:
-            if state.get(p) is not st or st.get(name) is not t or t._data is not view:
+        for p, st, held in self.checks:
+            if state.get(p) is not st:
                 return False
+            for name, t, view in held:
+                if st.get(name) is not t or t._data is not view:
+                    return False
         for name in opt._scalars:
             values = layout.buffers[name] if self.every else layout.buffers[name][list(self.idx)]
             values = values.tolist()
@@ -452,9 +490,9 @@ class _Steady:
                 g = g.reshape(-1) if g.flags.c_contiguous else np.ascontiguousarray(g).ravel()
                 rule(flat_p[idx[k]][lo:hi], g[lo:hi], **static, **hyper)
                 continue
-            p_buf, g_buf, members, pieces = gathered
-            np.concatenate([flat_p[j] for j in members], out=p_buf)
+            p_buf, g_buf, views, back, _ = gathered
+            np.concatenate(views, out=p_buf)
             np.concatenate([grads[k] for k in where], axis=None, out=g_buf)
             rule(p_buf, g_buf, **static, **hyper)
-            for j, at, size in pieces:
-                flat_p[j][...] = p_buf[at:at + size]
+            for view, piece in back:
+                view[...] = piece

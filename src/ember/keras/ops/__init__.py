@@ -21,6 +21,8 @@ from .math import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 from .numpy import *  # noqa: F401,F403
 from .numpy_math import tanh  # noqa: F401 - the float-casting form wins over nn's
+from .einops import rearrange  # noqa: F401
+from .vectorize import vectorize  # noqa: F401
 
 __all__ = sorted(set(core.__all__) | set(linalg.__all__) | set(math.__all__) | set(nn.__all__)
-                 | set(numpy.__all__) | {"cast", "convert_to_tensor"})
+                 | set(numpy.__all__) | {"cast", "convert_to_tensor", "rearrange", "vectorize"})

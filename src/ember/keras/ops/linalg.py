@@ -1,7 +1,9 @@
 """``keras.ops.linalg``: norms, determinants, inverses, Cholesky factors and linear solves on
 ember's differentiable linear-algebra nodes (``solve`` and ``solve_triangular`` go through the
-inverse). The decompositions ember's engine lacks (``qr``, ``svd``, ``eig``, ``eigh``, ``lstsq``,
-``lu_factor``, ``pinv``, ``matrix_rank``) are listed out of scope by the coverage test.
+inverse), and the real decompositions (``eigh``, ``qr``, ``svd``, ``lu_factor``, ``lstsq``,
+``pinv``, ``matrix_rank``) on ``ember.linalg``'s nodes with Keras's torch-backend conventions
+(0-based LU pivots, int32 ranks, ``rcond`` as a relative cut). ``eig`` (complex) is out of
+scope.
 
 Example::
 
@@ -104,5 +106,64 @@ def solve_triangular(a, b, lower=False):
     return ember.squeeze(out, -1) if vector else out
 
 
-__all__ = ["cholesky", "cholesky_inverse", "det", "inv", "logdet", "norm", "slogdet", "solve",
-           "solve_triangular"]
+def _matrices(x, square: bool = False):
+    """``x`` as float matrices, with Keras's rank and squareness checks."""
+    x = t(x)
+    x = cast(x, result_type(dtype_of(x), float))
+    if x.ndim < 2:
+        raise ValueError(f"Expected input to have rank >= 2. Received input with shape "
+                         f"{tuple(x.shape)}.")
+    if square and x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"Expected a square matrix. Received non-square input with shape "
+                         f"{tuple(x.shape)}")
+    return x
+
+
+def eigh(x):
+    """``(eigenvalues, eigenvectors)`` of symmetric matrices, eigenvalues ascending."""
+    return tuple(ember.linalg.eigh(_matrices(x, square=True)))
+
+
+def qr(x, mode="reduced"):
+    """``(q, r)``: ``'reduced'`` or ``'complete'`` (square ``q``)."""
+    if mode not in ("reduced", "complete"):
+        raise ValueError(f"`mode` argument value not supported. Expected one of {{'reduced', "
+                         f"'complete'}}. Received: mode={mode}")
+    return tuple(ember.linalg.qr(_matrices(x), mode=mode))
+
+
+def svd(x, full_matrices=True, compute_uv=True):
+    """``(u, s, vh)`` with ``x = u diag(s) vh`` (only ``s`` when not ``compute_uv``)."""
+    x = _matrices(x)
+    if not compute_uv:
+        return ember.linalg.svdvals(x)
+    return tuple(ember.linalg.svd(x, full_matrices=full_matrices))
+
+
+def lu_factor(x):
+    """``(lu, pivots)``: the packed LU factors and 0-based pivot rows (int32)."""
+    lu, pivots = ember.linalg.lu_factor(_matrices(x))
+    return lu, pivots - 1
+
+
+def lstsq(a, b, rcond=None):
+    """The least-squares solution of ``a @ x = b``; with ``rcond`` the SVD driver cuts singular
+    values below ``rcond * σ_max`` (NumPy's meaning), as Keras on torch."""
+    a, b = _matrices(a), t(b)
+    if rcond is not None:
+        return ember.linalg.lstsq(a, b, rcond=rcond, driver="gelsd").solution
+    return ember.linalg.lstsq(a, b).solution
+
+
+def matrix_rank(x, tol=None):
+    """The number of singular values above ``tol`` (default: ``eps * max(m, n) * σ_max``), int32."""
+    return ember.linalg.matrix_rank(_matrices(x), atol=tol).to(ember.int32)
+
+
+def pinv(x, rcond=None):
+    """The Moore–Penrose pseudo-inverse; singular values below ``rcond * σ_max`` count as zero."""
+    return ember.linalg.pinv(_matrices(x), rtol=rcond)
+
+
+__all__ = ["cholesky", "cholesky_inverse", "det", "eigh", "inv", "logdet", "lstsq", "lu_factor",
+           "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd"]
