@@ -111,3 +111,14 @@ def test_bad_input_gets_keras_error(keras_ref, name, tmp_path):
         assert our_text.startswith(ref_text.split("\n")[0]) and '"b"' in our_text, our_text
     else:
         assert our_text == ref_text
+
+
+@pytest.mark.parametrize("field,value", [("input_layers", "abc"), ("output_layers", 7),
+                                         ("input_layers", [["abc"]])])
+def test_config_with_a_non_list_reference_is_a_value_error(field, value):
+    """A string in input_layers once recursed through its own letters (RecursionError)."""
+    inputs = ek.Input((3,))
+    config = ek.Model(inputs, ek.layers.Dense(2)(inputs)).get_config()
+    config[field] = value
+    with pytest.raises((ValueError, TypeError)):
+        ek.Model.from_config(config)

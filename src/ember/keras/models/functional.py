@@ -284,6 +284,10 @@ def functional_from_config(cls, config, custom_objects=None, make_layer=None):
             return tensor(refs)
         if isinstance(refs, dict):
             return {k: io(v) for k, v in refs.items()}
+        if not isinstance(refs, (list, tuple)):  # a string would recurse through its letters
+            raise ValueError(f"The saved functional model '{config.get('name')}' has an input "
+                             f"or output reference that is not a [layer, node, tensor] list: "
+                             f"{refs!r:.80}")
         return [io(r) for r in refs]
 
     model = cls(inputs=io(config["input_layers"]), outputs=io(config["output_layers"]),
