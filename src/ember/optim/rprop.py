@@ -37,13 +37,12 @@ def rprop_update(param: np.ndarray, grad: np.ndarray, prev: np.ndarray, step_siz
     np.greater(keep, 0, out=grow, casting="unsafe")      # 1 where g·prev > 0 (NaN: neither)
     np.less(keep, 0, out=shrink, casting="unsafe")       # 1 where g·prev < 0
     np.subtract(1, shrink, out=keep)
-    # the factor (1 + grow·(etaplus − 1)) − shrink + shrink·etaminus is exactly 1, etaplus or
-    # etaminus: etaplus − 1 is exact for etaplus > 1 and each sum adds zeros to one term
+    # the factor grow·(etaplus − 1) + shrink·etaminus + keep is exactly 1, etaplus or etaminus:
+    # etaplus − 1 is exact for etaplus > 1, and each sum adds zeros to one term (or 1 to etaplus − 1)
     grow *= one * etaplus - one
-    grow += 1
-    grow -= shrink
     shrink *= etaminus
     grow += shrink
+    grow += keep
     step_size *= grow
     np.clip(step_size, step_size_min, step_size_max, out=step_size)
     np.multiply(g, keep, out=prev)
