@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 
 INSTALL_HINT = ("ember.distributed needs mpi4py and an MPI runtime: "
                 "pip install 'ember[distributed]' (it brings mpi4py and Open MPI's mpiexec)")
@@ -13,7 +14,14 @@ def available() -> bool:
 
 
 def mpi():
-    """The ``mpi4py.MPI`` module, or an ImportError that says how to install it."""
+    """The ``mpi4py.MPI`` module, or an ImportError that says how to install it.
+
+    Unless the environment says otherwise, Open MPI is told to yield the core while it waits
+    (``mpi_yield_when_idle``, its own default when a host has more processes than cores): each
+    rank runs a communication thread beside its compute thread, and a collective that spins
+    while its peers are not there yet would take the core from them.
+    """
+    os.environ.setdefault("OMPI_MCA_mpi_yield_when_idle", "1")  # read when MPI starts
     try:
         from mpi4py import MPI
     except ImportError as exc:

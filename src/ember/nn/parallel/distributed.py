@@ -164,6 +164,10 @@ class DistributedDataParallel(Module):
         return self.module(*inputs, **kwargs)
 
     def _reset(self) -> None:
+        self._queued = False  # a backward that raised never ran its end-of-backward callback
+        left = [b.job for b in self._buckets if b.job is not None and not b.job.is_completed()]
+        if left:  # ... and may have left buckets in flight, whose buffers are about to be reused
+            self._wait(left)
         self._ready = [False] * len(self._params)
         self._launched = 0
         for b in self._buckets:
