@@ -334,11 +334,8 @@ def test_optimizer_steps_move_the_version_as_torch(name, kwargs):
 
 
 # Ops after which the output (``y.add_(1)``) or the input (``h.add_(1)``) is changed before
-# backward: ember raises exactly where torch does. Where ember's node keeps its own derived arrays
-# (a mask, a normalised copy, im2col columns) instead of the tensor torch saves, ember computes
-# the gradient from what it kept and does not raise: those rows are listed in PERMISSIVE. Where
-# ember keeps an input that torch copies first (recurrent and attention layers), it raises where
-# torch does not: STRICTER.
+# backward: ember raises exactly where torch does (tests/autograd/test_inplace_saved_table.py
+# has every module and more ops).
 def _fn(f):
     return lambda m: f
 
@@ -362,9 +359,6 @@ OPS = {
     "clamp": _fn(lambda t: t.clamp(-0.5, 0.5)), "reshape": _fn(lambda t: t.reshape(2, -1) * 2),
     "lstm": lambda m: (lambda mod: lambda t: mod(t.reshape(2, 12, 4))[0])(m.nn.LSTM(4, 3, batch_first=True)),
 }
-PERMISSIVE = {("input", n) for n in ("conv2d", "batchnorm2d", "layernorm", "leaky_relu", "elu", "softplus",
-                                     "maxpool", "avgpool", "clamp")} | {("output", "lstm")}
-STRICTER = {("input", "lstm")}
 OP_CASES = [(change, name) for change in ("output", "input") for name in OPS]
 
 
@@ -385,10 +379,4 @@ def _raises_after_change(m, name, change):
 
 @pytest.mark.parametrize("change,name", OP_CASES, ids=[f"{c}-{n}" for c, n in OP_CASES])
 def test_which_in_place_changes_raise_as_in_torch(change, name):
-    ours, theirs = _raises_after_change(ember, name, change), _raises_after_change(torch, name, change)
-    if (change, name) in PERMISSIVE:
-        assert theirs and not ours, "ember now raises here as torch does: remove the row from PERMISSIVE"
-    elif (change, name) in STRICTER:
-        assert ours and not theirs, "ember now agrees with torch here: remove the row from STRICTER"
-    else:
-        assert ours == theirs
+    assert _raises_after_change(ember, name, change) == _raises_after_change(torch, name, change)

@@ -1,10 +1,11 @@
 """The schema checks every reader applies to values read from files, and the bounded JSON parser."""
 import doctest
+import json
 
 import pytest
 
 from ember.io import schema
-from ember.io.bounded import json_depth, loads_json
+from ember.io.bounded import json_census, json_depth, loads_json
 from ember.io.schema import (Any, Bool, Either, Int, ListOf, MapOf, Null, Num, Record, SchemaError,
                              Str, check)
 
@@ -116,3 +117,24 @@ def test_loads_json_errors_are_the_callers_type(text, message):
 
 def test_loads_json_reads_what_json_reads():
     assert loads_json(b'{"a": [1, 2.5, null, true]}', "c.json", ValueError) == {"a": [1, 2.5, None, True]}
+
+
+def _containers_by_depth(value, depth=1, counts=None):
+    counts = {} if counts is None else counts
+    if isinstance(value, (list, dict)):
+        counts[depth] = counts.get(depth, 0) + 1
+        for item in value.values() if isinstance(value, dict) else value:
+            _containers_by_depth(item, depth + 1, counts)
+    return counts
+
+
+@pytest.mark.parametrize("text", ['{"a": [1, 2], "b": {"c": "[{\\"]"}}', '[[[]], {"x": [[]]}, "\\\\"]',
+                                  '{"": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}}'])
+def test_json_census_counts_containers_by_depth_outside_strings(text):
+    table = json_census(text, 8)
+    counted = {d: int(table[d, ord("[")] + table[d, ord("{")]) for d in range(9) if table[d, ord("[")] + table[d, ord("{")]}
+    assert counted == _containers_by_depth(json.loads(text))
+
+
+def test_json_census_of_unbalanced_text_counts_at_depth_zero():
+    assert int(json_census("]]]", 2)[0, ord("]")]) == 3

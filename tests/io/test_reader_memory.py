@@ -8,6 +8,10 @@ reader accepts the file or refuses it. The bound is ``ratio * size + SLACK``:
 * ``TEXT`` (32): JSON and CSV become Python objects; an empty list or dict costs Python 56 to
   230 bytes for the 2 to 12 bytes it takes in a file, so about 30 times is what any JSON
   reader needs (``json.loads`` itself takes 22 times on such a file);
+* ``HEADER`` (18): a safetensors header that can describe tensors is parsed (short metadata
+  strings cost Python about 17 times their text, an entry 14 times with its tensor); one that
+  cannot (more entries than its bytes hold, lists or strings or floats inside a shape, deeper
+  than 3) is refused before it is parsed: ``REFUSED`` (its bytes once, and a scan);
 * files that claim more than they hold (a header announcing terabytes, a config asking for
   ``Dense(30000)`` or a million hidden units) are refused within ``SLACK``.
 """
@@ -25,7 +29,8 @@ from ember.io.container import serialize
 from ember.io.serialize import FORMAT, _checksum
 
 SLACK = 2 << 20
-TENSORS, TEXT, TINY = 1.5, 32.0, 0.0
+TENSORS, TEXT, HEADER, REFUSED, TINY = 1.5, 32.0, 18.0, 1.0, 0.0
+N = 100000
 
 
 def _structure(path, obj, tensors=None):
@@ -46,6 +51,21 @@ def _raw_header(path, header: dict, data=b""):
     text = json.dumps(header).encode()
     path.write_bytes(len(text).to_bytes(8, "little") + text + data)
     return lambda: ember.load(path)
+
+
+def _header_text(path, text):
+    """A safetensors file whose header is ``text`` (compact JSON: the most objects per byte)."""
+    data = text.encode()
+    path.write_bytes(len(data).to_bytes(8, "little") + data)
+    return lambda: ember.load(path)
+
+
+def _entries(body, count=N):
+    return "{" + ",".join(f'"{i:x}":{body}' for i in range(count)) + "}"
+
+
+def _in_shape(value, count=N):
+    return '{"a":{"dtype":"F32","shape":[' + ",".join([value] * count) + '],"data_offsets":[0,0]}}'
 
 
 def _checkpoint(path, history_length):
@@ -122,6 +142,17 @@ CASES = {
         lambda p: _raw_header(p, {"w": {"dtype": "F64", "shape": [1 << 37], "data_offsets": [0, 1 << 40]}}), TINY),
     "load a header of 100000 brackets": (lambda p: _raw_header(p, {}, b"[" * 100000), TINY),
     "load 1 MiB of header whitespace": (lambda p: _raw_header(p, {"__metadata__": {"x": " " * (1 << 20)}}), TEXT),
+    "header of 6250 empty tensors": (
+        lambda p: _header_text(p, _entries('{"dtype":"F32","shape":[0],"data_offsets":[0,0]}', N // 16)), HEADER),
+    "header of 100000 metadata pairs": (
+        lambda p: _header_text(p, '{"__metadata__":{' + ",".join(f'"{i:x}":"ab"' for i in range(N)) + "}}"),
+        HEADER),
+    "header with 100000 zeros in a shape": (lambda p: _header_text(p, _in_shape("0")), HEADER),
+    "header of 100000 empty entries (refused)": (lambda p: _header_text(p, _entries("{}")), REFUSED),
+    "header of 100000 lists as entries (refused)": (lambda p: _header_text(p, _entries("[]")), REFUSED),
+    "header with 100000 lists in a shape (refused)": (lambda p: _header_text(p, _in_shape("[]")), REFUSED),
+    "header with 100000 strings in a shape (refused)": (lambda p: _header_text(p, _in_shape('"ab"')), REFUSED),
+    "header with 100000 floats in a shape (refused)": (lambda p: _header_text(p, _in_shape("1e5")), REFUSED),
     "checkpoint of a model and Adam": (lambda p: _checkpoint(p, 10), TENSORS),
     "checkpoint with a 100000-epoch history": (lambda p: _checkpoint(p, 100000), TEXT),
     "keras load_model": (lambda p: _keras_file(p), TENSORS),

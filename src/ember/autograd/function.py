@@ -59,6 +59,14 @@ class Function:
     #: ``label`` (a slot, so it survives :meth:`release`) overrides it.
     NAME = None
 
+    #: What torch saves for backward (its SavedVariables), which an in-place change must not
+    #: touch before backward (:mod:`ember.autograd.versions`): input positions and ``"out"``.
+    #: None: what forward keeps on ``self`` is what torch saves. Set it where forward keeps
+    #: derived arrays instead (columns, masks, a normalised input) or views torch does not save;
+    #: forward may set it per call (``self.SAVES = ...``) where torch's choice depends on the
+    #: call (which gradients are needed, whether an input is contiguous).
+    SAVES = None
+
     def __init_subclass__(cls, **kwargs) -> None:
         """A subclass written in torch's form (static ``forward``) gets torch's ``apply``."""
         super().__init_subclass__(**kwargs)
@@ -123,6 +131,9 @@ class Function:
         out = node.forward(*arrays, **params)
         if type(out) is not np.ndarray:  # ufuncs on 0-d arrays return NumPy scalars
             out = np.asarray(out)
+        saves = node.SAVES
+        if saves is not None:  # references only: torch keeps these tensors alive as well
+            node.torch_saved = tuple((out, True) if i == "out" else (arrays[i], False) for i in saves)
         return _Tensor._make(out, node)
 
     def needs_grad(self, i: int) -> bool:

@@ -144,22 +144,25 @@ def replaced(tensor, new_data: np.ndarray, new_grad_fn) -> None:
 
 def check_saved(node) -> None:
     """Raises torch's error when an array ``node`` saved was changed in place after it was recorded
-    (called by the backward pass only for nodes older than the last change). A node keeps its
-    result as ``self.out`` (the ops' convention); torch names such a saved output after the node,
-    any other saved tensor after the node that last changed it."""
-    for value in node.__dict__.values():
-        for arr in (value if isinstance(value, (tuple, list)) else (value,)):
-            if type(arr) is not _ndarray:
-                continue
-            entry = _entry(_root(arr))
-            if entry is None:
-                continue
-            for epoch, expected in entry.changes:
-                if epoch > node._epoch:  # the first change since the node saved it
-                    # as torch: a saved output names this node, a saved input its tensor's node
-                    now = _latest(entry)
-                    producer = node.name() if arr is node.__dict__.get("out") else now.after
-                    raise inplace_error(arr, producer, now.version, expected)
+    (called by the backward pass only for nodes older than the last change). The arrays are those
+    torch saves: the inputs and output :attr:`Function.SAVES` names, else what forward kept on the
+    node (a node keeps its result as ``self.out``, the ops' convention). torch names a saved output
+    after the node, any other saved tensor after the node that last changed it."""
+    saved = node.__dict__.get("torch_saved")
+    if saved is None:
+        out = node.__dict__.get("out")
+        saved = [(arr, arr is out) for value in node.__dict__.values()
+                 for arr in (value if isinstance(value, (tuple, list)) else (value,))]
+    for arr, is_out in saved:
+        if type(arr) is not _ndarray:
+            continue
+        entry = _entry(_root(arr))
+        if entry is None:
+            continue
+        for epoch, expected in entry.changes:
+            if epoch > node._epoch:  # the first change since the node saved it
+                now = _latest(entry)
+                raise inplace_error(arr, node.name() if is_out else now.after, now.version, expected)
 
 
 _BACKWARD = re.compile(r"Backward\d*$")  # torch names the forward op: Exp for ExpBackward0

@@ -28,7 +28,8 @@ import stat
 
 import numpy as np
 
-__all__ = ["open_regular", "read_exact", "read_at_most", "loads_json", "json_depth", "memory_budget", "MAX_JSON_DEPTH"]
+__all__ = ["open_regular", "read_exact", "read_at_most", "loads_json", "json_depth", "json_census", "memory_budget",
+           "MAX_JSON_DEPTH"]
 
 MAX_JSON_DEPTH = 64
 
@@ -127,7 +128,28 @@ _OPEN, _CLOSE = np.zeros(256, np.int8), np.zeros(256, np.int8)
 _OPEN[[ord("["), ord("{")]] = 1
 _CLOSE[[ord("]"), ord("}")]] = 1
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
-_CHUNK = 1 << 16  # bytes scanned at once: the scratch memory stays a few MiB for any text
+_CHUNK = 1 << 14  # bytes scanned at once: the scratch memory stays a few MiB for any text
+
+
+def _scan(text):
+    """Per chunk of a JSON text: ``(bytes, depth after each byte, inside a string)``, computed
+    with NumPy over chunks of :data:`_CHUNK` bytes (strings and escapes followed across them)."""
+    codes = np.frombuffer(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text, np.uint8)
+    depth = quotes = 0
+    backslashes = 0  # consecutive backslashes at the end of the previous chunk
+    for start in range(0, len(codes), _CHUNK):
+        part = codes[start:start + _CHUNK]
+        index = np.arange(len(part))
+        # the last index at or before i that is not a backslash (before the chunk: -1 - run)
+        last_plain = np.maximum.accumulate(np.where(part == _BACKSLASH, -1 - backslashes, index))
+        run = index - last_plain  # backslashes ending at i
+        before = np.concatenate(([backslashes], run[:-1]))
+        real_quote = (part == _QUOTE) & (before % 2 == 0)  # a quote no backslash escapes
+        in_string = (quotes + np.cumsum(real_quote)) % 2 == 1
+        steps = np.where(in_string, 0, _OPEN[part].astype(np.int64) - _CLOSE[part])
+        running = np.cumsum(steps) + depth
+        yield part, running, in_string
+        depth, quotes, backslashes = int(running[-1]), quotes + int(real_quote.sum()), int(run[-1])
 
 
 def json_depth(text) -> int:
@@ -142,37 +164,44 @@ def json_depth(text) -> int:
         >>> json_depth('{"a": [1, "]]]"]}')
         2
     """
-    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
-    if b"[" not in data and b"{" not in data:
+    if isinstance(text, str) and "[" not in text and "{" not in text:
         return 0
-    codes = np.frombuffer(data, np.uint8)
-    deepest = depth = quotes = 0
-    backslashes = 0  # consecutive backslashes at the end of the previous chunk
-    for start in range(0, len(codes), _CHUNK):
-        part = codes[start:start + _CHUNK]
-        index = np.arange(len(part))
-        # the last index at or before i that is not a backslash (before the chunk: -1 - run)
-        last_plain = np.maximum.accumulate(np.where(part == _BACKSLASH, -1 - backslashes, index))
-        run = index - last_plain  # backslashes ending at i
-        before = np.concatenate(([backslashes], run[:-1]))
-        real_quote = (part == _QUOTE) & (before % 2 == 0)  # a quote no backslash escapes
-        in_string = (quotes + np.cumsum(real_quote)) % 2 == 1
-        steps = np.where(in_string, 0, _OPEN[part].astype(np.int64) - _CLOSE[part])
-        running = np.cumsum(steps) + depth
+    deepest = 0
+    for _, running, _ in _scan(text):
         deepest = max(deepest, int(running.max()))
-        depth, quotes, backslashes = int(running[-1]), quotes + int(real_quote.sum()), int(run[-1])
     return deepest
+
+
+def json_census(text, levels: int) -> np.ndarray:
+    """How often each byte occurs outside strings at each nesting depth of a JSON text, without
+    parsing it: ``table[d, b]`` counts byte ``b`` where the depth (after the byte) is ``d``, with
+    depths above ``levels`` counted at ``levels``. A string's closing quote counts, so a string
+    shows where it sits. Lets a reader refuse a text whose shape cannot be what it expects
+    before ``json.loads`` turns it into objects (30 times the text's size for ``[[],[],...]``).
+
+    Example::
+
+        >>> table = json_census('{"a": [1, 2]}', 2)
+        >>> int(table[2, ord("[")]), int(table[2, ord(",")]), int(table[1, ord('"')])
+        (1, 1, 1)
+    """
+    table = np.zeros((levels + 1) * 256, np.int64)
+    for part, running, in_string in _scan(text):
+        outside = ~in_string
+        cell = np.clip(running[outside], 0, levels) * 256 + part[outside]  # unbalanced: depth 0
+        table += np.bincount(cell, minlength=table.size)
+    return table.reshape(levels + 1, 256)
 
 
 def loads_json(text, name: str, error: type, max_depth: int = MAX_JSON_DEPTH):
     """``json.loads`` that refuses texts nested deeper than ``max_depth`` and turns every parse
     failure (bad syntax, bad UTF-8) into ``error`` naming ``name``."""
+    depth = json_depth(text)  # on the bytes where given: a str would be encoded again
     if isinstance(text, (bytes, bytearray, memoryview)):
         try:
-            text = bytes(text).decode("utf-8")
+            text = str(text, "utf-8")
         except UnicodeDecodeError as exc:
             raise error(f"{name} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    depth = json_depth(text)
     if depth > max_depth:
         raise error(f"{name} nests {depth} levels deep; at most {max_depth} are allowed")
     try:

@@ -27,7 +27,7 @@ import os
 
 import numpy as np
 
-from .bounded import loads_json, open_regular, read_exact
+from .bounded import json_census, loads_json, open_regular, read_exact
 from .errors import CorruptFileError
 from .schema import Int, ListOf, MapOf, Record, SchemaError, Str, check
 
@@ -106,13 +106,14 @@ def _layout(header: dict, name: str) -> tuple[list, dict, int]:
         entries = []
         for key, entry in header.items():
             entry = check(entry, _ENTRY, f"{name} (tensor {key!r})")
-            entries.append((entry["data_offsets"][0], entry["data_offsets"][1], key, entry))
+            # plain tuples: the parsed header can go before the arrays are made
+            entries.append((entry["data_offsets"][0], entry["data_offsets"][1], key, entry["dtype"],
+                            tuple(entry["shape"])))
     except SchemaError as exc:
         raise CorruptFileError(f"{exc}") from None
     entries.sort(key=lambda e: (e[0], e[1]))
     position = 0
-    for begin, end, key, entry in entries:
-        code = entry["dtype"]
+    for begin, end, key, code, shape in entries:
         if code in _NATIVE:
             itemsize = np.dtype(_NATIVE[code]).itemsize
         elif code in _WIDENED:
@@ -124,12 +125,42 @@ def _layout(header: dict, name: str) -> tuple[list, dict, int]:
         if begin != position or end < begin:
             raise CorruptFileError(f"{name}: tensor {key!r} has data_offsets [{begin}, {end}] but "
                                    f"the data must continue at byte {position} without holes")
-        if (end - begin) != math.prod(entry["shape"]) * itemsize:
+        if (end - begin) != math.prod(shape) * itemsize:
             raise CorruptFileError(f"{name}: tensor {key!r} of dtype {code} and shape "
-                                   f"{entry['shape']} needs {math.prod(entry['shape']) * itemsize} "
+                                   f"{list(shape)} needs {math.prod(shape) * itemsize} "
                                    f"bytes, its data_offsets give {end - begin}")
         position = end
     return entries, metadata, position
+
+
+_HEADER_DEPTH = 3  # the header object, a tensor's entry (or the metadata), a shape or offsets
+_MIN_ENTRY_BYTES = 49  # '"":{"dtype":"U8","shape":[],"data_offsets":[0,0]}', the shortest entry
+_CHECKED_FROM = 1 << 16  # header bytes from which its shape is checked before parsing
+_NUMBERS = np.zeros(256, bool)  # what a shape or data_offsets list may hold
+_NUMBERS[list(b"0123456789,[ \t\r\n")] = True
+
+
+def _check_header_shape(text: bytearray, name: str) -> None:
+    """Refuses a header that cannot be a safetensors header before it is parsed, where parsing
+    it would take many times its size: more entries than its bytes can hold, more lists than
+    its entries have, or anything but non-negative integers in shapes and offsets (the
+    schema checks the rest once parsed). What is left costs ``json.loads`` at most about 17
+    times the header's size (short metadata strings). A header under :data:`_CHECKED_FROM`
+    bytes is parsed as it is (a few MiB at most), so that the schema names what is wrong."""
+    if len(text) < _CHECKED_FROM:
+        return
+    table = json_census(text, _HEADER_DEPTH + 1)
+    if table[_HEADER_DEPTH + 1].any():
+        return  # too deep: loads_json says so
+    entries = int(table[2, ord("{")] + table[2, ord("[")])  # tensors and the metadata
+    lists = int(table[3, ord("{")] + table[3, ord("[")])
+    if (entries - 1) * _MIN_ENTRY_BYTES > len(text) or lists > 2 * entries:
+        raise CorruptFileError(f"{name} has a damaged header: {entries} entries and {lists} lists in "
+                               f"{len(text)} bytes cannot describe tensors")
+    odd = np.flatnonzero(table[3] * ~_NUMBERS)
+    if odd.size:
+        raise CorruptFileError(f"{name} has a damaged header: shapes and data_offsets hold "
+                               f"non-negative integers only, not {chr(odd[0])!r}")
 
 
 def _header_size(handle, name: str, limit: int | None) -> int:
@@ -144,10 +175,11 @@ def _header_size(handle, name: str, limit: int | None) -> int:
     return size
 
 
-def _array(data: bytearray, begin: int, end: int, entry: dict) -> np.ndarray:
-    code, shape = entry["dtype"], entry["shape"]
+def _array(data: bytearray, begin: int, end: int, code: str, shape: tuple) -> np.ndarray:
     stored = _NATIVE.get(code) or _WIDENED[code][0]
     dtype = np.dtype(stored)
+    if code not in _WIDENED and dtype.isnative and not begin % dtype.itemsize:
+        return np.ndarray(shape, dtype, buffer=data, offset=begin)  # one object per tensor
     if begin % dtype.itemsize:  # unaligned (other writers): a copy makes it aligned
         raw = np.frombuffer(bytes(data[begin:end]), dtype)
     else:
@@ -177,12 +209,14 @@ def _read_stream(handle, name: str, file_size: int | None) -> tuple[dict, dict]:
     size = _header_size(handle, name, file_size)
     known = file_size is not None
     text = read_exact(handle, size, CorruptFileError, name, "a header", available=known)
-    header = loads_json(text, f"{name} (header)", CorruptFileError, max_depth=4)
+    _check_header_shape(text, name)
+    header = loads_json(text, f"{name} (header)", CorruptFileError, max_depth=_HEADER_DEPTH)
     if not isinstance(header, dict):
         raise CorruptFileError(f"{name} has a damaged header (not a JSON object)")
     entries, metadata, length = _layout(header, name)
+    text = header = None  # the parsed header goes before the arrays come
     if file_size is not None and file_size != 8 + size + length:
         raise CorruptFileError(f"{name} is truncated or damaged: its header describes "
                                f"{8 + size + length} bytes, the file has {file_size}")
     data = read_exact(handle, length, CorruptFileError, name, "tensor data", available=known)
-    return {key: _array(data, begin, end, entry) for begin, end, key, entry in entries}, metadata
+    return {key: _array(data, begin, end, code, shape) for begin, end, key, code, shape in entries}, metadata

@@ -99,6 +99,8 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 class LeakyRelu(Function):
+    SAVES = (0,)  # torch saves the input (ember keeps a mask or derived arrays)
+
     def forward(self, x, negative_slope=0.01):
         self.slope = negative_slope
         self.pos = x > 0
@@ -110,6 +112,8 @@ class LeakyRelu(Function):
 
 class Elu(Function):
     """``scale * (x if x > 0 else alpha * (exp(x) - 1))``; SELU is ELU with fixed alpha and scale."""
+
+    SAVES = (0,)  # torch saves the input (ember keeps a mask or derived arrays)
 
     def forward(self, x, alpha=1.0, scale=1.0):
         self.pos = x > 0
@@ -176,6 +180,8 @@ class Gelu(Function):
 class Softplus(Function):
     """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (torch's rule)."""
 
+    SAVES = (0,)  # torch saves the input (ember keeps a mask or derived arrays)
+
     def forward(self, x, beta=1.0, threshold=20.0):
         bx = x * beta
         self.linear = bx > threshold
@@ -190,6 +196,8 @@ class Softplus(Function):
 class Softsign(Function):
     NAME = "DivBackward0"  # torch computes it as x / (1 + |x|)
 
+    SAVES = (0,)  # torch saves the input (ember keeps a mask or derived arrays)
+
     def forward(self, x):
         self.den = 1 + np.abs(x)
         return x / self.den
@@ -199,6 +207,8 @@ class Softsign(Function):
 
 
 class Hardtanh(Function):
+    SAVES = (0,)  # torch saves the input (ember keeps a mask or derived arrays)
+
     def forward(self, x, min_val=-1.0, max_val=1.0):
         self.inside = (x > min_val) & (x < max_val)
         return np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
@@ -219,6 +229,8 @@ class Silu(Function):
 
 
 class LogSigmoid(Function):
+    SAVES = (0,)  # torch saves the input (ember keeps a mask or derived arrays)
+
     def forward(self, x):
         self.sig_neg = stable_sigmoid(-x)
         return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))

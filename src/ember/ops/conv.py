@@ -56,6 +56,8 @@ class Convolution(Function):
 
     NAME = "ConvolutionBackward0"
 
+    SAVES = (0, 1)  # torch saves input and weight (ember keeps columns)
+
     def forward(self, x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), groups=1):
         self.one_d = x.ndim == 3
         if self.one_d:
@@ -99,6 +101,8 @@ class ConvolutionTranspose(Function):
     """
 
     NAME = "ConvolutionBackward0"
+
+    SAVES = (0, 1)  # torch saves input and weight (ember keeps columns)
 
     def forward(self, x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), output_padding=(0, 0),
                 dilation=(1, 1), groups=1):

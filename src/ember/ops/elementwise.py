@@ -378,6 +378,8 @@ class Cos(Function):
 class Clamp(Function):
     NAME = "ClampBackward1"
 
+    SAVES = (0,)  # torch saves the input (ember keeps a mask)
+
     def forward(self, x, lo=None, hi=None):
         self.mask = None
         if lo is not None and hi is not None:

@@ -94,14 +94,14 @@ class Addmm(Function):
 
     def forward(self, x, w, b=None):
         wanted = self.next_functions  # save only what the gradients needed will read
+        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         if wanted[0] is not None:
             self.w = w
-        if wanted[1] is not None:
-            self.x = x
+        if wanted[1] is not None:  # as torch: a view of x, or the copy a strided x needed
+            self.x = x2
         if x.ndim != 2 or b is None:
             self.label = (_MATMUL_NAMES.get((x.ndim, 2), "UnsafeViewBackward0") if b is None
                           else "ViewBackward0")
-        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         out = np.matmul(x2, w.T)
         if b is not None:
             out += b
@@ -116,8 +116,7 @@ class Addmm(Function):
             if g.ndim != 2:
                 dx = dx.reshape(g.shape[:-1] + (self.w.shape[1],))
         if self.needs_grad(1):
-            x = self.x
-            dw = np.matmul(g2.T, x if x.ndim == 2 else x.reshape(-1, x.shape[-1]))
+            dw = np.matmul(g2.T, self.x)
         if self.needs_grad(2):
             db = g2.sum(axis=0)
         return dx, dw, db

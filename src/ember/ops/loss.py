@@ -47,6 +47,8 @@ class PointwiseLoss(Function):
     #: one, the reduction (``MeanBackward0``/``SumBackward0``), or this name for ``'none'``.
     UNREDUCED_NAME = None
 
+    SAVES = (0, 1)  # torch saves input and target (ember keeps the derivatives)
+
     def pointwise(self, x, y):  # pragma: no cover - abstract
         """Returns ``(loss, dloss/dx, dloss/dy)``; dloss/dy may be None (no gradient) or
         ``NEG_DX`` when it is ``-dloss/dx`` (then made only if the target needs it)."""

@@ -32,6 +32,8 @@ class BatchNorm(Function):
 
     NAME = "NativeBatchNormBackward0"
 
+    SAVES = (0, 1)  # torch saves input and weight (ember keeps the normalised input)
+
     def forward(self, x, w=None, b=None, mean=None, var=None, eps=1e-5, batch_stats=True):
         """``mean``/``var`` are the batch's (biased) statistics when ``batch_stats``, else the
         running ones; either way they are per channel."""
@@ -69,6 +71,8 @@ class LayerNorm(Function):
 
     NAME = "NativeLayerNormBackward0"
 
+    SAVES = (0, 1, 2)  # torch saves input, weight and bias
+
     def forward(self, x, w=None, b=None, k=1, eps=1e-5):
         axes = tuple(range(x.ndim - k, x.ndim))
         mean = x.mean(axis=axes, keepdims=True)
@@ -100,6 +104,8 @@ class GroupNorm(Function):
     every spatial position), then scales and shifts per channel."""
 
     NAME = "NativeGroupNormBackward0"
+
+    SAVES = (0, 1)  # torch saves input and weight
 
     def forward(self, x, w=None, b=None, groups=1, eps=1e-5):
         n = x.shape[0]

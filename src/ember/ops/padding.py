@@ -43,6 +43,7 @@ class Pad(Function):
 
     def forward(self, x, widths=(), mode="constant", value=0.0):
         self.mode, self.shape = mode, x.shape
+        self.SAVES = (0,) if mode in ("reflect", "replicate") else ()  # what torch saves
         if mode == "constant":  # a negative width crops
             self.kept = tuple(slice(max(-a, 0), n - max(-b, 0)) for (a, b), n in zip(widths, x.shape))
             grown = [(max(a, 0), max(b, 0)) for a, b in widths]

@@ -25,19 +25,21 @@ _TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int
 
 
 class Rule:
-    """One elementwise function: torch's node ``label``, ``forward`` and ``backward``."""
+    """One elementwise function: torch's node ``label``, ``forward`` and ``backward``, and what
+    torch saves for backward when ``forward`` keeps something else (``saves``, as
+    :attr:`~ember.autograd.Function.SAVES`)."""
 
-    __slots__ = ("label", "forward", "backward")
+    __slots__ = ("label", "forward", "backward", "saves")
 
-    def __init__(self, label: str, forward, backward) -> None:
-        self.label, self.forward, self.backward = label, forward, backward
+    def __init__(self, label: str, forward, backward, saves=None) -> None:
+        self.label, self.forward, self.backward, self.saves = label, forward, backward, saves
 
 
 class Pointwise(Function):
     """Runs one :class:`Rule` on one tensor."""
 
     def forward(self, x, rule=None, **params):
-        self.rule, self.params, self.label = rule, params, rule.label
+        self.rule, self.params, self.label, self.SAVES = rule, params, rule.label, rule.saves
         out, self.saved = rule.forward(x, **params)
         return out
 
@@ -68,10 +70,13 @@ def _inside(x, lo, hi):
     return (x > lo) & (x < hi)
 
 
+_INPUT = (0,)  # torch saves the input where these rules keep a mask
+
+
 HARDSIGMOID = Rule(
     "HardsigmoidBackward0",
     lambda x: (np.clip(x / 6 + 0.5, 0, 1).astype(x.dtype, copy=False), _inside(x, -3, 3)),
-    lambda g, inside: g * inside / 6)
+    lambda g, inside: g * inside / 6, saves=_INPUT)
 
 # x * relu6(x + 3) / 6; the slope is 0 at and below -3, 1 at and above 3 (torch's kinks).
 HARDSWISH = Rule(
@@ -90,15 +95,15 @@ def _shrink_forward(x, lambd, soft):
 
 
 HARDSHRINK = Rule("HardshrinkBackward0", lambda x, lambd: _shrink_forward(x, lambd, False),
-                  lambda g, keep, lambd: g * keep)
+                  lambda g, keep, lambd: g * keep, saves=_INPUT)
 SOFTSHRINK = Rule("SoftshrinkBackward0", lambda x, lambd: _shrink_forward(x, lambd, True),
-                  lambda g, keep, lambd: g * keep)
+                  lambda g, keep, lambd: g * keep, saves=_INPUT)
 
 # x if x > threshold else value; the gradient passes only where x > threshold.
 THRESHOLD = Rule(
     "ThresholdBackward0",
     lambda x, threshold, value: (np.where(x > threshold, x, np.asarray(value, x.dtype)), x > threshold),
-    lambda g, keep, threshold, value: g * keep)
+    lambda g, keep, threshold, value: g * keep, saves=_INPUT)
 
 
 def _celu_forward(x, alpha):
@@ -107,7 +112,7 @@ def _celu_forward(x, alpha):
 
 
 CELU = Rule("CeluBackward0", _celu_forward,
-            lambda g, saved, alpha: np.where(saved[0], g, g * saved[1]))
+            lambda g, saved, alpha: np.where(saved[0], g, g * saved[1]), saves=_INPUT)
 
 
 def _mish_forward(x):

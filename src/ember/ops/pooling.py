@@ -79,6 +79,8 @@ class MaxPool(Function):
 
     NAME = "MaxPool2DWithIndicesBackward0"
 
+    SAVES = (0,)  # torch saves the input (ember keeps offsets or shapes)
+
     def forward(self, x, kernel=(1, 1), stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1),
                 out=(1, 1), sink=None):
         self.unbatched = x.ndim == 3
@@ -118,6 +120,8 @@ class AvgPool(Function):
     """Mean over each window (zero padding; ``ceil_mode`` windows are clipped at the edge)."""
 
     NAME = "AvgPool2DBackward0"
+
+    SAVES = (0,)  # torch saves the input (ember keeps offsets or shapes)
 
     def forward(self, x, kernel=(1, 1), stride=(1, 1), pads=(0, 0, 0, 0), out=(1, 1),
                 count_include_pad=True, divisor_override=None):
@@ -161,6 +165,8 @@ class AdaptiveMaxPool(Function):
     (flat positions in each input plane) are saved on the node and given to the caller."""
 
     NAME = "AdaptiveMaxPool2DBackward0"
+
+    SAVES = (0,)  # torch saves the input (ember keeps offsets or shapes)
 
     def forward(self, x, out=(1, 1), sink=None):
         self.x_shape = x.shape

@@ -100,8 +100,14 @@ class _Recurrence(Function):
     GATES = 1
     INNER = (0,)  # inner gate block k holds the caller's block INNER[k]
     NAME = "RecurrenceBackward0"
+    #: torch runs the layer as one kernel (its CPU LSTM) that saves the input, the initial states,
+    #: the weights and the output; its RNN and GRU are linear layers, which save the input only
+    #: for the weights' gradient (and the weights only for the input's). See :meth:`_saves`.
+    FUSED = False
+    #: one step of a cell (``cell=True``) ends in an activation that saves its output (RNNCell)
+    CELL_SAVES_OUTPUT = True
 
-    def _begin(self, x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask):
+    def _begin(self, x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask, cell):
         T, B, _ = x.shape
         if T < 1:
             raise RuntimeError(f"a recurrent layer needs at least one step, got input of shape "
@@ -109,7 +115,10 @@ class _Recurrence(Function):
         self.T, self.B, self.H = T, B, w_ih.shape[0] // self.GATES
         self.width = h0.shape[1]
         self.dtype = x.dtype
-        self.x, self.h0, self.w_ih, self.w_hh = x, h0, w_ih, w_hh
+        self.SAVES = self._saves(x, cell)
+        # as torch: a strided input (batch_first) is copied once; a later change of it is legal
+        self.x = x if x.flags.c_contiguous else np.ascontiguousarray(x)
+        self.h0, self.w_ih, self.w_hh = h0, w_ih, w_hh
         self.x_mask, self.h_mask = x_mask, h_mask
         self.reverse = reverse
         self.order = range(T - 1, -1, -1) if reverse else range(T)
@@ -129,6 +138,17 @@ class _Recurrence(Function):
                 mult = mult[::-1] if reverse else mult
             self.active = m[:, :, None].astype(self.dtype)
             self.mult = mult[:, :, None].astype(self.dtype)
+
+    def _saves(self, x, cell: bool) -> tuple:
+        """What torch saves (:attr:`Function.SAVES`) for a layer, or for one step of a cell
+        (``nn.RNNCell``...: linear layers whatever the kind). A layer works on a contiguous copy
+        of a strided input (``batch_first``), which a later change of the input does not touch."""
+        own = (0,) if x.flags.c_contiguous else ()
+        if self.FUSED and not cell:
+            return own + (1, 2, 3, 4, 7, "out")
+        # h0 always, where torch saves it only for W_hh's gradient: ember's backward reads it
+        return ((own if self.needs_grad(3) else ()) + (1,) + ((3,) if self.needs_grad(0) else ()) + (4,)
+                + (("out",) if cell and self.CELL_SAVES_OUTPUT else ()))
 
     def _blocks(self, k: int) -> slice:
         return slice(k * self.H, (k + 1) * self.H)
@@ -273,8 +293,8 @@ class RNNRecurrence(_Recurrence):
     """Elman RNN: ``h_t = act(x_t W_ihᵀ + b_ih + b_hh + h_{t-1} W_hhᵀ)``."""
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mask=None, reverse=False,
-                masked_output="zero", x_mask=None, h_mask=None, activation="tanh"):
-        self._begin(x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask)
+                masked_output="zero", x_mask=None, h_mask=None, activation="tanh", cell=False):
+        self._begin(x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask, cell)
         act, self.dact = ACTIVATIONS[activation]
         S = self._project(b_ih, b_hh)
         w, masks = self._inner_recurrent()
@@ -321,11 +341,13 @@ class LSTMRecurrence(_Recurrence):
 
     GATES = 4
     INNER = (0, 1, 3, 2)
+    FUSED = True
+    CELL_SAVES_OUTPUT = False
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mask=None, reverse=False,
                 masked_output="zero", x_mask=None, h_mask=None, activation="tanh",
-                recurrent_activation="sigmoid"):
-        self._begin(x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask)
+                recurrent_activation="sigmoid", cell=False):
+        self._begin(x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask, cell)
         act, self.dact = ACTIVATIONS[activation]
         ract, self.dract = ACTIVATIONS[recurrent_activation]
         T, B, H, dt = self.T, self.B, self.H, self.dtype

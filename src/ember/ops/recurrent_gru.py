@@ -29,11 +29,12 @@ class GRURecurrence(_Recurrence):
 
     GATES = 3
     INNER = (0, 1, 2)
+    CELL_SAVES_OUTPUT = False
 
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mask=None, reverse=False,
                 masked_output="zero", x_mask=None, h_mask=None, activation="tanh",
-                recurrent_activation="sigmoid", order="rzn", reset_after=True):
-        self._begin(x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask)
+                recurrent_activation="sigmoid", order="rzn", reset_after=True, cell=False):
+        self._begin(x, h0, w_ih, w_hh, mask, reverse, masked_output, x_mask, h_mask, cell)
         act, self.dact = ACTIVATIONS[activation]
         self.ract, self.dract = ACTIVATIONS[recurrent_activation]
         T, B, H, dt = self.T, self.B, self.H, self.dtype

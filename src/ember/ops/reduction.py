@@ -62,6 +62,8 @@ class Mean(Function):
 
 
 class Var(Function):
+    SAVES = (0,)  # torch saves the input (ember keeps it centred)
+
     def forward(self, x, axis=None, correction=1, keepdims=False):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
         n = _count(x.shape, axis)
@@ -113,6 +115,8 @@ class ExtremeAlongDim(Function):
 
 
 class Prod(Function):
+    SAVES = (0, "out")  # torch saves the input and the result
+
     def forward(self, x, axis=None, keepdims=False):
         self.x, self.axis, self.keepdims = x, axis, keepdims
         if axis is None:

@@ -81,8 +81,10 @@ class Resample(Function):
 
     NAME = "UpsampleNearest2DBackward0"
 
-    def forward(self, x, rows=None, cols=None):
-        self.rows, self.cols = rows, cols
+    def forward(self, x, rows=None, cols=None, saves=None):
+        """``saves``: what torch saves (:attr:`Function.SAVES`): (0,) for an adaptive average
+        pool, nothing for an upsampling."""
+        self.rows, self.cols, self.SAVES = rows, cols, saves
         y = _along(x, self.cols, x.ndim - 1)
         return y if rows is None else _along(y, self.rows, x.ndim - 2)
 

@@ -24,12 +24,19 @@ def _float(x, kernel: str):
     return require_float(as_tensor(x), kernel)
 
 
-def _finish(x, out, inplace: bool):
-    """Returns ``out``, or writes it into ``x`` when ``inplace`` (torch's ``inplace=True``)."""
+def _finish(x, out, inplace: bool, saves_result: bool = False):
+    """Returns ``out``, or writes it into ``x`` when ``inplace`` (torch's ``inplace=True``).
+    ``saves_result``: torch's in-place form of the op (``leaky_relu_``, ``elu_``, ``celu_``) saves
+    its result rather than its input, and its node is named ``...Backward1``."""
     if not inplace:
         return out
     x._check_inplace()
-    return x._assign(out)
+    x._assign(out)
+    node = x.grad_fn
+    if saves_result and node is not None:
+        node.torch_saved = ((x._data, True),)
+        node.label = node.name()[:-1] + "1"
+    return x
 
 
 def relu(input, inplace: bool = False):
@@ -55,18 +62,18 @@ def tanh(input):
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
     """``x if x > 0 else negative_slope * x``."""
     x = _float(input, "leaky_relu_cpu")
-    return _finish(input, _act.LeakyRelu.apply(x, negative_slope=float(negative_slope)), inplace)
+    return _finish(input, _act.LeakyRelu.apply(x, negative_slope=float(negative_slope)), inplace, True)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):
     """``x if x > 0 else alpha * (exp(x) - 1)``."""
-    return _finish(input, _act.Elu.apply(_float(input, "elu_cpu"), alpha=float(alpha)), inplace)
+    return _finish(input, _act.Elu.apply(_float(input, "elu_cpu"), alpha=float(alpha)), inplace, True)
 
 
 def selu(input, inplace: bool = False):
     """ELU with torch's fixed ``alpha`` ≈ 1.6733 and ``scale`` ≈ 1.0507 (self-normalising)."""
     out = _act.Elu.apply(_float(input, "elu_cpu"), alpha=_act.SELU_ALPHA, scale=_act.SELU_SCALE)
-    return _finish(input, out, inplace)
+    return _finish(input, out, inplace, True)
 
 
 def celu(input, alpha: float = 1.0, inplace: bool = False):
@@ -80,7 +87,7 @@ def celu(input, alpha: float = 1.0, inplace: bool = False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     out = apply_rule(pointwise.CELU, _float(input, "elu_cpu"), alpha=float(alpha))
-    return _finish(input, out, inplace)
+    return _finish(input, out, inplace, True)
 
 
 def gelu(input, approximate: str = "none"):

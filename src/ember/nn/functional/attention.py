@@ -188,27 +188,28 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
                            "Transformer module method `generate_square_subsequent_mask` to "
                            "create this mask.")
-    def first(t):  # batch-first inside: (N, L, E)
-        return t.unsqueeze(0) if not batched else t.transpose(0, 1)
-    qx = first(q_in)
-    kx = qx if k_in is q_in else first(k_in)
-    vx = kx if v_in is k_in else first(v_in)
+    def time_major(t):  # (L, N, E); projected in this layout, so the linear layers save what
+        return t.unsqueeze(1) if not batched else t  # torch's do (a view, or a strided copy)
+    qx = time_major(q_in)
+    kx = qx if k_in is q_in else time_major(k_in)
+    vx = kx if v_in is k_in else time_major(v_in)
     q, k, v = _in_projection(qx, kx, vx, None if use_separate_proj_weight else in_proj_weight,
                              in_proj_bias, q_proj_weight, k_proj_weight, v_proj_weight, E)
-    N, L, S = q.shape[0], q.shape[1], k.shape[1]
+    L, N, S = q.shape[0], q.shape[1], k.shape[0]
     if key_padding_mask is not None and not batched:
         key_padding_mask = as_tensor(key_padding_mask).unsqueeze(0)
     bias = _mha_bias(attn_mask, key_padding_mask, is_causal, need_weights, N, H, L, S,
                      q._data.dtype)
     if bias_k is not None and bias_v is not None:
-        k = cat([k, bias_k.reshape(1, 1, E).expand(N, 1, E)], 1)
-        v = cat([v, bias_v.reshape(1, 1, E).expand(N, 1, E)], 1)
+        k = cat([k, bias_k.reshape(1, 1, E).expand(1, N, E)], 0)
+        v = cat([v, bias_v.reshape(1, 1, E).expand(1, N, E)], 0)
         bias = _pad_key(bias, N, H, L)
     elif bias_k is not None or bias_v is not None:
         raise ValueError("bias_k and bias_v must be given together")
-    q = q.reshape(N, L, H, head_dim).transpose(1, 2)
-    k = k.reshape(N, k.shape[1], H, head_dim).transpose(1, 2)
-    v = v.reshape(N, v.shape[1], H, head_dim).transpose(1, 2)
+
+    def heads(t):  # (T, N, E) -> (N, H, T, head_dim)
+        return t.reshape(t.shape[0], N * H, head_dim).transpose(0, 1).reshape(N, H, t.shape[0], head_dim)
+    q, k, v = heads(q), heads(k), heads(v)
     if add_zero_attn:
         zeros = Tensor._make(np.zeros((N, H, 1, head_dim), q._data.dtype))
         k, v = cat([k, zeros], 2), cat([v, zeros], 2)

@@ -217,7 +217,7 @@ def adaptive_avg_pool2d(input, output_size):
     rows = adaptive_matrix(x.shape[-2], out[0], dtype)
     cols = adaptive_matrix(x.shape[-1], out[1], dtype)
     label = "MeanBackward1" if out == (1, 1) else "AdaptiveAvgPool2DBackward0"
-    return Resample.apply(x, rows=rows, cols=cols, label=label)
+    return Resample.apply(x, rows=rows, cols=cols, label=label, saves=() if out == (1, 1) else (0,))
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -233,7 +233,7 @@ def adaptive_avg_pool1d(input, output_size):
     (out,) = _adaptive_size(x, output_size, 1, "adaptive_avg_pool1d")
     x4 = _shape.unsqueeze(x, -2)
     cols = adaptive_matrix(x.shape[-1], out, x._data.dtype)
-    return _shape.squeeze(Resample.apply(x4, cols=cols, label="AdaptiveAvgPool2DBackward0"), -2)
+    return _shape.squeeze(Resample.apply(x4, cols=cols, label="AdaptiveAvgPool2DBackward0", saves=(0,)), -2)
 
 
 def _adaptive_max(x4, out, return_indices):

@@ -34,7 +34,8 @@ def recurrent_layer(mode: str, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr
         w_ih, w_hh, b_ih, b_hh: weights ``(G·H, I)``, ``(G·H, Hₒ)`` and biases ``(G·H,)`` in
             torch's gate order; w_hr: the LSTM projection ``(Hₒ, H)``.
         options: ``mask``, ``reverse``, ``masked_output``, ``x_mask``, ``h_mask``,
-            ``activation``, ``recurrent_activation``, ``order``, ``reset_after`` (see
+            ``activation``, ``recurrent_activation``, ``order``, ``reset_after``, ``cell`` (one
+            step of an ``nn.RNNCell``-like cell; it decides what torch saves) (see
             :mod:`ember.ops.recurrent`).
 
     Shape: y ``(T, B, Hₒ)``, h_n ``(B, Hₒ)``, c_n ``(B, H)`` or None.

@@ -399,7 +399,7 @@ class RNNCellBase(Module):
 
     def _step(self, x, h, c=None, **options):
         return recurrent_layer(self._kind, x.unsqueeze(0), h, c, self.weight_ih, self.weight_hh,
-                               self.bias_ih, self.bias_hh, **options)
+                               self.bias_ih, self.bias_hh, cell=True, **options)
 
 
 class RNNCell(RNNCellBase):
