@@ -163,6 +163,15 @@ MODELS = {
         L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="ave"),
         L.Bidirectional(L.LSTM(2), merge_mode="mul"), L.Dense(2)]), floats(6, 3)),
     "recurrent_states": (_recurrent_states, floats(6, 3)),
+    "recurrent_options": (lambda: keras.Sequential([
+        keras.Input((6, 3)), L.GRU(4, reset_after=False, return_sequences=True),
+        L.LSTM(3, activation="relu", recurrent_activation="hard_sigmoid", return_sequences=True,
+               go_backwards=True),
+        L.GRU(3, go_backwards=True, reset_after=False, recurrent_activation="relu",
+              return_sequences=True),
+        L.Bidirectional(L.SimpleRNN(2, activation="relu", return_sequences=True)),
+        L.Bidirectional(L.GRU(2, reset_after=False, recurrent_activation="hard_sigmoid")),
+        L.Dense(2)]), floats(6, 3)),
     "dots": (_dots, floats(5, 3)),
     "preprocessing": (_preprocessing, lambda rng, batch: [
         floats(3)(rng, batch), rng.integers(0, 6, (batch, 4)).astype(np.int64),
@@ -248,11 +257,12 @@ def test_every_converter_is_exercised():
     (lambda: keras.Sequential([keras.Input((4,)), L.Lambda(lambda x: x * 2)]), "Lambda"),
     (lambda: keras.Sequential([keras.Input((4,)), L.Dense(2, activation=lambda x: x * 2)]),
      "Dense 'dense.*activation"),
-    (lambda: keras.Sequential([keras.Input((3, 4)), L.LSTM(2, go_backwards=True)]), "go_backwards"),
+    (lambda: keras.Sequential([keras.Input((3, 4)), L.LSTM(2, activation="linear")]),
+     r"LSTM 'lstm.*activations \['linear'\] have no ONNX recurrent equivalent"),
     (lambda: keras.Sequential([keras.Input((3, 4)), L.TimeDistributed(L.Masking())]),
      "TimeDistributed 'time_distributed.*Masking has no ONNX converter"),
-    (lambda: keras.Sequential([keras.Input((3, 4)), L.Bidirectional(L.LSTM(2, activation="relu"))]),
-     "LSTM 'forward_lstm.*tanh/sigmoid"),
+    (lambda: keras.Sequential([keras.Input((3, 4)), L.Bidirectional(L.LSTM(2, activation="linear"))]),
+     "LSTM 'forward_lstm.*linear"),
 ])
 def test_unsupported_keras_layers_raise_naming_them(model, message, tmp_path):
     with pytest.raises(ember.onnx.ExportError, match=message):

@@ -275,28 +275,42 @@ def global_pool(g, layer, inputs, shapes):
 
 
 # ---------------------------------------------------------------------------------- recurrent
+#: Keras activation -> (ONNX recurrent activation, its (alpha, beta) or None): only
+#: parametrized activations consume alpha/beta values, in order (Keras 3's hard_sigmoid is
+#: relu6(x + 3) / 6).
+RNN_ACTIVATIONS = {"tanh": ("Tanh", None), "sigmoid": ("Sigmoid", None), "relu": ("Relu", None),
+                   "hard_sigmoid": ("HardSigmoid", (1 / 6, 0.5))}
+
+
 def cell_weights(layer, kind: str):
-    """ONNX (W, R, B) and attributes of a Keras ``SimpleRNN``/``GRU``/``LSTM`` layer's cell
-    (tanh/sigmoid activations only; a GRU with ``reset_after``)."""
+    """ONNX (W, R, B) and attributes (activations, GRU's ``linear_before_reset``) of a Keras
+    ``SimpleRNN``/``GRU``/``LSTM`` layer's cell."""
     cell = layer.cell
-    act = _act.serialize(cell.activation)
-    rec = _act.serialize(cell.recurrent_activation) if kind != "RNN" else "sigmoid"
-    if act != "tanh" or rec != "sigmoid" or layer.stateful:
-        _refuse(layer, "only tanh/sigmoid activations without stateful are exported")
-    if kind == "GRU" and not cell.reset_after:
-        _refuse(layer, "reset_after=False has no ONNX GRU equivalent")
+    names = [_act.serialize(cell.activation)]
+    if kind != "RNN":  # ONNX's order: gates (f), candidate (g)[, cell output (h)]
+        names = [_act.serialize(cell.recurrent_activation)] + names * (2 if kind == "LSTM" else 1)
+    unknown = sorted({n for n in names if n not in RNN_ACTIVATIONS})
+    if unknown or layer.stateful:
+        _refuse(layer, f"activations {unknown} have no ONNX recurrent equivalent" if unknown else
+                "stateful=True")
+    acts = [RNN_ACTIVATIONS[n] for n in names]
+    params = [p for _, p in acts if p is not None]
+    attrs = {"activations": [a for a, _ in acts], "activation_alpha": [p[0] for p in params],
+             "activation_beta": [p[1] for p in params]}
+    if kind == "GRU":
+        attrs["linear_before_reset"] = int(bool(cell.reset_after))
     order = _rec.KERAS_ORDER[kind]
     kernel = _rec.gates(_np(cell.kernel).T, order)
     recurrent_kernel = _rec.gates(_np(cell.recurrent_kernel).T, order)
     n_gates = kernel.shape[0]
     if not cell.use_bias:
         bias = np.zeros(2 * n_gates, np.float32)
-    elif kind == "GRU":  # (2, 3H): input bias, recurrent bias
+    elif kind == "GRU" and cell.reset_after:  # (2, 3H): input bias, recurrent bias
         b = _np(cell.bias)
         bias = np.concatenate([_rec.gates(b[0], order), _rec.gates(b[1], order)])
     else:
         bias = np.concatenate([_rec.gates(_np(cell.bias), order), np.zeros(n_gates, np.float32)])
-    return (kernel, recurrent_kernel, bias), ({"linear_before_reset": 1} if kind == "GRU" else {})
+    return (kernel, recurrent_kernel, bias), attrs
 
 
 def recurrent_outputs(g, layer, outs, direction: int, kind: str):
@@ -317,14 +331,21 @@ def recurrent_outputs(g, layer, outs, direction: int, kind: str):
     return (y, *states)
 
 
+def _nonempty(attrs: dict) -> dict:
+    return {k: v for k, v in attrs.items() if v != []}
+
+
 def recurrent(kind: str):
     def convert(g, layer, inputs, shapes):
-        if layer.go_backwards:
-            _refuse(layer, "go_backwards=True (wrap the layer in Bidirectional instead)")
         weights, attrs = cell_weights(layer, kind)
         x = g.op("Transpose", inputs[0], perm=[1, 0, 2])
-        outs = _rec.layer_node(g, kind, x, [weights], layer.cell.units, direction="forward",
-                               attrs=attrs)
+        backwards = bool(layer.go_backwards)
+        outs = _rec.layer_node(g, kind, x, [weights], layer.cell.units, attrs=_nonempty(attrs),
+                               direction="reverse" if backwards else "forward")
+        if backwards and layer.return_sequences:  # Keras lists the steps in processing order
+            y = g.op("Slice", outs[0], g.ints([-1]), g.ints([np.iinfo(np.int64).min]),
+                     g.ints([0]), g.ints([-1]))
+            outs = [y, *outs[1:]]
         return recurrent_outputs(g, layer, outs, 0, kind)
     return convert
 

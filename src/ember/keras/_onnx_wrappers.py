@@ -44,9 +44,13 @@ def bidirectional(g, layer, inputs, shapes):
     if _kind(layer, backward) != kind or forward.go_backwards or not backward.go_backwards:
         K._refuse(layer, "its backward layer must be the forward one's kind with go_backwards")
     weights, attrs = zip(*(K.cell_weights(sub, kind) for sub in (forward, backward)))
+    both = {**attrs[0], **{k: attrs[0][k] + attrs[1][k]  # one list: forward's, then backward's
+                           for k in ("activations", "activation_alpha", "activation_beta")}}
+    if attrs[0].get("linear_before_reset") != attrs[1].get("linear_before_reset"):
+        K._refuse(layer, "its two GRUs differ in reset_after")
     x = g.op("Transpose", inputs[0], perm=[1, 0, 2])
     outs = _rec.layer_node(g, kind, x, list(weights), forward.cell.units,
-                           direction="bidirectional", attrs=attrs[0])
+                           direction="bidirectional", attrs=K._nonempty(both))
     ys = [K.recurrent_outputs(g, sub, outs, d, kind) for d, sub in enumerate((forward, backward))]
     states = []
     if layer.return_state:
