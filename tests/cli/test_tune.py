@@ -118,16 +118,6 @@ def test_ctrl_c_stops_the_search_in_one_message_and_leaves_no_running_trial(tmp_
     assert states[0] == "COMPLETE" and "RUNNING" not in states, states
 
 
-def test_default_space_searches_the_cnn_on_images_only(tmp_path):
-    from ember.cli import tune_space
-    assert tune_space.read(None, "digits")["model"] == ["mlp", "cnn"]
-    assert "model" not in tune_space.read(None, "iris")
-    space = tmp_path / "space.json"
-    space.write_text(json.dumps({"model": None, "dropout": 0.2}))
-    narrowed = tune_space.read(str(space), "digits")
-    assert "model" not in narrowed and narrowed["dropout"] == 0.2 and "lr" in narrowed
-
-
 def test_space_file_narrows_and_widens(tmp_path):
     space = tmp_path / "space.json"
     space.write_text(json.dumps({"lr": {"low": 0.001, "high": 0.01, "log": True},

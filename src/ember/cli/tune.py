@@ -191,7 +191,7 @@ def _settings_for_new(args) -> tuple:
     options = {k: getattr(args, k) for k in BASE_OPTIONS if getattr(args, k, None) is not None}
     base = config_mod.resolve({**options, "plots": args.plots})
     base["diagnose"] = False
-    return base, tune_space.read(args.space, base.get("data"))
+    return base, tune_space.read(args.space)
 
 
 def _read_settings(folder: str) -> dict:

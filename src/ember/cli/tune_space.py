@@ -10,8 +10,7 @@ A space maps an option of ``ember train`` to one of:
 * one value: the option is fixed (not searched).
 
 The default space searches the learning rate, the hidden layer sizes, dropout, weight decay,
-batch size and optimizer (``DEFAULT_SPACE``), and on the bundled image set (digits) also the
-model, MLP or CNN. A ``--space`` file's entries replace the default's
+batch size and optimizer (``DEFAULT_SPACE``). A ``--space`` file's entries replace the default's
 for the same option, and may add any option of ``TUNABLE``; ``null`` removes an option from the
 search (it keeps ``ember train``'s default).
 
@@ -87,23 +86,10 @@ def parse(raw: dict, where: str = "--space", start=DEFAULT_SPACE) -> dict:
     return space
 
 
-# Bundled sets of small square grey images: there the default space also asks whether the
-# convolutional model (``--model cnn``) beats the MLP.
-IMAGE_DATA = ("digits",)
-
-
-def default_space(data: str | None = None) -> dict:
-    """``DEFAULT_SPACE``, with ``"model": ["mlp", "cnn"]`` for the image sets of
-    ``IMAGE_DATA``."""
-    return {**DEFAULT_SPACE, "model": ["mlp", "cnn"]} if data in IMAGE_DATA else DEFAULT_SPACE
-
-
-def read(path: str | None, data: str | None = None) -> dict:
-    """The space of a ``--space`` file (JSON) applied to the default space of ``data`` (see
-    :func:`default_space`), or that default space."""
-    start = default_space(data)
+def read(path: str | None) -> dict:
+    """The space of a ``--space`` file (JSON), or the default space."""
     if path is None:
-        return parse({}, start=start)
+        return parse({})
     from ..io import loads_json, open_regular
     try:
         with open_regular(path, CLIError, what="--space file") as handle:
@@ -112,8 +98,7 @@ def read(path: str | None, data: str | None = None) -> dict:
         raise CLIError(f"--space file not found: {path}") from None
     except OSError as exc:
         raise CLIError(f"cannot read --space file {path}: {exc.strerror or exc}") from None
-    return parse(loads_json(raw, f"--space file {path}", CLIError, max_depth=8), f"--space {path}",
-                 start)
+    return parse(loads_json(raw, f"--space file {path}", CLIError, max_depth=8), f"--space {path}")
 
 
 def _key(value) -> str:
