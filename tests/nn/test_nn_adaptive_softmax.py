@@ -12,9 +12,16 @@ torch = pytest.importorskip("torch")
 def _pair(**kw):
     args = dict(in_features=16, n_classes=50, cutoffs=[5, 20, 35])
     args.update(kw)
+    torch.manual_seed(0)
     t = torch.nn.AdaptiveLogSoftmaxWithLoss(**args)
     e = ember.nn.AdaptiveLogSoftmaxWithLoss(**args)
-    state = {k: v.detach().numpy() for k, v in t.state_dict().items()}
+    state = {k: v.detach().numpy().copy() for k, v in t.state_dict().items()}
+    # steer the head: rows with a positive first feature pick the first cluster, the others
+    # class 0, so that predict() meets both of its branches whatever the initialisation
+    head = state["head.weight"]
+    head[:, 0] = 0
+    head[t.shortlist_size, 0], head[0, 0] = 40.0, -40.0
+    t.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
     assert list(e.state_dict()) == list(state)
     assert [tuple(v.shape) for v in e.state_dict().values()] == [v.shape for v in state.values()]
     e.load_state_dict({k: ember.tensor(v) for k, v in state.items()})
