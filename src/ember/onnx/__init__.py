@@ -17,12 +17,12 @@ from __future__ import annotations
 from .. import nn
 from .._tensor import Tensor
 from ..io.atomic import atomic_write_bytes
-from . import attention, recurrent, spatial, torch_layers as T
+from . import attention, bags, recurrent, spatial, torch_layers as T
 from .graph import ExportError, Graph
 from .trace import Tracer, flatten
 
-__all__ = ["export", "ExportError", "SUPPORTED", "REGISTERED", "DEFAULT_OPSET", "converter_for",
-           "register"]
+__all__ = ["export", "ExportError", "SUPPORTED", "METHODS", "REGISTERED", "DEFAULT_OPSET",
+           "converter_for", "methods_for", "register"]
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 17  # LayerNormalization
@@ -52,7 +52,7 @@ SUPPORTED: dict = {
     nn.AvgPool2d: T.avg_pool, nn.AdaptiveAvgPool1d: T.adaptive_pool,
     nn.AdaptiveAvgPool2d: T.adaptive_pool, nn.AdaptiveMaxPool1d: T.adaptive_pool,
     nn.AdaptiveMaxPool2d: T.adaptive_pool,
-    nn.Embedding: T.embedding, nn.RNN: recurrent.torch_rnn, nn.GRU: recurrent.torch_rnn,
+    nn.Embedding: T.embedding, nn.EmbeddingBag: bags.embedding_bag, nn.RNN: recurrent.torch_rnn, nn.GRU: recurrent.torch_rnn,
     nn.LSTM: recurrent.torch_rnn, nn.MultiheadAttention: attention.multihead_attention,
     nn.TransformerEncoderLayer: attention.encoder_layer,
     nn.TransformerDecoderLayer: attention.decoder_layer, nn.RNNCell: recurrent.torch_cell,
@@ -60,6 +60,15 @@ SUPPORTED: dict = {
     nn.Bilinear: T.bilinear, nn.PairwiseDistance: T.pairwise_distance,
     nn.CosineSimilarity: T.cosine_similarity, nn.Upsample: spatial.upsample, nn.UpsamplingNearest2d: spatial.upsample,
     nn.UpsamplingBilinear2d: spatial.upsample, nn.Unfold: spatial.unfold, nn.Fold: spatial.fold,
+}
+
+
+#: module class -> {method name: converter}: modules exported through methods other than
+#: ``forward`` (called from a wrapper module's forward); a string refuses that method, naming why.
+METHODS: dict = {
+    nn.AdaptiveLogSoftmaxWithLoss: {"log_prob": bags.adaptive_log_prob,
+                                    "predict": bags.adaptive_predict,
+                                    "forward": bags.ADAPTIVE_FORWARD},
 }
 
 
@@ -83,6 +92,16 @@ def converter_for(module):
                        for a in ("forward", "call"))
             return table[cls] if same else None
     return None
+
+
+def methods_for(module) -> dict:
+    """``{method name: converter or refusal}`` of ``module`` (``METHODS``; its class must keep
+    its base's methods)."""
+    for cls in type(module).__mro__:
+        if cls in METHODS:
+            return {name: conv for name, conv in METHODS[cls].items()
+                    if getattr(type(module), name, None) is getattr(cls, name, None)}
+    return {}
 
 
 def _require():
@@ -159,7 +178,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False, tr
                         f"{tuple(type(a).__name__ for a in args)}")
     in_names = _names(input_names, len(args), "input", "input_names")
     graph = Graph(onnx, opset)
-    tracer = Tracer(graph, converter_for)
+    tracer = Tracer(graph, converter_for, methods_for)
     for tensor, name in zip(args, in_names):
         tracer.bind(tensor, name)
     modes = [(m, m.training) for m in model.modules()]

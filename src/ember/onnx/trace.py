@@ -32,10 +32,12 @@ class Tracer:
     Args:
         graph: the ``Graph`` being built.
         lookup: ``lookup(module)`` returns the converter of a module, or None.
+        methods: ``methods(module)`` returns ``{method name: converter or refusal message}``
+            for modules exported through methods other than ``forward`` (``ember.onnx.METHODS``).
     """
 
-    def __init__(self, graph, lookup) -> None:
-        self.graph, self.lookup = graph, lookup
+    def __init__(self, graph, lookup, methods=None) -> None:
+        self.graph, self.lookup, self.methods = graph, lookup, methods or (lambda module: {})
         self.names: dict = graph.values  # id(tensor) -> ONNX value name
         self.alive: list = []  # keeps traced tensors alive so their ids stay unique
         self.depth = 0  # > 0 inside an exported module (its children are not separate nodes)
@@ -86,6 +88,8 @@ class Tracer:
         handles = []
         for module in model.modules():
             converter = self.lookup(module)
+            for method, target in self.methods(module).items():
+                handles.append(self._wrap_method(module, method, target))
             if converter is not None:
                 self._capture_kwargs(module)
                 handles.append(_Unwrap(module))
@@ -125,6 +129,31 @@ class Tracer:
             return forward(*args, **kwargs)
         module.__dict__["forward"] = recording
 
+    def _wrap_method(self, module, method: str, target):
+        """Replaces the instance's ``method`` by one that, called outside exported modules,
+        runs it with the modules it calls hidden and writes ``target``'s nodes (or raises
+        ``target``, a refusal message)."""
+        original = getattr(module, method)
+
+        def traced(*args, **kwargs):
+            if self.depth:
+                return original(*args, **kwargs)
+            where = self._where(module)
+            if isinstance(target, str):
+                raise ExportError(f"ember.onnx.export cannot export {where}: {target}")
+            if kwargs:
+                raise ExportError(f"ember.onnx.export cannot export {where}.{method} called with "
+                                  f"keyword arguments {sorted(kwargs)}")
+            self.depth += 1
+            try:
+                output = original(*args)
+            finally:
+                self.depth -= 1
+            self._convert(target, module, args, output)
+            return output
+        module.__dict__[method] = traced
+        return _Unwrap(module, method)
+
     def _enter(self, module, args):
         self.depth += 1
 
@@ -152,7 +181,9 @@ class Tracer:
     def _convert(self, converter, module, args, output) -> None:
         """Writes ``module``'s nodes and binds its outputs to their ONNX names."""
         shapes = [tuple(t.shape) for t in flatten(args) if isinstance(t, Tensor)]
-        inputs = _map(tuple(a for a in args if a is not None), lambda t: self.name_of(t, module))
+        keep_none = getattr(converter, "keeps_none", False)  # positions of omitted arguments
+        inputs = _map(tuple(a for a in args if a is not None or keep_none),
+                      lambda t: None if t is None else self.name_of(t, module))
         kwargs = self.kwargs.pop(id(module), {})
         if getattr(converter, "takes_kwargs", False):
             names = converter(self.graph, module, list(inputs), shapes, kwargs)
@@ -173,10 +204,11 @@ class Tracer:
 
 
 class _Unwrap:
-    """Removes the recording ``forward`` of ``Tracer._capture_kwargs`` (a handle like hooks')."""
+    """Removes the recording ``forward`` of ``Tracer._capture_kwargs`` (or another wrapped
+    method) from the instance (a handle like hooks')."""
 
-    def __init__(self, module) -> None:
-        self.module = module
+    def __init__(self, module, method: str = "forward") -> None:
+        self.module, self.method = module, method
 
     def remove(self) -> None:
-        self.module.__dict__.pop("forward", None)
+        self.module.__dict__.pop(self.method, None)
