@@ -16,16 +16,19 @@ import numpy as np
 
 from .._tensor import _check_dim
 from ..autograd.function import Function
+from . import _workspace
 from ._util import as_tensor, float_input
 
 
 class Relu(Function):
     def forward(self, x):
-        self.out = np.maximum(x, np.zeros((), x.dtype))  # torch saves the result (not a mask)
+        # torch saves the result (not a mask); a full zeros operand is NumPy's fast path
+        self.out = np.maximum(x, _workspace.zero_operand(x.shape, x.dtype))
         return self.out
 
     def backward(self, g):
-        return (g * (self.out > 0),)
+        # torch's threshold_backward zeroes where out <= 0: a NaN output passes its gradient
+        return (g * (self.out != 0),)
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
