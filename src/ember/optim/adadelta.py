@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._math import ema_square, grad_term
+from ._math import grad_term
 from ._validate import check_non_negative
 from .optimizer import Optimizer
 
@@ -13,25 +13,34 @@ __all__ = ["Adadelta", "adadelta_update"]
 def adadelta_update(param: np.ndarray, grad: np.ndarray, square_avg: np.ndarray, acc_delta: np.ndarray, *,
                     lr: float, rho: float, eps: float, weight_decay: float = 0.0, maximize: bool = False,
                     gbuf: np.ndarray | None = None, tmp: np.ndarray | None = None,
-                    tmp2: np.ndarray | None = None) -> None:
+                    tmp2: np.ndarray | None = None, tmp3: np.ndarray | None = None) -> None:
     """One Adadelta step on arrays (in place); torch's and Keras's rule alike.
 
     ``v = ρ·v + (1−ρ)·g²``; ``Δ = √(u + eps) / √(v + eps) · g``; ``u = ρ·u + (1−ρ)·Δ²``;
     ``param −= lr·Δ``.
 
+    Thirteen passes: ``(1−ρ)·Δ²`` is ``(1−ρ)·g²`` (kept from v's update) times the ratio
+    ``(u + eps) / (v + eps)``, before its square root gives ``Δ``.
+
     Args:
-        gbuf, tmp, tmp2: scratch arrays like ``param`` (allocated when not given).
+        gbuf, tmp, tmp2, tmp3: scratch arrays like ``param`` (allocated when not given).
     """
     tmp = np.empty_like(param) if tmp is None else tmp
     delta = np.empty_like(param) if tmp2 is None else tmp2
+    share = np.empty_like(param) if tmp3 is None else tmp3
     g = grad_term(grad, param, weight_decay, maximize, gbuf if gbuf is not None else np.empty_like(param))
-    ema_square(square_avg, g, rho, tmp)
+    np.multiply(g, g, out=share)
+    share *= 1 - rho                   # (1−ρ)·g²
+    square_avg *= rho
+    square_avg += share
     np.add(square_avg, eps, out=tmp)
     np.add(acc_delta, eps, out=delta)
-    delta /= tmp
-    np.sqrt(delta, out=delta)          # √(u + eps) / √(v + eps) as one square root
-    delta *= g
-    ema_square(acc_delta, delta, rho, tmp)
+    delta /= tmp                       # the ratio (u + eps) / (v + eps)
+    share *= delta                     # (1−ρ)·Δ²
+    np.sqrt(delta, out=delta)
+    delta *= g                         # Δ
+    acc_delta *= rho
+    acc_delta += share
     if lr != 1:
         delta *= lr
     param -= delta
@@ -55,7 +64,7 @@ class Adadelta(Optimizer):
 
     _rule = staticmethod(adadelta_update)
     _scalars = ("step",)
-    _scratch = ("gbuf", "tmp", "tmp2")
+    _scratch = ("gbuf", "tmp", "tmp2", "tmp3")
 
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0,
                  foreach: bool | None = None, *, capturable: bool = False, maximize: bool = False,

@@ -150,7 +150,7 @@ class Adadelta(Optimizer):
     _rule = staticmethod(adadelta_update)
     _config = ("rho", "epsilon")
     _slots = {"accumulated_grad": "square_avg", "accumulated_delta_var": "acc_delta"}
-    _scratch = ("gbuf", "tmp", "tmp2")
+    _scratch = ("gbuf", "tmp", "tmp2", "tmp3")
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
