@@ -224,8 +224,12 @@ def _permutation(pivots: np.ndarray, m: int, dtype) -> np.ndarray:
 
 
 class LU(Function):
-    """The packed LU factors of square matrices; the gradient is
-    ``P L⁻ᵀ (tril(Lᵀ gL, -1) + triu(gU Uᵀ)) U⁻ᵀ``."""
+    """The packed LU factors of ``A = P L U`` (``m × n``, ``k = min(m, n)``).
+
+    Square: ``gA = P L⁻ᵀ (tril(Lᵀ gL, -1) + triu(gU Uᵀ)) U⁻ᵀ``. A wide ``A = P L [U₁ U₂]`` is
+    that rule for ``P L U₁`` with ``gL`` less ``L⁻ᵀ gU₂ U₂ᵀ`` (``U₂ = L⁻¹ Pᵀ A₂`` moves with
+    ``L``), and ``gA₂ = P L⁻ᵀ gU₂``; a tall ``Pᵀ A = [L₁; L₂] U`` is the rule for ``L₁ U`` with
+    ``gU`` less ``L₂ᵀ gL₂ U⁻ᵀ`` (``L₂ = A₂ U⁻¹``), and ``gA₂ = gL₂ U⁻ᵀ`` (rows under ``P``)."""
 
     NAME = "LinalgLuFactorExBackward0"
 
@@ -236,15 +240,30 @@ class LU(Function):
 
     def backward(self, g):
         packed = self.packed
-        n = packed.shape[-1]
-        if packed.shape[-2] != n:
-            raise NotImplementedError("ember: the gradient of lu is written for square matrices")
-        low = np.tril(packed, -1) + np.eye(n, dtype=packed.dtype)
-        up = np.triu(packed)
-        inner = np.tril(_mT(low) @ np.tril(g, -1), -1) + np.triu(np.triu(g) @ _mT(up))
-        p = _permutation(self.pivots, n, packed.dtype)
-        ga = p @ np.linalg.solve(_mT(low), inner) @ np.linalg.inv(_mT(up))
+        m, n = packed.shape[-2:]
+        k = min(m, n)
+        low = np.tril(packed[..., :, :k], -1) + np.eye(m, k, dtype=packed.dtype)
+        up = np.triu(packed[..., :k, :])
+        g_low, g_up = np.tril(g[..., :, :k], -1), np.triu(g[..., :k, :])
+        if m < n:
+            rest = np.linalg.solve(_mT(low), g_up[..., m:])          # L⁻ᵀ gU₂
+            g_low = np.tril(g_low - rest @ _mT(up[..., m:]), -1)
+            ga = np.concatenate([_square_lu_grad(low, up[..., :m], g_low, g_up[..., :m]), rest], -1)
+        elif m > n:
+            rest = _mT(np.linalg.solve(up, _mT(g_low[..., n:, :])))  # gL₂ U⁻ᵀ
+            g_up = np.triu(g_up - _mT(low[..., n:, :]) @ rest)
+            ga = np.concatenate([_square_lu_grad(low[..., :n, :], up, g_low[..., :n, :], g_up), rest],
+                                -2)
+        else:
+            ga = _square_lu_grad(low, up, g_low, g_up)
+        ga = _permutation(self.pivots, m, packed.dtype) @ ga
         return (ga.astype(g.dtype, copy=False),)
+
+
+def _square_lu_grad(low, up, g_low, g_up):
+    """``L⁻ᵀ (tril(Lᵀ gL, -1) + triu(gU Uᵀ)) U⁻ᵀ`` for square factors (before ``P``)."""
+    inner = np.tril(_mT(low) @ g_low, -1) + np.triu(g_up @ _mT(up))
+    return _mT(np.linalg.solve(up, _mT(np.linalg.solve(_mT(low), inner))))
 
 
 def lu(A, pivot: bool = True, get_infos: bool = False):
