@@ -20,6 +20,25 @@ def _table_shape(embeddings) -> tuple:
     return tuple(embeddings.shape)
 
 
+
+#: the options an embedding table's repr leaves out at these values (``mode`` is always shown)
+_REPR_DEFAULTS = {"padding_idx": None, "max_norm": None, "norm_type": 2, "scale_grad_by_freq": False,
+                  "sparse": False}
+
+
+def _table_repr(module, names) -> str:
+    """torch's ``extra_repr`` of an embedding table: its size, then the options of ``names`` (in
+    torch's order for the module) that differ from their defaults."""
+    s = f"{module.num_embeddings}, {module.embedding_dim}"
+    for name in names:
+        value = getattr(module, name)
+        if name == "mode":
+            s += f", mode='{value}'"
+        elif value != _REPR_DEFAULTS[name]:
+            s += f", {name}={value}"
+    return s
+
+
 class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``; ``input`` holds row
     indices.
@@ -82,18 +101,7 @@ class Embedding(Module):
                          self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
-        s = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.padding_idx is not None:
-            s += f", padding_idx={self.padding_idx}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq is not False:
-            s += ", scale_grad_by_freq=True"
-        if self.sparse is not False:
-            s += ", sparse=True"
-        return s
+        return _table_repr(self, ("padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"))
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, max_norm=None,
@@ -146,17 +154,7 @@ class EmbeddingBag(Embedding):
                              self.include_last_offset, self.padding_idx)
 
     def extra_repr(self) -> str:
-        s = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq is not False:
-            s += ", scale_grad_by_freq=True"
-        s += f", mode='{self.mode}'"
-        if self.padding_idx is not None:
-            s += f", padding_idx={self.padding_idx}"
-        return s
+        return _table_repr(self, ("max_norm", "norm_type", "scale_grad_by_freq", "mode", "padding_idx"))
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, max_norm=None,
