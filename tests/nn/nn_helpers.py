@@ -52,3 +52,16 @@ def error_of(fn):
     except Exception as exc:  # noqa: BLE001 - callers compare the type and the message
         return type(exc), str(exc)
     return None, None
+
+
+def train_losses(opt, loss_fn, steps: int) -> list:
+    """The losses of ``steps`` plain training steps (``zero_grad``, ``loss_fn()``, backward,
+    ``opt.step()``), as Python floats: run once per library to compare trajectories."""
+    out = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+        out.append(loss.item())
+    return out

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import ember
+from nn_helpers import train_losses
 
 torch = pytest.importorskip("torch")
 
@@ -61,14 +62,7 @@ def test_trains_like_torch():
     losses = []
     for m, layer in ((ember, e), (torch, t)):
         opt = m.optim.SGD(layer.parameters(), lr=0.5)
-        run = []
-        for _ in range(5):
-            opt.zero_grad()
-            loss = layer(m.tensor(x0), m.tensor(t0)).loss
-            loss.backward()
-            opt.step()
-            run.append(loss.item())
-        losses.append(run)
+        losses.append(train_losses(opt, lambda: layer(m.tensor(x0), m.tensor(t0)).loss, 5))
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
     assert losses[0][-1] < losses[0][0]
 

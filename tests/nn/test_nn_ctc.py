@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import ember
+from nn_helpers import train_losses
 import ember.nn.functional as EF
 
 torch = pytest.importorskip("torch")
@@ -80,14 +81,8 @@ def test_module_and_a_training_trajectory():
             layer.bias.zero_()
         ctc = m.nn.CTCLoss(blank=0, reduction="mean", zero_infinity=True)
         opt = m.optim.Adam(layer.parameters(), lr=0.05)
-        run = []
-        for _ in range(5):
-            opt.zero_grad()
-            loss = ctc(layer(m.tensor(feats)).log_softmax(2), m.tensor(targets), il, tl)
-            loss.backward()
-            opt.step()
-            run.append(loss.item())
-        losses.append(run)
+        losses.append(train_losses(
+            opt, lambda: ctc(layer(m.tensor(feats)).log_softmax(2), m.tensor(targets), il, tl), 5))
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
     assert losses[0][-1] < losses[0][0]
     assert repr(ember.nn.CTCLoss(blank=2, reduction="sum")) == "CTCLoss()"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import ember
+from nn_helpers import train_losses
 import ember.nn.functional as EF
 
 torch = pytest.importorskip("torch")
@@ -68,15 +69,8 @@ def test_module_defaults_state_and_training():
             head.weight.copy_(m.tensor(np.eye(3, dtype=np.float32)))
             head.bias.zero_()
         opt = m.optim.SGD(list(emb.parameters()) + list(head.parameters()), lr=0.5)
-        run = []
-        for _ in range(4):
-            opt.zero_grad()
-            loss = m.nn.functional.cross_entropy(head(emb(m.tensor(tokens), m.tensor(offsets))),
-                                                 m.tensor(target))
-            loss.backward()
-            opt.step()
-            run.append(loss.item())
-        losses.append(run)
+        losses.append(train_losses(opt, lambda: m.nn.functional.cross_entropy(
+            head(emb(m.tensor(tokens), m.tensor(offsets))), m.tensor(target)), 4))
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
     assert losses[0][-1] < losses[0][0]
     frozen = ember.nn.EmbeddingBag.from_pretrained(ember.ones(4, 2), mode="max")
