@@ -16,10 +16,12 @@ import math
 import numpy as np
 
 from .. import onnx as _onnx
+from .._tensor import Tensor
 from ..onnx import attention as _attention, recurrent as _rec
 from ..onnx.graph import ExportError
 from ..onnx.torch_layers import gelu as _torch_gelu
 from ..nn import Module
+from . import _onnx_masks as M
 from . import activations as _act
 from . import layers as L
 
@@ -158,8 +160,11 @@ def zero_padding2d(g, layer, inputs, shapes):
 
 def embedding(g, layer, inputs, shapes):
     index = g.op("Cast", inputs[0], to=int(g.onnx.TensorProto.INT64))  # Keras feeds floats too
-    return g.op("Gather", g.const(_np(layer.embeddings), "embeddings"), index, axis=0,
-                hint="embedding")
+    out = g.op("Gather", g.const(_np(layer.embeddings), "embeddings"), index, axis=0,
+               hint="embedding")
+    if layer.mask_zero:
+        M.produce(g, out, g.op("Not", g.op("Equal", index, g.ints([0]))))
+    return out
 
 
 # ---------------------------------------------------------------------------------- normalization
@@ -267,11 +272,17 @@ def pool(g, layer, inputs, shapes):
     return _to_last(g, y, n) if last else y
 
 
-def global_pool(g, layer, inputs, shapes):
+def global_pool(g, layer, inputs, shapes, kwargs):
     last, n, _ = _spatial(layer, shapes)
     axes = list(range(1, n + 1)) if last else list(range(2, n + 2))
+    mask = M.mask_name(g, layer, kwargs.get("mask"))
+    if mask is not None:  # GlobalAveragePooling1D: the mean of the unmasked steps
+        return M.masked_mean(g, inputs[0], mask, axes[0], bool(layer.keepdims))
     op = "ReduceMax" if "Max" in type(layer).__name__ else "ReduceMean"
     return g.reduce(op, inputs[0], axes, keepdims=int(bool(layer.keepdims)))
+
+
+global_pool.takes_kwargs = True
 
 
 # ---------------------------------------------------------------------------------- recurrent
@@ -335,18 +346,47 @@ def _nonempty(attrs: dict) -> dict:
     return {k: v for k, v in attrs.items() if v != []}
 
 
+def initial_states(g, layer, inputs, kwargs) -> list:
+    """The ONNX names of the ``initial_state`` a recurrent layer was called with ([] if none),
+    given positionally or by keyword."""
+    given = kwargs.get("initial_state")
+    if given is None:
+        names = inputs[1] if len(inputs) > 1 else None
+        return [] if names is None else list(names) if isinstance(names, (list, tuple)) else [names]
+    given = list(given) if isinstance(given, (list, tuple)) else [given]
+    names = [g.value_of(t) if isinstance(t, Tensor) else None for t in given]
+    if any(n is None for n in names):
+        _refuse(layer, "its initial_state is computed outside the exported layers; pass it as "
+                       "an input of the model")
+    return names
+
+
+def cell_activations(layer):
+    """The cell's (activation, recurrent activation) as ``(graph, x) -> name`` functions."""
+    cell = layer.cell
+    return tuple(ACTIVATIONS[_act.serialize(f)]
+                 for f in (cell.activation, getattr(cell, "recurrent_activation", cell.activation)))
+
+
 def recurrent(kind: str):
-    def convert(g, layer, inputs, shapes):
+    def convert(g, layer, inputs, shapes, kwargs):
         weights, attrs = cell_weights(layer, kind)
+        initial = initial_states(g, layer, inputs, kwargs)
+        mask = M.mask_name(g, layer, kwargs.get("mask"))
+        if mask is not None:
+            return M.masked_recurrence(g, layer, kind, inputs[0], mask, initial,
+                                       *cell_activations(layer))
         x = g.op("Transpose", inputs[0], perm=[1, 0, 2])
         backwards = bool(layer.go_backwards)
         outs = _rec.layer_node(g, kind, x, [weights], layer.cell.units, attrs=_nonempty(attrs),
-                               direction="reverse" if backwards else "forward")
+                               direction="reverse" if backwards else "forward",
+                               initial=[g.op("Unsqueeze", s, g.ints([0])) for s in initial])
         if backwards and layer.return_sequences:  # Keras lists the steps in processing order
             y = g.op("Slice", outs[0], g.ints([-1]), g.ints([np.iinfo(np.int64).min]),
                      g.ints([0]), g.ints([-1]))
             outs = [y, *outs[1:]]
         return recurrent_outputs(g, layer, outs, 0, kind)
+    convert.takes_kwargs = convert.keeps_none = True
     return convert
 
 
@@ -363,15 +403,22 @@ CONVERTERS = {
     L.GlobalAveragePooling2D: global_pool, L.GlobalMaxPooling1D: global_pool,
     L.GlobalMaxPooling2D: global_pool,
     L.SimpleRNN: recurrent("RNN"), L.GRU: recurrent("GRU"), L.LSTM: recurrent("LSTM"),
+    L.Masking: M.masking,
 }
 for _cls, _converter in CONVERTERS.items():
     _onnx.register(_cls, _converter)
+_onnx.register_hook(M.bind_masks)
 
 
 # ---------------------------------------------------------------------------------- Model.export
+#: the size an example input gets on an axis the input's shape leaves as None (dynamic)
+EXAMPLE_SIZE = 8
+
+
 def _example_inputs(model, input_signature):
-    from .._tensor import Tensor
-    from .. import zeros
+    """(example tensors, input names, dynamic axes per name): the batch axis and every axis
+    the input's shape leaves as None are dynamic."""
+    import ember
     specs = input_signature
     if specs is None:
         layer = model.__dict__.get("_input_layer")
@@ -380,19 +427,19 @@ def _example_inputs(model, input_signature):
         raise ValueError(f"model.export needs the input shape of model '{model.name}': build it "
                          f"with keras.Input, or pass input_signature=[keras.InputSpec(shape=...)]")
     specs = specs if isinstance(specs, (list, tuple)) and not isinstance(specs[0], int) else [specs]
-    tensors, names = [], []
+    tensors, names, axes = [], [], {}
     for i, spec in enumerate(specs):
         shape = tuple(spec) if isinstance(spec, (list, tuple)) else \
             tuple(getattr(spec, "batch_shape", None) or spec.shape)
-        if any(s is None for s in shape[1:]):
-            raise ValueError(f"model.export needs static sizes except the batch axis; input {i} has "
-                             f"shape {shape}")
         dtype = str(getattr(spec, "input_dtype", None) or getattr(spec, "dtype", None) or "float32")
-        dtype = "int64" if "int" in dtype else "float32"
-        tensors.append(zeros((2,) + shape[1:], dtype=getattr(__import__("ember"), dtype))
-                       if not isinstance(spec, Tensor) else spec)
-        names.append(getattr(spec, "name", None) or f"input_{i}")
-    return tuple(tensors), names
+        dtype = "bool" if dtype == "bool" else "int64" if "int" in dtype else "float32"
+        name = getattr(spec, "name", None) or f"input_{i}"
+        size = (2,) + tuple(EXAMPLE_SIZE if s is None else s for s in shape[1:])
+        tensors.append(spec if isinstance(spec, Tensor) else
+                       ember.zeros(size, dtype=getattr(ember, dtype)))
+        names.append(name)
+        axes[name] = {0: "batch", **{a: f"{name}_{a}" for a, s in enumerate(shape) if a and s is None}}
+    return tuple(tensors), names, axes
 
 
 class _ListInputs(Module):
@@ -409,16 +456,18 @@ class _ListInputs(Module):
 
 def export_model(model, filepath, format="onnx", verbose=True, input_signature=None, **kwargs):
     """``keras.Model.export`` for ``format="onnx"``: the batch axis of every input and output
-    is dynamic; the other formats need TensorFlow and are refused."""
+    is dynamic, and so is every axis an input's shape leaves as None (the outputs' shapes are
+    then left to the runtime); the other formats need TensorFlow and are refused."""
     if format != "onnx":
         raise ValueError(f"ember.keras can export format='onnx' only (got format={format!r}; "
                          f"'tf_saved_model' and 'openvino' need TensorFlow)")
-    args, names = _example_inputs(model, input_signature)
+    args, names, axes = _example_inputs(model, input_signature)
     target = _ListInputs(model) if len(args) > 1 else model
     output = target(*args)
     n_out = len(output) if isinstance(output, (list, tuple)) else 1
     outputs = [f"output_{i}" for i in range(n_out)]
-    axes = {name: {0: "batch"} for name in names + outputs}
+    if all(len(a) == 1 for a in axes.values()):
+        axes.update({name: {0: "batch"} for name in outputs})
     _onnx.export(target, args, filepath, input_names=names, output_names=outputs,
                  dynamic_axes=axes, **kwargs)
     if verbose:
@@ -426,26 +475,62 @@ def export_model(model, filepath, format="onnx", verbose=True, input_signature=N
 
 
 # ---------------------------------------------------------------------------------- attention
+def _attention_mask(g, layer, inputs, kwargs):
+    """Keras's merged boolean mask (N, T, S) of one call (or None): the query's own Keras mask,
+    ``value_mask``/``key_mask``/``attention_mask`` (by keyword or position) and the causal
+    triangle."""
+    args = list(g.call_args) + [None] * 7
+    given = {name: kwargs.get(name) if kwargs.get(name) is not None else args[i]
+             for i, name in ((4, "value_mask"), (5, "key_mask"), (6, "attention_mask"))}
+    query_mask = M.mask_name(g, layer, (g.input_masks or [None])[0], "query's mask")
+    masks = [g.op("Unsqueeze", query_mask, g.ints([2]))] if query_mask else []
+    for name in ("value_mask", "key_mask"):
+        if given[name] is not None:
+            masks.append(g.op("Unsqueeze", M.mask_name(g, layer, given[name], name), g.ints([1])))
+    if kwargs.get("use_causal_mask"):
+        size = g.op("Concat", *[g.op("Slice", g.op("Shape", v), g.ints([1]), g.ints([2]))
+                                for v in (inputs[0], inputs[1])], axis=0)
+        ones = g.op("Expand", g.const(np.array(True)), size)
+        masks.append(g.op("Unsqueeze", g.op("Trilu", ones, upper=0), g.ints([0])))
+    attention = given["attention_mask"]
+    if attention is not None:
+        name = M.mask_name(g, layer, attention, "attention_mask")
+        masks.append(g.op("Unsqueeze", name, g.ints([0])) if attention.ndim == 2 else name)
+    if not masks:
+        return None
+    mask = masks[0]
+    for other in masks[1:]:
+        mask = g.op("And", mask, other)
+    return mask
+
+
 def multi_head_attention(g, layer, inputs, shapes, kwargs=None):
-    """``MultiHeadAttention(query, value[, key])`` without masks -> output (and scores)."""
+    """``MultiHeadAttention(query, value[, key], ...)`` with Keras's masks -> output (and
+    scores). A fully masked query row gets even weights where Keras's fused path runs (no
+    dropout, no scores asked for), zeros otherwise, as in ember."""
     kwargs = kwargs or {}
-    for name in ("attention_mask", "query_mask", "value_mask", "key_mask", "use_causal_mask"):
-        value = kwargs.get(name)
-        if value is not None and value is not False:
-            _refuse(layer, f"{name} set (masks are not exported)")
     if layer._output_shape is not None and len(layer._output_shape) != 1:
         _refuse(layer, f"output_shape {layer._output_shape}")
     query, value = inputs[0], inputs[1]
-    key = inputs[2] if len(inputs) > 2 else value
-    if "key" in kwargs and kwargs["key"] is not None:
-        _refuse(layer, "key passed as a keyword (pass it positionally: mha(query, value, key))")
+    key = kwargs.get("key")
+    key = g.value_of(key) if key is not None else inputs[2] if len(inputs) > 2 and inputs[2] \
+        else value
+    if key is None:
+        _refuse(layer, "its key is computed outside the exported layers")
     heads = []
     for dense, x in ((layer._query_dense, query), (layer._key_dense, key), (layer._value_dense, value)):
         kernel = _np(dense.kernel)  # (in, H, d)
         n_heads, dim = kernel.shape[-2:]
         bias = _np(dense.bias).reshape(-1) if dense.bias is not None else None
         heads.append(_attention.project(g, x, kernel.reshape(kernel.shape[0], -1), bias, n_heads, dim))
-    context, scores = _attention.scaled_attention(g, *heads, layer._inverse_sqrt_key_dim)
+    mask = _attention_mask(g, layer, inputs, kwargs)
+    bias, explicit = None, layer.dropout > 0 or bool(kwargs.get("return_attention_scores"))
+    if mask is not None:
+        fill = -np.inf if explicit else -0.7 * 3.38953e38
+        bias = g.op("Unsqueeze", g.op("Where", mask, g.const(np.float32(0)), g.const(np.float32(fill))),
+                    g.ints([1]))
+    context, scores = _attention.scaled_attention(g, *heads, layer._inverse_sqrt_key_dim, bias,
+                                                  empty_rows_zero=mask is not None and explicit)
     out_dense = layer._output_dense
     kernel = _np(out_dense.kernel)  # (H, d, out)
     out = g.op("MatMul", context, g.const(kernel.reshape(-1, kernel.shape[-1]), "output_kernel"))
@@ -454,7 +539,7 @@ def multi_head_attention(g, layer, inputs, shapes, kwargs=None):
     return (out, scores) if kwargs.get("return_attention_scores") else out
 
 
-multi_head_attention.takes_kwargs = True
+multi_head_attention.takes_kwargs = multi_head_attention.keeps_none = True
 
 
 # ---------------------------------------------------------------------------------- merging

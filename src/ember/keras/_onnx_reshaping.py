@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import onnx as _onnx
-from . import _onnx_export as K
+from . import _onnx_export as K, _onnx_masks as M
 from . import layers as L
 
 
@@ -61,12 +61,15 @@ def _weight(g, w, hint):
 def attention(g, layer, inputs, shapes, kwargs=None):
     """``Attention``/``AdditiveAttention([query, value(, key)])`` → output (and scores)."""
     kwargs = kwargs or {}
-    if kwargs.get("mask") is not None:
-        K._refuse(layer, "mask set (masks are not exported)")
-    parts, sizes = list(inputs[0]), shapes
+    masks = kwargs.get("mask")
+    if masks is not None and not isinstance(masks, (list, tuple)):
+        K._refuse(layer, "its mask must be a list [query_mask, value_mask]")
+    masks = list(masks or [None, None])
+    query_mask, value_mask = (M.mask_name(g, layer, m, what)
+                              for m, what in zip(masks[:2], ("query mask", "value mask")))
+    parts = list(inputs[0])
     query, value = parts[0], parts[1]
     key = parts[2] if len(parts) > 2 else value
-    q_len, v_len = sizes[0][1], sizes[1][1]
     if isinstance(layer, L.AdditiveAttention) or layer.score_mode == "concat":
         pairs = g.op("Add", g.op("Unsqueeze", query, g.ints([2])),
                      g.op("Unsqueeze", key, g.ints([1])))            # (N, Tq, Tv, dim)
@@ -84,13 +87,22 @@ def attention(g, layer, inputs, shapes, kwargs=None):
         scores = g.op("MatMul", query, g.op("Transpose", key, perm=[0, 2, 1]))
         if layer.scale is not None:
             scores = g.op("Mul", scores, _weight(g, layer.scale, "scale"))
+    keep = None if value_mask is None else g.op("Unsqueeze", value_mask, g.ints([1]))  # (N, 1, Tv)
     if kwargs.get("use_causal_mask"):
-        if q_len is None or v_len is None:
-            K._refuse(layer, "use_causal_mask with an unknown sequence length")
-        penalty = np.where(np.tri(q_len, v_len, dtype=bool), 0, 1.0e9).astype(np.float32)
-        scores = g.op("Sub", scores, g.const(penalty[None], "causal"))
+        size = g.op("Concat", *[g.op("Slice", g.op("Shape", v), g.ints([1]), g.ints([2]))
+                                for v in (query, key)], axis=0)
+        causal = g.op("Unsqueeze", g.op("Trilu", g.op("Expand", g.const(np.array(True)), size),
+                                        upper=0), g.ints([0]))
+        keep = causal if keep is None else g.op("And", keep, causal)
+    if keep is not None:  # Keras subtracts 1e9 from a masked score
+        penalty = g.op("Where", keep, g.const(np.float32(0)), g.const(np.float32(1.0e9)))
+        scores = g.op("Sub", scores, penalty)
     weights = g.op("Softmax", scores, axis=-1)
     out = g.op("MatMul", weights, value)
+    if query_mask is not None:
+        keep_rows = g.op("Cast", g.op("Unsqueeze", query_mask, g.ints([2])),
+                         to=int(g.onnx.TensorProto.FLOAT))
+        out = g.op("Mul", out, keep_rows)
     return (out, weights) if kwargs.get("return_attention_scores") else out
 
 

@@ -22,8 +22,9 @@ import numpy as np
 from .. import onnx as _onnx
 from ..onnx import recurrent as _rec, spatial as _resize
 from ..onnx.trace import flatten
-from . import _onnx_export as K
+from . import _onnx_export as K, _onnx_masks as M
 from . import layers as L
+from .layers.masking import _mask_args
 from .ops import nn_conv as _conv
 
 _KINDS = {L.LSTM: "LSTM", L.GRU: "GRU", L.SimpleRNN: "RNN"}
@@ -38,20 +39,48 @@ def _kind(wrapper, layer) -> str:
 
 
 # ---------------------------------------------------------------------------------- wrappers
-def bidirectional(g, layer, inputs, shapes):
+def _masked_bidirectional(g, layer, kind, x, mask, initial):
+    """Each direction's layer as its own masked ``Scan``: [(y, *states)] forward, backward
+    (the backward sequence flipped back to time order)."""
+    half = len(initial) // 2
+    ys = []
+    for sub, states in ((layer.forward_layer, initial[:half]), (layer.backward_layer, initial[half:])):
+        out = M.masked_recurrence(g, sub, kind, x, mask, states, *K.cell_activations(sub))
+        ys.append(list(out) if sub.return_state else [out])
+    if layer.return_sequences:
+        ys[1][0] = g.op("Slice", ys[1][0], g.ints([-1]), g.ints([np.iinfo(np.int64).min]),
+                        g.ints([1]), g.ints([-1]))
+    return [tuple(y) if layer.return_state else y[0] for y in ys]
+
+
+def bidirectional(g, layer, inputs, shapes, kwargs):
     forward, backward = layer.forward_layer, layer.backward_layer
     kind = _kind(layer, forward)
     if _kind(layer, backward) != kind or forward.go_backwards or not backward.go_backwards:
         K._refuse(layer, "its backward layer must be the forward one's kind with go_backwards")
+    initial = K.initial_states(g, layer, inputs, kwargs)
+    mask = M.mask_name(g, layer, kwargs.get("mask"))
+    if mask is not None:
+        for sub in (forward, backward):
+            K.cell_weights(sub, kind)  # refuses what ONNX cannot write
+        return _merge(g, layer, _masked_bidirectional(g, layer, kind, inputs[0], mask, initial))
     weights, attrs = zip(*(K.cell_weights(sub, kind) for sub in (forward, backward)))
     both = {**attrs[0], **{k: attrs[0][k] + attrs[1][k]  # one list: forward's, then backward's
                            for k in ("activations", "activation_alpha", "activation_beta")}}
     if attrs[0].get("linear_before_reset") != attrs[1].get("linear_before_reset"):
         K._refuse(layer, "its two GRUs differ in reset_after")
     x = g.op("Transpose", inputs[0], perm=[1, 0, 2])
+    half = len(initial) // 2
+    start = [g.op("Concat", *[g.op("Unsqueeze", s, g.ints([0])) for s in pair], axis=0)
+             for pair in zip(initial[:half], initial[half:])]
     outs = _rec.layer_node(g, kind, x, list(weights), forward.cell.units,
-                           direction="bidirectional", attrs=K._nonempty(both))
-    ys = [K.recurrent_outputs(g, sub, outs, d, kind) for d, sub in enumerate((forward, backward))]
+                           direction="bidirectional", attrs=K._nonempty(both), initial=start)
+    return _merge(g, layer, [K.recurrent_outputs(g, sub, outs, d, kind)
+                             for d, sub in enumerate((forward, backward))])
+
+
+def _merge(g, layer, ys):
+    """Bidirectional's output from each direction's (sequence or last output, *states)."""
     states = []
     if layer.return_state:
         states = [s for y in ys for s in y[1:]]
@@ -71,12 +100,19 @@ def bidirectional(g, layer, inputs, shapes):
     return (out, *states) if states else out
 
 
-def time_distributed(g, layer, inputs, shapes):
-    """(N, T, *f) -> (N*T, *f) -> the wrapped layer's converter -> (N, T, *g)."""
+bidirectional.takes_kwargs = bidirectional.keeps_none = True
+
+
+def time_distributed(g, layer, inputs, shapes, kwargs):
+    """(N, T, *f) -> (N*T, *f) -> the wrapped layer's converter -> (N, T, *g). A mask is
+    refused where the wrapped layer would use it (it takes a ``mask``)."""
     inner = layer.layer
     convert = _onnx.converter_for(inner)
     if convert is None:
         K._refuse(layer, f"its layer {type(inner).__name__} has no ONNX converter")
+    if kwargs.get("mask") is not None and "mask" in _mask_args(type(inner)):
+        K._refuse(layer, f"its layer {type(inner).__name__} would use the mask at every step "
+                         f"(masks inside TimeDistributed are not exported)")
     shape = tuple(shapes[0])
     x = g.op("Reshape", inputs[0], g.ints([-1] + list(shape[2:])))
     step = [(shape[0] * shape[1],) + shape[2:]]
@@ -88,6 +124,9 @@ def time_distributed(g, layer, inputs, shapes):
     rest = g.op("Slice", g.op("Shape", y), g.ints([1]), g.ints([np.iinfo(np.int64).max]),
                 g.ints([0]))
     return g.op("Reshape", y, g.op("Concat", lead, rest, axis=0), hint="time_distributed")
+
+
+time_distributed.takes_kwargs = True
 
 
 # ---------------------------------------------------------------------------------- convolutions

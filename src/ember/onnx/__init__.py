@@ -22,7 +22,7 @@ from .graph import ExportError, Graph
 from .trace import Tracer, flatten
 
 __all__ = ["export", "ExportError", "SUPPORTED", "METHODS", "REGISTERED", "DEFAULT_OPSET",
-           "converter_for", "methods_for", "register"]
+           "converter_for", "methods_for", "register", "register_hook", "HOOKS"]
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 17  # LayerNormalization
@@ -74,6 +74,17 @@ METHODS: dict = {
 
 #: converters other front doors register (``ember.keras`` adds its layers': see ``register``).
 REGISTERED: dict = {}
+
+
+#: ``hook(graph, module, args, kwargs)`` run before each module's conversion (``ember.keras``
+#: names the masks that travel with its layers' inputs: see ``register_hook``).
+HOOKS: list = []
+
+
+def register_hook(hook) -> None:
+    """Adds ``hook(graph, module, args, kwargs)``, run before every module's converter."""
+    if hook not in HOOKS:
+        HOOKS.append(hook)
 
 
 def register(cls, converter) -> None:
@@ -178,7 +189,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False, tr
                         f"{tuple(type(a).__name__ for a in args)}")
     in_names = _names(input_names, len(args), "input", "input_names")
     graph = Graph(onnx, opset)
-    tracer = Tracer(graph, converter_for, methods_for)
+    tracer = Tracer(graph, converter_for, methods_for, HOOKS)
     for tensor, name in zip(args, in_names):
         tracer.bind(tensor, name)
     modes = [(m, m.training) for m in model.modules()]

@@ -83,14 +83,17 @@ def project(g, x, weight, bias, heads, head_dim):
     return g.op("Transpose", y, perm=[0, 2, 1, 3])
 
 
-def scaled_attention(g, qh, kh, vh, scale: float, bias=None):
+def scaled_attention(g, qh, kh, vh, scale: float, bias=None, empty_rows_zero: bool = False):
     """softmax(q k^T * scale + bias) v on (N, H, L, d) heads -> ((N, L, H*d) context,
-    (N, H, L, S) weights)."""
+    (N, H, L, S) weights); ``empty_rows_zero``: a row whose bias is all ``-inf`` gets zero
+    weights (as ember's attention), not NaN."""
     qh = g.op("Mul", qh, g.const(np.float32(scale)))
     scores = g.op("MatMul", qh, g.op("Transpose", kh, perm=[0, 1, 3, 2]))
     if bias is not None:
         scores = g.op("Add", scores, bias)
     weights = g.op("Softmax", scores, axis=-1, hint="attention_weights")
+    if empty_rows_zero:
+        weights = g.op("Where", g.op("IsNaN", weights), g.const(np.float32(0)), weights)
     out = g.op("MatMul", weights, vh)
     return g.op("Reshape", g.op("Transpose", out, perm=[0, 2, 1, 3]), g.ints([0, 0, -1])), weights
 

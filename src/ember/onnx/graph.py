@@ -32,6 +32,15 @@ class Graph:
         self.initializers: list = []
         self._count: dict = {}
         self.values: dict = {}  # id(tensor) -> the ONNX name of a traced tensor (see ``Tracer``)
+        self.masks: dict = {}  # ONNX name of a value -> that of the Keras mask it carries
+        self.input_masks: list = []  # the masks' names of the converted layer's inputs (Keras)
+        self.call_args: tuple = ()  # the converted layer's positional arguments (tensors)
+        self.alive: list = []  # tensors bound here by hooks, kept so that their ids stay unique
+
+    def bind(self, tensor, name: str) -> None:
+        """Names ``tensor`` (a value a hook found, e.g. a Keras mask) in the graph."""
+        self.values[id(tensor)] = name
+        self.alive.append(tensor)
 
     def value_of(self, tensor):
         """The ONNX name of a traced tensor (a graph input or a converted module's output), or

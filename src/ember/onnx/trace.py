@@ -36,8 +36,9 @@ class Tracer:
             for modules exported through methods other than ``forward`` (``ember.onnx.METHODS``).
     """
 
-    def __init__(self, graph, lookup, methods=None) -> None:
+    def __init__(self, graph, lookup, methods=None, hooks=()) -> None:
         self.graph, self.lookup, self.methods = graph, lookup, methods or (lambda module: {})
+        self.hooks = list(hooks)  # hook(graph, module, args, kwargs) before each conversion
         self.names: dict = graph.values  # id(tensor) -> ONNX value name
         self.alive: list = []  # keeps traced tensors alive so their ids stay unique
         self.depth = 0  # > 0 inside an exported module (its children are not separate nodes)
@@ -185,11 +186,13 @@ class Tracer:
         inputs = _map(tuple(a for a in args if a is not None or keep_none),
                       lambda t: None if t is None else self.name_of(t, module))
         kwargs = self.kwargs.pop(id(module), {})
+        for hook in self.hooks:
+            hook(self.graph, module, args, kwargs)
         if getattr(converter, "takes_kwargs", False):
             names = converter(self.graph, module, list(inputs), shapes, kwargs)
         else:
             used = sorted(k for k, v in kwargs.items()
-                          if v is not None and v is not False and k not in ("training", "mask"))
+                          if v is not None and v is not False and k != "training")
             if used:
                 raise ExportError(f"ember.onnx.export cannot export {self._where(module)} "
                                   f"called with keyword arguments {used}")
