@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import onnx as _onnx
 from .._tensor import Tensor
-from ..onnx import attention as _attention, recurrent as _rec
+from ..onnx import recurrent as _rec
 from ..onnx.graph import ExportError
 from ..onnx.torch_layers import gelu as _torch_gelu
 from ..nn import Module
@@ -474,74 +474,6 @@ def export_model(model, filepath, format="onnx", verbose=True, input_signature=N
         print(f"Saved artifact at '{filepath}'.")
 
 
-# ---------------------------------------------------------------------------------- attention
-def _attention_mask(g, layer, inputs, kwargs):
-    """Keras's merged boolean mask (N, T, S) of one call (or None): the query's own Keras mask,
-    ``value_mask``/``key_mask``/``attention_mask`` (by keyword or position) and the causal
-    triangle."""
-    args = list(g.call_args) + [None] * 7
-    given = {name: kwargs.get(name) if kwargs.get(name) is not None else args[i]
-             for i, name in ((4, "value_mask"), (5, "key_mask"), (6, "attention_mask"))}
-    query_mask = M.mask_name(g, layer, (g.input_masks or [None])[0], "query's mask")
-    masks = [g.op("Unsqueeze", query_mask, g.ints([2]))] if query_mask else []
-    for name in ("value_mask", "key_mask"):
-        if given[name] is not None:
-            masks.append(g.op("Unsqueeze", M.mask_name(g, layer, given[name], name), g.ints([1])))
-    if kwargs.get("use_causal_mask"):
-        size = g.op("Concat", *[g.op("Slice", g.op("Shape", v), g.ints([1]), g.ints([2]))
-                                for v in (inputs[0], inputs[1])], axis=0)
-        ones = g.op("Expand", g.const(np.array(True)), size)
-        masks.append(g.op("Unsqueeze", g.op("Trilu", ones, upper=0), g.ints([0])))
-    attention = given["attention_mask"]
-    if attention is not None:
-        name = M.mask_name(g, layer, attention, "attention_mask")
-        masks.append(g.op("Unsqueeze", name, g.ints([0])) if attention.ndim == 2 else name)
-    if not masks:
-        return None
-    mask = masks[0]
-    for other in masks[1:]:
-        mask = g.op("And", mask, other)
-    return mask
-
-
-def multi_head_attention(g, layer, inputs, shapes, kwargs=None):
-    """``MultiHeadAttention(query, value[, key], ...)`` with Keras's masks -> output (and
-    scores). A fully masked query row gets even weights where Keras's fused path runs (no
-    dropout, no scores asked for), zeros otherwise, as in ember."""
-    kwargs = kwargs or {}
-    if layer._output_shape is not None and len(layer._output_shape) != 1:
-        _refuse(layer, f"output_shape {layer._output_shape}")
-    query, value = inputs[0], inputs[1]
-    key = kwargs.get("key")
-    key = g.value_of(key) if key is not None else inputs[2] if len(inputs) > 2 and inputs[2] \
-        else value
-    if key is None:
-        _refuse(layer, "its key is computed outside the exported layers")
-    heads = []
-    for dense, x in ((layer._query_dense, query), (layer._key_dense, key), (layer._value_dense, value)):
-        kernel = _np(dense.kernel)  # (in, H, d)
-        n_heads, dim = kernel.shape[-2:]
-        bias = _np(dense.bias).reshape(-1) if dense.bias is not None else None
-        heads.append(_attention.project(g, x, kernel.reshape(kernel.shape[0], -1), bias, n_heads, dim))
-    mask = _attention_mask(g, layer, inputs, kwargs)
-    bias, explicit = None, layer.dropout > 0 or bool(kwargs.get("return_attention_scores"))
-    if mask is not None:
-        fill = -np.inf if explicit else -0.7 * 3.38953e38
-        bias = g.op("Unsqueeze", g.op("Where", mask, g.const(np.float32(0)), g.const(np.float32(fill))),
-                    g.ints([1]))
-    context, scores = _attention.scaled_attention(g, *heads, layer._inverse_sqrt_key_dim, bias,
-                                                  empty_rows_zero=mask is not None and explicit)
-    out_dense = layer._output_dense
-    kernel = _np(out_dense.kernel)  # (H, d, out)
-    out = g.op("MatMul", context, g.const(kernel.reshape(-1, kernel.shape[-1]), "output_kernel"))
-    if out_dense.bias is not None:
-        out = g.op("Add", out, g.const(_np(out_dense.bias), "output_bias"))
-    return (out, scores) if kwargs.get("return_attention_scores") else out
-
-
-multi_head_attention.takes_kwargs = multi_head_attention.keeps_none = True
-
-
 # ---------------------------------------------------------------------------------- merging
 def merge(op_type: str):
     def convert(g, layer, inputs, shapes):
@@ -559,7 +491,7 @@ def concatenate(g, layer, inputs, shapes):
     return g.op("Concat", *inputs[0], axis=int(layer.axis))
 
 
-for _cls, _converter in {L.MultiHeadAttention: multi_head_attention, L.Add: merge("Add"), L.Subtract: merge("Sub"), L.Multiply: merge("Mul"),
+for _cls, _converter in {L.Add: merge("Add"), L.Subtract: merge("Sub"), L.Multiply: merge("Mul"),
                          L.Average: merge("Add"), L.Maximum: merge("Max"), L.Minimum: merge("Min"),
                          L.Concatenate: concatenate}.items():
     CONVERTERS[_cls] = _converter

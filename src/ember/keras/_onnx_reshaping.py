@@ -1,9 +1,7 @@
 """ONNX converters of the Keras padding, cropping and up-sampling layers of every rank
-(``ZeroPadding1D``/``3D``, ``Cropping1D``/``2D``/``3D``, ``UpSampling1D``/``3D``) and of the
-single-head ``Attention``/``AdditiveAttention``, registered with ``ember.onnx`` like those of
-``ember.keras._onnx_export``: ``Pad``, ``Slice``, nearest up-sampling as ``Unsqueeze`` →
-``Expand`` → ``Reshape`` per axis (any rank, dynamic batch), and scores → ``Softmax`` →
-``MatMul`` (a causal mask as a constant; the inputs' masks are not exported).
+(``ZeroPadding1D``/``3D``, ``Cropping1D``/``2D``/``3D``, ``UpSampling1D``/``3D``), registered
+with ``ember.onnx`` like those of ``ember.keras._onnx_export``: ``Pad``, ``Slice``, nearest
+up-sampling as ``Unsqueeze`` → ``Expand`` → ``Reshape`` per axis (any rank, dynamic batch).
 
 Example::
 
@@ -16,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import onnx as _onnx
-from . import _onnx_export as K, _onnx_masks as M
+from . import _onnx_export as K
 from . import layers as L
 
 
@@ -54,63 +52,9 @@ def up_sampling(g, layer, inputs, shapes):
     return x
 
 
-def _weight(g, w, hint):
-    return g.const(np.asarray(w.detach().numpy(), np.float32), hint)
-
-
-def attention(g, layer, inputs, shapes, kwargs=None):
-    """``Attention``/``AdditiveAttention([query, value(, key)])`` → output (and scores)."""
-    kwargs = kwargs or {}
-    masks = kwargs.get("mask")
-    if masks is not None and not isinstance(masks, (list, tuple)):
-        K._refuse(layer, "its mask must be a list [query_mask, value_mask]")
-    masks = list(masks or [None, None])
-    query_mask, value_mask = (M.mask_name(g, layer, m, what)
-                              for m, what in zip(masks[:2], ("query mask", "value mask")))
-    parts = list(inputs[0])
-    query, value = parts[0], parts[1]
-    key = parts[2] if len(parts) > 2 else value
-    if isinstance(layer, L.AdditiveAttention) or layer.score_mode == "concat":
-        pairs = g.op("Add", g.op("Unsqueeze", query, g.ints([2])),
-                     g.op("Unsqueeze", key, g.ints([1])))            # (N, Tq, Tv, dim)
-        if isinstance(layer, L.AdditiveAttention):
-            pairs = g.op("Tanh", pairs)
-            if layer.scale is not None:
-                pairs = g.op("Mul", pairs, _weight(g, layer.scale, "scale"))
-            scores = g.reduce("ReduceSum", pairs, [3], keepdims=0)
-        else:
-            if layer.scale is not None:
-                pairs = g.op("Mul", pairs, _weight(g, layer.scale, "scale"))
-            scores = g.reduce("ReduceSum", g.op("Tanh", pairs), [3], keepdims=0)
-            scores = g.op("Mul", scores, _weight(g, layer.concat_score_weight, "concat_weight"))
-    else:
-        scores = g.op("MatMul", query, g.op("Transpose", key, perm=[0, 2, 1]))
-        if layer.scale is not None:
-            scores = g.op("Mul", scores, _weight(g, layer.scale, "scale"))
-    keep = None if value_mask is None else g.op("Unsqueeze", value_mask, g.ints([1]))  # (N, 1, Tv)
-    if kwargs.get("use_causal_mask"):
-        size = g.op("Concat", *[g.op("Slice", g.op("Shape", v), g.ints([1]), g.ints([2]))
-                                for v in (query, key)], axis=0)
-        causal = g.op("Unsqueeze", g.op("Trilu", g.op("Expand", g.const(np.array(True)), size),
-                                        upper=0), g.ints([0]))
-        keep = causal if keep is None else g.op("And", keep, causal)
-    if keep is not None:  # Keras subtracts 1e9 from a masked score
-        penalty = g.op("Where", keep, g.const(np.float32(0)), g.const(np.float32(1.0e9)))
-        scores = g.op("Sub", scores, penalty)
-    weights = g.op("Softmax", scores, axis=-1)
-    out = g.op("MatMul", weights, value)
-    if query_mask is not None:
-        keep_rows = g.op("Cast", g.op("Unsqueeze", query_mask, g.ints([2])),
-                         to=int(g.onnx.TensorProto.FLOAT))
-        out = g.op("Mul", out, keep_rows)
-    return (out, weights) if kwargs.get("return_attention_scores") else out
-
-
-attention.takes_kwargs = True
 
 
 CONVERTERS = {
-    L.Attention: attention, L.AdditiveAttention: attention,
     L.ZeroPadding1D: zero_padding, L.ZeroPadding3D: zero_padding,
     L.Cropping1D: cropping, L.Cropping2D: cropping, L.Cropping3D: cropping,
     L.UpSampling1D: up_sampling, L.UpSampling3D: up_sampling,
