@@ -11,8 +11,6 @@ Example::
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .. import onnx as _onnx
@@ -214,20 +212,15 @@ def _to_last(g, x, n):
     return g.op("Transpose", x, perm=[0] + list(range(2, n + 2)) + [1])
 
 
-def _pads(layer, spatial, kernel, strides, dilation):
-    """ONNX pads for Keras's 'valid', 'same' (TensorFlow's: the odd pixel at the end), 'causal'."""
+def _pads(layer, kernel, dilation) -> dict:
+    """The ONNX padding attributes of Keras's 'valid', 'causal' and 'same' (TensorFlow's, the
+    odd pixel at the end: ONNX's ``SAME_UPPER``, computed at run time for any size)."""
     n = len(kernel)
-    if layer.padding == "valid":
-        return [0] * (2 * n)
+    if layer.padding == "same":
+        return {"auto_pad": "SAME_UPPER"}
     if layer.padding == "causal":
-        return [(kernel[0] - 1) * dilation[0], 0]
-    begins, ends = [], []
-    for size, k, s, d in zip(spatial, kernel, strides, dilation):
-        out = math.ceil(size / s)
-        total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
-        begins.append(total // 2)
-        ends.append(total - total // 2)
-    return begins + ends
+        return {"pads": [(kernel[0] - 1) * dilation[0], 0]}
+    return {"pads": [0] * (2 * n)}
 
 
 def _spatial(layer, shapes):
@@ -246,9 +239,9 @@ def conv_node(g, layer, x, kernel, bias, group, spatial, pads=None):
         args.append(g.const(bias, "bias"))
     ks = list(kernel.shape[:n])
     st, dl = (list(layer.strides), list(layer.dilation_rate)) if pads is None else ([1] * n, [1] * n)
-    pads = _pads(layer, spatial, ks, st, dl) if pads is None else pads
-    return g.op("Conv", *args, kernel_shape=ks, strides=st, dilations=dl, pads=pads,
-                group=int(group), hint="conv")
+    padding = _pads(layer, ks, dl) if pads is None else {"pads": pads}
+    return g.op("Conv", *args, kernel_shape=ks, strides=st, dilations=dl, group=int(group),
+                hint="conv", **padding)
 
 
 def conv(g, layer, inputs, shapes):
@@ -264,11 +257,11 @@ def pool(g, layer, inputs, shapes):
     last, n, spatial = _spatial(layer, shapes)
     x = _to_first(g, inputs[0], n) if last else inputs[0]
     ks, st = list(layer.pool_size), list(layer.strides)
-    pads = _pads(layer, spatial, ks, st, [1] * n)
+    padding = _pads(layer, ks, [1] * n)
     if "Max" in type(layer).__name__:
-        y = g.op("MaxPool", x, kernel_shape=ks, strides=st, pads=pads)
+        y = g.op("MaxPool", x, kernel_shape=ks, strides=st, **padding)
     else:
-        y = g.op("AveragePool", x, kernel_shape=ks, strides=st, pads=pads, count_include_pad=0)
+        y = g.op("AveragePool", x, kernel_shape=ks, strides=st, count_include_pad=0, **padding)
     return _to_last(g, y, n) if last else y
 
 
@@ -362,10 +355,15 @@ def initial_states(g, layer, inputs, kwargs) -> list:
 
 
 def cell_activations(layer):
-    """The cell's (activation, recurrent activation) as ``(graph, x) -> name`` functions."""
-    cell = layer.cell
-    return tuple(ACTIVATIONS[_act.serialize(f)]
-                 for f in (cell.activation, getattr(cell, "recurrent_activation", cell.activation)))
+    """The (activation, recurrent activation) of a recurrent layer's cell (or of a cell) as
+    ``(graph, x) -> name`` functions."""
+    cell = getattr(layer, "cell", layer)
+    names = [_act.serialize(f) for f in
+             (cell.activation, getattr(cell, "recurrent_activation", cell.activation))]
+    unknown = sorted({n for n in names if n not in ACTIVATIONS})
+    if unknown:
+        _refuse(layer, f"activations {unknown} have no ONNX converter")
+    return tuple(ACTIVATIONS[n] for n in names)
 
 
 def recurrent(kind: str):

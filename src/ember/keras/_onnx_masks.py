@@ -11,7 +11,8 @@ stops the export with an error naming the layer.
 A recurrent layer with a mask is one ONNX ``Scan`` over the steps whose body is the Keras cell
 (ONNX's RNN/GRU/LSTM ops only know right-padded lengths): at a masked step the states carry
 over and the output is the last one (zeros before a row's first step), or zeros with
-``zero_output_for_mask``, as ember's recurrence does.
+``zero_output_for_mask``, as ember's recurrence does. The same cell step (``step``) exports the
+cells (``LSTMCell``...) called one step at a time.
 
 Example::
 
@@ -105,7 +106,16 @@ def _body_graph(g) -> Graph:
     return body
 
 
-def _step(b, kind, cell, act, ract, xw, h, c):
+def input_projection(g, cell, x):
+    """``x @ kernel + input bias`` of a Keras cell."""
+    xw = g.op("MatMul", x, g.const(_np(cell.kernel), "kernel"))
+    if cell.use_bias:
+        bias = _np(cell.bias)
+        xw = g.op("Add", xw, g.const(bias[0] if bias.ndim == 2 else bias, "bias"))
+    return xw
+
+
+def step(b, kind, cell, act, ract, xw, h, c):
     """One Keras cell step in the body graph ``b``: (h', c' or None)."""
     H = cell.units
 
@@ -148,11 +158,7 @@ def masked_recurrence(g, layer, kind, x, mask, initial, act, ract):
     when ``return_state``). ``act``/``ract``: ``(graph, x) -> name`` of the cell's activations."""
     cell, H = layer.cell, layer.cell.units
     FLOAT, BOOL = g.onnx.TensorProto.FLOAT, g.onnx.TensorProto.BOOL
-    xw = g.op("MatMul", x, g.const(_np(cell.kernel), "kernel"))
-    if cell.use_bias:
-        bias = _np(cell.bias)
-        xw = g.op("Add", xw, g.const(bias[0] if bias.ndim == 2 else bias, "bias"))
-    xw = g.op("Transpose", xw, perm=[1, 0, 2])                                     # (T, N, G*H)
+    xw = g.op("Transpose", input_projection(g, cell, x), perm=[1, 0, 2])          # (T, N, G*H)
     steps_mask = g.op("Unsqueeze", g.op("Transpose", mask, perm=[1, 0]), g.ints([2]))  # (T, N, 1)
     first = g.op("Gather", steps_mask, g.ints([0]), axis=0)                        # (1, N, 1)
     seen0 = g.op("Squeeze", g.op("Xor", first, first), g.ints([0]))                # False (N, 1)
@@ -165,7 +171,7 @@ def masked_recurrence(g, layer, kind, x, mask, initial, act, ract):
         [b.name("seen_in"), b.name("xw_t"), b.name("mask_t")]
     h, c = names[0], names[1] if kind == "LSTM" else None
     seen_in, xw_t, m_t = names[-3:]
-    h_new, c_new = _step(b, kind, cell, act, ract, xw_t, h, c)
+    h_new, c_new = step(b, kind, cell, act, ract, xw_t, h, c)
     h_out = b.op("Where", m_t, h_new, h, hint="h_out")
     outs = [h_out]
     if kind == "LSTM":

@@ -29,26 +29,28 @@ def zero_padding(g, layer, inputs, shapes):
 def cropping(g, layer, inputs, shapes):
     axes = list(layer._axes())
     starts = [a for a, _ in layer.cropping]
-    ends = [shapes[0][axis] - b if shapes[0][axis] is not None else -b if b else
-            2 ** 62 for axis, (_, b) in zip(axes, layer.cropping)]
+    ends = [-b if b else 2 ** 62 for _, b in layer.cropping]  # from the end: any length
     return g.op("Slice", inputs[0], g.ints(starts, "starts"), g.ints(ends, "ends"),
                 g.ints(axes, "axes"))
 
 
 def up_sampling(g, layer, inputs, shapes):
     """Each spatial axis repeated ``factor`` times: a new axis after it, broadcast to the
-    factor, then merged back (``0`` keeps the batch size, ``-1`` an unknown length)."""
-    x, shape = inputs[0], list(shapes[0])
+    factor, then merged back into it (sizes read at run time: any length)."""
+    x, rank = inputs[0], len(shapes[0])
     for axis, factor in zip(layer._axes(), layer._factors):
         if factor == 1:
             continue
         x = g.op("Unsqueeze", x, g.ints([axis + 1]))
-        expand = [1] * (len(shape) + 1)
+        expand = [1] * (rank + 1)
         expand[axis + 1] = factor
         x = g.op("Expand", x, g.ints(expand, "expand"))
-        shape[axis] = None if shape[axis] is None else shape[axis] * factor
-        target = [0] + [-1 if s is None else s for s in shape[1:]]
-        x = g.op("Reshape", x, g.ints(target, "shape"))
+        size = g.op("Shape", x)
+        merged = g.reduce("ReduceProd", g.op("Slice", size, g.ints([axis]), g.ints([axis + 2])),
+                          [0], keepdims=1)
+        target = g.op("Concat", g.op("Slice", size, g.ints([0]), g.ints([axis])), merged,
+                      g.op("Slice", size, g.ints([axis + 2]), g.ints([rank + 1])), axis=0)
+        x = g.op("Reshape", x, target)
     return x
 
 

@@ -129,6 +129,20 @@ def time_distributed(g, layer, inputs, shapes, kwargs):
 time_distributed.takes_kwargs = True
 
 
+def cell(kind: str):
+    """``SimpleRNNCell``/``GRUCell``/``LSTMCell`` called on one step: ``cell(x, states)`` ->
+    ``(output, new_states)``, the cell's own maths (``_onnx_masks.step``)."""
+    def convert(g, layer, inputs, shapes):
+        if len(inputs) < 2:
+            K._refuse(layer, "it must be called as cell(inputs, states)")
+        states = list(inputs[1]) if isinstance(inputs[1], (list, tuple)) else [inputs[1]]
+        xw = M.input_projection(g, layer, inputs[0])
+        h, c = M.step(g, kind, layer, *K.cell_activations(layer), xw, states[0],
+                      states[1] if kind == "LSTM" else None)
+        return h, [h, c] if kind == "LSTM" else [h]
+    return convert
+
+
 # ---------------------------------------------------------------------------------- convolutions
 def _bias_first(g, y, bias, n):
     return g.op("Add", y, g.const(bias.reshape((-1,) + (1,) * n), "bias"))
@@ -189,12 +203,11 @@ def separable_conv(g, layer, inputs, shapes):
 def up_sampling2d(g, layer, inputs, shapes):
     last, n, spatial = K._spatial(layer, shapes)
     x = K._to_first(g, inputs[0], n) if last else inputs[0]
-    size = [s * f for s, f in zip(spatial, layer.size)]
     mode = "nearest" if layer.interpolation == "nearest" else "bilinear"
     if layer.interpolation not in ("nearest", "bilinear"):
         K._refuse(layer, f"interpolation={layer.interpolation!r}")
-    resize = SimpleNamespace(size=size, scale_factor=None, mode=mode, align_corners=False,
-                             recompute_scale_factor=None)
+    resize = SimpleNamespace(size=None, scale_factor=tuple(float(f) for f in layer.size),  # any size
+                             mode=mode, align_corners=False, recompute_scale_factor=None)
     first_shape = [(shapes[0][0], shapes[0][-1] if last else shapes[0][1], *spatial)]
     y = _resize.upsample(g, resize, [x], first_shape)
     return K._to_last(g, y, n) if last else y
@@ -223,6 +236,7 @@ CONVERTERS = {
     L.Dot: dot, L.Bidirectional: bidirectional, L.TimeDistributed: time_distributed,
     L.Conv2DTranspose: conv_transpose, L.DepthwiseConv2D: depthwise_conv,
     L.SeparableConv2D: separable_conv, L.UpSampling2D: up_sampling2d,
+    L.SimpleRNNCell: cell("RNN"), L.GRUCell: cell("GRU"), L.LSTMCell: cell("LSTM"),
 }
 for _cls, _converter in CONVERTERS.items():
     K.CONVERTERS[_cls] = _converter

@@ -29,8 +29,33 @@ def _unsqueeze(g, x, axes):
     return g.op("Unsqueeze", x, g.ints(axes))
 
 
-def mask_bias(g, owner, mask, what: str, heads: int):
-    """The additive bias (broadcasting to ``(N, H, L, S)``) of one mask tensor, or None."""
+def lengths(g, query, key, axis: int) -> str:
+    """The run-time ``[L, S]`` of a query and a key (their sequence ``axis``)."""
+    return g.op("Concat", *[g.op("Slice", g.op("Shape", x), g.ints([axis]), g.ints([axis + 1]))
+                            for x in (query, key)], axis=0)
+
+
+def causal_bias(g, sizes) -> str:
+    """The causal triangle's bias (0 on and below the diagonal, -inf above), ``(1, 1, L, S)``,
+    for the run-time ``sizes`` ``[L, S]``: any sequence length."""
+    keep = g.op("Trilu", g.op("Expand", g.const(np.array(True)), sizes), upper=0)
+    bias = g.op("Where", keep, g.const(np.float32(0)), g.const(np.float32(-np.inf)))
+    return _unsqueeze(g, bias, [0, 1])
+
+
+def _is_causal(data) -> bool:
+    """Whether a 2-D mask is the causal triangle (``generate_square_subsequent_mask``)."""
+    rows, cols = data.shape
+    if rows != cols:
+        return False
+    above = ~np.tri(rows, cols, dtype=bool)
+    return bool(np.array_equal(data, above) if data.dtype == np.bool_ else
+                np.array_equal(data, np.where(above, -np.inf, 0).astype(data.dtype)))
+
+
+def mask_bias(g, owner, mask, what: str, heads: int, sizes=None):
+    """The additive bias (broadcasting to ``(N, H, L, S)``) of one mask tensor, or None; a
+    constant causal triangle follows the run-time ``sizes`` when given."""
     if mask is None:
         return None
     data = mask.numpy()
@@ -44,6 +69,8 @@ def mask_bias(g, owner, mask, what: str, heads: int):
                 f"ember.onnx.export cannot export {type(owner).__name__}: its {what} of shape "
                 f"{tuple(data.shape)} is computed outside the exported modules; pass it to "
                 f"ember.onnx.export as an input (in args) so that the graph takes it as one")
+        if sizes is not None and _is_causal(data):
+            return causal_bias(g, sizes)
         bias = np.where(data, -np.inf, 0) if data.dtype == np.bool_ else data
         return g.const(bias.astype(np.float32).reshape((1, 1) + data.shape), "attn_bias")
     if data.dtype == np.bool_:
@@ -58,16 +85,16 @@ def mask_bias(g, owner, mask, what: str, heads: int):
     return g.op("Reshape", name, g.ints([-1, heads, data.shape[1], data.shape[2]]))
 
 
-def attention_bias(g, m, attn_mask, key_padding_mask, is_causal, need_weights, L, S,
+def attention_bias(g, m, attn_mask, key_padding_mask, is_causal, need_weights, sizes,
                    names=("attn_mask", "key_padding_mask")):
-    """ember's ``_mha_bias`` as ONNX: the merged additive bias of one attention call, or None."""
+    """ember's ``_mha_bias`` as ONNX: the merged additive bias of one attention call, or None
+    (``sizes``: the run-time ``[L, S]`` of ``lengths``)."""
     if is_causal and key_padding_mask is None and not need_weights:
-        causal = np.where(np.tri(L, S, dtype=bool), 0, -np.inf).astype(np.float32)
-        return g.const(causal.reshape(1, 1, L, S), "causal_bias")
+        return causal_bias(g, sizes)
     if is_causal and attn_mask is None:
         raise ExportError(f"ember.onnx.export cannot export {type(m).__name__}: is_causal needs "
                           f"attn_mask (as in torch)")
-    parts = [b for b in (mask_bias(g, m, attn_mask, names[0], m.num_heads),
+    parts = [b for b in (mask_bias(g, m, attn_mask, names[0], m.num_heads, sizes),
                          mask_bias(g, m, key_padding_mask, names[1], m.num_heads)) if b is not None]
     if not parts:
         return None
@@ -133,10 +160,9 @@ def multihead_attention(g, m, inputs, shapes, kwargs=None):
                           "given as keyword arguments")
     q, k, v = inputs
     first = m.batch_first
-    L, S = (shapes[0][1], shapes[1][1]) if first else (shapes[0][0], shapes[1][0])
     need = kwargs.get("need_weights", True)
     bias = attention_bias(g, m, kwargs.get("attn_mask"), kwargs.get("key_padding_mask"),
-                          bool(kwargs.get("is_causal")), need, L, S)
+                          bool(kwargs.get("is_causal")), need, lengths(g, q, k, 1 if first else 0))
     if not first:
         q, k, v = (g.op("Transpose", t, perm=[1, 0, 2]) for t in (q, k, v))
     out, weights = attend(g, m, q, k, v, need, kwargs.get("average_attn_weights", True), bias)
@@ -184,9 +210,9 @@ def _batch_first(g, x, first):
     return x if first else g.op("Transpose", x, perm=[1, 0, 2])
 
 
-def _self_attention(g, attn, mask, padding, causal, length, names):
+def _self_attention(g, attn, mask, padding, causal, sizes, names):
     def sa(y):
-        bias = attention_bias(g, attn, mask, padding, causal, False, length, length, names)
+        bias = attention_bias(g, attn, mask, padding, causal, False, sizes, names)
         return attend(g, attn, y, y, y, bias=bias)[0]
     return sa
 
@@ -198,10 +224,10 @@ def encoder_layer(g, m, inputs, shapes, kwargs=None):
         raise ExportError("ember.onnx.export exports TransformerEncoderLayer on a batched 3-D "
                           "input, with its masks given as keyword arguments")
     first = m.self_attn.batch_first
-    length = shapes[0][1 if first else 0]
+    axis = 1 if first else 0
     sa = _self_attention(g, m.self_attn, kwargs.get("src_mask"),
                          kwargs.get("src_key_padding_mask"), bool(kwargs.get("is_causal")),
-                         length, ("src_mask", "src_key_padding_mask"))
+                         lengths(g, inputs[0], inputs[0], axis), ("src_mask", "src_key_padding_mask"))
     x = _residual_blocks(g, m, _batch_first(g, inputs[0], first), [sa, _feed_forward(g, m)])
     return _batch_first(g, x, first)
 
@@ -218,16 +244,17 @@ def decoder_layer(g, m, inputs, shapes, kwargs=None):
                           "layer(tgt, memory) on batched 3-D tensors, with its masks given as "
                           "keyword arguments")
     first = m.self_attn.batch_first
-    length, source = (shapes[0][1], shapes[1][1]) if first else (shapes[0][0], shapes[1][0])
+    axis = 1 if first else 0
     sa = _self_attention(g, m.self_attn, kwargs.get("tgt_mask"),
                          kwargs.get("tgt_key_padding_mask"), bool(kwargs.get("tgt_is_causal")),
-                         length, ("tgt_mask", "tgt_key_padding_mask"))
+                         lengths(g, inputs[0], inputs[0], axis), ("tgt_mask", "tgt_key_padding_mask"))
     memory = _batch_first(g, inputs[1], first)
 
     def cross(y):
         bias = attention_bias(g, m.multihead_attn, kwargs.get("memory_mask"),
                               kwargs.get("memory_key_padding_mask"),
-                              bool(kwargs.get("memory_is_causal")), False, length, source,
+                              bool(kwargs.get("memory_is_causal")), False,
+                              lengths(g, inputs[0], inputs[1], axis),
                               ("memory_mask", "memory_key_padding_mask"))
         return attend(g, m.multihead_attn, y, memory, memory, bias=bias)[0]
 

@@ -51,7 +51,14 @@ def upsample(g, m, inputs, shapes):
     if m.size is not None or m.recompute_scale_factor:
         # the scale is out/in: ONNX's sizes input (the batch and channel sizes from the input)
         lead = g.op("Slice", g.op("Shape", x), g.ints([0]), g.ints([2]), g.ints([0]))
-        sizes = g.op("Concat", lead, g.ints(out), axis=0)
+        if m.size is not None:
+            out = g.ints(out)
+        else:  # floor(in * scale), read at run time
+            spatial_in = g.op("Cast", g.op("Slice", g.op("Shape", x), g.ints([2]), g.ints([2 + n]),
+                                           g.ints([0])), to=int(g.onnx.TensorProto.DOUBLE))
+            scaled = g.op("Mul", spatial_in, g.const(np.asarray(scales, np.float64)))
+            out = g.op("Cast", g.op("Floor", scaled), to=int(g.onnx.TensorProto.INT64))
+        sizes = g.op("Concat", lead, out, axis=0)
         return g.op("Resize", x, "", "", sizes, coordinate_transformation_mode=transform,
                     hint="upsample", **attrs)
     scales = g.const(np.asarray([1.0, 1.0] + [float(s) for s in scales], np.float32), "scales")

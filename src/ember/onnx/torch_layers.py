@@ -37,20 +37,27 @@ def identity(g, m, inputs, shapes):
     return inputs[0]
 
 
+def _sizes(g, x, start: int, stop: int):
+    """The run-time sizes of axes ``start:stop`` of ``x`` (a 1-D int64 value)."""
+    return g.op("Slice", g.op("Shape", x), g.ints([start]), g.ints([stop]), g.ints([0]))
+
+
 def flatten(g, m, inputs, shapes):
     rank = len(shapes[0])
     start, end = m.start_dim % rank, m.end_dim % rank
     if start == 1 and end == rank - 1:
         return g.op("Flatten", inputs[0], axis=1)
-    target = [0] * start + [-1] + list(shapes[0][end + 1:])
-    return g.op("Reshape", inputs[0], g.ints(target))
+    target = g.op("Concat", _sizes(g, inputs[0], 0, start), g.ints([-1]),
+                  _sizes(g, inputs[0], end + 1, rank), axis=0)
+    return g.op("Reshape", inputs[0], target)
 
 
 def unflatten(g, m, inputs, shapes):
     rank = len(shapes[0])
     dim = m.dim % rank
-    target = [0] * dim + list(m.unflattened_size) + list(shapes[0][dim + 1:])
-    return g.op("Reshape", inputs[0], g.ints(target))
+    target = g.op("Concat", _sizes(g, inputs[0], 0, dim), g.ints(list(m.unflattened_size)),
+                  _sizes(g, inputs[0], dim + 1, rank), axis=0)
+    return g.op("Reshape", inputs[0], target)
 
 
 # ---------------------------------------------------------------------------------- activations
@@ -261,8 +268,16 @@ def adaptive_pool(g, m, inputs, shapes):
         return g.op("GlobalMaxPool" if is_max else "GlobalAveragePool", inputs[0])
     if any(i % o for i, o in zip(size_in, size_out)):
         _refuse(m, f"output_size {tuple(size_out)} does not divide the input size {tuple(size_in)}")
-    kernel = [i // o for i, o in zip(size_in, size_out)]
-    return g.op("MaxPool" if is_max else "AveragePool", inputs[0], kernel_shape=kernel, strides=kernel)
+    # (N, C, o1, i1/o1, o2, i2/o2) reduced over the bins: the bin sizes read at run time
+    x = inputs[0]
+    parts = [_sizes(g, x, 0, 2)]
+    for axis, given in enumerate(_pair(m.output_size, n)):
+        size = _sizes(g, x, axis + 2, axis + 3)
+        parts += [size, g.ints([1])] if given is None else \
+            [g.ints([given]), g.op("Div", size, g.ints([given]))]
+    bins = g.op("Reshape", x, g.op("Concat", *parts, axis=0))
+    return g.reduce("ReduceMax" if is_max else "ReduceMean", bins,
+                    [3 + 2 * a for a in range(n)], keepdims=0, hint="adaptive_pool")
 
 
 # ---------------------------------------------------------------------------------- embedding
