@@ -16,6 +16,7 @@ from ._size import Size
 from ._tensor_str import tensor_repr
 from .autograd import function as _function
 from .autograd import versions as _versions
+from .autograd import views as _views
 from .autograd.engine import run_backward
 from .autograd.grad_mode import STATE
 
@@ -74,7 +75,8 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_untracked", "__weakref__")
+    # _vw: for a view, its ember.autograd.views.ViewInfo; for a base, weak references to its views
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_untracked", "_vw", "__weakref__")
     __array_priority__ = 1000
     __hash__ = object.__hash__
 
@@ -91,6 +93,7 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
+        self._vw = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -102,6 +105,7 @@ class Tensor:
         t.grad = None
         t.grad_fn = grad_fn
         t.requires_grad = grad_fn is not None
+        t._vw = None
         return t
 
     # ----------------------------------------------------------------- attributes
@@ -116,6 +120,15 @@ class Tensor:
     @data.setter
     def data(self, value) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (the root one, as torch's), or None."""
+        info = getattr(self, "_vw", None)
+        return info.base if isinstance(info, _views.ViewInfo) else None
+
+    def _is_view(self) -> bool:
+        return self._base is not None
 
     @property
     def _version(self) -> int:
@@ -343,6 +356,8 @@ class Tensor:
         if arr.shape != self._data.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
                                f"shape {list(arr.shape)}")
+        if getattr(self, "_vw", None) is not None and _views.rebase(self, result):
+            return self  # a view, or the base of views: torch's CopySlices and view history
         _versions.replaced(self, arr, result.grad_fn)
         self._data = arr
         self.grad_fn = result.grad_fn
@@ -404,7 +419,7 @@ class Tensor:
         self._check_inplace()
         if isinstance(value, Tensor):
             value = value.item()
-        if STATE.enabled and self.grad_fn is not None:
+        if STATE.enabled and self.requires_grad:
             return self._assign(self * 0 + value)
         self._data[...] = value
         _versions.bump(self)
@@ -414,7 +429,9 @@ class Tensor:
         src_t = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
         if STATE.enabled and (self.requires_grad or src_t.requires_grad):
             self._check_inplace()
-            return self._assign(src_t.to(self.dtype).expand(*self.shape).clone())  # never share memory
+            from .ops.shape import IndexPut  # every element replaced: self's history gets zeros
+            return self._assign(IndexPut.apply(self, src_t.to(self.dtype).expand(*self.shape),
+                                               key=Ellipsis, label="CopyBackwards"))
         np.copyto(self._data, np.broadcast_to(src_t._data, self._data.shape), casting="unsafe")
         _versions.bump(self)
         return self

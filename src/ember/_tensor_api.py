@@ -257,6 +257,7 @@ def _as_subclass(self, cls):
     out = object.__new__(cls)
     out._data, out.grad, out.grad_fn, out.requires_grad = (self._data, None, self.grad_fn,
                                                            self.requires_grad)
+    out._vw = None
     return out
 
 

@@ -94,7 +94,7 @@ def tensor_repr(t, prefix: str = "tensor(") -> str:
     if a.dtype not in default_dtypes or (a.size == 0 and a.dtype != _dtype.get_default_dtype().np):
         suffixes.append(f"dtype={t.dtype!r}")
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name().rpartition('::')[2]}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, len(prefix))

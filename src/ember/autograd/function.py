@@ -89,7 +89,7 @@ class Function:
             return self.NAME or type(self).__name__ + "Backward0"
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        return f"<{self.name().rpartition('::')[2]} object>"
 
     def release(self) -> None:
         """Drops what forward saved, after the backward pass used it."""
@@ -121,7 +121,10 @@ class Function:
         if nxt is None:  # nothing to record: forward sees no input needing a gradient
             node.next_functions = _NO_INPUTS
             out = node.forward(*arrays, **params)
-            return _Tensor._make(out if type(out) is np.ndarray else np.asarray(out), None)
+            res = _Tensor._make(out if type(out) is np.ndarray else np.asarray(out), None)
+            if res._data.base is not None and inputs:  # maybe a view (ember.autograd.views)
+                _note_view(res, inputs[0])
+            return res
         node.next_functions = tuple(nxt)
         node._retained = None
         node._freed = False
@@ -134,7 +137,10 @@ class Function:
         saves = node.SAVES
         if saves is not None:  # references only: torch keeps these tensors alive as well
             node.torch_saved = tuple((out, True) if i == "out" else (arrays[i], False) for i in saves)
-        return _Tensor._make(out, node)
+        res = _Tensor._make(out, node)
+        if out.base is not None:  # maybe a view of input 0 (ember.autograd.views)
+            _note_view(res, inputs[0])
+        return res
 
     def needs_grad(self, i: int) -> bool:
         """True when input ``i`` needs a gradient (backward may skip the others)."""
@@ -161,6 +167,7 @@ _NO_INPUTS = _NoInputs()
 #: node records the value current when it was made.
 EPOCH = 0
 _Tensor = None  # set by ember._tensor to break the import cycle
+_note_view = None  # set by ember.autograd.views (which imports this module)
 
 
 def _bind_tensor(cls) -> None:

@@ -54,13 +54,19 @@ class _Writes:
         self.after = None    # the name of the tensor's node after the last change
 
 
+#: ember.autograd.views' check of a view made in no_grad mode changed with grad mode on (set there)
+_no_grad_view_check = None
 _WRITES: dict = {}  # id(root array) -> (weak reference to it, its _Writes)
 
 
 def _root(arr: np.ndarray) -> np.ndarray:
     """The array that owns ``arr``'s memory (views share it)."""
     base = arr.base
-    while base is not None and isinstance(base, _ndarray):
+    while base is not None:
+        if not isinstance(base, _ndarray):  # as_strided's wrapper holds the array in .base
+            base = getattr(base, "base", None)
+            if not isinstance(base, _ndarray):
+                break
         arr, base = base, base.base
     return arr
 
@@ -102,6 +108,8 @@ def bump(tensor) -> None:
     if getattr(tensor, "_untracked", False):  # torch's .data shares memory, not the counter
         return
     _record(_root(tensor._data), tensor.grad_fn)
+    if _no_grad_view_check is not None and getattr(tensor, "_vw", None) is not None:
+        _no_grad_view_check(tensor)
 
 
 def records(tensors) -> list:
@@ -129,14 +137,17 @@ def bump_all(tensors, writes: int = 1) -> None:
     bump_records(records(tensors), writes)
 
 
-def replaced(tensor, new_data: np.ndarray, new_grad_fn) -> None:
+def replaced(tensor, new_data: np.ndarray, new_grad_fn, also=None) -> None:
     """An in-place op recorded out of place: ``tensor`` is about to hold ``new_data`` made by
     ``new_grad_fn``. Its old memory counts as changed (nodes that saved it must not use it) and
     keeps its own history; the new memory continues the tensor's count. ``new_grad_fn``, the node
     of the change, saw the old values: it counts as recorded after the change (torch keeps an
-    original for it)."""
+    original for it). ``also``: another array whose changes count as the new memory's (the result
+    an in-place op on a view copied into the new memory; its node may have saved it)."""
     old = _record(_root(tensor._data), new_grad_fn)
     new = _track(_root(new_data), _Writes())
+    if also is not None:
+        _track(_root(also), new)
     new.version, new.after, old.moved = old.version, old.after, new
     if new_grad_fn is not None:
         new_grad_fn._epoch = _function.EPOCH

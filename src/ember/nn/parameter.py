@@ -35,6 +35,7 @@ class Parameter(Tensor):
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
+        self._vw = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -71,6 +72,7 @@ class Buffer(Tensor):
         self._data = arr
         self.grad = None
         self.grad_fn = None
+        self._vw = None
         self.requires_grad = bool(isinstance(data, Tensor) and data.requires_grad)
         self.persistent = persistent
 

@@ -19,7 +19,7 @@ from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function
 from . import elementwise as ew
 from ._util import as_tensor
-from .shape import getitem, permute, reshape
+from .shape import getitem, permute, reshape, strided
 
 __all__ = ["index_select", "masked_select", "take", "take_along_dim", "scatter", "scatter_add",
            "scatter_reduce", "index_add", "index_copy", "index_fill", "masked_scatter", "put",
@@ -251,16 +251,20 @@ def _diag_index(n1: int, n2: int, offset: int):
 
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
-    """The diagonal of the ``dim1``/``dim2`` planes (shifted by ``offset``), as the last dim."""
+    """The diagonal of the ``dim1``/``dim2`` planes (shifted by ``offset``), as the last dim; a
+    view, as in torch."""
     x = as_tensor(input)
     d1, d2 = _check_dim(dim1, x.ndim), _check_dim(dim2, x.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    rows, _ = _diag_index(x.shape[d1], x.shape[d2], offset)
+    step = [s // x._data.itemsize for s in x._data.strides]
+    start = [0] * x.ndim
+    if rows.size:
+        start[d1], start[d2] = max(0, -offset), max(0, offset)
     rest = [d for d in range(x.ndim) if d not in (d1, d2)]
-    moved = permute(x, *rest, d1, d2) if rest + [d1, d2] != list(range(x.ndim)) else x
-    rows, cols = _diag_index(x.shape[d1], x.shape[d2], offset)
-    return getitem(moved, (Ellipsis, Tensor._make(rows), Tensor._make(cols)),
-                   label="DiagonalBackward0")
+    return strided(x, start, [x.shape[d] for d in rest] + [rows.size],
+                   [step[d] for d in rest] + [step[d1] + step[d2]], "DiagonalBackward0")
 
 
 def diag(input, diagonal: int = 0):

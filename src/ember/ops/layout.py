@@ -17,7 +17,7 @@ from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function
 from ._util import as_tensor
 from .shape import (cat, chunk, expand, flip, getitem, permute, repeat, reshape, split, stack,
-                    transpose, unsqueeze)
+                    strided, transpose, unsqueeze)
 
 __all__ = ["roll", "tile", "movedim", "moveaxis", "swapdims", "hstack", "vstack", "dstack",
            "column_stack", "row_stack", "atleast_1d", "atleast_2d", "atleast_3d", "tensor_split",
@@ -325,29 +325,41 @@ def block_diag(*tensors):
 
 
 def unfold(input, dimension: int, size: int, step: int):
-    """All windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
+    """All windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim (a view)."""
     x = as_tensor(input)
     d = _check_dim(dimension, max(x.ndim, 1))
     n = x.shape[d] if x.ndim else 1
     if size > n:
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
-    starts = np.arange(0, n - size + 1, step)
-    index = starts[:, None] + np.arange(size)[None, :]
-    out = getitem(x, (slice(None),) * d + (Tensor._make(index),))
-    return movedim(out, d + 1, -1)
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if x.ndim == 0:
+        return reshape(x, 1)
+    count = (n - size) // step + 1
+    strides = [s // x._data.itemsize for s in x._data.strides]
+    shape = list(x.shape)
+    shape[d] = count
+    return strided(x, [0] * x.ndim, shape + [size], strides[:d] + [strides[d] * step]
+                   + strides[d + 1:] + [strides[d]], "UnfoldBackward0")
 
 
 def as_strided(input, size, stride, storage_offset=None):
-    """The elements of the (contiguous) input at ``storage_offset + Σ i_k * stride_k``."""
+    """The elements of the (contiguous) input at ``storage_offset + Σ i_k * stride_k`` (a view of
+    a contiguous input)."""
     x = as_tensor(input)
-    pos = np.full(tuple(size), storage_offset or 0, np.int64)
-    for k, (n, s) in enumerate(zip(size, stride)):
-        pos = pos + (np.arange(n) * s).reshape(tuple(-1 if i == k else 1 for i in range(len(size))))
-    if pos.size and (pos.max() >= x.numel() or pos.min() < 0):
-        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage "
-                           f"offset {storage_offset} require more elements than the {x.numel()} "
-                           f"available")
-    return getitem(reshape(x, -1), Tensor._make(pos))
+    size, stride, offset = tuple(int(n) for n in size), tuple(int(s) for s in stride), storage_offset or 0
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(size)} sizes and "
+                           f"{len(stride)} strides")
+    if all(size):
+        high = offset + sum((n - 1) * s for n, s in zip(size, stride) if s > 0)
+        low = offset + sum((n - 1) * s for n, s in zip(size, stride) if s < 0)
+        if high >= x.numel() or low < 0:
+            raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage "
+                               f"offset {storage_offset} require more elements than the "
+                               f"{x.numel()} available")
+    flat = reshape(x, -1)
+    return strided(flat, [offset if all(size) else 0], size, stride, "AsStridedBackward0")
 
 
 def view_as_dtype(input, dtype):

@@ -8,6 +8,7 @@ import numpy as np
 from .._tensor import Tensor, _check_dim
 from ..autograd.function import Function
 from ..autograd.versions import bump
+from ..autograd.views import AsStridedView, mark_multi_output, positions
 from ._util import as_tensor, result_dtype, unbroadcast
 
 
@@ -38,6 +39,19 @@ class Expand(Function):
         return (unbroadcast(g, self.shape),)
 
 
+class Strided(AsStridedView):
+    """A view of ``x``'s memory with other sizes and strides (``diagonal``, ``unfold``,
+    ``as_strided``): ``start`` indexes its first element in ``x``, ``strides`` are in elements of
+    ``x``'s memory. The gradient lands on the elements it covers (summed where they repeat)."""
+
+    def forward(self, x, start=(), shape=(), strides=()):
+        first = x[tuple(slice(i, None) for i in start)] if x.size else x
+        out = np.lib.stride_tricks.as_strided(first, shape, tuple(s * x.itemsize for s in strides))
+        if self.needs_grad(0):
+            self.idx, self.base_shape = positions(x, out), x.shape
+        return out
+
+
 class Clone(Function):
     def forward(self, x):
         return x.copy()  # C order, so it also serves contiguous()
@@ -49,7 +63,11 @@ class Clone(Function):
 class Index(Function):
     def forward(self, x, key=None, advanced=False):
         self.shape, self.key, self.advanced = x.shape, key, advanced
-        return np.asarray(x[key])
+        out = x[key]
+        if type(out) is not np.ndarray:  # one element: a 0-d view of it, as torch's x[i, j]
+            out = x[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)] if not advanced \
+                else np.asarray(out)
+        return out
 
     def backward(self, g):
         out = np.zeros(self.shape, g.dtype)
@@ -325,6 +343,15 @@ def setitem(x: Tensor, key, value) -> None:
     key, advanced = _index_key(key)
     needs = STATE.enabled and (x.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if needs:
+        items = key if isinstance(key, tuple) else (key,)
+        if all(k is None or k is Ellipsis or isinstance(k, (builtins.int, np.integer, slice))
+               for k in items):  # torch's x[key].copy_(value): a change of a view (CopySlices)
+            label = _index_label(key)
+            if label == "AliasBackward0" and all(k is not None for k in items):
+                x.copy_(value)  # x[...] and x[:] are x itself in torch
+            else:
+                Index.apply(x, key=key, advanced=False, label=label).copy_(value)
+            return
         x._check_inplace()
         v = value if isinstance(value, Tensor) else as_tensor(value)
         x._assign(IndexPut.apply(x, v.to(x.dtype), key=key, advanced=advanced))
@@ -412,7 +439,7 @@ def split(tensor, split_size_or_sections, dim: int = 0):
         key = (slice(None),) * d + (slice(start, start + s),)
         out.append(getitem(x, key, label="SplitBackward0"))
         start += s
-    return tuple(out)
+    return mark_multi_output(tuple(out))
 
 
 def chunk(input, chunks: int, dim: int = 0):
@@ -426,7 +453,14 @@ def unbind(input, dim: int = 0):
     """The slices along ``dim``, as a tuple."""
     x = as_tensor(input)
     d = _check_dim(dim, x.ndim)
-    return tuple(getitem(x, (slice(None),) * d + (i,), label="UnbindBackward0") for i in range(x.shape[d]))
+    return mark_multi_output(tuple(getitem(x, (slice(None),) * d + (i,), label="UnbindBackward0")
+                                   for i in range(x.shape[d])))
+
+
+def strided(x: Tensor, start, shape, strides, label: str):
+    """A view of ``x`` (see :class:`Strided`); ``strides`` count elements of ``x``'s memory."""
+    return Strided.apply(x, start=tuple(start), shape=tuple(shape), strides=tuple(strides),
+                         label=label)
 
 
 def gather(input, dim: int, index, *, sparse_grad: bool = False):

@@ -32,7 +32,7 @@ def _finish(x, out, inplace: bool, saves_result: bool = False):
         return out
     x._check_inplace()
     x._assign(out)
-    node = x.grad_fn
+    node = out.grad_fn
     if saves_result and node is not None:
         node.torch_saved = ((x._data, True),)
         node.label = node.name()[:-1] + "1"
