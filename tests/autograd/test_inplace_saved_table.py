@@ -217,22 +217,17 @@ def _wheres(row):
 
 
 MODULES = [(i, row[0], where) for i, row in enumerate(_modules(ember)) for where in _wheres(row)]
-# ember builds these from sqrt and a division, which keep the input where torch keeps the result
-COMPOSED = {("rsqrt", "output"), ("reciprocal", "output")}
-FUNCTIONAL = [pytest.param(i, row[0], where, marks=pytest.mark.xfail(strict=True, reason="composed op"))
-              if (row[0], where) in COMPOSED else (i, row[0], where)
-              for i, row in enumerate(_functional(ember)) for where in ("input", "output")]
+FUNCTIONAL = [(i, row[0], where) for i, row in enumerate(_functional(ember))
+              for where in ("input", "output")]
 
 
 @pytest.mark.parametrize("index,name,where", MODULES, ids=[f"{n}-{w}" for _, n, w in MODULES])
 def test_module_raises_where_torch_raises(index, name, where):
-    # a module's weights start from a different number of in-place writes than torch's (its
-    # reset_parameters runs other init functions): only the weight rows' versions may differ
-    _same_outcome(_module_run, index, where, versions=where != "weight")
+    _same_outcome(_module_run, index, where)
 
 
 @pytest.mark.parametrize("index,name,where", FUNCTIONAL,
-                         ids=[f"{p.values[1]}-{p.values[2]}" if hasattr(p, "values") else f"{p[1]}-{p[2]}"
+                         ids=[f"{p[1]}-{p[2]}"
                               for p in FUNCTIONAL])
 def test_functional_op_raises_where_torch_raises(index, name, where):
     _same_outcome(_functional_run, index, where)

@@ -357,6 +357,30 @@ class Sqrt(Function):
         return (g / (2 * self.out),)
 
 
+class Reciprocal(Function):
+    """``1 / x``; torch's node saves its result."""
+
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            self.out = np.reciprocal(x)
+        return self.out
+
+    def backward(self, g):
+        return (-g * (self.out * self.out),)
+
+
+class Rsqrt(Function):
+    """``1 / sqrt(x)``; torch's node saves its result."""
+
+    def forward(self, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.out = np.reciprocal(np.sqrt(x))
+        return self.out
+
+    def backward(self, g):
+        return (-0.5 * g * (self.out * self.out * self.out),)
+
+
 class Sin(Function):
     def forward(self, x):
         self.x = x
@@ -470,12 +494,12 @@ def sqrt(input):
 
 def rsqrt(input):
     """``1 / sqrt(x)``."""
-    return rdiv(sqrt(input), 1.0)
+    return _unary(Rsqrt, input)
 
 
 def reciprocal(input):
     """``1 / x`` (integers become float32)."""
-    return rdiv(float_input(as_tensor(input)), 1.0)
+    return _unary(Reciprocal, input)
 
 
 def square(input):

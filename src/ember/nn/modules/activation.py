@@ -75,9 +75,11 @@ class PReLU(Module):
         self.num_parameters = num_parameters
         self.init = init
         self.weight = Parameter(_creation.full((num_parameters,), float(init), dtype=dtype, device=device))
+        self.reset_parameters()  # as torch's constructor: one write
 
     def reset_parameters(self) -> None:
-        self.weight._data[...] = self.init
+        from .. import init
+        init.constant_(self.weight, self.init)
 
     def forward(self, input):
         return F.prelu(input, self.weight)

@@ -7,6 +7,7 @@ import numpy as np
 from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F
+from .. import init
 from ..module import Module
 from ..parameter import Parameter
 
@@ -20,13 +21,14 @@ def _affine(module: Module, shape: tuple, affine: bool, bias: bool, dtype, devic
     module.register_parameter("weight", Parameter(_creation.ones(*shape, **kw)) if affine else None)
     module.register_parameter("bias", Parameter(_creation.zeros(*shape, **kw))
                               if affine and bias else None)
+    _reset_affine(module)  # torch's constructors run reset_parameters: one write each
 
 
 def _reset_affine(module: Module) -> None:
     if module.weight is not None:
-        module.weight._data[...] = 1
+        init.ones_(module.weight)
     if module.bias is not None:
-        module.bias._data[...] = 0
+        init.zeros_(module.bias)
 
 
 class _BatchNorm(Module):
@@ -55,6 +57,7 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", _creation.zeros(num_features, dtype=dtype, device=device))
             self.register_buffer("running_var", _creation.ones(num_features, dtype=dtype, device=device))
             self.register_buffer("num_batches_tracked", Tensor._make(np.zeros((), np.int64)))
+            self.reset_running_stats()  # as torch's constructor: one write each
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -62,9 +65,9 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean._data[...] = 0
-            self.running_var._data[...] = 1
-            self.num_batches_tracked._data[...] = 0
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
