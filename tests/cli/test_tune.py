@@ -50,11 +50,16 @@ def test_search_files(search):
     rows = (search / "trials.csv").read_text().splitlines()
     assert rows[0].startswith("trial,state,val_loss,val_accuracy,epochs,seconds") and len(rows) == 4
     best = json.loads((search / "best" / "metrics.json").read_text())
-    # the retrained best configuration reproduces the trial's validation loss (same seed)
-    history = (search / "best" / "history.csv").read_text().splitlines()
-    header = history[0].split(",")
-    losses = [float(line.split(",")[header.index("val_loss")]) for line in history[1:]]
-    assert min(losses) == pytest.approx(study.best_value, rel=1e-6)
+    # the best configuration is refitted on the training and validation rows for the epochs
+    # of its trial's lowest validation loss; the test rows are the trial's
+    refit = json.loads((search / "best" / "config.json").read_text())
+    tuned = json.loads((search / "tune.json").read_text())["info"]
+    assert refit["config"]["val_split"] == 0 and refit["config"]["early_stopping"] == 0
+    assert refit["config"]["epochs"] == study.best_trial.user_attrs["best_epoch"]
+    assert refit["info"]["n_train"] == tuned["n_train"] + tuned["n_val"]
+    assert refit["info"]["n_test"] == tuned["n_test"] and refit["info"]["n_val"] == 0
+    assert summary["refit"] == {"epochs": refit["config"]["epochs"],
+                                "rows": tuned["n_train"] + tuned["n_val"]}
     assert best["test"]["accuracy"] > 0
     config = json.loads((search / "best_config.json").read_text())
     assert config["lr"] == pytest.approx(study.best_trial.params["lr"])
@@ -65,13 +70,21 @@ def test_search_files(search):
 def test_resume_continues_the_study(search, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(search, copy)
-    result = ember("tune", "--resume", copy, "--trials", "2", "--quiet", "--no-plots")
+    result = ember("tune", "--resume", copy, "--trials", "2", "--quiet", "--no-plots",
+                   "--no-refit")
     assert result.returncode == 0, result.stderr
     study = _study(copy)
     assert [t.number for t in study.trials] == [0, 1, 2, 3, 4]
     first = _study(search).trials
     assert [t.params for t in study.trials[:3]] == [t.params for t in first]
-    assert json.loads((copy / "metrics.json").read_text())["trials"]["new"] == 2
+    summary = json.loads((copy / "metrics.json").read_text())
+    assert summary["trials"]["new"] == 2 and summary["refit"] is None
+    # --no-refit: the best configuration retrained as its trial was reproduces its validation
+    # loss (same seed, same rows)
+    history = (copy / "best" / "history.csv").read_text().splitlines()
+    header = history[0].split(",")
+    losses = [float(line.split(",")[header.index("val_loss")]) for line in history[1:]]
+    assert min(losses) == pytest.approx(study.best_value, rel=1e-6)
 
 
 def test_resume_fails_trials_a_stopped_search_left_running(search, tmp_path):
@@ -85,7 +98,7 @@ def test_resume_fails_trials_a_stopped_search_left_running(search, tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"failed: {orphan.number}" in result.stdout
     states = [t.state.name for t in _study(copy).trials]
-    assert states == ["COMPLETE"] * 3 + ["FAIL", "COMPLETE"], states
+    assert len(states) == 5 and states[3] == "FAIL" and "RUNNING" not in states, states
 
 
 def _default_sigint():
@@ -136,6 +149,91 @@ def test_space_file_narrows_and_widens(tmp_path):
     resumed = ember("tune", "--resume", out, "--trials", "1", "--no-plots", "--quiet")
     assert resumed.returncode == 0, resumed.stderr  # the saved (narrowed) space is its own
     assert len(_study(out).trials) == 3
+
+
+def test_image_data_searches_the_cnn(tmp_path):
+    """digits (rows that are pictures) searches the convolutional network: its first trial is
+    ``ember train --model cnn``'s default configuration, every trial a CNN."""
+    out = tmp_path / "run"
+    result = ember("tune", "digits", "--trials", "2", "--epochs", "1", "--out", out,
+                   "--no-plots", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "tune.json").read_text())["space"]["model"] == "cnn"
+    first = _study(out).trials[0].params
+    assert (first["hidden"], first["dropout"], first["batch_size"]) == ("128", 0.5, 64)
+    config = json.loads((out / "best" / "config.json").read_text())["config"]
+    assert config["model"] == "cnn" and config["epochs"] == 1  # --epochs wins over the CNN's 30
+
+
+SPACES = [  # (images, --space file or None, the model entry of the space)
+    (False, None, None),
+    (True, None, "cnn"),
+    (True, {"model": None}, None),
+    (True, {"model": ["mlp", "cnn"]}, ["mlp", "cnn"]),
+    (False, {"model": "cnn", "dropout": 0.2}, "cnn"),
+]
+
+
+@pytest.mark.parametrize("images, raw, model", SPACES)
+def test_default_space_of_image_data(tmp_path, images, raw, model):
+    from ember.cli import tune_space
+    path = None
+    if raw is not None:
+        path = tmp_path / "space.json"
+        path.write_text(json.dumps(raw))
+    space = tune_space.read(None if path is None else str(path), images=images)
+    assert space.get("model") == model and "lr" in space
+
+
+@pytest.mark.parametrize("name, shape", [("digits", (8, 8)), ("iris", None),
+                                         ("moons", None)])
+def test_data_knows_its_pictures(name, shape):
+    from ember.cli.data import load_training_data
+    assert load_training_data(name).image_shape == shape
+
+
+TRIAL_CONFIGS = [  # (params of a trial, base options given, expected options)
+    ({"model": "cnn"}, {}, {"epochs": 30, "early_stopping": 8, "l2": 0.0, "hidden": [128]}),
+    ({"model": "cnn", "hidden": [64]}, {"epochs": 3}, {"epochs": 3, "hidden": [64]}),
+    ({"lr": 0.01}, {}, {"epochs": None, "early_stopping": None, "hidden": [128, 64]}),
+]
+
+
+@pytest.mark.parametrize("params, given, expected", TRIAL_CONFIGS)
+def test_trial_takes_its_models_defaults(params, given, expected):
+    from ember.cli import config
+    from ember.cli.tune import _trial_config
+    cfg = _trial_config(config.resolve(given), params)
+    assert {k: cfg[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("epochs, first", [(30, 2), (120, 8), (5, 2), (1000, 66)])
+def test_first_rung_scales_with_the_epochs(epochs, first):
+    from ember.cli import tune_pruner
+    assert tune_pruner.first_rung(epochs) == first
+
+
+@pytest.mark.parametrize("second, state", [("cnn", "COMPLETE"), ("mlp", "PRUNED")])
+def test_pruner_ranks_a_trial_within_its_model_family(second, state):
+    """A first CNN trial whose early loss is worse than an MLP's is not pruned (CNNs start
+    slower and end lower); a second MLP trial with that loss is."""
+    from ember.cli import tune_pruner
+    losses = {"mlp": [0.1] * 6, "cnn": [0.5] * 6}
+    study = optuna.create_study(pruner=tune_pruner.make(optuna, epochs=6))
+
+    def objective(trial):
+        model = trial.suggest_categorical("model", ["mlp", "cnn"])
+        curve = losses[model] if trial.number == 0 else [0.5] * 6
+        for step, value in enumerate(curve, start=1):
+            trial.report(value, step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return curve[-1]
+
+    study.enqueue_trial({"model": "mlp"})
+    study.enqueue_trial({"model": second})
+    study.optimize(objective, n_trials=2)
+    assert [t.state.name for t in study.trials] == ["COMPLETE", state]
 
 
 # ---- bad input ------------------------------------------------------------------------------

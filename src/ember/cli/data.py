@@ -26,11 +26,14 @@ GENERATOR_ARGS = {"moons": {"n_samples": 600, "noise": 0.2},
 
 @dataclass
 class Data:
-    """Features ``X`` (float32, not yet standardised), targets ``y`` and the preprocessing ``spec``."""
+    """Features ``X`` (float32, not yet standardised), targets ``y`` and the preprocessing ``spec``;
+    ``image_shape`` is ``(height, width)`` when each row is a flattened grey picture (a named set
+    whose loader gives ``images``, such as digits), else None."""
     X: np.ndarray
     y: np.ndarray | None
     spec: dict
     name: str
+    image_shape: tuple | None = None
 
 
 def names() -> list:
@@ -80,7 +83,9 @@ def _named(key: str, task_option: str, seed: int) -> Data:
         y, labels = np.asarray(bunch.y, dtype=np.int64), list(bunch.target_names)
     enc = datasets.TabularEncoding(features=[str(n) for n in bunch.feature_names], categories={},
                                    target="target", task=kind, classes=labels)
-    return Data(X, y, {"source": key, "encoding": enc.to_dict()}, key)
+    images = getattr(bunch, "images", None)
+    return Data(X, y, {"source": key, "encoding": enc.to_dict()}, key,
+                tuple(images.shape[1:]) if images is not None else None)
 
 
 def _csv(path: str, target, task_option: str, dropna: bool) -> Data:

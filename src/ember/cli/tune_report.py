@@ -120,9 +120,18 @@ def _pictures_html(folder: str) -> str:
     return "".join(parts)
 
 
+def _refit_note(refit, info: dict) -> str:
+    if refit is None:
+        return " on the training rows"
+    return (f" on the training and validation rows ({info['n_train'] + info['n_val']}) for "
+            f"{refit} epochs, its trial's best")
+
+
 def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict, *,
-          new_trials: int, seconds: float, plots: bool) -> dict:
-    """Writes the search's files to ``folder``; returns the summary (``metrics.json``)."""
+          new_trials: int, seconds: float, plots: bool, refit: int | None = None) -> dict:
+    """Writes the search's files to ``folder``; returns the summary (``metrics.json``).
+    ``refit``: the epochs the best configuration was retrained for on the training and
+    validation rows together (None: retrained on the training rows as its trial was)."""
     import optuna
     header, rows = _rows(study)
     buffer = io.StringIO()
@@ -149,6 +158,9 @@ def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict
                "best": {"trial": best.number, "val_loss": best.value, "params": best.params,
                         **{k: v for k, v in best.user_attrs.items() if k.startswith("val_")}},
                "importances": importances, "best_run": os.path.abspath(os.path.join(folder, "best")),
+               "refit": None if refit is None else {
+                   "epochs": refit,
+                   "rows": settings["info"]["n_train"] + settings["info"]["n_val"]},
                "test": best_metrics.get("test"),
                "report": os.path.abspath(os.path.join(folder, rundir.REPORT))}
     rundir.write_json(folder, "metrics.json", summary)
@@ -158,7 +170,8 @@ def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict
     body = [f"<h1>ember tune: {_e(settings['base']['data'])}</h1><p class=\"muted\">"
             f"{_e(os.path.abspath(folder))}</p>",
             f"<p class=\"headline\">Best trial {best.number}: validation loss {best.value:.4g}; "
-            f"retrained: {_e(headline)} (<a href=\"best/report.html\">its report</a>)</p>",
+            f"retrained{_e(_refit_note(refit, settings['info']))}: {_e(headline)} "
+            f"(<a href=\"best/report.html\">its report</a>)</p>",
             "<h2>Search</h2>" + _table(None, [
                 ["trials (complete / pruned / failed)", f"{states.count('COMPLETE')} / "
                  f"{states.count('PRUNED')} / {states.count('FAIL')}"],

@@ -67,7 +67,8 @@ def parse(raw: dict, where: str = "--space", start=DEFAULT_SPACE) -> dict:
     ``raw``'s entries applied; raises ``CLIError`` for an unknown option or a malformed entry."""
     if not isinstance(raw, dict):
         raise CLIError(f"{where} must hold a JSON object mapping options to ranges or lists")
-    space = {k: dict(v) if isinstance(v, dict) else list(v) for k, v in start.items()}
+    space = {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v
+             for k, v in start.items()}
     for key, spec in raw.items():
         name = str(key).replace("-", "_")
         if name not in TUNABLE:
@@ -86,10 +87,18 @@ def parse(raw: dict, where: str = "--space", start=DEFAULT_SPACE) -> dict:
     return space
 
 
-def read(path: str | None) -> dict:
-    """The space of a ``--space`` file (JSON), or the default space."""
+def default_space(images: bool = False) -> dict:
+    """``DEFAULT_SPACE``; for data whose rows are pictures (``images``) the options search the
+    convolutional network (``"model": "cnn"``) instead of the MLP."""
+    return {**DEFAULT_SPACE, "model": "cnn"} if images else DEFAULT_SPACE
+
+
+def read(path: str | None, images: bool = False) -> dict:
+    """The space of a ``--space`` file (JSON) applied to :func:`default_space`, or that
+    default space."""
+    start = default_space(images)
     if path is None:
-        return parse({})
+        return parse({}, start=start)
     from ..io import loads_json, open_regular
     try:
         with open_regular(path, CLIError, what="--space file") as handle:
@@ -98,7 +107,8 @@ def read(path: str | None) -> dict:
         raise CLIError(f"--space file not found: {path}") from None
     except OSError as exc:
         raise CLIError(f"cannot read --space file {path}: {exc.strerror or exc}") from None
-    return parse(loads_json(raw, f"--space file {path}", CLIError, max_depth=8), f"--space {path}")
+    return parse(loads_json(raw, f"--space file {path}", CLIError, max_depth=8), f"--space {path}",
+                 start)
 
 
 def _key(value) -> str:
