@@ -17,7 +17,10 @@ def _np(t):
 
 
 def _flat(out):
-    return list(out) if isinstance(out, (list, tuple)) else [out]
+    """The tensors of a layer's output, nested lists (stacked cells' states) flattened."""
+    if not isinstance(out, (list, tuple)):
+        return [out]
+    return [t for part in out for t in _flat(part)]
 
 
 def _run_both(keras, k_layer, e_layer, inputs, call_kwargs=None, seed=0):

@@ -26,6 +26,7 @@ from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D
                       MaxPooling2D)
 from .reshaping import UpSampling2D, ZeroPadding2D
 from .rnn import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
+from .rnn_base import RNN, StackedRNNCells
 from .wrappers import Bidirectional, TimeDistributed
 from .norm_layers import GroupNormalization, RMSNormalization, UnitNormalization
 from .preprocessing import CategoryEncoding, Discretization
@@ -38,7 +39,8 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "PReLU", "ELU", "Softmax", "MultiHeadAttention", "Attention", "AdditiveAttention",
            "Embedding", "SimpleRNN", "LSTM", "Cropping1D", "Cropping2D", "Cropping3D",
            "UpSampling1D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding3D",
-           "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "Bidirectional", "TimeDistributed",
+           "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "StackedRNNCells",
+           "Bidirectional", "TimeDistributed",
            "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
            "Rescaling", "SpatialDropout2D", "AveragePooling1D", "AveragePooling2D",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",

@@ -20,12 +20,12 @@ import numpy as np
 from ..._tensor import Tensor
 from ...nn.functional.recurrent import recurrent_layer
 from ...ops.recurrent import ACTIVATIONS
-from ...ops.shape import flip
 from .. import activations as _act
 from .. import initializers as _init
 from .. import random as _random
 from .. import regularizers as _reg
 from .base import Layer
+from .rnn_base import RNN
 
 __all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "SimpleRNN", "LSTM", "GRU"]
 
@@ -140,6 +140,11 @@ class _Cell(Layer):
                                   **opts)
         return y, ([h, c] if self.KIND == "lstm" else [h])
 
+    @classmethod
+    def _fused_ok(cls) -> bool:
+        """Whether :meth:`run` computes what :meth:`call` would (a subclass may change a step)."""
+        return cls.call is _Cell.call
+
     def call(self, inputs, states, training=False):
         """One step: ``(output, new_states)`` for ``inputs (B, I)``."""
         states = list(states) if isinstance(states, (list, tuple)) else [states]
@@ -225,8 +230,9 @@ class GRUCell(_Cell):
         return {**super().get_config(), "reset_after": self.reset_after}
 
 
-class _RNN(Layer):
-    """A recurrent layer over ``(batch, time, features)``: Keras's ``RNN`` on a built-in cell."""
+class _RNN(RNN):
+    """A recurrent layer over ``(batch, time, features)``: Keras's ``RNN`` on a built-in cell
+    made from the layer's arguments (the cell's options are read through the layer)."""
 
     CELL = SimpleRNNCell
     _LAYER_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
@@ -243,15 +249,11 @@ class _RNN(Layer):
             raise NotImplementedError("ember.keras recurrent layers do not support "
                                       "stateful=True")
         cell_name = self.CELL.__name__.replace("RNNCell", "_rnn_cell").replace("Cell", "_cell")
-        self.cell = self.CELL(units, name=cell_name.lower().lstrip("_"), **kwargs)
-        super().__init__(**layer_kwargs)
-        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
-        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), False, bool(unroll)
-        self.zero_output_for_mask = bool(zero_output_for_mask)
+        cell = self.CELL(units, name=cell_name.lower().lstrip("_"), **kwargs)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, unroll=unroll,
+                         zero_output_for_mask=zero_output_for_mask, **layer_kwargs)
         self.use_cudnn = use_cudnn
-        self.supports_masking = True
-        self.state_size = self.cell.state_size if isinstance(self.cell.state_size, list) \
-            else [self.cell.state_size]
 
     def __getattr__(self, name):
         cell = self.__dict__.get("_modules", {}).get("cell")
@@ -262,67 +264,16 @@ class _RNN(Layer):
             return getattr(cell, name)
         return super().__getattr__(name)
 
-    def build(self, sequences_shape, initial_state_shape=None):
-        if len(sequences_shape) != 3:
-            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
-                             f"expected ndim=3, found ndim={len(sequences_shape)}. Full shape "
-                             f"received: {tuple(sequences_shape)}")
-        if not self.cell.built:
-            self.cell.build((sequences_shape[0],) + tuple(sequences_shape[2:]))
-            self.cell.built = True
-            for w in self.cell.weights:  # Keras's path: built inside this layer's scope
-                w.path = f"{self.name}/{w.path}"
-
-    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
-        batch, units = sequences_shape[0], self.cell.units
-        out = (batch, sequences_shape[1], units) if self.return_sequences else (batch, units)
-        if self.return_state:
-            return (out,) + tuple((batch, units) for _ in self.state_size)
-        return out
-
-    def compute_mask(self, _, mask):
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        out = mask if self.return_sequences else None
-        return [out] + [None] * len(self.state_size) if self.return_state else out
-
-    def get_initial_state(self, batch_size):
-        return self.cell.get_initial_state(batch_size)
-
-    def call(self, sequences, initial_state=None, mask=None, training=False):
-        if sequences.ndim != 3:
-            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
-                             f"expected ndim=3, found ndim={sequences.ndim}. Full shape "
-                             f"received: {tuple(sequences.shape)}")
-        batch, steps = sequences.shape[0], sequences.shape[1]
-        if mask is not None:
-            shape = tuple(getattr(mask, "shape", np.shape(mask)))
-            if shape != (batch, steps):
-                raise ValueError(f"The mask of layer \"{self.name}\" must have shape (batch, "
-                                 f"timesteps)=({batch}, {steps}); received mask.shape={shape}")
-        if initial_state is None:
-            states = self.get_initial_state(batch)
-            states = [Tensor._make(s._data.astype(sequences._data.dtype)) for s in states]
-        else:
-            states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
-                else [initial_state]
-        y, states = self.cell.run(sequences, states, mask=mask, training=training,
-                                  go_backwards=self.go_backwards,
-                                  zero_output_for_mask=self.zero_output_for_mask)
-        if self.return_sequences:
-            output = y.transpose(0, 1)
-            if self.go_backwards:  # Keras returns the steps in the order it walked them
-                output = flip(output, (1,))
-        else:
-            output = y[0] if self.go_backwards else y[-1]
-        return (output, *states) if self.return_state else output
-
     def get_config(self):
         cell = self.cell.get_config()
         for key in ("name", "trainable"):
             cell.pop(key, None)
-        return {**super().get_config(), **cell,
-                **{k: getattr(self, k) for k in self._LAYER_ARGS}}
+        config = Layer.get_config(self)
+        return {**config, **cell, **{k: getattr(self, k) for k in self._LAYER_ARGS}}
+
+    @classmethod
+    def from_config(cls, config):
+        return Layer.from_config.__func__(cls, config)
 
 
 class SimpleRNN(_RNN):
