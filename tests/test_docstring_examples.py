@@ -20,7 +20,8 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.ops.ctc", "ember.nn.functional.ctc",
            "ember.nn.functional.embedding", "ember.keras.layers.dot_attention",
            "ember.nn.modules.adaptive", "ember._kernel_aliases",
-           "ember.keras.layers.reshaping_nd", "ember.keras.layers.rnn_base"]
+           "ember.keras.layers.reshaping_nd", "ember.keras.layers.rnn_base",
+           "ember.keras.layers.einsum_dense"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -89,8 +89,7 @@ OWNED = {
             "Wrapper serialize deserialize SpectralNormalization Pipeline",
         "issue 15 (convolution and images)": _CONV_LAYERS,
         "issue 16 (sequences and attention)": """
-            ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention ReversibleEmbedding
-            EinsumDense""",
+            ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention ReversibleEmbedding""",
     },
     "keras.callbacks": {
         "issue 13 (optimizers: needs an optimizer with use_ema)": "SwapEMAWeights",

@@ -213,6 +213,11 @@ MODELS = {
     "single_head_attention": (_single_head_attention,
                               lambda rng, batch: [floats(4, 6)(rng, batch), floats(5, 6)(rng, batch)]),
     "attention": (_attention, lambda rng, batch: [floats(5, 8)(rng, batch), floats(3, 6)(rng, batch)]),
+    "einsum_dense": (lambda: keras.Sequential([
+        keras.Input((5, 6)), L.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de", activation="relu"),
+        L.EinsumDense("...de,dea->...a", 4, bias_axes="a")]), floats(5, 6)),
+    "einsum_dense_right_ellipsis": (lambda: keras.Sequential([
+        keras.Input((4, 5)), L.EinsumDense("ab...,bc->ac...", (3, None), bias_axes="c")]), floats(4, 5)),
 }
 
 

@@ -17,8 +17,9 @@ from .layers import Input, InputSpec, Layer
 from .models import Model, Sequential, load_model, save_model
 from .initializers import Initializer
 from .layers import KerasTensor
-from . import (_onnx_attention, _onnx_export, _onnx_norms,  # noqa: E402,F401 - register
-               _onnx_preprocessing, _onnx_reshaping, _onnx_wrappers)  # the layers' ONNX converters
+from . import (_onnx_attention, _onnx_einsum, _onnx_export,  # noqa: E402,F401 - register
+               _onnx_norms, _onnx_preprocessing, _onnx_reshaping,  # the layers' ONNX
+               _onnx_wrappers)  # converters
 from .losses import Loss
 from .metrics import Metric
 from .optimizers import Optimizer

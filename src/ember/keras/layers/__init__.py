@@ -27,6 +27,7 @@ from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D
 from .reshaping import UpSampling2D, ZeroPadding2D
 from .rnn import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
 from .rnn_base import RNN, StackedRNNCells
+from .einsum_dense import EinsumDense
 from .wrappers import Bidirectional, TimeDistributed
 from .norm_layers import GroupNormalization, RMSNormalization, UnitNormalization
 from .preprocessing import CategoryEncoding, Discretization
@@ -39,7 +40,7 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "PReLU", "ELU", "Softmax", "MultiHeadAttention", "Attention", "AdditiveAttention",
            "Embedding", "SimpleRNN", "LSTM", "Cropping1D", "Cropping2D", "Cropping3D",
            "UpSampling1D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding3D",
-           "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "StackedRNNCells",
+           "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN", "StackedRNNCells", "EinsumDense",
            "Bidirectional", "TimeDistributed",
            "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
            "Rescaling", "SpatialDropout2D", "AveragePooling1D", "AveragePooling2D",
