@@ -213,6 +213,10 @@ MODELS = {
     "single_head_attention": (_single_head_attention,
                               lambda rng, batch: [floats(4, 6)(rng, batch), floats(5, 6)(rng, batch)]),
     "attention": (_attention, lambda rng, batch: [floats(5, 8)(rng, batch), floats(3, 6)(rng, batch)]),
+    "rnn_layer": (lambda: keras.Sequential([
+        keras.Input((5, 3)), L.RNN(L.LSTMCell(4), return_sequences=True),
+        L.RNN(L.GRUCell(3, reset_after=False), go_backwards=True, return_sequences=True),
+        L.RNN(L.SimpleRNNCell(2))]), floats(5, 3)),
     "einsum_dense": (lambda: keras.Sequential([
         keras.Input((5, 6)), L.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de", activation="relu"),
         L.EinsumDense("...de,dea->...a", 4, bias_axes="a")]), floats(5, 6)),
@@ -307,6 +311,8 @@ def test_every_converter_is_exercised():
      "TimeDistributed 'time_distributed.*Lambda has no ONNX converter"),
     (lambda: keras.Sequential([keras.Input((3, 4)), L.Bidirectional(L.LSTM(2, activation="linear"))]),
      "LSTM 'forward_lstm.*linear"),
+    (lambda: keras.Sequential([keras.Input((3, 4)), L.RNN([L.GRUCell(2), L.LSTMCell(2)])]),
+     "RNN 'rnn.*its cell is StackedRNNCells"),
 ])
 def test_unsupported_keras_layers_raise_naming_them(model, message, tmp_path):
     with pytest.raises(ember.onnx.ExportError, match=message):
@@ -328,7 +334,6 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 UNSUPPORTED = {
     "Lambda": (lambda: L.Lambda(lambda x: x * 2), (3,)),
     "StackedRNNCells": None,  # runs inside RNN layers only
-    "RNN": (lambda: L.RNN(L.SimpleRNNCell(2)), (3, 2)),  # the generic layer: not yet converted
     "Layer": None,  # the base class
 }
 

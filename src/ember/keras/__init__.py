@@ -19,7 +19,7 @@ from .initializers import Initializer
 from .layers import KerasTensor
 from . import (_onnx_attention, _onnx_einsum, _onnx_export,  # noqa: E402,F401 - register
                _onnx_norms, _onnx_preprocessing, _onnx_reshaping,  # the layers' ONNX
-               _onnx_wrappers)  # converters
+               _onnx_rnn, _onnx_wrappers)  # converters
 from .losses import Loss
 from .metrics import Metric
 from .optimizers import Optimizer
