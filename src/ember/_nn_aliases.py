@@ -17,7 +17,8 @@ __all__ = ["selu", "celu", "threshold", "rrelu", "hardshrink", "prelu", "relu_",
            "rms_norm", "bilinear", "pairwise_distance", "cosine_similarity", "pdist", "kl_div",
            "binary_cross_entropy_with_logits", "cosine_embedding_loss", "hinge_embedding_loss",
            "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "constant_pad_nd",
-           "conv1d", "conv2d", "conv_transpose2d", "avg_pool1d", "adaptive_avg_pool1d",
+           "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d",
            "adaptive_max_pool1d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
            "group_norm", "feature_dropout", "feature_dropout_"]
 
@@ -179,6 +180,26 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _F().conv2d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _F().conv3d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return _F().conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups,
+                                 dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    return _F().conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups,
+                                 dilation)
+
+
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return _F().max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,

@@ -19,13 +19,8 @@ from api_signatures import scope_names
 
 _CONV_LAYERS = """
     AdaptiveAveragePooling1D AdaptiveAveragePooling2D AdaptiveAveragePooling3D AdaptiveMaxPooling1D
-    AdaptiveMaxPooling2D AdaptiveMaxPooling3D AveragePooling3D AvgPool3D Conv1DTranspose Conv3D
-    Conv3DTranspose Convolution1DTranspose Convolution3D Convolution3DTranspose
-    DepthwiseConv1D GlobalAveragePooling3D GlobalAvgPool3D GlobalMaxPool3D
-    GlobalMaxPooling3D MaxPool3D MaxPooling3D SeparableConv1D SeparableConvolution1D
-    SpatialDropout1D SpatialDropout3D
-    Resizing CenterCrop RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom
-    RandomContrast RandomBrightness"""
+    AdaptiveMaxPooling2D AdaptiveMaxPooling3D Resizing CenterCrop RandomCrop RandomFlip
+    RandomRotation RandomTranslation RandomZoom RandomContrast RandomBrightness"""
 
 OUT_OF_SCOPE = {
     "keras": {

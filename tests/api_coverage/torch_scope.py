@@ -147,7 +147,7 @@ OUT_OF_SCOPE = {
     },
 }
 
-_CONV = """max_pool3d conv3d conv_tbc conv_transpose1d conv_transpose3d convolution channel_shuffle
+_CONV = """conv_tbc convolution channel_shuffle
     pixel_shuffle pixel_unshuffle affine_grid_generator grid_sampler grid_sampler_2d
     grid_sampler_3d instance_norm"""
 
@@ -155,24 +155,21 @@ OWNED = {
     "torch": {"issue 15 (convolution and images)": _CONV},
     "torch.nn": {
         "issue 15 (convolution and images)": """
-            AdaptiveAvgPool3d AdaptiveMaxPool3d AvgPool3d BatchNorm3d ChannelShuffle CircularPad3d
-            Conv3d ConvTranspose1d ConvTranspose3d CrossMapLRN2d Dropout3d FractionalMaxPool2d
-            FractionalMaxPool3d InstanceNorm1d InstanceNorm2d InstanceNorm3d LPPool1d LPPool2d
-            LPPool3d LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d
-            LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d
-            LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d LocalResponseNorm MaxPool3d
-            MaxUnpool1d MaxUnpool2d MaxUnpool3d PixelShuffle PixelUnshuffle ReflectionPad3d
-            ReplicationPad3d""",
+            ChannelShuffle CircularPad3d CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d
+            InstanceNorm1d InstanceNorm2d InstanceNorm3d LPPool1d LPPool2d LPPool3d LazyBatchNorm1d
+            LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d
+            LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d LazyInstanceNorm2d
+            LazyInstanceNorm3d LocalResponseNorm MaxUnpool1d MaxUnpool2d MaxUnpool3d PixelShuffle
+            PixelUnshuffle ReflectionPad3d ReplicationPad3d""",
         "issue 17 (distributed)": "SyncBatchNorm",
     },
     "torch.nn.functional": {
         "issue 15 (convolution and images)": """
-            adaptive_avg_pool3d adaptive_max_pool3d adaptive_max_pool3d_with_indices affine_grid
-            avg_pool3d channel_shuffle conv3d conv_tbc conv_transpose1d conv_transpose3d dropout3d
-            fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d
+            affine_grid channel_shuffle conv_tbc fractional_max_pool2d
+            fractional_max_pool2d_with_indices fractional_max_pool3d
             fractional_max_pool3d_with_indices grid_sample instance_norm local_response_norm
-            lp_pool1d lp_pool2d lp_pool3d max_pool3d max_pool3d_with_indices max_unpool1d
-            max_unpool2d max_unpool3d native_channel_shuffle pixel_shuffle pixel_unshuffle""",
+            lp_pool1d lp_pool2d lp_pool3d max_unpool1d max_unpool2d max_unpool3d
+            native_channel_shuffle pixel_shuffle pixel_unshuffle""",
     },
 }
 

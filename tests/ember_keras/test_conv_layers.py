@@ -35,6 +35,22 @@ LAYERS = [
     ("SeparableConv2D", {"filters": 5, "kernel_size": 3}, (2, 6, 6, 3)),
     ("SeparableConv2D", {"filters": 4, "kernel_size": 3, "padding": "same", "depth_multiplier": 2,
                          "activation": "relu"}, (2, 5, 5, 2)),
+    ("Conv3D", {"filters": 3, "kernel_size": 2}, (2, 3, 4, 4, 2)),
+    ("Conv3D", {"filters": 4, "kernel_size": (3, 2, 3), "strides": (1, 2, 2), "padding": "same",
+                "groups": 2}, (1, 4, 5, 6, 4)),
+    ("Conv1DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"}, (2, 5, 2)),
+    ("Conv1DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2, "output_padding": 1}, (1, 4, 3)),
+    ("Conv3DTranspose", {"filters": 2, "kernel_size": 2, "strides": 2}, (1, 2, 3, 3, 3)),
+    ("Conv3DTranspose", {"filters": 3, "kernel_size": 3, "strides": (1, 2, 2), "padding": "same"},
+     (1, 2, 3, 4, 2)),
+    ("DepthwiseConv1D", {"kernel_size": 3, "depth_multiplier": 2, "padding": "same"}, (2, 7, 3)),
+    ("SeparableConv1D", {"filters": 4, "kernel_size": 3, "strides": 2}, (2, 9, 3)),
+    ("MaxPooling3D", {}, (2, 4, 4, 6, 2)),
+    ("MaxPooling3D", {"pool_size": 3, "strides": 2, "padding": "same"}, (1, 5, 6, 5, 2)),
+    ("AveragePooling3D", {"pool_size": 2, "strides": 1}, (2, 3, 4, 4, 2)),
+    ("AveragePooling3D", {"pool_size": (2, 3, 3), "strides": 2, "padding": "same"}, (1, 5, 5, 6, 2)),
+    ("GlobalAveragePooling3D", {}, (2, 3, 4, 3, 2)),
+    ("GlobalMaxPooling3D", {"keepdims": True}, (2, 3, 4, 3, 2)),
     ("MaxPooling2D", {}, (2, 6, 6, 3)),
     ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 7, 6, 3)),
     ("MaxPooling2D", {"pool_size": 2, "strides": 1, "padding": "same"}, (2, 5, 5, 2)),
@@ -118,14 +134,18 @@ def test_layer_matches_keras(keras_ref, data_format, name, kwargs, shape):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("rate,data_format", [(0.3, "channels_last"), (0.6, "channels_first")])
-def test_spatial_dropout_drops_whole_feature_maps(rate, data_format):
+@pytest.mark.parametrize("rank,rate,data_format", [
+    (2, 0.3, "channels_last"), (2, 0.6, "channels_first"), (1, 0.4, "channels_last"),
+    (3, 0.3, "channels_last"), (3, 0.5, "channels_first")])
+def test_spatial_dropout_drops_whole_feature_maps(rank, rate, data_format):
     ember.manual_seed(0)
-    layer = ek.layers.SpatialDropout2D(rate, data_format=data_format)
-    shape = (64, 3, 3, 16) if data_format == "channels_last" else (64, 16, 3, 3)
+    cls = getattr(ek.layers, f"SpatialDropout{rank}D")
+    layer = cls(rate) if rank == 1 else cls(rate, data_format=data_format)
+    spatial = {1: (9,), 2: (3, 3), 3: (3, 1, 3)}[rank]
+    shape = (64,) + spatial + (16,) if data_format == "channels_last" else (64, 16) + spatial
     x = np.ones(shape, np.float32)
     y = layer(x, training=True).numpy()
-    maps = y.transpose(0, 3, 1, 2) if data_format == "channels_last" else y
+    maps = np.moveaxis(y, -1, 1) if data_format == "channels_last" else y
     maps = maps.reshape(64, 16, 9)
     assert np.all(maps == maps[..., :1])                   # one decision per feature map
     kept = maps[..., 0] != 0
@@ -200,6 +220,45 @@ def test_convnet_summary_matches_keras(keras_ref, capsys):
         model.summary()
         texts[mod] = capsys.readouterr().out
     assert texts[ek] == texts[keras_ref]
+
+
+def test_volume_and_sequence_summary_matches_keras(keras_ref, capsys):
+    """The 3-D and the 1-D layers of this module in one model: output shapes and parameter
+    counts as Keras prints them."""
+    texts = {}
+    for mod in (keras_ref, ek):
+        mod.utils.clear_session()
+        model = mod.Sequential([
+            mod.Input(shape=(8, 8, 8, 2)),
+            mod.layers.Conv3D(4, 3, padding="same", activation="relu"),
+            mod.layers.MaxPooling3D(),
+            mod.layers.SpatialDropout3D(0.1),
+            mod.layers.Conv3DTranspose(3, 2, strides=2),
+            mod.layers.AveragePooling3D(2),
+            mod.layers.GlobalMaxPooling3D(keepdims=True),
+            mod.layers.GlobalAveragePooling3D(),
+            mod.layers.Reshape((3, 1)),
+            mod.layers.Conv1DTranspose(4, 3, strides=2, padding="same"),
+            mod.layers.SeparableConv1D(5, 3, padding="same"),
+            mod.layers.DepthwiseConv1D(3, depth_multiplier=2),
+            mod.layers.SpatialDropout1D(0.1),
+            mod.layers.GlobalMaxPooling1D(),
+            mod.layers.Dense(2),
+        ], name="volumes")
+        capsys.readouterr()
+        model.summary()
+        texts[mod] = capsys.readouterr().out
+    assert texts[ek] == texts[keras_ref]
+
+
+@pytest.mark.parametrize("alias,name", [
+    ("Convolution3D", "Conv3D"), ("MaxPool3D", "MaxPooling3D"), ("AvgPool3D", "AveragePooling3D"),
+    ("GlobalAvgPool3D", "GlobalAveragePooling3D"), ("GlobalMaxPool3D", "GlobalMaxPooling3D"),
+    ("Convolution1DTranspose", "Conv1DTranspose"), ("Convolution3DTranspose", "Conv3DTranspose"),
+    ("SeparableConvolution1D", "SeparableConv1D")])
+def test_keras_aliases_name_the_same_class(keras_ref, alias, name):
+    assert getattr(keras_ref.layers, alias) is getattr(keras_ref.layers, name)
+    assert getattr(ek.layers, alias) is getattr(ek.layers, name)
 
 
 @pytest.mark.parametrize("make,match", [

@@ -186,6 +186,12 @@ MODELS = {
         nn.Flatten(1, 2), nn.Unflatten(1, (6, -1)),
         nn.AdaptiveAvgPool1d(2), nn.AdaptiveMaxPool1d(1), nn.Flatten(), nn.Linear(6, 2)),
         floats(3, 16)),
+    "cnn3d": (0, lambda: nn.Sequential(
+        nn.Conv3d(2, 4, 3, padding=1), nn.BatchNorm3d(4), nn.MaxPool3d(2, ceil_mode=True),
+        nn.Dropout3d(0.2), nn.ConvTranspose3d(4, 3, 2, stride=2, padding=(1, 0, 0)),
+        nn.AvgPool3d(3, stride=1, padding=1, count_include_pad=False), nn.AdaptiveMaxPool3d((2, 3, None)),
+        nn.AdaptiveAvgPool3d((1, 3, 1)), nn.Flatten(2), nn.ConvTranspose1d(3, 2, 3, stride=2, output_padding=1),
+        nn.Flatten(), nn.Linear(16, 2)), floats(2, 5, 6, 6)),
     "recurrent": (0, Tagger, tokens(11, 7)),
     "bags": (0, lambda: nn.Sequential(nn.EmbeddingBag(11, 4, mode="max", padding_idx=0),
                                       nn.Linear(4, 2)), tokens(11, 5)),

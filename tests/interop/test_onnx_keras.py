@@ -139,6 +139,14 @@ MODELS = {
         keras.Input((12, 3)), L.Conv1D(4, 3, padding="causal", dilation_rate=2),
         L.MaxPooling1D(2), L.AveragePooling1D(2, padding="same"), L.Conv1D(2, 2, padding="same"),
         L.GlobalAveragePooling1D()]), floats(12, 3)),
+    "conv3d": (lambda: keras.Sequential([
+        keras.Input((4, 6, 6, 2)), L.Conv3D(4, 3, padding="same", activation="relu"),
+        L.MaxPooling3D(2, padding="same"), L.SpatialDropout3D(0.2),
+        L.Conv3DTranspose(3, 2, strides=(1, 2, 2), padding="same"),
+        L.AveragePooling3D(2, strides=1, padding="same"), L.GlobalMaxPooling3D(keepdims=True),
+        L.GlobalAveragePooling3D(), L.Reshape((3, 1)), L.Conv1DTranspose(4, 3, strides=2, padding="same"),
+        L.SpatialDropout1D(0.1), L.DepthwiseConv1D(2, depth_multiplier=2),
+        L.SeparableConv1D(3, 2, padding="same"), L.Flatten(), L.Dense(2)]), floats(4, 6, 6, 2)),
     "pooled2d": (lambda: keras.Sequential([
         keras.Input((6, 6, 3)), L.GlobalAveragePooling2D()]), floats(6, 6, 3)),
     "pooled1d": (lambda: keras.Sequential([keras.Input((6, 3)), L.GlobalMaxPooling1D()]), floats(6, 3)),

@@ -3,6 +3,7 @@ the same weights give the same outputs, input gradients and parameter gradients;
 ``repr``, parameter shapes and ``state_dict`` keys match; initialisation follows torch's
 ``reset_parameters`` bounds."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -33,6 +34,25 @@ MODULES = [
     ("ConvTranspose2d", (4, 6, 2), {"stride": 2, "groups": 2, "bias": False}, (1, 4, 3, 3)),
     ("ConvTranspose2d", (2, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1, "dilation": 1},
      (1, 2, 4, 4)),
+    ("Conv3d", (2, 4, 3), {"padding": 1}, (2, 2, 4, 5, 5)),
+    ("Conv3d", (4, 6, (2, 3, 1)), {"stride": (1, 2, 1), "groups": 2, "bias": False}, (1, 4, 4, 6, 3)),
+    ("Conv3d", (2, 3, 3), {"padding": "same", "dilation": (1, 2, 1), "padding_mode": "replicate"},
+     (1, 2, 4, 6, 4)),
+    ("Conv3d", (2, 3, 2), {}, (2, 3, 3, 3)),
+    ("ConvTranspose1d", (3, 2, 3), {"stride": 2, "padding": 1, "output_padding": 1}, (2, 3, 5)),
+    ("ConvTranspose1d", (4, 6, 2), {"groups": 2, "dilation": 2, "bias": False}, (4, 6)),
+    ("ConvTranspose3d", (3, 2, 2), {"stride": 2}, (2, 3, 2, 3, 3)),
+    ("ConvTranspose3d", (2, 4, 3), {"stride": (1, 2, 2), "padding": 1, "output_padding": (0, 1, 1),
+                                    "groups": 2}, (1, 2, 2, 3, 3)),
+    ("MaxPool3d", (2,), {}, (2, 3, 4, 6, 6)),
+    ("MaxPool3d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True}, (1, 2, 5, 6, 6)),
+    ("AvgPool3d", (2,), {"stride": 1}, (2, 3, 3, 4, 4)),
+    ("AvgPool3d", (3,), {"stride": 2, "padding": 1, "count_include_pad": False}, (1, 2, 5, 5, 5)),
+    ("AdaptiveAvgPool3d", ((2, 3, None),), {}, (2, 3, 5, 7, 4)),
+    ("AdaptiveAvgPool3d", (1,), {}, (2, 3, 3, 3, 3)),
+    ("AdaptiveMaxPool3d", ((2, 2, 3),), {}, (2, 3, 5, 4, 7)),
+    ("BatchNorm3d", (3,), {}, (4, 3, 2, 3, 3)),
+    ("BatchNorm3d", (3,), {"affine": False, "track_running_stats": False}, (2, 3, 2, 2, 2)),
     ("MaxPool2d", (2,), {}, (2, 3, 6, 6)),
     ("MaxPool2d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True}, (2, 3, 6, 6)),
     ("MaxPool2d", ((2, 3),), {"stride": 1, "dilation": 2}, (1, 2, 7, 7)),
@@ -115,6 +135,9 @@ def test_module_matches_torch(name, args, kwargs, shape, dtype):
     ("Conv1d", (6, 10, 7), {}),
     ("ConvTranspose2d", (6, 4, 3), {}),
     ("ConvTranspose2d", (4, 6, 2), {"groups": 2}),
+    ("Conv3d", (3, 8, 3), {}),
+    ("ConvTranspose1d", (6, 4, 5), {}),
+    ("ConvTranspose3d", (4, 6, 2), {"groups": 2}),
 ])
 def test_initialisation_follows_torch_reset_parameters(name, args, kwargs):
     """kaiming_uniform_(a=√5) gives U(±1/√fan_in) for the weight; the bias is U(±1/√fan_in),
@@ -161,21 +184,25 @@ def test_lenet_matches_torch_over_adam_steps():
                                    err_msg=n)
 
 
-def test_conv_transpose_output_size_picks_output_padding():
-    em, tm = nn.ConvTranspose2d(4, 6, 3, stride=2), torch.nn.ConvTranspose2d(4, 6, 3, stride=2)
+@pytest.mark.parametrize("dims", [1, 2, 3])
+def test_conv_transpose_output_size_picks_output_padding(dims):
+    cls = f"ConvTranspose{dims}d"
+    em, tm = getattr(nn, cls)(4, 6, 3, stride=2), getattr(torch.nn, cls)(4, 6, 3, stride=2)
     copy_state(em, tm)
-    x = randn(1, 4, 5, 5)
-    out, ref = em(x, output_size=(12, 12)), tm(to_torch(x), output_size=(12, 12))
+    x = randn(1, 4, *(5,) * dims)
+    out, ref = em(x, output_size=(12,) * dims), tm(to_torch(x), output_size=(12,) * dims)
     assert_same(out, ref, rtol=1e-5, atol=1e-6)
-    with pytest.raises(ValueError, match=r"requested an output size of \(14, 14\), but valid sizes "
-                                         r"range from \[11, 11\] to \[12, 12\]"):
-        em(x, output_size=(14, 14))
+    message = (f"requested an output size of {(14,) * dims}, but valid sizes range from "
+               f"{[11] * dims} to {[12] * dims}")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        em(x, output_size=(14,) * dims)
 
 
-@pytest.mark.parametrize("return_indices_of", ["max_pool2d", "max_pool1d", "adaptive_max_pool2d"])
+@pytest.mark.parametrize("return_indices_of", ["max_pool2d", "max_pool1d", "adaptive_max_pool2d",
+                                               "max_pool3d", "adaptive_max_pool3d"])
 def test_pool_indices_match_torch(return_indices_of):
-    shape = (2, 3, 7) if return_indices_of.endswith("1d") else (2, 3, 7, 6)
-    args = (3,) if return_indices_of.startswith("max") else ((3, 2),)
+    shape = {"1d": (2, 3, 7), "2d": (2, 3, 7, 6), "3d": (2, 3, 5, 7, 6)}[return_indices_of[-2:]]
+    args = (3,) if return_indices_of.startswith("max") else ((3, 2, 4)[:len(shape) - 2],)
     kwargs = {"stride": 2, "padding": 1, "ceil_mode": True} if return_indices_of.startswith("max") \
         else {}
     x = randn(*shape, seed=4)
@@ -201,13 +228,13 @@ def test_max_pool_nan_and_ties_like_torch():
     np.testing.assert_array_equal(x.grad.numpy()[..., 2:], xt.grad.numpy()[..., 2:])
 
 
-@pytest.mark.parametrize("cls", ["Dropout2d", "Dropout1d"])
+@pytest.mark.parametrize("cls", ["Dropout2d", "Dropout1d", "Dropout3d"])
 @pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
 def test_channel_dropout_drops_whole_channels(p, cls):
     ember.manual_seed(1)
     d = getattr(nn, cls)(p)
-    x = ember.ones(64, 16, 3, 3, requires_grad=True) if cls == "Dropout2d" else \
-        ember.ones(64, 16, 9, requires_grad=True)
+    spatial = {"Dropout1d": (9,), "Dropout2d": (3, 3), "Dropout3d": (3, 1, 3)}[cls]
+    x = ember.ones(64, 16, *spatial, requires_grad=True)
     y = d(x)
     per_map = y.detach().numpy().reshape(64, 16, 9)
     assert np.all((per_map == per_map[..., :1]))            # one decision per feature map

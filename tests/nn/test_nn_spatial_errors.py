@@ -44,6 +44,33 @@ CASES = [
     ("conv2d_bad_padding_string", lambda m: m.nn.functional.conv2d(z(m, 1, 1, 8, 8), z(m, 6, 1, 5, 5), padding="foo")),
     ("conv_transpose_dilation0", lambda m: m.nn.functional.conv_transpose2d(z(m, 1, 2, 8, 8), z(m, 2, 3, 2, 2),
                                                                             dilation=0)),
+    # 3-D convolutions and the 1-D/3-D transposed ones
+    ("conv3d_channels", lambda m: m.nn.Conv3d(1, 6, 3)(z(m, 2, 3, 8, 8, 8))),
+    ("conv3d_rank3", lambda m: m.nn.Conv3d(1, 6, 3)(z(m, 3, 8, 8))),
+    ("conv3d_kernel_too_big", lambda m: m.nn.Conv3d(1, 6, 5)(z(m, 1, 1, 4, 8, 8))),
+    ("conv3d_stride_length", lambda m: m.nn.functional.conv3d(z(m, 1, 2, 4, 4, 4), z(m, 3, 2, 2, 2, 2),
+                                                               stride=(1, 1))),
+    ("conv_transpose3d_channels", lambda m: m.nn.ConvTranspose3d(2, 6, 3)(z(m, 1, 3, 4, 4, 4))),
+    ("conv_transpose3d_dilation0", lambda m: m.nn.functional.conv_transpose3d(
+        z(m, 1, 2, 3, 3, 3), z(m, 2, 2, 2, 2, 2), dilation=0)),
+    ("conv_transpose3d_output_padding", lambda m: m.nn.functional.conv_transpose3d(
+        z(m, 1, 2, 3, 3, 3), z(m, 2, 2, 2, 2, 2), stride=2, output_padding=3)),
+    ("conv_transpose3d_too_small", lambda m: m.nn.functional.conv_transpose3d(
+        z(m, 1, 2, 3, 3, 3), z(m, 2, 2, 2, 2, 2), padding=5)),
+    ("conv_transpose3d_groups_weight", lambda m: m.nn.functional.conv_transpose3d(
+        z(m, 1, 3, 3, 3, 3), z(m, 3, 2, 2, 2, 2), groups=2)),
+    ("conv_transpose1d_rank4", lambda m: m.nn.functional.conv_transpose1d(z(m, 3, 4, 4, 4), z(m, 3, 1, 2))),
+    ("conv_transpose1d_stride0", lambda m: m.nn.functional.conv_transpose1d(z(m, 1, 2, 3), z(m, 2, 2, 2),
+                                                                            stride=0)),
+    ("conv_transpose1d_dilation0", lambda m: m.nn.functional.conv_transpose1d(z(m, 1, 2, 3), z(m, 2, 2, 2),
+                                                                              dilation=0)),
+    ("conv_transpose1d_output_padding", lambda m: m.nn.functional.conv_transpose1d(
+        z(m, 1, 2, 3), z(m, 2, 2, 2), stride=2, output_padding=3)),
+    ("conv_transpose1d_too_small", lambda m: m.nn.functional.conv_transpose1d(z(m, 1, 2, 3), z(m, 2, 2, 2),
+                                                                              padding=5)),
+    ("conv_transpose1d_padding_string", lambda m: m.nn.functional.conv_transpose1d(
+        z(m, 1, 2, 3), z(m, 2, 2, 2), padding="same")),
+    ("ConvTranspose3d_padding_mode", lambda m: m.nn.ConvTranspose3d(4, 6, 3, padding_mode="reflect")),
     # module constructor checks
     ("Conv2d_groups_in", lambda m: m.nn.Conv2d(3, 6, 5, groups=2)),
     ("Conv2d_groups_out", lambda m: m.nn.Conv2d(4, 6, 5, groups=4)),
@@ -84,6 +111,18 @@ CASES = [
     ("adaptive_avg_pool2d_empty", lambda m: m.nn.functional.adaptive_avg_pool2d(z(m, 1, 2, 0, 8), 2)),
     ("adaptive_avg_pool1d_rank4", lambda m: m.nn.AdaptiveAvgPool1d(2)(z(m, 1, 2, 8, 8))),
     ("adaptive_max_pool2d_rank2", lambda m: m.nn.AdaptiveMaxPool2d(1)(z(m, 8, 8))),
+    ("max_pool3d_rank2", lambda m: m.nn.functional.max_pool3d(z(m, 2, 3), 2)),
+    ("max_pool3d_stride0", lambda m: m.nn.MaxPool3d(2, stride=0)(z(m, 1, 2, 3, 4, 4))),
+    ("max_pool3d_pad_too_big", lambda m: m.nn.MaxPool3d(2, padding=2)(z(m, 1, 2, 3, 4, 4))),
+    ("max_pool3d_dilation0", lambda m: m.nn.functional.max_pool3d(z(m, 1, 2, 3, 4, 4), 2, dilation=0)),
+    ("max_pool3d_output_too_small", lambda m: m.nn.functional.max_pool3d(z(m, 1, 2, 3, 4, 4), 5)),
+    ("avg_pool3d_rank2", lambda m: m.nn.AvgPool3d(2)(z(m, 2, 3))),
+    ("avg_pool3d_kernel_too_big", lambda m: m.nn.functional.avg_pool3d(z(m, 1, 2, 3, 4, 4), 5)),
+    ("avg_pool3d_divisor0", lambda m: m.nn.functional.avg_pool3d(z(m, 1, 2, 3, 4, 4), 2, divisor_override=0)),
+    ("adaptive_avg_pool3d_rank2", lambda m: m.nn.functional.adaptive_avg_pool3d(z(m, 2, 3), 2)),
+    ("adaptive_avg_pool3d_length", lambda m: m.nn.functional.adaptive_avg_pool3d(z(m, 1, 2, 3, 4, 4), (2, 2))),
+    ("adaptive_max_pool3d_rank2", lambda m: m.nn.AdaptiveMaxPool3d(1)(z(m, 8, 8))),
+    ("BatchNorm3d_rank4", lambda m: m.nn.BatchNorm3d(3)(z(m, 2, 3, 4, 4))),
     # padding, resampling, fold, normalisation
     ("pad_reflect_too_big", lambda m: m.nn.functional.pad(z(m, 1, 1, 3, 3), (3, 3, 0, 0), mode="reflect")),
     ("pad_reflect_unsupported_size", lambda m: m.nn.functional.pad(z(m, 1, 1, 3, 3), (1, 1), mode="reflect")),

@@ -400,6 +400,9 @@ CONVERTERS = {
     L.AveragePooling1D: pool, L.AveragePooling2D: pool, L.GlobalAveragePooling1D: global_pool,
     L.GlobalAveragePooling2D: global_pool, L.GlobalMaxPooling1D: global_pool,
     L.GlobalMaxPooling2D: global_pool,
+    L.Conv3D: conv, L.MaxPooling3D: pool, L.AveragePooling3D: pool,
+    L.GlobalAveragePooling3D: global_pool, L.GlobalMaxPooling3D: global_pool,
+    L.SpatialDropout1D: identity, L.SpatialDropout3D: identity,
     L.SimpleRNN: recurrent("RNN"), L.GRU: recurrent("GRU"), L.LSTM: recurrent("LSTM"),
     L.Masking: M.masking,
 }

@@ -237,6 +237,8 @@ CONVERTERS = {
     L.Conv2DTranspose: conv_transpose, L.DepthwiseConv2D: depthwise_conv,
     L.SeparableConv2D: separable_conv, L.UpSampling2D: up_sampling2d,
     L.SimpleRNNCell: cell("RNN"), L.GRUCell: cell("GRU"), L.LSTMCell: cell("LSTM"),
+    L.Conv1DTranspose: conv_transpose, L.Conv3DTranspose: conv_transpose,
+    L.DepthwiseConv1D: depthwise_conv, L.SeparableConv1D: separable_conv,
 }
 for _cls, _converter in CONVERTERS.items():
     K.CONVERTERS[_cls] = _converter

@@ -1,8 +1,8 @@
 """Convolution ops: convolution, transposed convolution, unfold (im2col) and fold (col2im).
 
-Each is one :class:`Function` over 4-D arrays (a 1-D convolution adds ``H = 1`` inside the
-node). A convolution is one im2col copy and one matmul per group; its backward is two matmuls
-and one col2im (``kh · kw`` strided adds). Results stay channel-major in memory (see
+Each is one :class:`Function` over ``(N, C, *S)`` arrays with one, two or three spatial axes.
+A convolution is one im2col copy and one matmul per group; its backward is two matmuls and one
+col2im (one strided add per kernel offset). Results stay channel-major in memory (see
 :mod:`ember.ops._sliding`), so the next convolution or pooling reads contiguous rows.
 
 Example::
@@ -19,7 +19,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from . import _workspace
-from ._sliding import add_windows, col2im, crop2d, im2col, out_size, pad2d, windows
+from ._sliding import (add_windows, channel_major, col2im, crop_spatial, im2col, out_size,
+                       pad_spatial, windows)
 
 __all__ = ["Convolution", "ConvolutionTranspose", "Unfold", "Fold"]
 
@@ -43,15 +44,17 @@ def _grouped_mm_t(a: np.ndarray, b: np.ndarray, groups: int) -> np.ndarray:
 
 
 def _channel_matrix(a: np.ndarray) -> np.ndarray:
-    """``(N, C, H, W)`` → ``(C, N·H·W)`` (a view when ``a`` is already channel-major)."""
-    return a.transpose(1, 0, 2, 3).reshape(a.shape[1], -1)
+    """``(N, C, *S)`` → ``(C, N·prod(S))`` (a view when ``a`` is already channel-major)."""
+    return channel_major(a).reshape(a.shape[1], -1)
 
 
 class Convolution(Function):
-    """Cross-correlation of ``x`` ``(N, C, [H,] W)`` with ``w`` ``(O, C/groups, [kh,] kw)``.
+    """Cross-correlation of ``x`` ``(N, C, *S)`` with ``w`` ``(O, C/groups, *kernel)`` over
+    one, two or three spatial axes.
 
-    ``pads`` is ``(top, bottom, left, right)`` in zeros; ``stride``/``dilation`` are 2-tuples
-    (the first is 1 for a 1-D convolution). Output ``(N, O, [Ho,] Wo)``, channel-major in memory.
+    ``pads`` is ``(before_0, after_0, before_1, after_1, …)`` in zeros; ``stride`` and
+    ``dilation`` have one entry per spatial axis. Output ``(N, O, *S_out)``, channel-major in
+    memory.
     """
 
     NAME = "ConvolutionBackward0"
@@ -59,45 +62,40 @@ class Convolution(Function):
     SAVES = (0, 1)  # torch saves input and weight (ember keeps columns)
 
     def forward(self, x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dilation=(1, 1), groups=1):
-        self.one_d = x.ndim == 3
-        if self.one_d:
-            x, w = x[:, :, None], w[:, :, None]
-        xp = pad2d(x.transpose(1, 0, 2, 3), pads)                      # (C, N, Hp, Wp)
+        xp = pad_spatial(channel_major(x), pads)                       # (C, N, *Sp)
         kernel = w.shape[2:]
-        out = tuple(out_size(xp.shape[2 + a], kernel[a], stride[a], 0, dilation[a]) for a in (0, 1))
-        cols = im2col(xp, kernel, stride, dilation, out)               # (C·kh·kw, N·Ho·Wo)
+        out = tuple(out_size(xp.shape[2 + a], kernel[a], stride[a], 0, dilation[a])
+                    for a in range(len(kernel)))
+        cols = im2col(xp, kernel, stride, dilation, out)               # (C·prod(k), N·prod(out))
         wm = w.reshape(groups, w.shape[0] // groups, -1)
-        y = _grouped_mm(wm, cols, groups)                              # (O, N·Ho·Wo)
+        y = _grouped_mm(wm, cols, groups)                              # (O, N·prod(out))
         if b is not None:
             y += b[:, None]
         self.geometry = (kernel, stride, dilation, out, pads, xp.shape, x.shape[2:], groups)
         self.w_shape = w.shape
         self.cols = cols if self.needs_grad(1) else None
         self.wm = wm if self.needs_grad(0) else None
-        y = y.reshape(w.shape[0], x.shape[0], *out).transpose(1, 0, 2, 3)
-        return y[:, :, 0] if self.one_d else y
+        return channel_major(y.reshape(w.shape[0], x.shape[0], *out))
 
     def backward(self, g):
         kernel, stride, dilation, out, pads, xp_shape, size, groups = self.geometry
-        gm = _channel_matrix(g[:, :, None] if self.one_d else g)       # (O, N·Ho·Wo)
+        gm = _channel_matrix(g)                                        # (O, N·prod(out))
         dx = dw = db = None
         if self.needs_grad(0):
             dcols = _grouped_mm(self.wm.transpose(0, 2, 1), gm, groups)
             dxp = col2im(dcols, xp_shape, kernel, stride, dilation, out)
-            dx = crop2d(dxp, pads, size).transpose(1, 0, 2, 3)
-            dx = dx[:, :, 0] if self.one_d else dx
+            dx = channel_major(crop_spatial(dxp, pads, size))
         if self.needs_grad(1):
             dw = _grouped_mm_t(gm, self.cols, groups).reshape(self.w_shape)
-            dw = dw[:, :, 0] if self.one_d else dw
         if self.needs_grad(2):
             db = gm.sum(axis=1)
         return dx, dw, db
 
 
 class ConvolutionTranspose(Function):
-    """The adjoint of :class:`Convolution` in ``x``: ``x`` ``(N, C, H, W)``, ``w``
-    ``(C, O/groups, kh, kw)``; output ``(N, O, Ho, Wo)`` with
-    ``Ho = (H - 1)·stride - top - bottom + dilation·(kh - 1) + output_padding + 1``.
+    """The adjoint of :class:`Convolution` in ``x``: ``x`` ``(N, C, *S)``, ``w``
+    ``(C, O/groups, *kernel)``; output ``(N, O, *S_out)`` with, along each axis,
+    ``S_out = (S - 1)·stride - before - after + dilation·(k - 1) + output_padding + 1``.
     """
 
     NAME = "ConvolutionBackward0"
@@ -106,36 +104,38 @@ class ConvolutionTranspose(Function):
 
     def forward(self, x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), output_padding=(0, 0),
                 dilation=(1, 1), groups=1):
-        n, c, h, wd = x.shape
+        n, c = x.shape[:2]
+        grid = x.shape[2:]
         kernel = w.shape[2:]
+        dims = range(len(kernel))
         o = w.shape[1] * groups
-        full = tuple((x.shape[2 + a] - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + 1
-                     + output_padding[a] for a in (0, 1))
-        size = (full[0] - pads[0] - pads[1], full[1] - pads[2] - pads[3])
-        xm = _channel_matrix(x)                                        # (C, N·H·W)
-        wm = w.reshape(groups, c // groups, -1)                        # (G, C/G, O/G·kh·kw)
-        cols = _grouped_mm(wm.transpose(0, 2, 1), xm, groups)          # (O·kh·kw, N·H·W)
-        yp = col2im(cols, (o, n) + full, kernel, stride, dilation, (h, wd))
-        y = crop2d(yp, pads, size)
+        full = tuple((grid[a] - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + 1
+                     + output_padding[a] for a in dims)
+        size = tuple(full[a] - pads[2 * a] - pads[2 * a + 1] for a in dims)
+        xm = _channel_matrix(x)                                        # (C, N·prod(S))
+        wm = w.reshape(groups, c // groups, -1)                        # (G, C/G, O/G·prod(k))
+        cols = _grouped_mm(wm.transpose(0, 2, 1), xm, groups)          # (O·prod(k), N·prod(S))
+        yp = col2im(cols, (o, n) + full, kernel, stride, dilation, grid)
+        y = crop_spatial(yp, pads, size)
         if b is not None:
-            y += b[:, None, None, None]
-        self.geometry = (kernel, stride, dilation, (h, wd), pads, groups)
+            y += b.reshape((-1,) + (1,) * (len(kernel) + 1))
+        self.geometry = (kernel, stride, dilation, grid, pads, groups)
         self.w_shape, self.x_shape = w.shape, x.shape
         self.xm = xm if self.needs_grad(1) else None
         self.wm = wm if self.needs_grad(0) else None
-        return y.transpose(1, 0, 2, 3)
+        return channel_major(y)
 
     def backward(self, g):
         kernel, stride, dilation, grid, pads, groups = self.geometry
-        gcols = im2col(pad2d(g.transpose(1, 0, 2, 3), pads), kernel, stride, dilation, grid)
+        gcols = im2col(pad_spatial(channel_major(g), pads), kernel, stride, dilation, grid)
         dx = dw = db = None
         if self.needs_grad(0):
             n, c = self.x_shape[:2]
-            dx = _grouped_mm(self.wm, gcols, groups).reshape(c, n, *grid).transpose(1, 0, 2, 3)
+            dx = channel_major(_grouped_mm(self.wm, gcols, groups).reshape(c, n, *grid))
         if self.needs_grad(1):
             dw = _grouped_mm_t(self.xm, gcols, groups).reshape(self.w_shape)
         if self.needs_grad(2):
-            db = g.sum(axis=(0, 2, 3))
+            db = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
         return dx, dw, db
 
 
@@ -148,7 +148,7 @@ class Unfold(Function):
     def forward(self, x, kernel=(1, 1), dilation=(1, 1), pads=(0, 0, 0, 0), stride=(1, 1)):
         self.unbatched = x.ndim == 3
         x = x[None] if self.unbatched else x
-        xp = pad2d(x, pads)
+        xp = pad_spatial(x, pads)
         out = tuple(out_size(xp.shape[2 + a], kernel[a], stride[a], 0, dilation[a]) for a in (0, 1))
         self.geometry = (kernel, stride, dilation, out, pads, xp.shape, x.shape[2:])
         v = windows(xp, kernel, stride, dilation, out)
@@ -159,7 +159,7 @@ class Unfold(Function):
         kernel, stride, dilation, out, pads, xp_shape, size = self.geometry
         parts = g.reshape(xp_shape[:2] + tuple(kernel) + out)
         dxp = add_windows(np.zeros(xp_shape, g.dtype), parts, kernel, stride, dilation)
-        dx = crop2d(dxp, pads, size)
+        dx = crop_spatial(dxp, pads, size)
         return (dx[0] if self.unbatched else dx,)
 
 
@@ -180,11 +180,11 @@ class Fold(Function):
         self.geometry = (kernel, stride, dilation, out, pads, x.shape)
         parts = x.reshape((n, c) + tuple(kernel) + out)
         yp = add_windows(np.zeros(xp_shape, x.dtype), parts, kernel, stride, dilation)
-        y = crop2d(yp, pads, size)
+        y = crop_spatial(yp, pads, size)
         return y[0] if self.unbatched else y
 
     def backward(self, g):
         kernel, stride, dilation, out, pads, x_shape = self.geometry
-        v = windows(pad2d(g[None] if self.unbatched else g, pads), kernel, stride, dilation, out)
+        v = windows(pad_spatial(g[None] if self.unbatched else g, pads), kernel, stride, dilation, out)
         dx = v.reshape(x_shape)
         return (dx[0] if self.unbatched else dx,)

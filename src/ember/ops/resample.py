@@ -1,7 +1,7 @@
 """Separable linear resampling: adaptive average pooling and nearest/linear/bilinear interpolation.
 
-Each of these maps an image by one small matrix per spatial axis, ``out = R · x · Cᵀ``
-(``R`` is ``(Ho, H)``, ``C`` is ``(Wo, W)``), so one :class:`Function` serves them all and its
+Each of these maps an image by one small matrix per spatial axis (in 2-D ``out = R · x · Cᵀ``,
+``R`` is ``(Ho, H)``, ``C`` is ``(Wo, W)``), so one :class:`Function` serves them all and its
 backward is ``Rᵀ · g · C``. The matrices follow torch's index rules exactly
 (:func:`adaptive_matrix`, :func:`nearest_matrix`, :func:`linear_matrix`).
 
@@ -76,18 +76,22 @@ def _along(a: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:
 
 
 class Resample(Function):
-    """``R · x · Cᵀ`` over the last two axes (``rows`` may be None: only the last axis); the
-    matrices are in ``x``'s dtype."""
+    """One matrix per trailing axis: ``mats[i]`` ``(out, size)`` maps axis
+    ``x.ndim - len(mats) + i`` (the matrices are in ``x``'s dtype)."""
 
     NAME = "UpsampleNearest2DBackward0"
 
-    def forward(self, x, rows=None, cols=None, saves=None):
+    def forward(self, x, mats=(), saves=None):
         """``saves``: what torch saves (:attr:`Function.SAVES`): (0,) for an adaptive average
         pool, nothing for an upsampling."""
-        self.rows, self.cols, self.SAVES = rows, cols, saves
-        y = _along(x, self.cols, x.ndim - 1)
-        return y if rows is None else _along(y, self.rows, x.ndim - 2)
+        self.mats, self.SAVES = tuple(mats), saves
+        first = x.ndim - len(self.mats)
+        for i, m in reversed(list(enumerate(self.mats))):
+            x = _along(x, m, first + i)
+        return x
 
     def backward(self, g):
-        d = _along(g, self.cols.T, g.ndim - 1)
-        return (d if self.rows is None else _along(d, self.rows.T, g.ndim - 2),)
+        first = g.ndim - len(self.mats)
+        for i, m in reversed(list(enumerate(self.mats))):
+            g = _along(g, m.T, first + i)
+        return (g,)

@@ -7,9 +7,11 @@ Example::
 """
 from .activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax
 from .base import InputSpec, Layer
-from .convolutional import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from .convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D,
+                            Conv3DTranspose, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,
+                            SeparableConv2D)
 from .core import Activation, Dense, Dropout, Flatten, Reshape
-from .image import Rescaling, SpatialDropout2D
+from .image import Rescaling, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
 from .input_layer import Input, InputLayer
 from .keras_tensor import KerasTensor
 from .lambda_layer import Lambda
@@ -21,9 +23,10 @@ from .dot_attention import AdditiveAttention, Attention
 from .reshaping_nd import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling3D,
                            ZeroPadding1D, ZeroPadding3D)
 from .embedding import Embedding
-from .pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
-                      GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D,
-                      MaxPooling2D)
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
+                      GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D,
+                      GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D,
+                      MaxPooling3D)
 from .reshaping import UpSampling2D, ZeroPadding2D
 from .rnn import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
 from .rnn_base import RNN, StackedRNNCells
@@ -51,17 +54,25 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "GaussianNoise", "Identity", "Masking", "Permute", "RepeatVector",
            "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
            "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
-           "concatenate", "dot", "KerasTensor"]
+           "concatenate", "dot", "KerasTensor", "Conv3D", "Conv1DTranspose", "Conv3DTranspose",
+           "DepthwiseConv1D", "SeparableConv1D", "SpatialDropout1D", "SpatialDropout3D",
+           "MaxPooling3D", "AveragePooling3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D"]
 
 # Keras's other spellings of the same classes (keras.layers.MaxPool2D is MaxPooling2D)
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
 Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
-SeparableConvolution2D = SeparableConv2D
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
+MaxPool3D, AvgPool3D = MaxPooling3D, AveragePooling3D
+GlobalAvgPool3D, GlobalMaxPool3D = GlobalAveragePooling3D, GlobalMaxPooling3D
+Convolution3D, Convolution1DTranspose, Convolution3DTranspose = Conv3D, Conv1DTranspose, Conv3DTranspose
 __all__ += ["MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D",
             "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "Convolution1D",
-            "Convolution2D", "Convolution2DTranspose", "SeparableConvolution2D"]
+            "Convolution2D", "Convolution2DTranspose", "SeparableConvolution1D",
+            "SeparableConvolution2D", "MaxPool3D", "AvgPool3D", "GlobalAvgPool3D",
+            "GlobalMaxPool3D", "Convolution3D", "Convolution1DTranspose",
+            "Convolution3DTranspose"]
 
 # the layer classes by name (saving looks classes up in keras.saving's registry)
 ALL = {name: globals()[name] for name in __all__

@@ -1,5 +1,5 @@
-"""Convolution layers: ``Conv1D``, ``Conv2D``, ``Conv2DTranspose``, ``DepthwiseConv2D`` and
-``SeparableConv2D``, with Keras 3's arguments, weight names/shapes and checks. Each ``call`` is
+"""Convolution layers: ``Conv1D/2D/3D``, ``Conv1D/2D/3DTranspose``, ``DepthwiseConv1D/2D`` and
+``SeparableConv1D/2D``, with Keras 3's arguments, weight names/shapes and checks. Each ``call`` is
 one of ``keras.ops``' convolutions (``ember.keras.ops.nn_conv``), which use
 ``ember.nn.functional``: no maths here.
 
@@ -22,7 +22,8 @@ from ..ops import nn_conv as _conv
 from .base import InputSpec, Layer
 from .core import kernel_bias_config
 
-__all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+           "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
            "conv_output_length"]
 
 
@@ -186,19 +187,27 @@ class Conv2D(_Conv):
     rank = 2
 
 
-class Conv2DTranspose(_Conv):
-    """Transposed 2-D convolution (learnable upsampling): 'same' gives ``input · strides``,
-    'valid' ``(input - 1) · strides + max(kernel, strides)`` (``output_padding`` adjusts).
+class Conv3D(_Conv):
+    """3-D convolution over ``(batch, depth, height, width, channels)`` input (volumes, video);
+    arguments as :class:`Conv2D` with ints or triples.
 
-    Weights: ``kernel`` ``(kh, kw, filters, in)`` and ``bias`` ``(filters,)``.
+    Weights: ``kernel`` ``(kd, kh, kw, in / groups, filters)`` and ``bias`` ``(filters,)``.
 
     Example::
 
-        >>> keras.layers.Conv2DTranspose(4, 3, strides=2, padding="same")(np.zeros((1, 5, 5, 8), np.float32)).shape
-        ember.Size([1, 10, 10, 4])
+        >>> keras.layers.Conv3D(8, 3, padding="same")(np.zeros((1, 4, 6, 6, 2), np.float32)).shape
+        ember.Size([1, 4, 6, 6, 8])
     """
 
-    rank = 2
+    rank = 3
+
+
+class _ConvTranspose(_Conv):
+    """Transposed convolution (learnable upsampling): 'same' gives ``input · strides``,
+    'valid' ``(input - 1) · strides + max(kernel, strides)`` (``output_padding`` adjusts).
+
+    Weights: ``kernel`` ``(*kernel_size, filters, in)`` and ``bias`` ``(filters,)``.
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
@@ -210,7 +219,7 @@ class Conv2DTranspose(_Conv):
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint, **kwargs)
         self.output_padding = None if output_padding is None else \
-            _conv.ntuple(output_padding, 2, "output_padding")
+            _conv.ntuple(output_padding, self.rank, "output_padding")
         if self.output_padding is not None:
             for p, s in zip(self.output_padding, self.strides):
                 if p >= s:
@@ -224,12 +233,12 @@ class Conv2DTranspose(_Conv):
                                       initializer=self.kernel_initializer, name="kernel",
                                       regularizer=self.kernel_regularizer)
         self._add_bias(self.filters)
-        self.input_spec = InputSpec(min_ndim=4,
-                                    axes={spatial_axes(self.data_format, 2)[1]: channels})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2,
+                                    axes={spatial_axes(self.data_format, self.rank)[1]: channels})
 
     def compute_output_shape(self, input_shape):
-        axes, _ = spatial_axes(self.data_format, 2)
-        out_pad = self.output_padding or (None, None)
+        axes, _ = spatial_axes(self.data_format, self.rank)
+        out_pad = self.output_padding or (None,) * self.rank
         spatial = []
         for a, k, s, d, p in zip(axes, self.kernel_size, self.strides, self.dilation_rate,
                                  out_pad):
@@ -239,20 +248,84 @@ class Conv2DTranspose(_Conv):
                 continue
             left, right = _conv._transpose_padding(k, s, d, self.padding, p)
             spatial.append((n - 1) * s + left + right - (k - 1) * d + 1)
-        return with_spatial(input_shape, self.data_format, 2, spatial, self.filters)
+        return with_spatial(input_shape, self.data_format, self.rank, spatial, self.filters)
 
     def call(self, inputs):
         y = _conv.conv_transpose(inputs, self.kernel, self.strides, self.padding,
                                  self.output_padding, self.data_format, self.dilation_rate)
         if self.bias is not None:
             y = y + (self.bias if self.data_format == "channels_last" else
-                     self.bias.reshape(-1, 1, 1))
+                     self.bias.reshape((-1,) + (1,) * self.rank))
         return y if self.activation is None else self.activation(y)
 
     def get_config(self):
         config = super().get_config()
         del config["groups"]
         return {**config, "output_padding": self.output_padding}
+
+
+class Conv1DTranspose(_ConvTranspose):
+    """Transposed 1-D convolution over ``(batch, steps, channels)`` input.
+
+    Weights: ``kernel`` ``(k, filters, in)`` and ``bias`` ``(filters,)``.
+
+    Example::
+
+        >>> keras.layers.Conv1DTranspose(4, 3, strides=2, padding="same")(np.zeros((1, 5, 8), np.float32)).shape
+        ember.Size([1, 10, 4])
+    """
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
+class Conv2DTranspose(_ConvTranspose):
+    """Transposed 2-D convolution (learnable upsampling): 'same' gives ``input · strides``,
+    'valid' ``(input - 1) · strides + max(kernel, strides)`` (``output_padding`` adjusts).
+
+    Weights: ``kernel`` ``(kh, kw, filters, in)`` and ``bias`` ``(filters,)``.
+
+    Example::
+
+        >>> keras.layers.Conv2DTranspose(4, 3, strides=2, padding="same")(np.zeros((1, 5, 5, 8), np.float32)).shape
+        ember.Size([1, 10, 10, 4])
+    """
+
+    rank = 2
+
+
+class Conv3DTranspose(_ConvTranspose):
+    """Transposed 3-D convolution over ``(batch, depth, height, width, channels)`` input (note
+    Keras's argument order: ``data_format`` before ``output_padding``).
+
+    Weights: ``kernel`` ``(kd, kh, kw, filters, in)`` and ``bias`` ``(filters,)``.
+
+    Example::
+
+        >>> keras.layers.Conv3DTranspose(4, 2, strides=2)(np.zeros((1, 2, 3, 3, 8), np.float32)).shape
+        ember.Size([1, 4, 6, 6, 4])
+    """
+
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 output_padding=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
 
 
 class DepthwiseConv2D(_Conv):
@@ -283,12 +356,12 @@ class DepthwiseConv2D(_Conv):
                                       initializer=self.kernel_initializer, name="kernel",
                                       regularizer=self.kernel_regularizer)
         self._add_bias(channels * self.depth_multiplier)
-        self.input_spec = InputSpec(min_ndim=4,
-                                    axes={spatial_axes(self.data_format, 2)[1]: channels})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2,
+                                    axes={spatial_axes(self.data_format, self.rank)[1]: channels})
 
     def compute_output_shape(self, input_shape):
         channels = self._channels(input_shape)
-        return with_spatial(input_shape, self.data_format, 2, self._spatial_out(input_shape),
+        return with_spatial(input_shape, self.data_format, self.rank, self._spatial_out(input_shape),
                             None if channels is None else channels * self.depth_multiplier)
 
     def call(self, inputs):
@@ -339,12 +412,12 @@ class SeparableConv2D(_Conv):
             initializer=self.kernel_initializer, name="depthwise_kernel",
             regularizer=self.kernel_regularizer)
         self.pointwise_kernel = self.add_weight(
-            shape=(1, 1, channels * self.depth_multiplier, self.filters),
+            shape=(1,) * self.rank + (channels * self.depth_multiplier, self.filters),
             initializer=self.pointwise_initializer, name="pointwise_kernel",
             regularizer=self.pointwise_regularizer)
         self._add_bias(self.filters)
-        self.input_spec = InputSpec(min_ndim=4,
-                                    axes={spatial_axes(self.data_format, 2)[1]: channels})
+        self.input_spec = InputSpec(min_ndim=self.rank + 2,
+                                    axes={spatial_axes(self.data_format, self.rank)[1]: channels})
 
     def call(self, inputs):
         k = self.depthwise_kernel.reshape(self.kernel_size + (1, -1))
@@ -363,3 +436,52 @@ class SeparableConv2D(_Conv):
                 "pointwise_initializer": _init.serialize(self.pointwise_initializer),
                 "depthwise_regularizer": _reg.serialize(self.kernel_regularizer),
                 "pointwise_regularizer": _reg.serialize(self.pointwise_regularizer)}
+
+
+class DepthwiseConv1D(DepthwiseConv2D):
+    """:class:`DepthwiseConv2D` over ``(batch, steps, channels)`` input. Weights: ``kernel``
+    ``(k, in, depth_multiplier)``, ``bias`` ``(in · depth_multiplier,)``.
+
+    Example::
+
+        >>> keras.layers.DepthwiseConv1D(3, depth_multiplier=2)(np.zeros((1, 6, 4), np.float32)).shape
+        ember.Size([1, 4, 8])
+    """
+
+    rank = 1
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
+
+
+class SeparableConv1D(SeparableConv2D):
+    """:class:`SeparableConv2D` over ``(batch, steps, channels)`` input. Weights:
+    ``depthwise_kernel`` ``(k, in, depth_multiplier)``, ``pointwise_kernel`` ``(1, in ·
+    depth_multiplier, filters)``, ``bias`` ``(filters,)``.
+
+    Example::
+
+        >>> keras.layers.SeparableConv1D(8, 3, padding="same")(np.zeros((1, 6, 4), np.float32)).shape
+        ember.Size([1, 6, 8])
+    """
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, activation, use_bias, depthwise_initializer,
+                         pointwise_initializer, bias_initializer, depthwise_regularizer,
+                         pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, pointwise_constraint, bias_constraint, **kwargs)

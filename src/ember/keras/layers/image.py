@@ -1,5 +1,5 @@
 """Image preprocessing and regularisation layers: ``Rescaling`` (``x · scale + offset``) and
-``SpatialDropout2D`` (drops whole feature maps), with Keras 3's arguments.
+``SpatialDropout1D/2D/3D`` (drop whole feature maps), with Keras 3's arguments.
 
 Example::
 
@@ -16,7 +16,7 @@ from ..config import image_data_format, standardize_data_format
 from .base import InputSpec, Layer
 from .core import Dropout
 
-__all__ = ["Rescaling", "SpatialDropout2D"]
+__all__ = ["Rescaling", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
 
 
 class Rescaling(Layer):
@@ -50,7 +50,52 @@ class Rescaling(Layer):
         return {**super().get_config(), "scale": plain(self.scale), "offset": plain(self.offset)}
 
 
-class SpatialDropout2D(Dropout):
+class _SpatialDropout(Dropout):
+    """Dropout of whole feature maps of ``rank``-D images: one draw per (sample, channel)."""
+
+    rank = 2
+
+    def __init__(self, rate, data_format=None, seed=None, **kwargs):
+        super().__init__(rate, seed=seed, **kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def call(self, inputs, training=False):
+        n = inputs.shape[0]
+        ones = (1,) * self.rank
+        self.noise_shape = ((n, inputs.shape[1]) + ones if self.data_format == "channels_first"
+                            else (n,) + ones + (inputs.shape[-1],))
+        return super().call(inputs, training)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["noise_shape"]
+        return {**config, "data_format": self.data_format}
+
+
+class SpatialDropout1D(_SpatialDropout):
+    """Dropout of whole channels of ``(batch, steps, channels)`` input while training (each
+    ``(sample, channel)`` sequence zeroed with probability ``rate``, the rest scaled by
+    ``1 / (1 - rate)``); the identity at inference.
+
+    Example::
+
+        >>> keras.layers.SpatialDropout1D(0.5)(np.ones((2, 5, 3), np.float32)).shape
+        ember.Size([2, 5, 3])
+    """
+
+    rank = 1
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(rate, "channels_last", seed=seed, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["data_format"]
+        return config
+
+
+class SpatialDropout2D(_SpatialDropout):
     """Dropout of whole feature maps: while training, each ``(sample, channel)`` map of
     ``(batch, h, w, c)`` input is zeroed with probability ``rate`` (the rest scaled by
     ``1 / (1 - rate)``); the identity at inference.
@@ -62,17 +107,15 @@ class SpatialDropout2D(Dropout):
         ember.Size([2, 4, 4, 3])
     """
 
-    def __init__(self, rate, data_format=None, seed=None, **kwargs):
-        super().__init__(rate, seed=seed, **kwargs)
-        self.data_format = standardize_data_format(data_format)
-        self.input_spec = InputSpec(ndim=4)
 
-    def call(self, inputs, training=False):
-        n, a, b, c = inputs.shape
-        self.noise_shape = (n, a, 1, 1) if self.data_format == "channels_first" else (n, 1, 1, c)
-        return super().call(inputs, training)
+class SpatialDropout3D(_SpatialDropout):
+    """Dropout of whole ``(depth, height, width)`` volumes of ``(batch, d, h, w, c)`` input
+    while training; the identity at inference.
 
-    def get_config(self):
-        config = super().get_config()
-        del config["noise_shape"]
-        return {**config, "data_format": self.data_format}
+    Example::
+
+        >>> keras.layers.SpatialDropout3D(0.2)(np.ones((2, 2, 3, 3, 4), np.float32)).shape
+        ember.Size([2, 2, 3, 3, 4])
+    """
+
+    rank = 3

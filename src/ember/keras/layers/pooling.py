@@ -1,5 +1,5 @@
-"""Pooling layers: ``MaxPooling1D/2D``, ``AveragePooling1D/2D`` (windows) and
-``GlobalAveragePooling1D/2D``, ``GlobalMaxPooling1D/2D`` (over every position), with Keras 3's
+"""Pooling layers: ``MaxPooling1D/2D/3D``, ``AveragePooling1D/2D/3D`` (windows) and
+``GlobalAveragePooling1D/2D/3D``, ``GlobalMaxPooling1D/2D/3D`` (over every position), with Keras 3's
 arguments and shapes; ``call`` is ``keras.ops``' ``max_pool``/``average_pool`` or a mean/max.
 
 Example::
@@ -18,9 +18,10 @@ from ..ops import nn_conv as _conv
 from .base import InputSpec, Layer
 from .convolutional import conv_output_length, spatial_axes, with_spatial
 
-__all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
-           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
-           "GlobalMaxPooling2D"]
+__all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+           "AveragePooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+           "GlobalAveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+           "GlobalMaxPooling3D"]
 
 
 class _Pooling(Layer):
@@ -82,6 +83,20 @@ class MaxPooling2D(_Pooling):
     _op = staticmethod(_conv.max_pool)
 
 
+class MaxPooling3D(_Pooling):
+    """Maximum over ``pool_size`` windows (default 2×2×2) of ``(batch, depth, height, width,
+    channels)`` volumes.
+
+    Example::
+
+        >>> keras.layers.MaxPooling3D()(np.zeros((1, 4, 6, 6, 2), np.float32)).shape
+        ember.Size([1, 2, 3, 3, 2])
+    """
+
+    rank = 3
+    _op = staticmethod(_conv.max_pool)
+
+
 class AveragePooling1D(_Pooling):
     """Mean over ``pool_size`` steps (padding never counts in the mean); ``pool_size`` has no
     default, as in Keras.
@@ -109,6 +124,23 @@ class AveragePooling2D(_Pooling):
         ember.Size([1, 2, 2, 2])
     """
 
+    _op = staticmethod(_conv.average_pool)
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name, **kwargs)
+
+
+class AveragePooling3D(_Pooling):
+    """Mean over ``pool_size`` windows of volumes (padding never counts in the mean).
+
+    Example::
+
+        >>> keras.layers.AveragePooling3D(2)(np.zeros((1, 4, 4, 4, 2), np.float32)).shape
+        ember.Size([1, 2, 2, 2, 2])
+    """
+
+    rank = 3
     _op = staticmethod(_conv.average_pool)
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None,
@@ -207,4 +239,29 @@ class GlobalMaxPooling2D(_GlobalPooling):
         ember.Size([2, 3])
     """
 
+    _reduce = "max"
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    """Mean over depth, height and width: ``(batch, d, h, w, c)`` → ``(batch, c)``.
+
+    Example::
+
+        >>> keras.layers.GlobalAveragePooling3D()(np.ones((2, 3, 5, 5, 4), np.float32)).shape
+        ember.Size([2, 4])
+    """
+
+    rank = 3
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """Maximum over depth, height and width: ``(batch, d, h, w, c)`` → ``(batch, c)``.
+
+    Example::
+
+        >>> keras.layers.GlobalMaxPooling3D(keepdims=True)(np.ones((2, 3, 5, 5, 4), np.float32)).shape
+        ember.Size([2, 1, 1, 1, 4])
+    """
+
+    rank = 3
     _reduce = "max"

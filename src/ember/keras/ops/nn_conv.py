@@ -20,9 +20,10 @@ from ._base import t
 __all__ = ["conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool",
            "average_pool"]
 
-_CONV = {1: F.conv1d, 2: F.conv2d}
-_MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d}
-_AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d}
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+_MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+_AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
 def ntuple(value, n: int, name: str) -> tuple:
@@ -91,8 +92,8 @@ def conv_with_bias(inputs, kernel, bias=None, strides=1, padding="valid", data_f
     x, k = t(inputs), t(kernel)
     n = x.ndim - 2
     if n not in _CONV:
-        raise ValueError(f"Inputs to conv operation should have ndim=3 or 4 in ember (1D and "
-                         f"2D convolutions). Received input shape: {tuple(x.shape)}.")
+        raise ValueError(f"Inputs to conv operation should have ndim=3, 4, or 5, corresponding "
+                         f"to 1D, 2D and 3D inputs. Received input shape: {tuple(x.shape)}.")
     strides = ntuple(strides, n, "strides")
     dilation = ntuple(dilation_rate, n, "dilation_rate")
     xc = channels_first(x, data_format)
@@ -108,7 +109,7 @@ def conv_with_bias(inputs, kernel, bias=None, strides=1, padding="valid", data_f
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    """N-D convolution (1-D or 2-D here); ``kernel`` is ``(*kernel_size, in / groups, out)``
+    """N-D convolution (1-D, 2-D or 3-D); ``kernel`` is ``(*kernel_size, in / groups, out)``
     and the groups follow from the channel counts.
 
     Example::
@@ -162,8 +163,9 @@ def _transpose_padding(kernel: int, stride: int, dilation: int, padding: str, ou
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1):
-    """Transposed 2-D convolution; ``kernel`` is ``(*kernel_size, out, in)``. With 'same' the
-    output is ``input · stride``; with 'valid' ``(input - 1) · stride + max(kernel, stride)``.
+    """Transposed 1-D, 2-D or 3-D convolution; ``kernel`` is ``(*kernel_size, out, in)``. With
+    'same' the output is ``input · stride``; with 'valid' ``(input - 1) · stride + max(kernel,
+    stride)``.
 
     Example::
 
@@ -172,19 +174,21 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         ember.Size([1, 6, 6, 4])
     """
     x, k = t(inputs), t(kernel)
-    if x.ndim != 4:
-        raise ValueError(f"ember's conv_transpose takes 4-D input (2-D convolutions). Received "
-                         f"input shape: {tuple(x.shape)}.")
+    n = x.ndim - 2
+    if n not in _CONV_TRANSPOSE:
+        raise ValueError(f"Inputs to conv_transpose operation should have ndim=3, 4, or 5, "
+                         f"corresponding to 1D, 2D and 3D inputs. Received input shape: "
+                         f"{tuple(x.shape)}.")
     padding = _padding_arg(padding)
-    strides = ntuple(strides, 2, "strides")
-    dilation = ntuple(dilation_rate, 2, "dilation_rate")
-    out_pad = [None, None] if output_padding is None else list(ntuple(output_padding, 2,
-                                                                      "output_padding"))
+    strides = ntuple(strides, n, "strides")
+    dilation = ntuple(dilation_rate, n, "dilation_rate")
+    out_pad = [None] * n if output_padding is None else list(ntuple(output_padding, n,
+                                                                    "output_padding"))
     xc = channels_first(x, data_format)
-    w = _shape.permute(k, (3, 2, 0, 1))                             # (in, out, kh, kw)
-    y = F.conv_transpose2d(xc, w, None, strides, dilation=dilation)
+    w = _shape.permute(k, (n + 1, n) + tuple(range(n)))             # (in, out, *kernel)
+    y = _CONV_TRANSPOSE[n](xc, w, None, strides, dilation=dilation)
     crops = []
-    for i in (1, 0):                                                # F.pad order: W first
+    for i in reversed(range(n)):                                    # F.pad order: last axis first
         left, right = _transpose_padding(k.shape[i], strides[i], dilation[i], padding,
                                          out_pad[i])
         extent = (k.shape[i] - 1) * dilation[i] + 1
@@ -198,19 +202,19 @@ def _pool(fn, x, pool_size, strides, padding, data_format, **kwargs):
     x = t(x)
     n = x.ndim - 2
     if n not in fn:
-        raise ValueError(f"Inputs to pooling op must have ndim=3 or 4 in ember (1D and 2D "
-                         f"pooling). Received input shape: {tuple(x.shape)}.")
+        raise ValueError(f"Inputs to pooling op must have ndim=3, 4 or 5, corresponding to 1D, "
+                         f"2D and 3D inputs. Received input shape: {tuple(x.shape)}.")
     pool = ntuple(pool_size, n, "pool_size")
     strides = pool if strides is None else ntuple(strides, n, "strides")
     xc, pad = _padded(channels_first(x, data_format), _padding_arg(padding), pool, strides,
                       (1,) * n, "replicate")
-    y = fn[n](xc, pool if n == 2 else pool[0], strides if n == 2 else strides[0],
-              pad if n == 2 or pad == 0 else pad[0], **kwargs)
+    y = fn[n](xc, pool if n > 1 else pool[0], strides if n > 1 else strides[0],
+              pad if n > 1 or pad == 0 else pad[0], **kwargs)
     return from_channels_first(y, data_format)
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Maximum over ``pool_size`` windows (1-D or 2-D; strides default to ``pool_size``).
+    """Maximum over ``pool_size`` windows (1-D, 2-D or 3-D; strides default to ``pool_size``).
 
     Example::
 

@@ -12,16 +12,15 @@ from .activation import __all__ as _activation_all
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .ctc import ctc_loss
 from .embedding import embedding, embedding_bag
-from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold
-from .layers import (batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, linear,
-                     normalize, one_hot)
+from .conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d,
+                   fold, unfold)
+from .layers import (batch_norm, dropout, dropout1d, dropout2d, dropout3d, group_norm, layer_norm,
+                     linear, normalize, one_hot)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                    hinge_embedding_loss, huber_loss, kl_div, l1_loss, mse_loss, multi_margin_loss,
                    nll_loss, smooth_l1_loss, soft_margin_loss)
-from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
-                      adaptive_max_pool1d_with_indices, adaptive_max_pool2d,
-                      adaptive_max_pool2d_with_indices, avg_pool1d, avg_pool2d, max_pool1d,
-                      max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices)
+from .pooling import *  # noqa: F401,F403 - max/avg pooling 1-3D, adaptive forms, *_with_indices
+from .pooling import __all__ as _pooling_all
 from .vision import interpolate, pad, upsample, upsample_bilinear, upsample_nearest
 from .distance import *  # noqa: F401,F403 - pairwise_distance, cosine_similarity, pdist
 from .distance import __all__ as _distance_all
@@ -37,7 +36,6 @@ __all__ = list(_activation_all) + [
     "dropout", "layer_norm", "linear", "normalize", "one_hot", "pad", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "hinge_embedding_loss", "huber_loss",
     "kl_div", "l1_loss", "mse_loss", "multi_margin_loss", "nll_loss", "smooth_l1_loss",
-    "soft_margin_loss", "dropout2d", "group_norm", "conv1d", "conv2d", "conv_transpose2d", "fold",
-    "unfold", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-    "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d", "interpolate",
-    "upsample"] + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)
+    "soft_margin_loss", "dropout2d", "dropout3d", "group_norm", "conv1d", "conv2d", "conv3d",
+    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold", "interpolate",
+    "upsample"] + [n for n in _pooling_all if "with_indices" not in n] + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)

@@ -1,4 +1,4 @@
-"""Convolutions of ``ember.nn.functional``: ``conv1d``, ``conv2d``, ``conv_transpose2d``,
+"""Convolutions of ``ember.nn.functional``: ``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``,
 ``unfold`` and ``fold``, with torch's arguments, checks and error messages.
 
 Example::
@@ -14,7 +14,8 @@ from ...ops._util import as_tensor
 from ._spatial import batched, ntuple, spatial_rank, torch_size, unbatch
 from .layers import _dtype_name
 
-__all__ = ["conv1d", "conv2d", "conv_transpose2d", "unfold", "fold"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+           "unfold", "fold"]
 
 
 
@@ -93,9 +94,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, dims: int, nam
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))})"
                            f". Kernel size: ({' x '.join(map(str, extent))}). Kernel size can't be "
                            f"greater than actual input size")
-    if dims == 1:
-        pads, stride, dilation = ((0, 0),) + pads, (1,) + stride, (1,) + dilation
-    y = Convolution.apply(xb, weight, bias, stride=stride, pads=pads[0] + pads[1],
+    y = Convolution.apply(xb, weight, bias, stride=stride, pads=sum(pads, ()),
                           dilation=dilation, groups=groups)
     return unbatch(y, is_batched)
 
@@ -138,6 +137,93 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D cross-correlation over ``(N, C_in, D, H, W)`` (or unbatched ``(C_in, D, H, W)``)
+    input (volumes, video clips).
+
+    Args:
+        weight: ``(C_out, C_in / groups, kD, kH, kW)``; bias: ``(C_out,)`` or None.
+        stride, dilation: int or triple; padding: int, triple, 'same' or 'valid'.
+        groups: split the channels into this many independent convolutions.
+
+    Shape: output ``(N, C_out, D_out, H_out, W_out)``, each as in :func:`conv2d`.
+
+    Example::
+
+        >>> F.conv3d(ember.ones(1, 2, 4, 5, 5), ember.ones(3, 2, 3, 3, 3), padding=1).shape
+        ember.Size([1, 3, 4, 5, 5])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+_AXES = ("depth", "height", "width")
+
+
+def _named(what: str, values, sep: str) -> str:
+    """``stride_height: 1, stride_width: 2`` as torch's transposed-convolution messages name
+    the axes (a 1-D convolution is reported as 2-D, its height 1)."""
+    values = (1,) * (2 - len(values)) + tuple(values) if len(values) < 2 else tuple(values)
+    return sep.join(f"{what}_{axis}: {v}" for axis, v in zip(_AXES[-len(values):], values))
+
+
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                    dims: int, name: str):
+    x = as_tensor(input)
+    is_batched = spatial_rank(x, dims, name)
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    stride, dilation = ntuple(stride, dims, "stride"), ntuple(dilation, dims, "dilation")
+    pads = ntuple(padding, dims, "padding")
+    out_pad = ntuple(output_padding, dims, "output_padding")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got "
+                           f"{_named('dilation', dilation, ', ')}")
+    if any(p < 0 for p in pads):
+        raise RuntimeError("negative padding is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(out_pad, stride, dilation)) or min(out_pad) < 0:
+        padded = (0,) * (2 - dims) + out_pad if dims < 2 else out_pad
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
+                           f"{_named('output_padding', padded, ' ')} "
+                           f"{_named('stride', stride, ' ')} {_named('dilation', dilation, ' ')}")
+    xb = batched(x, is_batched)
+    if weight.ndim != dims + 2 or weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                           f"dimension 0, but got weight of size [{torch_size(weight.shape)}] "
+                           f"instead")
+    _check_operands(xb, weight, bias, groups, transposed=True)
+    size = [(n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in
+            zip(xb.shape[2:], stride, pads, dilation, weight.shape[2:], out_pad)]
+    if min(size) < 1:
+        shown = (1,) * (2 - dims) if dims < 2 else ()
+        raise RuntimeError(f"Given input size per channel: "
+                           f"({' x '.join(map(str, shown + tuple(xb.shape[2:])))}). Calculated "
+                           f"output size per channel: ({' x '.join(map(str, shown + tuple(size)))})"
+                           f". Output size is too small")
+    y = ConvolutionTranspose.apply(xb, weight, bias, stride=stride,
+                                   pads=tuple(p for p in pads for _ in (0, 1)),
+                                   output_padding=out_pad, dilation=dilation, groups=groups)
+    return unbatch(y, is_batched)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The transposed 1-D convolution over ``(N, C_in, L)`` (or ``(C_in, L)``) input; see
+    :func:`conv_transpose2d`.
+
+    Shape: weight ``(C_in, C_out / groups, k)``;
+    ``L_out = (L - 1)·stride - 2·padding + dilation·(k - 1) + output_padding + 1``.
+
+    Example::
+
+        >>> F.conv_transpose1d(ember.ones(1, 2, 4), ember.ones(2, 3, 3), stride=2).shape
+        ember.Size([1, 3, 9])
+    """
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 1, "conv_transpose1d")
+
+
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """The transposed 2-D convolution (the gradient of :func:`conv2d` with respect to its input).
@@ -154,41 +240,24 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         >>> F.conv_transpose2d(ember.ones(1, 2, 3, 3), ember.ones(2, 4, 2, 2), stride=2).shape
         ember.Size([1, 4, 6, 6])
     """
-    x = as_tensor(input)
-    is_batched = spatial_rank(x, 2, "conv_transpose2d")
-    if isinstance(padding, str):
-        raise TypeError("conv_transpose2d(): argument 'padding' must be tuple of ints, not str")
-    stride, dilation = ntuple(stride, 2, "stride"), ntuple(dilation, 2, "dilation")
-    pads, out_pad = ntuple(padding, 2, "padding"), ntuple(output_padding, 2, "output_padding")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
-                           f"{dilation[0]}, dilation_width: {dilation[1]}")
-    if any(s <= 0 for s in stride):
-        raise RuntimeError(f"stride should be greater than zero, but got stride_height: "
-                           f"{stride[0]} stride_width: {stride[1]}")
-    if any(p < 0 for p in pads):
-        raise RuntimeError("negative padding is not supported")
-    if any(o >= s and o >= d for o, s, d in zip(out_pad, stride, dilation)) or min(out_pad) < 0:
-        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
-                           f"output_padding_height: {out_pad[0]} output_padding_width: {out_pad[1]} "
-                           f"stride_height: {stride[0]} stride_width: {stride[1]} dilation_height: "
-                           f"{dilation[0]} dilation_width: {dilation[1]}")
-    xb = batched(x, is_batched)
-    if weight.ndim != 4 or weight.shape[0] % groups:
-        raise RuntimeError(f"conv_transpose2d: expected weight (C_in, C_out / groups, kH, kW) with "
-                           f"C_in divisible by groups={groups}, got weight of size "
-                           f"{torch_size(weight.shape)}")
-    _check_operands(xb, weight, bias, groups, transposed=True)
-    size = [(n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, s, p, d, k, o in
-            zip(xb.shape[2:], stride, pads, dilation, weight.shape[2:], out_pad)]
-    if min(size) < 1:
-        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, xb.shape[2:]))}). "
-                           f"Calculated output size per channel: ({' x '.join(map(str, size))}). "
-                           f"Output size is too small")
-    y = ConvolutionTranspose.apply(xb, weight, bias, stride=stride,
-                                   pads=(pads[0], pads[0], pads[1], pads[1]),
-                                   output_padding=out_pad, dilation=dilation, groups=groups)
-    return unbatch(y, is_batched)
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 2, "conv_transpose2d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The transposed 3-D convolution over ``(N, C_in, D, H, W)`` (or unbatched) input; see
+    :func:`conv_transpose2d`.
+
+    Shape: weight ``(C_in, C_out / groups, kD, kH, kW)``; each output size as in 2-D.
+
+    Example::
+
+        >>> F.conv_transpose3d(ember.ones(1, 2, 2, 3, 3), ember.ones(2, 4, 2, 2, 2), stride=2).shape
+        ember.Size([1, 4, 4, 6, 6])
+    """
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 3, "conv_transpose3d")
 
 
 def _fold_args(kernel_size, dilation, padding, stride):

@@ -129,6 +129,28 @@ def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
     return _dropout(x, p, training, inplace, shape)
 
 
+def dropout3d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zeroes whole channels: each ``(n, c)`` volume of ``(N, C, D, H, W)`` input (or each
+    channel of unbatched ``(C, D, H, W)``) is dropped with probability ``p``, the rest scaled by
+    ``1 / (1 - p)``. Other ranks warn as deprecated (as in torch) and are read as unbatched.
+
+    Example::
+
+        >>> F.dropout3d(ember.ones(2, 3, 2, 2, 2), p=0.5, training=False).shape
+        ember.Size([2, 3, 2, 2, 2])
+    """
+    x = as_tensor(input)
+    if x.ndim not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {x.ndim}-D input to dropout3d, which is deprecated and "
+                      f"will result in an error in a future release. To retain the behavior and "
+                      f"silence this warning, please use dropout instead. Note that dropout3d exists "
+                      f"to provide channel-wise dropout on inputs with 3 spatial dimensions, a channel "
+                      f"dimension, and an optional batch dimension (i.e. 4D or 5D inputs).")
+    lead = x.shape[:2] if x.ndim == 5 else x.shape[:1]
+    shape = lead + (1,) * (x.ndim - len(lead))
+    return _dropout(x, p, training, inplace, shape)
+
+
 def dropout_mask(shape, p: float, dtype) -> np.ndarray:
     """Inverted-dropout multipliers: 0 with probability ``p``, else ``1 / (1 - p)``, drawn
     from ember's global generator (the one rule behind every dropout in ember)."""

@@ -1,4 +1,4 @@
-"""Pooling functions of ``ember.nn.functional``: max/average pooling (1-D and 2-D) and their
+"""Pooling functions of ``ember.nn.functional``: max/average pooling (1-D, 2-D and 3-D) and their
 adaptive forms, with torch's arguments and error messages.
 
 1-D pooling is 2-D pooling of ``(N, C, 1, L)``, reached through an unsqueeze and a squeeze,
@@ -20,10 +20,12 @@ from ...ops.pooling import AdaptiveMaxPool, AvgPool, MaxPool
 from ...ops.resample import Resample, adaptive_matrix
 from ._spatial import ntuple, torch_size
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
-           "adaptive_max_pool2d_with_indices"]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+           "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "adaptive_max_pool3d_with_indices"]
 
 
 def _window_args(kernel_size, stride, padding, dilation, dims: int = 2):
@@ -33,41 +35,55 @@ def _window_args(kernel_size, stride, padding, dilation, dims: int = 2):
     return kernel, stride, ntuple(padding, dims, "padding"), ntuple(dilation, dims, "dilation")
 
 
-def _check_2d(x, kernel, stride, pads, dilation, ceil_mode):
-    """torch's pool2d_shape_check; returns the output size."""
+def _check_window(x, kernel, stride, pads, dilation, ceil_mode):
+    """torch's pool2d/pool3d shape checks; returns the output size."""
+    dims = len(kernel)
+    names = ("T", "H", "W")[-dims:]
     if 0 in stride:
         raise RuntimeError("stride should not be zero")
     if min(kernel) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} "
-                           f"kW: {kernel[1]}")
+        raise RuntimeError("kernel size should be greater than zero, but got " + " ".join(
+            f"k{a}: {k}" for a, k in zip(names, kernel)))
     if min(stride) < 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {stride[0]} "
-                           f"dW: {stride[1]}")
+        raise RuntimeError("stride should be greater than zero, but got " + " ".join(
+            f"d{a}: {s}" for a, s in zip(names, stride)))
     if min(dilation) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: "
-                           f"{dilation[0]} dilationW: {dilation[1]}")
+        raise RuntimeError("dilation should be greater than zero, but got " + " ".join(
+            f"dilation{a}: {d}" for a, d in zip(names, dilation)))
     if min(pads) < 0:
         raise RuntimeError(f"pad must be non-negative, but got pad: {min(pads)}")
     for p, k, d in zip(pads, kernel, dilation):
         if p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p}, kernel_size={k} and dilation={d}")
-    size = x.shape[-2:]
+    size = x.shape[-dims:]
     out = tuple(out_size(size[a], kernel[a], stride[a], 2 * pads[a], dilation[a], ceil_mode,
-                         pads[a]) for a in (0, 1))
+                         pads[a]) for a in range(dims))
     if min(out) < 1:
-        c = x.shape[-3]
-        raise RuntimeError(f"Given input size: ({c}x{size[0]}x{size[1]}). Calculated output size: "
-                           f"({c}x{out[0]}x{out[1]}). Output size is too small")
+        c = x.shape[-dims - 1]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c,) + tuple(size)))}). "
+                           f"Calculated output size: ({'x'.join(map(str, (c,) + out))}). Output "
+                           f"size is too small")
     return out
 
 
+def _flat_pads(pads) -> tuple:
+    """``(p0, p1, …)`` symmetric padding → the ops' ``(before_0, after_0, …)``."""
+    return tuple(p for p in pads for _ in (0, 1))
+
+
 def _max_pool(x4, kernel, stride, pads, dilation, ceil_mode, return_indices):
-    out = _check_2d(x4, kernel, stride, pads, dilation, ceil_mode)
+    out = _check_window(x4, kernel, stride, pads, dilation, ceil_mode)
     sink = [] if return_indices else None
-    y = MaxPool.apply(x4, kernel=kernel, stride=stride, pads=(pads[0], pads[0], pads[1], pads[1]),
+    y = MaxPool.apply(x4, kernel=kernel, stride=stride, pads=_flat_pads(pads),
                       dilation=dilation, out=out, sink=sink)
     return (y, Tensor._make(sink[0])) if return_indices else y
+
+
+def _window_rank(x, dims: int) -> None:
+    if x.ndim not in (dims + 1, dims + 2) or 0 in x.shape[-dims - 1:]:
+        raise RuntimeError(f"non-empty {dims + 1}D or {dims + 2}D (batch mode) tensor expected "
+                           f"for input")
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
@@ -85,9 +101,24 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         ember.Size([1, 3, 3, 3])
     """
     x = as_tensor(input)
-    if x.ndim not in (3, 4) or 0 in x.shape[-3:]:
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    _window_rank(x, 2)
     kernel, stride, pads, dilation = _window_args(kernel_size, stride, padding, dilation)
+    return _max_pool(x, kernel, stride, pads, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """Maximum over ``kernel_size`` windows of ``(N, C, D, H, W)`` (or ``(C, D, H, W)``) input;
+    arguments as :func:`max_pool2d` (ints or triples).
+
+    Example::
+
+        >>> F.max_pool3d(ember.ones(1, 2, 4, 6, 6), 2).shape
+        ember.Size([1, 2, 2, 3, 3])
+    """
+    x = as_tensor(input)
+    _window_rank(x, 3)
+    kernel, stride, pads, dilation = _window_args(kernel_size, stride, padding, dilation, 3)
     return _max_pool(x, kernel, stride, pads, dilation, ceil_mode, return_indices)
 
 
@@ -126,9 +157,13 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def _avg_pool(x4, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override):
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    out = _check_2d(x4, kernel, stride, pads, (1, 1), ceil_mode)
-    return AvgPool.apply(x4, kernel=kernel, stride=stride, out=out,
-                         pads=(pads[0], pads[0], pads[1], pads[1]),
+    dims = len(kernel)
+    if dims == 3 and any(k > n + 2 * p for k, n, p in zip(kernel, x4.shape[-3:], pads)):
+        raise RuntimeError(f"input image (T: {x4.shape[-3]} H: {x4.shape[-2]} W: {x4.shape[-1]}) "
+                           f"smaller than kernel size (kT: {kernel[0]} kH: {kernel[1]} kW: "
+                           f"{kernel[2]})")
+    out = _check_window(x4, kernel, stride, pads, (1,) * dims, ceil_mode)
+    return AvgPool.apply(x4, kernel=kernel, stride=stride, out=out, pads=_flat_pads(pads),
                          count_include_pad=count_include_pad, divisor_override=divisor_override)
 
 
@@ -156,6 +191,22 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = Fal
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size "
                            f"for input, but got:{torch_size(x.shape)}")
     kernel, stride, pads, _ = _window_args(kernel_size, stride, padding, 1)
+    return _avg_pool(x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None):
+    """Mean over ``kernel_size`` windows of ``(N, C, D, H, W)`` (or ``(C, D, H, W)``) input;
+    arguments as :func:`avg_pool2d` (ints or triples).
+
+    Example::
+
+        >>> F.avg_pool3d(ember.ones(1, 2, 4, 4, 4), 2).shape
+        ember.Size([1, 2, 2, 2, 2])
+    """
+    x = as_tensor(input)
+    _window_rank(x, 3)
+    kernel, stride, pads, _ = _window_args(kernel_size, stride, padding, 1, 3)
     return _avg_pool(x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override)
 
 
@@ -198,6 +249,18 @@ def _adaptive_size(x, output_size, dims: int, name: str) -> tuple:
     return size
 
 
+def _adaptive_avg(x, output_size, dims: int, name: str):
+    if x.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got "
+                           f"{torch_size(x.shape)}")
+    out = _adaptive_size(x, output_size, dims, name)
+    dtype = x._data.dtype
+    mats = [adaptive_matrix(n, o, dtype) for n, o in zip(x.shape[-dims:], out)]
+    if out == (1,) * dims:
+        return Resample.apply(x, mats=mats, label="MeanBackward1", saves=())
+    return Resample.apply(x, mats=mats, label=f"AdaptiveAvgPool{dims}DBackward0", saves=(0,))
+
+
 def adaptive_avg_pool2d(input, output_size):
     """Averages ``(N, C, H, W)`` (or ``(C, H, W)``) input into an ``output_size`` grid of
     windows that tile the input (torch's ``floor``/``ceil`` window bounds); a None entry keeps
@@ -208,16 +271,19 @@ def adaptive_avg_pool2d(input, output_size):
         >>> F.adaptive_avg_pool2d(ember.ones(2, 3, 7, 5), 1).shape
         ember.Size([2, 3, 1, 1])
     """
-    x = as_tensor(input)
-    if x.ndim not in (3, 4):
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
-                           f"{torch_size(x.shape)}")
-    out = _adaptive_size(x, output_size, 2, "adaptive_avg_pool2d")
-    dtype = x._data.dtype
-    rows = adaptive_matrix(x.shape[-2], out[0], dtype)
-    cols = adaptive_matrix(x.shape[-1], out[1], dtype)
-    label = "MeanBackward1" if out == (1, 1) else "AdaptiveAvgPool2DBackward0"
-    return Resample.apply(x, rows=rows, cols=cols, label=label, saves=() if out == (1, 1) else (0,))
+    return _adaptive_avg(as_tensor(input), output_size, 2, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Averages ``(N, C, D, H, W)`` (or ``(C, D, H, W)``) input into an ``output_size`` grid of
+    tiling windows (see :func:`adaptive_avg_pool2d`).
+
+    Example::
+
+        >>> F.adaptive_avg_pool3d(ember.ones(2, 3, 5, 7, 5), (1, 2, 2)).shape
+        ember.Size([2, 3, 1, 2, 2])
+    """
+    return _adaptive_avg(as_tensor(input), output_size, 3, "adaptive_avg_pool3d")
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -233,7 +299,8 @@ def adaptive_avg_pool1d(input, output_size):
     (out,) = _adaptive_size(x, output_size, 1, "adaptive_avg_pool1d")
     x4 = _shape.unsqueeze(x, -2)
     cols = adaptive_matrix(x.shape[-1], out, x._data.dtype)
-    return _shape.squeeze(Resample.apply(x4, cols=cols, label="AdaptiveAvgPool2DBackward0", saves=(0,)), -2)
+    return _shape.squeeze(Resample.apply(x4, mats=(cols,), label="AdaptiveAvgPool2DBackward0",
+                                         saves=(0,)), -2)
 
 
 def _adaptive_max(x4, out, return_indices):
@@ -255,6 +322,23 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
                            f"{torch_size(x.shape)}")
     out = _adaptive_size(x, output_size, 2, "adaptive_max_pool2d")
+    return _adaptive_max(x, out, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices: bool = False):
+    """Maximum over an ``output_size`` grid of tiling windows of ``(N, C, D, H, W)`` (or
+    ``(C, D, H, W)``) input.
+
+    Example::
+
+        >>> F.adaptive_max_pool3d(ember.arange(8.0).reshape(1, 1, 2, 2, 2), 1)
+        tensor([[[[[7.]]]]])
+    """
+    x = as_tensor(input)
+    if x.ndim not in (4, 5):
+        raise RuntimeError(f"adaptive_max_pool3d(): Expected 4D or 5D tensor, but got: "
+                           f"{torch_size(x.shape)}")
+    out = _adaptive_size(x, output_size, 3, "adaptive_max_pool3d")
     return _adaptive_max(x, out, return_indices)
 
 
@@ -288,6 +372,12 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode: bool = False, return_indices: bool = False):
+    """:func:`max_pool3d` that always returns ``(output, indices)`` (torch's name for it)."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices: bool = False):
     """:func:`adaptive_max_pool1d` that always returns ``(output, indices)``."""
     return adaptive_max_pool1d(input, output_size, True)
@@ -296,3 +386,8 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices: bool = 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices: bool = False):
     """:func:`adaptive_max_pool2d` that always returns ``(output, indices)``."""
     return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices: bool = False):
+    """:func:`adaptive_max_pool3d` that always returns ``(output, indices)``."""
+    return adaptive_max_pool3d(input, output_size, True)

@@ -159,8 +159,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
         exact = mode == "nearest-exact"
         mats = [nearest_matrix(n, o, s, dtype, exact) for n, o, s in zip(x.shape[2:], out, scales)]
         label = f"Upsample{'NearestExact' if exact else 'Nearest'}{dims}DBackward0"
-    rows = mats[0] if dims == 2 else None
-    return Resample.apply(x, rows=rows, cols=mats[-1], label=label)
+    return Resample.apply(x, mats=mats, label=label)
 
 
 def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None):

@@ -1,5 +1,5 @@
-"""``Conv1d``, ``Conv2d`` and ``ConvTranspose2d``: torch's arguments, parameter shapes,
-initialisation and ``repr``; the maths is ``F.conv1d``/``F.conv2d``/``F.conv_transpose2d``."""
+"""``Conv1d/2d/3d`` and ``ConvTranspose1d/2d/3d``: torch's arguments, parameter shapes,
+initialisation and ``repr``; the maths is ``F.conv*d``/``F.conv_transpose*d``."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,7 @@ from ..functional._spatial import ntuple
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 # sets, like torch's: their printed order is the same as in torch's messages
 _PADDING_STRINGS = {"same", "valid"}
@@ -161,7 +161,88 @@ class Conv2d(_ConvNd):
     _fn = staticmethod(F.conv2d)
 
 
-class ConvTranspose2d(_ConvNd):
+class Conv3d(_ConvNd):
+    """3-D convolution over ``(N, C_in, D, H, W)`` (or ``(C_in, D, H, W)``) input (volumes,
+    video clips).
+
+    Args:
+        in_channels, out_channels: C_in and C_out (both divisible by ``groups``).
+        kernel_size, stride, dilation: int or triple; padding: int, triple, 'same' or 'valid'.
+        groups: independent channel groups; bias: learn a per-channel bias;
+        padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
+
+    Shape: weight ``(C_out, C_in / groups, kD, kH, kW)``; output ``(N, C_out, D_out, H_out,
+    W_out)``, each as in :class:`Conv2d`. Initialised as :class:`Conv2d`.
+
+    Example::
+
+        >>> ember.nn.Conv3d(2, 4, 3, padding=1)(ember.ones(1, 2, 5, 8, 8)).shape
+        ember.Size([1, 4, 5, 8, 8])
+    """
+
+    _dims = 3
+
+    _fn = staticmethod(F.conv3d)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """The transposed convolutions: torch's arguments (``output_padding`` before ``groups``),
+    only 'zeros' padding, and ``forward(input, output_size)``."""
+
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        name = type(self).__name__
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
+        if isinstance(padding, str):
+            raise TypeError(f"{name}: padding must be an int or a tuple of ints, got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, padding_mode, device, dtype)
+        self.output_padding = ntuple(output_padding, self._dims, "output_padding")
+
+    def _output_padding(self, input, output_size) -> tuple:
+        """The output_padding that makes the output ``output_size`` (torch's rule and message)."""
+        if output_size is None:
+            return self.output_padding
+        n = self._dims
+        size = tuple(int(s) for s in output_size)[-n:]
+        spatial = tuple(input.shape[-n:])
+        low = tuple((m - 1) * s - 2 * p + d * (k - 1) + 1 for m, s, p, d, k in
+                    zip(spatial, self.stride, self.padding, self.dilation, self.kernel_size))
+        high = tuple(m + s - 1 for m, s in zip(low, self.stride))
+        if any(not lo <= want <= hi for want, lo, hi in zip(size, low, high)):
+            raise ValueError(f"requested an output size of {size}, but valid sizes range from "
+                             f"{list(low)} to {list(high)} (for an input of {spatial})")
+        return tuple(want - lo for want, lo in zip(size, low))
+
+    def forward(self, input, output_size=None):
+        out_pad = self._output_padding(input, output_size)
+        return self._fn(input, self.weight, self.bias, self.stride, self.padding, out_pad,
+                        self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-D convolution over ``(N, C_in, L)`` input (a learnable upsampling of
+    sequences); arguments as :class:`ConvTranspose2d` with ints or 1-tuples.
+
+    Shape: weight ``(C_in, C_out / groups, k)``;
+    ``L_out = (L - 1)·stride - 2·padding + dilation·(k - 1) + output_padding + 1``.
+
+    Example::
+
+        >>> ember.nn.ConvTranspose1d(4, 2, 3, stride=2)(ember.ones(1, 4, 5)).shape
+        ember.Size([1, 2, 11])
+    """
+
+    _dims = 1
+
+    _fn = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """Transposed 2-D convolution (a learnable upsampling; the adjoint of :class:`Conv2d`).
 
     Args:
@@ -179,34 +260,23 @@ class ConvTranspose2d(_ConvNd):
         ember.Size([1, 2, 10, 10])
     """
 
-    _transposed = True
+    _dims = 2
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
-                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
-        if padding_mode != "zeros":
-            raise ValueError('Only "zeros" padding mode is supported for ConvTranspose2d')
-        if isinstance(padding, str):
-            raise TypeError(f"ConvTranspose2d: padding must be an int or a pair, got {padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, device, dtype)
-        self.output_padding = ntuple(output_padding, 2, "output_padding")
+    _fn = staticmethod(F.conv_transpose2d)
 
-    def _output_padding(self, input, output_size) -> tuple:
-        """The output_padding that makes the output ``output_size`` (torch's rule and message)."""
-        if output_size is None:
-            return self.output_padding
-        size = tuple(int(s) for s in output_size)[-2:]
-        spatial = tuple(input.shape[-2:])
-        low = tuple((n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
-                    zip(spatial, self.stride, self.padding, self.dilation, self.kernel_size))
-        high = tuple(m + s - 1 for m, s in zip(low, self.stride))
-        if any(not lo <= want <= hi for want, lo, hi in zip(size, low, high)):
-            raise ValueError(f"requested an output size of {size}, but valid sizes range from "
-                             f"{list(low)} to {list(high)} (for an input of {spatial})")
-        return tuple(want - lo for want, lo in zip(size, low))
 
-    def forward(self, input, output_size=None):
-        out_pad = self._output_padding(input, output_size)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  out_pad, self.groups, self.dilation)
+class ConvTranspose3d(_ConvTransposeNd):
+    """Transposed 3-D convolution over ``(N, C_in, D, H, W)`` input; arguments as
+    :class:`ConvTranspose2d` with ints or triples.
+
+    Shape: weight ``(C_in, C_out / groups, kD, kH, kW)``; each output size as in 2-D.
+
+    Example::
+
+        >>> ember.nn.ConvTranspose3d(4, 2, 2, stride=2)(ember.ones(1, 4, 2, 3, 3)).shape
+        ember.Size([1, 2, 4, 6, 6])
+    """
+
+    _dims = 3
+
+    _fn = staticmethod(F.conv_transpose3d)

@@ -1,11 +1,11 @@
-"""``Dropout``, ``Dropout2d`` (whole channels) and SELU's ``AlphaDropout``/``FeatureAlphaDropout``,
+"""``Dropout``, ``Dropout1d/2d/3d`` (whole channels) and SELU's ``AlphaDropout``/``FeatureAlphaDropout``,
 active only in training mode."""
 from __future__ import annotations
 
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "AlphaDropout", "FeatureAlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class Dropout(Module):
@@ -46,6 +46,21 @@ class Dropout2d(Dropout):
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    """Zeroes whole channels of ``(N, C, D, H, W)`` (or ``(C, D, H, W)``) input with
+    probability ``p`` during training (survivors scaled by ``1 / (1 - p)``); the identity in
+    eval mode.
+
+    Example::
+
+        >>> ember.nn.Dropout3d(0.3)
+        Dropout3d(p=0.3, inplace=False)
+    """
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(Dropout):

@@ -11,7 +11,7 @@ from .. import init
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 def _affine(module: Module, shape: tuple, affine: bool, bias: bool, dtype, device) -> None:
@@ -128,6 +128,19 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of ``(N, C, D, H, W)`` input: each channel over the batch and all
+    positions; arguments as :class:`BatchNorm1d`.
+
+    Example::
+
+        >>> ember.nn.BatchNorm3d(3)(ember.randn(2, 3, 2, 4, 4)).shape
+        ember.Size([2, 3, 2, 4, 4])
+    """
+
+    _dims = (5,)
 
 
 def _as_shape(normalized_shape) -> tuple:

@@ -1,13 +1,14 @@
-"""Pooling modules: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d`` and
-``AdaptiveMaxPool1d/2d``, with torch's arguments and ``repr``; the maths is in ``F``."""
+"""Pooling modules: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d`` and
+``AdaptiveMaxPool1d/2d/3d``, with torch's arguments and ``repr``; the maths is in ``F``."""
 from __future__ import annotations
 
 from .. import functional as F
 from ..functional._spatial import ntuple
 from ..module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -60,6 +61,19 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     _fn = staticmethod(F.max_pool2d)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Max pooling over ``(N, C, D, H, W)`` input; arguments as :class:`MaxPool2d` (ints or
+    triples).
+
+    Example::
+
+        >>> ember.nn.MaxPool3d(2)(ember.ones(1, 4, 8, 8, 8)).shape
+        ember.Size([1, 4, 4, 4, 4])
+    """
+
+    _fn = staticmethod(F.max_pool3d)
 
 
 class AvgPool1d(Module):
@@ -118,6 +132,21 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool3d(AvgPool2d):
+    """Average pooling over ``(N, C, D, H, W)`` input; arguments as :class:`AvgPool2d` (ints
+    or triples).
+
+    Example::
+
+        >>> ember.nn.AvgPool3d(2)(ember.ones(1, 2, 4, 4, 4)).shape
+        ember.Size([1, 2, 2, 2, 2])
+    """
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
 
 
 class _AdaptivePool(Module):
@@ -190,3 +219,28 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     """
 
     _fn = staticmethod(F.adaptive_max_pool2d)
+
+
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Averages ``(N, C, D, H, W)`` input into an ``output_size`` grid of tiling windows (a
+    None entry keeps that axis).
+
+    Example::
+
+        >>> ember.nn.AdaptiveAvgPool3d((1, 2, 2))(ember.ones(2, 8, 3, 5, 5)).shape
+        ember.Size([2, 8, 1, 2, 2])
+    """
+
+    _fn = staticmethod(F.adaptive_avg_pool3d)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
+    """Maximum over an ``output_size`` grid of tiling windows of ``(N, C, D, H, W)`` input.
+
+    Example::
+
+        >>> ember.nn.AdaptiveMaxPool3d(1)(ember.ones(2, 8, 3, 5, 5)).shape
+        ember.Size([2, 8, 1, 1, 1])
+    """
+
+    _fn = staticmethod(F.adaptive_max_pool3d)
