@@ -18,7 +18,8 @@ __all__ = ["selu", "celu", "threshold", "rrelu", "hardshrink", "prelu", "relu_",
            "binary_cross_entropy_with_logits", "cosine_embedding_loss", "hinge_embedding_loss",
            "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "constant_pad_nd",
            "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d",
+           "conv_transpose3d", "max_pool3d", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
+           "avg_pool1d", "adaptive_avg_pool1d",
            "adaptive_max_pool1d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
            "group_norm", "feature_dropout", "feature_dropout_"]
 
@@ -112,6 +113,20 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
 def batch_norm(input, weight, bias, running_mean, running_var, training: bool, momentum: float,
                eps: float, cudnn_enabled: bool):
     return _F().batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats: bool,
+                  momentum: float, eps: float, cudnn_enabled: bool):
+    return _F().instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                              momentum, eps)
+
+
+def pixel_shuffle(input, upscale_factor):
+    return _F().pixel_shuffle(input, upscale_factor)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    return _F().pixel_unshuffle(input, downscale_factor)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):

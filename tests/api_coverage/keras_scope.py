@@ -116,7 +116,6 @@ SIGNATURE_EXCEPTIONS = {
     ("keras.layers", "Dense"): "LoRA (lora_rank, lora_alpha) and quantization_config: "
                                "quantisation is out of scope",
     ("keras.layers", "Embedding"): "as Dense (quantization_config)",
-    ("keras.layers", "SpatialDropout2D"): "issue 15",
     **{("keras.layers", n): "issue 16: recurrent layers' positional order"
        for n in ("GRU", "GRUCell", "LSTM", "LSTMCell", "SimpleRNN", "SimpleRNNCell")},
     **{("keras.optimizers", n): "issue 13: weight_decay, clipnorm… are keyword-only in ember"

@@ -147,29 +147,24 @@ OUT_OF_SCOPE = {
     },
 }
 
-_CONV = """conv_tbc convolution channel_shuffle
-    pixel_shuffle pixel_unshuffle affine_grid_generator grid_sampler grid_sampler_2d
-    grid_sampler_3d instance_norm"""
+_CONV = """conv_tbc convolution channel_shuffle affine_grid_generator grid_sampler grid_sampler_2d
+    grid_sampler_3d"""
 
 OWNED = {
     "torch": {"issue 15 (convolution and images)": _CONV},
     "torch.nn": {
         "issue 15 (convolution and images)": """
-            ChannelShuffle CircularPad3d CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d
-            InstanceNorm1d InstanceNorm2d InstanceNorm3d LPPool1d LPPool2d LPPool3d LazyBatchNorm1d
+            ChannelShuffle CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d LazyBatchNorm1d
             LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d
             LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d LazyInstanceNorm2d
-            LazyInstanceNorm3d LocalResponseNorm MaxUnpool1d MaxUnpool2d MaxUnpool3d PixelShuffle
-            PixelUnshuffle ReflectionPad3d ReplicationPad3d""",
+            LazyInstanceNorm3d""",
         "issue 17 (distributed)": "SyncBatchNorm",
     },
     "torch.nn.functional": {
         "issue 15 (convolution and images)": """
             affine_grid channel_shuffle conv_tbc fractional_max_pool2d
             fractional_max_pool2d_with_indices fractional_max_pool3d
-            fractional_max_pool3d_with_indices grid_sample instance_norm local_response_norm
-            lp_pool1d lp_pool2d lp_pool3d max_unpool1d max_unpool2d max_unpool3d
-            native_channel_shuffle pixel_shuffle pixel_unshuffle""",
+            fractional_max_pool3d_with_indices grid_sample native_channel_shuffle""",
     },
 }
 

@@ -192,6 +192,12 @@ MODELS = {
         nn.AvgPool3d(3, stride=1, padding=1, count_include_pad=False), nn.AdaptiveMaxPool3d((2, 3, None)),
         nn.AdaptiveAvgPool3d((1, 3, 1)), nn.Flatten(2), nn.ConvTranspose1d(3, 2, 3, stride=2, output_padding=1),
         nn.Flatten(), nn.Linear(16, 2)), floats(2, 5, 6, 6)),
+    "image_layers": (0, lambda: nn.Sequential(
+        nn.Conv2d(2, 8, 3, padding=1), nn.InstanceNorm2d(8, affine=True), nn.LocalResponseNorm(3),
+        nn.PixelShuffle(2), nn.InstanceNorm2d(2, track_running_stats=True), nn.PixelUnshuffle(2),
+        nn.Unflatten(1, (2, 4)), nn.ReflectionPad3d((1, 0, 0, 1, 1, 1)), nn.ReplicationPad3d(1),
+        nn.CircularPad3d((0, 1, 1, 0, 0, 0)), nn.InstanceNorm3d(2), nn.Flatten(2),
+        nn.InstanceNorm1d(2, affine=True, track_running_stats=True)), floats(2, 6, 6)),
     "recurrent": (0, Tagger, tokens(11, 7)),
     "bags": (0, lambda: nn.Sequential(nn.EmbeddingBag(11, 4, mode="max", padding_idx=0),
                                       nn.Linear(4, 2)), tokens(11, 5)),
@@ -292,6 +298,8 @@ UNSUPPORTED = {
     # containers: exported through their layers (see the transformer models above)
     "TransformerEncoder": None, "TransformerDecoder": None, "Transformer": None,
     "RNNBase": None, "RNNCellBase": None,
+    "MaxUnpool1d": None, "MaxUnpool2d": None, "MaxUnpool3d": None,  # issue 15: no converter yet
+    "LPPool1d": None, "LPPool2d": None, "LPPool3d": None,  # issue 15: x^p of negative x, not LpPool's |x|^p
 }
 # exported through log_prob/predict, not forward (ember.onnx.METHODS; tests/interop/test_onnx_bags.py)
 THROUGH_METHODS = {"AdaptiveLogSoftmaxWithLoss"}

@@ -53,6 +53,22 @@ MODULES = [
     ("AdaptiveMaxPool3d", ((2, 2, 3),), {}, (2, 3, 5, 4, 7)),
     ("BatchNorm3d", (3,), {}, (4, 3, 2, 3, 3)),
     ("BatchNorm3d", (3,), {"affine": False, "track_running_stats": False}, (2, 3, 2, 2, 2)),
+    ("InstanceNorm1d", (3,), {}, (2, 3, 6)),
+    ("InstanceNorm1d", (3,), {"affine": True, "track_running_stats": True}, (3, 5)),
+    ("InstanceNorm2d", (3,), {"affine": True, "eps": 1e-3}, (2, 3, 4, 5)),
+    ("InstanceNorm2d", (3,), {"track_running_stats": True, "momentum": None}, (2, 3, 4, 4)),
+    ("InstanceNorm3d", (2,), {"affine": True, "track_running_stats": True, "momentum": 0.3},
+     (2, 2, 2, 3, 3)),
+    ("LocalResponseNorm", (3,), {}, (2, 6, 4, 4)),
+    ("LocalResponseNorm", (2,), {"alpha": 0.1, "beta": 0.5, "k": 2.0}, (2, 5, 7)),
+    ("PixelShuffle", (2,), {}, (2, 8, 3, 3)),
+    ("PixelUnshuffle", (3,), {}, (2, 2, 6, 3)),
+    ("LPPool1d", (2, 3), {"stride": 2}, (2, 3, 9)),
+    ("LPPool2d", (3, (2, 3)), {"ceil_mode": True}, (2, 3, 5, 7)),
+    ("LPPool3d", (1.5, 2), {}, (1, 2, 4, 4, 4)),
+    ("ReflectionPad3d", ((1, 0, 2, 1, 0, 1),), {}, (1, 2, 3, 4, 3)),
+    ("ReplicationPad3d", (2,), {}, (2, 2, 2, 3)),
+    ("CircularPad3d", (1,), {}, (1, 2, 2, 3, 3)),
     ("MaxPool2d", (2,), {}, (2, 3, 6, 6)),
     ("MaxPool2d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True}, (2, 3, 6, 6)),
     ("MaxPool2d", ((2, 3),), {"stride": 1, "dilation": 2}, (1, 2, 7, 7)),
@@ -213,6 +229,41 @@ def test_pool_indices_match_torch(return_indices_of):
     assert_same(out, ref)
     assert idx.dtype == ember.int64
     np.testing.assert_array_equal(idx.numpy(), ridx.numpy())
+
+
+@pytest.mark.parametrize("dims,kwargs,output_size", [
+    (1, {"kernel_size": 2}, (7,)),
+    (1, {"kernel_size": 3, "stride": 3, "padding": 1}, (6,)),
+    (2, {"kernel_size": 2}, (7, 5)),
+    (2, {"kernel_size": (2, 3), "stride": 2}, None),
+    (3, {"kernel_size": 2}, (1, 2, 5, 4, 5)),
+])
+def test_max_unpool_modules_match_torch(dims, kwargs, output_size):
+    """MaxPoolNd(return_indices=True) then MaxUnpoolNd: values, repr and the input gradient."""
+    shape = (2, 3) + (6, 5, 4)[:dims] if dims < 3 else (1, 2, 4, 4, 5)
+    x = randn(*shape, seed=dims, requires_grad=True)
+    xt = to_torch(x, requires_grad=True)
+    pool = [getattr(m.nn, f"MaxPool{dims}d")(**kwargs, return_indices=True) for m in (ember, torch)]
+    unpool = [getattr(m.nn, f"MaxUnpool{dims}d")(**kwargs) for m in (ember, torch)]
+    assert repr(unpool[0]) == repr(unpool[1])
+    out = unpool[0](*pool[0](x), output_size=output_size)
+    ref = unpool[1](*pool[1](xt), output_size=output_size)
+    assert_same(out, ref)
+    assert out.grad_fn.name() == ref.grad_fn.name() or dims == 1
+    g = randn(*out.shape, seed=9)
+    out.backward(g)
+    ref.backward(to_torch(g))
+    assert_same(x.grad, xt.grad)
+
+
+def test_instance_norm_warns_and_refuses_like_torch():
+    with pytest.warns(UserWarning, match="input's size at dim=1 does not match num_features"):
+        nn.InstanceNorm2d(3)(ember.zeros(2, 4, 3, 3))
+    with pytest.raises(ValueError, match=re.escape("expected input's size at dim=0 to match "
+                                                   "num_features (3), but got: 4.")):
+        nn.InstanceNorm2d(3, affine=True)(ember.zeros(4, 3, 3))
+    with pytest.raises(ValueError, match=re.escape("expected 3D or 4D input (got 5D input)")):
+        nn.InstanceNorm2d(3)(ember.zeros(1, 3, 2, 2, 2))
 
 
 def test_max_pool_nan_and_ties_like_torch():

@@ -22,7 +22,8 @@ MODULES = ["ember.nn", "ember.nn.modules.module", "ember.nn.parameter", "ember.n
            "ember.nn.functional.recurrent", "ember.nn.functional.attention",
            "ember.nn.functional.embedding", "ember.nn.modules.rnn", "ember.nn.modules.sparse",
            "ember.nn.modules.attention", "ember.nn.modules.transformer", "ember.nn.utils.rnn",
-           "ember.models.sequence"]
+           "ember.models.sequence", "ember.nn.functional.spatial_extra",
+           "ember.nn.modules.instancenorm", "ember.nn.modules.pixelshuffle"]
 
 
 @pytest.mark.parametrize("name", MODULES)

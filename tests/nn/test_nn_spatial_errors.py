@@ -123,6 +123,24 @@ CASES = [
     ("adaptive_avg_pool3d_length", lambda m: m.nn.functional.adaptive_avg_pool3d(z(m, 1, 2, 3, 4, 4), (2, 2))),
     ("adaptive_max_pool3d_rank2", lambda m: m.nn.AdaptiveMaxPool3d(1)(z(m, 8, 8))),
     ("BatchNorm3d_rank4", lambda m: m.nn.BatchNorm3d(3)(z(m, 2, 3, 4, 4))),
+    ("pixel_shuffle_channels", lambda m: m.nn.functional.pixel_shuffle(z(m, 2, 5, 3, 3), 2)),
+    ("pixel_shuffle_rank2", lambda m: m.nn.PixelShuffle(2)(z(m, 4, 3))),
+    ("pixel_shuffle_factor0", lambda m: m.nn.functional.pixel_shuffle(z(m, 4, 3, 3), 0)),
+    ("pixel_unshuffle_height", lambda m: m.nn.PixelUnshuffle(2)(z(m, 2, 1, 3, 4))),
+    ("pixel_unshuffle_width", lambda m: m.nn.functional.pixel_unshuffle(z(m, 2, 1, 4, 3), 2)),
+    ("local_response_norm_rank2", lambda m: m.nn.LocalResponseNorm(2)(z(m, 2, 3))),
+    ("instance_norm_one_position", lambda m: m.nn.functional.instance_norm(z(m, 2, 3, 1, 1))),
+    ("instance_norm_weight_size", lambda m: m.nn.functional.instance_norm(z(m, 2, 3, 4), weight=z(m, 2))),
+    ("InstanceNorm1d_rank4", lambda m: m.nn.InstanceNorm1d(3)(z(m, 2, 3, 4, 4))),
+    ("max_unpool2d_output_size", lambda m: m.nn.functional.max_unpool2d(
+        *m.nn.functional.max_pool2d(z(m, 1, 2, 4, 4), 2, return_indices=True), 2, output_size=(9, 9))),
+    ("max_unpool2d_output_size_length", lambda m: m.nn.functional.max_unpool2d(
+        *m.nn.functional.max_pool2d(z(m, 1, 2, 4, 4), 2, return_indices=True), 2, output_size=(4, 4, 4))),
+    ("max_unpool2d_index_shape", lambda m: m.nn.functional.max_unpool2d(
+        z(m, 1, 2, 2, 2), m.zeros(1, 1, 2, 2, dtype=m.int64), 2)),
+    ("max_unpool2d_index_dtype", lambda m: m.nn.functional.max_unpool2d(z(m, 1, 2, 2, 2), z(m, 1, 2, 2, 2), 2)),
+    ("max_unpool1d_bad_index", lambda m: m.nn.functional.max_unpool1d(
+        z(m, 1, 1, 2), m.tensor([[[0, 7]]]), 2)),
     # padding, resampling, fold, normalisation
     ("pad_reflect_too_big", lambda m: m.nn.functional.pad(z(m, 1, 1, 3, 3), (3, 3, 0, 0), mode="reflect")),
     ("pad_reflect_unsupported_size", lambda m: m.nn.functional.pad(z(m, 1, 1, 3, 3), (1, 1), mode="reflect")),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from .. import nn
 from .._tensor import Tensor
 from ..io.atomic import atomic_write_bytes
-from . import attention, bags, recurrent, spatial, torch_layers as T
+from . import attention, bags, image_layers, recurrent, spatial, torch_layers as T
 from .graph import ExportError, Graph
 from .trace import Tracer, flatten
 
@@ -55,6 +55,11 @@ SUPPORTED: dict = {
     nn.Conv3d: T.conv, nn.ConvTranspose1d: T.conv_transpose, nn.ConvTranspose3d: T.conv_transpose,
     nn.MaxPool3d: T.max_pool, nn.AvgPool3d: T.avg_pool, nn.AdaptiveAvgPool3d: T.adaptive_pool,
     nn.AdaptiveMaxPool3d: T.adaptive_pool, nn.BatchNorm3d: T.batch_norm, nn.Dropout3d: T.identity,
+    nn.ReflectionPad3d: T.pad, nn.ReplicationPad3d: T.pad, nn.CircularPad3d: T.pad,
+    nn.PixelShuffle: image_layers.pixel_shuffle, nn.PixelUnshuffle: image_layers.pixel_unshuffle,
+    nn.InstanceNorm1d: image_layers.instance_norm, nn.InstanceNorm2d: image_layers.instance_norm,
+    nn.InstanceNorm3d: image_layers.instance_norm,
+    nn.LocalResponseNorm: image_layers.local_response_norm,
     nn.Embedding: T.embedding, nn.EmbeddingBag: bags.embedding_bag, nn.RNN: recurrent.torch_rnn, nn.GRU: recurrent.torch_rnn,
     nn.LSTM: recurrent.torch_rnn, nn.MultiheadAttention: attention.multihead_attention,
     nn.TransformerEncoderLayer: attention.encoder_layer,

@@ -24,7 +24,35 @@ __all__ = ["roll", "tile", "movedim", "moveaxis", "swapdims", "hstack", "vstack"
            "hsplit", "vsplit", "dsplit", "split_with_sizes", "unsafe_split", "unsafe_chunk",
            "unsafe_split_with_sizes", "ravel", "fliplr", "flipud", "rot90", "repeat_interleave",
            "broadcast_tensors", "broadcast_shapes", "meshgrid", "cartesian_prod", "combinations",
-           "block_diag", "unfold", "as_strided", "view_as_dtype", "adjoint"]
+           "block_diag", "unfold", "as_strided", "view_as_dtype", "adjoint", "PixelShuffle"]
+
+
+class PixelShuffle(Function):
+    """``(*, C·r², H, W)`` → ``(*, C, H·r, W·r)`` (``inverse``: the reverse, torch's
+    pixel_unshuffle); each is the other's backward."""
+
+    NAME = "PixelShuffleBackward0"
+
+    def forward(self, x, factor=1, inverse=False):
+        self.factor, self.inverse = factor, inverse
+        if inverse:
+            self.label = "PixelUnshuffleBackward0"
+        return _pixel_shuffle(x, factor, inverse)
+
+    def backward(self, g):
+        return (_pixel_shuffle(g, self.factor, not self.inverse),)
+
+
+def _pixel_shuffle(a: np.ndarray, r: int, inverse: bool) -> np.ndarray:
+    lead, (c, h, w) = a.shape[:-3], a.shape[-3:]
+    k = len(lead)
+    if inverse:  # (c, h·r, w·r) -> (c, r, r, h, w) -> (c·r², h, w)
+        parts = a.reshape(lead + (c, h // r, r, w // r, r))
+        order = (k + 0, k + 2, k + 4, k + 1, k + 3)
+        return parts.transpose(tuple(range(k)) + order).reshape(lead + (c * r * r, h // r, w // r))
+    parts = a.reshape(lead + (c // (r * r), r, r, h, w))      # -> (c, h, r, w, r)
+    order = (k + 0, k + 3, k + 1, k + 4, k + 2)
+    return parts.transpose(tuple(range(k)) + order).reshape(lead + (c // (r * r), h * r, w * r))
 
 
 class Roll(Function):

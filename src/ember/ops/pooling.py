@@ -1,4 +1,5 @@
-"""Pooling ops: max and average pooling over sliding windows, adaptive max pooling.
+"""Pooling ops: max and average pooling over sliding windows, adaptive max pooling and max
+unpooling.
 
 Inputs are ``(N, C, *S)`` or unbatched ``(C, *S)`` arrays with two or three spatial axes (1-D
 pooling is 2-D pooling of ``(N, C, 1, L)``, between an unsqueeze and a squeeze, as torch's graph
@@ -25,7 +26,7 @@ from ._sliding import (add_windows, channel_major, crop_spatial, offset_slices, 
                        pad_spatial, windows)
 
 __all__ = ["max_windows", "window_indices", "fit_pads", "MaxPool", "AvgPool", "adaptive_bounds",
-           "AdaptiveMaxPool", "lowest"]
+           "AdaptiveMaxPool", "MaxUnpool", "lowest"]
 
 
 def lowest(dtype) -> float | int:
@@ -221,6 +222,33 @@ class AdaptiveMaxPool(Function):
         for k in range(idx.shape[1]):  # one output position at a time: no two hits on one row
             dx[r, idx[:, k]] += gf[:, k]
         return (dx.reshape(self.x_shape),)
+
+
+class MaxUnpool(Function):
+    """The inverse of a max pool: each value of ``x`` ``(*, *S)`` goes to its flat position
+    ``indices`` in a zero plane of spatial ``size``; the gradient is read back from there."""
+
+    NAME = "MaxUnpool2DBackward0"
+
+    SAVES = (0,)  # torch saves the indices (ember keeps them as an array)
+
+    def forward(self, x, indices=None, size=(1, 1)):
+        self.label = f"MaxUnpool{len(size)}DBackward0"
+        lead = x.shape[:x.ndim - len(size)]
+        rows, plane = int(np.prod(lead)), int(np.prod(size))
+        idx = np.asarray(indices).reshape(rows, -1)
+        bad = idx[(idx < 0) | (idx >= plane)]
+        if bad.size:
+            raise RuntimeError(f"Found an invalid max index: {bad.flat[0]} (output volumes are of "
+                               f"size {'x'.join(map(str, size))})")
+        out = np.zeros((rows, plane), x.dtype)
+        out[np.arange(rows)[:, None], idx] = x.reshape(rows, -1)
+        self.idx, self.x_shape = idx, x.shape
+        return out.reshape(lead + tuple(size))
+
+    def backward(self, g):
+        gf = g.reshape(self.idx.shape[0], -1)
+        return (np.take_along_axis(gf, self.idx, axis=1).reshape(self.x_shape),)
 
 
 def _first_max(win: np.ndarray) -> np.ndarray:

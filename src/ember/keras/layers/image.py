@@ -55,8 +55,8 @@ class _SpatialDropout(Dropout):
 
     rank = 2
 
-    def __init__(self, rate, data_format=None, seed=None, **kwargs):
-        super().__init__(rate, seed=seed, **kwargs)
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype, **kwargs)
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
@@ -86,8 +86,8 @@ class SpatialDropout1D(_SpatialDropout):
 
     rank = 1
 
-    def __init__(self, rate, seed=None, **kwargs):
-        super().__init__(rate, "channels_last", seed=seed, **kwargs)
+    def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
+        super().__init__(rate, "channels_last", seed=seed, name=name, dtype=dtype, **kwargs)
 
     def get_config(self):
         config = super().get_config()

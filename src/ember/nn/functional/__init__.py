@@ -22,6 +22,8 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
 from .pooling import *  # noqa: F401,F403 - max/avg pooling 1-3D, adaptive forms, *_with_indices
 from .pooling import __all__ as _pooling_all
 from .vision import interpolate, pad, upsample, upsample_bilinear, upsample_nearest
+from .spatial_extra import *  # noqa: F401,F403 - instance/local-response norm, pixel shuffle, lp/unpool
+from .spatial_extra import __all__ as _spatial_extra_all
 from .distance import *  # noqa: F401,F403 - pairwise_distance, cosine_similarity, pdist
 from .distance import __all__ as _distance_all
 from .layers_extra import *  # noqa: F401,F403 - bilinear, rms_norm, alpha_dropout, ...
@@ -38,4 +40,4 @@ __all__ = list(_activation_all) + [
     "kl_div", "l1_loss", "mse_loss", "multi_margin_loss", "nll_loss", "smooth_l1_loss",
     "soft_margin_loss", "dropout2d", "dropout3d", "group_norm", "conv1d", "conv2d", "conv3d",
     "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold", "interpolate",
-    "upsample"] + [n for n in _pooling_all if "with_indices" not in n] + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)
+    "upsample"] + [n for n in _pooling_all if "with_indices" not in n] + list(_spatial_extra_all) + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)

@@ -1,7 +1,7 @@
 """The layer, activation, loss and container Modules of ``ember.nn``."""
 from . import (activation, adaptive, attention, batchnorm, container, conv, distance, dropout,  # noqa: F401
-               flatten, fold, linear, linear_cross_entropy_options, loss, module,
-               normalization, padding, pooling, rnn, sparse,
+               flatten, fold, instancenorm, linear, linear_cross_entropy_options, loss, module,
+               normalization, padding, pixelshuffle, pooling, rnn, sparse,
                transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
@@ -12,11 +12,13 @@ from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .linear_cross_entropy_options import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
@@ -24,7 +26,8 @@ from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 __all__ = ["MultiheadAttention"] + [
-    name for m in (activation, adaptive, container, conv, distance, dropout, flatten, fold, linear,
-                   linear_cross_entropy_options, loss,
-                   normalization, padding, pooling, rnn, sparse, transformer, upsampling)
+    name for m in (activation, adaptive, container, conv, distance, dropout, flatten, fold,
+                   instancenorm, linear, linear_cross_entropy_options, loss,
+                   normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,
+                   upsampling)
     for name in m.__all__]

@@ -1,5 +1,5 @@
-"""Padding modules: ``ZeroPad1d/2d``, ``ConstantPad1d/2d``, ``ReflectionPad1d/2d``,
-``ReplicationPad1d/2d`` and ``CircularPad1d/2d`` (each is ``F.pad`` with a fixed mode)."""
+"""Padding modules: ``ZeroPad1d/2d/3d``, ``ConstantPad1d/2d/3d``, ``ReflectionPad1d/2d/3d``,
+``ReplicationPad1d/2d/3d`` and ``CircularPad1d/2d/3d`` (each is ``F.pad`` with a fixed mode)."""
 from __future__ import annotations
 
 from .. import functional as F
@@ -7,8 +7,8 @@ from ..module import Module
 
 __all__ = ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
            "ConstantPad3d", "ReflectionPad1d",
-           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",
-           "CircularPad2d"]
+           "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+           "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d"]
 
 
 class _PadNd(Module):
@@ -177,3 +177,40 @@ class CircularPad2d(CircularPad1d):
     """
 
     _dims = 2
+
+
+class ReflectionPad3d(ReflectionPad1d):
+    """Mirrors the last three axes about their edges: ``padding = (left, right, top, bottom,
+    front, back)`` or one int.
+
+    Example::
+
+        >>> ember.nn.ReflectionPad3d(1)(ember.ones(1, 1, 2, 3, 3)).shape
+        ember.Size([1, 1, 4, 5, 5])
+    """
+
+    _dims = 3
+
+
+class ReplicationPad3d(ReplicationPad1d):
+    """Repeats the edge values of the last three axes.
+
+    Example::
+
+        >>> ember.nn.ReplicationPad3d((1, 0, 0, 1, 2, 0))(ember.ones(1, 2, 2, 2)).shape
+        ember.Size([1, 4, 3, 3])
+    """
+
+    _dims = 3
+
+
+class CircularPad3d(CircularPad1d):
+    """Wraps the last three axes around (periodic padding).
+
+    Example::
+
+        >>> ember.nn.CircularPad3d(1)(ember.ones(1, 1, 2, 2, 2)).shape
+        ember.Size([1, 1, 4, 4, 4])
+    """
+
+    _dims = 3

@@ -1,5 +1,5 @@
-"""Pooling modules: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d`` and
-``AdaptiveMaxPool1d/2d/3d``, with torch's arguments and ``repr``; the maths is in ``F``."""
+"""Pooling modules: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
+``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d`` and ``LPPool1d/2d/3d``, with torch's arguments and ``repr``; the maths is in ``F``."""
 from __future__ import annotations
 
 from .. import functional as F
@@ -8,7 +8,8 @@ from ..module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
-           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+           "LPPool1d", "LPPool2d", "LPPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -244,3 +245,118 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPool):
     """
 
     _fn = staticmethod(F.adaptive_max_pool3d)
+
+
+class _MaxUnpoolNd(Module):
+    _dims = 2
+    _fn = None
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__()
+        n = self._dims
+        self.kernel_size = ntuple(kernel_size, n, "kernel_size")
+        self.stride = ntuple(stride if stride is not None else kernel_size, n, "stride")
+        self.padding = ntuple(padding, n, "padding")
+
+    def forward(self, input, indices, output_size=None):
+        return self._fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The inverse of :class:`MaxPool1d`: ``forward(input, indices, output_size=None)`` puts
+    each value back at its index, zeros elsewhere.
+
+    Example::
+
+        >>> pool, unpool = ember.nn.MaxPool1d(2, return_indices=True), ember.nn.MaxUnpool1d(2)
+        >>> unpool(*pool(ember.tensor([[[1.0, 3.0, 2.0, 0.0]]])))
+        tensor([[[0., 3., 2., 0.]]])
+    """
+
+    _dims = 1
+    _fn = staticmethod(F.max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The inverse of :class:`MaxPool2d` (``forward(input, indices, output_size=None)``).
+
+    Example::
+
+        >>> pool, unpool = ember.nn.MaxPool2d(2, return_indices=True), ember.nn.MaxUnpool2d(2)
+        >>> unpool(*pool(ember.ones(1, 1, 4, 4))).sum().item()
+        4.0
+    """
+
+    _fn = staticmethod(F.max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The inverse of :class:`MaxPool3d` (``forward(input, indices, output_size=None)``).
+
+    Example::
+
+        >>> ember.nn.MaxUnpool3d(2)
+        MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0))
+    """
+
+    _dims = 3
+    _fn = staticmethod(F.max_unpool3d)
+
+
+class _LPPoolNd(Module):
+    _fn = None
+
+    def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        return self._fn(input, float(self.norm_type), self.kernel_size, self.stride,
+                        self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling ``(Σ x^p) ** (1/p)`` over windows of ``(N, C, L)`` input (see
+    :func:`ember.nn.functional.lp_pool1d`).
+
+    Example::
+
+        >>> ember.nn.LPPool1d(2, 3, stride=2)(ember.ones(1, 2, 7)).shape
+        ember.Size([1, 2, 3])
+    """
+
+    _fn = staticmethod(F.lp_pool1d)
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling over windows of ``(N, C, H, W)`` input.
+
+    Example::
+
+        >>> ember.nn.LPPool2d(2, 2)(ember.ones(1, 2, 4, 4)).shape
+        ember.Size([1, 2, 2, 2])
+    """
+
+    _fn = staticmethod(F.lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling over windows of ``(N, C, D, H, W)`` input.
+
+    Example::
+
+        >>> ember.nn.LPPool3d(1, 2)(ember.ones(1, 2, 2, 4, 4)).shape
+        ember.Size([1, 2, 1, 2, 2])
+    """
+
+    _fn = staticmethod(F.lp_pool3d)
