@@ -154,10 +154,7 @@ OWNED = {
     "torch": {"issue 15 (convolution and images)": _CONV},
     "torch.nn": {
         "issue 15 (convolution and images)": """
-            ChannelShuffle CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d LazyBatchNorm1d
-            LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d
-            LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d LazyInstanceNorm2d
-            LazyInstanceNorm3d""",
+            ChannelShuffle CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d""",
         "issue 17 (distributed)": "SyncBatchNorm",
     },
     "torch.nn.functional": {

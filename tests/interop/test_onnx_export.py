@@ -300,6 +300,9 @@ UNSUPPORTED = {
     "RNNBase": None, "RNNCellBase": None,
     "MaxUnpool1d": None, "MaxUnpool2d": None, "MaxUnpool3d": None,  # issue 15: no converter yet
     "LPPool1d": None, "LPPool2d": None, "LPPool3d": None,  # issue 15: x^p of negative x, not LpPool's |x|^p
+    # issue 15: a lazy module exports as the class it becomes at its first call (Conv2d, ...)
+    **dict.fromkeys(f"Lazy{kind}{d}d" for kind in ("Conv", "ConvTranspose", "BatchNorm", "InstanceNorm")
+                    for d in (1, 2, 3)),
 }
 # exported through log_prob/predict, not forward (ember.onnx.METHODS; tests/interop/test_onnx_bags.py)
 THROUGH_METHODS = {"AdaptiveLogSoftmaxWithLoss"}

@@ -314,3 +314,58 @@ def test_conv_output_layout_is_channel_major_but_behaves_like_torch():
     np.testing.assert_allclose(y.view(4, -1).numpy(), ref.view(4, -1).numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(y.flatten(1).numpy(), ref.flatten(1).numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(y.contiguous().numpy(), ref.numpy(), rtol=1e-5, atol=1e-6)
+
+
+# (lazy class, args, kwargs, input shape)
+LAZY = [
+    ("LazyConv1d", (4, 3), {"stride": 2}, (2, 3, 9)),
+    ("LazyConv2d", (4, 3), {"padding": 1, "groups": 2}, (2, 6, 5, 5)),
+    ("LazyConv2d", (3, 2), {"bias": False}, (2, 5, 5)),
+    ("LazyConv3d", (2, 2), {}, (1, 3, 3, 3, 3)),
+    ("LazyConvTranspose1d", (2, 3), {"stride": 2, "output_padding": 1}, (2, 4, 5)),
+    ("LazyConvTranspose2d", (4, 2), {"stride": 2, "groups": 2}, (1, 4, 3, 3)),
+    ("LazyConvTranspose3d", (2, 2), {}, (1, 3, 2, 2, 2)),
+    ("LazyBatchNorm1d", (), {}, (4, 3)),
+    ("LazyBatchNorm2d", (), {"momentum": None}, (4, 3, 2, 2)),
+    ("LazyBatchNorm3d", (), {"affine": False}, (2, 3, 2, 2, 2)),
+    ("LazyInstanceNorm1d", (), {}, (2, 3, 5)),
+    ("LazyInstanceNorm2d", (), {"track_running_stats": False}, (2, 3, 4, 4)),
+    ("LazyInstanceNorm3d", (), {"affine": False}, (1, 2, 2, 3, 3)),
+]
+
+
+@pytest.mark.parametrize("name,args,kwargs,shape", LAZY, ids=[f"{c[0]}-{i}" for i, c in enumerate(LAZY)])
+def test_lazy_module_infers_its_size_like_torch(name, args, kwargs, shape):
+    """Before the first call: torch's repr; the first call sets the size, initialises like
+    torch and turns the module into torch's ``cls_to_become``; then, from the same state, the
+    same outputs and gradients. An optimizer made before the first call trains the filled
+    parameters (they are the same objects)."""
+    ember.manual_seed(0)
+    em, tm = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(em) == repr(tm) and em.has_uninitialized_params()
+    assert list(em.state_dict()) == list(tm.state_dict())
+    params = list(em.parameters())
+    opt = ember.optim.SGD(params, lr=0.1) if params else None
+    x = randn(*shape, seed=1)
+    em(x), tm(to_torch(x))
+    assert type(em).__name__ == type(tm).__name__ and repr(em) == repr(tm)
+    assert [(k, tuple(v.shape)) for k, v in em.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]
+    for p, pt in zip(em.parameters(), tm.parameters()):
+        assert p.dtype == ember.float32
+        bound = np.abs(pt.detach().numpy()).max() + 1e-6   # torch's init interval (or its constant)
+        assert np.abs(p.detach().numpy()).max() <= max(bound, 1 / math.sqrt(max(p.shape[0], 1)))
+    copy_state(em, tm)
+    x2 = randn(*shape, seed=2, requires_grad=True)
+    xt = to_torch(x2, requires_grad=True)
+    out, ref = em(x2), tm(xt)
+    assert_same(out, ref, rtol=2e-4, atol=2e-5)
+    g = randn(*out.shape, seed=3)
+    out.backward(g)
+    ref.backward(to_torch(g))
+    assert_same(x2.grad, xt.grad, rtol=2e-4, atol=2e-5)
+    if opt is not None:
+        before = [p.detach().numpy().copy() for p in params]
+        opt.step()
+        assert all(p.shape == b.shape and not np.array_equal(p.detach().numpy(), b)
+                   for p, b in zip(params, before))

@@ -23,7 +23,8 @@ MODULES = ["ember.nn", "ember.nn.modules.module", "ember.nn.parameter", "ember.n
            "ember.nn.functional.embedding", "ember.nn.modules.rnn", "ember.nn.modules.sparse",
            "ember.nn.modules.attention", "ember.nn.modules.transformer", "ember.nn.utils.rnn",
            "ember.models.sequence", "ember.nn.functional.spatial_extra",
-           "ember.nn.modules.instancenorm", "ember.nn.modules.pixelshuffle"]
+           "ember.nn.modules.instancenorm", "ember.nn.modules.pixelshuffle",
+           "ember.nn.modules.lazy", "ember.nn.modules.batchnorm"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -141,6 +141,8 @@ CASES = [
     ("max_unpool2d_index_dtype", lambda m: m.nn.functional.max_unpool2d(z(m, 1, 2, 2, 2), z(m, 1, 2, 2, 2), 2)),
     ("max_unpool1d_bad_index", lambda m: m.nn.functional.max_unpool1d(
         z(m, 1, 1, 2), m.tensor([[[0, 7]]]), 2)),
+    ("LazyConv2d_rank", lambda m: m.nn.LazyConv2d(4, 3)(z(m, 2, 3))),
+    ("LazyConv1d_groups", lambda m: m.nn.LazyConv1d(4, 3, groups=2)(z(m, 2, 3, 8))),
     # padding, resampling, fold, normalisation
     ("pad_reflect_too_big", lambda m: m.nn.functional.pad(z(m, 1, 1, 3, 3), (3, 3, 0, 0), mode="reflect")),
     ("pad_reflect_unsupported_size", lambda m: m.nn.functional.pad(z(m, 1, 1, 3, 3), (1, 1), mode="reflect")),

@@ -6,6 +6,7 @@ from . import (activation, adaptive, attention, batchnorm, container, conv, dist
 from .activation import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
 from .attention import MultiheadAttention  # noqa: F401 - (its projection class stays inside)
+from .batchnorm import LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d  # noqa: F401
 from .container import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
@@ -25,7 +26,7 @@ from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
-__all__ = ["MultiheadAttention"] + [
+__all__ = ["MultiheadAttention", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"] + [
     name for m in (activation, adaptive, container, conv, distance, dropout, flatten, fold,
                    instancenorm, linear, linear_cross_entropy_options, loss,
                    normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,

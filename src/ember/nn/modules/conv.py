@@ -10,8 +10,11 @@ from .. import init
 from ..functional._spatial import ntuple
 from ..module import Module
 from ..parameter import Parameter
+from .lazy import LazyModuleMixin
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+           "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d"]
 
 # sets, like torch's: their printed order is the same as in torch's messages
 _PADDING_STRINGS = {"same", "valid"}
@@ -280,3 +283,123 @@ class ConvTranspose3d(_ConvTransposeNd):
     _dims = 3
 
     _fn = staticmethod(F.conv_transpose3d)
+
+
+class _LazyConvMixin(LazyModuleMixin):
+    """``in_channels`` from the first input (axis 1, or 0 when unbatched), then torch's
+    initialisation; the class becomes the plain convolution."""
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        if not self.has_uninitialized_params():
+            return
+        n = self._dims
+        if input.ndim not in (n + 1, n + 2):
+            raise RuntimeError(f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to "
+                               f"{type(self).__name__}, but got input of size: "
+                               f"{tuple(input.shape)}")
+        self.in_channels = int(input.shape[1] if input.ndim == n + 2 else input.shape[0])
+        if self.in_channels % self.groups:
+            raise ValueError("in_channels must be divisible by groups")
+        if self.transposed:
+            shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+        else:
+            shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self._materialize({"weight": shape, "bias": (self.out_channels,)})
+        self.reset_parameters()
+
+
+class _LazyConv(_LazyConvMixin):
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None,
+                 dtype=None) -> None:
+        super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+        self._make_lazy("weight", "bias")
+
+
+class _LazyConvTranspose(_LazyConvMixin):
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
+        super().__init__(0, out_channels, kernel_size, stride, padding, output_padding, groups,
+                         bias, dilation, padding_mode, device, dtype)
+        self._make_lazy("weight", "bias")
+
+
+class LazyConv1d(_LazyConv, Conv1d):
+    """:class:`Conv1d` whose ``in_channels`` is read from the first input (it becomes a
+    ``Conv1d`` then).
+
+    Example::
+
+        >>> ember.nn.LazyConv1d(4, 3)
+        LazyConv1d(0, 4, kernel_size=(3,), stride=(1,))
+    """
+
+    cls_to_become = Conv1d
+
+
+class LazyConv2d(_LazyConv, Conv2d):
+    """:class:`Conv2d` whose ``in_channels`` is read from the first input (see
+    :mod:`ember.nn.modules.lazy`).
+
+    Example::
+
+        >>> conv = ember.nn.LazyConv2d(8, 3, padding=1)
+        >>> conv(ember.ones(2, 3, 5, 5)).shape, conv.weight.shape
+        (ember.Size([2, 8, 5, 5]), ember.Size([8, 3, 3, 3]))
+    """
+
+    cls_to_become = Conv2d
+
+
+class LazyConv3d(_LazyConv, Conv3d):
+    """:class:`Conv3d` whose ``in_channels`` is read from the first input.
+
+    Example::
+
+        >>> ember.nn.LazyConv3d(2, 2)(ember.ones(1, 3, 2, 2, 2)).shape
+        ember.Size([1, 2, 1, 1, 1])
+    """
+
+    cls_to_become = Conv3d
+
+
+class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
+    """:class:`ConvTranspose1d` whose ``in_channels`` is read from the first input.
+
+    Example::
+
+        >>> ember.nn.LazyConvTranspose1d(2, 3, stride=2)(ember.ones(1, 4, 5)).shape
+        ember.Size([1, 2, 11])
+    """
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
+    """:class:`ConvTranspose2d` whose ``in_channels`` is read from the first input.
+
+    Example::
+
+        >>> ember.nn.LazyConvTranspose2d(2, 2, stride=2)(ember.ones(1, 4, 3, 3)).shape
+        ember.Size([1, 2, 6, 6])
+    """
+
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
+    """:class:`ConvTranspose3d` whose ``in_channels`` is read from the first input.
+
+    Example::
+
+        >>> ember.nn.LazyConvTranspose3d(2, 2)(ember.ones(1, 4, 2, 2, 2)).shape
+        ember.Size([1, 2, 3, 3, 3])
+    """
+
+    cls_to_become = ConvTranspose3d

@@ -6,9 +6,11 @@ from __future__ import annotations
 import warnings
 
 from .. import functional as F
+from .lazy import LazyNormBase
 from .normalization import _BatchNorm
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d",
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 class _InstanceNorm(_BatchNorm):
@@ -89,3 +91,41 @@ class InstanceNorm3d(_InstanceNorm):
     """
 
     _dims = (4, 5)
+
+
+class LazyInstanceNorm1d(LazyNormBase, InstanceNorm1d):
+    """:class:`InstanceNorm1d` whose ``num_features`` is read from the first input's axis 1 (as
+    torch reads it, even for unbatched input); ``affine`` and ``track_running_stats`` default
+    to True here, as in torch.
+
+    Example::
+
+        >>> ember.nn.LazyInstanceNorm1d()(ember.randn(2, 3, 5)).shape
+        ember.Size([2, 3, 5])
+    """
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(LazyNormBase, InstanceNorm2d):
+    """:class:`InstanceNorm2d` whose ``num_features`` is read from the first input.
+
+    Example::
+
+        >>> ember.nn.LazyInstanceNorm2d()
+        LazyInstanceNorm2d(0, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+    """
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(LazyNormBase, InstanceNorm3d):
+    """:class:`InstanceNorm3d` whose ``num_features`` is read from the first input.
+
+    Example::
+
+        >>> ember.nn.LazyInstanceNorm3d()(ember.randn(1, 2, 2, 3, 3)).shape
+        ember.Size([1, 2, 2, 3, 3])
+    """
+
+    cls_to_become = InstanceNorm3d
