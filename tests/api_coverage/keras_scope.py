@@ -18,9 +18,8 @@ from api_signatures import scope_names
 
 
 _CONV_LAYERS = """
-    AdaptiveAveragePooling1D AdaptiveAveragePooling2D AdaptiveAveragePooling3D AdaptiveMaxPooling1D
-    AdaptiveMaxPooling2D AdaptiveMaxPooling3D Resizing CenterCrop RandomCrop RandomFlip
-    RandomRotation RandomTranslation RandomZoom RandomContrast RandomBrightness"""
+    Resizing CenterCrop RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom
+    RandomContrast RandomBrightness"""
 
 OUT_OF_SCOPE = {
     "keras": {
@@ -95,8 +94,7 @@ OWNED = {
     },
     "keras.ops": {
         "issue 15 (convolution and images)": """
-            adaptive_average_pool adaptive_max_pool depth_to_space space_to_depth fold unfold
-            image""",
+            depth_to_space space_to_depth fold unfold image""",
     },
     "keras.utils": {
         "issue 14 (functional API)": "get_source_inputs",

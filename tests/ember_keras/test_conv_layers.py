@@ -51,6 +51,12 @@ LAYERS = [
     ("AveragePooling3D", {"pool_size": (2, 3, 3), "strides": 2, "padding": "same"}, (1, 5, 5, 6, 2)),
     ("GlobalAveragePooling3D", {}, (2, 3, 4, 3, 2)),
     ("GlobalMaxPooling3D", {"keepdims": True}, (2, 3, 4, 3, 2)),
+    ("AdaptiveAveragePooling1D", {"output_size": 4}, (2, 9, 3)),
+    ("AdaptiveAveragePooling2D", {"output_size": (2, 3)}, (2, 7, 5, 3)),
+    ("AdaptiveAveragePooling3D", {"output_size": 1}, (1, 3, 4, 5, 2)),
+    ("AdaptiveMaxPooling1D", {"output_size": (3,)}, (2, 7, 3)),
+    ("AdaptiveMaxPooling2D", {"output_size": 2}, (2, 5, 5, 3)),
+    ("AdaptiveMaxPooling3D", {"output_size": (1, 2, 3)}, (1, 3, 4, 7, 2)),
     ("MaxPooling2D", {}, (2, 6, 6, 3)),
     ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 7, 6, 3)),
     ("MaxPooling2D", {"pool_size": 2, "strides": 1, "padding": "same"}, (2, 5, 5, 2)),
@@ -276,6 +282,9 @@ def test_keras_aliases_name_the_same_class(keras_ref, alias, name):
     (lambda: ek.layers.MaxPooling2D(3)(np.zeros((1, 2, 2, 1), np.float32)),
      "Computed output size would be negative"),
     (lambda: ek.layers.ZeroPadding2D((1, 2, 3)), "`padding` should have two elements"),
+    (lambda: ek.layers.AdaptiveMaxPooling2D((1, 2, 3)), "For 2D input, `output_size` tuple must have length 2"),
+    (lambda: ek.ops.adaptive_average_pool(np.zeros((2, 3), np.float32), 2),
+     "Inputs to adaptive average pooling must have ndim=3, 4 or 5"),
 ])
 def test_bad_arguments_raise_keras_messages(keras_ref, make, match):
     with pytest.raises(ValueError, match=match):
@@ -296,6 +305,7 @@ def test_default_data_format_follows_config():
 
 
 @pytest.mark.parametrize("name", ["ember.keras.layers.convolutional", "ember.keras.layers.pooling",
+                                  "ember.keras.layers.adaptive_pooling",
                                   "ember.keras.layers.reshaping", "ember.keras.layers.image",
                                   "ember.keras.ops.nn_conv", "ember.keras.config"])
 def test_docstring_examples(name):

@@ -342,6 +342,10 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 UNSUPPORTED = {
     "Lambda": (lambda: L.Lambda(lambda x: x * 2), (3,)),
     "StackedRNNCells": None,  # runs inside RNN layers only
+    # issue 15: adaptive pooling has no converter yet
+    **{f"Adaptive{kind}Pooling{d}D": (lambda kind=kind, d=d: getattr(L, f"Adaptive{kind}Pooling{d}D")(2),
+                                      (4,) * d + (3,))
+       for kind in ("Average", "Max") for d in (1, 2, 3)},
     "Layer": None,  # the base class
 }
 

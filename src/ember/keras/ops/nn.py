@@ -407,8 +407,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     return ember.permute(out, [0, 2, 1, 3])
 
 
-from .nn_conv import (average_pool, conv, conv_transpose, depthwise_conv,  # noqa: E402
-                      max_pool, separable_conv)
+from .nn_conv import (adaptive_average_pool, adaptive_max_pool, average_pool, conv,  # noqa: E402
+                      conv_transpose, depthwise_conv, max_pool, separable_conv)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "annotations", "math", "np", "ember", "Tensor", "F", "EPSILON", "axes_tuple", "cast",

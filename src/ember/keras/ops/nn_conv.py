@@ -18,12 +18,15 @@ from ..config import standardize_data_format
 from ._base import t
 
 __all__ = ["conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool",
-           "average_pool"]
+           "average_pool", "adaptive_average_pool", "adaptive_max_pool"]
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
+_ADAPTIVE = {"average": {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d,
+                         3: F.adaptive_avg_pool3d},
+             "max": {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}}
 
 
 def ntuple(value, n: int, name: str) -> tuple:
@@ -234,3 +237,39 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     """
     return _pool(_AVG_POOL, inputs, pool_size, strides, padding, data_format,
                  count_include_pad=False)
+
+
+def _adaptive_pool(kind: str, inputs, output_size, data_format):
+    x = t(inputs)
+    n = x.ndim - 2
+    if n not in _ADAPTIVE[kind]:
+        raise ValueError(f"Inputs to adaptive {kind} pooling must have ndim=3, 4 or 5, Received "
+                         f"input shape: {tuple(x.shape)}.")
+    size = output_size if isinstance(output_size, int) and n == 1 else \
+        ntuple(output_size, n, "output_size")
+    y = _ADAPTIVE[kind][n](channels_first(x, data_format), size)
+    return from_channels_first(y, data_format)
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Averages 1-D, 2-D or 3-D images into an ``output_size`` grid of windows that tile them
+    (torch's window bounds, as Keras's torch backend computes it).
+
+    Example::
+
+        >>> ops.adaptive_average_pool(np.ones((2, 7, 5, 3), np.float32), (2, 3)).shape
+        ember.Size([2, 2, 3, 3])
+    """
+    return _adaptive_pool("average", inputs, output_size, data_format)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Maximum over an ``output_size`` grid of tiling windows (see
+    :func:`adaptive_average_pool`).
+
+    Example::
+
+        >>> ops.adaptive_max_pool(np.ones((2, 9, 3), np.float32), 4).shape
+        ember.Size([2, 4, 3])
+    """
+    return _adaptive_pool("max", inputs, output_size, data_format)
