@@ -44,7 +44,9 @@ class LazyModuleMixin:
         self._lazy_names = ()
 
     def initialize_parameters(self, *args, **kwargs) -> None:
-        raise NotImplementedError
+        """Gives the lazy tensors their shapes from the first input (each lazy module's own)."""
+        raise NotImplementedError(f"initialize_parameters is not implemented for "
+                                  f"{type(self).__name__}")  # torch's abstract hook, same words
 
     def forward(self, *args, **kwargs):
         self.initialize_parameters(*args, **kwargs)
