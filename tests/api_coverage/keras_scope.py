@@ -85,9 +85,6 @@ OWNED = {
         "issue 16 (sequences and attention)": """
             ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention ReversibleEmbedding""",
     },
-    "keras.callbacks": {
-        "issue 13 (optimizers: needs an optimizer with use_ema)": "SwapEMAWeights",
-    },
     "keras.optimizers": {
         "issue 13 (optimizers)": "LossScaleOptimizer MultiOptimizer Muon OptimizerMap "
                                  "ScheduleFreeAdamW",

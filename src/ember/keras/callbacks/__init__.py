@@ -14,9 +14,10 @@ from .backup import BackupAndRestore
 from .base import Callback, CallbackList, History, LambdaCallback, ProgbarLogger
 from .misc import CSVLogger, LearningRateScheduler, RemoteMonitor, TerminateOnNaN
 from .monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
+from .swap_ema import SwapEMAWeights
 from .tensorboard import TensorBoard
 
 __all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
            "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
-           "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor", "TensorBoard",
+           "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights", "TensorBoard",
            "TerminateOnNaN"]

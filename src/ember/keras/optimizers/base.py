@@ -4,14 +4,22 @@ clipping, weight decay and step count, over ``ember.optim``'s machinery and upda
 A Keras optimizer owns no maths. A subclass names an ``ember.optim`` update rule (``_rule``), its
 slots (``_slots``: Keras's names → the rule's argument names, in Keras's order) and writes
 ``_hyper(lr)``: the rule's keyword arguments for this step, with the flags that select Keras's
-form of the formula. ``apply(grads, variables)`` runs Keras's sequence once per step:
+form of the formula. ``apply(grads, variables)`` runs Keras's sequence once per call:
 
-1. clip the gradients (``clipnorm`` per variable, ``global_clipnorm`` or ``clipvalue``) with
+1. divide the gradients by ``loss_scale_factor`` (``fit`` multiplied the loss by it, through
+   ``scale_loss``);
+2. with ``gradient_accumulation_steps = N``: add them to the accumulators, and go on only every
+   N-th call, with the accumulated mean (``iterations`` counts these updates; a schedule sees
+   every call);
+3. clip the gradients (``clipnorm`` per variable, ``global_clipnorm`` or ``clipvalue``) with
    ``ember.nn.utils``'s clipping functions;
-2. one step of an ``ember.optim.Optimizer`` engine over the variables: it decays the weights
+4. one step of an ``ember.optim.Optimizer`` engine over the variables: it decays the weights
    (``w *= 1 − weight_decay·lr``, Keras's decoupled form), then applies the rule, with the
    slots kept in flat buffers and the update run once per group (threaded when large);
-3. ``iterations += 1``.
+5. with ``use_ema``: update the moving average of every variable (overwriting the weights with
+   it every ``ema_overwrite_frequency`` updates; ``finalize_variable_values`` does it at the end
+   of ``fit``);
+6. project constrained variables; count the call.
 """
 from __future__ import annotations
 
@@ -24,7 +32,7 @@ import numpy as np
 from ... import optim as _optim
 from ..._tensor import Tensor
 from ...nn.utils.clip_grad import clamp_, scale_to_norm_, total_norm
-from ...optim._math import decay_weights
+from ...optim._math import decay_weights, ema
 from .. import distribution as _distribution
 from .._utils import snake_case
 from . import schedules as _schedules
@@ -99,16 +107,26 @@ class Optimizer:
                  gradient_accumulation_steps=None, name=None, **kwargs):
         if kwargs:
             raise TypeError(f"Argument(s) not recognized: {kwargs}")
-        if use_ema or loss_scale_factor or gradient_accumulation_steps:
-            raise ValueError("ember.keras optimizers do not support use_ema, "
-                             "loss_scale_factor or gradient_accumulation_steps")
+        if gradient_accumulation_steps and not gradient_accumulation_steps >= 2:
+            raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                             f"gradient_accumulation_steps={gradient_accumulation_steps}")
+        if use_ema:
+            if not 0 <= ema_momentum <= 1:
+                raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: "
+                                 f"ema_momentum={ema_momentum}")
+            if ema_overwrite_frequency and (not isinstance(ema_overwrite_frequency, int)
+                                            or ema_overwrite_frequency < 1):
+                raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. "
+                                 f"Received: ema_overwrite_frequency={ema_overwrite_frequency}")
         self.name = name or snake_case(type(self).__name__)
         self.weight_decay = _check_nonneg("weight_decay", weight_decay)
         self.clipnorm = _check_nonneg("clipnorm", clipnorm)
         self.clipvalue = _check_nonneg("clipvalue", clipvalue)
         self.global_clipnorm = _check_nonneg("global_clipnorm", global_clipnorm)
-        self.use_ema, self.ema_momentum = False, ema_momentum
+        self.use_ema, self.ema_momentum = bool(use_ema), ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
         if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                              f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
@@ -117,20 +135,30 @@ class Optimizer:
             self._learning_rate = learning_rate
         else:
             self._learning_rate = _check_nonneg("learning_rate", learning_rate, allow_none=False)
-        self.iterations = 0
+        self._iterations = 0  # every apply() call; ``iterations`` counts the updates
+        self._averages: list = []  # use_ema: the moving average of each variable
+        self._accumulators: list = []  # gradient_accumulation_steps: the summed gradients
         self._engine: _Engine | None = None
         self._variables: list = []
         self._excluded_ids: set = set()
         self._excluded_names: re.Pattern | None = None
         self._step_kwargs: dict = {}
 
+    @property
+    def iterations(self) -> int:
+        """The number of updates: the ``apply`` calls, divided by ``gradient_accumulation_steps``
+        when gradients are accumulated (Keras's count; schedules see every call)."""
+        steps = self.gradient_accumulation_steps
+        return self._iterations // steps if steps else self._iterations
+
     # ---- learning rate --------------------------------------------------------------
     @property
     def learning_rate(self) -> float:
-        """The current rate (a schedule is evaluated at ``iterations``), as a float32 value."""
+        """The current rate (a schedule is evaluated at the number of ``apply`` calls), as a
+        float32 value."""
         lr = self._learning_rate
         if isinstance(lr, _schedules.LearningRateSchedule):
-            return float(np.float32(lr(self.iterations)))
+            return float(np.float32(lr(self._iterations)))
         if callable(lr):  # Keras also takes a zero-argument callable
             return float(np.float32(lr()))
         return float(np.float32(lr))
@@ -170,6 +198,10 @@ class Optimizer:
         self._engine = _Engine(self, groups) if groups else None
         for group in (self._engine.param_groups if self._engine else []):
             self._engine._create_state(group)
+        # Keras creates both at zero: the first update copies the weights into the average
+        self._averages = [np.zeros_like(v._data) for v in self._variables] if self.use_ema else []
+        self._accumulators = ([np.zeros_like(v._data) for v in self._variables]
+                              if self.gradient_accumulation_steps else [])
 
     def _initial(self, slot: str) -> float:
         """A slot's initial value (zero unless the optimizer says otherwise)."""
@@ -186,12 +218,21 @@ class Optimizer:
     def _slot(self, variable, name: str) -> np.ndarray:
         return self._engine.state[variable][name]._data
 
+    def _variable_state(self) -> dict[str, list]:
+        """Each per-variable state array, by name: the slots, then the moving averages and the
+        gradient accumulators when the optimizer keeps them."""
+        out = {name: [self._slot(v, name) for v in self._variables] for name in self._slots}
+        if self.use_ema:
+            out["average"] = self._averages
+        if self.gradient_accumulation_steps:
+            out["gradient_accumulator"] = self._accumulators
+        return out
+
     def state_arrays(self) -> dict[str, np.ndarray]:
         """The optimizer's state as named arrays (for saving): step count and every slot."""
-        out = {"iterations": np.array([self.iterations], np.int64)}
-        for i, v in enumerate(self._variables):
-            for name in self._slots:
-                out[f"{i}/{name}"] = self._slot(v, name)
+        out = {"iterations": np.array([self._iterations], np.int64)}
+        for name, arrays in self._variable_state().items():
+            out.update({f"{i}/{name}": arr for i, arr in enumerate(arrays)})
         out.update(self._extra_state())
         return out
 
@@ -201,19 +242,19 @@ class Optimizer:
         if iterations.dtype.kind not in "iu" or iterations.size != 1 or int(iterations.flat[0]) < 0:
             raise ValueError(f"Saved optimizer state has no valid 'iterations' (an integer >= 0); "
                              f"got {arrays.get('iterations')!r}")
-        self.iterations = int(iterations.flat[0])
-        for i, v in enumerate(self._variables):
-            for name in self._slots:
+        self._iterations = int(iterations.flat[0])
+        for name, targets in self._variable_state().items():
+            for i, target in enumerate(targets):
                 key = f"{i}/{name}"
                 if key not in arrays:
                     raise ValueError(f"Saved optimizer state lacks {key!r}; it does not match "
                                      f"this model's variables")
-                slot, value = self._slot(v, name), np.asarray(arrays[key])
-                if value.shape != slot.shape or value.dtype.kind not in "biuf":
+                value = np.asarray(arrays[key])
+                if value.shape != target.shape or value.dtype.kind not in "biuf":
                     raise ValueError(f"Saved optimizer state {key!r} has shape {value.shape} "
-                                     f"(dtype {value.dtype}), expected {slot.shape}; it does not "
+                                     f"(dtype {value.dtype}), expected {target.shape}; it does not "
                                      f"match this model's variables")
-                slot[...] = value
+                target[...] = value
         self._load_extra_state(arrays)
 
     def _extra_state(self) -> dict:
@@ -239,7 +280,12 @@ class Optimizer:
 
     def apply(self, grads, variables=None) -> None:
         """Updates ``variables`` (ember Tensors; the built ones by default) in place from ``grads``
-        (arrays or Tensors; a ``None`` gradient leaves its variable alone)."""
+        (arrays or Tensors; a ``None`` gradient leaves its variable alone).
+
+        Keras's sequence: unscale by ``loss_scale_factor``; with ``gradient_accumulation_steps``
+        add to the accumulators and update only every N-th call, with their mean; clip, decay
+        and update; then the moving averages (``use_ema``), and the constraints.
+        """
         variables = self._variables if variables is None else list(variables)
         pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
         if not self.built or not all(id(v) in self._engine_ids() for _, v in pairs):
@@ -254,6 +300,32 @@ class Optimizer:
         plan = _distribution.active_step()
         if plan is not None:  # a data-parallel fit: the ranks' gradients, averaged
             arrays = plan.average_gradients(arrays)
+        if self.loss_scale_factor is not None:
+            arrays = [a / np.asarray(self.loss_scale_factor, a.dtype) for a in arrays]
+        steps = self.gradient_accumulation_steps
+        if not steps:
+            self._update(pairs, arrays)
+        else:
+            index = {id(v): i for i, v in enumerate(self._variables)}
+            accumulated = [self._accumulators[index[id(v)]] for _, v in pairs]
+            if (self._iterations + 1) % steps == 0:
+                self._update(pairs, [(a + acc) / steps for a, acc in zip(arrays, accumulated)])
+                for acc in self._accumulators:
+                    acc.fill(0)
+            else:
+                for a, acc in zip(arrays, accumulated):
+                    acc += a
+        if self.use_ema:
+            self._update_averages()
+        self._iterations += 1
+        for _, v in pairs:  # Keras projects constrained variables after each update
+            if getattr(v, "constraint", None) is not None:
+                projected = v.constraint(v)
+                v._data[...] = getattr(projected, "_data", projected)
+
+    def _update(self, pairs: list, arrays: list) -> None:
+        """One update of the variables of ``pairs`` from the gradient ``arrays``: clipping, weight
+        decay and the rule."""
         arrays = self._clip(arrays)
         self._step_kwargs = self._hyper(self.learning_rate)
         if pairs:
@@ -262,11 +334,53 @@ class Optimizer:
                 params = [p for p in group["params"] if id(p) in grad_of]
                 if params:
                     self._engine._apply(group, params, [grad_of[id(p)] for p in params])
-        self.iterations += 1
-        for _, v in pairs:  # Keras projects constrained variables after each update
-            if getattr(v, "constraint", None) is not None:
-                projected = v.constraint(v)
-                v._data[...] = getattr(projected, "_data", projected)
+
+    # ---- moving averages (use_ema) -------------------------------------------------------
+    def _update_averages(self) -> None:
+        """``average ← m·average + (1 − m)·w`` for every variable, with ``m = 0`` on the first
+        update (the average starts at the weights); every ``ema_overwrite_frequency`` updates
+        the weights are replaced by their averages."""
+        first = self.iterations == 0
+        for v, avg in zip(self._variables, self._averages):
+            if first:
+                avg[...] = v._data
+            else:
+                ema(avg, v._data, self.ema_momentum, np.empty_like(avg))
+        freq = self.ema_overwrite_frequency
+        if freq and (self.iterations + 1) % freq == 0:
+            self._write_averages(self._variables)
+
+    def _write_averages(self, var_list) -> None:
+        var_list = list(var_list)
+        if len(var_list) != len(self._averages):
+            raise ValueError(f"The length of model variables ({len(var_list)}) to override does not "
+                             f"match the length of model variables stored in the optimizer "
+                             f"({len(self._averages)}). Please check if the optimizer was called on "
+                             f"your model.")
+        for v, avg in zip(var_list, self._averages):
+            v._data[...] = avg
+
+    def _swap_averages(self) -> None:
+        """Exchanges the weights and their moving averages (``SwapEMAWeights``)."""
+        for v, avg in zip(self._variables, self._averages):
+            held = v._data.copy()
+            v._data[...] = avg
+            avg[...] = held
+
+    def _reset_averages_to_weights(self) -> None:
+        for v, avg in zip(self._variables, self._averages):
+            avg[...] = v._data
+
+    def finalize_variable_values(self, var_list) -> None:
+        """At the end of ``fit``: with ``use_ema``, the weights in ``var_list`` become their moving
+        averages (otherwise nothing happens)."""
+        if self.use_ema:
+            self._write_averages(var_list)
+
+    def scale_loss(self, loss):
+        """``loss · loss_scale_factor`` (the loss itself when no factor is set); ``fit`` calls it
+        before ``backward()`` and ``apply`` divides the gradients by the same factor."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
     def _engine_ids(self) -> set:
         return {id(p) for g in self._engine.param_groups for p in g["params"]} if self._engine else set()
@@ -289,8 +403,9 @@ class Optimizer:
         return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
                 "clipvalue": self.clipvalue, "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
-                "ema_overwrite_frequency": self.ema_overwrite_frequency, "loss_scale_factor": None,
-                "gradient_accumulation_steps": None, **{key: getattr(self, key) for key in self._config}}
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps, **{key: getattr(self, key) for key in self._config}}
 
     @classmethod
     def from_config(cls, config):

@@ -180,6 +180,8 @@ class Trainer:
         self._loss_tracker.update_state(float(loss._data), sample_weight=_batch_size(x))
         variables = self.trainable_weights
         if variables:
+            if self.optimizer is not None:
+                loss = self.optimizer.scale_loss(loss)
             loss.backward()
             grads = [v.grad._data if v.grad is not None else np.zeros_like(v._data)
                      for v in variables]
@@ -343,6 +345,8 @@ class Trainer:
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        if epochs > 0 and self.optimizer is not None and self.optimizer.built:
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # use_ema: the averages
         cbs.on_train_end(epoch_logs)
         return cbs.history()
 
