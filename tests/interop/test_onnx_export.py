@@ -152,6 +152,24 @@ class TimeMajorDecoder(nn.Module):
         return self.decoder(self.query(x), self.encoder(x))
 
 
+class Unpooled(nn.Module):
+    """Max pooling with indices, then unpooling to the pooled input's size (2-D, with
+    output_size), to the default size (1-D) and both ways in 3-D."""
+
+    def __init__(self, n: int, output_size: bool):
+        super().__init__()
+        pool, unpool = getattr(nn, f"MaxPool{n}d"), getattr(nn, f"MaxUnpool{n}d")
+        self.pool = pool(3, stride=2, padding=1, return_indices=True, ceil_mode=n == 3)
+        self.unpool = unpool(3, stride=2, padding=1)
+        self.output_size = output_size
+
+    def forward(self, x):
+        y, indices = self.pool(x)
+        if self.output_size:
+            return self.unpool(y, indices, output_size=x.shape)
+        return self.unpool(y, indices)
+
+
 ACTIVATIONS = [nn.ReLU(), nn.Sigmoid(), nn.Tanh(), nn.SELU(), nn.Softsign(), nn.Hardswish(),
                nn.LeakyReLU(0.1), nn.ELU(0.7), nn.CELU(1.3), nn.GELU(), nn.GELU("tanh"),
                nn.Softplus(), nn.Softplus(beta=2.0, threshold=3.0), nn.SiLU(), nn.Mish(),
@@ -194,6 +212,7 @@ MODELS = {
         nn.Flatten(), nn.Linear(16, 2)), floats(2, 5, 6, 6)),
     "image_layers": (0, lambda: nn.Sequential(
         nn.Conv2d(2, 8, 3, padding=1), nn.InstanceNorm2d(8, affine=True), nn.LocalResponseNorm(3),
+        nn.LocalResponseNorm(2, alpha=0.5, beta=0.6, k=1.5), nn.LocalResponseNorm(4, alpha=0.3),
         nn.PixelShuffle(2), nn.InstanceNorm2d(2, track_running_stats=True), nn.PixelUnshuffle(2),
         nn.Unflatten(1, (2, 4)), nn.ReflectionPad3d((1, 0, 0, 1, 1, 1)), nn.ReplicationPad3d(1),
         nn.CircularPad3d((0, 1, 1, 0, 0, 0)), nn.InstanceNorm3d(2), nn.Flatten(2),
@@ -222,6 +241,16 @@ MODELS = {
     "blocks": (0, lambda: nn.Sequential(
         nn.Unfold((2, 3), padding=1, stride=(2, 1)), nn.Fold((5, 4), (2, 3), padding=1, stride=(2, 1)),
         nn.Unfold(2, dilation=2)), floats(2, 5, 4)),
+    "unpool2d": (0, lambda: Unpooled(2, output_size=True), floats(3, 8, 7)),
+    "unpool1d": (0, lambda: Unpooled(1, output_size=False), floats(2, 9)),
+    "unpool3d": (0, lambda: nn.Sequential(Unpooled(3, output_size=True), Unpooled(3, output_size=False)),
+                 floats(2, 5, 4, 5)),
+    # torch's x ** p: an odd p keeps the sign of a negative window sum (a root of one is NaN
+    # for p = 3, as in torch); ceil_mode's cut windows are scaled by the whole kernel's size
+    "lp_pool": (0, lambda: nn.Sequential(
+        nn.LPPool2d(1, (2, 3), stride=(3, 2), ceil_mode=True), nn.LPPool2d(2, 2, ceil_mode=True),
+        nn.Flatten(2), nn.LPPool1d(3, 2), nn.LPPool1d(float("inf"), 2, stride=1),
+        nn.Unflatten(2, (1, 1, -1)), nn.LPPool3d(1.5, (1, 1, 2), ceil_mode=True)), floats(3, 12, 13)),
     "time_major": (1, TimeMajor, lambda rng, batch: rng.standard_normal((5, batch, 3)).astype(np.float32)),
 }
 
@@ -298,8 +327,6 @@ UNSUPPORTED = {
     # containers: exported through their layers (see the transformer models above)
     "TransformerEncoder": None, "TransformerDecoder": None, "Transformer": None,
     "RNNBase": None, "RNNCellBase": None,
-    "MaxUnpool1d": None, "MaxUnpool2d": None, "MaxUnpool3d": None,  # issue 15: no converter yet
-    "LPPool1d": None, "LPPool2d": None, "LPPool3d": None,  # issue 15: x^p of negative x, not LpPool's |x|^p
     # issue 15: a lazy module exports as the class it becomes at its first call (Conv2d, ...)
     **dict.fromkeys(f"Lazy{kind}{d}d" for kind in ("Conv", "ConvTranspose", "BatchNorm", "InstanceNorm")
                     for d in (1, 2, 3)),
@@ -343,7 +370,8 @@ def test_a_module_without_converter_raises_naming_it(tmp_path):
     (Residual(), ember.randn(2, 4), r"Residual.*computes a tensor outside"),
     (nn.Sequential(nn.BatchNorm1d(3, track_running_stats=False)), ember.randn(2, 3),
      "BatchNorm1d: track_running_stats=False"),
-    (nn.Sequential(nn.MaxPool2d(2, return_indices=True)), ember.randn(1, 1, 4, 4), "return_indices"),
+    (nn.MaxUnpool2d(2), (ember.randn(1, 4, 4), ember.zeros(1, 4, 4, dtype=ember.int64)),
+     r"MaxUnpool2d: input of rank 3 \(export a batch: \(N, C, \*spatial\) of rank 4\)"),
     (nn.Sequential(nn.LSTM(3, 4, proj_size=2)), ember.randn(2, 1, 3), "proj_size"),
     (nn.Sequential(nn.Embedding(5, 2, max_norm=1.0)), ember.tensor([[1, 2]]), "max_norm"),
     (PaddingFromInput(), ember.randn(2, 3, 4),
@@ -366,9 +394,47 @@ def test_bad_arguments(kwargs, error, message):
         ember.onnx.export(nn.Linear(3, 2), ember.randn(2, 3), io.BytesIO(), **kwargs)
 
 
-def test_wrong_input_shape_is_named():
-    with pytest.raises(RuntimeError, match="5"):
-        ember.onnx.export(nn.Linear(3, 2), ember.randn(2, 5), io.BytesIO())
+@pytest.mark.parametrize("model, shape, message", [
+    (nn.Linear(3, 2), (2, 5), "Linear expected 3 input features, got 5 (input shape (2, 5)); "
+                              "mat1 and mat2 shapes cannot be multiplied (2x5 and 3x2)"),
+    (nn.Sequential(nn.Flatten(), nn.Linear(12, 2)), (2, 3, 5),
+     "Linear expected 12 input features, got 15 (input shape (2, 15)); mat1 and mat2 shapes "
+     "cannot be multiplied (2x15 and 12x2)"),
+    (nn.Sequential(nn.Conv2d(3, 4, 3)), (2, 5, 8, 8),
+     "Given groups=1, weight of size [4, 3, 3, 3], expected input[2, 5, 8, 8] to have 3 "
+     "channels, but got 5 channels instead"),
+    (nn.LSTM(4, 3, batch_first=True), (2, 5, 6),
+     "input.size(-1) must be equal to input_size. Expected 4, got 6"),
+], ids=["linear", "flattened", "conv", "lstm"])
+def test_wrong_input_shape_is_named(model, shape, message, tmp_path):
+    """The example input runs the model: the layer it does not fit raises torch's own message
+    naming the expected and the given size, and no file is left behind."""
+    with pytest.raises(RuntimeError) as info:
+        ember.onnx.export(model, ember.randn(*shape), str(tmp_path / "m.onnx"))
+    assert str(info.value) == message
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("pool, shape", [
+    (nn.MaxPool1d(3, stride=2, padding=1), (2, 3, 9)),
+    (nn.MaxPool2d((2, 3), stride=(2, 1), padding=(1, 0), dilation=(1, 2), ceil_mode=True), (2, 3, 7, 8)),
+    (nn.MaxPool3d(2, ceil_mode=True), (2, 2, 3, 5, 4)),
+], ids=["1d", "2d", "3d"])
+def test_max_pool_indices_are_torchs(pool, shape):
+    """``return_indices=True`` exports torch's per-plane int64 indices (ONNX counts over the
+    whole tensor), equal to ember's at another batch size."""
+    pool.return_indices = True
+    rng = np.random.default_rng(0)
+    buffer = io.BytesIO()
+    ember.onnx.export(pool, ember.randn(*shape), buffer, input_names=["x"],
+                      output_names=["y", "indices"], dynamic_axes={"x": {0: "n"}})
+    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    x = rng.standard_normal((3,) + shape[1:]).astype(np.float32)
+    y, indices = session.run(None, {"x": x})
+    expected_y, expected_indices = pool(ember.tensor(x))
+    assert indices.dtype == np.int64 and indices.shape == tuple(expected_indices.shape)
+    np.testing.assert_array_equal(indices, expected_indices.numpy())
+    np.testing.assert_allclose(y, expected_y.numpy(), rtol=1e-6)
 
 
 class UnbatchedCells(nn.Module):

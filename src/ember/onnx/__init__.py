@@ -17,7 +17,7 @@ from __future__ import annotations
 from .. import nn
 from .._tensor import Tensor
 from ..io.atomic import atomic_write_bytes
-from . import attention, bags, image_layers, recurrent, spatial, torch_layers as T
+from . import attention, bags, image_layers, pools, recurrent, spatial, torch_layers as T
 from .graph import ExportError, Graph
 from .trace import Tracer, flatten
 
@@ -48,12 +48,12 @@ SUPPORTED: dict = {
     nn.ReflectionPad2d: T.pad, nn.ReplicationPad1d: T.pad, nn.ReplicationPad2d: T.pad,
     nn.CircularPad1d: T.pad, nn.CircularPad2d: T.pad,
     nn.Conv1d: T.conv, nn.Conv2d: T.conv, nn.ConvTranspose2d: T.conv_transpose,
-    nn.MaxPool1d: T.max_pool, nn.MaxPool2d: T.max_pool, nn.AvgPool1d: T.avg_pool,
+    nn.MaxPool1d: pools.max_pool, nn.MaxPool2d: pools.max_pool, nn.AvgPool1d: T.avg_pool,
     nn.AvgPool2d: T.avg_pool, nn.AdaptiveAvgPool1d: T.adaptive_pool,
     nn.AdaptiveAvgPool2d: T.adaptive_pool, nn.AdaptiveMaxPool1d: T.adaptive_pool,
     nn.AdaptiveMaxPool2d: T.adaptive_pool,
     nn.Conv3d: T.conv, nn.ConvTranspose1d: T.conv_transpose, nn.ConvTranspose3d: T.conv_transpose,
-    nn.MaxPool3d: T.max_pool, nn.AvgPool3d: T.avg_pool, nn.AdaptiveAvgPool3d: T.adaptive_pool,
+    nn.MaxPool3d: pools.max_pool, nn.AvgPool3d: T.avg_pool, nn.AdaptiveAvgPool3d: T.adaptive_pool,
     nn.AdaptiveMaxPool3d: T.adaptive_pool, nn.BatchNorm3d: T.batch_norm, nn.Dropout3d: T.identity,
     nn.ReflectionPad3d: T.pad, nn.ReplicationPad3d: T.pad, nn.CircularPad3d: T.pad,
     nn.PixelShuffle: image_layers.pixel_shuffle, nn.PixelUnshuffle: image_layers.pixel_unshuffle,
@@ -68,6 +68,9 @@ SUPPORTED: dict = {
     nn.Bilinear: T.bilinear, nn.PairwiseDistance: T.pairwise_distance,
     nn.CosineSimilarity: T.cosine_similarity, nn.Upsample: spatial.upsample, nn.UpsamplingNearest2d: spatial.upsample,
     nn.UpsamplingBilinear2d: spatial.upsample, nn.Unfold: spatial.unfold, nn.Fold: spatial.fold,
+    nn.MaxUnpool1d: pools.max_unpool, nn.MaxUnpool2d: pools.max_unpool,
+    nn.MaxUnpool3d: pools.max_unpool, nn.LPPool1d: pools.lp_pool, nn.LPPool2d: pools.lp_pool,
+    nn.LPPool3d: pools.lp_pool,
 }
 
 

@@ -2,7 +2,9 @@
 ``DepthToSpace`` (mode CRD is torch's channel order), ``PixelUnshuffle`` as a reshape, a
 transpose and a reshape, ``InstanceNorm1d/2d/3d`` as ``InstanceNormalization`` (or, in eval
 mode with running statistics, ``BatchNormalization``), and ``LocalResponseNorm`` as ``LRN``
-(odd sizes: ONNX centres an even window on the other side).
+(odd sizes; ONNX centres an even window one channel later than torch, so an even size is
+composed: the squares, zero-padded over the channel axis as torch pads them, averaged by an
+``AveragePool`` of ``size`` channels).
 """
 from __future__ import annotations
 
@@ -49,9 +51,19 @@ def instance_norm(g, m, inputs, shapes):
 
 
 def local_response_norm(g, m, inputs, shapes):
-    if m.size % 2 == 0:
-        _refuse(m, f"size={m.size}: ONNX LRN centres an even window one channel later than torch")
-    if len(shapes[0]) < 3:
-        _refuse(m, f"input of rank {len(shapes[0])}")
-    return g.op("LRN", inputs[0], size=int(m.size), alpha=float(m.alpha), beta=float(m.beta),
-                bias=float(m.k))
+    """``x / (k + alpha * mean of x² over `size` channels) ** beta`` on ``(N, C, *)``."""
+    rank, size = len(shapes[0]), int(m.size)
+    if rank < 3:
+        _refuse(m, f"input of rank {rank}")
+    x = inputs[0]
+    if size % 2:
+        return g.op("LRN", x, size=size, alpha=float(m.alpha), beta=float(m.beta),
+                    bias=float(m.k))
+    # torch's window: size//2 channels before, (size-1)//2 after, zeros beyond the edges
+    channels = int(shapes[0][1])
+    squares = g.op("Reshape", g.op("Mul", x, x), g.ints([0, 1, channels, -1]))
+    padded = g.op("Pad", squares, g.ints([0, 0, size // 2, 0, 0, 0, (size - 1) // 2, 0], "pads"))
+    mean = g.op("AveragePool", padded, kernel_shape=[size, 1], strides=[1, 1])
+    mean = g.op("Reshape", mean, g.op("Shape", x))
+    scaled = g.op("Add", g.op("Mul", mean, g.const(np.float32(m.alpha))), g.const(np.float32(m.k)))
+    return g.op("Div", x, g.op("Pow", scaled, g.const(np.float32(m.beta))), hint="local_response_norm")

@@ -239,15 +239,6 @@ def _spatial(shapes):
     return len(shapes[0]) - 2
 
 
-def max_pool(g, m, inputs, shapes):
-    if m.return_indices:
-        _refuse(m, "return_indices=True (export the pooled values only)")
-    n = _spatial(shapes)
-    return g.op("MaxPool", inputs[0], kernel_shape=_pair(m.kernel_size, n),
-                strides=_pair(m.stride, n), pads=_pair(m.padding, n) * 2,
-                dilations=_pair(m.dilation, n), ceil_mode=int(m.ceil_mode))
-
-
 def avg_pool(g, m, inputs, shapes):
     if getattr(m, "divisor_override", None):
         _refuse(m, "divisor_override has no ONNX AveragePool equivalent")
@@ -266,10 +257,10 @@ def adaptive_pool(g, m, inputs, shapes):
     is_max = "Max" in type(m).__name__
     if all(o == 1 for o in size_out):
         return g.op("GlobalMaxPool" if is_max else "GlobalAveragePool", inputs[0])
-    if any(i % o for i, o in zip(size_in, size_out)):
-        _refuse(m, f"output_size {tuple(size_out)} does not divide the input size {tuple(size_in)}")
-    # (N, C, o1, i1/o1, o2, i2/o2) reduced over the bins: the bin sizes read at run time
     x = inputs[0]
+    if any(i % o for i, o in zip(size_in, size_out)):
+        return _adaptive_windows(g, x, size_out, "ReduceMax" if is_max else "ReduceMean")
+    # (N, C, o1, i1/o1, o2, i2/o2) reduced over the bins: the bin sizes read at run time
     parts = [_sizes(g, x, 0, 2)]
     for axis, given in enumerate(_pair(m.output_size, n)):
         size = _sizes(g, x, axis + 2, axis + 3)
@@ -278,6 +269,24 @@ def adaptive_pool(g, m, inputs, shapes):
     bins = g.op("Reshape", x, g.op("Concat", *parts, axis=0))
     return g.reduce("ReduceMax" if is_max else "ReduceMean", bins,
                     [3 + 2 * a for a in range(n)], keepdims=0, hint="adaptive_pool")
+
+
+def _adaptive_windows(g, x, size_out: list, reduce: str):
+    """Adaptive pooling whose windows overlap or differ in size, one axis after another (the
+    mean and the maximum over a box are those over its rows of those over its columns):
+    window ``i`` of ``o`` over ``L`` steps is ``[floor(i*L/o), ceil((i+1)*L/o))``, ``L`` read
+    at run time."""
+    for axis, o in enumerate(size_out, start=2):
+        length = _sizes(g, x, axis, axis + 1)
+        pieces = []
+        for i in range(o):
+            start = g.op("Div", g.op("Mul", length, g.ints([i])), g.ints([o]))
+            end = g.op("Div", g.op("Add", g.op("Mul", length, g.ints([i + 1])), g.ints([o - 1])),
+                       g.ints([o]))
+            window = g.op("Slice", x, start, end, g.ints([axis]))
+            pieces.append(g.reduce(reduce, window, [axis], keepdims=1))
+        x = g.op("Concat", *pieces, axis=axis, hint="adaptive_pool")
+    return x
 
 
 # ---------------------------------------------------------------------------------- embedding
