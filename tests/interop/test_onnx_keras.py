@@ -98,6 +98,19 @@ def _recurrent_states():
     return keras.Model(inputs, [out, h_f, c_b, L.Concatenate()([y_f, y_b]), h, c_l])
 
 
+def _stacked_cells():
+    """Stacked cells from given initial states (nested as the cells' states), returning the
+    last output and every cell's final states; and a stack walking backwards."""
+    inputs, h1, h2, c2 = keras.Input((5, 3)), keras.Input((2,)), keras.Input((4,)), keras.Input((4,))
+    seq = L.RNN(L.StackedRNNCells([L.GRUCell(2), L.LSTMCell(4)]), return_sequences=True)(
+        inputs, initial_state=[h1, [h2, c2]])
+    back = L.RNN([L.LSTMCell(3), L.GRUCell(3, reset_after=False), L.SimpleRNNCell(2)],
+                 go_backwards=True, return_sequences=True)(seq)
+    last, s1, (s2, s3) = L.RNN([L.SimpleRNNCell(3, activation="relu"), L.LSTMCell(2)],
+                               go_backwards=True, return_state=True)(back)
+    return keras.Model([inputs, h1, h2, c2], [seq, last, s1, s2, s3])
+
+
 class CrossAttention(keras.Model):
     def __init__(self):
         super().__init__()
@@ -225,6 +238,20 @@ MODELS = {
         keras.Input((5, 3)), L.RNN(L.LSTMCell(4), return_sequences=True),
         L.RNN(L.GRUCell(3, reset_after=False), go_backwards=True, return_sequences=True),
         L.RNN(L.SimpleRNNCell(2))]), floats(5, 3)),
+    "stacked_cells": (_stacked_cells, lambda rng, batch: [
+        floats(5, 3)(rng, batch), floats(2)(rng, batch), floats(4)(rng, batch), floats(4)(rng, batch)]),
+    "adaptive_pooling": (lambda: keras.Sequential([
+        keras.Input((9, 7, 3)), L.AdaptiveAveragePooling2D((3, 4)), L.AdaptiveMaxPooling2D(2),
+        L.Reshape((4, 3)), L.AdaptiveMaxPooling1D(3), L.AdaptiveAveragePooling1D(2),
+        L.Reshape((2, 1, 1, 3)), L.AdaptiveMaxPooling3D((2, 1, 1)),
+        L.AdaptiveAveragePooling3D((1, 1, 1), data_format="channels_first"), L.Flatten()]),
+        floats(9, 7, 3)),
+    "adaptive_pooling_channels_first": (lambda: keras.Sequential([
+        keras.Input((2, 7, 6)), L.AdaptiveMaxPooling2D((3, 2), data_format="channels_first"),
+        L.AdaptiveAveragePooling2D((2, 2), data_format="channels_first"), L.Reshape((2, 4)),
+        L.AdaptiveMaxPooling1D(3, data_format="channels_first"), L.Reshape((1, 2, 3, 1)),
+        L.AdaptiveMaxPooling3D((1, 2, 2), data_format="channels_first"), L.Flatten()]),
+        floats(2, 7, 6)),
     "einsum_dense": (lambda: keras.Sequential([
         keras.Input((5, 6)), L.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de", activation="relu"),
         L.EinsumDense("...de,dea->...a", 4, bias_axes="a")]), floats(5, 6)),
@@ -309,6 +336,21 @@ def test_every_converter_is_exercised():
     assert not missing, f"Keras converters without an export test: {missing}"
 
 
+class MinimalCell(L.Layer):
+    """A user's cell (Keras's guide's minimal RNN cell)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = self.state_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units))
+
+    def call(self, inputs, states):
+        output = keras.ops.matmul(inputs, self.kernel) + states[0]
+        return output, [output]
+
+
 @pytest.mark.parametrize("model, message", [
     (lambda: keras.Sequential([keras.Input((4,)), L.Lambda(lambda x: x * 2)]), "Lambda"),
     (lambda: keras.Sequential([keras.Input((4,)), L.Dense(2, activation=lambda x: x * 2)]),
@@ -319,8 +361,11 @@ def test_every_converter_is_exercised():
      "TimeDistributed 'time_distributed.*Lambda has no ONNX converter"),
     (lambda: keras.Sequential([keras.Input((3, 4)), L.Bidirectional(L.LSTM(2, activation="linear"))]),
      "LSTM 'forward_lstm.*linear"),
-    (lambda: keras.Sequential([keras.Input((3, 4)), L.RNN([L.GRUCell(2), L.LSTMCell(2)])]),
-     "RNN 'rnn.*its cell is StackedRNNCells"),
+    (lambda: keras.Sequential([keras.Input((3, 4)), L.RNN([L.GRUCell(2), MinimalCell(2)])]),
+     "RNN 'rnn.*its cell is MinimalCell; RNN is exported around SimpleRNNCell, GRUCell or "
+     "LSTMCell, or StackedRNNCells of them"),
+    (lambda: keras.Sequential([keras.Input((3, 4)), L.RNN(MinimalCell(2))]),
+     "RNN 'rnn.*its cell is MinimalCell"),
 ])
 def test_unsupported_keras_layers_raise_naming_them(model, message, tmp_path):
     with pytest.raises(ember.onnx.ExportError, match=message):
@@ -341,11 +386,7 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 # alone here, with its reason).
 UNSUPPORTED = {
     "Lambda": (lambda: L.Lambda(lambda x: x * 2), (3,)),
-    "StackedRNNCells": None,  # runs inside RNN layers only
-    # issue 15: adaptive pooling has no converter yet
-    **{f"Adaptive{kind}Pooling{d}D": (lambda kind=kind, d=d: getattr(L, f"Adaptive{kind}Pooling{d}D")(2),
-                                      (4,) * d + (3,))
-       for kind in ("Average", "Max") for d in (1, 2, 3)},
+    "StackedRNNCells": None,  # runs inside RNN layers only (exported there: "stacked_cells")
     "Layer": None,  # the base class
 }
 
