@@ -21,7 +21,8 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.nn.functional.embedding", "ember.keras.layers.dot_attention",
            "ember.nn.modules.adaptive", "ember._kernel_aliases",
            "ember.keras.layers.reshaping_nd", "ember.keras.layers.rnn_base",
-           "ember.keras.layers.einsum_dense", "ember.keras.callbacks.swap_ema"]
+           "ember.keras.layers.einsum_dense", "ember.keras.callbacks.swap_ema",
+           "ember.keras.optimizers.wrappers"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -86,8 +86,7 @@ OWNED = {
             ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention ReversibleEmbedding""",
     },
     "keras.optimizers": {
-        "issue 13 (optimizers)": "LossScaleOptimizer MultiOptimizer Muon OptimizerMap "
-                                 "ScheduleFreeAdamW",
+        "issue 13 (optimizers)": "Muon ScheduleFreeAdamW",
     },
     "keras.ops": {
         "issue 15 (convolution and images)": """
