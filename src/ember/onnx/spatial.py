@@ -6,13 +6,14 @@ which sums overlapping blocks as ``Fold`` does.
 ``Resize`` reproduces ``F.interpolate``'s coordinate rules: 'nearest' is torch's legacy floor
 rule (``asymmetric``/``floor``), 'nearest-exact' rounds half-pixel centres
 (``half_pixel``/``round_prefer_ceil``), 'linear'/'bilinear' clamp at the border
-(``pytorch_half_pixel``, or ``align_corners``); 'area' is an average pool when the sizes divide.
+(``pytorch_half_pixel``, or ``align_corners``); 'area' is adaptive average pooling.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .graph import ExportError
+from .torch_layers import adaptive
 
 _NEAREST = {"nearest": ("asymmetric", "floor"), "nearest-exact": ("half_pixel", "round_prefer_ceil")}
 
@@ -35,11 +36,8 @@ def upsample(g, m, inputs, shapes):
     else:
         scales = list(m.scale_factor) if isinstance(m.scale_factor, tuple) else [m.scale_factor] * n
         out = [int(np.floor(s * float(f))) for s, f in zip(spatial, scales)]
-    if m.mode == "area":
-        if any(i % o for i, o in zip(spatial, out)):
-            _refuse(m, f"mode='area' from {tuple(spatial)} to {tuple(out)}: the sizes must divide")
-        kernel = [i // o for i, o in zip(spatial, out)]
-        return g.op("AveragePool", x, kernel_shape=kernel, strides=kernel, hint="upsample")
+    if m.mode == "area":  # torch's adaptive average pooling to the output size
+        return adaptive(g, x, spatial, out, is_max=False)
     if m.mode in _NEAREST:
         transform, rounding = _NEAREST[m.mode]
         attrs = {"mode": "nearest", "nearest_mode": rounding}

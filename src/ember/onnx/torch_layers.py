@@ -174,12 +174,28 @@ def glu(g, m, inputs, shapes):
 
 
 # ---------------------------------------------------------------------------------- normalization
+def normalize(g, x, axes: list, eps: float):
+    """``(x - mean) / sqrt(biased variance + eps)``, the statistics over ``axes`` of ``x``."""
+    centered = g.op("Sub", x, g.reduce("ReduceMean", x, axes))
+    var = g.reduce("ReduceMean", g.op("Mul", centered, centered), axes)
+    return g.op("Div", centered, g.op("Sqrt", g.op("Add", var, g.const(np.float32(eps)))))
+
+
+def channel_affine(g, y, scale: np.ndarray, bias: np.ndarray, rank: int, hint: str):
+    """``y * scale + bias`` with one value per channel (axis 1) of a rank-``rank`` value."""
+    channel = (-1,) + (1,) * (rank - 2)
+    y = g.op("Mul", y, g.const(scale.reshape(channel), f"{hint}_scale"))
+    return g.op("Add", y, g.const(bias.reshape(channel), f"{hint}_bias"), hint=hint)
+
+
 def batch_norm(g, m, inputs, shapes):
-    if not m.track_running_stats or m.running_mean is None:
-        _refuse(m, "track_running_stats=False normalizes with batch statistics even in eval mode")
-    n = m.num_features
+    n, rank = m.num_features, len(shapes[0])
     scale = _np(m.weight) if m.weight is not None else np.ones(n, np.float32)
     bias = _np(m.bias) if getattr(m, "bias", None) is not None else np.zeros(n, np.float32)
+    if not m.track_running_stats or m.running_mean is None:
+        # no running statistics: the batch's own, even in eval mode
+        y = normalize(g, inputs[0], [0] + list(range(2, rank)), m.eps)
+        return channel_affine(g, y, scale, bias, rank, "batch_norm")
     return g.op("BatchNormalization", inputs[0], g.const(scale, "bn_scale"), g.const(bias, "bn_bias"),
                 g.const(_np(m.running_mean), "running_mean"), g.const(_np(m.running_var), "running_var"),
                 epsilon=float(m.eps))
@@ -252,23 +268,26 @@ def adaptive_pool(g, m, inputs, shapes):
     if getattr(m, "return_indices", False):
         _refuse(m, "return_indices=True (export the pooled values only)")
     n = _spatial(shapes)
-    size_in = list(shapes[0][2:])
-    size_out = [s if o is None else o for s, o in zip(size_in, _pair(m.output_size, n))]
-    is_max = "Max" in type(m).__name__
+    return adaptive(g, inputs[0], list(shapes[0][2:]), _pair(m.output_size, n),
+                    "Max" in type(m).__name__)
+
+
+def adaptive(g, x, size_in: list, given: list, is_max: bool):
+    """Adaptive average/max pooling of ``(N, C, *size_in)`` ``x`` to ``given`` (None keeps an
+    axis): tiling windows as a reshape and one reduction, others window by window."""
+    size_out = [s if o is None else o for s, o in zip(size_in, given)]
     if all(o == 1 for o in size_out):
-        return g.op("GlobalMaxPool" if is_max else "GlobalAveragePool", inputs[0])
-    x = inputs[0]
+        return g.op("GlobalMaxPool" if is_max else "GlobalAveragePool", x)
     if any(i % o for i, o in zip(size_in, size_out)):
         return _adaptive_windows(g, x, size_out, "ReduceMax" if is_max else "ReduceMean")
     # (N, C, o1, i1/o1, o2, i2/o2) reduced over the bins: the bin sizes read at run time
     parts = [_sizes(g, x, 0, 2)]
-    for axis, given in enumerate(_pair(m.output_size, n)):
+    for axis, o in enumerate(given):
         size = _sizes(g, x, axis + 2, axis + 3)
-        parts += [size, g.ints([1])] if given is None else \
-            [g.ints([given]), g.op("Div", size, g.ints([given]))]
+        parts += [size, g.ints([1])] if o is None else [g.ints([o]), g.op("Div", size, g.ints([o]))]
     bins = g.op("Reshape", x, g.op("Concat", *parts, axis=0))
     return g.reduce("ReduceMax" if is_max else "ReduceMean", bins,
-                    [3 + 2 * a for a in range(n)], keepdims=0, hint="adaptive_pool")
+                    [3 + 2 * a for a in range(len(given))], keepdims=0, hint="adaptive_pool")
 
 
 def _adaptive_windows(g, x, size_out: list, reduce: str):
@@ -300,17 +319,8 @@ def group_norm(g, m, inputs, shapes):
     """(N, C, *) -> groups of C/G channels normalized together, then the per-channel affine."""
     x, rank = inputs[0], len(shapes[0])
     grouped = g.op("Reshape", x, g.ints([0, m.num_groups, -1]))
-    mean = g.reduce("ReduceMean", grouped, [2])
-    centered = g.op("Sub", grouped, mean)
-    square = g.op("Mul", centered, centered)
-    var = g.reduce("ReduceMean", square, [2])
-    std = g.op("Sqrt", g.op("Add", var, g.const(np.float32(m.eps))))
-    y = g.op("Reshape", g.op("Div", centered, std), g.op("Shape", x))
-    if m.affine:
-        channel = (-1,) + (1,) * (rank - 2)
-        y = g.op("Mul", y, g.const(_np(m.weight).reshape(channel), "gn_scale"))
-        y = g.op("Add", y, g.const(_np(m.bias).reshape(channel), "gn_bias"), hint="group_norm")
-    return y
+    y = g.op("Reshape", normalize(g, grouped, [2], m.eps), g.op("Shape", x))
+    return channel_affine(g, y, _np(m.weight), _np(m.bias), rank, "group_norm") if m.affine else y
 
 
 def rms_norm(g, m, inputs, shapes):
