@@ -105,13 +105,42 @@ def test_embedding_bag_of_fixed_length_rows(mode, padding_idx):
     _check(session, model, [feed(3, 5), feed(1, 2)])
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"max_norm": 1.0}, "EmbeddingBag: max_norm"),
-])
-def test_embedding_bag_refusals(options, message):
-    model = Bags(**options)
-    with pytest.raises(ember.onnx.ExportError, match=message):
-        ember.onnx.export(model, (ember.tensor([1, 2, 3]), ember.tensor([0, 1])), io.BytesIO())
+class Renormed(nn.Module):
+    """An Embedding and an EmbeddingBag with ``max_norm`` over the same tokens."""
+
+    def __init__(self, norm_type):
+        super().__init__()
+        self.embed = nn.Embedding(12, 5, max_norm=1.5, norm_type=norm_type)
+        self.bag = nn.EmbeddingBag(12, 5, max_norm=1.5, norm_type=norm_type, mode="mean")
+
+    def forward(self, tokens):
+        return self.embed(tokens), self.bag(tokens)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, float("inf")])
+def test_max_norm_rows_are_scaled_as_the_in_place_renormalization_scales_them(norm_type):
+    """ember (as torch) rescales looked-up rows of the table in place; the export scales the
+    gathered rows the same way, rows the example did not look up included."""
+    ember.manual_seed(4)
+    model = Renormed(norm_type).eval()
+    shrink = ember.tensor(np.where(np.arange(12) % 2, 2.0, 0.25).astype(np.float32)[:, None])
+    with ember.no_grad():  # odd rows over the limit, even rows under it
+        for table in (model.embed.weight, model.bag.weight):
+            table.mul_(shrink)
+    norms = np.linalg.norm(model.embed.weight.detach().numpy(), ord=norm_type, axis=1)
+    assert (norms[1::2] > 1.5).all() and (norms[::2] < 1.5).all()
+    buffer = io.BytesIO()
+    ember.onnx.export(model, ember.tensor([[0, 1, 2]]), buffer, input_names=["tokens"],
+                      dynamic_axes={"tokens": {0: "batch", 1: "length"}})
+    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    tokens = np.arange(12, dtype=np.int64).reshape(3, 4)
+    got = session.run(None, {"tokens": tokens})
+    with ember.no_grad():
+        expected = model(ember.tensor(tokens))
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-5, atol=1e-6)
+    norms = np.linalg.norm(got[0].reshape(-1, 5), ord=norm_type, axis=1)
+    assert norms.max() <= 1.5 + 1e-5
 
 
 class Inference(nn.Module):

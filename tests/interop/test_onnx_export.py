@@ -374,7 +374,6 @@ def test_a_module_without_converter_raises_naming_it(tmp_path):
     (nn.MaxUnpool2d(2), (ember.randn(1, 4, 4), ember.zeros(1, 4, 4, dtype=ember.int64)),
      r"MaxUnpool2d: input of rank 3 \(export a batch: \(N, C, \*spatial\) of rank 4\)"),
     (nn.Sequential(nn.LSTM(3, 4, proj_size=2)), ember.randn(2, 1, 3), "proj_size"),
-    (nn.Sequential(nn.Embedding(5, 2, max_norm=1.0)), ember.tensor([[1, 2]]), "max_norm"),
     (PaddingFromInput(), ember.randn(2, 3, 4),
      r"MultiheadAttention: its key_padding_mask of shape \(2, 3\) is computed outside"),
 ])

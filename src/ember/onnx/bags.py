@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import ExportError
-from .torch_layers import linear
+from .torch_layers import embedding_rows, linear
 
 _INT64_MAX = np.iinfo(np.int64).max
 
@@ -50,9 +50,6 @@ def _bag_arguments(g, m, inputs, kwargs):
     if names[2] is not None and m.mode != "sum":
         raise ExportError(f"ember.onnx.export cannot export EmbeddingBag: per_sample_weights is "
                           f"only supported for mode='sum' (got mode={m.mode!r})")
-    if m.max_norm is not None:
-        raise ExportError("ember.onnx.export cannot export EmbeddingBag: max_norm renormalizes "
-                          "the table during the forward pass")
     index = g.op("Cast", names[0], to=int(g.onnx.TensorProto.INT64))
     offsets = None if names[1] is None else g.op("Cast", names[1], to=int(g.onnx.TensorProto.INT64))
     return index, offsets, names[2]
@@ -82,8 +79,7 @@ def _bag_mean(g, total, count):
 def embedding_bag(g, m, inputs, shapes, kwargs):
     """``EmbeddingBag(input, offsets=None, per_sample_weights=None)`` -> ``(B, dim)``."""
     index, offsets, weights = _bag_arguments(g, m, inputs, kwargs)
-    table = g.const(_np(m.weight), "embedding")
-    rows = g.op("Gather", table, index, axis=0, hint="bag_rows")
+    rows = embedding_rows(g, m, index, "bag_rows")
     keep = _kept(g, m, index)
     if len(shapes[0]) == 2:  # (B, N): one bag per row
         keep = keep or g.op("Equal", index, index)

@@ -309,10 +309,28 @@ def _adaptive_windows(g, x, size_out: list, reduce: str):
 
 
 # ---------------------------------------------------------------------------------- embedding
+def embedding_rows(g, m, index, hint: str = "embedding"):
+    """The rows of ``m.weight`` (an ``Embedding``/``EmbeddingBag``) at ``index``; with
+    ``max_norm``, a row whose ``norm_type`` norm exceeds it scaled by ``max_norm / (norm +
+    1e-7)``, the value torch's in-place renormalization gives it."""
+    rows = g.op("Gather", g.const(_np(m.weight), "embedding"), index, axis=0, hint=hint)
+    if m.max_norm is None:
+        return rows
+    p = float(m.norm_type)
+    size = g.op("Abs", rows)
+    if np.isinf(p):
+        norm = g.reduce("ReduceMax", size, [-1])
+    else:
+        total = g.reduce("ReduceSum", g.op("Pow", size, g.const(np.float32(p))), [-1])
+        norm = g.op("Pow", total, g.const(np.float32(1.0 / p)))
+    limit = g.const(np.float32(m.max_norm))
+    scale = g.op("Div", limit, g.op("Add", norm, g.const(np.float32(1e-7))))
+    scale = g.op("Where", g.op("Greater", norm, limit), scale, g.const(np.float32(1.0)))
+    return g.op("Mul", rows, scale, hint=hint)
+
+
 def embedding(g, m, inputs, shapes):
-    if m.max_norm is not None:
-        _refuse(m, "max_norm renormalizes the table during the forward pass")
-    return g.op("Gather", g.const(_np(m.weight), "embedding"), inputs[0], axis=0, hint="embedding")
+    return embedding_rows(g, m, inputs[0])
 
 
 def group_norm(g, m, inputs, shapes):
