@@ -409,6 +409,9 @@ CONVERTERS = {
 for _cls, _converter in CONVERTERS.items():
     _onnx.register(_cls, _converter)
 _onnx.register_hook(M.bind_masks)
+#: layers exported through the ops their call runs (``ember.onnx.op_trace``)
+TRACED = (L.Lambda,)
+_onnx.TRACED.extend(c for c in TRACED if c not in _onnx.TRACED)
 
 
 # ---------------------------------------------------------------------------------- Model.export

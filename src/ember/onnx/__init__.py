@@ -1,7 +1,10 @@
 """``ember.onnx``: export a model to an ONNX file, as ``torch.onnx.export`` does.
 
 The model runs once on the example input in eval mode; every module it calls is written as ONNX
-nodes by its converter (``SUPPORTED`` lists the module classes that have one). The graph is built
+nodes by its converter (``SUPPORTED`` lists the module classes that have one), and so is every op
+a custom ``forward`` runs between them (``OPS`` lists the ops: arithmetic with tensors and Python
+numbers, activations, reductions, view/reshape/flatten with a dynamic batch, cat/stack,
+indexing, and ``F.conv2d``/``F.max_pool2d``/``F.linear``/... called as functions). The graph is built
 with the ``onnx`` package (the optional extra ``ember[onnx]``), checked with
 ``onnx.checker`` and written atomically. Keras models export with ``model.export(path,
 format="onnx")``.
@@ -17,11 +20,13 @@ from __future__ import annotations
 from .. import nn
 from .._tensor import Tensor
 from ..io.atomic import atomic_write_bytes
-from . import attention, bags, image_layers, pools, recurrent, spatial, torch_layers as T
-from .graph import ExportError, Graph
+from . import attention, bags, image_layers, op_layers, op_math, op_shape, pools, recurrent
+from . import spatial, torch_layers as T
+from .graph import ExportError, Graph, prune
 from .trace import Tracer, flatten
 
-__all__ = ["export", "ExportError", "SUPPORTED", "METHODS", "REGISTERED", "DEFAULT_OPSET",
+__all__ = ["export", "ExportError", "SUPPORTED", "OPS", "TRACED", "METHODS", "REGISTERED",
+           "DEFAULT_OPSET",
            "converter_for", "methods_for", "register", "register_hook", "HOOKS"]
 
 DEFAULT_OPSET = 17
@@ -72,6 +77,15 @@ SUPPORTED: dict = {
     nn.MaxUnpool3d: pools.max_unpool, nn.LPPool1d: pools.lp_pool, nn.LPPool2d: pools.lp_pool,
     nn.LPPool3d: pools.lp_pool,
 }
+
+
+#: op (``Function`` subclass) -> ``converter(call)``: the ops a custom forward may run between
+#: the converted modules (``ember.onnx.op_trace``).
+OPS: dict = {**op_math.OPS, **op_shape.OPS, **op_layers.OPS}
+
+#: classes of ember's own modules/layers without a converter that are exported through the ops
+#: their forward runs (a user's module always is); ``ember.keras`` adds ``Lambda``.
+TRACED: list = []
 
 
 #: module class -> {method name: converter}: modules exported through methods other than
@@ -200,7 +214,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False, tr
                         f"{tuple(type(a).__name__ for a in args)}")
     in_names = _names(input_names, len(args), "input", "input_names")
     graph = Graph(onnx, opset)
-    tracer = Tracer(graph, converter_for, methods_for, HOOKS)
+    tracer = Tracer(graph, converter_for, methods_for, HOOKS, OPS, TRACED)
     for tensor, name in zip(args, in_names):
         tracer.bind(tensor, name)
     modes = [(m, m.training) for m in model.modules()]
@@ -218,6 +232,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False, tr
         source = tracer.name_of(tensor, model)
         graph.nodes.append(onnx.helper.make_node("Identity", [source], [name],
                                                  name=graph.name("output_node")))
+    prune(graph, out_names)
     inputs = [_value_info(onnx, n, t, _dynamic(dynamic_axes, n, t.ndim)) for n, t in zip(in_names, args)]
     any_dynamic = any(n in (dynamic_axes or {}) for n in in_names)
     outs = [_value_info(onnx, n, t, _dynamic(dynamic_axes, n, t.ndim)

@@ -90,3 +90,26 @@ class Graph:
                                   opset_imports=[helper.make_opsetid("", self.opset)])
         model.ir_version = min(model.ir_version, 9)  # onnxruntime reads IR 9 everywhere
         return model
+
+
+def prune(graph: Graph, outputs: list) -> None:
+    """Drops the nodes and initializers that no output depends on (what a traced forward
+    computed on the side: an activity regularizer's penalty, a value it printed)."""
+    needed, kept = set(outputs), []
+    for node in reversed(graph.nodes):
+        if any(name in needed for name in node.output):
+            kept.append(node)
+            needed.update(_inputs(node))
+    graph.nodes = kept[::-1]
+    graph.initializers = [t for t in graph.initializers if t.name in needed]
+
+
+def _inputs(node) -> set:
+    """The names ``node`` reads, the outer values its subgraphs (Scan, Loop, If bodies) read
+    included."""
+    names = set(node.input)
+    for attr in node.attribute:
+        for sub in ([attr.g] if attr.HasField("g") else []) + list(attr.graphs):
+            for inner in sub.node:
+                names |= _inputs(inner)
+    return names

@@ -231,11 +231,16 @@ def conv(g, m, inputs, shapes):
         full = [0, 0] + pads[:n] + [0, 0] + pads[n:]
         x = g.op("Pad", x, g.ints(full, "pads"), mode=_PAD_MODES[m.padding_mode])
         pads = [0] * (2 * n)
-    args = [x, g.const(_np(m.weight), "weight")]
-    if m.bias is not None:
-        args.append(g.const(_np(m.bias), "bias"))
-    return g.op("Conv", *args, kernel_shape=list(m.kernel_size), strides=list(m.stride),
-                dilations=list(m.dilation), pads=pads, group=int(m.groups), hint="conv")
+    bias = g.const(_np(m.bias), "bias") if m.bias is not None else None
+    return conv_node(g, x, g.const(_np(m.weight), "weight"), bias, m.kernel_size, m.stride,
+                     m.dilation, pads, m.groups)
+
+
+def conv_node(g, x, weight, bias, kernel, stride, dilation, pads, groups):
+    """The Conv node (``pads`` in ONNX's order: all begins, then all ends); ``F.conv*d`` too."""
+    args = [x, weight] + ([bias] if bias is not None else [])
+    return g.op("Conv", *args, kernel_shape=list(kernel), strides=list(stride),
+                dilations=list(dilation), pads=list(pads), group=int(groups), hint="conv")
 
 
 def conv_transpose(g, m, inputs, shapes):

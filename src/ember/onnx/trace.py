@@ -1,15 +1,18 @@
-"""Tracing a model's forward pass at the level of its layers.
+"""Tracing a model's forward pass at the level of its layers, and of the ops between them.
 
 The model runs once on the example input, in eval mode, with a forward hook on every module
 that has a converter. Each hook writes that module's ONNX nodes, its inputs named by the values
-earlier modules produced. A tensor that no exported module produced (arithmetic written in a
-custom ``forward``) or a call to a module without a converter stops the export with an error
-naming it.
+earlier modules produced. The ops a custom ``forward`` runs between them (``x + y``,
+``F.relu``, ``x.view(x.size(0), -1)``) are written by ``OpRecorder`` (``ember.onnx.op_trace``);
+tensors that do not depend on the inputs become initializers. An op without a converter, or
+one of ember's own modules without a converter (unless listed in ``TRACED``), stops the export
+with an error naming it.
 """
 from __future__ import annotations
 
 from .._tensor import Tensor
 from .graph import ExportError
+from .op_trace import OpRecorder
 
 
 def flatten(tree) -> list:
@@ -36,8 +39,11 @@ class Tracer:
             for modules exported through methods other than ``forward`` (``ember.onnx.METHODS``).
     """
 
-    def __init__(self, graph, lookup, methods=None, hooks=()) -> None:
+    def __init__(self, graph, lookup, methods=None, hooks=(), ops=None, traced=()) -> None:
         self.graph, self.lookup, self.methods = graph, lookup, methods or (lambda module: {})
+        self.ops, self.traced = ops or {}, tuple(traced)  # op converters; classes traced through
+        self.data_names: dict = {}  # id(ndarray) -> name: the arrays of traced tensors
+        self.constants: dict = {}  # id(constant tensor or array) -> its initializer's name
         self.hooks = list(hooks)  # hook(graph, module, args, kwargs) before each conversion
         self.names: dict = graph.values  # id(tensor) -> ONNX value name
         self.alive: list = []  # keeps traced tensors alive so their ids stay unique
@@ -48,20 +54,29 @@ class Tracer:
 
     def bind(self, tensor: Tensor, name: str) -> None:
         self.names[id(tensor)] = name
-        self.alive.append(tensor)
+        self.data_names[id(tensor._data)] = name  # x.detach() and other aliases of its array
+        self.alive += [tensor, tensor._data]
 
     def name_of(self, value, module):
         if not isinstance(value, Tensor):
             raise ExportError(f"ember.onnx.export cannot export {self._where(module)}: it is called "
                               f"with a {type(value).__name__} argument, expected tensors")
-        if id(value) not in self.names and not self._converted_input(value):
-            owner = self.stack[-1] if self.stack else module
-            detail = "" if owner is module else f" (the input of its {self._where(module)})"
-            raise ExportError(
-                f"ember.onnx.export cannot export {self._where(owner)}: its forward computes a "
-                f"tensor outside the exported modules{detail}; only compositions of the modules "
-                f"in ember.onnx.SUPPORTED can be exported")
-        return self.names[id(value)]
+        if id(value) in self.names or self.recorder.traced_name(value) is not None or \
+                self._converted_input(value):
+            return self.names[id(value)]
+        return self.constant(value, value.numpy())
+
+    def constant(self, value, array) -> str:
+        """The initializer holding ``array``, the value of a tensor (or array, or number) that does
+        not depend on the inputs; one per tensor."""
+        key = id(value) if isinstance(value, Tensor) or hasattr(value, "shape") else None
+        if key is not None and key in self.constants:
+            return self.constants[key]
+        name = self.graph.const(array, "constant")
+        if key is not None:
+            self.constants[key] = name
+            self.alive.append(value)
+        return name
 
     def _converted_input(self, value) -> bool:
         """A copy of a graph input, possibly cast (a Keras Sequential casts integer inputs to
@@ -96,13 +111,16 @@ class Tracer:
                 handles.append(_Unwrap(module))
                 handles.append(module.register_forward_pre_hook(self._enter))
                 handles.append(module.register_forward_hook(self._make_hook(converter)))
-            elif not list(module.children()):
+            elif not list(module.children()) and type(module).__module__.startswith("ember.") \
+                    and not isinstance(module, self.traced):
                 handles.append(module.register_forward_pre_hook(self._unsupported))
             else:
                 handles.append(module.register_forward_pre_hook(self._push))
                 handles.append(module.register_forward_hook(self._pop))
+        self.recorder = OpRecorder(self, self.ops)
         try:
-            return model(*args)
+            with self.recorder:
+                return model(*args)
         finally:
             for handle in handles:
                 handle.remove()
