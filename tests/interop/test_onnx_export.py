@@ -154,6 +154,22 @@ class TimeMajorDecoder(nn.Module):
         return self.decoder(self.query(x), self.encoder(x))
 
 
+class Projected(nn.Module):
+    """LSTMs with proj_size (2 bidirectional layers), the second from the first's states."""
+
+    def __init__(self):
+        super().__init__()
+        self.first = nn.LSTM(4, 6, num_layers=2, bidirectional=True, proj_size=3, batch_first=True)
+        self.second = nn.LSTM(6, 6, num_layers=2, bidirectional=True, proj_size=3,
+                              batch_first=True, bias=False)
+        self.time_major = nn.LSTM(6, 4, proj_size=2)  # on (N, T, 6): N walked as the steps
+
+    def forward(self, x):
+        out, (h, c) = self.first(x)
+        out, (h, _) = self.second(out, (h, c))
+        return out, h, self.time_major(out)[0]
+
+
 class Unpooled(nn.Module):
     """Max pooling with indices, then unpooling to the pooled input's size (2-D, with
     output_size), to the default size (1-D) and both ways in 3-D."""
@@ -246,6 +262,7 @@ MODELS = {
     "blocks": (0, lambda: nn.Sequential(
         nn.Unfold((2, 3), padding=1, stride=(2, 1)), nn.Fold((5, 4), (2, 3), padding=1, stride=(2, 1)),
         nn.Unfold(2, dilation=2)), floats(2, 5, 4)),
+    "projected_lstm": (0, Projected, floats(5, 4)),
     "unpool2d": (0, lambda: Unpooled(2, output_size=True), floats(3, 8, 7)),
     "unpool1d": (0, lambda: Unpooled(1, output_size=False), floats(2, 9)),
     "unpool3d": (0, lambda: nn.Sequential(Unpooled(3, output_size=True), Unpooled(3, output_size=False)),
@@ -353,7 +370,6 @@ def test_a_module_without_converter_raises_naming_it(tmp_path, monkeypatch):
 @pytest.mark.parametrize("model, x, message", [
     (nn.MaxUnpool2d(2), (ember.randn(1, 4, 4), ember.zeros(1, 4, 4, dtype=ember.int64)),
      r"MaxUnpool2d: input of rank 3 \(export a batch: \(N, C, \*spatial\) of rank 4\)"),
-    (nn.Sequential(nn.LSTM(3, 4, proj_size=2)), ember.randn(2, 1, 3), "proj_size"),
     (PaddingFromInput(), ember.randn(2, 3, 4),
      r"MultiheadAttention: its key_padding_mask of shape \(2, 3\) is computed outside"),
 ])

@@ -99,11 +99,12 @@ def _np(variable) -> np.ndarray:
 
 
 def _body_graph(g) -> Graph:
-    """A graph for a loop body: value names unique with the outer graph's, and its constants
-    stored in the outer graph (visible inside)."""
-    body = Graph(g.onnx, g.opset)
-    body._count, body.initializers = g._count, g.initializers
-    return body
+    """A graph for a loop body (``Graph.subgraph``)."""
+    return g.subgraph()
+
+
+def _value_info(g, name, elem):
+    return g.onnx.helper.make_tensor_value_info(name, elem, None)
 
 
 def input_projection(g, cell, x):
@@ -148,9 +149,6 @@ def step(b, kind, cell, act, ract, xw, h, c):
     return b.op("Add", b.op("Mul", z, h), b.op("Mul", one_minus, hh)), None
 
 
-def _value_info(g, name, elem):
-    return g.onnx.helper.make_tensor_value_info(name, elem, None)
-
 
 def masked_recurrence(g, layer, kind, x, mask, initial, act, ract):
     """A Keras ``SimpleRNN``/``GRU``/``LSTM`` layer over ``x (N, T, F)`` with ``mask (N, T)`` as
@@ -181,9 +179,7 @@ def masked_recurrence(g, layer, kind, x, mask, initial, act, ract):
     y_t = b.op("Where", shown, h_out, b.const(np.float32(0)), hint="y_t")
     outs += [seen, y_t]
     elems = [FLOAT] * (len(names) - 3) + [BOOL, FLOAT, BOOL]
-    body = g.onnx.helper.make_graph(
-        b.nodes, g.name("scan_body"), [_value_info(g, n, e) for n, e in zip(names, elems)],
-        [_value_info(g, n, e) for n, e in zip(outs, elems[:len(outs) - 2] + [BOOL, FLOAT])])
+    body = g.body(b, list(zip(names, elems)), list(zip(outs, elems[:len(outs) - 2] + [BOOL, FLOAT])))
     attrs = {"scan_input_directions": [1, 1]} if layer.go_backwards else {}
     results = g.op("Scan", *states, seen0, xw, steps_mask, outputs=len(outs), body=body,
                    num_scan_inputs=2, hint="scan", **attrs)

@@ -82,6 +82,21 @@ class Graph:
                                                      name=self.name(f"{op_type}_node"), **attrs))
         return names[0] if outputs == 1 else names
 
+    def subgraph(self) -> "Graph":
+        """A graph for a loop body (``Scan``): value names unique with this graph's, and its
+        constants stored here (visible inside)."""
+        body = Graph(self.onnx, self.opset)
+        body._count, body.initializers = self._count, self.initializers
+        return body
+
+    def body(self, sub: "Graph", inputs: list, outputs: list, hint: str = "scan_body"):
+        """The ``GraphProto`` of the subgraph ``sub`` with the given ``(name, element type)``
+        inputs and outputs (shapes left to the runtime)."""
+        info = self.onnx.helper.make_tensor_value_info
+        return self.onnx.helper.make_graph(sub.nodes, self.name(hint),
+                                           [info(n, e, None) for n, e in inputs],
+                                           [info(n, e, None) for n, e in outputs])
+
     def model(self, inputs: list, outputs: list, producer: str):
         """The ``onnx.ModelProto`` with the given ``ValueInfoProto`` inputs and outputs."""
         helper = self.onnx.helper

@@ -1,6 +1,7 @@
 """ONNX converters for recurrent layers: ``ember.nn.RNN/GRU/LSTM`` here, and the helpers the Keras
 ``SimpleRNN/GRU/LSTM`` converters (``ember.keras.onnx_export``) share; all are written as ONNX's
-RNN/GRU/LSTM ops (one node per stacked layer).
+RNN/GRU/LSTM ops (one node per stacked layer); an LSTM with ``proj_size`` (ONNX's LSTM has no
+projection) is a ``Scan`` over its step per layer and direction.
 
 The gate orders differ: torch's LSTM is (i, f, g, o), Keras's (i, f, c, o), ONNX's (i, o, f, c);
 torch's GRU is (r, z, n), Keras's and ONNX's (z, r, h). torch's GRU and Keras's ``reset_after``
@@ -40,13 +41,12 @@ def merge_directions(g, y):
 
 def torch_rnn(g, m, inputs, shapes):
     """``nn.RNN``/``nn.GRU``/``nn.LSTM`` -> (output, h_n) or (output, (h_n, c_n))."""
-    if m.proj_size:
-        raise ExportError("ember.onnx.export cannot export LSTM with proj_size > 0 (ONNX's LSTM "
-                          "has no projection)")
     if len(shapes[0]) != 3:
         raise ExportError(f"ember.onnx.export cannot export {type(m).__name__} on an unbatched "
                           f"input of shape {tuple(shapes[0])}; expected (batch, seq, features) or "
                           f"(seq, batch, features)")
+    if m.proj_size:
+        return projected_lstm(g, m, inputs)
     op_type, order, hidden = _ONNX_OP[m.mode], _TORCH_ORDER[m.mode], m.hidden_size
     dirs = 2 if m.bidirectional else 1
     attrs = {}
@@ -89,6 +89,63 @@ def torch_rnn(g, m, inputs, shapes):
     if op_type != "LSTM":
         return out, h
     return out, (h, c_n[0] if len(c_n) == 1 else g.op("Concat", *c_n, axis=0))
+
+
+def _lstm_scan(g, x, params: dict, h0, c0, reverse: bool):
+    """One direction of a projected LSTM layer over ``x (T, N, in)`` as an ONNX ``Scan``
+    (torch's gate order i, f, g, o; ``h = (o * tanh(c)) @ W_hr^T``): (ys (T, N, P), h_T, c_T)."""
+    FLOAT = g.onnx.TensorProto.FLOAT
+    xw = g.op("MatMul", x, g.const(np.ascontiguousarray(params["weight_ih"].T), "W_ih"))
+    if "bias_ih" in params:
+        xw = g.op("Add", xw, g.const(params["bias_ih"] + params["bias_hh"], "B"))
+    H = params["weight_hh"].shape[0] // 4
+    b = g.subgraph()
+    h, c, xw_t = b.name("h_in"), b.name("c_in"), b.name("xw_t")
+    z = b.op("Add", xw_t, b.op("MatMul", h, b.const(np.ascontiguousarray(params["weight_hh"].T), "W_hh")))
+    i, f, cand, o = (b.op("Slice", z, b.ints([k * H]), b.ints([(k + 1) * H]), b.ints([-1]))
+                     for k in range(4))
+    c_new = b.op("Add", b.op("Mul", b.op("Sigmoid", f), c),
+                 b.op("Mul", b.op("Sigmoid", i), b.op("Tanh", cand)), hint="c_out")
+    h_full = b.op("Mul", b.op("Sigmoid", o), b.op("Tanh", c_new))
+    h_new = b.op("MatMul", h_full, b.const(np.ascontiguousarray(params["weight_hr"].T), "W_hr"),
+                 hint="h_out")
+    y_t = b.op("Identity", h_new, hint="y_t")
+    body = g.body(b, [(h, FLOAT), (c, FLOAT), (xw_t, FLOAT)],
+                  [(h_new, FLOAT), (c_new, FLOAT), (y_t, FLOAT)])
+    attrs = {"scan_input_directions": [1], "scan_output_directions": [1]} if reverse else {}
+    h_t, c_t, ys = g.op("Scan", h0, c0, xw, outputs=3, body=body, num_scan_inputs=1,
+                        hint="lstm_scan", **attrs)
+    return ys, h_t, c_t
+
+
+def projected_lstm(g, m, inputs):
+    """``nn.LSTM(proj_size=P)`` (ONNX's LSTM has no projection): a ``Scan`` per layer and
+    direction -> (output, (h_n (L*D, N, P), c_n (L*D, N, H)))."""
+    x = g.op("Transpose", inputs[0], perm=[1, 0, 2]) if m.batch_first else inputs[0]
+    dirs, P, H = 2 if m.bidirectional else 1, m.proj_size, m.hidden_size
+    batch = g.op("Slice", g.op("Shape", x), g.ints([1]), g.ints([2]), g.ints([0]))
+
+    def initial(given, k, size):
+        if given is None:
+            return g.op("Expand", g.const(np.zeros((1, size), np.float32)),
+                        g.op("Concat", batch, g.ints([size]), axis=0))
+        return g.op("Squeeze", g.op("Gather", given, g.ints([k]), axis=0), g.ints([0]))
+
+    h0, c0 = inputs[1] if len(inputs) > 1 else (None, None)
+    h_n, c_n = [], []
+    for layer in range(m.num_layers):
+        ys = []
+        for d in range(dirs):
+            k = layer * dirs + d
+            names = m._all_weights[k]
+            params = {n.split("_l")[0]: getattr(m, n).detach().numpy() for n in names}
+            y, h_t, c_t = _lstm_scan(g, x, params, initial(h0, k, P), initial(c0, k, H), d == 1)
+            ys.append(y)
+            h_n.append(g.op("Unsqueeze", h_t, g.ints([0])))
+            c_n.append(g.op("Unsqueeze", c_t, g.ints([0])))
+        x = ys[0] if dirs == 1 else g.op("Concat", *ys, axis=2)
+    out = g.op("Transpose", x, perm=[1, 0, 2]) if m.batch_first else x
+    return out, tuple(v[0] if len(v) == 1 else g.op("Concat", *v, axis=0) for v in (h_n, c_n))
 
 
 def torch_cell(g, m, inputs, shapes):
