@@ -28,6 +28,8 @@ OUT_OF_SCOPE = {
             DTypePolicy FloatDTypePolicy dtype_policies mixed_precision RematScope remat
             StatelessScope SymbolicScope Function Operation src tree""",
         "quantisation and distillation": "Quantizer quantizers distillation",
+        "TensorFlow SavedModel archives (keras.export.ExportArchive needs TensorFlow; ONNX export "
+        "is Model.export(format='onnx'))": "export",
         "pretrained applications, dataset downloads, legacy and TF preprocessing modules, "
         "visualisation of bounding boxes": """
             applications datasets legacy preprocessing visualization""",
@@ -75,12 +77,7 @@ OUT_OF_SCOPE = {
 }
 
 OWNED = {
-    "keras": {
-        "issue 18 (export)": "export",
-    },
     "keras.layers": {
-        "issue 14 (functional API: Wrapper, layer (de)serialize, SpectralNormalization, Pipeline)":
-            "Wrapper serialize deserialize SpectralNormalization Pipeline",
         "issue 15 (convolution and images)": _CONV_LAYERS,
         "issue 16 (sequences and attention)": """
             ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention ReversibleEmbedding""",
@@ -91,9 +88,6 @@ OWNED = {
     "keras.ops": {
         "issue 15 (convolution and images)": """
             depth_to_space space_to_depth fold unfold image""",
-    },
-    "keras.utils": {
-        "issue 14 (functional API)": "get_source_inputs",
     },
 }
 
@@ -107,9 +101,6 @@ SIGNATURE_EXCEPTIONS = {
     ("keras", "KerasTensor"): "issue 14: the symbolic tensor's constructor is internal",
     ("keras.layers", "InputLayer"): "issue 14: positional order of the functional API's InputLayer",
     ("keras.layers", "BatchNormalization"): "issue 14: Keras 2's renorm arguments",
-    ("keras.layers", "Dense"): "LoRA (lora_rank, lora_alpha) and quantization_config: "
-                               "quantisation is out of scope",
-    ("keras.layers", "Embedding"): "as Dense (quantization_config)",
     **{("keras.layers", n): "issue 16: recurrent layers' positional order"
        for n in ("GRU", "GRUCell", "LSTM", "LSTMCell", "SimpleRNN", "SimpleRNNCell")},
     **{("keras.optimizers", n): "issue 13: weight_decay, clipnorm… are keyword-only in ember"

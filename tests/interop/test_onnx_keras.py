@@ -260,6 +260,10 @@ MODELS = {
     "einsum_dense": (lambda: keras.Sequential([
         keras.Input((5, 6)), L.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de", activation="relu"),
         L.EinsumDense("...de,dea->...a", 4, bias_axes="a")]), floats(5, 6)),
+    "wrappers_pipeline": (lambda: keras.Sequential([
+        keras.Input((6, 6, 2)), L.SpectralNormalization(L.Conv2D(3, 3), power_iterations=2),
+        L.Pipeline([L.Rescaling(0.5, offset=0.1), L.Flatten(), L.Dropout(0.2)]),
+        L.SpectralNormalization(L.Dense(4)), L.Dense(2)]), floats(6, 6, 2)),
     "einsum_dense_right_ellipsis": (lambda: keras.Sequential([
         keras.Input((4, 5)), L.EinsumDense("ab...,bc->ac...", (3, None), bias_axes="c")]), floats(4, 5)),
 }
@@ -393,6 +397,7 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 UNSUPPORTED = {
     "StackedRNNCells": None,  # runs inside RNN layers only (exported there: "stacked_cells")
     "Layer": None,  # the base class
+    "Wrapper": None,  # an abstract base class
 }
 
 

@@ -129,6 +129,33 @@ def time_distributed(g, layer, inputs, shapes, kwargs):
 time_distributed.takes_kwargs = True
 
 
+def _inner_output(g, layer, inner, inputs, shapes):
+    """The ONNX output of ``inner`` (a layer inside ``layer``) on ``inputs`` at inference."""
+    convert = _onnx.converter_for(inner)
+    if convert is None:
+        K._refuse(layer, f"its layer {type(inner).__name__} has no ONNX converter")
+    return convert(g, inner, inputs, shapes, {}) if getattr(convert, "takes_kwargs", False) \
+        else convert(g, inner, inputs, shapes)
+
+
+def spectral_normalization(g, layer, inputs, shapes):
+    """At inference SpectralNormalization is its layer with the kernel as it stands."""
+    return _inner_output(g, layer, layer.layer, inputs, shapes)
+
+
+def pipeline(g, layer, inputs, shapes):
+    """A Pipeline is its layers' converters in turn (each layer's output shape from
+    ``compute_output_shape``; the batch axis stays as given)."""
+    shape = tuple(shapes[0])
+    for inner in layer.layers:
+        out = _inner_output(g, layer, inner, inputs, [shape])
+        if len(flatten(out)) != 1:
+            K._refuse(layer, f"its layer {type(inner).__name__} returns several tensors")
+        shape = (shape[0], *tuple(inner.compute_output_shape(shape))[1:])
+        inputs = [out]
+    return inputs[0]
+
+
 def cell(kind: str):
     """``SimpleRNNCell``/``GRUCell``/``LSTMCell`` called on one step: ``cell(x, states)`` ->
     ``(output, new_states)``, the cell's own maths (``_onnx_masks.step``)."""
@@ -239,6 +266,7 @@ CONVERTERS = {
     L.SimpleRNNCell: cell("RNN"), L.GRUCell: cell("GRU"), L.LSTMCell: cell("LSTM"),
     L.Conv1DTranspose: conv_transpose, L.Conv3DTranspose: conv_transpose,
     L.DepthwiseConv1D: depthwise_conv, L.SeparableConv1D: separable_conv,
+    L.SpectralNormalization: spectral_normalization, L.Pipeline: pipeline,
 }
 for _cls, _converter in CONVERTERS.items():
     K.CONVERTERS[_cls] = _converter

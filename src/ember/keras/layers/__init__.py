@@ -79,6 +79,12 @@ __all__ += ["MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D
             "GlobalMaxPool3D", "Convolution3D", "Convolution1DTranspose",
             "Convolution3DTranspose"]
 
+# the wrappers and the preprocessing pipeline (issue 14's last names)
+from .wrappers import Wrapper  # noqa: E402
+from .spectral_normalization import SpectralNormalization  # noqa: E402
+from .pipeline import Pipeline, deserialize, serialize  # noqa: E402
+__all__ += ["Wrapper", "SpectralNormalization", "Pipeline", "deserialize", "serialize"]
+
 # the layer classes by name (saving looks classes up in keras.saving's registry)
 ALL = {name: globals()[name] for name in __all__
        if isinstance(globals()[name], type) and name not in ("Layer", "InputSpec", "KerasTensor")}

@@ -19,12 +19,42 @@ from .keras_tensor import KerasTensor  # noqa: F401
 def kernel_bias_config(layer) -> dict:
     """The config entries of a layer with a kernel and a bias (Dense, the convolutions)."""
     return {"activation": _act.serialize(layer.activation), "use_bias": layer.use_bias,
-            "kernel_initializer": _init.serialize(layer.kernel_initializer),
+            **weight_options_config(layer)}
+
+
+def weight_options_config(layer) -> dict:
+    """The six initializer/regularizer/constraint entries of a kernel-and-bias layer's config
+    (what :func:`set_kernel_bias_options` read)."""
+    return {"kernel_initializer": _init.serialize(layer.kernel_initializer),
             "bias_initializer": _init.serialize(layer.bias_initializer),
             "kernel_regularizer": _reg.serialize(layer.kernel_regularizer),
             "bias_regularizer": _reg.serialize(layer.bias_regularizer),
             "kernel_constraint": _constraints.serialize(getattr(layer, "kernel_constraint", None)),
             "bias_constraint": _constraints.serialize(getattr(layer, "bias_constraint", None))}
+
+
+def refuse_lora_and_quantization(layer: str, lora_rank=None, quantization_config=None) -> None:
+    """Keras's LoRA and quantisation arguments are accepted when unset (a config written by
+    Keras 3 carries ``quantization_config: None``) and refused otherwise."""
+    if lora_rank:
+        raise NotImplementedError(f"ember.keras {layer} does not support LoRA "
+                                  f"(lora_rank={lora_rank})")
+    if quantization_config is not None:
+        raise NotImplementedError(f"ember.keras {layer} does not support quantization "
+                                  f"(quantization_config={quantization_config})")
+
+
+def set_kernel_bias_options(layer, kernel_initializer, bias_initializer, kernel_regularizer,
+                            bias_regularizer, kernel_constraint, bias_constraint) -> None:
+    """Resolves a kernel-and-bias layer's six initializer/regularizer/constraint arguments
+    (names, configs or objects) onto ``layer``; its kernel and bias are made in ``build``."""
+    layer.kernel_initializer = _init.get(kernel_initializer)
+    layer.bias_initializer = _init.get(bias_initializer)
+    layer.kernel_regularizer = _reg.get(kernel_regularizer)
+    layer.bias_regularizer = _reg.get(bias_regularizer)
+    layer.kernel_constraint = _constraints.get(kernel_constraint)
+    layer.bias_constraint = _constraints.get(bias_constraint)
+    layer.kernel = layer.bias = None
 
 
 class Dense(Layer):
@@ -37,7 +67,9 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
+        refuse_lora_and_quantization(type(self).__name__, lora_rank, quantization_config)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.supports_masking = True
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
@@ -46,13 +78,8 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = _act.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = _init.get(kernel_initializer)
-        self.bias_initializer = _init.get(bias_initializer)
-        self.kernel_regularizer = _reg.get(kernel_regularizer)
-        self.bias_regularizer = _reg.get(bias_regularizer)
-        self.kernel_constraint = _constraints.get(kernel_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
-        self.kernel = self.bias = None
+        set_kernel_bias_options(self, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, kernel_constraint, bias_constraint)
 
     def build(self, input_shape):
         in_dim = input_shape[-1]

@@ -19,10 +19,9 @@ import re
 
 from ...ops.linalg_more import einsum
 from .. import activations as _act
-from .. import constraints as _constraints
 from .. import initializers as _init
-from .. import regularizers as _reg
 from .base import InputSpec, Layer
+from .core import refuse_lora_and_quantization, set_kernel_bias_options, weight_options_config
 
 __all__ = ["EinsumDense"]
 
@@ -121,25 +120,19 @@ class EinsumDense(Layer):
                  kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, lora_rank=None, lora_alpha=None,
                  gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
-        if lora_rank:
-            raise NotImplementedError("ember.keras EinsumDense does not support LoRA "
-                                      f"(lora_rank={lora_rank})")
-        if gptq_unpacked_column_size is not None or quantization_config is not None:
-            raise NotImplementedError("ember.keras EinsumDense does not support quantization")
+        refuse_lora_and_quantization("EinsumDense", lora_rank, quantization_config)
+        if gptq_unpacked_column_size is not None:
+            raise NotImplementedError("ember.keras EinsumDense does not support quantization "
+                                      f"(gptq_unpacked_column_size={gptq_unpacked_column_size})")
         super().__init__(**kwargs)
         self.equation = equation
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) \
             else tuple(output_shape)
         self.bias_axes = bias_axes
         self.activation = _act.get(activation)
-        self.kernel_initializer = _init.get(kernel_initializer)
-        self.bias_initializer = _init.get(bias_initializer)
-        self.kernel_regularizer = _reg.get(kernel_regularizer)
-        self.bias_regularizer = _reg.get(bias_regularizer)
-        self.kernel_constraint = _constraints.get(kernel_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
+        set_kernel_bias_options(self, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, kernel_constraint, bias_constraint)
         self.lora_rank, self.lora_alpha = None, None
-        self.kernel = self.bias = None
 
     def _kernel_init(self, in_axes, out_axes):
         init = self.kernel_initializer
@@ -177,10 +170,4 @@ class EinsumDense(Layer):
     def get_config(self):
         return {**super().get_config(), "output_shape": self.partial_output_shape,
                 "equation": self.equation, "activation": _act.serialize(self.activation),
-                "bias_axes": self.bias_axes,
-                "kernel_initializer": _init.serialize(self.kernel_initializer),
-                "bias_initializer": _init.serialize(self.bias_initializer),
-                "kernel_regularizer": _reg.serialize(self.kernel_regularizer),
-                "bias_regularizer": _reg.serialize(self.bias_regularizer),
-                "kernel_constraint": _constraints.serialize(self.kernel_constraint),
-                "bias_constraint": _constraints.serialize(self.bias_constraint)}
+                "bias_axes": self.bias_axes, **weight_options_config(self)}

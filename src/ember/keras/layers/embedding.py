@@ -11,6 +11,7 @@ from ...nn import functional as F
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .base import Layer
+from .core import refuse_lora_and_quantization
 
 __all__ = ["Embedding"]
 
@@ -36,13 +37,13 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 weights=None, lora_rank=None, lora_alpha=None, **kwargs):
+                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
+                 **kwargs):
         for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value} "
                                  f"(of type {type(value).__name__}).")
-        if lora_rank is not None:
-            raise NotImplementedError("ember.keras Embedding does not support LoRA (lora_rank)")
+        refuse_lora_and_quantization("Embedding", lora_rank, quantization_config)
         if kwargs.pop("input_length", None) is not None:
             warnings.warn("Argument `input_length` is deprecated. Just remove it.", stacklevel=2)
         super().__init__(**kwargs)

@@ -11,7 +11,7 @@ from collections import namedtuple
 
 from .. import _tree
 
-__all__ = ["Node", "KerasHistory", "is_symbolic"]
+__all__ = ["Node", "KerasHistory", "get_source_inputs", "is_symbolic"]
 
 KerasHistory = namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
 
@@ -56,3 +56,33 @@ class Node:
 
     def __repr__(self):
         return f"<Node of {self.operation.name}, {len(self.input_tensors)} input(s)>"
+
+
+def get_source_inputs(tensor) -> list:
+    """The ``keras.Input`` tensors that ``tensor`` is computed from, each once, in the order the
+    graph reaches them (``keras.utils.get_source_inputs``); a tensor with no recorded history
+    comes back as it is.
+
+    Example::
+
+        >>> from ember import keras
+        >>> a, b = keras.Input((3,)), keras.Input((3,))
+        >>> out = keras.layers.Dense(2)(keras.layers.Add()([a, b]))
+        >>> [t is a for t in keras.utils.get_source_inputs(out)]
+        [True, False]
+    """
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return tensor
+    operation, node_index, _ = history
+    if not operation or not operation._inbound_nodes:
+        return [tensor]
+    node = operation._inbound_nodes[node_index]
+    if node.is_input:
+        return list(node.output_tensors)
+    sources = []
+    for parent in node.input_tensors:
+        for x in get_source_inputs(parent):
+            if all(x is not seen for seen in sources):
+                sources.append(x)
+    return sources

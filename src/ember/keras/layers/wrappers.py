@@ -1,5 +1,6 @@
-"""Keras's layer wrappers for sequences: ``Bidirectional`` (a forward and a backward copy of a
-recurrent layer, merged) and ``TimeDistributed`` (one layer applied to every time step)."""
+"""Keras's layer wrappers: the ``Wrapper`` base (a layer around another), ``Bidirectional`` (a
+forward and a backward copy of a recurrent layer, merged) and ``TimeDistributed`` (one layer
+applied to every time step)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ from ..saving.serialization import deserialize_keras_object, serialize_keras_obj
 from .base import Layer, _call_spec
 from .masking import _mask_args
 
-__all__ = ["Bidirectional", "TimeDistributed"]
+__all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -19,11 +20,11 @@ def _strip(name: str, prefix: str) -> str:
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-class _Wrapper(Layer):
-    """A layer around another: its config nests the wrapped layer's (Keras's ``Wrapper``)."""
+class _Nested(Layer):
+    """A layer around another: its config nests the wrapped layer's."""
 
-    def _inner(self):  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _inner(self):
+        return self.layer
 
     def get_config(self):
         return {**super().get_config(), "layer": serialize_keras_object(self._inner())}
@@ -34,7 +35,32 @@ class _Wrapper(Layer):
         return cls(deserialize_keras_object(config.pop("layer")), **config)
 
 
-class Bidirectional(_Wrapper):
+class Wrapper(_Nested):
+    """Keras's abstract base of the layers that wrap another (``TimeDistributed``,
+    ``SpectralNormalization``): it keeps ``layer``, builds it with the wrapper's input shape, and
+    nests its config under ``"layer"``. Subclasses write ``call``.
+
+    Example::
+
+        >>> class Twice(layers.Wrapper):
+        ...     def call(self, x):
+        ...         return 2 * self.layer(x)
+        >>> Twice(layers.Dense(3))(np.ones((2, 4), np.float32)).shape
+        ember.Size([2, 3])
+    """
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer type. "
+                             f"Please ensure wrapped layer is a valid Keras layer.")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None):
+        self.layer._build_once(input_shape)
+
+
+class Bidirectional(_Nested):
     """Runs a copy of ``layer`` forwards and another backwards over the sequence, and merges
     their outputs (``merge_mode``: ``concat`` (default), ``sum``, ``ave``, ``mul`` or None for
     both). The copies are made from ``layer``'s config (fresh weights), named ``forward_…`` and
@@ -156,7 +182,7 @@ class Bidirectional(_Wrapper):
         return {**super().get_config(), "merge_mode": self.merge_mode}
 
 
-class TimeDistributed(_Wrapper):
+class TimeDistributed(Wrapper):
     """Applies ``layer`` to every time step of ``(batch, time, ...)`` input (the same weights
     at each step), step by step as Keras does; a ``mask`` is passed on per step when the
     layer takes one.
@@ -172,8 +198,7 @@ class TimeDistributed(_Wrapper):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `TimeDistributed` layer with a "
                              f"`keras.layers.Layer` instance. Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     @staticmethod
@@ -213,6 +238,3 @@ class TimeDistributed(_Wrapper):
                 kwargs["mask"] = Tensor._make(np.asarray(mask._data[:, t]))
             steps.append(self.layer.call(inputs[:, t], **kwargs))
         return stack(steps, 1)
-
-    def _inner(self):
-        return self.layer

@@ -17,6 +17,7 @@ from .data import (PyDataset, Sequence, pack_x_y_sample_weight, split_dataset,  
 from .general import (clear_session, disable_interactive_logging,  # noqa: F401
                       enable_interactive_logging, is_interactive_logging_enabled, normalize,
                       pad_sequences, set_random_seed, to_categorical)
+from ..layers.node import get_source_inputs  # noqa: F401
 from .progbar import Progbar  # noqa: F401
 
 
@@ -105,7 +106,7 @@ def is_keras_tensor(x) -> bool:
 
 __all__ = ["Config", "CustomObjectScope", "Progbar", "PyDataset", "Sequence", "clear_session",
            "custom_object_scope", "deserialize_keras_object", "disable_interactive_logging",
-           "enable_interactive_logging", "get_custom_objects", "get_registered_name",
+           "enable_interactive_logging", "get_custom_objects", "get_registered_name", "get_source_inputs",
            "get_registered_object", "is_interactive_logging_enabled", "is_keras_tensor",
            "normalize", "pack_x_y_sample_weight", "pad_sequences", "register_keras_serializable",
            "serialize_keras_object", "set_random_seed", "split_dataset", "standardize_dtype",
