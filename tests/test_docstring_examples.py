@@ -23,8 +23,9 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.keras.layers.reshaping_nd", "ember.keras.layers.rnn_base",
            "ember.keras.layers.einsum_dense", "ember.keras.callbacks.swap_ema",
            "ember.keras.optimizers.wrappers", "ember.onnx.op_trace", "ember.onnx.op_math",
-           "ember.onnx.op_shape", "ember.onnx.op_layers", "ember.keras.layers.spectral_normalization",
-           "ember.keras.layers.pipeline", "ember.keras.layers.node"]
+           "ember.onnx.op_shape", "ember.onnx.op_layers"]
+MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pipeline",
+            "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm"]
 
 
 @pytest.mark.parametrize("name", MODULES)

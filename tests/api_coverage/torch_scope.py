@@ -155,7 +155,6 @@ OWNED = {
     "torch.nn": {
         "issue 15 (convolution and images)": """
             ChannelShuffle CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d""",
-        "issue 17 (distributed)": "SyncBatchNorm",
     },
     "torch.nn.functional": {
         "issue 15 (convolution and images)": """

@@ -225,7 +225,7 @@ MODELS = {
         floats(3, 16)),
     "cnn3d": (0, lambda: nn.Sequential(
         nn.Conv3d(2, 4, 3, padding=1), nn.BatchNorm3d(4), nn.MaxPool3d(2, ceil_mode=True),
-        nn.BatchNorm3d(4, affine=False, track_running_stats=False),
+        nn.BatchNorm3d(4, affine=False, track_running_stats=False), nn.SyncBatchNorm(4),
         nn.Dropout3d(0.2), nn.ConvTranspose3d(4, 3, 2, stride=2, padding=(1, 0, 0)),
         nn.AvgPool3d(3, stride=1, padding=1, count_include_pad=False), nn.AdaptiveMaxPool3d((2, 3, None)),
         nn.AdaptiveAvgPool3d((1, 3, 1)), nn.Flatten(2), nn.ConvTranspose1d(3, 2, 3, stride=2, output_padding=1),

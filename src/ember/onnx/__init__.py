@@ -60,6 +60,7 @@ SUPPORTED: dict = {
     nn.Conv3d: T.conv, nn.ConvTranspose1d: T.conv_transpose, nn.ConvTranspose3d: T.conv_transpose,
     nn.MaxPool3d: pools.max_pool, nn.AvgPool3d: T.avg_pool, nn.AdaptiveAvgPool3d: T.adaptive_pool,
     nn.AdaptiveMaxPool3d: T.adaptive_pool, nn.BatchNorm3d: T.batch_norm, nn.Dropout3d: T.identity,
+    nn.SyncBatchNorm: T.batch_norm,
     nn.ReflectionPad3d: T.pad, nn.ReplicationPad3d: T.pad, nn.CircularPad3d: T.pad,
     nn.PixelShuffle: image_layers.pixel_shuffle, nn.PixelUnshuffle: image_layers.pixel_unshuffle,
     nn.InstanceNorm1d: image_layers.instance_norm, nn.InstanceNorm2d: image_layers.instance_norm,

@@ -18,12 +18,19 @@ import numpy as np
 from ..autograd.function import Function
 
 
-def _standardize_backward(gx, xhat, invstd, axes):
+def _standardize_backward(gx, xhat, invstd, axes, reduce=None, n=None):
     """The gradient through ``xhat = (x - mean) * invstd`` when mean and variance are taken
-    over ``axes`` of ``x`` itself (``gx`` is the gradient reaching ``xhat``)."""
-    n = int(np.prod([gx.shape[a] for a in axes]))
+    over ``axes`` of ``x`` itself (``gx`` is the gradient reaching ``xhat``). With ``reduce``
+    (a sum across processes, SyncBatchNorm's) the statistics were taken over every process's
+    ``x``: the two sums are summed across processes and ``n`` is the count over all of them."""
+    if n is None:
+        n = int(np.prod([gx.shape[a] for a in axes]))
     s1 = gx.sum(axis=axes, keepdims=True)
     s2 = (gx * xhat).sum(axis=axes, keepdims=True)
+    if reduce is not None:
+        both = reduce(np.concatenate([s1.ravel(), s2.ravel()]).astype(np.float64))
+        s1, s2 = (both[:s1.size].reshape(s1.shape).astype(gx.dtype),
+                  both[s1.size:].reshape(s2.shape).astype(gx.dtype))
     return (gx - s1 / n - xhat * (s2 / n)) * invstd
 
 
@@ -34,9 +41,13 @@ class BatchNorm(Function):
 
     SAVES = (0, 1)  # torch saves input and weight (ember keeps the normalised input)
 
-    def forward(self, x, w=None, b=None, mean=None, var=None, eps=1e-5, batch_stats=True):
+    def forward(self, x, w=None, b=None, mean=None, var=None, eps=1e-5, batch_stats=True,
+                reduce=None, count=None):
         """``mean``/``var`` are the batch's (biased) statistics when ``batch_stats``, else the
-        running ones; either way they are per channel."""
+        running ones; either way they are per channel. ``reduce``/``count``: the statistics
+        are over several processes' batches (SyncBatchNorm), ``reduce`` sums an array across
+        them and ``count`` is the number of values per channel over all of them."""
+        self.reduce, self.count = reduce, count
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, -1) + (1,) * (x.ndim - 2)
         self.batch_stats = batch_stats
@@ -56,7 +67,7 @@ class BatchNorm(Function):
         if self.needs_grad(0):
             gx = g if self.w is None else g * self.w
             if self.batch_stats:
-                dx = _standardize_backward(gx, xhat, self.invstd, axes)
+                dx = _standardize_backward(gx, xhat, self.invstd, axes, self.reduce, self.count)
             else:
                 dx = gx * self.invstd
         if self.needs_grad(1):

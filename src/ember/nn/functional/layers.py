@@ -176,16 +176,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if x._data.ndim >= 2 and (training or running_mean is None or running_var is None) \
             and x._data.size // x._data.shape[1] <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                         f"size {tuple(x._data.shape)}")
+                         f"size {x.shape}")
     return _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps,
-                unbiased_running_var: bool = True):
+                unbiased_running_var: bool = True, reduce=None):
     """``batch_norm`` for both front doors: torch's running variance is the unbiased batch
     variance, Keras's (``unbiased_running_var=False``) the biased one; Keras passes
     ``momentum = 1 - its momentum``. A single value per channel is allowed here (its variance
-    is 0), as Keras allows it."""
+    is 0), as Keras allows it. ``reduce`` (SyncBatchNorm's sum of a float64 array across
+    processes) takes the batch statistics over every process's batch."""
     arr = x._data
     if arr.ndim < 2:
         raise ValueError(f"batch_norm expected 2D or 3D input (got {arr.ndim}D input)")
@@ -198,8 +199,11 @@ def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, 
     if use_batch:
         n = arr.size // c
         axes = (0,) + tuple(range(2, arr.ndim))
-        mean = arr.mean(axis=axes)
-        var = arr.var(axis=axes)
+        if reduce is None:
+            mean = arr.mean(axis=axes)
+            var = arr.var(axis=axes)
+        else:
+            n, mean, var = _global_moments(arr, axes, reduce)
         if training and running_mean is not None and running_var is not None:
             m = 0.1 if momentum is None else momentum
             rm, rv = running_mean._data, running_var._data
@@ -211,7 +215,27 @@ def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, 
     else:
         mean, var = running_mean._data, running_var._data
     return BatchNorm.apply(x, weight, bias, mean=mean, var=var, eps=float(eps),
-                                  batch_stats=use_batch)
+                           batch_stats=use_batch, reduce=reduce if use_batch else None,
+                           count=n if use_batch and reduce is not None else None)
+
+
+def _global_moments(arr, axes, reduce):
+    """(count, mean, biased variance) per channel over every process's ``arr``: one sum
+    across processes of the count and the per-channel mean's shift-free moments, in float64.
+    A process with an empty batch contributes nothing."""
+    c = arr.shape[1]
+    local = np.empty(2 * c + 1, np.float64)
+    local[:c] = arr.sum(axis=axes, dtype=np.float64)
+    local[c:2 * c] = np.square(arr, dtype=np.float64).sum(axis=axes)
+    local[-1] = arr.size // c
+    total = reduce(local)
+    n = int(round(total[-1]))
+    if n < 2:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {n} over all processes")
+    mean = total[:c] / n
+    var = np.maximum(total[c:2 * c] / n - mean * mean, 0.0)
+    return n, mean.astype(arr.dtype), var.astype(arr.dtype)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):

@@ -23,10 +23,12 @@ from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .sync_batchnorm import SyncBatchNorm  # noqa: F401
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
-__all__ = ["MultiheadAttention", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"] + [
+__all__ = ["MultiheadAttention", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+           "SyncBatchNorm"] + [
     name for m in (activation, adaptive, container, conv, distance, dropout, flatten, fold,
                    instancenorm, linear, linear_cross_entropy_options, loss,
                    normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,

@@ -1,12 +1,13 @@
 """The batch-norm layers' path as torch names it (``torch.nn.modules.batchnorm``); the classes
-live in :mod:`ember.nn.modules.normalization`."""
+live in :mod:`ember.nn.modules.normalization` and :mod:`ember.nn.modules.sync_batchnorm`."""
 from .lazy import LazyNormBase
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm
+from .sync_batchnorm import SyncBatchNorm
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-           "LazyBatchNorm3d"]
+           "LazyBatchNorm3d", "SyncBatchNorm"]
 
-for _cls in (_BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d):
+for _cls in (_BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, SyncBatchNorm):
     _cls.__module__ = __name__
 
 
