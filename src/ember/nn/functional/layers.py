@@ -176,7 +176,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if x._data.ndim >= 2 and (training or running_mean is None or running_var is None) \
             and x._data.size // x._data.shape[1] <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                         f"size {x.shape}")
+                         f"size {tuple(x._data.shape)}")
     return _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
