@@ -209,6 +209,7 @@ MODELS = {
         nn.Dropout2d(0.2), nn.Conv2d(6, 4, 3, padding="same", dilation=2, groups=2,
                                      padding_mode="reflect"),
         nn.GroupNorm(2, 4), nn.Softmax2d(), nn.ZeroPad2d((1, 0, 2, 1)), nn.AvgPool2d(2, ceil_mode=True),
+        nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False, divisor_override=5),
         nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1),
         nn.ReflectionPad2d(1), nn.ReplicationPad2d((0, 1, 1, 0)), nn.ConstantPad2d(1, 0.5),
         nn.CircularPad2d(1), nn.AdaptiveMaxPool2d((5, None)), nn.AdaptiveAvgPool2d(1),
@@ -372,6 +373,8 @@ def test_a_module_without_converter_raises_naming_it(tmp_path, monkeypatch):
      r"MaxUnpool2d: input of rank 3 \(export a batch: \(N, C, \*spatial\) of rank 4\)"),
     (PaddingFromInput(), ember.randn(2, 3, 4),
      r"MultiheadAttention: its key_padding_mask of shape \(2, 3\) is computed outside"),
+    (nn.Sequential(nn.AvgPool2d(2, ceil_mode=True, divisor_override=3)), ember.randn(1, 1, 5, 5),
+     "AvgPool2d: divisor_override with ceil_mode=True"),
 ])
 def test_unexportable_configurations_raise(model, x, message):
     with pytest.raises(ember.onnx.ExportError, match=message):

@@ -261,12 +261,20 @@ def _spatial(shapes):
 
 
 def avg_pool(g, m, inputs, shapes):
-    if getattr(m, "divisor_override", None):
-        _refuse(m, "divisor_override has no ONNX AveragePool equivalent")
     n = _spatial(shapes)
-    return g.op("AveragePool", inputs[0], kernel_shape=_pair(m.kernel_size, n),
-                strides=_pair(m.stride, n), pads=_pair(m.padding, n) * 2,
-                ceil_mode=int(m.ceil_mode), count_include_pad=int(m.count_include_pad))
+    kernel = _pair(m.kernel_size, n)
+    divisor = getattr(m, "divisor_override", None)
+    if divisor and m.ceil_mode:
+        _refuse(m, "divisor_override with ceil_mode=True (ONNX AveragePool's windows cut at the "
+                   "edge have no fixed size to undo)")
+    y = g.op("AveragePool", inputs[0], kernel_shape=kernel, strides=_pair(m.stride, n),
+             pads=_pair(m.padding, n) * 2, ceil_mode=int(m.ceil_mode),
+             count_include_pad=int(m.count_include_pad or bool(divisor)))
+    if not divisor:
+        return y
+    # every window lies inside the padded input: its sum is the mean over the whole kernel
+    scale = np.float32(int(np.prod(kernel)) / float(divisor))
+    return g.op("Mul", y, g.const(scale), hint="avg_pool")
 
 
 def adaptive_pool(g, m, inputs, shapes):
