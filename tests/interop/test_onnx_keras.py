@@ -100,7 +100,8 @@ def _recurrent_states():
 
 def _stacked_cells():
     """Stacked cells from given initial states (nested as the cells' states), returning the
-    last output and every cell's final states; and a stack walking backwards."""
+    last output and every cell's final states; a stack walking backwards; a bidirectional
+    stack returning both directions' states."""
     inputs, h1, h2, c2 = keras.Input((5, 3)), keras.Input((2,)), keras.Input((4,)), keras.Input((4,))
     seq = L.RNN(L.StackedRNNCells([L.GRUCell(2), L.LSTMCell(4)]), return_sequences=True)(
         inputs, initial_state=[h1, [h2, c2]])
@@ -108,7 +109,9 @@ def _stacked_cells():
                  go_backwards=True, return_sequences=True)(seq)
     last, s1, (s2, s3) = L.RNN([L.SimpleRNNCell(3, activation="relu"), L.LSTMCell(2)],
                                go_backwards=True, return_state=True)(back)
-    return keras.Model([inputs, h1, h2, c2], [seq, last, s1, s2, s3])
+    both, f1, (f2, f3), b1, (b2, b3) = L.Bidirectional(
+        L.RNN([L.GRUCell(2), L.LSTMCell(2)], return_state=True))(inputs)
+    return keras.Model([inputs, h1, h2, c2], [seq, last, s1, s2, s3, both, f1, f3, b1, b2])
 
 
 class CrossAttention(keras.Model):
@@ -240,6 +243,11 @@ MODELS = {
         L.RNN(L.SimpleRNNCell(2))]), floats(5, 3)),
     "stacked_cells": (_stacked_cells, lambda rng, batch: [
         floats(5, 3)(rng, batch), floats(2)(rng, batch), floats(4)(rng, batch), floats(4)(rng, batch)]),
+    "bidirectional_rnn": (lambda: keras.Sequential([
+        keras.Input((5, 3)), L.Bidirectional(L.RNN(L.LSTMCell(3), return_sequences=True)),
+        L.Bidirectional(L.RNN([L.GRUCell(2), L.SimpleRNNCell(2)], return_sequences=True),
+                        merge_mode="sum"),
+        L.Bidirectional(L.RNN(L.GRUCell(2, reset_after=False)), merge_mode="mul")]), floats(5, 3)),
     "adaptive_pooling": (lambda: keras.Sequential([
         keras.Input((9, 7, 3)), L.AdaptiveAveragePooling2D((3, 4)), L.AdaptiveMaxPooling2D(2),
         L.Reshape((4, 3)), L.AdaptiveMaxPooling1D(3), L.AdaptiveAveragePooling1D(2),

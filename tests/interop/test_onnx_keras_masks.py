@@ -81,6 +81,11 @@ MODELS = {
         L.RNN([L.LSTMCell(3), L.GRUCell(2)], return_sequences=True, zero_output_for_mask=True),
         L.RNN([L.SimpleRNNCell(3), L.GRUCell(2, reset_after=False)], go_backwards=True)]),
         lambda rng, batch: tokens(batch, 7, rng)),
+    "bidirectional_rnn": (lambda: keras.Sequential([
+        keras.Input((7,), dtype="int64"), L.Embedding(10, 4, mask_zero=True),
+        L.Bidirectional(L.RNN([L.LSTMCell(3), L.GRUCell(2)], return_sequences=True)),
+        L.Bidirectional(L.RNN(L.SimpleRNNCell(2)), merge_mode="ave")]),
+        lambda rng, batch: tokens(batch, 7, rng)),
     "bidirectional": (_bidirectional, lambda rng, batch: tokens(batch, 6, rng)),
     "attention": (_attention, lambda rng, batch: [tokens(batch, 5, rng), tokens(batch, 4, rng)]),
     "masking": (lambda: keras.Sequential([

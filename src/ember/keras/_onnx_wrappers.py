@@ -33,8 +33,8 @@ _KINDS = {L.LSTM: "LSTM", L.GRU: "GRU", L.SimpleRNN: "RNN"}
 def _kind(wrapper, layer) -> str:
     kind = _KINDS.get(type(layer))
     if kind is None:
-        K._refuse(wrapper, f"it wraps {type(layer).__name__}; only LSTM, GRU and SimpleRNN are "
-                           f"exported")
+        K._refuse(wrapper, f"it wraps {type(layer).__name__}; only LSTM, GRU, SimpleRNN and RNN "
+                           f"are exported")
     return kind
 
 
@@ -53,8 +53,28 @@ def _masked_bidirectional(g, layer, kind, x, mask, initial):
     return [tuple(y) if layer.return_state else y[0] for y in ys]
 
 
+def _each_direction(g, layer, inputs, shapes, kwargs):
+    """Bidirectional around another layer with a converter (``RNN`` of a cell or of stacked
+    cells): each direction written by its own converter, the backward sequence flipped back."""
+    initial = K.initial_states(g, layer, inputs, kwargs)
+    half = len(initial) // 2
+    ys = []
+    for sub, states in ((layer.forward_layer, initial[:half]), (layer.backward_layer, initial[half:])):
+        convert = _onnx.converter_for(sub)
+        if convert is None:
+            K._refuse(layer, f"it wraps {type(sub).__name__}, which has no ONNX converter")
+        out = convert(g, sub, [inputs[0], states or None], shapes, {"mask": kwargs.get("mask")})
+        ys.append(flatten(out) if sub.return_state else [out])
+    if layer.return_sequences:
+        ys[1][0] = g.op("Slice", ys[1][0], g.ints([-1]), g.ints([np.iinfo(np.int64).min]),
+                        g.ints([1]), g.ints([-1]))
+    return _merge(g, layer, [tuple(y) if layer.return_state else y[0] for y in ys])
+
+
 def bidirectional(g, layer, inputs, shapes, kwargs):
     forward, backward = layer.forward_layer, layer.backward_layer
+    if type(forward) is L.RNN and type(backward) is L.RNN:
+        return _each_direction(g, layer, inputs, shapes, kwargs)
     kind = _kind(layer, forward)
     if _kind(layer, backward) != kind or forward.go_backwards or not backward.go_backwards:
         K._refuse(layer, "its backward layer must be the forward one's kind with go_backwards")
