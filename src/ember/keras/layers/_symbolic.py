@@ -78,6 +78,7 @@ def symbolic_call(layer, args, kwargs):
             layer.build(**named)
             layer.built = True
             layer._build_shapes = [shapes, None]
+            layer._build_shapes_dict = named  # saved as Keras saves it (build_config)
     assert_input_compatibility(layer.input_spec, inputs, layer.name)
     if layer._defines_output_shape():
         out_shapes = layer.compute_output_shape(shapes)

@@ -512,8 +512,19 @@ class Layer(Module):
         return config
 
     def build_from_config(self, config) -> None:
-        """Builds from ``{"input_shape": ...}`` (what a saved file records for a built layer)."""
-        self._build_once(config["input_shape"])
+        """Builds from ``{"input_shape": ...}`` (what a saved file records for a built layer),
+        or from ``{"shapes_dict": {"query_shape": ..., "value_shape": ...}}`` for a ``build``
+        with several shapes."""
+        named = config.get("shapes_dict")
+        if not named:
+            self._build_once(config["input_shape"])
+            return
+        named = {k: tuple(v) if isinstance(v, list) and not any(
+            isinstance(d, list) for d in v) else v for k, v in named.items()}
+        self.build(**named)
+        self.built = True
+        self._build_shapes = [next(iter(named.values())), None]
+        self._build_shapes_dict = named
 
     @classmethod
     def from_config(cls, config):

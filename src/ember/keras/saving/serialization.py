@@ -66,7 +66,10 @@ def serialize_keras_object(obj) -> dict:
     if cls in GLOBAL_CUSTOM_NAMES:
         spec["registered_name"] = GLOBAL_CUSTOM_NAMES[cls]
     shapes = getattr(obj, "_build_shapes", None)
-    if getattr(obj, "built", False) and shapes:
+    named = getattr(obj, "_build_shapes_dict", None)
+    if getattr(obj, "built", False) and named:  # build(query_shape, value_shape...)
+        spec["build_config"] = {"shapes_dict": named}
+    elif getattr(obj, "built", False) and shapes:
         spec["build_config"] = {"input_shape": shapes[0]}
     return spec
 
@@ -88,6 +91,7 @@ def deserialize_keras_object(spec: dict, custom_objects=None):
     with CustomObjectScope(custom_objects):  # nested layers of a model see them too
         obj = cls.from_config(dict(spec["config"]))
         build = spec.get("build_config")
-        if build and build.get("input_shape") is not None and not getattr(obj, "built", True):
+        if build and (build.get("input_shape") is not None or build.get("shapes_dict")) \
+                and not getattr(obj, "built", True):
             obj.build_from_config(build)
     return obj
