@@ -25,7 +25,8 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.keras.optimizers.wrappers", "ember.onnx.op_trace", "ember.onnx.op_math",
            "ember.onnx.op_shape", "ember.onnx.op_layers"]
 MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pipeline",
-            "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm"]
+            "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm",
+            "ember.keras.layers.group_query_attention", "ember.keras.layers.conv_lstm"]
 
 
 @pytest.mark.parametrize("name", MODULES)

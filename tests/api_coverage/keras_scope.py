@@ -79,8 +79,6 @@ OUT_OF_SCOPE = {
 OWNED = {
     "keras.layers": {
         "issue 15 (convolution and images)": _CONV_LAYERS,
-        "issue 16 (sequences and attention)": """
-            ConvLSTM1D ConvLSTM2D ConvLSTM3D GroupQueryAttention ReversibleEmbedding""",
     },
     "keras.optimizers": {
         "issue 13 (optimizers)": "Muon ScheduleFreeAdamW",

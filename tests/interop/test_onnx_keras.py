@@ -52,6 +52,20 @@ def _attention():
     return keras.Model([inputs, context], L.Dense(2)(out))
 
 
+def _grouped_attention():
+    """GroupQueryAttention (2 and 1 key/value heads, causal, scores) and ReversibleEmbedding
+    both ways (tied with a soft cap, untied)."""
+    tokens = keras.Input((5,), dtype="int64")
+    tied = L.ReversibleEmbedding(11, 8, logit_soft_cap=2.0)
+    x = tied(tokens)
+    x = _built(L.GroupQueryAttention(3, 4, 2), (5, 8), (5, 8))(x, x, use_causal_mask=True)
+    y, scores = _built(L.GroupQueryAttention(2, 2, 1, use_bias=False), (5, 8), (5, 8))(
+        x, x, return_attention_scores=True)
+    untied = L.ReversibleEmbedding(11, 8, tie_weights=False)
+    untied(tokens)
+    return keras.Model(tokens, [tied(y, reverse=True), untied(x, reverse=True), scores])
+
+
 def _single_head_attention():
     """Attention (dot, scaled, concat, causal, with scores) and AdditiveAttention."""
     q, v = keras.Input((4, 6)), keras.Input((5, 6))
@@ -237,6 +251,8 @@ MODELS = {
     "single_head_attention": (_single_head_attention,
                               lambda rng, batch: [floats(4, 6)(rng, batch), floats(5, 6)(rng, batch)]),
     "attention": (_attention, lambda rng, batch: [floats(5, 8)(rng, batch), floats(3, 6)(rng, batch)]),
+    "grouped_attention": (_grouped_attention,
+                          lambda rng, batch: rng.integers(0, 11, (batch, 5)).astype(np.int64)),
     "rnn_layer": (lambda: keras.Sequential([
         keras.Input((5, 3)), L.RNN(L.LSTMCell(4), return_sequences=True),
         L.RNN(L.GRUCell(3, reset_after=False), go_backwards=True, return_sequences=True),
@@ -404,6 +420,10 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 # alone here, with its reason).
 UNSUPPORTED = {
     "StackedRNNCells": None,  # runs inside RNN layers only (exported there: "stacked_cells")
+    # issue 16: the recurrence of ConvLSTM is a Python loop of convolutions; an ONNX Loop (or
+    # unrolled steps) over Conv nodes is not written yet
+    **{f"ConvLSTM{d}D": (lambda d=d: getattr(L, f"ConvLSTM{d}D")(2, 2), (3,) + (4,) * d + (2,))
+       for d in (1, 2, 3)},
     "Layer": None,  # the base class
     "Wrapper": None,  # an abstract base class
 }

@@ -1,4 +1,5 @@
-"""ONNX converters of the Keras attention layers (``MultiHeadAttention``, ``Attention``,
+"""ONNX converters of the Keras attention layers (``MultiHeadAttention``,
+``GroupQueryAttention`` (its key/value heads repeated into the kernels), ``Attention``,
 ``AdditiveAttention``) with their masks (the inputs' Keras masks, ``value_mask``/``key_mask``/
 ``attention_mask`` by keyword or position, ``use_causal_mask``), registered with ``ember.onnx``
 like those of ``ember.keras._onnx_export``.
@@ -61,11 +62,19 @@ def multi_head_attention(g, layer, inputs, shapes, kwargs=None):
         else value
     if key is None:
         K._refuse(layer, "its key is computed outside the exported layers")
+    if layer.use_gate or layer.sliding_window is not None:
+        K._refuse(layer, "use_gate and sliding_window have no converter yet")
     heads = []
-    for dense, x in ((layer._query_dense, query), (layer._key_dense, key), (layer._value_dense, value)):
+    for dense, x, shared in ((layer._query_dense, query, 1), (layer._key_dense, key, 0),
+                             (layer._value_dense, value, 0)):
         kernel = K._np(dense.kernel)  # (in, H, d)
+        bias = K._np(dense.bias) if dense.bias is not None else None
+        if not shared:  # GroupQueryAttention: each key/value head serves num_repeats queries
+            repeats = layer.num_heads // kernel.shape[1]
+            kernel = np.repeat(kernel, repeats, axis=1)
+            bias = None if bias is None else np.repeat(bias, repeats, axis=0)
         n_heads, dim = kernel.shape[-2:]
-        bias = K._np(dense.bias).reshape(-1) if dense.bias is not None else None
+        bias = None if bias is None else bias.reshape(-1)
         heads.append(A.project(g, x, kernel.reshape(kernel.shape[0], -1), bias, n_heads, dim))
     mask = _attention_mask(g, layer, inputs, kwargs)
     bias, explicit = None, layer.dropout > 0 or bool(kwargs.get("return_attention_scores"))
@@ -141,7 +150,8 @@ def attention(g, layer, inputs, shapes, kwargs=None):
 attention.takes_kwargs = True
 
 
-CONVERTERS = {L.MultiHeadAttention: multi_head_attention, L.Attention: attention,
+CONVERTERS = {L.MultiHeadAttention: multi_head_attention,
+              L.GroupQueryAttention: multi_head_attention, L.Attention: attention,
               L.AdditiveAttention: attention}
 for _cls, _converter in CONVERTERS.items():
     K.CONVERTERS[_cls] = _converter

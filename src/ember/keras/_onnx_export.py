@@ -165,6 +165,25 @@ def embedding(g, layer, inputs, shapes):
     return out
 
 
+def reversible_embedding(g, layer, inputs, shapes, kwargs):
+    """``ReversibleEmbedding``: a Gather forward; ``reverse=True`` a MatMul with the (tied or
+    own) table, then ``tanh(logits / cap) * cap`` with ``logit_soft_cap``."""
+    args = list(g.call_args) + [False, False]
+    if not kwargs.get("reverse", args[1]):
+        return embedding(g, layer, inputs, shapes)
+    if layer.reverse_dtype not in (None, "float32"):
+        _refuse(layer, f"reverse_dtype={layer.reverse_dtype!r} (float32 only)")
+    kernel = _np(layer.embeddings).T if layer.tie_weights else _np(layer.reverse_embeddings)
+    out = g.op("MatMul", inputs[0], g.const(np.ascontiguousarray(kernel), "reverse_embeddings"))
+    if layer.logit_soft_cap is not None:
+        cap = g.const(np.float32(layer.logit_soft_cap))
+        out = g.op("Mul", g.op("Tanh", g.op("Div", out, cap)), cap)
+    return out
+
+
+reversible_embedding.takes_kwargs = True
+
+
 # ---------------------------------------------------------------------------------- normalization
 def _axis(layer, rank):
     axis = layer.axis
@@ -395,7 +414,8 @@ CONVERTERS = {
     L.AlphaDropout: identity, L.ActivityRegularization: identity, L.InputLayer: identity,
     L.Identity: identity, L.SpatialDropout2D: identity, L.Rescaling: rescaling,
     L.Permute: permute, L.RepeatVector: repeat_vector, L.ZeroPadding2D: zero_padding2d,
-    L.Embedding: embedding, L.BatchNormalization: batch_norm, L.LayerNormalization: layer_norm,
+    L.Embedding: embedding, L.ReversibleEmbedding: reversible_embedding,
+    L.BatchNormalization: batch_norm, L.LayerNormalization: layer_norm,
     L.Conv1D: conv, L.Conv2D: conv, L.MaxPooling1D: pool, L.MaxPooling2D: pool,
     L.AveragePooling1D: pool, L.AveragePooling2D: pool, L.GlobalAveragePooling1D: global_pool,
     L.GlobalAveragePooling2D: global_pool, L.GlobalMaxPooling1D: global_pool,

@@ -22,10 +22,11 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
                       average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .normalization import BatchNormalization, LayerNormalization, Normalization
 from .attention import MultiHeadAttention
+from .group_query_attention import GroupQueryAttention
 from .dot_attention import AdditiveAttention, Attention
 from .reshaping_nd import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling3D,
                            ZeroPadding1D, ZeroPadding3D)
-from .embedding import Embedding
+from .embedding import Embedding, ReversibleEmbedding
 from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, GlobalAveragePooling1D,
                       GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D,
                       GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D,
@@ -33,6 +34,7 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, Glob
 from .reshaping import UpSampling2D, ZeroPadding2D
 from .rnn import GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell
 from .rnn_base import RNN, StackedRNNCells
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from .einsum_dense import EinsumDense
 from .wrappers import Bidirectional, TimeDistributed
 from .norm_layers import GroupNormalization, RMSNormalization, UnitNormalization
@@ -61,7 +63,9 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "DepthwiseConv1D", "SeparableConv1D", "SpatialDropout1D", "SpatialDropout3D",
            "MaxPooling3D", "AveragePooling3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D",
            "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
-           "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"]
+           "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
+           "GroupQueryAttention", "ReversibleEmbedding", "ConvLSTM1D", "ConvLSTM2D",
+           "ConvLSTM3D"]
 
 # Keras's other spellings of the same classes (keras.layers.MaxPool2D is MaxPooling2D)
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D

@@ -56,6 +56,9 @@ class MultiHeadAttention(Layer):
         num_heads, key_dim: heads and query/key size per head. value_dim: default key_dim.
         dropout: on the attention weights (training only). use_bias: default True.
         output_shape: the output's last size (default the query's).
+        sliding_window: a query attends only to keys less than this many steps away.
+        use_gate: the output of each head is multiplied by ``sigmoid`` of a projection of the
+            query (a sublayer ``gate``) before the output projection.
         kernel/bias _initializer, _regularizer, _constraint: as Keras.
 
     ``call(query, value, key=None, attention_mask=None, return_attention_scores=False,
@@ -84,9 +87,14 @@ class MultiHeadAttention(Layer):
         if value_dim is not None and (not isinstance(value_dim, int) or value_dim <= 0):
             raise ValueError(f"Received an invalid value for argument `value_dim`, expected a "
                              f"positive integer or `None`. Received: value_dim={value_dim}")
-        if attention_axes not in (None, 1, (1,), [1]) or sliding_window is not None or use_gate:
+        if attention_axes not in (None, 1, (1,), [1]):
             raise NotImplementedError("ember.keras MultiHeadAttention attends over axis 1 only "
-                                      "(no attention_axes, sliding_window or use_gate)")
+                                      "(no attention_axes)")
+        if sliding_window is not None and (not isinstance(sliding_window, int)
+                                           or isinstance(sliding_window, bool)
+                                           or sliding_window <= 0):
+            raise ValueError(f"`sliding_window` must be `None` or a positive integer. "
+                             f"Received: sliding_window={sliding_window}")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.supports_masking = True
         self.num_heads, self.key_dim = num_heads, key_dim
@@ -104,6 +112,8 @@ class MultiHeadAttention(Layer):
         self.kernel_regularizer = _reg.get(kernel_regularizer)
         self.bias_regularizer = _reg.get(bias_regularizer)
         self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.sliding_window, self.use_gate = sliding_window, bool(use_gate)
+        self._kv_heads = num_heads  # GroupedQueryAttention projects keys and values to fewer
         self.seed = seed
         self.seed_generator = _random.SeedGenerator(seed)
         self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(key_dim))
@@ -117,10 +127,13 @@ class MultiHeadAttention(Layer):
         if value_shape is None and isinstance(query_shape, list):
             query_shape, value_shape = query_shape[0], query_shape[1]
         key_shape = value_shape if key_shape is None else key_shape
-        H, kd, vd = self.num_heads, self.key_dim, self.value_dim
+        H, kd, vd, kv = self.num_heads, self.key_dim, self.value_dim, self._kv_heads
         self._query_dense = self._projection("query", (query_shape[-1],), (H, kd))
-        self._key_dense = self._projection("key", (key_shape[-1],), (H, kd))
-        self._value_dense = self._projection("value", (value_shape[-1],), (H, vd))
+        self._key_dense = self._projection("key", (key_shape[-1],), (kv, kd))
+        self._gate_dense = None
+        if self.use_gate:
+            self._gate_dense = self._projection("gate", (query_shape[-1],), (H, vd))
+        self._value_dense = self._projection("value", (value_shape[-1],), (kv, vd))
         out = self._output_shape or (query_shape[-1],)
         self._output_dense = self._projection("attention_output", (H, vd), out)
         for w in self.weights:  # Keras's path: built inside this layer's scope
@@ -137,11 +150,12 @@ class MultiHeadAttention(Layer):
     def _defines_output_shape(self) -> bool:
         return False  # a symbolic call runs call() on zeros: (output, scores) when asked for
 
-    def _attention_mask(self, query, value, value_mask, key_mask, attention_mask,
+    def _attention_mask(self, query, value, query_mask, value_mask, key_mask, attention_mask,
                         use_causal_mask):
         """Keras's merged boolean mask ``(B, T, S)`` (or None)."""
         auto = None
-        query_mask = get_keras_mask(query)
+        if query_mask is None:
+            query_mask = get_keras_mask(query)
         if query_mask is not None:
             auto = np.asarray(query_mask._data, bool)[:, :, None]
         for m in (value_mask, key_mask):
@@ -151,6 +165,10 @@ class MultiHeadAttention(Layer):
         if use_causal_mask:
             causal = np.tri(query.shape[1], value.shape[1], dtype=bool)[None]
             auto = causal if auto is None else auto & causal
+        if self.sliding_window is not None:
+            distance = np.arange(query.shape[1])[:, None] - np.arange(value.shape[1])
+            band = (np.abs(distance) < self.sliding_window)[None]
+            auto = band if auto is None else auto & band
         if attention_mask is not None:
             attention_mask = np.asarray(getattr(attention_mask, "_data", attention_mask), bool)
             return attention_mask if auto is None else attention_mask & auto
@@ -163,11 +181,11 @@ class MultiHeadAttention(Layer):
             key = value
         if not self.built:
             self.build(tuple(query.shape), tuple(value.shape), tuple(key.shape))
-        mask = self._attention_mask(query, value, value_mask, key_mask, attention_mask,
-                                    use_causal_mask)
+        mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
+                                    attention_mask, use_causal_mask)
         q = self._query_dense.call(query).transpose(1, 2)  # (no mask hand-over: Keras clears it)
-        k = self._key_dense.call(key).transpose(1, 2)
-        v = self._value_dense.call(value).transpose(1, 2)
+        k = self._share_heads(self._key_dense.call(key).transpose(1, 2))
+        v = self._share_heads(self._value_dense.call(value).transpose(1, 2))
         # Keras's two paths differ where a query has every key masked: its explicit path
         # (dropout or scores asked for) zeroes those weights, its fused path adds
         # -0.7·3.38953e38 to the scores and so spreads them evenly; both are followed here
@@ -189,8 +207,16 @@ class MultiHeadAttention(Layer):
         if return_attention_scores:
             scores = out[..., self.value_dim:]
             out = out[..., :self.value_dim]
-        output = self._output_dense.call(out.transpose(1, 2))
+        out = out.transpose(1, 2)
+        if self._gate_dense is not None:
+            out = out * F.sigmoid(self._gate_dense.call(query))
+        output = self._output_dense.call(out)
         return (output, scores) if return_attention_scores else output
+
+    def _share_heads(self, x):
+        """Keys or values ``(B, kv heads, S, d)`` for the ``num_heads`` query heads (the same
+        here; :class:`GroupedQueryAttention` repeats each of its fewer heads)."""
+        return x
 
     def compute_mask(self, inputs, previous_mask):
         return previous_mask
@@ -198,7 +224,8 @@ class MultiHeadAttention(Layer):
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
                 "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
-                "output_shape": self._output_shape,
+                "output_shape": self._output_shape, "use_gate": self.use_gate,
+                "sliding_window": self.sliding_window,
                 "kernel_initializer": _init.serialize(self.kernel_initializer),
                 "bias_initializer": _init.serialize(self.bias_initializer),
                 "kernel_regularizer": _reg.serialize(self.kernel_regularizer),

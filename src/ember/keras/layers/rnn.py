@@ -38,6 +38,48 @@ def _activation_name(fn, arg: str) -> str:
     return name
 
 
+def set_cell_options(cell, kernel_initializer, recurrent_initializer, bias_initializer,
+                     kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                     kernel_constraint, recurrent_constraint, bias_constraint, dropout,
+                     recurrent_dropout, seed) -> None:
+    """Stores a recurrent cell's weight options, dropout rates (clipped to [0, 1] as Keras
+    clips them) and seed generator on ``cell``."""
+    cell.kernel_initializer = _init.get(kernel_initializer)
+    cell.recurrent_initializer = _init.get(recurrent_initializer)
+    cell.bias_initializer = _init.get(bias_initializer)
+    cell.kernel_regularizer = _reg.get(kernel_regularizer)
+    cell.recurrent_regularizer = _reg.get(recurrent_regularizer)
+    cell.bias_regularizer = _reg.get(bias_regularizer)
+    cell.kernel_constraint, cell.recurrent_constraint = kernel_constraint, recurrent_constraint
+    cell.bias_constraint = bias_constraint
+    cell.dropout = min(1.0, max(0.0, float(dropout)))
+    cell.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+    cell.seed = seed
+    cell.seed_generator = _random.SeedGenerator(seed)
+
+
+def cell_options_config(cell) -> dict:
+    """The config entries of :func:`set_cell_options`'s options."""
+    return {"kernel_initializer": _init.serialize(cell.kernel_initializer),
+            "recurrent_initializer": _init.serialize(cell.recurrent_initializer),
+            "bias_initializer": _init.serialize(cell.bias_initializer),
+            "kernel_regularizer": _reg.serialize(cell.kernel_regularizer),
+            "recurrent_regularizer": _reg.serialize(cell.recurrent_regularizer),
+            "bias_regularizer": _reg.serialize(cell.bias_regularizer),
+            "dropout": cell.dropout, "recurrent_dropout": cell.recurrent_dropout,
+            "seed": cell.seed}
+
+
+def forget_bias_initializer(base, n: int):
+    """Keras's ``unit_forget_bias``: the gates ``i f c o`` of ``n`` units each from ``base``,
+    the forget gate's from ones."""
+    def init(shape, dtype=None):
+        parts = [np.asarray(getattr(p, "_data", p)) for p in
+                 (base((n,), dtype=dtype), np.ones(n), base((2 * n,), dtype=dtype))]
+        return np.concatenate(parts).astype(dtype or np.float32)
+    return init
+
+
 class _Cell(Layer):
     """One step of a recurrent layer; holds the weights and the configuration."""
 
@@ -58,18 +100,10 @@ class _Cell(Layer):
         self._act_names = (_activation_name(self.activation, "activation"),
                            _activation_name(self.recurrent_activation, "recurrent_activation"))
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = _init.get(kernel_initializer)
-        self.recurrent_initializer = _init.get(recurrent_initializer)
-        self.bias_initializer = _init.get(bias_initializer)
-        self.kernel_regularizer = _reg.get(kernel_regularizer)
-        self.recurrent_regularizer = _reg.get(recurrent_regularizer)
-        self.bias_regularizer = _reg.get(bias_regularizer)
-        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
-        self.bias_constraint = bias_constraint
-        self.dropout = min(1.0, max(0.0, float(dropout)))
-        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
-        self.seed = seed
-        self.seed_generator = _random.SeedGenerator(seed)
+        set_cell_options(self, kernel_initializer, recurrent_initializer, bias_initializer,
+                         kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                         kernel_constraint, recurrent_constraint, bias_constraint, dropout,
+                         recurrent_dropout, seed)
         self.state_size = self.units
         self.output_size = self.units
 
@@ -159,14 +193,7 @@ class _Cell(Layer):
     def get_config(self):
         config = {**super().get_config(), "units": self.units,
                   "activation": _act.serialize(self.activation), "use_bias": self.use_bias,
-                  "kernel_initializer": _init.serialize(self.kernel_initializer),
-                  "recurrent_initializer": _init.serialize(self.recurrent_initializer),
-                  "bias_initializer": _init.serialize(self.bias_initializer),
-                  "kernel_regularizer": _reg.serialize(self.kernel_regularizer),
-                  "recurrent_regularizer": _reg.serialize(self.recurrent_regularizer),
-                  "bias_regularizer": _reg.serialize(self.bias_regularizer),
-                  "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-                  "seed": self.seed}
+                  **cell_options_config(self)}
         if self.KIND != "rnn":
             config["recurrent_activation"] = _act.serialize(self.recurrent_activation)
         return config
@@ -193,13 +220,7 @@ class LSTMCell(_Cell):
     def _bias_init(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        base, H = self.bias_initializer, self.units
-
-        def init(shape, dtype=None):
-            parts = [np.asarray(getattr(p, "_data", p)) for p in
-                     (base((H,), dtype=dtype), np.ones(H), base((2 * H,), dtype=dtype))]
-            return np.concatenate(parts).astype(dtype or np.float32)
-        return init
+        return forget_bias_initializer(self.bias_initializer, self.units)
 
     def get_config(self):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}

@@ -171,12 +171,16 @@ class RNN(Layer):
         if size is None:
             raise ValueError("state_size must be specified.")
         self.state_size = list(size) if isinstance(size, (list, tuple)) else [size]
+        self.input_ndim = 3  # (batch, time, features); a convolutional cell's steps have more
+
+    def _check_ndim(self, shape) -> None:
+        if len(shape) != self.input_ndim:
+            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
+                             f"expected ndim={self.input_ndim}, found ndim={len(shape)}. Full "
+                             f"shape received: {tuple(shape)}")
 
     def build(self, sequences_shape, initial_state_shape=None):
-        if len(sequences_shape) != 3:
-            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
-                             f"expected ndim=3, found ndim={len(sequences_shape)}. Full shape "
-                             f"received: {tuple(sequences_shape)}")
+        self._check_ndim(sequences_shape)
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build((sequences_shape[0],) + tuple(sequences_shape[2:]))
             self.cell.built = True
@@ -205,10 +209,7 @@ class RNN(Layer):
         return list(state) if _tree.is_nested(state) else [state]
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
-        if sequences.ndim != 3:
-            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
-                             f"expected ndim=3, found ndim={sequences.ndim}. Full shape "
-                             f"received: {tuple(sequences.shape)}")
+        self._check_ndim(sequences.shape)
         batch, steps = sequences.shape[0], sequences.shape[1]
         if mask is not None:
             shape = tuple(getattr(mask, "shape", np.shape(mask)))
@@ -245,7 +246,7 @@ class RNN(Layer):
             out, new = _call_cell(self.cell, sequences[:, t], states, training)
             new = list(new) if _tree.is_nested(new) else [new]
             if keep is not None:
-                k = keep[:, t:t + 1]
+                k = keep[:, t].reshape((-1,) + (1,) * (out.ndim - 1))
                 prev = outputs[-1] if outputs else _zeros_like(out)
                 out = where(k, out, prev)
                 flat = [where(k, n, s) for n, s in zip(_tree.flatten(new), _tree.flatten(states))]
@@ -255,10 +256,11 @@ class RNN(Layer):
         seq = stack(outputs, 1)
         last = outputs[-1]
         if keep is not None and self.zero_output_for_mask:
-            walked = keep[:, order[-1]:order[-1] + 1]
+            walked = keep[:, order[-1]].reshape((-1,) + (1,) * (last.ndim - 1))
             last = where(walked, last, _zeros_like(last))
             walked_order = keep if not self.go_backwards else flip(keep, (1,))
-            seq = where(walked_order.unsqueeze(-1), seq, _zeros_like(seq))
+            seq = where(walked_order.reshape(tuple(keep.shape) + (1,) * (seq.ndim - 2)), seq,
+                        _zeros_like(seq))
         return last, seq, states
 
     def get_config(self):
