@@ -21,7 +21,8 @@ __all__ = ["selu", "celu", "threshold", "rrelu", "hardshrink", "prelu", "relu_",
            "conv_transpose3d", "max_pool3d", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
            "avg_pool1d", "adaptive_avg_pool1d",
            "adaptive_max_pool1d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
-           "group_norm", "feature_dropout", "feature_dropout_"]
+           "group_norm", "feature_dropout", "feature_dropout_", "channel_shuffle",
+           "native_channel_shuffle", "conv_tbc", "convolution"]
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
@@ -261,3 +262,32 @@ def feature_dropout(input, p, train):
 
 def feature_dropout_(input, p, train):
     return _F().layers._dropout(input, p, train, True, input.shape[:2] + (1,) * (input.ndim - 2))
+
+
+def channel_shuffle(input, groups):
+    return _F().channel_shuffle(input, groups)
+
+
+def native_channel_shuffle(input, groups):
+    return _F().native_channel_shuffle(input, groups)
+
+
+def conv_tbc(input, weight, bias, pad=0):
+    return _F().conv_tbc(input, weight, bias, pad)
+
+
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding,
+                groups):
+    """ATen's generic convolution: ``F.conv1d/2d/3d`` or, when ``transposed``,
+    ``F.conv_transpose1d/2d/3d``, chosen by the rank of ``weight`` (batched input only)."""
+    dims = weight.ndim - 2
+    if input.ndim != weight.ndim or dims not in (1, 2, 3):
+        raise RuntimeError(f"Expected {weight.ndim}-dimensional input for {weight.ndim}-"
+                           f"dimensional weight {list(weight.shape)}, but got {input.ndim}-"
+                           f"dimensional input of size {list(input.shape)} instead")
+    F = _F()
+    if transposed:
+        fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[dims - 1]
+        return fn(input, weight, bias, stride, padding, output_padding, groups, dilation)
+    fn = (F.conv1d, F.conv2d, F.conv3d)[dims - 1]
+    return fn(input, weight, bias, stride, padding, dilation, groups)

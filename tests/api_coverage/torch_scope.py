@@ -55,7 +55,7 @@ OUT_OF_SCOPE = {
             fbgemm_linear_int8_weight fbgemm_linear_int8_weight_fp32_activation
             fbgemm_linear_quantize_weight fbgemm_pack_gemm_matrix_fp16 fbgemm_pack_quantized_matrix""",
         "ATen internals exposed under torch (native_* kernels, batch-norm statistics of SyncBatchNorm)": """
-            native_batch_norm native_channel_shuffle native_dropout native_group_norm
+            native_batch_norm native_dropout native_group_norm
             native_layer_norm native_norm norm_except_dim batch_norm_backward_elemt
             batch_norm_backward_reduce batch_norm_elemt batch_norm_gather_stats
             batch_norm_gather_stats_with_counts batch_norm_stats batch_norm_update_stats
@@ -147,20 +147,13 @@ OUT_OF_SCOPE = {
     },
 }
 
-_CONV = """conv_tbc convolution channel_shuffle affine_grid_generator grid_sampler grid_sampler_2d
-    grid_sampler_3d"""
+_CONV = """affine_grid_generator grid_sampler grid_sampler_2d grid_sampler_3d"""
 
 OWNED = {
     "torch": {"issue 15 (convolution and images)": _CONV},
-    "torch.nn": {
-        "issue 15 (convolution and images)": """
-            ChannelShuffle CrossMapLRN2d FractionalMaxPool2d FractionalMaxPool3d""",
-    },
     "torch.nn.functional": {
         "issue 15 (convolution and images)": """
-            affine_grid channel_shuffle conv_tbc fractional_max_pool2d
-            fractional_max_pool2d_with_indices fractional_max_pool3d
-            fractional_max_pool3d_with_indices grid_sample native_channel_shuffle""",
+            affine_grid grid_sample""",
     },
 }
 
@@ -193,6 +186,11 @@ SIGNATURE_EXCEPTIONS = {
     ("torch", "nuclear_norm"): "torch's deprecated (input, keepdim) overload: ember takes "
                                "(input, dim=None, keepdim=False), which covers both",
     ("torch.Tensor", "nuclear_norm"): "as torch.nuclear_norm",
+    ("torch.nn.functional", "fractional_max_pool2d"): "a boolean_dispatch wrapper without a "
+        "signature, so ATen's (self, kernel_size, output_size, random_samples) is read; ember "
+        "takes the Python function's (kernel_size, output_size, output_ratio, return_indices, "
+        "_random_samples), as fractional_max_pool2d_with_indices shows it",
+    ("torch.nn.functional", "fractional_max_pool3d"): "as fractional_max_pool2d",
 }
 
 # torch classes whose ember counterpart lives under another module path (code that checks

@@ -238,6 +238,10 @@ MODELS = {
         nn.Unflatten(1, (2, 4)), nn.ReflectionPad3d((1, 0, 0, 1, 1, 1)), nn.ReplicationPad3d(1),
         nn.CircularPad3d((0, 1, 1, 0, 0, 0)), nn.InstanceNorm3d(2), nn.Flatten(2),
         nn.InstanceNorm1d(2, affine=True, track_running_stats=True)), floats(2, 6, 6)),
+    "channels": (0, lambda: nn.Sequential(
+        nn.Conv2d(2, 6, 3, padding=1), nn.ChannelShuffle(3), nn.CrossMapLRN2d(5, 0.5, 0.75, 1.5),
+        nn.CrossMapLRN2d(2), nn.Unflatten(1, (2, 3)), nn.ChannelShuffle(2), nn.Flatten(1, 2)),
+        floats(2, 4, 5)),
     "recurrent": (0, Tagger, tokens(11, 7)),
     "bags": (0, lambda: nn.Sequential(nn.EmbeddingBag(11, 4, mode="max", padding_idx=0),
                                       nn.Linear(4, 2)), tokens(11, 5)),
@@ -333,6 +337,8 @@ UNSUPPORTED = {
     # containers: exported through their layers (see the transformer models above)
     "TransformerEncoder": None, "TransformerDecoder": None, "Transformer": None,
     "RNNBase": None, "RNNCellBase": None,
+    # windows drawn at random on every call, in eval mode too (torch.onnx refuses them as well)
+    "FractionalMaxPool2d": None, "FractionalMaxPool3d": None,
     # issue 15: a lazy module exports as the class it becomes at its first call (Conv2d, ...)
     **dict.fromkeys(f"Lazy{kind}{d}d" for kind in ("Conv", "ConvTranspose", "BatchNorm", "InstanceNorm")
                     for d in (1, 2, 3)),

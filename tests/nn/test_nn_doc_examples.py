@@ -24,7 +24,8 @@ MODULES = ["ember.nn", "ember.nn.modules.module", "ember.nn.parameter", "ember.n
            "ember.nn.modules.attention", "ember.nn.modules.transformer", "ember.nn.utils.rnn",
            "ember.models.sequence", "ember.nn.functional.spatial_extra",
            "ember.nn.modules.instancenorm", "ember.nn.modules.pixelshuffle",
-           "ember.nn.modules.lazy", "ember.nn.modules.batchnorm"]
+           "ember.nn.modules.lazy", "ember.nn.modules.batchnorm", "ember.nn.functional.fractional",
+           "ember.nn.modules.channelshuffle"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -19,6 +19,11 @@ def F(m):
     return m.nn.functional
 
 
+# fractional max pooling's uniform samples (N, C, dims), fixed so both libraries pool alike
+_U2 = np.random.default_rng(3).random((2, 3, 2))
+_U3 = np.random.default_rng(4).random((2, 2, 3))
+
+
 CASES = [
     # ---------------------------------------------------------------- convolution
     ("conv2d", lambda m, x, w, b: F(m).conv2d(x, w, b), [(2, 3, 5, 5), (4, 3, 3, 3), (4,)]),
@@ -56,6 +61,18 @@ CASES = [
      [(1, 4, 3, 3), (4, 1, 2, 2)]),
     ("conv_transpose2d_unbatched", lambda m, x, w: F(m).conv_transpose2d(x, w, stride=2),
      [(2, 2, 2), (2, 1, 3, 3)]),
+    ("conv_tbc", lambda m, x, w, b: m.conv_tbc(x, w, b, 1), [(6, 2, 3), (3, 3, 4), (4,)]),
+    ("conv_tbc_crop", lambda m, x, w, b: F(m).conv_tbc(x, w, b, pad=-1), [(7, 2, 2), (2, 2, 3), (3,)]),
+    ("torch_convolution_2d", lambda m, x, w, b: m.convolution(
+        x, w, b, [2, 1], [1, 0], [1, 2], False, [0, 0], 1), [(2, 3, 6, 6), (4, 3, 3, 2), (4,)]),
+    ("torch_convolution_1d_groups", lambda m, x, w: m.convolution(
+        x, w, None, [1], [2], [1], False, [0], 2), [(2, 4, 5), (6, 2, 3)]),
+    ("torch_convolution_transposed_3d", lambda m, x, w: m.convolution(
+        x, w, None, [2, 1, 1], [1, 0, 0], [1, 1, 1], True, [1, 0, 0], 2),
+     [(1, 4, 3, 3, 2), (4, 1, 2, 2, 2)]),
+    ("channel_shuffle", lambda m, x: F(m).channel_shuffle(x, 2), [(2, 6, 3, 3)]),
+    ("torch_channel_shuffle_3d_input", lambda m, x: m.channel_shuffle(x, 3), [(2, 6, 4)]),
+    ("channel_shuffle_module_5d", lambda m, x: m.nn.ChannelShuffle(2)(x), [(1, 4, 2, 2, 3)]),
     ("conv3d", lambda m, x, w, b: F(m).conv3d(x, w, b), [(2, 3, 4, 4, 5), (4, 3, 2, 3, 3), (4,)]),
     ("conv3d_stride_pad_dil", lambda m, x, w: F(m).conv3d(x, w, stride=(2, 1, 2), padding=(1, 0, 2),
                                                           dilation=(1, 2, 1)), [(1, 2, 5, 6, 5), (3, 2, 3, 2, 3)]),
@@ -201,6 +218,16 @@ CASES = [
     ("max_pool2d_with_indices", lambda m, x: F(m).max_pool2d_with_indices(x, 2)[0], [(1, 2, 4, 4)]),
     ("adaptive_max_pool2d_with_indices",
      lambda m, x: F(m).adaptive_max_pool2d_with_indices(x, 2)[0], [(1, 2, 5, 5)]),
+    ("fractional_max_pool2d", lambda m, x: F(m).fractional_max_pool2d(
+        x, 2, output_size=(3, 4), _random_samples=m.tensor(_U2, dtype=x.dtype)), [(2, 3, 6, 7)]),
+    ("fractional_max_pool2d_ratio_unbatched", lambda m, x: F(m).fractional_max_pool2d(
+        x, (3, 2), output_ratio=(0.5, 0.75), _random_samples=m.tensor(_U2[:1], dtype=x.dtype)),
+     [(3, 8, 5)]),
+    ("fractional_max_pool2d_with_indices", lambda m, x: F(m).fractional_max_pool2d_with_indices(
+        x, 1, output_size=5, _random_samples=m.tensor(_U2, dtype=x.dtype))[0], [(2, 3, 7, 7)]),
+    ("fractional_max_pool3d", lambda m, x: F(m).fractional_max_pool3d(
+        x, (2, 1, 2), output_size=(2, 3, 3), _random_samples=m.tensor(_U3, dtype=x.dtype)),
+     [(2, 2, 4, 5, 6)]),
     ("upsample_nearest", lambda m, x: F(m).upsample_nearest(x, scale_factor=2), [(1, 2, 3, 3)]),
     ("upsample_bilinear", lambda m, x: F(m).upsample_bilinear(x, size=(4, 5)), [(1, 2, 3, 3)]),
     # -------------------------------------------------------------- normalisation

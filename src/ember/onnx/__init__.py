@@ -20,8 +20,8 @@ from __future__ import annotations
 from .. import nn
 from .._tensor import Tensor
 from ..io.atomic import atomic_write_bytes
-from . import attention, bags, image_layers, op_layers, op_math, op_shape, pools, recurrent
-from . import spatial, torch_layers as T
+from . import attention, bags, channels, image_layers, op_layers, op_math, op_shape, pools
+from . import recurrent, spatial, torch_layers as T
 from .graph import ExportError, Graph, prune
 from .trace import Tracer, flatten
 
@@ -66,6 +66,7 @@ SUPPORTED: dict = {
     nn.InstanceNorm1d: image_layers.instance_norm, nn.InstanceNorm2d: image_layers.instance_norm,
     nn.InstanceNorm3d: image_layers.instance_norm,
     nn.LocalResponseNorm: image_layers.local_response_norm,
+    nn.ChannelShuffle: channels.channel_shuffle, nn.CrossMapLRN2d: channels.cross_map_lrn2d,
     nn.Embedding: T.embedding, nn.EmbeddingBag: bags.embedding_bag, nn.RNN: recurrent.torch_rnn, nn.GRU: recurrent.torch_rnn,
     nn.LSTM: recurrent.torch_rnn, nn.MultiheadAttention: attention.multihead_attention,
     nn.TransformerEncoderLayer: attention.encoder_layer,

@@ -1,5 +1,5 @@
-"""Pooling ops: max and average pooling over sliding windows, adaptive max pooling and max
-unpooling.
+"""Pooling ops: max and average pooling over sliding windows, adaptive and fractional max
+pooling and max unpooling.
 
 Inputs are ``(N, C, *S)`` or unbatched ``(C, *S)`` arrays with two or three spatial axes (1-D
 pooling is 2-D pooling of ``(N, C, 1, L)``, between an unsqueeze and a squeeze, as torch's graph
@@ -25,8 +25,9 @@ from . import _workspace
 from ._sliding import (add_windows, channel_major, crop_spatial, offset_slices, offsets,
                        pad_spatial, windows)
 
-__all__ = ["max_windows", "window_indices", "fit_pads", "MaxPool", "AvgPool", "adaptive_bounds",
-           "AdaptiveMaxPool", "MaxUnpool", "lowest"]
+__all__ = ["max_windows", "first_max", "window_indices", "fit_pads", "MaxPool", "AvgPool",
+           "adaptive_bounds", "AdaptiveMaxPool", "scatter_max", "fractional_starts",
+           "FractionalMaxPool", "MaxUnpool", "lowest"]
 
 
 def lowest(dtype) -> float | int:
@@ -39,21 +40,26 @@ def max_windows(xp: np.ndarray, kernel, stride, dilation, out):
     first maximum in the window, as torch picks it (a NaN wins: the last NaN). Both
     ``(A, B, *out)``."""
     v = windows(xp, kernel, stride, dilation, out)
-    picks = [(slice(None), slice(None)) + o for o in offsets(kernel)]
-    best = _workspace.empty(v.shape[:2] + tuple(out), v.dtype)
-    np.copyto(best, v[picks[0]])
-    offset = np.zeros(best.shape, np.min_scalar_type(len(picks)))
+    return first_max([v[(slice(None), slice(None)) + o] for o in offsets(kernel)])
+
+
+def first_max(cands):
+    """The running maximum of the equal-shaped arrays ``cands`` (one per window offset, in
+    window order) and the index of the first array that holds it, as torch picks it (a NaN
+    wins: the last NaN)."""
+    best = _workspace.empty(cands[0].shape, cands[0].dtype)
+    np.copyto(best, cands[0])
+    offset = np.zeros(best.shape, np.min_scalar_type(len(cands)))
     took = np.empty(best.shape, bool)
-    for k in range(1, len(picks)):
-        cand = v[picks[k]]
-        np.greater(cand, best, out=took)
-        np.maximum(best, cand, out=best)          # NaN propagates, as in torch
+    for k in range(1, len(cands)):
+        np.greater(cands[k], best, out=took)
+        np.maximum(best, cands[k], out=best)      # NaN propagates, as in torch
         offset += took * (k - offset)             # offset < k here, so no wrap-around
     if best.dtype.kind == "f":
         nan = np.isnan(best)
         if nan.any():  # torch keeps the position of the last NaN in the window
-            for k, pick in enumerate(picks):
-                offset[nan & np.isnan(v[pick])] = k
+            for k, cand in enumerate(cands):
+                offset[nan & np.isnan(cand)] = k
     return best, offset
 
 
@@ -215,13 +221,76 @@ class AdaptiveMaxPool(Function):
         return values.reshape(self.indices.shape)
 
     def backward(self, g):
-        idx = self.indices.reshape(self.rows, -1)
-        dx = np.zeros((self.rows, int(np.prod(self.x_shape)) // self.rows), g.dtype)
-        r = np.arange(self.rows)
-        gf = g.reshape(self.rows, -1)
-        for k in range(idx.shape[1]):  # one output position at a time: no two hits on one row
-            dx[r, idx[:, k]] += gf[:, k]
-        return (dx.reshape(self.x_shape),)
+        return (scatter_max(g, self.indices, self.rows, self.x_shape),)
+
+
+def scatter_max(g: np.ndarray, indices: np.ndarray, rows: int, x_shape) -> np.ndarray:
+    """The gradient of a max pool whose maxima sit at ``indices`` (flat positions in each of
+    ``rows`` input planes): ``g`` summed into zeros of ``x_shape`` there (windows may overlap)."""
+    idx = indices.reshape(rows, -1)
+    dx = np.zeros((rows, int(np.prod(x_shape)) // max(rows, 1)), g.dtype)
+    r = np.arange(rows)
+    gf = g.reshape(rows, -1)
+    for k in range(idx.shape[1]):  # one output position at a time: no two hits on one row
+        dx[r, idx[:, k]] += gf[:, k]
+    return dx.reshape(x_shape)
+
+
+def fractional_starts(samples: np.ndarray, size: int, out: int, kernel: int) -> np.ndarray:
+    """torch's ``generate_intervals``: the window starts ``(P, out)`` along one axis of length
+    ``size`` for one uniform sample ``u`` per plane (``samples`` ``(P,)``), computed in the
+    samples' dtype as torch computes them: ``int((i + u)·α) - int(u·α)`` with
+    ``α = (size - kernel) / (out - 1)``, and the last window ending at the edge."""
+    starts = np.empty(samples.shape + (out,), np.int64)
+    if out > 1:
+        dt = samples.dtype.type
+        alpha = dt(size - kernel) / dt(out - 1)
+        i = np.arange(out - 1, dtype=samples.dtype)
+        u = samples[:, None]
+        starts[:, :-1] = (((i + u) * alpha).astype(np.int64)
+                          - (u * alpha).astype(np.int64))
+    if out > 0:
+        starts[:, -1] = size - kernel
+    return starts
+
+
+class FractionalMaxPool(Function):
+    """Fractional max pooling of ``(N, C, *S)`` or ``(C, *S)`` (two or three spatial axes): windows of size
+    ``kernel`` starting at pseudo-random positions that torch derives from ``samples``
+    ``(>= N, C, len(S))`` (see :func:`fractional_starts`); the gradient goes to each window's
+    maximum. ``sink``, when given, receives the flat indices of the maxima (int64)."""
+
+    NAME = "FractionalMaxPool2DBackward0"
+
+    SAVES = (0,)  # torch saves the indices (ember keeps them as an array)
+
+    def forward(self, x, samples=None, kernel=(1, 1), out=(1, 1), sink=None):
+        dims = len(kernel)
+        self.label = f"FractionalMaxPool{dims}DBackward0"
+        self.x_shape = x.shape
+        x = x[None] if x.ndim == dims + 1 else x  # unbatched: one sample of samples[0]
+        size = x.shape[2:]
+        self.rows = rows = x.shape[0] * x.shape[1]
+        u = np.asarray(samples)[:x.shape[0]].reshape(rows, dims)
+        base = np.zeros((rows,) + tuple(out), np.int64)
+        for a in range(dims):  # flat index of each window's first element
+            start = fractional_starts(u[:, a], size[a], out[a], kernel[a])
+            base = base * size[a] + start.reshape((rows,) + (1,) * a + (out[a],)
+                                                  + (1,) * (dims - 1 - a))
+        steps = [int(np.ravel_multi_index(o, size)) for o in offsets(kernel)]
+        flat = x.reshape(rows, -1)
+        cands = [np.take_along_axis(flat, (base + s).reshape(rows, -1), 1).reshape(base.shape)
+                 for s in steps]
+        values, k = (first_max(cands) if cands and rows and base.size
+                     else (np.empty(base.shape, x.dtype), np.zeros(base.shape, np.int64)))
+        self.indices = (base + np.asarray(steps, np.int64)[k] if steps else base).reshape(
+            self.x_shape[:-dims] + tuple(out))
+        if sink is not None:
+            sink.append(self.indices)
+        return values.reshape(self.indices.shape)
+
+    def backward(self, g):
+        return (scatter_max(g, self.indices, self.rows, self.x_shape),)
 
 
 class MaxUnpool(Function):

@@ -12,8 +12,8 @@ from .activation import __all__ as _activation_all
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .ctc import ctc_loss
 from .embedding import embedding, embedding_bag
-from .conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d,
-                   fold, unfold)
+from .conv import (conv1d, conv2d, conv3d, conv_tbc, conv_transpose1d, conv_transpose2d,
+                   conv_transpose3d, fold, unfold)
 from .layers import (batch_norm, dropout, dropout1d, dropout2d, dropout3d, group_norm, layer_norm,
                      linear, normalize, one_hot)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
@@ -21,6 +21,8 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
                    nll_loss, smooth_l1_loss, soft_margin_loss)
 from .pooling import *  # noqa: F401,F403 - max/avg pooling 1-3D, adaptive forms, *_with_indices
 from .pooling import __all__ as _pooling_all
+from .fractional import *  # noqa: F401,F403 - fractional_max_pool2d/3d and their _with_indices
+from .fractional import __all__ as _fractional_all
 from .vision import interpolate, pad, upsample, upsample_bilinear, upsample_nearest
 from .spatial_extra import *  # noqa: F401,F403 - instance/local-response norm, pixel shuffle, lp/unpool
 from .spatial_extra import __all__ as _spatial_extra_all
@@ -39,5 +41,6 @@ __all__ = list(_activation_all) + [
     "binary_cross_entropy_with_logits", "cross_entropy", "hinge_embedding_loss", "huber_loss",
     "kl_div", "l1_loss", "mse_loss", "multi_margin_loss", "nll_loss", "smooth_l1_loss",
     "soft_margin_loss", "dropout2d", "dropout3d", "group_norm", "conv1d", "conv2d", "conv3d",
-    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "fold", "unfold", "interpolate",
-    "upsample"] + [n for n in _pooling_all if "with_indices" not in n] + list(_spatial_extra_all) + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)
+    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "conv_tbc", "fold", "unfold",
+    "interpolate",
+    "upsample"] + [n for n in _pooling_all + _fractional_all if "with_indices" not in n] + list(_spatial_extra_all) + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)

@@ -1,5 +1,6 @@
 """Convolutions of ``ember.nn.functional``: ``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``,
-``unfold`` and ``fold``, with torch's arguments, checks and error messages.
+``unfold``, ``fold`` and the time-major ``conv_tbc``, with torch's arguments, checks and error
+messages.
 
 Example::
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 from ...ops.conv import Convolution, ConvolutionTranspose, Fold, Unfold
 from ...ops._util import as_tensor
+from ...ops.shape import Permute
 from ._spatial import batched, ntuple, spatial_rank, torch_size, unbatch
 from .layers import _dtype_name
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-           "unfold", "fold"]
+           "unfold", "fold", "conv_tbc"]
 
 
 
@@ -328,3 +330,40 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"{x.shape[-1]}.")
     return Fold.apply(x, size=size, kernel=kernel, dilation=dilation, stride=stride,
                       pads=(pads[0], pads[0], pads[1], pads[1]))
+
+
+def conv_tbc(input, weight, bias, pad: int = 0):
+    """1-D convolution of time-major ``(T, B, C_in)`` input (fairseq's layout): ``conv1d`` of
+    the ``(B, C_in, T)`` view with ``pad`` zeros at both ends of time (a negative ``pad`` crops
+    them, as torch's kernel does), returned as ``(T_out, B, C_out)``.
+
+    Args:
+        weight: ``(k, C_in, C_out)``; bias: ``(C_out,)`` (required, as in torch).
+        pad: timesteps added at each end.
+
+    Shape: output ``(T + 2·pad - k + 1, B, C_out)``.
+
+    Example::
+
+        >>> F.conv_tbc(ember.ones(5, 2, 3), ember.ones(3, 3, 4), ember.zeros(4), 1).shape
+        ember.Size([5, 2, 4])
+    """
+    x = as_tensor(input)
+    if bias is None:
+        raise TypeError("conv_tbc(): argument 'bias' (position 3) must be Tensor, not NoneType")
+    if x.ndim != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.ndim != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, "
+                           "out_channels.")
+    if bias.ndim != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if x.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if bias.shape[0] != weight.shape[2]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    x = x.permute(1, 2, 0)
+    if pad < 0:
+        x, pad = x[..., -pad:x.shape[2] + pad], 0
+    y = conv1d(x, weight.permute(2, 1, 0), bias, padding=pad)
+    return Permute.apply(y, dims=(2, 0, 1), label="ConvTbcBackward0")

@@ -1,6 +1,7 @@
 """More image functions of ``ember.nn.functional``: ``instance_norm``, ``local_response_norm``,
-``pixel_shuffle``/``pixel_unshuffle``, ``lp_pool1d/2d/3d`` and ``max_unpool1d/2d/3d``, with
-torch's arguments and messages. The norms and ``lp_pool`` are composites of ember's ops, as in
+``pixel_shuffle``/``pixel_unshuffle``, ``channel_shuffle``, ``lp_pool1d/2d/3d``,
+``max_unpool1d/2d/3d`` and ``cross_map_lrn2d`` (``nn.CrossMapLRN2d``'s maths), with torch's
+arguments and messages. The norms and ``lp_pool`` are composites of ember's ops, as in
 torch (their graphs end in the same nodes); pixel shuffling and unpooling are one node each.
 
 Example::
@@ -10,6 +11,7 @@ Example::
 """
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -18,6 +20,7 @@ from ..._tensor import Tensor
 from ...ops import shape as _shape
 from ...ops._util import as_tensor
 from ...ops.layout import PixelShuffle
+from ...ops.shape import View
 from ...ops.pooling import MaxUnpool
 from ._spatial import ntuple, torch_size
 from .activation import relu
@@ -26,6 +29,7 @@ from .pooling import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
 from .vision import pad
 
 __all__ = ["instance_norm", "local_response_norm", "pixel_shuffle", "pixel_unshuffle",
+           "channel_shuffle", "native_channel_shuffle",
            "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 
@@ -84,6 +88,75 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
         div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
         div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).view(sizes)
     return x / (div * alpha + k) ** beta
+
+
+def cross_map_lrn2d(input, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+    """torch's ``CrossMapLRN2d`` (the Lua-Torch port behind ``nn.CrossMapLRN2d``): each value of
+    ``(N, C, H, W)`` input divided by ``(k + alpha / size · S) ** beta``, ``S`` the sum of the
+    squares over the channels ``c - (size - 1) // 2 … c + size // 2`` clipped to ``[0, C)``,
+    as torch sums them; like torch, it keeps channel 0's square in every window once the
+    window has passed it (its running sum never subtracts it), so values equal torch's.
+
+    Example::
+
+        >>> ember.nn.CrossMapLRN2d(3, alpha=3.0, beta=1.0)(ember.ones(1, 3, 1, 1)).flatten()
+        tensor([0.3333, 0.2500, 0.2500])
+    """
+    x = as_tensor(input)
+    if x.ndim != 4:
+        raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {x.ndim}D instead.")
+    window = cross_map_window(x.shape[1], size, x._data.dtype)
+    squares = _shape.permute(x * x, (0, 2, 3, 1)) @ Tensor._make(window.T.copy())
+    scale = _shape.permute(squares, (0, 3, 1, 2)) * (alpha / size) + k
+    return x * scale ** -beta
+
+
+def cross_map_window(channels: int, size: int, dtype) -> np.ndarray:
+    """``(C, C)`` 0/1 matrix: row ``c`` marks the channels whose squares torch's
+    ``CrossMapLRN2d`` sums for channel ``c``."""
+    pre = builtins.int((size - 1) / 2 + 1)
+    window = np.zeros((channels, channels), dtype)
+    for c in range(channels):
+        window[c, max(c - pre + 1, 0):min(c + pre, channels)] = 1
+    window[:, 0] = 1  # torch's running sum never subtracts channel 0
+    return window
+
+
+def channel_shuffle(input, groups: int):
+    """Interleaves the channels of ``(N, C, *)`` input across ``groups`` (ShuffleNet): channel
+    ``g · (C / groups) + i`` moves to ``i · groups + g``.
+
+    Example::
+
+        >>> F.channel_shuffle(ember.arange(6.0).reshape(1, 6, 1), 2).flatten()
+        tensor([0., 3., 1., 4., 2., 5.])
+    """
+    x = as_tensor(input)
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    if x.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {torch_size(x.shape)}")
+    n, c = x.shape[:2]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and "
+                           f"{groups} groups.")
+    parts = _shape.reshape(x, (n, groups, c // groups) + tuple(x.shape[2:]))
+    return View.apply(_shape.transpose(parts, 1, 2), shape=tuple(x.shape),
+                      label="ChannelShuffleBackward0")
+
+
+def native_channel_shuffle(input, groups: int):
+    """:func:`channel_shuffle` (ATen's kernel name; ember's records the gradient, torch's has
+    none).
+
+    Example::
+
+        >>> F.native_channel_shuffle(ember.arange(4.0).reshape(1, 4, 1), 2).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+    return channel_shuffle(input, groups)
 
 
 def _shuffle_checks(x, factor: int, name: str, what: str) -> None:

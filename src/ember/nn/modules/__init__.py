@@ -1,5 +1,6 @@
 """The layer, activation, loss and container Modules of ``ember.nn``."""
-from . import (activation, adaptive, attention, batchnorm, container, conv, distance, dropout,  # noqa: F401
+from . import (activation, adaptive, attention, batchnorm, channelshuffle, container, conv,  # noqa: F401
+               distance, dropout,
                flatten, fold, instancenorm, linear, linear_cross_entropy_options, loss, module,
                normalization, padding, pixelshuffle, pooling, rnn, sparse,
                transformer, upsampling)
@@ -7,6 +8,7 @@ from .activation import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
 from .attention import MultiheadAttention  # noqa: F401 - (its projection class stays inside)
 from .batchnorm import LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d  # noqa: F401
+from .channelshuffle import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
@@ -29,7 +31,8 @@ from .upsampling import *  # noqa: F401,F403
 
 __all__ = ["MultiheadAttention", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
            "SyncBatchNorm"] + [
-    name for m in (activation, adaptive, container, conv, distance, dropout, flatten, fold,
+    name for m in (activation, adaptive, channelshuffle, container, conv, distance, dropout,
+                   flatten, fold,
                    instancenorm, linear, linear_cross_entropy_options, loss,
                    normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,
                    upsampling)

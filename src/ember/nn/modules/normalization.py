@@ -1,5 +1,5 @@
-"""``BatchNorm1d``/``BatchNorm2d`` (running statistics like torch's), ``LayerNorm`` and
-``GroupNorm``."""
+"""``BatchNorm1d``/``BatchNorm2d`` (running statistics like torch's), ``LayerNorm``,
+``GroupNorm``, ``RMSNorm``, ``LocalResponseNorm`` and ``CrossMapLRN2d``."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,10 +8,12 @@ from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
+from ..functional.spatial_extra import cross_map_lrn2d
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LocalResponseNorm", "CrossMapLRN2d",
+           "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 def _affine(module: Module, shape: tuple, affine: bool, bias: bool, dtype, device) -> None:
@@ -263,6 +265,28 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """torch's legacy cross-channel normalisation of ``(N, C, H, W)`` input: each value divided
+    by ``(k + alpha / size · sum of squares over `size` neighbouring channels) ** beta`` (see
+    :func:`ember.nn.functional.spatial_extra.cross_map_lrn2d` for the window torch sums).
+
+    Example::
+
+        >>> ember.nn.CrossMapLRN2d(3)
+        CrossMapLRN2d(3, alpha=0.0001, beta=0.75, k=1)
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return cross_map_lrn2d(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -1,5 +1,6 @@
 """Pooling modules: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
-``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d`` and ``LPPool1d/2d/3d``, with torch's arguments and ``repr``; the maths is in ``F``."""
+``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d``, ``LPPool1d/2d/3d`` and
+``FractionalMaxPool2d/3d``, with torch's arguments and ``repr``; the maths is in ``F``."""
 from __future__ import annotations
 
 from .. import functional as F
@@ -9,7 +10,7 @@ from ..module import Module
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
-           "LPPool1d", "LPPool2d", "LPPool3d"]
+           "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -360,3 +361,63 @@ class LPPool3d(_LPPoolNd):
     """
 
     _fn = staticmethod(F.lp_pool3d)
+
+
+class _FractionalMaxPoolNd(Module):
+    _dims = 2
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None,
+                 return_indices: bool = False, _random_samples=None) -> None:
+        super().__init__()
+        name, n = type(self).__name__, self._dims
+        self.kernel_size = ntuple(kernel_size, n, "kernel_size")
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = ntuple(output_size, n, "output_size") if output_size is not None \
+            else None
+        self.output_ratio = _ratio(output_ratio, n) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling "
+                             f"ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):
+        fn = F.fractional_max_pool2d if self._dims == 2 else F.fractional_max_pool3d
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio,
+                  self.return_indices, _random_samples=self._random_samples)
+
+
+def _ratio(value, n: int) -> tuple:
+    """A float or ``n`` floats (torch's ``_pair``/``_triple``)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling of ``(N, C, H, W)`` input: ``kernel_size`` windows at
+    pseudo-random steps, to ``output_size`` or ``output_ratio`` × the input size (see
+    :func:`ember.nn.functional.fractional_max_pool2d`). ``_random_samples`` ``(N, C, 2)``, when
+    given, fixes the steps (a buffer); otherwise each call draws new ones, in eval mode too.
+
+    Example::
+
+        >>> ember.nn.FractionalMaxPool2d(3, output_ratio=0.5)(ember.randn(2, 4, 10, 10)).shape
+        ember.Size([2, 4, 5, 5])
+    """
+
+    _dims = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling of ``(N, C, T, H, W)`` input (see :class:`FractionalMaxPool2d`;
+    ``_random_samples`` ``(N, C, 3)``).
+
+    Example::
+
+        >>> ember.nn.FractionalMaxPool3d(2, output_size=(3, 4, 4))(ember.randn(1, 2, 6, 8, 8)).shape
+        ember.Size([1, 2, 3, 4, 4])
+    """
+
+    _dims = 3
