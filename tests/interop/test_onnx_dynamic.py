@@ -50,6 +50,12 @@ TORCH = {
         [floats(2, 3, 16), floats(3, 3, 21), floats(1, 3, 9)]),
     "fcn2d": (_fcn2d, {0: "batch", 2: "height", 3: "width"},
               [floats(2, 3, 8, 8), floats(3, 3, 12, 16), floats(1, 3, 4, 20)]),
+    # exported at sizes the bins divide, run at sizes they do not
+    "adaptive_pools": (lambda: nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1), nn.AdaptiveMaxPool2d((4, None)), nn.AdaptiveAvgPool2d((2, 3)),
+        nn.Upsample(size=(3, 5), mode="area"), nn.LPPool2d(2, 2, ceil_mode=True)),
+        {0: "batch", 2: "height", 3: "width"},
+        [floats(2, 3, 8, 12), floats(3, 3, 13, 7), floats(1, 3, 5, 17)]),
 }
 
 
@@ -119,11 +125,18 @@ def _token_rows(batch, steps):
     return make
 
 
+def _keras_adaptive():
+    return keras.Sequential([
+        keras.Input((None, None, 3)), L.AdaptiveAveragePooling2D((3, 4)), L.AdaptiveMaxPooling2D(2),
+        L.Reshape((4, 3)), L.AdaptiveMaxPooling1D(3)])
+
+
 KERAS = {
     "recurrent": (_keras_recurrent, [_token_rows(3, 5), _token_rows(2, 12)]),
     "attention": (_keras_attention, [floats(3, 5, 8), floats(2, 11, 8)]),
     "conv1d": (_keras_conv1d, [floats(3, 9, 3), floats(2, 20, 3)]),
     "fcn": (_keras_fcn, [floats(2, 9, 13, 3), floats(1, 16, 7, 3)]),
+    "adaptive_pools": (_keras_adaptive, [floats(2, 9, 13, 3), floats(1, 16, 7, 3)]),
 }
 
 

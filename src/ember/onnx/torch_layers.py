@@ -287,29 +287,20 @@ def adaptive_pool(g, m, inputs, shapes):
 
 def adaptive(g, x, size_in: list, given: list, is_max: bool):
     """Adaptive average/max pooling of ``(N, C, *size_in)`` ``x`` to ``given`` (None keeps an
-    axis): tiling windows as a reshape and one reduction, others window by window."""
+    axis), one axis after another (the mean and the maximum over a box are those over its rows
+    of those over its columns): window ``i`` of ``o`` over ``L`` steps is
+    ``[floor(i*L/o), ceil((i+1)*L/o))``, ``L`` read at run time (any size, dynamic axes too)."""
     size_out = [s if o is None else o for s, o in zip(size_in, given)]
     if all(o == 1 for o in size_out):
         return g.op("GlobalMaxPool" if is_max else "GlobalAveragePool", x)
-    if any(i % o for i, o in zip(size_in, size_out)):
-        return _adaptive_windows(g, x, size_out, "ReduceMax" if is_max else "ReduceMean")
-    # (N, C, o1, i1/o1, o2, i2/o2) reduced over the bins: the bin sizes read at run time
-    parts = [_sizes(g, x, 0, 2)]
-    for axis, o in enumerate(given):
-        size = _sizes(g, x, axis + 2, axis + 3)
-        parts += [size, g.ints([1])] if o is None else [g.ints([o]), g.op("Div", size, g.ints([o]))]
-    bins = g.op("Reshape", x, g.op("Concat", *parts, axis=0))
-    return g.reduce("ReduceMax" if is_max else "ReduceMean", bins,
-                    [3 + 2 * a for a in range(len(given))], keepdims=0, hint="adaptive_pool")
-
-
-def _adaptive_windows(g, x, size_out: list, reduce: str):
-    """Adaptive pooling whose windows overlap or differ in size, one axis after another (the
-    mean and the maximum over a box are those over its rows of those over its columns):
-    window ``i`` of ``o`` over ``L`` steps is ``[floor(i*L/o), ceil((i+1)*L/o))``, ``L`` read
-    at run time."""
-    for axis, o in enumerate(size_out, start=2):
+    reduce = "ReduceMax" if is_max else "ReduceMean"
+    for axis, o in enumerate(given, start=2):
+        if o is None:
+            continue
         length = _sizes(g, x, axis, axis + 1)
+        if o == 1:
+            x = g.reduce(reduce, x, [axis], keepdims=1)
+            continue
         pieces = []
         for i in range(o):
             start = g.op("Div", g.op("Mul", length, g.ints([i])), g.ints([o]))
