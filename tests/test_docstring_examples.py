@@ -27,6 +27,7 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
 MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pipeline",
             "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm",
             "ember.keras.layers.group_query_attention", "ember.keras.layers.conv_lstm"]
+MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon"]
 
 
 @pytest.mark.parametrize("name", MODULES)

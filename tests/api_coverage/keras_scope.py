@@ -81,7 +81,7 @@ OWNED = {
         "issue 15 (convolution and images)": _CONV_LAYERS,
     },
     "keras.optimizers": {
-        "issue 13 (optimizers)": "Muon ScheduleFreeAdamW",
+        "issue 13 (optimizers)": "ScheduleFreeAdamW",
     },
     "keras.ops": {
         "issue 15 (convolution and images)": """

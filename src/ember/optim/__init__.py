@@ -19,6 +19,7 @@ from .adamax import Adamax
 from .adamw import AdamW
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -27,4 +28,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Rprop", "Adagrad",
-           "Adadelta", "Adafactor", "ASGD", "LBFGS", "lr_scheduler"]
+           "Adadelta", "Adafactor", "ASGD", "LBFGS", "Muon", "lr_scheduler"]

@@ -326,7 +326,7 @@ class Adafactor(Optimizer):
         self.epsilon_2, self.clip_threshold = float(epsilon_2), float(clip_threshold)
         self.relative_step = bool(relative_step)
 
-    def _init_slots(self, w):
+    def _init_slots(self, w, **flags):
         """``r`` and ``c``: means over the last and the second last axis (kept as size-1 axes);
         0-d placeholders for a variable of fewer than two dimensions."""
         if w.ndim < 2:

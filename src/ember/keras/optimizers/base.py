@@ -81,10 +81,11 @@ class _Engine(_optim.Optimizer):
         return self._owner._initial(name)
 
     def _init_state(self, p: Tensor, group: dict) -> dict:
-        return {name: Tensor._make(arr) for name, arr in self._owner._init_slots(p._data).items()}
+        slots = self._owner._init_slots(p._data, **group["flags"])
+        return {name: Tensor._make(arr) for name, arr in slots.items()}
 
     def _hyper(self, group: dict, scalars: dict, fresh: bool) -> dict:
-        return {**self._owner._step_kwargs, "decoupled_decay": group["decay"]}
+        return {**self._owner._step_kwargs, "decoupled_decay": group["decay"], **group["flags"]}
 
 
 class Optimizer:
@@ -182,7 +183,8 @@ class Optimizer:
         self._excluded_names = re.compile("|".join(var_names)) if var_names else None
 
     def _decays(self, variable) -> bool:
-        if not self.weight_decay or id(variable) in self._excluded_ids:
+        """Whether ``exclude_from_weight_decay`` leaves ``variable`` to weight decay."""
+        if id(variable) in self._excluded_ids:
             return False
         name = getattr(variable, "name", None)
         return not (self._excluded_names is not None and isinstance(name, str)
@@ -191,10 +193,12 @@ class Optimizer:
     def build(self, variables) -> None:
         """Creates the slots (momenta…) of each variable, at their initial values."""
         self._variables = list(variables)
-        decayed = [v for v in self._variables if self._decays(v)]
-        kept = [v for v in self._variables if not self._decays(v)]
-        groups = [{"params": ps, "decay": wd} for ps, wd in ((decayed, self.weight_decay or 0.0), (kept, 0.0))
-                  if ps]
+        groups: dict = {}
+        for v in self._variables:
+            decay, flags = self._variable_group(v)
+            key = (decay, tuple(sorted(flags.items())))
+            groups.setdefault(key, {"params": [], "decay": decay, "flags": flags})["params"].append(v)
+        groups = list(groups.values())
         self._engine = _Engine(self, groups) if groups else None
         for group in (self._engine.param_groups if self._engine else []):
             self._engine._create_state(group)
@@ -203,11 +207,16 @@ class Optimizer:
         self._accumulators = ([np.zeros_like(v._data) for v in self._variables]
                               if self.gradient_accumulation_steps else [])
 
+    def _variable_group(self, variable) -> tuple[float, dict]:
+        """The weight decay of ``variable`` and the rule's extra flags for it; variables with equal
+        answers share one group of the engine."""
+        return (self.weight_decay or 0.0) if self._decays(variable) else 0.0, {}
+
     def _initial(self, slot: str) -> float:
         """A slot's initial value (zero unless the optimizer says otherwise)."""
         return 0.0
 
-    def _init_slots(self, w: np.ndarray) -> dict:
+    def _init_slots(self, w: np.ndarray, **flags) -> dict:
         """The slots of a variable, for a whole-variable rule (``_elementwise = False``)."""
         return {name: np.full_like(w, self._initial(name)) for name in self._slots}
 
