@@ -53,17 +53,46 @@ def _attention():
 
 
 def _grouped_attention():
-    """GroupQueryAttention (2 and 1 key/value heads, causal, scores) and ReversibleEmbedding
-    both ways (tied with a soft cap, untied)."""
+    """GroupQueryAttention (2 and 1 key/value heads, causal, scores, gates, sliding windows;
+    MultiHeadAttention's too) and ReversibleEmbedding both ways (tied with a soft cap, untied)."""
     tokens = keras.Input((5,), dtype="int64")
     tied = L.ReversibleEmbedding(11, 8, logit_soft_cap=2.0)
     x = tied(tokens)
     x = _built(L.GroupQueryAttention(3, 4, 2), (5, 8), (5, 8))(x, x, use_causal_mask=True)
     y, scores = _built(L.GroupQueryAttention(2, 2, 1, use_bias=False), (5, 8), (5, 8))(
         x, x, return_attention_scores=True)
+    y = _built(L.GroupQueryAttention(2, 4, 1, use_gate=True, sliding_window=2), (5, 8), (5, 8))(
+        y, x, use_causal_mask=True)
+    y = _built(L.MultiHeadAttention(2, 3, use_gate=True, sliding_window=3), (5, 8), (5, 8))(
+        y, y, return_attention_scores=True)[0]
     untied = L.ReversibleEmbedding(11, 8, tie_weights=False)
     untied(tokens)
     return keras.Model(tokens, [tied(y, reverse=True), untied(x, reverse=True), scores])
+
+
+def _conv_lstm():
+    """ConvLSTM1D/2D/3D: strides, 'same' padding, dilation, channels first, go_backwards,
+    states (returned and given), a mask from Masking."""
+    x = keras.Input((4, 6, 5, 2))
+    seq, h, c = L.ConvLSTM2D(3, (3, 2), padding="same", return_sequences=True,
+                             return_state=True)(x)
+    a = L.ConvLSTM2D(2, 3, strides=2, go_backwards=True, recurrent_activation="hard_sigmoid")(seq)
+    b = L.ConvLSTM2D(3, (3, 2), padding="same")(x, initial_state=[h, c])
+    cf = L.ConvLSTM2D(2, 2, data_format="channels_first", activation="relu",
+                      return_sequences=True)(L.Permute((1, 4, 2, 3))(x))
+    flat = L.Reshape((4, 30, 2))(x)
+    d = L.ConvLSTM1D(2, 3, dilation_rate=2, return_sequences=True, go_backwards=True)(flat)
+    vol = L.ConvLSTM3D(2, 2, padding="same", use_bias=False)(L.Reshape((4, 3, 2, 5, 2))(x))
+    outs = [a, b, cf, d, vol]
+    return keras.Model(x, L.Concatenate()([L.Flatten()(o) for o in outs]))
+
+
+def _masked_conv_lstm():
+    """ConvLSTM1D with a mask given as a model input: masked steps keep the states."""
+    x, mask = keras.Input((5, 6, 2)), keras.Input((5,), dtype="bool")
+    a = L.ConvLSTM1D(2, 3, padding="same", return_sequences=True)(x, mask=mask)
+    b, h, c = L.ConvLSTM1D(3, 2, go_backwards=True, return_state=True)(x, mask=mask)
+    return keras.Model([x, mask], [a, b, c])
 
 
 def _single_head_attention():
@@ -251,6 +280,9 @@ MODELS = {
     "single_head_attention": (_single_head_attention,
                               lambda rng, batch: [floats(4, 6)(rng, batch), floats(5, 6)(rng, batch)]),
     "attention": (_attention, lambda rng, batch: [floats(5, 8)(rng, batch), floats(3, 6)(rng, batch)]),
+    "conv_lstm": (_conv_lstm, floats(4, 6, 5, 2)),
+    "masked_conv_lstm": (_masked_conv_lstm, lambda rng, batch: [
+        floats(5, 6, 2)(rng, batch), rng.random((batch, 5)) > 0.3]),
     "grouped_attention": (_grouped_attention,
                           lambda rng, batch: rng.integers(0, 11, (batch, 5)).astype(np.int64)),
     "rnn_layer": (lambda: keras.Sequential([
@@ -420,10 +452,6 @@ def test_export_formats_and_shapes_are_checked(tmp_path):
 # alone here, with its reason).
 UNSUPPORTED = {
     "StackedRNNCells": None,  # runs inside RNN layers only (exported there: "stacked_cells")
-    # issue 16: the recurrence of ConvLSTM is a Python loop of convolutions; an ONNX Loop (or
-    # unrolled steps) over Conv nodes is not written yet
-    **{f"ConvLSTM{d}D": (lambda d=d: getattr(L, f"ConvLSTM{d}D")(2, 2), (3,) + (4,) * d + (2,))
-       for d in (1, 2, 3)},
     "Layer": None,  # the base class
     "Wrapper": None,  # an abstract base class
 }

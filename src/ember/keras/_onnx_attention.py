@@ -21,13 +21,17 @@ from . import layers as L
 
 
 def _attention_mask(g, layer, inputs, kwargs):
-    """Keras's merged boolean mask (N, T, S) of one call (or None): the query's own Keras mask,
-    ``value_mask``/``key_mask``/``attention_mask`` (by keyword or position) and the causal
-    triangle."""
+    """Keras's merged boolean mask (N, T, S) of one call (or None): ``query_mask`` (default the
+    query's own Keras mask), ``value_mask``/``key_mask``/``attention_mask`` (by keyword or
+    position), the causal triangle and the ``sliding_window`` band."""
     args = list(g.call_args) + [None] * 7
     given = {name: kwargs.get(name) if kwargs.get(name) is not None else args[i]
-             for i, name in ((4, "value_mask"), (5, "key_mask"), (6, "attention_mask"))}
-    query_mask = M.mask_name(g, layer, (g.input_masks or [None])[0], "query's mask")
+             for i, name in ((3, "query_mask"), (4, "value_mask"), (5, "key_mask"),
+                             (6, "attention_mask"))}
+    query_mask = given["query_mask"]
+    if query_mask is None:
+        query_mask = (g.input_masks or [None])[0]
+    query_mask = M.mask_name(g, layer, query_mask, "query's mask")
     masks = [g.op("Unsqueeze", query_mask, g.ints([2]))] if query_mask else []
     for name in ("value_mask", "key_mask"):
         if given[name] is not None:
@@ -37,6 +41,15 @@ def _attention_mask(g, layer, inputs, kwargs):
                                 for v in (inputs[0], inputs[1])], axis=0)
         ones = g.op("Expand", g.const(np.array(True)), size)
         masks.append(g.op("Unsqueeze", g.op("Trilu", ones, upper=0), g.ints([0])))
+    window = getattr(layer, "sliding_window", None)
+    if window is not None:  # |i - j| < window
+        rows, cols = (g.op("Range", g.const(np.int64(0)), g.op("Squeeze", g.op(
+            "Slice", g.op("Shape", v), g.ints([1]), g.ints([2])), g.ints([0])),
+            g.const(np.int64(1))) for v in (inputs[0], inputs[1]))
+        distance = g.op("Abs", g.op("Sub", g.op("Unsqueeze", rows, g.ints([1])),
+                                    g.op("Unsqueeze", cols, g.ints([0]))))
+        band = g.op("Less", distance, g.const(np.int64(window)))
+        masks.append(g.op("Unsqueeze", band, g.ints([0])))
     attention = given["attention_mask"]
     if attention is not None:
         name = M.mask_name(g, layer, attention, "attention_mask")
@@ -62,8 +75,6 @@ def multi_head_attention(g, layer, inputs, shapes, kwargs=None):
         else value
     if key is None:
         K._refuse(layer, "its key is computed outside the exported layers")
-    if layer.use_gate or layer.sliding_window is not None:
-        K._refuse(layer, "use_gate and sliding_window have no converter yet")
     heads = []
     for dense, x, shared in ((layer._query_dense, query, 1), (layer._key_dense, key, 0),
                              (layer._value_dense, value, 0)):
@@ -84,6 +95,13 @@ def multi_head_attention(g, layer, inputs, shapes, kwargs=None):
                     g.ints([1]))
     context, scores = A.scaled_attention(g, *heads, layer._inverse_sqrt_key_dim, bias,
                                                   empty_rows_zero=mask is not None and explicit)
+    if layer._gate_dense is not None:  # sigmoid(query @ gate kernel + bias), per head
+        gate = layer._gate_dense
+        kernel = K._np(gate.kernel)  # (in, H, d)
+        z = g.op("MatMul", query, g.const(kernel.reshape(kernel.shape[0], -1), "gate_kernel"))
+        if gate.bias is not None:
+            z = g.op("Add", z, g.const(K._np(gate.bias).reshape(-1), "gate_bias"))
+        context = g.op("Mul", context, g.op("Sigmoid", z))
     out_dense = layer._output_dense
     kernel = K._np(out_dense.kernel)  # (H, d, out)
     out = g.op("MatMul", context, g.const(kernel.reshape(-1, kernel.shape[-1]), "output_kernel"))

@@ -93,13 +93,3 @@ rnn.takes_kwargs = rnn.keeps_none = True
 K.CONVERTERS[L.RNN] = rnn
 _onnx.register(L.RNN, rnn)
 
-
-def conv_lstm(g, layer, inputs, shapes):
-    """``ConvLSTM1D/2D/3D``: refused by name (not in ``CONVERTERS``, so the exporter reports
-    the layer rather than its cell)."""
-    K._refuse(layer, "its convolutional recurrence (a step loop of convolutions) has no ONNX "
-                     "converter yet")
-
-
-for _cls in (L.ConvLSTM1D, L.ConvLSTM2D, L.ConvLSTM3D):
-    _onnx.register(_cls, conv_lstm)
