@@ -84,8 +84,7 @@ OWNED = {
         "issue 13 (optimizers)": "ScheduleFreeAdamW",
     },
     "keras.ops": {
-        "issue 15 (convolution and images)": """
-            depth_to_space space_to_depth fold unfold image""",
+        "issue 15 (convolution and images)": "image",
     },
 }
 

@@ -409,6 +409,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
 
 from .nn_conv import (adaptive_average_pool, adaptive_max_pool, average_pool, conv,  # noqa: E402
                       conv_transpose, depthwise_conv, max_pool, separable_conv)
+from .nn_image import depth_to_space, fold, space_to_depth, unfold  # noqa: E402
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "annotations", "math", "np", "ember", "Tensor", "F", "EPSILON", "axes_tuple", "cast",
