@@ -399,9 +399,7 @@ def recurrent(kind: str):
                                direction="reverse" if backwards else "forward",
                                initial=[g.op("Unsqueeze", s, g.ints([0])) for s in initial])
         if backwards and layer.return_sequences:  # Keras lists the steps in processing order
-            y = g.op("Slice", outs[0], g.ints([-1]), g.ints([np.iinfo(np.int64).min]),
-                     g.ints([0]), g.ints([-1]))
-            outs = [y, *outs[1:]]
+            outs = [_rec.flip_steps(g, outs[0], 0), *outs[1:]]
         return recurrent_outputs(g, layer, outs, 0, kind)
     convert.takes_kwargs = convert.keeps_none = True
     return convert

@@ -14,10 +14,9 @@ Example::
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import onnx as _onnx
 from .._tensor import Tensor
+from ..onnx.recurrent import flip_steps
 from ..onnx.trace import flatten
 from . import _onnx_export as K
 from . import layers as L
@@ -78,8 +77,7 @@ def _stacked(g, layer, inputs, kwargs):
         out = list(out) if view.return_state else [out]
         x, states = out[0], states + out[1:]
         if not last and layer.go_backwards:  # back to time order for the next cell's walk
-            x = g.op("Slice", x, g.ints([-1]), g.ints([np.iinfo(np.int64).min]), g.ints([1]),
-                     g.ints([-1]), hint="time_order")
+            x = flip_steps(g, x, 1)
     return (x, *states) if layer.return_state else x
 
 

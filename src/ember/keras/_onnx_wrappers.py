@@ -39,23 +39,10 @@ def _kind(wrapper, layer) -> str:
 
 
 # ---------------------------------------------------------------------------------- wrappers
-def _masked_bidirectional(g, layer, kind, x, mask, initial):
-    """Each direction's layer as its own masked ``Scan``: [(y, *states)] forward, backward
-    (the backward sequence flipped back to time order)."""
-    half = len(initial) // 2
-    ys = []
-    for sub, states in ((layer.forward_layer, initial[:half]), (layer.backward_layer, initial[half:])):
-        out = M.masked_recurrence(g, sub, kind, x, mask, states, *K.cell_activations(sub))
-        ys.append(list(out) if sub.return_state else [out])
-    if layer.return_sequences:
-        ys[1][0] = g.op("Slice", ys[1][0], g.ints([-1]), g.ints([np.iinfo(np.int64).min]),
-                        g.ints([1]), g.ints([-1]))
-    return [tuple(y) if layer.return_state else y[0] for y in ys]
-
-
 def _each_direction(g, layer, inputs, shapes, kwargs):
-    """Bidirectional around another layer with a converter (``RNN`` of a cell or of stacked
-    cells): each direction written by its own converter, the backward sequence flipped back."""
+    """Each direction of a ``Bidirectional`` written by its own layer's converter (an ``RNN``
+    of a cell or of stacked cells, or any recurrent layer with a mask: each a masked ``Scan``),
+    the backward sequence flipped back."""
     initial = K.initial_states(g, layer, inputs, kwargs)
     half = len(initial) // 2
     ys = []
@@ -65,9 +52,8 @@ def _each_direction(g, layer, inputs, shapes, kwargs):
             K._refuse(layer, f"it wraps {type(sub).__name__}, which has no ONNX converter")
         out = convert(g, sub, [inputs[0], states or None], shapes, {"mask": kwargs.get("mask")})
         ys.append(flatten(out) if sub.return_state else [out])
-    if layer.return_sequences:
-        ys[1][0] = g.op("Slice", ys[1][0], g.ints([-1]), g.ints([np.iinfo(np.int64).min]),
-                        g.ints([1]), g.ints([-1]))
+    if layer.return_sequences:  # Keras flips the backward layer's sequence to time order
+        ys[1][0] = _rec.flip_steps(g, ys[1][0], 1)
     return _merge(g, layer, [tuple(y) if layer.return_state else y[0] for y in ys])
 
 
@@ -78,12 +64,9 @@ def bidirectional(g, layer, inputs, shapes, kwargs):
     kind = _kind(layer, forward)
     if _kind(layer, backward) != kind or forward.go_backwards or not backward.go_backwards:
         K._refuse(layer, "its backward layer must be the forward one's kind with go_backwards")
+    if M.mask_name(g, layer, kwargs.get("mask")) is not None:
+        return _each_direction(g, layer, inputs, shapes, kwargs)
     initial = K.initial_states(g, layer, inputs, kwargs)
-    mask = M.mask_name(g, layer, kwargs.get("mask"))
-    if mask is not None:
-        for sub in (forward, backward):
-            K.cell_weights(sub, kind)  # refuses what ONNX cannot write
-        return _merge(g, layer, _masked_bidirectional(g, layer, kind, inputs[0], mask, initial))
     weights, attrs = zip(*(K.cell_weights(sub, kind) for sub in (forward, backward)))
     both = {**attrs[0], **{k: attrs[0][k] + attrs[1][k]  # one list: forward's, then backward's
                            for k in ("activations", "activation_alpha", "activation_beta")}}

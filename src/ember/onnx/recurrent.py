@@ -33,6 +33,12 @@ def layer_node(g, op_type, x, weights, hidden, *, direction, attrs, initial=()):
                 hint=op_type.lower(), **attrs)
 
 
+def flip_steps(g, y, axis: int):
+    """``y`` with its steps (axis ``axis``) in reverse order."""
+    return g.op("Slice", y, g.ints([-1]), g.ints([np.iinfo(np.int64).min]), g.ints([axis]),
+                g.ints([-1]), hint="flip_steps")
+
+
 def merge_directions(g, y):
     """ONNX's Y (seq, dirs, batch, hidden) -> (seq, batch, dirs*hidden) as torch and Keras lay it."""
     y = g.op("Transpose", y, perm=[0, 2, 1, 3])
