@@ -22,7 +22,7 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.nn.modules.adaptive", "ember._kernel_aliases",
            "ember.keras.layers.reshaping_nd", "ember.keras.layers.rnn_base",
            "ember.keras.layers.einsum_dense", "ember.keras.callbacks.swap_ema",
-           "ember.keras.optimizers.wrappers", "ember.onnx.op_trace", "ember.onnx.op_math",
+           "ember.keras.optimizers.wrappers", "ember.onnx.op_trace", "ember.onnx.op_math", "ember.onnx.op_logic",
            "ember.onnx.op_shape", "ember.onnx.op_layers"]
 MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pipeline",
             "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm",

@@ -4,6 +4,7 @@ ember applies them (recurrent layers, ``Bidirectional``, attention, ``GlobalAver
 ``initial_state`` and attention masks can be inputs of the model. Run in onnxruntime at two
 batch sizes, on masks with leading, inner and trailing gaps and fully masked rows, against
 ember within 1e-5."""
+import io
 import warnings
 
 import numpy as np
@@ -14,6 +15,9 @@ from ember import keras
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
+import ember.onnx  # noqa: E402
+
+from ._onnx_check import assert_runs_as_ember  # noqa: E402
 
 L = keras.layers
 
@@ -195,9 +199,19 @@ class TimeDistributedMask(keras.Model):
         return self.wrap(self.embed(x))
 
 
+def test_a_mask_computed_in_call_is_traced():
+    """``mask=x[:, :, 0] > 0`` is written as ONNX nodes (ember.onnx.op_trace), batch dynamic."""
+    ember.manual_seed(3)
+    model, rng = OutsideMask(), np.random.default_rng(3)
+    buffer = io.BytesIO()
+    ember.onnx.export(model, ember.tensor(np.ones((2, 3, 4), np.float32)), buffer,
+                      input_names=["x"], dynamic_axes={"x": {0: "batch"}})
+    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    assert_runs_as_ember(session, model, [{"x": rng.standard_normal((b, 3, 4)).astype(np.float32)}
+                                          for b in (1, 5)])
+
+
 @pytest.mark.parametrize("model, x, message", [
-    (OutsideMask, np.ones((2, 3, 4), np.float32),
-     r"LSTM 'lstm.*its mask is computed outside the exported layers"),
     (TimeDistributedMask, np.ones((2, 3), np.int64),
      r"TimeDistributed 'time_distributed.*Lambda"),
 ])

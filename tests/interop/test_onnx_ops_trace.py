@@ -156,6 +156,74 @@ class Tokens(nn.Module):
         return self.fc(F.embedding(idx, self.table).mean(1))
 
 
+class MoreMath(nn.Module):
+    def forward(self, x):
+        return (x.var(1), x.std(dim=(1, 2), keepdim=True), x.norm(dim=-1), F.normalize(x, dim=1),
+                ember.linalg.vector_norm(x, ord=1, dim=2), x.cumsum(2), x.floor() + x.sign(),
+                ember.log1p(x.abs()) - ember.expm1(x * 0.1), ember.erf(x), ember.atan(x),
+                ember.einsum("bij,bkj->bik", x, x), x.square().sum(-1).rsqrt())
+
+
+class Attention(nn.Module):
+    """Multi-head self-attention written with F.scaled_dot_product_attention."""
+
+    def __init__(self):
+        super().__init__()
+        self.qkv, self.out, self.heads = nn.Linear(8, 24), nn.Linear(8, 8), 2
+        self.register_buffer("bias", ember.randn(5, 5) * 0.1)
+
+    def forward(self, x):
+        b, t, _ = x.shape
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        q, k, v = (y.view(b, t, self.heads, 4).transpose(1, 2) for y in (q, k, v))
+        causal = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        biased = F.scaled_dot_product_attention(q, k, v, attn_mask=self.bias)
+        y = (causal + biased).transpose(1, 2).reshape(b, t, -1)
+        return self.out(y)
+
+
+class Spatial(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gn_weight, self.gn_bias = nn.Parameter(ember.rand(4) + 0.5), nn.Parameter(ember.randn(4))
+
+    def forward(self, x):
+        y = F.group_norm(F.pad(x, (1, 2, 0, 1)), 2, self.gn_weight, self.gn_bias)
+        up = F.interpolate(y, scale_factor=2) + F.interpolate(y, scale_factor=2, mode="bilinear")
+        return F.pixel_shuffle(up, 2), F.pixel_unshuffle(y[..., :4, :6], 2), \
+            F.adaptive_avg_pool2d(up, (3, 2))
+
+
+class Logic(nn.Module):
+    """Comparisons, masks and argmax/argmin (no gradient: functions, not ops)."""
+
+    def forward(self, x):
+        inside = (x > -0.5) & (x <= 0.5) | (x == 0)
+        y = x.masked_fill(~inside, 0.0) + ember.where(x != 0, x, 1.0)
+        ranked = x.argmax(1, keepdim=True).float() + x.argmin(-1).float().unsqueeze(-1)
+        return y * ember.logical_not(x < -1).float(), ranked, (x >= 0).sum(1).float(), \
+            x.argmax().float()
+
+
+class Padded(nn.Module):
+    """A key padding mask from token ids (0 is padding)."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.attn = nn.Embedding(7, 4), nn.MultiheadAttention(4, 2, batch_first=True)
+
+    def forward(self, idx):
+        x = self.embed(idx)
+        keep = (idx != 0).unsqueeze(-1).float()
+        return self.attn(x, x, x)[0] * keep
+
+
+def tokens(rng, batch):
+    ids = rng.integers(0, 7, size=(batch, 3)).astype(np.int64)
+    ids[:, 0] = 1
+    return ids
+
+
 def floats(*shape):
     return lambda rng, batch: rng.standard_normal((batch,) + shape).astype(np.float32)
 
@@ -170,7 +238,12 @@ MODELS = {
     "activations": (Activations, floats(5)),
     "functional": (Functional, floats(2, 6, 6)),
     "blocks": (Blocks, floats(3, 5, 5)),
-    "tokens": (Tokens, lambda rng, batch: rng.integers(0, 7, size=(batch, 3)).astype(np.int64)),
+    "more_math": (MoreMath, floats(3, 4)),
+    "attention": (Attention, floats(5, 8)),
+    "spatial": (Spatial, floats(4, 5, 5)),
+    "tokens": (Tokens, tokens),
+    "logic": (Logic, floats(4, 3)),
+    "padded": (Padded, tokens),
 }
 
 
@@ -195,32 +268,40 @@ def test_custom_forward_matches_ember_in_onnxruntime(case):
     assert_runs_as_ember(session, model, [{"x": make_input(rng, batch)} for batch in (1, 5)])
 
 
-class Cumulative(nn.Module):
+class Special(nn.Module):
     def forward(self, x):
-        return ember.cumsum(x, 1) * 2
+        return ember.lgamma(x.abs() + 1) * 2
 
 
-class Ranked(nn.Module):
+class Remainder(nn.Module):
     def forward(self, x):
-        return x + x.argmax(1, keepdim=True).float()
+        return x % 0.5
+
+
+class Encoded(nn.Module):
+    def forward(self, x):
+        return F.one_hot(x.argmax(1), 4).float()
 
 
 class SideWork(nn.Module):
     """Computes a value the output does not use (no converter needed for it)."""
 
     def forward(self, x):
-        self.seen = ember.cumsum(x, 1).argmax()
+        self.seen = F.one_hot(ember.lgamma(x).argmax(), 9)
         return x * 2
 
 
 @pytest.mark.parametrize("model, message", [
-    (Cumulative(), "ember.onnx.export cannot export Cumulative: its forward calls the op CumSum, "
-                   "which has no ONNX converter (see ember.onnx.OPS for the ops it can export)"),
-    (nn.Sequential(nn.Linear(4, 4), Cumulative()),
-     "ember.onnx.export cannot export Cumulative ('1'): its forward calls the op CumSum, which "
+    (Special(), "ember.onnx.export cannot export Special: its forward calls the op Lgamma, "
+                "which has no ONNX converter (see ember.onnx.OPS for the ops it can export)"),
+    (nn.Sequential(nn.Linear(4, 4), Special()),
+     "ember.onnx.export cannot export Special ('1'): its forward calls the op Lgamma, which "
      "has no ONNX converter (see ember.onnx.OPS for the ops it can export)"),
-    (Ranked(), "ember.onnx.export cannot export Ranked: its forward calls argmax, which has no "
-               "ONNX converter (see ember.onnx.OPS for the ops it can export)"),
+    (nn.Sequential(nn.Linear(4, 4), Remainder()),
+     "ember.onnx.export cannot export Remainder ('1'): its forward calls the op Remainder, which "
+     "has no ONNX converter (see ember.onnx.OPS for the ops it can export)"),
+    (Encoded(), "ember.onnx.export cannot export Encoded: its forward calls one_hot, which has "
+                "no ONNX converter (see ember.onnx.OPS for the ops it can export)"),
 ])
 def test_an_op_without_converter_is_named(model, message, tmp_path):
     with pytest.raises(ember.onnx.ExportError) as info:

@@ -20,12 +20,12 @@ from __future__ import annotations
 from .. import nn
 from .._tensor import Tensor
 from ..io.atomic import atomic_write_bytes
-from . import attention, bags, channels, image_layers, op_layers, op_math, op_shape, pools
-from . import recurrent, spatial, torch_layers as T
+from . import attention, bags, channels, image_layers, op_layers, op_logic, op_math, op_shape
+from . import pools, recurrent, spatial, torch_layers as T
 from .graph import ExportError, Graph, prune
 from .trace import Tracer, flatten
 
-__all__ = ["export", "ExportError", "SUPPORTED", "OPS", "TRACED", "METHODS", "REGISTERED",
+__all__ = ["export", "ExportError", "SUPPORTED", "OPS", "FUNCTIONS", "TRACED", "METHODS", "REGISTERED",
            "DEFAULT_OPSET",
            "converter_for", "methods_for", "register", "register_hook", "HOOKS"]
 
@@ -84,6 +84,10 @@ SUPPORTED: dict = {
 #: op (``Function`` subclass) -> ``converter(call)``: the ops a custom forward may run between
 #: the converted modules (``ember.onnx.op_trace``).
 OPS: dict = {**op_math.OPS, **op_shape.OPS, **op_layers.OPS}
+
+#: function -> ``converter(call)``: the calls without a gradient (comparisons, logic, argmax) a
+#: custom forward may make (``ember.onnx.op_logic``).
+FUNCTIONS: dict = dict(op_logic.FUNCTIONS)
 
 #: classes of ember's own modules/layers without a converter that are exported through the ops
 #: their forward runs (a user's module always is); ``ember.keras`` adds ``Lambda``.
@@ -216,7 +220,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False, tr
                         f"{tuple(type(a).__name__ for a in args)}")
     in_names = _names(input_names, len(args), "input", "input_names")
     graph = Graph(onnx, opset)
-    tracer = Tracer(graph, converter_for, methods_for, HOOKS, OPS, TRACED)
+    tracer = Tracer(graph, converter_for, methods_for, HOOKS, OPS, TRACED, FUNCTIONS)
     for tensor, name in zip(args, in_names):
         tracer.bind(tensor, name)
     modes = [(m, m.training) for m in model.modules()]

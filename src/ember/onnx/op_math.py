@@ -25,9 +25,9 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..ops import activation as A
+from ..ops import attention, layout, linalg, linalg_more, normalization, padding, pointwise, reduction
 from ..ops import elementwise as E
-from ..ops import linalg, pointwise, reduction
-from . import torch_layers as T
+from . import image_layers, torch_layers as T
 
 
 def _binary(op_type: str):
@@ -99,8 +99,35 @@ def _prelu(c):
     return T.prelu(c.graph, SimpleNamespace(weight=c.tensor(1)), [c.name(0)], [c.shape(0)])
 
 
-#: Pointwise rules (``ember.ops.pointwise``) by their node label
+def _log1p(c):
+    return c.graph.op("Log", c.graph.op("Add", c.name(0), c.graph.const(np.asarray(1, c.out.numpy().dtype))))
+
+
+def _expm1(c):
+    return c.graph.op("Sub", c.graph.op("Exp", c.name(0)), c.graph.const(np.asarray(1, c.out.numpy().dtype)))
+
+
+#: ops without a gradient (``ZeroGrad``) by their node label
+_ROUNDING = {"FloorBackward0": "Floor", "CeilBackward0": "Ceil", "SignBackward0": "Sign",
+             "RoundBackward0": "Round"}
+
+
+def _zero_grad(c):
+    op_type = _ROUNDING.get(c.label or "")
+    if op_type is None:
+        c.unconverted(_label_name(c.label))
+    return c.graph.op(op_type, c.name(0))
+
+
+def _label_name(label) -> str:
+    """``'LgammaBackward0'`` -> ``'Lgamma'``."""
+    return (label or "?").rsplit("Backward", 1)[0]
+
+
+#: Pointwise rules (``ember.ops.pointwise``, ``ember.ops.unary_math``) by their node label
 _RULES = {
+    **{f"{name}Backward0": _unary(name) for name in
+       ("Acos", "Asin", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Erf")},
     "HardsigmoidBackward0": lambda c: T.hardsigmoid(c.graph, None, [c.name(0)], [c.shape(0)]),
     "HardswishBackward0": _unary("HardSwish"),
     "CeluBackward0": lambda c: c.graph.op("Celu", c.name(0), alpha=float(c.params["alpha"])),
@@ -111,7 +138,7 @@ _RULES = {
 def _pointwise(c):
     convert = _RULES.get(c.params["rule"].label)
     if convert is None:
-        c.refuse(f"({c.params['rule'].label[:-len('Backward0')]}) has no ONNX converter")
+        c.unconverted(_label_name(c.params["rule"].label))
     return convert(c)
 
 
@@ -135,8 +162,36 @@ def _extreme(c):
     return _reduce(op_type)(c)
 
 
+def _var(c):
+    """``sum((x - mean)^2) / (n - correction)`` over the axes."""
+    g, x, axes = c.graph, c.name(0), _axes(c)
+    n = int(np.prod([c.shape(0)[a] for a in axes]))
+    centered = g.op("Sub", x, g.reduce("ReduceMean", x, axes, keepdims=1))
+    total = g.reduce("ReduceSum", g.op("Mul", centered, centered), axes,
+                     keepdims=int(bool(c.params.get("keepdims"))))
+    divisor = max(n - int(c.params.get("correction", 1)), 0)
+    return g.op("Div", total, g.const(np.asarray(divisor, c.out.numpy().dtype)), hint="var")
+
+
+def _vector_norm(c):
+    """The ``p``-norm over ``axes`` (the ``nn.PairwiseDistance`` converter's for one axis)."""
+    p, axes = float(c.params.get("p", 2.0)), c.params.get("axes")
+    axes = list(range(len(c.shape(0)))) if axes is None else [int(a) for a in axes]
+    keep = int(bool(c.params.get("keepdims")))
+    if len(axes) == 1 and p > 0:
+        return T._norm(c.graph, None, c.name(0), p, axes[0], keep)
+    if p != 2.0:
+        c.unconverted(f"VectorNorm (ord={p} over several axes)")
+    return c.graph.reduce("ReduceL2", c.name(0), axes, keepdims=keep)
+
+
+def _cumsum(c):
+    axis = c.graph.const(np.asarray(int(c.params.get("axis", 0)), np.int64), "axis")
+    return c.graph.op("CumSum", c.name(0), axis)
+
+
 def _sum(c):
-    x = c.name(0) if c.params.get("dtype") is None else c.name(0, c.out.numpy().dtype)
+    x = c.name(0, c.out.numpy().dtype)  # bools and integers are summed as int64, as in torch
     return c.graph.reduce("ReduceSum", x, _axes(c), keepdims=int(bool(c.params.get("keepdims"))))
 
 
@@ -156,6 +211,54 @@ def _addmm(c):
     return c.graph.op("Add", y, c.name(2)) if has_bias else y
 
 
+def _einsum(c):
+    dtype = c.out.numpy().dtype
+    equation = ",".join(c.params["inputs"]) + "->" + c.params["output"]
+    return c.graph.op("Einsum", *[c.name(i, dtype) for i in range(len(c.inputs))], equation=equation)
+
+
+def _attention(c):
+    """``softmax(q kᵀ · scale + bias) v`` (``F.scaled_dot_product_attention`` in eval form)."""
+    if c.params.get("keep") is not None or c.params.get("weights"):
+        c.refuse("drops attention weights at random or returns them (export the eval form)")
+    g, rank = c.graph, len(c.shape(1))
+    perm = list(range(rank - 2)) + [rank - 1, rank - 2]
+    s = g.op("MatMul", c.name(0), g.op("Transpose", c.name(1), perm=perm))
+    s = g.op("Mul", s, g.const(np.asarray(c.params.get("scale", 1.0), c.out.numpy().dtype)))
+    if c.inputs[3] is not None:
+        s = g.op("Add", s, c.name(3, c.out.numpy().dtype))
+    return g.op("MatMul", g.op("Softmax", s, axis=-1), c.name(2), hint="attention")
+
+
+def _pad(c):
+    if c.params.get("mode", "constant") != "constant":
+        c.unconverted(f"Pad (mode={c.params['mode']!r})")
+    widths = [[int(a), int(b)] for a, b in c.params["widths"]]
+    pads = [a for a, _ in widths] + [b for _, b in widths]
+    value = c.graph.const(np.asarray(c.params.get("value", 0.0), c.out.numpy().dtype))
+    return c.graph.op("Pad", c.name(0), c.graph.ints(pads, "pads"), value, mode="constant")
+
+
+def _group_norm(c):
+    w = c.tensor(1)
+    m = SimpleNamespace(num_groups=int(c.params["groups"]), eps=float(c.params.get("eps", 1e-5)),
+                        affine=w is not None, weight=w, bias=c.tensor(2))
+    if m.affine and m.bias is None:
+        c.refuse("has a weight without a bias")
+    return T.group_norm(c.graph, m, [c.name(0)], [c.shape(0)])
+
+
+def _pixel_shuffle(c):
+    """``F.pixel_shuffle``/``F.pixel_unshuffle``: the ``nn.PixelShuffle``/``PixelUnshuffle``
+    converters'."""
+    factor = int(c.params.get("factor", 1))
+    if c.params.get("inverse"):
+        m = SimpleNamespace(downscale_factor=factor)
+        return image_layers.pixel_unshuffle(c.graph, m, [c.name(0)], [c.shape(0)])
+    m = SimpleNamespace(upscale_factor=factor)
+    return image_layers.pixel_shuffle(c.graph, m, [c.name(0)], [c.shape(0)])
+
+
 OPS = {
     E.Add: _binary("Add"), E.Sub: _binary("Sub"), E.Mul: _binary("Mul"), E.Div: _binary("Div"),
     E.Pow: _pow, E.Maximum: _binary("Max"), E.Minimum: _binary("Min"), E.Where: _where,
@@ -171,5 +274,10 @@ OPS = {
     reduction.Sum: _sum, reduction.Mean: _reduce("ReduceMean"), reduction.Extreme: _extreme,
     reduction.ExtremeAlongDim: _extreme, reduction.Prod: _reduce("ReduceProd"),
     reduction.LogSumExp: _reduce("ReduceLogSumExp"),
-    linalg.MatMul: _matmul, linalg.Addmm: _addmm,
+    linalg.MatMul: _matmul, linalg.Addmm: _addmm, E.Log1p: _log1p, E.Expm1: _expm1,
+    E.ZeroGrad: _zero_grad, reduction.Var: _var, reduction.CumSum: _cumsum,
+    linalg_more.VectorNorm: _vector_norm, linalg_more.Einsum: _einsum,
+    attention.ScaledDotProductAttention: _attention, padding.Pad: _pad,
+    normalization.GroupNorm: _group_norm,
+    layout.PixelShuffle: _pixel_shuffle,
 }

@@ -24,6 +24,7 @@ Example::
 """
 from __future__ import annotations
 
+import inspect
 import sys
 
 import numpy as np
@@ -85,9 +86,18 @@ class Call:
             return self.graph.op("Cast", name, to=int(to), hint="cast")
         return name
 
+    def unconverted(self, op_name: str):
+        """Stops this op's conversion: ``op_name`` has no converter (refused if the output uses
+        its value)."""
+        raise _NoConverter(f"the op {op_name}")
+
     def refuse(self, why: str):
         raise ExportError(f"ember.onnx.export cannot export {self.recorder.where()}: its op "
                           f"{self.op.__name__} {why}")
+
+
+class _NoConverter(Exception):
+    """An op whose converter cannot write this call (its message names the op)."""
 
 
 def _array(x):
@@ -100,10 +110,17 @@ class OpRecorder:
     Args:
         tracer: the ``Tracer`` (names, constants, the stack of running modules, ``depth``).
         table: ``{Function subclass: converter(call) -> ONNX name}`` (``ember.onnx.OPS``).
+        functions: ``{function: converter(call)}`` for calls without a ``Function`` node
+            (comparisons, ``argmax``: ``ember.onnx.FUNCTIONS``): recognised when the tensor they
+            make is made, from their frame's arguments.
     """
 
-    def __init__(self, tracer, table) -> None:
+    def __init__(self, tracer, table, functions=None) -> None:
         self.tracer, self.graph, self.table = tracer, tracer.graph, table
+        self.functions: dict = {}  # code object -> [(function, converter, parameter names)]
+        for fn, convert in (functions or {}).items():
+            self.functions.setdefault(fn.__code__, []).append(
+                (fn, convert, list(inspect.signature(fn).parameters)))
         self.data_names = tracer.data_names
         self.made: dict = {}  # id(tensor) -> the call that made it outside the ops
         self.busy = False  # inside an op's apply (its own tensors are not separate values)
@@ -162,6 +179,8 @@ class OpRecorder:
         def recording_make(arr, grad_fn=None):
             t = make(arr, grad_fn)
             if not rec.busy and not rec.tracer.depth:
+                if rec.functions and rec.record_function(sys._getframe(1), t):
+                    return t
                 maker = _maker(rec.is_traced)
                 if maker is not None:
                     rec.made[id(t)] = maker
@@ -196,7 +215,19 @@ class OpRecorder:
             self._saved
 
     # ------------------------------------------------------------------ recording
-    def record(self, op, inputs, label, params, out) -> None:
+    def record_function(self, frame, out) -> bool:
+        """Records the call of a function of ``functions`` that is making ``out`` in ``frame``
+        (its arguments read from the frame); False when ``frame`` is no such call."""
+        for fn, convert, names in self.functions.get(frame.f_code, ()):
+            local = frame.f_locals
+            cells = zip(fn.__code__.co_freevars, fn.__closure__ or ())
+            if all(local.get(name) is cell.cell_contents for name, cell in cells):
+                self.record(fn, [local.get(n) for n in names], None,
+                            {n: local.get(n) for n in names}, out, convert)
+                return True
+        return False
+
+    def record(self, op, inputs, label, params, out, converter=None) -> None:
         """Writes the nodes of one op whose inputs include a traced value (the others are
         constants, folded into initializers when used). An op without a converter, or one on a
         tensor made outside the ops, is refused only if its output is used."""
@@ -207,14 +238,20 @@ class OpRecorder:
                     None)
         if made is None and not any(self.is_traced(x) for x in values):
             return
-        converter = self.table.get(op)
+        converter = converter or self.table.get(op)
         if made is None and converter is None:
             made = f"the op {op.__name__}"
         if made is not None:
             self.made[id(out)] = made
             self.tracer.alive.append(out)
             return
-        self.tracer.bind(out, converter(Call(self, op, inputs, label, params, out)))
+        try:
+            name = converter(Call(self, op, inputs, label, params, out))
+        except _NoConverter as exc:
+            self.made[id(out)] = str(exc)
+            self.tracer.alive.append(out)
+            return
+        self.tracer.bind(out, name)
 
 
 def _maker(traced) -> str | None:
@@ -230,8 +267,9 @@ def _maker(traced) -> str | None:
             return None
         if frame.f_code.co_name in ("forward", "call"):  # a module of ember's own
             break
-        uses_traced = uses_traced or any(traced(v) for v in frame.f_locals.values())
         if module != "ember._tensor" and frame.f_code.co_name not in _WRAPPERS:
+            if outermost is None:  # the innermost call: does it read a traced value?
+                uses_traced = any(traced(v) for v in frame.f_locals.values())
             outermost = frame.f_code.co_name
         frame = frame.f_back
     return outermost if uses_traced else None

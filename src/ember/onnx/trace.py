@@ -39,9 +39,11 @@ class Tracer:
             for modules exported through methods other than ``forward`` (``ember.onnx.METHODS``).
     """
 
-    def __init__(self, graph, lookup, methods=None, hooks=(), ops=None, traced=()) -> None:
+    def __init__(self, graph, lookup, methods=None, hooks=(), ops=None, traced=(),
+                 functions=None) -> None:
         self.graph, self.lookup, self.methods = graph, lookup, methods or (lambda module: {})
         self.ops, self.traced = ops or {}, tuple(traced)  # op converters; classes traced through
+        self.functions = functions or {}  # converters of calls without a Function node
         self.data_names: dict = {}  # id(ndarray) -> name: the arrays of traced tensors
         self.constants: dict = {}  # id(constant tensor or array) -> its initializer's name
         self.hooks = list(hooks)  # hook(graph, module, args, kwargs) before each conversion
@@ -117,7 +119,7 @@ class Tracer:
             else:
                 handles.append(module.register_forward_pre_hook(self._push))
                 handles.append(module.register_forward_hook(self._pop))
-        self.recorder = OpRecorder(self, self.ops)
+        self.recorder = OpRecorder(self, self.ops, self.functions)
         try:
             with self.recorder:
                 return model(*args)

@@ -106,17 +106,21 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     bias = None
     if attn_mask is not None:
         m = as_tensor(attn_mask)
-        bias = Tensor._make(np.where(m._data, 0, -np.inf).astype(dtype)) \
-            if m._data.dtype == np.bool_ else m
+        bias = _bias_of(m._data, dtype) if m._data.dtype == np.bool_ else m
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                                "set when is_causal=True")
         L, S = q.shape[-2], k.shape[-2]
-        causal = Tensor._make(np.where(np.tri(L, S, dtype=bool), 0, -np.inf).astype(dtype))
-        bias = causal
+        bias = _bias_of(np.tri(L, S, dtype=bool), dtype)
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     return _attend(q, k, v, bias, scale, dropout_p)
+
+
+def _bias_of(allowed: np.ndarray, dtype) -> Tensor:
+    """A bool mask (True: may attend) as the additive bias: 0 there, -inf elsewhere (a constant
+    for ``ember.onnx.export`` unless the mask is computed from the inputs)."""
+    return Tensor._make(np.where(allowed, 0, -np.inf).astype(dtype))
 
 
 def _check_mha(query, key, value, key_padding_mask, attn_mask, num_heads, embed_dim) -> bool:
