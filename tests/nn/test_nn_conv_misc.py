@@ -112,6 +112,22 @@ def test_fractional_max_pool_sample_checks_are_torchs(samples_shape, dtype):
                                                              _random_samples=torch.tensor(u)))
 
 
+def test_fractional_max_pool_refuses_integers_as_torch():
+    def run(m):
+        x, u = m.ones(2, 2, 5, 5, dtype=m.int64), m.ones(2, 2, 2, dtype=m.int64)
+        return m.nn.functional.fractional_max_pool2d(x, 2, output_size=3, _random_samples=u)
+    mine = error_of(lambda: run(ember))
+    assert mine[0] is NotImplementedError and mine == error_of(lambda: run(torch))
+
+
+def test_fractional_max_pool_of_an_empty_batch():
+    x = randn(0, 2, 5, 5, requires_grad=True)
+    y, i = F.fractional_max_pool2d(x, 2, output_size=3, return_indices=True)
+    assert y.shape == (0, 2, 3, 3) and i.shape == (0, 2, 3, 3)
+    y.sum().backward()
+    assert x.grad.shape == (0, 2, 5, 5)
+
+
 @pytest.mark.parametrize("cls", ["FractionalMaxPool2d", "FractionalMaxPool3d"])
 @pytest.mark.parametrize("args,kwargs", [((2,), {}), ((2, 3, 0.5), {}),
                                          ((2,), dict(output_ratio=1.0)),

@@ -18,6 +18,8 @@ Example::
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -204,7 +206,7 @@ class AdaptiveMaxPool(Function):
         self.x_shape = x.shape
         size = x.shape[x.ndim - dims:]
         self.rows = rows = int(np.prod(x.shape[:x.ndim - dims]))
-        flat = x.reshape(rows, -1)
+        flat = x.reshape(rows, int(np.prod(size)))
         values = np.empty((rows,) + tuple(out), x.dtype)
         indices = np.empty((rows,) + tuple(out), np.int64)
         bounds = [adaptive_bounds(n, o) for n, o in zip(size, out)]
@@ -227,8 +229,10 @@ class AdaptiveMaxPool(Function):
 def scatter_max(g: np.ndarray, indices: np.ndarray, rows: int, x_shape) -> np.ndarray:
     """The gradient of a max pool whose maxima sit at ``indices`` (flat positions in each of
     ``rows`` input planes): ``g`` summed into zeros of ``x_shape`` there (windows may overlap)."""
+    if rows == 0:
+        return np.zeros(x_shape, g.dtype)
     idx = indices.reshape(rows, -1)
-    dx = np.zeros((rows, int(np.prod(x_shape)) // max(rows, 1)), g.dtype)
+    dx = np.zeros((rows, int(np.prod(x_shape)) // rows), g.dtype)
     r = np.arange(rows)
     gf = g.reshape(rows, -1)
     for k in range(idx.shape[1]):  # one output position at a time: no two hits on one row
@@ -278,9 +282,9 @@ class FractionalMaxPool(Function):
             base = base * size[a] + start.reshape((rows,) + (1,) * a + (out[a],)
                                                   + (1,) * (dims - 1 - a))
         steps = [int(np.ravel_multi_index(o, size)) for o in offsets(kernel)]
-        flat = x.reshape(rows, -1)
-        cands = [np.take_along_axis(flat, (base + s).reshape(rows, -1), 1).reshape(base.shape)
-                 for s in steps]
+        flat = x.reshape(rows, int(np.prod(size)))
+        cands = [np.take_along_axis(flat, (base + s).reshape(rows, math.prod(out)), 1)
+                 .reshape(base.shape) for s in steps]
         values, k = (first_max(cands) if cands and rows and base.size
                      else (np.empty(base.shape, x.dtype), np.zeros(base.shape, np.int64)))
         self.indices = (base + np.asarray(steps, np.int64)[k] if steps else base).reshape(

@@ -23,6 +23,7 @@ from ..._tensor import Tensor
 from ...ops._util import as_tensor
 from ...ops.pooling import FractionalMaxPool
 from ._spatial import torch_size
+from .layers import _dtype_name
 
 __all__ = ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
            "fractional_max_pool3d_with_indices"]
@@ -85,6 +86,9 @@ def _fractional(x, kernel_size, output_size, output_ratio, return_indices, sampl
         raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
     if u.dtype != x.dtype:
         raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{name}_out_frame" not implemented for '
+                                  f"'{_dtype_name(x._data)}'")
     sink = []  # torch reads a 2-D plane's samples as (width, height), a 3-D one's as (t, h, w)
     y = FractionalMaxPool.apply(x, samples=u._data[..., ::-1] if dims == 2 else u._data,
                                 kernel=kernel, out=out, sink=sink)
