@@ -80,9 +80,6 @@ OWNED = {
     "keras.layers": {
         "issue 15 (convolution and images)": _CONV_LAYERS,
     },
-    "keras.optimizers": {
-        "issue 13 (optimizers)": "ScheduleFreeAdamW",
-    },
     "keras.ops": {
         "issue 15 (convolution and images)": "image",
     },

@@ -14,6 +14,7 @@ CASES = [
     ("AdamW", {"gradient_accumulation_steps": 2}, True),
     ("RMSprop", {"loss_scale_factor": 128.0}, False),
     ("SGD", {"loss_scale_factor": 4.0, "gradient_accumulation_steps": 2, "clipnorm": 0.1}, False),
+    ("ScheduleFreeAdamW", {"gradient_accumulation_steps": 2, "use_ema": True, "weight_decay": 0.01}, True),
 ]
 
 

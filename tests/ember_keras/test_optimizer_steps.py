@@ -17,6 +17,7 @@ OPTIMIZERS = [
     ("Adamax", {}), ("Nadam", {}), ("RMSprop", {}), ("RMSprop", {"centered": True, "momentum": 0.5}),
     ("Adadelta", {"learning_rate": 1.0}), ("Adagrad", {}), ("SGD", {"momentum": 0.9}),
     ("SGD", {"momentum": 0.9, "nesterov": True}),
+    ("ScheduleFreeAdamW", {}), ("ScheduleFreeAdamW", {"warmup_steps": 3}), ("ScheduleFreeAdamW", {"weight_decay": 0.01}),
 ]
 
 

@@ -22,6 +22,8 @@ OPTIMIZERS = [
     ("Adafactor", {"learning_rate": 0.05, "beta_2_decay": -0.5, "epsilon_2": 1e-2, "clip_threshold": 0.5}),
     ("Adam", {"learning_rate": 0.05, "clipnorm": 0.05}), ("SGD", {"learning_rate": 0.1, "global_clipnorm": 0.1}),
     ("RMSprop", {"clipvalue": 0.05}), ("Adamax", {"weight_decay": 0.1}), ("SGD", {"weight_decay": 0.2}),
+    ("ScheduleFreeAdamW", {"learning_rate": 0.01}),
+    ("ScheduleFreeAdamW", {"learning_rate": 0.01, "warmup_steps": 3, "beta_1": 0.8, "weight_decay": 0.1}),
 ]
 
 
@@ -71,7 +73,7 @@ def test_every_optimizer_steps_like_keras(keras_ref, case):
     _assert_close_updates(weights, ours, ref, 2e-5, _ids(case))
 
 
-@pytest.mark.parametrize("name", ["AdamW", "SGD", "Lion"])
+@pytest.mark.parametrize("name", ["AdamW", "SGD", "Lion", "ScheduleFreeAdamW"])
 def test_exclude_from_weight_decay_like_keras(keras_ref, name):
     weights, ours, ref = _both(keras_ref, name, {"learning_rate": 0.01, "weight_decay": 0.5}, exclude=["bias"])
     _assert_close_updates(weights, ours, ref, 2e-5, name)
@@ -116,7 +118,7 @@ def test_an_optimizer_on_a_restarting_schedule_steps_like_keras(keras_ref):
 
 
 @pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
-                                  "Ftrl", "Lion", "Lamb", "Adafactor"])
+                                  "Ftrl", "Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW", "Muon"])
 def test_get_config_matches_keras(keras_ref, name):
     ours, ref = getattr(ek.optimizers, name)().get_config(), getattr(keras_ref.optimizers, name)().get_config()
     assert set(ours) == set(ref)

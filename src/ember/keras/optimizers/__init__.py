@@ -11,17 +11,18 @@ from .._utils import lookup
 from . import schedules
 from .base import Optimizer
 from .adapters import (SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Nadam,
-                       RMSprop)
+                       RMSprop, ScheduleFreeAdamW)
 from .muon import Muon
 from .wrappers import LossScaleOptimizer, MultiOptimizer, OptimizerMap
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl",
-           "Lion", "Lamb", "Adafactor", "LossScaleOptimizer", "MultiOptimizer", "Muon", "OptimizerMap", "schedules", "get", "serialize", "deserialize"]
+           "Lion", "Lamb", "Adafactor", "ScheduleFreeAdamW", "Muon", "LossScaleOptimizer", "MultiOptimizer",
+           "OptimizerMap", "schedules", "get", "serialize", "deserialize"]
 
 ALL = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
        "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "ftrl": Ftrl, "lion": Lion, "lamb": Lamb,
        "adafactor": Adafactor, "lossscaleoptimizer": LossScaleOptimizer, "multioptimizer": MultiOptimizer,
-       "muon": Muon}
+       "muon": Muon, "schedulefreeadamw": ScheduleFreeAdamW}
 
 
 def get(identifier) -> Optimizer:

@@ -20,11 +20,12 @@ from ...optim.lamb import lamb_update
 from ...optim.lion import lion_update
 from ...optim.nadam import nadam_momentum, nadam_update
 from ...optim.rmsprop import rmsprop_update
+from ...optim.schedule_free import schedule_free_adamw_update
 from ...optim.sgd import sgd_update
 from .base import Optimizer, _check_nonneg
 
 __all__ = ["SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion", "Lamb",
-           "Adafactor"]
+           "Adafactor", "ScheduleFreeAdamW"]
 
 
 class SGD(Optimizer):
@@ -339,3 +340,40 @@ class Adafactor(Optimizer):
         # changes nothing more); the weight decay uses the rate itself
         return {"step": self.iterations + 1, "lr": lr, "beta2_decay": self.beta_2_decay, "eps1": self.epsilon_1,
                 "eps2": self.epsilon_2, "d": self.clip_threshold, "eps1_added": True}
+
+
+class ScheduleFreeAdamW(Optimizer):
+    """Schedule-free AdamW (Defazio et al., 2024): no learning-rate schedule; the weights are an
+    interpolation between the sequence the Adam steps move (``momentum``) and its running
+    average, with an optional linear warm-up over ``warmup_steps``.
+
+    Example::
+
+        >>> opt = ember.keras.optimizers.ScheduleFreeAdamW(learning_rate=0.0025, warmup_steps=100)
+    """
+
+    _rule = staticmethod(schedule_free_adamw_update)
+    _slots = {"momentum": "momentum", "velocity": "velocity"}
+    _scratch = ("tmp", "tmp2")
+    _config = ("beta_1", "beta_2", "epsilon", "warmup_steps")
+
+    def __init__(self, learning_rate=0.0025, beta_1=0.9, beta_2=0.999, epsilon=1e-8, warmup_steps=0,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.warmup_steps = beta_1, beta_2, epsilon, warmup_steps
+
+    def build(self, variables):
+        """Creates the slots; ``momentum`` starts as a copy of each variable, as in Keras."""
+        super().build(variables)
+        for v in self._variables:
+            self._slot(v, "momentum")[...] = v._data
+
+    def _hyper(self, lr):
+        return {"step": self.iterations + 1, "lr": lr, "beta1": self.beta_1, "beta2": self.beta_2,
+                "eps": self.epsilon, "warmup_steps": self.warmup_steps}
