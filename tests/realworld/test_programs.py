@@ -16,6 +16,7 @@ PROGRAMS = {
     "polynomial_autograd": dict(rtol=2e-4, atol=2e-5),
     "tabular_metrics": dict(rtol=5e-4, atol=5e-5),
     "custom_function": dict(rtol=2e-4, atol=2e-5),
+    "shuffle_units": dict(rtol=2e-4, atol=2e-5),
 }
 
 
