@@ -14,7 +14,7 @@ from ember import keras, nn
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 import ember.onnx  # noqa: E402
-from .test_onnx_export import Attention, Tagger, TimeMajorAttention  # noqa: E402
+from .test_onnx_export import Attention, Tagger, TimeMajorAttention, Unpooled  # noqa: E402
 
 L = keras.layers
 
@@ -50,6 +50,9 @@ TORCH = {
         [floats(2, 3, 16), floats(3, 3, 21), floats(1, 3, 9)]),
     "fcn2d": (_fcn2d, {0: "batch", 2: "height", 3: "width"},
               [floats(2, 3, 8, 8), floats(3, 3, 12, 16), floats(1, 3, 4, 20)]),
+    # odd sizes: the default unpooled size is the pooled input's
+    "unpool": (lambda: Unpooled(2, output_size=False), {0: "batch", 2: "height", 3: "width"},
+               [floats(2, 3, 9, 7), floats(3, 3, 5, 13), floats(1, 3, 11, 3)]),
     # exported at sizes the bins divide, run at sizes they do not
     "adaptive_pools": (lambda: nn.Sequential(
         nn.Conv2d(3, 4, 3, padding=1), nn.AdaptiveMaxPool2d((4, None)), nn.AdaptiveAvgPool2d((2, 3)),

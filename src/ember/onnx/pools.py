@@ -75,9 +75,16 @@ def max_unpool(g, m, inputs, shapes, kwargs):
         _refuse(m, f"input of rank {len(shapes[0])} (export a batch: (N, C, *spatial) of rank "
                    f"{n + 2})")
     kernel, stride, padding = list(m.kernel_size), list(m.stride), list(m.padding)
-    default = [(i - 1) * s + k - 2 * p for i, s, k, p in zip(shapes[0][2:], stride, kernel, padding)]
     given = kwargs.get("output_size")
-    size = default if given is None else [int(s) for s in given][-n:]
+    if given is None:  # torch's default size, (in - 1) * stride + kernel - 2 * padding, at run time
+        spatial = g.op("Slice", g.op("Shape", x), g.ints([2]), g.ints([n + 2]), g.ints([0]))
+        size = g.op("Add", g.op("Mul", g.op("Sub", spatial, g.ints([1])), g.ints(stride)),
+                    g.ints([k - 2 * p for k, p in zip(kernel, padding)]))
+        flat = g.op("Add", indices, _plane_offsets(g, x, g.reduce("ReduceProd", size, [0])))
+        return g.op("MaxUnpool", x, flat, kernel_shape=kernel, strides=stride, pads=padding * 2,
+                    hint="max_unpool")
+    default = [(i - 1) * s + k - 2 * p for i, s, k, p in zip(shapes[0][2:], stride, kernel, padding)]
+    size = [int(s) for s in given][-n:]
     # onnxruntime refuses an output smaller than the one the pads give; torch allows one up to
     # a stride smaller: the end pads (used for nothing else once the size is given) make room
     ends = [p + max(0, d - o) for p, d, o in zip(padding, default, size)]
