@@ -45,8 +45,12 @@ def test_search_files(search):
     assert set(study.best_trial.params) == {"lr", "hidden", "dropout", "weight_decay",
                                             "batch_size", "optimizer"}
     summary = json.loads((search / "metrics.json").read_text())
-    assert summary["trials"]["total"] == 3 and summary["best"]["trial"] == study.best_trial.number
-    assert summary["best"]["val_loss"] == pytest.approx(study.best_value)
+    from ember.cli.tune import best_trial
+    chosen = best_trial(study, "classification")
+    assert summary["trials"]["total"] == 3 and summary["best"]["trial"] == chosen.number
+    assert summary["best"]["val_loss"] == pytest.approx(chosen.value)
+    assert summary["best"]["val_accuracy"] >= summary["default"]["val_accuracy"]
+    assert summary["default"]["trial"] == 0
     rows = (search / "trials.csv").read_text().splitlines()
     assert rows[0].startswith("trial,state,val_loss,val_accuracy,epochs,seconds") and len(rows) == 4
     best = json.loads((search / "best" / "metrics.json").read_text())
@@ -55,14 +59,14 @@ def test_search_files(search):
     refit = json.loads((search / "best" / "config.json").read_text())
     tuned = json.loads((search / "tune.json").read_text())["info"]
     assert refit["config"]["val_split"] == 0 and refit["config"]["early_stopping"] == 0
-    assert refit["config"]["epochs"] == study.best_trial.user_attrs["best_epoch"]
+    assert refit["config"]["epochs"] == chosen.user_attrs["best_epoch"]
     assert refit["info"]["n_train"] == tuned["n_train"] + tuned["n_val"]
     assert refit["info"]["n_test"] == tuned["n_test"] and refit["info"]["n_val"] == 0
     assert summary["refit"] == {"epochs": refit["config"]["epochs"],
                                 "rows": tuned["n_train"] + tuned["n_val"]}
     assert best["test"]["accuracy"] > 0
     config = json.loads((search / "best_config.json").read_text())
-    assert config["lr"] == pytest.approx(study.best_trial.params["lr"])
+    assert config["lr"] == pytest.approx(chosen.params["lr"])
     page = (search / "report.html").read_text()
     assert "Optimisation history" in page and "data:image/png;base64," in page
 
@@ -79,12 +83,17 @@ def test_resume_continues_the_study(search, tmp_path):
     assert [t.params for t in study.trials[:3]] == [t.params for t in first]
     summary = json.loads((copy / "metrics.json").read_text())
     assert summary["trials"]["new"] == 2 and summary["refit"] is None
-    # --no-refit: the best configuration retrained as its trial was reproduces its validation
-    # loss (same seed, same rows)
-    history = (copy / "best" / "history.csv").read_text().splitlines()
-    header = history[0].split(",")
-    losses = [float(line.split(",")[header.index("val_loss")]) for line in history[1:]]
-    assert min(losses) == pytest.approx(study.best_value, rel=1e-6)
+    # --no-refit: the best configuration retrained as its trial was reproduces its score
+    # (same seed, same rows)
+    from ember.cli.tune import score
+    rows = (copy / "best" / "history.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    history = {k: [float(line.split(",")[header.index(k)]) for line in rows[1:]]
+               for k in ("epoch", "val_loss", "val_accuracy")}
+    chosen = study.trials[summary["best"]["trial"]]
+    assert score(history, "accuracy") == pytest.approx(
+        {"val_loss": chosen.value, "val_accuracy": chosen.user_attrs["val_accuracy"],
+         "best_epoch": chosen.user_attrs["best_epoch"]}, rel=1e-6)
 
 
 def test_resume_fails_trials_a_stopped_search_left_running(search, tmp_path):
@@ -205,6 +214,48 @@ def test_trial_takes_its_models_defaults(params, given, expected):
     from ember.cli.tune import _trial_config
     cfg = _trial_config(config.resolve(given), params)
     assert {k: cfg[k] for k in expected} == expected
+
+
+SCORES = [  # (val losses, val accuracies, window, expected score)
+    # one lucky epoch of a noisy curve loses to a steady stretch: the best mean of 3 is at
+    # epochs 4-6, whose middle, epoch 5, is the refit's length
+    ([0.9, 0.1, 0.9, 0.3, 0.2, 0.3, 0.6], [0.5, 0.9, 0.5, 0.8, 0.8, 0.7, 0.6], 3,
+     {"val_loss": 0.8 / 3, "val_accuracy": 2.3 / 3, "best_epoch": 5}),
+    ([0.9, 0.1, 0.9, 0.3, 0.2], [0.5, 0.9, 0.5, 0.8, 0.8], 1,
+     {"val_loss": 0.1, "val_accuracy": 0.9, "best_epoch": 2}),
+    # a trial shorter than the window is scored on all its epochs
+    ([0.4, 0.2], [0.5, 0.7], 5, {"val_loss": 0.3, "val_accuracy": 0.6, "best_epoch": 1}),
+]
+
+
+@pytest.mark.parametrize("losses, accuracies, window, expected", SCORES)
+def test_trial_score_is_the_best_mean_over_a_window(losses, accuracies, window, expected):
+    from ember.cli.tune import score, smoothed
+    history = {"epoch": list(range(1, len(losses) + 1)), "val_loss": losses,
+               "val_accuracy": accuracies}
+    assert score(history, "accuracy", window) == pytest.approx(expected)
+    assert smoothed(losses, window)[-1] == pytest.approx(sum(losses[-window:]) / len(
+        losses[-window:]))
+
+
+BEST = [  # ((val loss, val accuracy) of each trial, task, the trial retrained)
+    ([(0.05, 0.98), (0.03, 0.97), (0.04, 0.99)], "classification", 2),
+    ([(0.05, 0.98), (0.03, 0.97), (0.04, 0.98)], "classification", 2),  # equals: lower loss
+    ([(0.05, 0.98), (0.06, 0.98)], "classification", 0),  # the default stays unless beaten
+    ([(0.05, 0.0), (0.03, 0.0), (0.04, 0.0)], "regression", 1),
+]
+
+
+@pytest.mark.parametrize("trials, task, expected", BEST)
+def test_best_trial_is_chosen_on_the_validation_metric(trials, task, expected):
+    from ember.cli.tune import best_trial
+    from optuna.distributions import FloatDistribution
+    study = optuna.create_study()
+    for number, (loss, accuracy) in enumerate(trials):
+        study.add_trial(optuna.trial.create_trial(
+            params={"lr": 0.001 * (number + 1)}, distributions={"lr": FloatDistribution(0, 1)},
+            value=loss, user_attrs={"val_accuracy": accuracy}))
+    assert best_trial(study, task).number == expected
 
 
 @pytest.mark.parametrize("epochs, first", [(30, 2), (120, 8), (5, 2), (1000, 66)])

@@ -3,16 +3,25 @@ search with Optuna, and ``ember tune --resume RUN_DIR --trials N`` to continue o
 
 Each trial trains ``ember train``'s network (the same ``Trainer``) with options drawn by Optuna's
 TPE sampler from the search space (:mod:`ember.cli.tune_space`; on data whose rows are pictures,
-such as digits, the convolutional network's) and reports its validation loss after every epoch;
-successive halving (:mod:`ember.cli.tune_pruner`) stops a trial at 2, 6, 18 … epochs (scaled to
-the epoch budget) unless it is among the best third of its model family there. The objective is
-the lowest validation loss of the trial. The first trial is ``ember train``'s default
-configuration (as far as the space allows).
+such as digits, the convolutional network's) and reports after every epoch its validation loss
+averaged over the last ``WINDOW`` (5) epochs; successive halving (:mod:`ember.cli.tune_pruner`)
+stops a trial at 2, 6, 18 … epochs (scaled to the epoch budget) unless it is among the best third
+of its model family there. A trial's value is the lowest of those means: on a small validation
+split the loss of single epochs is noisy, and the lowest single epoch of a jumpy curve flatters
+it. The first trial is ``ember train``'s default configuration (as far as the space allows: a
+range that excludes the default takes its nearest end).
 
-The best configuration is then trained once more by ``ember train`` on the training and
-validation rows together, for as many epochs as its trial needed to reach its lowest validation
-loss (``--no-refit``: on the training rows only, as its trial was); the test rows stay apart, so
-its test score is an honest estimate.
+The configuration retrained is chosen on the validation rows only (:func:`best_trial`): on
+classification the highest validation accuracy (averaged over the same epochs as the loss), the
+lower validation loss among equals, so the default configuration is beaten or kept; on
+regression the lowest validation loss. It is trained once more by ``ember train`` on the
+training and validation rows together, for as many epochs as lie up to the middle of its trial's
+best epochs (``--no-refit``: on the training rows only, as its trial was); the test rows stay
+apart, so its test score is an honest estimate.
+
+With ``--jobs`` above 1 the trials run in threads at the same time; such a search is not
+reproducible (the sampler sees whichever trials finished first, and the trials share the
+random number generator), while with one job the same command gives the same trials.
 
 The run folder holds ``study.journal`` (Optuna's JournalStorage file: every trial, no pickle),
 ``tune.json`` (the search's settings), ``trials.csv``, ``best_config.json`` (usable as
@@ -47,6 +56,7 @@ STUDY, SETTINGS, TRIALS, BEST_CONFIG, BEST = ("study.journal", "tune.json", "tri
 STUDY_NAME = "ember-tune"
 BASE_OPTIONS = ("data", "target", "task", "seed", "epochs", "val_split", "test_split")
 RESUME_OPTIONS = {"resume", "trials", "timeout", "jobs", "quiet", "json", "plots", "refit"}
+WINDOW = 5  # epochs whose mean validation loss a trial is scored and pruned on
 
 
 def add_arguments(parser) -> None:
@@ -55,7 +65,8 @@ def add_arguments(parser) -> None:
       help="CSV file, bundled data set or generator, as for ember train (default: digits)")
     a("--trials", help="number of trials to run (default 20); with --resume: how many more")
     a("--timeout", help="start no new trial after this many seconds")
-    a("--jobs", help="trials run at the same time, in threads (default 1)")
+    a("--jobs", help="trials run at the same time, in threads (default 1; above 1 the search "
+                     "is not reproducible)")
     a("--space", help="JSON file narrowing or widening the search space, e.g. "
                       "{\"lr\": {\"low\": 1e-3, \"high\": 1e-2, \"log\": true}, \"dropout\": 0.1}")
     a("--epochs", help="epochs per trial (default as ember train, with early stopping)")
@@ -67,7 +78,7 @@ def add_arguments(parser) -> None:
     a("--no-refit", dest="refit", action="store_false", default=True,
       help="retrain the best configuration on the training split only, as its trial was (by "
            "default the final model learns from the training and validation rows together, for "
-           "as many epochs as the trial's best)")
+           "the epochs of the trial's best validation loss)")
     a("--no-plots", dest="plots", action="store_false", default=None, help="skip the pictures")
     a("--quiet", action="store_true", help="no progress output")
     a("--json", action="store_true", help="print a machine-readable summary on stdout")
@@ -113,15 +124,41 @@ def _trial_config(base: dict, params: dict) -> dict:
     return config_mod.validate({**base, "lr": None, **own, **params})
 
 
+def smoothed(values: list, window: int = WINDOW) -> list:
+    """The mean of each ``window`` consecutive values (fewer at the start): what a trial
+    reports after every epoch, so that one lucky epoch of a noisy curve counts for little.
+
+    Example::
+
+        >>> smoothed([4.0, 2.0, 3.0, 1.0], window=3)
+        [4.0, 3.0, 3.0, 2.0]
+    """
+    return [sum(values[max(0, i + 1 - window):i + 1]) / (i + 1 - max(0, i + 1 - window))
+            for i in range(len(values))]
+
+
+def score(history: dict, metric: str, window: int = WINDOW) -> dict:
+    """A finished trial's score from its per-epoch ``history``: the lowest mean validation loss
+    over ``window`` consecutive epochs (over all epochs when it ran fewer), the mean of
+    ``val_<metric>`` over those epochs, and the epoch in their middle (the refit's length)."""
+    losses, epochs = history["val_loss"], history["epoch"]
+    width = min(window, len(losses))
+    means = smoothed(losses, width)[width - 1:]
+    end = width - 1 + min(range(len(means)), key=means.__getitem__)
+    picked = slice(end + 1 - width, end + 1)
+    values = history[f"val_{metric}"][picked]
+    return {"val_loss": float(means[end - width + 1]), f"val_{metric}": sum(values) / width,
+            "best_epoch": int(epochs[end - width // 2])}
+
+
 def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std: float):
     def objective(trial):
         cfg = _trial_config(base, tune_space.suggest(trial, space))
         auto.resolve(cfg, info["n_train"])  # what the trial leaves open, as ember train chooses it
         trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], y_std, Progress(quiet=True))
-        metric = f"val_{trainer.metric}"
 
         def after_epoch():
-            trial.report(trainer.history["val_loss"][-1], trainer.epoch)
+            trial.report(smoothed(trainer.history["val_loss"])[-1], trainer.epoch)
             if trial.should_prune():
                 trial.set_user_attr("epochs_run", trainer.epoch)
                 raise optuna.TrialPruned(f"pruned at epoch {trainer.epoch}")
@@ -132,14 +169,25 @@ def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std:
         except TrainingDiverged as exc:  # Optuna records a FAIL; the reason is kept with it
             trial.set_user_attr("failure", str(exc))
             raise
-        losses = trainer.history["val_loss"]
-        best = min(range(len(losses)), key=losses.__getitem__)
+        result = score(trainer.history, trainer.metric)
         trial.set_user_attr("epochs_run", trainer.epoch)
-        trial.set_user_attr("best_epoch", int(trainer.history["epoch"][best]))
-        trial.set_user_attr(metric, float(trainer.history[metric][best]))
+        trial.set_user_attr("best_epoch", result["best_epoch"])
+        trial.set_user_attr(f"val_{trainer.metric}", result[f"val_{trainer.metric}"])
         trial.set_user_attr("seconds", round(time.perf_counter() - started, 3))
-        return float(losses[best])
+        return result["val_loss"]
     return objective
+
+
+def best_trial(study, task: str):
+    """The trial whose configuration is retrained: on classification the highest validation
+    accuracy (its trial's mean over the epochs of its score), the lower validation loss among
+    equals; on regression the lowest validation loss. The default configuration (trial 0) is
+    among the candidates, so the choice is never below it on the validation rows."""
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    if task != "classification":
+        return min(complete, key=lambda t: (t.value, t.number))
+    return min(complete, key=lambda t: (-t.user_attrs.get("val_accuracy", 0.0), t.value,
+                                        t.number))
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,12 +375,13 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
     if not complete:
         raise CLIError(f"no trial of {folder} finished (all were pruned or diverged); "
                        f"widen the search space or give more --trials")
-    best = study.best_trial
+    best = best_trial(study, info["task"])
     best_cfg = _trial_config({**base, "data": info.get("data_path") or base["data"]},
                              tune_space.suggest(optuna.trial.FixedTrial(best.params), space))
     rundir.write_json(folder, BEST_CONFIG, best_cfg)
     refit = best.user_attrs.get("best_epoch") if args.refit else None
-    progress.message(f"best trial {best.number}: val_loss {best.value:.4f}; retraining it in "
+    chosen = tune_report.scores(tune_report.record(best))
+    progress.message(f"best trial {best.number}: {chosen}; retraining it in "
                      f"{os.path.join(folder, BEST)}" + (
                          f" on the training and validation rows ({refit} epochs)" if refit else ""))
     status = _retrain(folder, refit)
@@ -340,18 +389,22 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
         return status
     best_metrics = rundir.read_json(os.path.join(folder, BEST, rundir.METRICS), "metrics",
                                     rundir.METRICS_RECORD)
+    new_trials = sum(t.state.is_finished() for t in study.trials) - before
     summary = tune_report.write(folder, study, settings, best_cfg, best_metrics,
-                                new_trials=sum(t.state.is_finished() for t in study.trials) - before, seconds=seconds,
-                                plots=base["plots"], refit=refit)
+                                new_trials=new_trials, seconds=seconds, plots=base["plots"],
+                                refit=refit, best=best)
     if args.json:
         print(json.dumps(summary, indent=2))
     elif not args.quiet:
         test = best_metrics.get("test") or {}
-        score = (f"test accuracy {test['accuracy']:.4f}" if "accuracy" in test else
-                 f"test MAE {test['mae']:.4g}" if "mae" in test else "no test split")
+        headline = (f"test accuracy {test['accuracy']:.4f}" if "accuracy" in test else
+                    f"test MAE {test['mae']:.4g}" if "mae" in test else "no test split")
         print(f"{summary['trials']['complete']} complete, {summary['trials']['pruned']} pruned, "
               f"{summary['trials']['failed']} failed trials in {seconds:.1f} s")
-        print(f"best: {json.dumps(best.params)} → val_loss {best.value:.4f}, {score}")
+        print(f"best: {json.dumps(best.params)} → {chosen}, {headline}")
+        if summary["default"] is not None and summary["default"]["trial"] != best.number:
+            print(f"default configuration (trial {summary['default']['trial']}): "
+                  f"{tune_report.scores(summary['default'])}")
         print(f"report: {os.path.join(folder, rundir.REPORT)}")
     return 0
 

@@ -88,10 +88,9 @@ def _importance_plot(importances: dict, path: str) -> None:
     save_figure(fig, path)
 
 
-def _curves_plot(study, path: str) -> None:
+def _curves_plot(study, path: str, best: int) -> None:
     fig = new_figure(6.5, 3.6)
     ax = fig.add_subplot(1, 1, 1)
-    best = study.best_trial.number
     for t in study.trials:
         if not t.intermediate_values:
             continue
@@ -101,7 +100,7 @@ def _curves_plot(study, path: str) -> None:
                  {"color": "#bbbbbb" if t.state.name == "PRUNED" else "#1b9e77", "lw": 0.8})
         ax.plot(steps, values, **style)
     ax.set_xlabel("epoch")
-    ax.set_ylabel("validation loss")
+    ax.set_ylabel("validation loss (mean of the last epochs)")
     ax.set_yscale("log")
     ax.legend(fontsize=8)
     save_figure(fig, path)
@@ -120,6 +119,35 @@ def _pictures_html(folder: str) -> str:
     return "".join(parts)
 
 
+def _default(study) -> dict | None:
+    """The score of the default configuration (the enqueued first trial), if it finished."""
+    first = study.trials[0] if study.trials else None
+    if first is None or first.state.name != "COMPLETE" or \
+            "fixed_params" not in first.system_attrs:
+        return None
+    return {"trial": first.number, **record(first)}
+
+
+def record(trial) -> dict:
+    """A finished trial's validation loss and metric (``val_loss``, ``val_accuracy`` …)."""
+    return {"val_loss": trial.value,
+            **{k: v for k, v in trial.user_attrs.items() if k.startswith("val_")}}
+
+
+def scores(record: dict) -> str:
+    """``validation loss 0.0412, validation accuracy 0.9889``: a trial's score (the ``val_*``
+    entries of ``record``)."""
+    return ", ".join([f"validation loss {record['val_loss']:.4g}"] + [
+        f"{k.replace('val_', 'validation ')} {v:.4g}" for k, v in record.items()
+        if k.startswith("val_") and k != "val_loss"])
+
+
+def _default_note(default: dict | None, best: int) -> str:
+    if default is None or default["trial"] == best:
+        return " (the default configuration)" if default is not None else ""
+    return f" (the default configuration, trial {default['trial']}: {scores(default)})"
+
+
 def _refit_note(refit, info: dict) -> str:
     if refit is None:
         return " on the training rows"
@@ -128,11 +156,14 @@ def _refit_note(refit, info: dict) -> str:
 
 
 def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict, *,
-          new_trials: int, seconds: float, plots: bool, refit: int | None = None) -> dict:
+          new_trials: int, seconds: float, plots: bool, refit: int | None = None,
+          best=None) -> dict:
     """Writes the search's files to ``folder``; returns the summary (``metrics.json``).
     ``refit``: the epochs the best configuration was retrained for on the training and
-    validation rows together (None: retrained on the training rows as its trial was)."""
+    validation rows together (None: retrained on the training rows as its trial was);
+    ``best``: the trial that was retrained (default: Optuna's best trial)."""
     import optuna
+    best = study.best_trial if best is None else best
     header, rows = _rows(study)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header] + rows)
@@ -147,16 +178,15 @@ def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict
             _history_plot(study, os.path.join(folder, PICTURES[0][0]))
             if importances:
                 _importance_plot(importances, os.path.join(folder, PICTURES[1][0]))
-            _curves_plot(study, os.path.join(folder, PICTURES[2][0]))
+            _curves_plot(study, os.path.join(folder, PICTURES[2][0]), best.number)
     states = [t.state.name for t in study.trials]
-    best = study.best_trial
     summary = {"run": os.path.abspath(folder), "data": settings["base"]["data"],
                "trials": {"total": len(states), "new": new_trials,
                           "complete": states.count("COMPLETE"), "pruned": states.count("PRUNED"),
                           "failed": states.count("FAIL")},
                "search_seconds": round(seconds, 3),
-               "best": {"trial": best.number, "val_loss": best.value, "params": best.params,
-                        **{k: v for k, v in best.user_attrs.items() if k.startswith("val_")}},
+               "best": {"trial": best.number, "params": best.params, **record(best)},
+               "default": _default(study),
                "importances": importances, "best_run": os.path.abspath(os.path.join(folder, "best")),
                "refit": None if refit is None else {
                    "epochs": refit,
@@ -169,7 +199,8 @@ def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict
                 f"test MAE {test['mae']:.4g}" if "mae" in test else "no test split")
     body = [f"<h1>ember tune: {_e(settings['base']['data'])}</h1><p class=\"muted\">"
             f"{_e(os.path.abspath(folder))}</p>",
-            f"<p class=\"headline\">Best trial {best.number}: validation loss {best.value:.4g}; "
+            f"<p class=\"headline\">Best trial {best.number}: {_e(scores(summary['best']))}"
+            f"{_e(_default_note(summary['default'], best.number))}; "
             f"retrained{_e(_refit_note(refit, settings['info']))}: {_e(headline)} "
             f"(<a href=\"best/report.html\">its report</a>)</p>",
             "<h2>Search</h2>" + _table(None, [
