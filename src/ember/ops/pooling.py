@@ -228,16 +228,15 @@ class AdaptiveMaxPool(Function):
 
 def scatter_max(g: np.ndarray, indices: np.ndarray, rows: int, x_shape) -> np.ndarray:
     """The gradient of a max pool whose maxima sit at ``indices`` (flat positions in each of
-    ``rows`` input planes): ``g`` summed into zeros of ``x_shape`` there (windows may overlap)."""
-    if rows == 0:
+    ``rows`` input planes): ``g`` summed into zeros of ``x_shape`` there (windows may overlap;
+    one ``bincount`` over the global positions, summed in float64)."""
+    size = int(np.prod(x_shape))
+    if rows == 0 or size == 0:
         return np.zeros(x_shape, g.dtype)
-    idx = indices.reshape(rows, -1)
-    dx = np.zeros((rows, int(np.prod(x_shape)) // rows), g.dtype)
-    r = np.arange(rows)
-    gf = g.reshape(rows, -1)
-    for k in range(idx.shape[1]):  # one output position at a time: no two hits on one row
-        dx[r, idx[:, k]] += gf[:, k]
-    return dx.reshape(x_shape)
+    plane = size // rows
+    where = (indices.reshape(rows, -1) + np.arange(rows)[:, None] * plane).ravel()
+    dx = np.bincount(where, weights=g.reshape(-1), minlength=size)
+    return dx.astype(g.dtype, copy=False).reshape(x_shape)
 
 
 def fractional_starts(samples: np.ndarray, size: int, out: int, kernel: int) -> np.ndarray:
