@@ -22,7 +22,8 @@ __all__ = ["selu", "celu", "threshold", "rrelu", "hardshrink", "prelu", "relu_",
            "avg_pool1d", "adaptive_avg_pool1d",
            "adaptive_max_pool1d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
            "group_norm", "feature_dropout", "feature_dropout_", "channel_shuffle",
-           "native_channel_shuffle", "conv_tbc", "convolution"]
+           "native_channel_shuffle", "conv_tbc", "convolution", "grid_sampler",
+           "grid_sampler_2d", "grid_sampler_3d", "affine_grid_generator"]
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
@@ -291,3 +292,26 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
         return fn(input, weight, bias, stride, padding, output_padding, groups, dilation)
     fn = (F.conv1d, F.conv2d, F.conv3d)[dims - 1]
     return fn(input, weight, bias, stride, padding, dilation, groups)
+
+
+_GRID_MODES = ("bilinear", "nearest", "bicubic")
+_GRID_PADDING = ("zeros", "border", "reflection")
+
+
+def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
+    """``F.grid_sample`` with ATen's integer codes: mode 0 bilinear, 1 nearest, 2 bicubic;
+    padding 0 zeros, 1 border, 2 reflection."""
+    return _F().grid_sample(input, grid, mode=_GRID_MODES[interpolation_mode],
+                            padding_mode=_GRID_PADDING[padding_mode], align_corners=align_corners)
+
+
+def grid_sampler_2d(input, grid, interpolation_mode, padding_mode, align_corners):
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(input, grid, interpolation_mode, padding_mode, align_corners):
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def affine_grid_generator(theta, size, align_corners):
+    return _F().affine_grid(theta, size, align_corners=align_corners)

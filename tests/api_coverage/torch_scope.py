@@ -147,15 +147,7 @@ OUT_OF_SCOPE = {
     },
 }
 
-_CONV = """affine_grid_generator grid_sampler grid_sampler_2d grid_sampler_3d"""
-
-OWNED = {
-    "torch": {"issue 15 (convolution and images)": _CONV},
-    "torch.nn.functional": {
-        "issue 15 (convolution and images)": """
-            affine_grid grid_sample""",
-    },
-}
+OWNED = {}  # issue 15's names are all present now
 
 TODO = {}  # every name in scope is present (issue 12 and issue 16 closed the last ones)
 

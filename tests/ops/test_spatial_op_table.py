@@ -204,6 +204,40 @@ CASES = [
     ("interp_linear_corners", lambda m, x: F(m).interpolate(x, scale_factor=2, mode="linear",
                                                             align_corners=True), [(2, 2, 4)]),
     ("interp_area", lambda m, x: F(m).interpolate(x, size=(2, 3), mode="area"), [(1, 2, 5, 7)]),
+    ("interp_bicubic", lambda m, x: F(m).interpolate(x, size=(5, 7), mode="bicubic"), [(1, 2, 3, 4)]),
+    ("interp_bicubic_down_corners", lambda m, x: F(m).interpolate(
+        x, size=(3, 2), mode="bicubic", align_corners=True), [(2, 1, 6, 5)]),
+    ("interp_bilinear_antialias", lambda m, x: F(m).interpolate(
+        x, size=(2, 3), mode="bilinear", antialias=True), [(1, 2, 6, 7)]),
+    ("interp_bicubic_antialias", lambda m, x: F(m).interpolate(
+        x, scale_factor=0.4, mode="bicubic", antialias=True), [(1, 2, 8, 6)]),
+    # ------------------------------------------------------------- spatial transformers
+    ("grid_sample_bilinear", lambda m, x, g: F(m).grid_sample(x, g, align_corners=False),
+     [(2, 2, 4, 5), (2, 3, 2, 2)]),
+    ("grid_sample_border_corners", lambda m, x, g: F(m).grid_sample(
+        x, g, padding_mode="border", align_corners=True), [(1, 2, 4, 3), (1, 2, 5, 2)]),
+    ("grid_sample_reflection", lambda m, x, g: F(m).grid_sample(
+        x, g * 1.5, padding_mode="reflection", align_corners=False), [(1, 1, 3, 4), (1, 3, 3, 2)]),
+    ("grid_sample_reflection_corners", lambda m, x, g: F(m).grid_sample(
+        x, g * 1.5, padding_mode="reflection", align_corners=True), [(1, 2, 4, 4), (1, 2, 3, 2)]),
+    ("grid_sample_nearest", lambda m, x, g: F(m).grid_sample(x, g, mode="nearest",
+                                                             align_corners=False),
+     [(2, 2, 4, 5), (2, 3, 2, 2)]),
+    ("grid_sample_3d", lambda m, x, g: F(m).grid_sample(x, g, align_corners=False),
+     [(1, 2, 3, 4, 3), (1, 2, 2, 2, 3)]),
+    ("grid_sample_3d_border", lambda m, x, g: F(m).grid_sample(
+        x, g, padding_mode="border", align_corners=True), [(1, 1, 3, 3, 4), (1, 2, 3, 1, 3)]),
+    ("affine_grid", lambda m, t: F(m).affine_grid(t, (2, 1, 3, 4), align_corners=False),
+     [(2, 2, 3)]),
+    ("affine_grid_3d_corners", lambda m, t: F(m).affine_grid(t, (1, 1, 2, 3, 2),
+                                                             align_corners=True), [(1, 3, 4)]),
+    ("affine_grid_then_sample", lambda m, x, t: F(m).grid_sample(
+        x, F(m).affine_grid(t * 0.5, (1, 2, 3, 3), align_corners=False), align_corners=False),
+     [(1, 2, 4, 4), (1, 2, 3)]),
+    ("torch_grid_sampler", lambda m, x, g: m.grid_sampler(x, g, 0, 1, False),
+     [(1, 2, 4, 4), (1, 2, 3, 2)]),
+    ("torch_affine_grid_generator", lambda m, t: m.affine_grid_generator(t, (1, 1, 2, 3), True),
+     [(1, 2, 3)]),
     # ------------------------------------------- torch's namespace forms and old names
     ("torch_conv2d", lambda m, x, w, b: m.conv2d(x, w, b, 1, 1), [(1, 2, 4, 4), (3, 2, 3, 3), (3,)]),
     ("torch_conv1d", lambda m, x, w: m.conv1d(x, w, None, 2), [(1, 2, 7), (3, 2, 3)]),

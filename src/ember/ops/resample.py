@@ -1,9 +1,11 @@
-"""Separable linear resampling: adaptive average pooling and nearest/linear/bilinear interpolation.
+"""Separable linear resampling: adaptive average pooling and nearest/linear/bilinear/bicubic
+interpolation, with or without an antialiasing filter.
 
 Each of these maps an image by one small matrix per spatial axis (in 2-D ``out = R · x · Cᵀ``,
 ``R`` is ``(Ho, H)``, ``C`` is ``(Wo, W)``), so one :class:`Function` serves them all and its
 backward is ``Rᵀ · g · C``. The matrices follow torch's index rules exactly
-(:func:`adaptive_matrix`, :func:`nearest_matrix`, :func:`linear_matrix`).
+(:func:`adaptive_matrix`, :func:`nearest_matrix`, :func:`linear_matrix`, :func:`cubic_matrix`,
+:func:`antialias_matrix`).
 
 Example::
 
@@ -22,7 +24,8 @@ import numpy as np
 from ..autograd.function import Function
 from .pooling import adaptive_bounds
 
-__all__ = ["Resample", "adaptive_matrix", "nearest_matrix", "linear_matrix"]
+__all__ = ["Resample", "adaptive_matrix", "nearest_matrix", "linear_matrix", "cubic_matrix",
+           "antialias_matrix"]
 
 
 def adaptive_matrix(size: int, out: int, dtype=np.float64) -> np.ndarray:
@@ -68,6 +71,52 @@ def linear_matrix(size: int, out: int, scale_factor, align_corners: bool,
     np.add.at(m, (np.arange(out), lo), 1 - frac)
     np.add.at(m, (np.arange(out), hi), frac)
     return m
+
+
+def _keys_cubic(x: np.ndarray, a: float) -> np.ndarray:
+    """Keys' cubic convolution kernel with parameter ``a`` at ``|x|`` (zero beyond 2)."""
+    x = np.abs(x)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0.0))
+
+
+def cubic_matrix(size: int, out: int, scale_factor, align_corners: bool,
+                 dtype=np.float64) -> np.ndarray:
+    """``(out, size)`` rows of four weights: torch's bicubic interpolation (Keys, ``a = -0.75``),
+    the neighbours' indices clamped to the edge."""
+    dtype = np.dtype(dtype).type
+    scale = _scale(size, out, scale_factor, align_corners, dtype)
+    dst = np.arange(out, dtype=dtype)
+    src = dst * scale if align_corners else (dst + dtype(0.5)) * scale - dtype(0.5)
+    lo = np.floor(src)
+    t = (src - lo).astype(np.float64)
+    m = np.zeros((out, size), np.float64)
+    for k in range(-1, 3):
+        idx = np.clip(lo.astype(np.int64) + k, 0, size - 1)
+        np.add.at(m, (np.arange(out), idx), _keys_cubic(t - k, -0.75))
+    return m.astype(dtype)
+
+
+def antialias_matrix(size: int, out: int, scale_factor, align_corners: bool, cubic: bool,
+                     dtype=np.float64) -> np.ndarray:
+    """``(out, size)``: torch's antialiased bilinear/bicubic resampling (``antialias=True``): when
+    shrinking, the triangle (or Keys ``a = -0.5``) filter is stretched by the scale so every
+    input pixel contributes; rows are normalised to sum to one."""
+    scale = float(_scale(size, out, scale_factor, align_corners, np.float64))
+    half = 2.0 if cubic else 1.0
+    support = half * scale if scale >= 1.0 else half
+    inv = 1.0 / scale if scale >= 1.0 else 1.0
+    m = np.zeros((out, size), np.float64)
+    for i in range(out):
+        center = scale * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), size)
+        x = (np.arange(lo, hi) - center + 0.5) * inv
+        w = _keys_cubic(x, -0.5) if cubic else np.maximum(1.0 - np.abs(x), 0.0)
+        total = w.sum()
+        m[i, lo:hi] = w / total if total != 0 else w
+    return m.astype(dtype)
 
 
 def _along(a: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:

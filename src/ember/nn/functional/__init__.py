@@ -24,6 +24,7 @@ from .pooling import __all__ as _pooling_all
 from .fractional import *  # noqa: F401,F403 - fractional_max_pool2d/3d and their _with_indices
 from .fractional import __all__ as _fractional_all
 from .vision import interpolate, pad, upsample, upsample_bilinear, upsample_nearest
+from .sampling import affine_grid, grid_sample
 from .spatial_extra import *  # noqa: F401,F403 - instance/local-response norm, pixel shuffle, lp/unpool
 from .spatial_extra import __all__ as _spatial_extra_all
 from .distance import *  # noqa: F401,F403 - pairwise_distance, cosine_similarity, pdist
@@ -43,4 +44,4 @@ __all__ = list(_activation_all) + [
     "soft_margin_loss", "dropout2d", "dropout3d", "group_norm", "conv1d", "conv2d", "conv3d",
     "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "conv_tbc", "fold", "unfold",
     "interpolate",
-    "upsample"] + [n for n in _pooling_all + _fractional_all if "with_indices" not in n] + list(_spatial_extra_all) + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)
+    "upsample", "grid_sample", "affine_grid"] + [n for n in _pooling_all + _fractional_all if "with_indices" not in n] + list(_spatial_extra_all) + list(_distance_all) + list(_layers_extra_all) + list(_loss_more_all)

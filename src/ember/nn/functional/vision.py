@@ -1,5 +1,6 @@
 """Image-shaped functions of ``ember.nn.functional``: ``pad`` (constant, reflect, replicate,
-circular) and ``interpolate`` (nearest, nearest-exact, linear, bilinear, area), with torch's
+circular) and ``interpolate`` (nearest, nearest-exact, linear, bilinear, bicubic, area,
+antialiased bilinear/bicubic), with torch's
 arguments, index rules and error messages.
 
 Example::
@@ -13,7 +14,8 @@ import math
 
 from ...ops._util import as_tensor
 from ...ops.padding import Pad
-from ...ops.resample import Resample, adaptive_matrix, linear_matrix, nearest_matrix
+from ...ops.resample import (Resample, adaptive_matrix, antialias_matrix, cubic_matrix,
+                             linear_matrix, nearest_matrix)
 from ._spatial import ntuple, torch_size
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -112,7 +114,8 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
 
     Args:
         mode: 'nearest' (torch's legacy floor rule), 'nearest-exact', 'linear' (3-D input),
-            'bilinear' (4-D input) or 'area' (adaptive average pooling).
+            'bilinear' or 'bicubic' (4-D input) or 'area' (adaptive average pooling).
+        antialias: for 'bilinear'/'bicubic', low-pass filter while shrinking (as PIL does).
         align_corners: for linear modes, map the corner pixels' centres onto each other
             (default False: map the corners of the pixel grid).
         recompute_scale_factor: derive the scale from the sizes instead of ``scale_factor``.
@@ -136,10 +139,12 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     if x.ndim not in (3, 4):
         raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors are supported by "
                                   f"ember's interpolate (got {x.ndim}D) for the mode {mode}")
-    if mode in ("bicubic", "trilinear") or antialias:
-        raise NotImplementedError(f"interpolate: mode={mode!r}{' with antialias' if antialias else ''}"
-                                  f" is not supported; use 'nearest', 'nearest-exact', 'linear', "
-                                  f"'bilinear' or 'area'")
+    if mode == "trilinear":
+        raise NotImplementedError("interpolate: mode='trilinear' is not supported; use 'nearest', "
+                                  "'nearest-exact', 'linear', 'bilinear', 'bicubic' or 'area'")
+    if antialias and mode not in ("bilinear", "bicubic"):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
+                         "requires a 4-D tensor as input")
     dims = x.ndim - 2
     out, scales = _output_size(x, dims, size, scale_factor, bool(recompute_scale_factor))
     if min(out) <= 0 or min(x.shape[2:]) <= 0:
@@ -148,7 +153,15 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
                            f"{', '.join(f'{a}: {n}' for a, n in zip(names, x.shape[2:]))}) output ("
                            f"{', '.join(f'{a}: {n}' for a, n in zip(names, out))})")
     dtype = x._data.dtype
-    if mode == "area":
+    if antialias:
+        mats = [antialias_matrix(n, o, s, bool(align_corners), mode == "bicubic", dtype)
+                for n, o, s in zip(x.shape[2:], out, scales)]
+        label = f"Upsample{'Bicubic' if mode == 'bicubic' else 'Bilinear'}2DAaBackward0"
+    elif mode == "bicubic":
+        mats = [cubic_matrix(n, o, s, bool(align_corners), dtype)
+                for n, o, s in zip(x.shape[2:], out, scales)]
+        label = "UpsampleBicubic2DBackward0"
+    elif mode == "area":
         mats = [adaptive_matrix(n, o, dtype) for n, o in zip(x.shape[2:], out)]
         label = "AdaptiveAvgPool2DBackward0"
     elif mode in _LINEAR:
