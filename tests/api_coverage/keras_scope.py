@@ -17,10 +17,6 @@ Names are grouped by reason; the reason is the dict key.
 from api_signatures import scope_names
 
 
-_CONV_LAYERS = """
-    Resizing CenterCrop RandomCrop RandomFlip RandomRotation RandomTranslation RandomZoom
-    RandomContrast RandomBrightness"""
-
 OUT_OF_SCOPE = {
     "keras": {
         "other backends' machinery: JAX/TF tracing scopes, rematerialisation, dtype policies and "
@@ -76,14 +72,7 @@ OUT_OF_SCOPE = {
     },
 }
 
-OWNED = {
-    "keras.layers": {
-        "issue 15 (convolution and images)": _CONV_LAYERS,
-    },
-    "keras.ops": {
-        "issue 15 (convolution and images)": "image",
-    },
-}
+OWNED = {}  # every in-scope name is present
 
 TODO = {}
 

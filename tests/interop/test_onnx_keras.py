@@ -320,6 +320,20 @@ MODELS = {
         keras.Input((6, 6, 2)), L.SpectralNormalization(L.Conv2D(3, 3), power_iterations=2),
         L.Pipeline([L.Rescaling(0.5, offset=0.1), L.Flatten(), L.Dropout(0.2)]),
         L.SpectralNormalization(L.Dense(4)), L.Dense(2)]), floats(6, 6, 2)),
+    "image_preprocessing": (lambda: keras.Sequential([
+        keras.Input((12, 10, 3)), L.RandomFlip(), L.RandomRotation(0.2), L.RandomTranslation(0.1, 0.1),
+        L.RandomZoom(0.2), L.RandomContrast(0.3), L.RandomBrightness(0.2), L.RandomCrop(6, 6),
+        L.Resizing(9, 8), L.Resizing(7, 7, interpolation="nearest", crop_to_aspect_ratio=True),
+        L.CenterCrop(5, 6), L.Resizing(8, 6, interpolation="bicubic", pad_to_aspect_ratio=True,
+                                       fill_value=0.5),
+        L.CenterCrop(10, 7), L.Resizing(5, 7, interpolation="area"), L.Flatten(), L.Dense(2)]),
+        floats(12, 10, 3)),
+    "image_preprocessing_channels_first": (lambda: keras.Sequential([
+        keras.Input((2, 9, 11)), L.RandomFlip(data_format="channels_first"),
+        L.Resizing(6, 5, data_format="channels_first"),
+        L.CenterCrop(4, 4, data_format="channels_first"),
+        L.Resizing(8, 8, interpolation="bicubic", crop_to_aspect_ratio=True,
+                   data_format="channels_first"), L.Flatten()]), floats(2, 9, 11)),
     "einsum_dense_right_ellipsis": (lambda: keras.Sequential([
         keras.Input((4, 5)), L.EinsumDense("ab...,bc->ac...", (3, None), bias_axes="c")]), floats(4, 5)),
 }

@@ -18,8 +18,8 @@ from .models import Model, Sequential, load_model, save_model
 from .initializers import Initializer
 from .layers import KerasTensor
 from . import (_onnx_attention, _onnx_conv_lstm, _onnx_einsum, _onnx_export,  # noqa: E402,F401
-               _onnx_norms, _onnx_pooling, _onnx_preprocessing, _onnx_reshaping,  # the layers' ONNX
-               _onnx_rnn, _onnx_wrappers)  # converters
+               _onnx_image, _onnx_norms, _onnx_pooling, _onnx_preprocessing,  # the layers' ONNX
+               _onnx_reshaping, _onnx_rnn, _onnx_wrappers)  # converters
 from .losses import Loss
 from .metrics import Metric
 from .optimizers import Optimizer

@@ -15,6 +15,9 @@ from .convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Co
                             SeparableConv2D)
 from .core import Activation, Dense, Dropout, Flatten, Reshape
 from .image import Rescaling, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
+from .image_augmentation import (RandomBrightness, RandomContrast, RandomFlip, RandomRotation,
+                                 RandomTranslation, RandomZoom)
+from .image_preprocessing import CenterCrop, RandomCrop, Resizing
 from .input_layer import Input, InputLayer
 from .keras_tensor import KerasTensor
 from .lambda_layer import Lambda
@@ -65,7 +68,9 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
            "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
            "GroupQueryAttention", "ReversibleEmbedding", "ConvLSTM1D", "ConvLSTM2D",
-           "ConvLSTM3D"]
+           "ConvLSTM3D",
+           "Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation",
+           "RandomTranslation", "RandomZoom", "RandomContrast", "RandomBrightness"]
 
 # Keras's other spellings of the same classes (keras.layers.MaxPool2D is MaxPooling2D)
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D

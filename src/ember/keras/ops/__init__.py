@@ -4,7 +4,7 @@ each composed from ember's differentiable ops, so gradients flow through them.
 Inputs may be ember Tensors, NumPy arrays, lists or Python numbers; outputs are ember Tensors.
 Dtypes follow Keras 3: Python floats are float32, Python ints int32, integer inputs to float
 functions give float32. The submodules ``numpy``, ``nn``, ``math``, ``linalg`` and ``core`` hold
-the same functions grouped as Keras groups them.
+the same functions grouped as Keras groups them; ``image`` holds ``keras.ops.image``.
 
 Example::
 
@@ -13,7 +13,7 @@ Example::
     >>> ops.sum(ops.relu(x), axis=-1)
     tensor([1.0000, 3.5000])
 """
-from . import core, linalg, math, nn, numpy  # noqa: F401
+from . import core, image, linalg, math, nn, numpy  # noqa: F401
 from ._base import cast, convert_to_tensor, result_type, standardize_dtype  # noqa: F401
 from .core import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
