@@ -347,7 +347,8 @@ UNSUPPORTED = {
     # containers: exported through their layers (see the transformer models above)
     "TransformerEncoder": None, "TransformerDecoder": None, "Transformer": None,
     "RNNBase": None, "RNNCellBase": None,
-    # windows drawn at random on every call, in eval mode too (torch.onnx refuses them as well)
+    # windows drawn at random on every call, in eval mode too, or fixed by _random_samples for
+    # one batch size only (torch.onnx refuses them as well)
     "FractionalMaxPool2d": None, "FractionalMaxPool3d": None,
     # issue 15: a lazy module exports as the class it becomes at its first call (Conv2d, ...)
     **dict.fromkeys(f"Lazy{kind}{d}d" for kind in ("Conv", "ConvTranspose", "BatchNorm", "InstanceNorm")

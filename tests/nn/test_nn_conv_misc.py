@@ -186,7 +186,21 @@ def _arr(*shape):
 TBC_ERRORS = [
     ((7, 2), (3, 3, 4), (4,), 0), ((7, 2, 3), (3, 4), (4,), 0), ((7, 2, 3), (3, 3, 4), (4, 1), 0),
     ((7, 2, 3), (3, 5, 4), (4,), 0), ((7, 2, 3), (3, 3, 4), (5,), 0), ((7, 2, 3), (3, 3, 4), None, 0),
+    ((1, 2, 3), (3, 3, 4), (4,), -1), ((1, 2, 3), (3, 3, 4), (4,), 0),
 ]
+
+
+@pytest.mark.parametrize("steps,kernel,pad", [(2, 3, 0), (2, 5, 1), (4, 3, -1)])
+def test_conv_tbc_at_the_edges_matches_torch(steps, kernel, pad):
+    x, w, b = (randn(steps, 2, 3, requires_grad=True), randn(kernel, 3, 4, seed=1, requires_grad=True),
+               randn(4, seed=2, requires_grad=True))
+    ts = [to_torch(t, requires_grad=True) for t in (x, w, b)]
+    y, yt = F.conv_tbc(x, w, b, pad), TF.conv_tbc(*ts, pad)
+    assert_same(y, yt)
+    y.sum().backward()
+    yt.sum().backward()
+    for e, t in zip((x, w, b), ts):
+        assert_same(e.grad, t.grad)
 
 
 @pytest.mark.parametrize("x,w,b,pad", TBC_ERRORS)

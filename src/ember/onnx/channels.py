@@ -3,7 +3,8 @@ transpose of the two group axes and a reshape back to the input's shape) and ``C
 (the squares summed over torch's channel windows by a 1×1 ``Conv`` whose kernel is the 0/1
 window matrix, so its quirk at channel 0 and even sizes export exactly; then
 ``x · (k + alpha / size · sums) ** -beta``). ``FractionalMaxPool2d/3d`` have none: their windows
-are drawn at random on every call, in eval mode too (``torch.onnx`` cannot export them either).
+are drawn at random on every call, in eval mode too, or fixed by ``_random_samples`` for one
+batch size only (``torch.onnx`` cannot export them either).
 """
 from __future__ import annotations
 

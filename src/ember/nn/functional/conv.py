@@ -362,8 +362,13 @@ def conv_tbc(input, weight, bias, pad: int = 0):
         raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
     if bias.shape[0] != weight.shape[2]:
         raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    length = x.shape[0] + 2 * pad - weight.shape[0] + 1
+    if length < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {length}: "
+                           f"[{length}, {x.shape[1]}, {weight.shape[2]}]")
     x = x.permute(1, 2, 0)
     if pad < 0:
         x, pad = x[..., -pad:x.shape[2] + pad], 0
-    y = conv1d(x, weight.permute(2, 1, 0), bias, padding=pad)
+    # an empty result (length 0) is the empty slice of one padded further, as torch returns it
+    y = conv1d(x, weight.permute(2, 1, 0), bias, padding=pad + (length == 0))[..., :length]
     return Permute.apply(y, dims=(2, 0, 1), label="ConvTbcBackward0")
