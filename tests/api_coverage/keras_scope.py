@@ -86,11 +86,6 @@ SIGNATURE_EXCEPTIONS = {
     ("keras.layers", "BatchNormalization"): "issue 14: Keras 2's renorm arguments",
     **{("keras.layers", n): "issue 16: recurrent layers' positional order"
        for n in ("GRU", "GRUCell", "LSTM", "LSTMCell", "SimpleRNN", "SimpleRNNCell")},
-    **{("keras.optimizers", n): "issue 13: weight_decay, clipnorm… are keyword-only in ember"
-       for n in ("Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb",
-                 "Lion", "Nadam", "RMSprop", "SGD", "deserialize")},
-    ("keras.optimizers.schedules", "deserialize"): "issue 13",
-    ("keras.optimizers.schedules", "serialize"): "issue 13",
     ("keras.utils", "deserialize_keras_object"): "issue 14: the saving module's signature",
     **{("keras.initializers", n): "Keras's Initializer takes no arguments but reports *args"
        for n in ("Initializer", "Ones", "Zeros", "ones", "zeros")},

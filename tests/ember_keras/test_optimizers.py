@@ -156,3 +156,42 @@ def test_slots_live_in_flat_buffers_and_save_and_load():
         o.apply([np.full(v.shape, -0.25, np.float32) for v in vs], vs)
     for a, b in zip(variables, twin_vars):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("name,args", [
+    ("Adam", (0.01, 0.8, 0.99, 1e-6, True, 0.02, 1.0)),
+    ("AdamW", (0.01, 0.05, 0.8, 0.99, 1e-6, False, None, None, 2.0, True, 0.9)),
+    ("SGD", (0.1, 0.9, True, None, None, 0.5, None, False, 0.99, None, 4.0, 2, "plain")),
+], ids=lambda v: v if isinstance(v, str) else len(v))
+def test_base_arguments_are_positional_as_in_keras(keras_ref, name, args):
+    ours, ref = getattr(ek.optimizers, name)(*args).get_config(), getattr(keras_ref.optimizers, name)(*args).get_config()
+    for key, value in ref.items():
+        if key not in ("learning_rate", "name"):
+            assert ours[key] == pytest.approx(value), key
+    assert ours["name"] == ("plain" if name == "SGD" else ek.optimizers.get(name).name)
+    with pytest.raises(TypeError, match="multiple values for argument 'weight_decay'|at most"):
+        getattr(ek.optimizers, name)(*args, *([None] * 20), weight_decay=0.1)
+
+
+def test_deserialize_takes_custom_objects():
+    class Halving(ek.optimizers.schedules.LearningRateSchedule):
+        def __init__(self, start):
+            self.start = start
+
+        def __call__(self, step):
+            return self.start / 2 ** step
+
+        def get_config(self):
+            return {"start": self.start}
+
+    class MySGD(ek.optimizers.SGD):
+        pass
+
+    opt = MySGD(learning_rate=Halving(0.4))
+    config = ek.optimizers.serialize(opt)
+    config["config"]["learning_rate"] = ek.optimizers.schedules.serialize(opt._learning_rate)
+    again = ek.optimizers.deserialize(config, custom_objects={"MySGD": MySGD, "Halving": Halving})
+    assert type(again) is MySGD and again.learning_rate == pytest.approx(0.4)
+    sched = ek.optimizers.schedules.deserialize(config["config"]["learning_rate"],
+                                                custom_objects={"Halving": Halving})
+    assert sched(2) == pytest.approx(0.1)

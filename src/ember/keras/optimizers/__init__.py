@@ -7,6 +7,8 @@ Example::
 """
 from __future__ import annotations
 
+import inspect
+
 from .._utils import lookup
 from . import schedules
 from .base import Optimizer
@@ -41,6 +43,12 @@ def serialize(optimizer: Optimizer) -> dict:
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
-def deserialize(config: dict) -> Optimizer:
-    cls = lookup("optimizer", config["class_name"], ALL)
-    return cls.from_config(config.get("config", {}))
+def deserialize(config: dict, custom_objects=None) -> Optimizer:
+    """The optimizer ``serialize`` described; ``custom_objects`` maps class names to your own
+    optimizer classes."""
+    cls = (custom_objects or {}).get(config["class_name"]) or lookup("optimizer", config["class_name"], ALL)
+    inner = config.get("config", {})
+    # a subclass's own from_config may not take custom_objects (Keras checks the same way)
+    if custom_objects is None or "custom_objects" not in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(inner)
+    return cls.from_config(inner, custom_objects)

@@ -24,6 +24,7 @@ form of the formula. ``apply(grads, variables)`` runs Keras's sequence once per 
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import re
 
@@ -56,6 +57,44 @@ def _decay_then(rule, param, grad, *, decoupled_decay: float = 0.0, **kwargs) ->
     """Keras's weight decay before the update: ``param *= 1 − lr·weight_decay``, then ``rule``."""
     decay_weights(param, kwargs["lr"], decoupled_decay)
     rule(param, grad, **kwargs)
+
+
+#: Keras's arguments of every optimizer, in the order they follow an optimizer's own
+_BASE_ARGS = {"weight_decay": None, "clipnorm": None, "clipvalue": None, "global_clipnorm": None, "use_ema": False,
+              "ema_momentum": 0.99, "ema_overwrite_frequency": None, "loss_scale_factor": None,
+              "gradient_accumulation_steps": None, "name": None}
+
+
+def _with_base_positionals(init):
+    """``init(self, <own arguments>, **kwargs)`` extended to take Keras's base arguments
+    positionally after its own, in Keras's order (``Adam(1e-3, 0.9, 0.999, 1e-7, False, 0.01)``
+    sets ``weight_decay``), with the signature that says so."""
+    sig = inspect.signature(init)
+    params = list(sig.parameters.values())
+    own = [p.name for p in params[1:] if p.kind is p.POSITIONAL_OR_KEYWORD]
+    if "name" in own or not any(p.kind is p.VAR_KEYWORD for p in params):
+        return init  # the optimizer spells its arguments out itself
+    extras = [name for name in _BASE_ARGS if name not in own]
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        if len(args) > len(own):
+            extra = args[len(own):]
+            if len(extra) > len(extras):
+                raise TypeError(f"{type(self).__name__}() takes at most {len(own) + len(extras)} positional "
+                                f"arguments ({len(args)} given)")
+            for name, value in zip(extras, extra):
+                if name in kwargs:
+                    raise TypeError(f"{type(self).__name__}() got multiple values for argument '{name}'")
+                kwargs[name] = value
+            args = args[:len(own)]
+        init(self, *args, **kwargs)
+
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    __init__.__signature__ = sig.replace(parameters=[
+        *params[:len(own) + 1], *(inspect.Parameter(n, keyword, default=_BASE_ARGS[n]) for n in extras),
+        *(p for p in params[len(own) + 1:] if p.kind is p.VAR_KEYWORD)])
+    return __init__
 
 
 class _Engine(_optim.Optimizer):
@@ -101,6 +140,11 @@ class Optimizer:
     _elementwise = True
     #: the subclass's own arguments, saved by ``get_config`` (attributes of the same names)
     _config: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _with_base_positionals(cls.__dict__["__init__"])
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -417,10 +461,10 @@ class Optimizer:
                 "gradient_accumulation_steps": self.gradient_accumulation_steps, **{key: getattr(self, key) for key in self._config}}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
-            config["learning_rate"] = _schedules.deserialize(config["learning_rate"])
+            config["learning_rate"] = _schedules.deserialize(config["learning_rate"], custom_objects)
         return cls(**config)
 
     def __repr__(self):

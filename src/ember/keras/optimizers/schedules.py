@@ -182,9 +182,14 @@ ALL = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay, PiecewiseCons
                                PolynomialDecay, CosineDecay, CosineDecayRestarts)}
 
 
-def serialize(schedule) -> dict:
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+def serialize(learning_rate_schedule) -> dict:
+    """``{"class_name", "config"}`` of a schedule."""
+    return {"class_name": type(learning_rate_schedule).__name__, "config": learning_rate_schedule.get_config()}
 
 
-def deserialize(config: dict) -> LearningRateSchedule:
-    return lookup("learning rate schedule", config["class_name"], ALL).from_config(config["config"])
+def deserialize(config: dict, custom_objects=None) -> LearningRateSchedule:
+    """The schedule ``serialize`` described; ``custom_objects`` maps class names to your own
+    schedule classes."""
+    cls = (custom_objects or {}).get(config["class_name"]) or lookup("learning rate schedule",
+                                                                    config["class_name"], ALL)
+    return cls.from_config(config["config"])

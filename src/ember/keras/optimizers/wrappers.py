@@ -25,9 +25,9 @@ def _serialize(optimizer) -> dict:
     return serialize(optimizer)
 
 
-def _deserialize(config):
+def _deserialize(config, custom_objects=None):
     from . import deserialize
-    return deserialize(config) if isinstance(config, dict) else config
+    return deserialize(config, custom_objects) if isinstance(config, dict) else config
 
 
 def _scalar_state(arrays: dict, key: str, kinds: str):
@@ -144,9 +144,9 @@ class LossScaleOptimizer(Optimizer):
                 "initial_scale": self.initial_scale, "dynamic_growth_steps": self.dynamic_growth_steps}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        return cls(_deserialize(config.pop("inner_optimizer")), **config)
+        return cls(_deserialize(config.pop("inner_optimizer"), custom_objects), **config)
 
     def __repr__(self):
         return f"<LossScaleOptimizer inner={self.inner_optimizer!r} scale={float(self.dynamic_scale):g}>"
@@ -211,9 +211,9 @@ class OptimizerMap(MutableMapping):
                 "optimizer_map": {k: _serialize(v) for k, v in self._optimizer_map.items()}}
 
     @classmethod
-    def from_config(cls, config):
-        return cls(_deserialize(config["default_optimizer"]),
-                   {k: _deserialize(v) for k, v in (config.get("optimizer_map") or {}).items()})
+    def from_config(cls, config, custom_objects=None):
+        return cls(_deserialize(config["default_optimizer"], custom_objects),
+                   {k: _deserialize(v, custom_objects) for k, v in (config.get("optimizer_map") or {}).items()})
 
 
 def _check_inner(optimizer) -> None:
@@ -368,11 +368,12 @@ class MultiOptimizer(Optimizer):
                 "loss_scale_factor": self.loss_scale_factor, "name": self.name}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         config = dict(config)
         optimizer_map = config["optimizer_map"]
         if isinstance(optimizer_map, dict):
-            config["optimizer_map"] = OptimizerMap.from_config(optimizer_map.get("config", optimizer_map))
+            config["optimizer_map"] = OptimizerMap.from_config(optimizer_map.get("config", optimizer_map),
+                                                               custom_objects)
         return cls(**config)
 
     def __repr__(self):
