@@ -225,8 +225,9 @@ MODELS = {
         keras.Input((6, 4)), L.GroupNormalization(2), L.UnitNormalization(),
         L.Normalization(mean=[0.1, -0.2, 0.3, 0.0], variance=1.0), L.RMSNormalization(),
         L.Normalization(axis=1, mean=0.5, variance=1.0, invert=True), L.UnitNormalization((1, 2)),
-        L.GroupNormalization(-1, axis=1, center=False), L.RMSNormalization(axis=(1, 2))]),
-        floats(6, 4)),
+        L.GroupNormalization(-1, axis=1, center=False), L.RMSNormalization(axis=(1, 2)),
+        L.LayerNormalization(axis=1), L.LayerNormalization(axis=-2, scale=False, epsilon=0.1),
+        L.LayerNormalization(center=False)]), floats(6, 4)),
     "bidirectional": (lambda: keras.Sequential([
         keras.Input((6, 3)), L.Bidirectional(L.LSTM(4, return_sequences=True)),
         L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode="sum"),

@@ -207,21 +207,6 @@ def batch_norm(g, layer, inputs, shapes):
     return g.op("Add", y, g.const(shift.reshape(shape), "bn_shift"), hint="batch_norm")
 
 
-def layer_norm(g, layer, inputs, shapes):
-    rank = len(shapes[0])
-    if getattr(layer, "rms_scaling", False):
-        _refuse(layer, "rms_scaling=True")
-    axes = layer.axis if isinstance(layer.axis, (list, tuple)) else [layer.axis]
-    axes = sorted(a % rank for a in axes)
-    if axes != list(range(axes[0], rank)):
-        _refuse(layer, f"axis {layer.axis} are not the trailing axes")
-    shape = shapes[0][axes[0]:]
-    gamma = _np(layer.gamma) if layer.scale else np.ones(shape, np.float32)
-    beta = _np(layer.beta) if layer.center else np.zeros(shape, np.float32)
-    return g.op("LayerNormalization", inputs[0], g.const(gamma, "ln_scale"), g.const(beta, "ln_bias"),
-                axis=axes[0], epsilon=float(layer.epsilon))
-
-
 # ---------------------------------------------------------------------------------- conv and pools
 def _to_first(g, x, n):
     return g.op("Transpose", x, perm=[0, n + 1] + list(range(1, n + 1)))
@@ -413,7 +398,7 @@ CONVERTERS = {
     L.Identity: identity, L.SpatialDropout2D: identity, L.Rescaling: rescaling,
     L.Permute: permute, L.RepeatVector: repeat_vector, L.ZeroPadding2D: zero_padding2d,
     L.Embedding: embedding, L.ReversibleEmbedding: reversible_embedding,
-    L.BatchNormalization: batch_norm, L.LayerNormalization: layer_norm,
+    L.BatchNormalization: batch_norm,
     L.Conv1D: conv, L.Conv2D: conv, L.MaxPooling1D: pool, L.MaxPooling2D: pool,
     L.AveragePooling1D: pool, L.AveragePooling2D: pool, L.GlobalAveragePooling1D: global_pool,
     L.GlobalAveragePooling2D: global_pool, L.GlobalMaxPooling1D: global_pool,

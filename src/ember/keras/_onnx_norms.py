@@ -1,5 +1,6 @@
-"""ONNX converters of the Keras normalization layers beyond ``BatchNormalization`` and
-``LayerNormalization``: ``GroupNormalization``, ``UnitNormalization``, ``RMSNormalization`` and
+"""ONNX converters of the Keras normalization layers beyond ``BatchNormalization``:
+``LayerNormalization`` (ONNX ``LayerNormalization`` over trailing axes, else the statistics over
+its axis), ``GroupNormalization``, ``UnitNormalization``, ``RMSNormalization`` and
 ``Normalization`` (its stored mean and variance), each the same formula as its ``call``,
 registered with ``ember.onnx`` like those of ``ember.keras._onnx_export``.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import onnx as _onnx
+from ..onnx.torch_layers import normalize
 from . import _onnx_export as K
 from . import layers as L
 from .layers.normalization import _broadcast
@@ -24,6 +26,24 @@ def _axes(axis, rank: int) -> list:
 
 def _rsqrt(g, x):
     return g.op("Reciprocal", g.op("Sqrt", x))
+
+
+def layer_normalization(g, layer, inputs, shapes):
+    rank = len(shapes[0])
+    if getattr(layer, "rms_scaling", False):
+        K._refuse(layer, "rms_scaling=True")
+    axes = _axes(layer.axis, rank)
+    shape = [s if a in axes else 1 for a, s in enumerate(shapes[0])]
+    gamma = K._np(layer.gamma) if layer.scale else np.ones(shape, np.float32)
+    beta = K._np(layer.beta) if layer.center else np.zeros(shape, np.float32)
+    if axes == list(range(axes[0], rank)):
+        shape = shape[axes[0]:]
+        return g.op("LayerNormalization", inputs[0], g.const(gamma.reshape(shape), "ln_scale"),
+                    g.const(beta.reshape(shape), "ln_bias"), axis=axes[0],
+                    epsilon=float(layer.epsilon))
+    y = normalize(g, inputs[0], axes, layer.epsilon)  # axis=1 of (N, T, F), say
+    y = g.op("Mul", y, g.const(gamma.reshape(shape), "ln_scale"))
+    return g.op("Add", y, g.const(beta.reshape(shape), "ln_bias"), hint="layer_norm")
 
 
 def group_normalization(g, layer, inputs, shapes):
@@ -78,7 +98,7 @@ def normalization(g, layer, inputs, shapes):
 
 
 CONVERTERS = {
-    L.GroupNormalization: group_normalization, L.UnitNormalization: unit_normalization,
+    L.LayerNormalization: layer_normalization, L.GroupNormalization: group_normalization, L.UnitNormalization: unit_normalization,
     L.RMSNormalization: rms_normalization, L.Normalization: normalization,
 }
 for _cls, _converter in CONVERTERS.items():
