@@ -56,7 +56,8 @@ def test_fractional_max_pool_gradient_and_ratio_equal_torchs(dims, ratio):
     xt = to_torch(x, requires_grad=True)
     samples = np.random.default_rng(5).random((2, 3, dims)).astype(np.float32)
     name = f"fractional_max_pool{dims}d"
-    ratio_t = ratio if isinstance(ratio, (tuple, list)) else (ratio,) * dims  # torch's F takes tuples
+    # torch's F takes tuples only
+    ratio_t = ratio if isinstance(ratio, (tuple, list)) else (ratio,) * dims
     y = getattr(F, name)(x, 2, output_ratio=ratio, _random_samples=ember.tensor(samples))
     yt = getattr(TF, name)(xt, 2, output_ratio=ratio_t, _random_samples=torch.tensor(samples))
     assert_same(y, yt)
@@ -185,15 +186,16 @@ def _arr(*shape):
 
 TBC_ERRORS = [
     ((7, 2), (3, 3, 4), (4,), 0), ((7, 2, 3), (3, 4), (4,), 0), ((7, 2, 3), (3, 3, 4), (4, 1), 0),
-    ((7, 2, 3), (3, 5, 4), (4,), 0), ((7, 2, 3), (3, 3, 4), (5,), 0), ((7, 2, 3), (3, 3, 4), None, 0),
+    ((7, 2, 3), (3, 5, 4), (4,), 0), ((7, 2, 3), (3, 3, 4), (5,), 0),
+    ((7, 2, 3), (3, 3, 4), None, 0),
     ((1, 2, 3), (3, 3, 4), (4,), -1), ((1, 2, 3), (3, 3, 4), (4,), 0),
 ]
 
 
 @pytest.mark.parametrize("steps,kernel,pad", [(2, 3, 0), (2, 5, 1), (4, 3, -1)])
 def test_conv_tbc_at_the_edges_matches_torch(steps, kernel, pad):
-    x, w, b = (randn(steps, 2, 3, requires_grad=True), randn(kernel, 3, 4, seed=1, requires_grad=True),
-               randn(4, seed=2, requires_grad=True))
+    x = randn(steps, 2, 3, requires_grad=True)
+    w, b = randn(kernel, 3, 4, seed=1, requires_grad=True), randn(4, seed=2, requires_grad=True)
     ts = [to_torch(t, requires_grad=True) for t in (x, w, b)]
     y, yt = F.conv_tbc(x, w, b, pad), TF.conv_tbc(*ts, pad)
     assert_same(y, yt)

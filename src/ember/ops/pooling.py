@@ -258,8 +258,8 @@ def fractional_starts(samples: np.ndarray, size: int, out: int, kernel: int) -> 
 
 
 class FractionalMaxPool(Function):
-    """Fractional max pooling of ``(N, C, *S)`` or ``(C, *S)`` (two or three spatial axes): windows of size
-    ``kernel`` starting at pseudo-random positions that torch derives from ``samples``
+    """Fractional max pooling of ``(N, C, *S)`` or ``(C, *S)`` (two or three spatial axes):
+    windows of size ``kernel`` starting at pseudo-random positions that torch derives from ``samples``
     ``(>= N, C, len(S))`` (see :func:`fractional_starts`); the gradient goes to each window's
     maximum. ``sink``, when given, receives the flat indices of the maxima (int64)."""
 

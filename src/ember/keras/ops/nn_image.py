@@ -56,7 +56,8 @@ def depth_to_space(x, block_size, data_format="channels_last"):
     if data_format == "channels_first":
         return F.pixel_shuffle(x, r)
     blocks = _shape.reshape(x, (n, h, w, r, r, c // (r * r)))
-    return _shape.reshape(_shape.permute(blocks, (0, 1, 3, 2, 4, 5)), (n, h * r, w * r, c // (r * r)))
+    return _shape.reshape(_shape.permute(blocks, (0, 1, 3, 2, 4, 5)),
+                          (n, h * r, w * r, c // (r * r)))
 
 
 def space_to_depth(x, block_size, data_format="channels_last"):
@@ -78,7 +79,8 @@ def space_to_depth(x, block_size, data_format="channels_last"):
         return F.pixel_unshuffle(x, r)
     n, h, w, c = x.shape
     blocks = _shape.reshape(x, (n, h // r, r, w // r, r, c))
-    return _shape.reshape(_shape.permute(blocks, (0, 1, 3, 2, 4, 5)), (n, h // r, w // r, c * r * r))
+    return _shape.reshape(_shape.permute(blocks, (0, 1, 3, 2, 4, 5)),
+                          (n, h // r, w // r, c * r * r))
 
 
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
