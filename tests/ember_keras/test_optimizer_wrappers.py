@@ -153,3 +153,28 @@ def test_loss_scale_inner_factor_is_switched_off():
     assert float(opt.scale_loss(ek.ops.convert_to_tensor(np.float32(3.0)))) == 12.0
     opt.learning_rate = 0.5
     assert inner.learning_rate == opt.learning_rate == 0.5
+
+
+def test_loss_scale_decides_on_the_ranks_averaged_gradients(monkeypatch):
+    """Data-parallel fit: another rank's inf reaches this rank through the average, so every
+    rank skips the step together, and the inner optimizer does not average a second time."""
+    from ember.keras import distribution
+
+    class Plan:
+        calls = 0
+
+        def average_gradients(self, arrays):
+            Plan.calls += 1
+            return [np.full_like(a, np.inf) for a in arrays]
+
+    opt = ek.optimizers.LossScaleOptimizer(ek.optimizers.SGD(0.1), initial_scale=8.0)
+    var = Tensor(np.ones((2, 2), np.float32))
+    monkeypatch.setitem(distribution._STATE, "step", Plan())
+    opt.apply([np.ones((2, 2), np.float32)], [var])
+    assert float(opt.dynamic_scale) == 4.0 and opt.iterations == 0 and Plan.calls == 1
+    np.testing.assert_array_equal(var._data, np.ones((2, 2), np.float32))
+    Plan.average_gradients = lambda self, arrays: (setattr(Plan, "calls", Plan.calls + 1) or arrays)
+    opt.apply([np.full((2, 2), 8.0, np.float32)], [var])
+    assert Plan.calls == 2 and opt.iterations == 1  # once, by the wrapper
+    np.testing.assert_allclose(var._data, np.full((2, 2), 0.8, np.float32))  # 1 − 0.1·8/4
+    assert isinstance(distribution._STATE["step"], Plan)  # restored after the inner step

@@ -11,6 +11,7 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
+from .. import distribution as _distribution
 from .base import Optimizer
 
 __all__ = ["LossScaleOptimizer", "OptimizerMap", "MultiOptimizer"]
@@ -97,13 +98,22 @@ class LossScaleOptimizer(Optimizer):
         if not self.built:
             self.build(variables)
         arrays = [None if g is None else np.asarray(getattr(g, "_data", g)) for g in grads]
+        plan = _distribution.active_step()
+        if plan is not None:  # every rank decides on the same averaged gradients
+            present = [i for i, a in enumerate(arrays) if a is not None]
+            for i, a in zip(present, plan.average_gradients([arrays[i] for i in present])):
+                arrays[i] = a
         if not all(np.isfinite(a).all() for a in arrays if a is not None):
             self.step_counter = 0
             self.dynamic_scale = np.float32(self.dynamic_scale * np.float32(0.5))
             return
         scale = self.dynamic_scale
-        self.inner_optimizer.apply([None if a is None else a / scale.astype(a.dtype) for a in arrays],
-                                   variables)
+        unscaled = [None if a is None else a / scale.astype(a.dtype) for a in arrays]
+        _distribution._STATE["step"] = None  # already averaged: the inner step must not again
+        try:
+            self.inner_optimizer.apply(unscaled, variables)
+        finally:
+            _distribution._STATE["step"] = plan
         if self.step_counter == self.dynamic_growth_steps - 1:
             self.step_counter = 0
             self.dynamic_scale = np.float32(self.dynamic_scale * np.float32(2.0))
