@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _dtype
 from ._device import check_device
+from ._runtime import _LEGACY_NAMES
 from ._tensor import Tensor, _infer_array
 from .random import _gen
 
@@ -206,7 +207,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None,
 def _random_floats(gen, draw: str, shape, np_dtype):
     if np_dtype.kind != "f":
         raise NotImplementedError(f'"check_uniform_bounds" not implemented for '
-                                  f"'{_dtype.from_numpy_dtype(np_dtype).name}'")
+                                  f"'{_LEGACY_NAMES[np_dtype.name]}'")
     arr = getattr(gen, draw)(shape, dtype=np.float32 if np_dtype == np.float32 else np.float64)
     return arr.astype(np_dtype, copy=False)
 

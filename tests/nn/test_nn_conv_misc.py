@@ -113,9 +113,11 @@ def test_fractional_max_pool_sample_checks_are_torchs(samples_shape, dtype):
                                                              _random_samples=torch.tensor(u)))
 
 
-def test_fractional_max_pool_refuses_integers_as_torch():
+@pytest.mark.parametrize("with_samples", [False, True])
+def test_fractional_max_pool_refuses_integers_as_torch(with_samples):
     def run(m):
-        x, u = m.ones(2, 2, 5, 5, dtype=m.int64), m.ones(2, 2, 2, dtype=m.int64)
+        x = m.ones(2, 2, 5, 5, dtype=m.int64)
+        u = m.ones(2, 2, 2, dtype=m.int64) if with_samples else None  # None: drawn, as ints
         return m.nn.functional.fractional_max_pool2d(x, 2, output_size=3, _random_samples=u)
     mine = error_of(lambda: run(ember))
     assert mine[0] is NotImplementedError and mine == error_of(lambda: run(torch))
