@@ -224,6 +224,25 @@ def tokens(rng, batch):
     return ids
 
 
+class Sizes(nn.Module):
+    """Sizes read from the input in other ops: a class token expanded to the batch, a state of
+    zeros made for the batch, positions sliced to the length, a reshape merging two axes."""
+
+    def __init__(self):
+        super().__init__()
+        self.token = nn.Parameter(ember.randn(1, 1, 4))
+        self.register_buffer("positions", ember.randn(1, 64, 4))
+        self.rnn = nn.GRU(4, 3, batch_first=True)
+
+    def forward(self, x):
+        n, t, _ = x.shape
+        x = x + self.positions[:, :t]
+        x = ember.cat([self.token.expand(n, -1, -1), x], dim=1)
+        h0 = ember.zeros(1, n, 3)
+        out, _ = self.rnn(x, h0)
+        return out.reshape(n * (t + 1), 3), ember.ones(x.size(0), 2) * out[:, -1, :2]
+
+
 def floats(*shape):
     return lambda rng, batch: rng.standard_normal((batch,) + shape).astype(np.float32)
 
@@ -244,6 +263,7 @@ MODELS = {
     "tokens": (Tokens, tokens),
     "logic": (Logic, floats(4, 3)),
     "padded": (Padded, tokens),
+    "sizes": (Sizes, floats(5, 4)),
 }
 
 
@@ -316,16 +336,28 @@ def test_values_the_output_does_not_use_are_left_out():
     np.testing.assert_allclose(session.run(None, {"x": np.ones((3, 4), np.float32)})[0], 2.0)
 
 
-class Merged(nn.Module):
+class Halves(nn.Module):
     def forward(self, x):
-        n, c, w = x.shape
-        return x.reshape(n * c, w)
+        return x.reshape(x.size(0) // 2, -1)
 
 
-def test_a_size_computed_from_the_batch_is_exported_static():
-    """``reshape(n * c, w)`` (no -1, the batch not on its own axis) is written with the traced
-    sizes: the file runs at the traced batch only."""
-    proto, session = _export(Merged(), np.ones((2, 3, 4), np.float32))
-    assert session.run(None, {"x": np.ones((2, 3, 4), np.float32)})[0].shape == (6, 4)
-    with pytest.raises(Exception, match="(?i)reshape"):
-        session.run(None, {"x": np.ones((5, 3, 4), np.float32)})
+def test_a_size_the_batch_does_not_give_is_exported_static():
+    """``reshape(x.size(0) // 2, -1)`` runs at even batches only: it is traced at the example's
+    batch, and the file keeps its sizes (1 row of 16 at batch 4, where ember gives 2 of 8)."""
+    with pytest.warns(UserWarning, match="exported as constants"):
+        proto, session = _export(Halves(), np.ones((2, 4), np.float32))
+    assert session.run(None, {"x": np.ones((2, 4), np.float32)})[0].shape == (1, 8)
+    assert session.run(None, {"x": np.ones((4, 4), np.float32)})[0].shape == (1, 16)
+
+
+def test_sizes_of_two_dynamic_axes():
+    """Batch and length both dynamic: each is read from its own axis at run time."""
+    rng = np.random.default_rng(1)
+    ember.manual_seed(1)
+    model = Sizes().eval()
+    buffer = io.BytesIO()
+    ember.onnx.export(model, ember.randn(2, 5, 4), buffer, input_names=["x"],
+                      dynamic_axes={"x": {0: "batch", 1: "time"}})
+    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    assert_runs_as_ember(session, model, [{"x": rng.standard_normal(s).astype(np.float32)}
+                                          for s in ((1, 3, 4), (6, 9, 4))])

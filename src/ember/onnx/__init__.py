@@ -23,7 +23,7 @@ from ..io.atomic import atomic_write_bytes
 from . import attention, bags, channels, image_layers, op_layers, op_logic, op_math, op_shape
 from . import pools, recurrent, spatial, torch_layers as T
 from .graph import ExportError, Graph, prune
-from .trace import Tracer, flatten
+from .trace import Tracer, flatten, resize_dynamic
 
 __all__ = ["export", "ExportError", "SUPPORTED", "OPS", "FUNCTIONS", "TRACED", "METHODS", "REGISTERED",
            "DEFAULT_OPSET",
@@ -185,6 +185,17 @@ def _names(given, count: int, prefix: str, what: str) -> list:
     return given + [f"{prefix}{i}" for i in range(len(given), count)]
 
 
+def _trace(onnx, opset, model, args, in_names, dims):
+    from .. import no_grad
+    graph = Graph(onnx, opset)
+    tracer = Tracer(graph, converter_for, methods_for, HOOKS, OPS, TRACED, FUNCTIONS, dims)
+    for tensor, name in zip(args, in_names):
+        tracer.bind(tensor, name)
+    with no_grad():
+        output = tracer.run(model, args)
+    return graph, tracer, output
+
+
 def export(model, args, f, export_params: bool = True, verbose: bool = False, training=None,
            input_names=None, output_names=None, opset_version: int | None = None,
            dynamic_axes=None, do_constant_folding: bool = True, **kwargs):
@@ -219,19 +230,27 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False, tr
         raise TypeError("ember.onnx.export expects args to be a tensor or a tuple of tensors, got "
                         f"{tuple(type(a).__name__ for a in args)}")
     in_names = _names(input_names, len(args), "input", "input_names")
-    graph = Graph(onnx, opset)
-    tracer = Tracer(graph, converter_for, methods_for, HOOKS, OPS, TRACED, FUNCTIONS)
-    for tensor, name in zip(args, in_names):
-        tracer.bind(tensor, name)
+    axes = {n: _dynamic(dynamic_axes, n, t.ndim) for n, t in zip(in_names, args)}
+    resized, dims = resize_dynamic(args, in_names, axes)
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
-        from .. import no_grad
-        with no_grad():
-            output = tracer.run(model, args)
+        try:  # dynamic axes at distinctive sizes: the sizes a forward reads from them are known
+            graph, tracer, output = _trace(onnx, opset, model, resized, in_names, dims)
+        except Exception as exc:  # noqa: BLE001 - a model that runs at the example's sizes only
+            if resized is args:
+                raise
+            graph, tracer, output = _trace(onnx, opset, model, args, in_names, {})
+            import warnings
+            if tracer.recorder.recorded:  # ops of a custom forward may have kept sizes
+                warnings.warn(f"ember.onnx.export: the model does not run with its dynamic axes at "
+                              f"other sizes than the example's ({type(exc).__name__}: {exc}); "
+                              f"sizes its forward reads from them are exported as constants",
+                              stacklevel=2)
     finally:
         for module, mode in modes:
             module.training = mode
+    args = tracer.inputs
     outputs = flatten(output)
     out_names = _names(output_names, len(outputs), "output", "output_names")
     for tensor, name in zip(outputs, out_names):

@@ -4,7 +4,10 @@ split/chunk/unbind pieces (slices), ``converter(call) -> ONNX name``.
 
 Sizes read from the input (``x.view(x.size(0), -1)``, ``flatten(1)``) stay dynamic: a target
 size equal to the input's size on the same axis is written as 0 (ONNX Reshape's "copy this
-axis"), an expanded size equal to the input's as 1 (Expand broadcasts it).
+axis"), an expanded size equal to the input's as 1 (Expand broadcasts it), and any other size of
+a dynamic axis (``reshape(n * t, d)``, ``token.expand(x.size(0), -1, -1)``, ``pe[:, :x.size(1)]``)
+is read from the graph input's shape at run time (``Tracer.sizes``: the dynamic axes are traced
+at distinctive sizes, so these are recognised).
 
 Example::
 
@@ -52,7 +55,7 @@ def _view(c):
     for i, size in enumerate(target[:len(src)]):
         if size == src[i] and size > 0:  # read at run time: a dynamic batch stays dynamic
             target[i] = 0
-    return g.op("Reshape", c.name(0), g.ints(target), hint="reshape")
+    return g.op("Reshape", c.name(0), c.sizes(target), hint="reshape")
 
 
 def _permute(c):
@@ -63,7 +66,7 @@ def _expand(c):
     src, dst = c.shape(0), [int(s) for s in c.params["shape"]]
     lead = len(dst) - len(src)
     target = [1 if i >= lead and s == src[i - lead] else s for i, s in enumerate(dst)]
-    return c.graph.op("Expand", c.name(0), c.graph.ints(target))
+    return c.graph.op("Expand", c.name(0), c.sizes(target))
 
 
 def _cat(c):
@@ -112,7 +115,7 @@ def _index(c):
         axis += 1
     y = c.name(0)
     if axes:
-        y = g.op("Slice", y, g.ints(starts), g.ints(ends), g.ints(axes), g.ints(steps), hint="slice")
+        y = g.op("Slice", y, c.sizes(starts), c.sizes(ends), g.ints(axes), g.ints(steps), hint="slice")
     if squeeze:
         y = g.op("Squeeze", y, g.ints(squeeze))
     if unsqueeze:

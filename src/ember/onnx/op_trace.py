@@ -34,6 +34,8 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from .graph import ExportError
 
+_SHAPING = ()  # the ops whose parameters are sizes (set below: View, Expand, Index)
+
 #: modules whose tensors are constants (creation functions, scalar wrapping)
 _CONSTANT_MAKERS = ("ember._creation", "ember._creation_extra", "ember.random", "ember.ops._util")
 
@@ -54,6 +56,10 @@ class Call:
     def traced(self, i: int) -> bool:
         """True when input ``i`` depends on the graph's inputs (it is not a constant)."""
         return self.recorder.traced_name(self.inputs[i]) is not None
+
+    def sizes(self, values) -> str:
+        """A 1-D int64 ONNX value of ``values``, the sizes of dynamic axes read at run time."""
+        return self.recorder.tracer.sizes(values)
 
     def shape(self, i: int) -> tuple:
         return tuple(np.shape(_array(self.inputs[i])))
@@ -100,6 +106,11 @@ class _NoConverter(Exception):
     """An op whose converter cannot write this call (its message names the op)."""
 
 
+def _shaping():
+    from ..ops import shape
+    return (shape.View, shape.Expand, shape.Index)
+
+
 def _array(x):
     return x._data if isinstance(x, Tensor) else x
 
@@ -124,6 +135,7 @@ class OpRecorder:
         self.data_names = tracer.data_names
         self.made: dict = {}  # id(tensor) -> the call that made it outside the ops
         self.busy = False  # inside an op's apply (its own tensors are not separate values)
+        self.recorded = 0  # how many ops were written
 
     # ------------------------------------------------------------------ names
     def traced_name(self, x):
@@ -236,8 +248,9 @@ class OpRecorder:
         values = (*inputs, *params.values())
         made = next((self.made[id(x)] for x in values if isinstance(x, Tensor) and id(x) in self.made),
                     None)
-        if made is None and not any(self.is_traced(x) for x in values):
-            return
+        if made is None and not any(self.is_traced(x) for x in values) and \
+                not (op in _SHAPING and self.tracer.mentions_dynamic(tuple(params.values()))):
+            return  # a constant (unless shaped by a dynamic axis's size: expand(x.size(0), -1))
         converter = converter or self.table.get(op)
         if made is None and converter is None:
             made = f"the op {op.__name__}"
@@ -252,6 +265,7 @@ class OpRecorder:
             self.tracer.alive.append(out)
             return
         self.tracer.bind(out, name)
+        self.recorded += 1
 
 
 def _maker(traced) -> str | None:
@@ -276,3 +290,6 @@ def _maker(traced) -> str | None:
 
 
 _WRAPPERS = ("wrapper", "method", "<lambda>", "<listcomp>", "<genexpr>")
+
+
+_SHAPING = _shaping()

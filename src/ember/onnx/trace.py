@@ -10,6 +10,8 @@ with an error naming it.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .._tensor import Tensor
 from .graph import ExportError
 from .op_trace import OpRecorder
@@ -40,10 +42,12 @@ class Tracer:
     """
 
     def __init__(self, graph, lookup, methods=None, hooks=(), ops=None, traced=(),
-                 functions=None) -> None:
+                 functions=None, dims=None) -> None:
         self.graph, self.lookup, self.methods = graph, lookup, methods or (lambda module: {})
         self.ops, self.traced = ops or {}, tuple(traced)  # op converters; classes traced through
         self.functions = functions or {}  # converters of calls without a Function node
+        self.dims = dims or {}  # size -> (input name, axis): the dynamic axes' traced sizes
+        self._dim_names: dict = {}
         self.data_names: dict = {}  # id(ndarray) -> name: the arrays of traced tensors
         self.constants: dict = {}  # id(constant tensor or array) -> its initializer's name
         self.hooks = list(hooks)  # hook(graph, module, args, kwargs) before each conversion
@@ -68,13 +72,59 @@ class Tracer:
             return self.names[id(value)]
         return self.constant(value, value.numpy())
 
+    def dim(self, size: int):
+        """A 1-D int64 ONNX value holding ``size`` read at run time when it is the traced size
+        of a dynamic axis (or a multiple of one), else None."""
+        size = int(size)
+        if size in self._dim_names:
+            return self._dim_names[size]
+        g, name = self.graph, None
+        if size in self.dims:
+            source, axis = self.dims[size]
+            name = g.op("Slice", g.op("Shape", source), g.ints([axis]), g.ints([axis + 1]),
+                        hint="dim")
+        else:
+            base = next((d for d in self.dims if size > d and size % d == 0), None)
+            if base is not None:
+                name = g.op("Mul", self.dim(base), g.ints([size // base]), hint="dim")
+        self._dim_names[size] = name
+        return name
+
+    def sizes(self, values) -> str:
+        """A 1-D int64 ONNX value of ``values`` (a shape, starts, ends), its dynamic sizes read at
+        run time."""
+        values = [int(v) for v in values]
+        parts = [self.dim(v) if v > 1 else None for v in values]
+        if not any(parts):
+            return self.graph.ints(values)
+        return self.graph.op("Concat", *[p or self.graph.ints([v]) for p, v in zip(parts, values)],
+                             axis=0, hint="sizes")
+
+    def mentions_dynamic(self, value) -> bool:
+        """Whether ``value`` (a parameter: ints, tuples, slices) holds a dynamic axis's size."""
+        if not self.dims:
+            return False
+        if isinstance(value, slice):
+            value = (value.start, value.stop)
+        if isinstance(value, (tuple, list)):
+            return any(self.mentions_dynamic(v) for v in value)
+        return isinstance(value, int) and not isinstance(value, bool) and self.dim(value) is not None
+
     def constant(self, value, array) -> str:
         """The initializer holding ``array``, the value of a tensor (or array, or number) that does
-        not depend on the inputs; one per tensor."""
+        not depend on the inputs; one per tensor. One the same along axes of a dynamic size
+        (``ember.zeros(x.size(0), n)``) is expanded to that size at run time."""
         key = id(value) if isinstance(value, Tensor) or hasattr(value, "shape") else None
         if key is not None and key in self.constants:
             return self.constants[key]
-        name = self.graph.const(array, "constant")
+        array = np.asarray(array)
+        axes = [a for a, n in enumerate(array.shape) if n > 1 and self.dim(n) is not None]
+        one = array[tuple(slice(0, 1) if a in axes else slice(None) for a in range(array.ndim))]
+        if axes and np.array_equal(np.broadcast_to(one, array.shape), array):
+            name = self.graph.op("Expand", self.graph.const(one, "constant"),
+                                 self.sizes(array.shape), hint="constant")
+        else:
+            name = self.graph.const(array, "constant")
         if key is not None:
             self.constants[key] = name
             self.alive.append(value)
@@ -224,6 +274,30 @@ class Tracer:
         for tensor, name in zip(want, got):
             if tensor is not None and name is not None:
                 self.bind(tensor, name)
+
+
+#: sizes a dynamic axis is traced at: primes unlikely to be any other size of the model, so a
+#: size a forward reads from it (``x.size(0)``) is recognised in the ops' arguments
+_SIZES = (29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97)
+
+
+def resize_dynamic(args, names, axes):
+    """``args`` with each dynamic axis resized (its elements repeated) to a distinct size of
+    ``_SIZES`` per label, and ``{size: (input name, axis)}``; ``args`` itself and ``{}`` when no
+    axis is dynamic. ``axes``: ``{input name: {axis: label}}``."""
+    taken = {int(n) for t in args for n in t.shape}
+    free = iter(s for s in _SIZES if s not in taken)
+    by_label, dims, out = {}, {}, []
+    for tensor, name in zip(args, names):
+        data = original = tensor.detach().numpy()
+        for axis, label in sorted(axes.get(name, {}).items()):
+            size = by_label.get(label) or by_label.setdefault(label, next(free, None))
+            if size is None or data.shape[axis] == 0:
+                return args, {}
+            data = np.take(data, np.arange(size) % data.shape[axis], axis=axis)
+            dims.setdefault(size, (name, axis))
+        out.append(tensor if data is original else Tensor._make(np.ascontiguousarray(data)))
+    return (tuple(out), dims) if dims else (args, {})
 
 
 class _Unwrap:
