@@ -93,9 +93,10 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
 def cross_map_lrn2d(input, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
     """torch's ``CrossMapLRN2d`` (the Lua-Torch port behind ``nn.CrossMapLRN2d``): each value of
     ``(N, C, H, W)`` input divided by ``(k + alpha / size · S) ** beta``, ``S`` the sum of the
-    squares over the channels ``c - (size - 1) // 2 … c + size // 2`` clipped to ``[0, C)``,
-    as torch sums them; like torch, it keeps channel 0's square in every window once the
-    window has passed it (its running sum never subtracts it), so values equal torch's.
+    squares over the channels ``c - (size - 1) // 2 … c + (size - 1) // 2`` clipped to
+    ``[0, C)`` (an even ``size`` sums ``size - 1`` channels), as torch sums them; like torch, it
+    keeps channel 0's square in every window once the window has passed it (its running sum
+    never subtracts it), so values equal torch's.
 
     Example::
 
