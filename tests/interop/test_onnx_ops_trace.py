@@ -224,6 +224,15 @@ def tokens(rng, batch):
     return ids
 
 
+class Pools(nn.Module):
+    """Pooling called with its options: ceil_mode, padding, count_include_pad, dilation."""
+
+    def forward(self, x):
+        return (F.max_pool2d(x, 3, stride=2, ceil_mode=True), F.max_pool2d(x, 2, dilation=2, padding=1),
+                F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
+                F.avg_pool2d(x, 2, ceil_mode=True), F.max_pool1d(x.flatten(2), 4), x % 0.75)
+
+
 class Sizes(nn.Module):
     """Sizes read from the input in other ops: a class token expanded to the batch, a state of
     zeros made for the batch, positions sliced to the length, a reshape merging two axes."""
@@ -264,6 +273,7 @@ MODELS = {
     "logic": (Logic, floats(4, 3)),
     "padded": (Padded, tokens),
     "sizes": (Sizes, floats(5, 4)),
+    "pools": (Pools, floats(2, 7, 7)),
 }
 
 
@@ -293,11 +303,6 @@ class Special(nn.Module):
         return ember.lgamma(x.abs() + 1) * 2
 
 
-class Remainder(nn.Module):
-    def forward(self, x):
-        return x % 0.5
-
-
 class Encoded(nn.Module):
     def forward(self, x):
         return F.one_hot(x.argmax(1), 4).float()
@@ -317,8 +322,8 @@ class SideWork(nn.Module):
     (nn.Sequential(nn.Linear(4, 4), Special()),
      "ember.onnx.export cannot export Special ('1'): its forward calls the op Lgamma, which "
      "has no ONNX converter (see ember.onnx.OPS for the ops it can export)"),
-    (nn.Sequential(nn.Linear(4, 4), Remainder()),
-     "ember.onnx.export cannot export Remainder ('1'): its forward calls the op Remainder, which "
+    (nn.Sequential(nn.Linear(4, 4), nn.Sequential(Special())),
+     "ember.onnx.export cannot export Special ('1.0'): its forward calls the op Lgamma, which "
      "has no ONNX converter (see ember.onnx.OPS for the ops it can export)"),
     (Encoded(), "ember.onnx.export cannot export Encoded: its forward calls one_hot, which has "
                 "no ONNX converter (see ember.onnx.OPS for the ops it can export)"),

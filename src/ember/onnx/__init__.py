@@ -202,7 +202,8 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False, tr
     """Writes ``model`` (evaluated on ``args``) to ``f`` as an ONNX model.
 
     Args:
-        model: an ``ember.nn.Module`` (or Keras layer/model) made of supported modules.
+        model: an ``ember.nn.Module`` (or Keras layer/model): its modules with converters
+            (``SUPPORTED``) and the ops its forward runs between them (``OPS``, ``FUNCTIONS``).
         args: the example input: a tensor or a tuple of tensors (the model is run on them).
         f: a path (written atomically) or a binary file object.
         input_names, output_names: names of the graph's inputs and outputs (``input0``… by default).

@@ -41,6 +41,16 @@ def _pow(c):
     return c.graph.op("Pow", c.name(0, c.out.numpy().dtype), c.name(1, c.out.numpy().dtype))
 
 
+def _remainder(c):
+    """Python's ``%`` (the sign of the divisor): ``x - floor(x / y) * y`` for floats, ONNX Mod
+    (fmod=0, the same rule) for integers."""
+    dtype = c.out.numpy().dtype
+    x, y, g = c.name(0, dtype), c.name(1, dtype), c.graph
+    if dtype.kind in "iu":
+        return g.op("Mod", x, y, fmod=0)
+    return g.op("Sub", x, g.op("Mul", g.op("Floor", g.op("Div", x, y)), y), hint="remainder")
+
+
 def _where(c):
     dtype = c.out.numpy().dtype
     return c.graph.op("Where", c.name(0, np.bool_), c.name(1, dtype), c.name(2, dtype))
@@ -261,7 +271,7 @@ def _pixel_shuffle(c):
 
 OPS = {
     E.Add: _binary("Add"), E.Sub: _binary("Sub"), E.Mul: _binary("Mul"), E.Div: _binary("Div"),
-    E.Pow: _pow, E.Maximum: _binary("Max"), E.Minimum: _binary("Min"), E.Where: _where,
+    E.Pow: _pow, E.Remainder: _remainder, E.Maximum: _binary("Max"), E.Minimum: _binary("Min"), E.Where: _where,
     E.Neg: _unary("Neg"), E.Abs: _unary("Abs"), E.Exp: _unary("Exp"), E.Log: _unary("Log"),
     E.Sqrt: _unary("Sqrt"), E.Reciprocal: _unary("Reciprocal"), E.Rsqrt: _reciprocal_sqrt,
     E.Sin: _unary("Sin"), E.Cos: _unary("Cos"), E.Clamp: _clamp, E.Cast: _cast,
