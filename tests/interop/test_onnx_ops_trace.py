@@ -7,6 +7,7 @@ and float32 stays float32 (no float64 initializer or output). An op without a co
 refused with a message naming it and the module whose forward called it.
 """
 import io
+import math
 
 import numpy as np
 import pytest
@@ -224,6 +225,40 @@ def tokens(rng, batch):
     return ids
 
 
+class WordLM(nn.Module):
+    """The PyTorch word language model's Transformer, smaller: (seq, batch) token ids, a causal
+    mask made for the length, a sinusoidal table sliced to it, scaling by sqrt(d)."""
+
+    def __init__(self, ntoken=7, d=8):
+        super().__init__()
+        position = ember.arange(0, 64, dtype=ember.float32).unsqueeze(1)
+        div = ember.exp(ember.arange(0, d, 2).float() * (-math.log(10000.0) / d))
+        pe = ember.zeros(64, d)
+        pe[:, 0::2], pe[:, 1::2] = ember.sin(position * div), ember.cos(position * div)
+        self.register_buffer("pe", pe.unsqueeze(1))
+        self.embed, self.d = nn.Embedding(ntoken, d), d
+        self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, 2, 16), 1)
+        self.decoder = nn.Linear(d, ntoken)
+
+    def forward(self, src):
+        mask = nn.Transformer.generate_square_subsequent_mask(src.size(0))
+        x = self.embed(src) * math.sqrt(self.d) + self.pe[:src.size(0), :]
+        return F.log_softmax(self.decoder(self.encoder(x, mask)), dim=-1)
+
+
+class LSTMClassifier(nn.Module):
+    """States made for the batch in forward, the last step taken by indexing."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm, self.fc = nn.LSTM(4, 5, 2, batch_first=True), nn.Linear(5, 3)
+
+    def forward(self, x):
+        h0, c0 = ember.zeros(2, x.size(0), 5), ember.zeros(2, x.size(0), 5)
+        out, _ = self.lstm(x, (h0, c0))
+        return self.fc(out[:, -1, :])
+
+
 class Pools(nn.Module):
     """Pooling called with its options: ceil_mode, padding, count_include_pad, dilation."""
 
@@ -274,6 +309,8 @@ MODELS = {
     "padded": (Padded, tokens),
     "sizes": (Sizes, floats(5, 4)),
     "pools": (Pools, floats(2, 7, 7)),
+    "word_lm": (WordLM, tokens),  # its first axis (the dynamic one) is the sequence
+    "lstm_classifier": (LSTMClassifier, floats(6, 4)),
 }
 
 
