@@ -225,6 +225,10 @@ def tokens(rng, batch):
     return ids
 
 
+def tokens32(rng, batch):
+    return tokens(rng, batch).astype(np.int32)
+
+
 class WordLM(nn.Module):
     """The PyTorch word language model's Transformer, smaller: (seq, batch) token ids, a causal
     mask made for the length, a sinusoidal table sliced to it, scaling by sqrt(d)."""
@@ -305,6 +309,7 @@ MODELS = {
     "attention": (Attention, floats(5, 8)),
     "spatial": (Spatial, floats(4, 5, 5)),
     "tokens": (Tokens, tokens),
+    "tokens_int32": (Tokens, tokens32),  # F.embedding reads an int64 copy of int32 ids
     "logic": (Logic, floats(4, 3)),
     "padded": (Padded, tokens),
     "sizes": (Sizes, floats(5, 4)),

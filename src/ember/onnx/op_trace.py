@@ -185,6 +185,7 @@ class OpRecorder:
                 out = apply(cls, *inputs, label=label, **params)
             finally:
                 rec.busy = False
+            rec.adopt(inputs, sys._getframe(1))
             rec.record(cls, inputs, label, params, out)
             return out
 
@@ -238,6 +239,27 @@ class OpRecorder:
                             {n: local.get(n) for n in names}, out, convert)
                 return True
         return False
+
+    def adopt(self, inputs, frame) -> None:
+        """Names the arrays among an op's ``inputs`` that are copies of a traced tensor the
+        calling function holds (``F.embedding`` passes int32 ids as an int64 copy): the same
+        values, cast."""
+        arrays = [x for x in inputs if isinstance(x, np.ndarray) and id(x) not in self.data_names]
+        if not arrays or frame is None:
+            return
+        held = [v for v in frame.f_locals.values() if isinstance(v, Tensor) and self.is_traced(v)
+                and id(v) not in self.made]
+        for array in arrays:
+            source = next((t for t in held if t._data.shape == array.shape and
+                           np.array_equal(t._data, array)), None)
+            if source is None:
+                continue
+            name = self.traced_name(source)
+            if source._data.dtype != array.dtype:
+                to = self.graph.onnx.helper.np_dtype_to_tensor_dtype(array.dtype)
+                name = self.graph.op("Cast", name, to=int(to), hint="cast")
+            self.data_names[id(array)] = name
+            self.tracer.alive.append(array)
 
     def record(self, op, inputs, label, params, out, converter=None) -> None:
         """Writes the nodes of one op whose inputs include a traced value (the others are
