@@ -106,6 +106,20 @@ def test_reversible_embedding_matches_keras(keras_ref, ctor):
     assert e_layer.compute_output_shape((3, 5)) == tuple(k_layer.compute_output_shape((3, 5)))
 
 
+def test_reversible_embedding_reverse_dtype(keras_ref):
+    """``reverse_dtype='float16'``: the reverse matmul (and its logits) in half precision."""
+    import torch
+    hidden = np.random.default_rng(9).standard_normal((2, 3, 4)).astype(np.float32)
+    layers = [mod.layers.ReversibleEmbedding(9, 4, reverse_dtype="float16")
+              for mod in (keras_ref, ek)]
+    layers[0].build(), layers[1].build()
+    layers[1].set_weights(layers[0].get_weights())
+    k_out = layers[0](torch.tensor(hidden), reverse=True)
+    e_out = layers[1](ember.tensor(hidden), reverse=True)
+    assert k_out.dtype == torch.float16 and e_out.dtype == ember.float16
+    np.testing.assert_allclose(_np(e_out), _np(k_out), rtol=1e-3, atol=1e-3)
+
+
 def test_reversible_embedding_ties_a_language_model():
     """Embedding in, the same table out: a tiny next-token model trains its one table."""
     rng = np.random.default_rng(7)
@@ -173,3 +187,14 @@ def test_saved_model_with_attention_and_reversible_embedding_reloads(tmp_path):
     again = ek.models.load_model(tmp_path / "m.keras")
     x = np.random.default_rng(8).integers(0, 10, (3, 6))
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_flash_attention_refuses_scores_as_keras_does():
+    """Keras's message (Keras on a CPU fails earlier: no flash kernel there); without scores
+    ember's one attention kernel runs."""
+    x = ember.tensor(np.ones((2, 3, 8), np.float32))
+    layer = ek.layers.GroupQueryAttention(4, 4, 2, flash_attention=True)
+    with pytest.raises(ValueError, match="Returning attention scores is not supported when "
+                                         "flash attention is enabled"):
+        layer(x, x, return_attention_scores=True)
+    assert tuple(layer(x, x).shape) == (2, 3, 8)
