@@ -48,6 +48,15 @@ def _shapes(shape):
     return [tuple(shape)]
 
 
+@pytest.mark.parametrize("merge_mode", ["concat", "sum"])
+def test_bidirectional_conv_lstm_matches_keras(keras_ref, merge_mode):
+    x = np.random.default_rng(17).standard_normal((2, 3, 5, 4, 2)).astype(np.float32)
+    k_layer, e_layer = (mod.layers.Bidirectional(
+        mod.layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True),
+        merge_mode=merge_mode) for mod in (keras_ref, ek))
+    _run_both(keras_ref, k_layer, e_layer, [x])
+
+
 def test_conv_lstm_with_initial_state(keras_ref):
     import torch
     rng = np.random.default_rng(12)
@@ -83,6 +92,22 @@ def test_conv_lstm_with_a_mask(keras_ref, ctor):
     set_keras_mask(masked, ember.tensor(mask))
     out = _flat(layers[1](masked))[0]
     assert (get_keras_mask(out) is not None) == bool(ctor.get("return_sequences"))
+
+
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_bidirectional_conv_lstm_with_a_mask(keras_ref, return_sequences):
+    """Inside Bidirectional a masked step outputs zeros (Keras sets zero_output_for_mask)."""
+    import torch
+    rng = np.random.default_rng(18)
+    x = rng.standard_normal((3, 5, 4, 2)).astype(np.float32)
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [1, 0, 1, 1, 0]], bool)
+    layers = [mod.layers.Bidirectional(mod.layers.ConvLSTM1D(
+        2, 2, padding="same", return_sequences=return_sequences)) for mod in (keras_ref, ek)]
+    layers[0](torch.tensor(x)), layers[1](ember.tensor(x))
+    layers[1].set_weights(layers[0].get_weights())
+    k_out = layers[0](torch.tensor(x), mask=torch.tensor(mask))
+    e_out = layers[1](ember.tensor(x), mask=ember.tensor(mask))
+    np.testing.assert_allclose(_np(e_out), _np(k_out), **TOL)
 
 
 def test_conv_lstm_dropout_masks_are_drawn_once_per_call():

@@ -88,11 +88,14 @@ def _conv_lstm():
 
 
 def _masked_conv_lstm():
-    """ConvLSTM1D with a mask given as a model input: masked steps keep the states."""
+    """ConvLSTM1D (alone and in Bidirectional) with a mask given as a model input: masked steps
+    keep the states."""
     x, mask = keras.Input((5, 6, 2)), keras.Input((5,), dtype="bool")
     a = L.ConvLSTM1D(2, 3, padding="same", return_sequences=True)(x, mask=mask)
     b, h, c = L.ConvLSTM1D(3, 2, go_backwards=True, return_state=True)(x, mask=mask)
-    return keras.Model([x, mask], [a, b, c])
+    both = L.Bidirectional(L.ConvLSTM1D(2, 2, padding="same", return_sequences=True))(x, mask=mask)
+    last = L.Bidirectional(L.ConvLSTM1D(2, 3), merge_mode="ave")(x, mask=mask)
+    return keras.Model([x, mask], [a, b, c, both, last])
 
 
 def _single_head_attention():

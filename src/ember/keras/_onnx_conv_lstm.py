@@ -47,8 +47,6 @@ def conv_lstm(g, layer, inputs, shapes, kwargs=None):
     cell, n = layer.cell, layer.cell.rank
     last = cell.data_format == "channels_last"
     mask = M.mask_name(g, layer, kwargs.get("mask"))
-    if mask is not None and layer.zero_output_for_mask:
-        K._refuse(layer, "zero_output_for_mask=True with a mask")
     initial = K.initial_states(g, layer, inputs, kwargs)
     x = inputs[0]
     channels = [n + 2] + list(range(2, n + 2)) if last else list(range(2, n + 3))
@@ -76,14 +74,18 @@ def conv_lstm(g, layer, inputs, shapes, kwargs=None):
     h_new = b.op("Mul", ract(go), act(c_new))
     inputs_info = [(h, FLOAT), (c, FLOAT), (x_t, FLOAT)]
     scans = [steps]
-    if mask is not None:  # a masked step keeps h and c; its output repeats the last one
-        m_t = b.name("mask_t")
+    y_t = None
+    if mask is not None:  # a masked step keeps h and c; its output repeats the last one (or is
+        m_t = b.name("mask_t")  # zeros with zero_output_for_mask, as inside Bidirectional)
         inputs_info.append((m_t, g.onnx.TensorProto.BOOL))
+        if layer.zero_output_for_mask:
+            y_t = b.op("Where", m_t, h_new, b.const(np.zeros((), np.float32)), hint="y_t")
         h_new, c_new = (b.op("Where", m_t, new, old) for new, old in ((h_new, h), (c_new, c)))
-        keep = g.op("Transpose", mask, perm=[1, 0])
-        scans.append(g.op("Unsqueeze", keep, g.ints(list(range(2, n + 3)))))
+        keep = g.op("Unsqueeze", g.op("Transpose", mask, perm=[1, 0]),
+                    g.ints(list(range(2, n + 3))))  # (T, N, 1, ...)
+        scans.append(keep)
     h_out, c_out = b.op("Identity", h_new, hint="h_out"), b.op("Identity", c_new, hint="c_out")
-    y_t = b.op("Identity", h_new, hint="y_t")
+    y_t = y_t or b.op("Identity", h_new, hint="y_t")
     body = g.body(b, inputs_info, [(h_out, FLOAT), (c_out, FLOAT), (y_t, FLOAT)])
     attrs = {"scan_input_directions": [1] * len(scans)} if layer.go_backwards else {}
     h_t, c_t, ys = g.op("Scan", h0, c0, *scans, outputs=3, body=body,
@@ -96,7 +98,13 @@ def conv_lstm(g, layer, inputs, shapes, kwargs=None):
         tail = list(range(3, n + 3)) + [2] if last else list(range(2, n + 3))
         out = g.op("Transpose", ys, perm=[1, 0] + tail)
     else:
-        out = keras_layout(h_t)
+        out = h_t
+        if mask is not None and layer.zero_output_for_mask:  # zeros if the last step walked
+            walked = -1 if not layer.go_backwards else 0  # is masked
+            last_keep = g.op("Gather", keep, g.ints([walked]), axis=0)
+            out = g.op("Where", g.op("Squeeze", last_keep, g.ints([0])), h_t,
+                       g.const(np.zeros((), np.float32)))
+        out = keras_layout(out)
     return (out, keras_layout(h_t), keras_layout(c_t)) if layer.return_state else out
 
 

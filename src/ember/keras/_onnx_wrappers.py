@@ -39,10 +39,13 @@ def _kind(wrapper, layer) -> str:
 
 
 # ---------------------------------------------------------------------------------- wrappers
+_EACH_DIRECTION = (L.RNN, L.ConvLSTM1D, L.ConvLSTM2D, L.ConvLSTM3D)  # one converter each way
+
+
 def _each_direction(g, layer, inputs, shapes, kwargs):
     """Each direction of a ``Bidirectional`` written by its own layer's converter (an ``RNN``
-    of a cell or of stacked cells, or any recurrent layer with a mask: each a masked ``Scan``),
-    the backward sequence flipped back."""
+    of a cell or of stacked cells, a ``ConvLSTM``, or any recurrent layer with a mask: each a
+    masked ``Scan``), the backward sequence flipped back."""
     initial = K.initial_states(g, layer, inputs, kwargs)
     half = len(initial) // 2
     ys = []
@@ -59,7 +62,7 @@ def _each_direction(g, layer, inputs, shapes, kwargs):
 
 def bidirectional(g, layer, inputs, shapes, kwargs):
     forward, backward = layer.forward_layer, layer.backward_layer
-    if type(forward) is L.RNN and type(backward) is L.RNN:
+    if type(forward) in _EACH_DIRECTION and type(backward) is type(forward):
         return _each_direction(g, layer, inputs, shapes, kwargs)
     kind = _kind(layer, forward)
     if _kind(layer, backward) != kind or forward.go_backwards or not backward.go_backwards:
