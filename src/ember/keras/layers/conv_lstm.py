@@ -301,7 +301,8 @@ class ConvLSTM2D(_ConvLSTM):
 
         >>> import numpy as np
         >>> from ember.keras import layers
-        >>> layers.ConvLSTM2D(4, (3, 3), padding="same")(np.zeros((2, 5, 6, 6, 1), np.float32)).shape
+        >>> layer = layers.ConvLSTM2D(4, (3, 3), padding="same")
+        >>> layer(np.zeros((2, 5, 6, 6, 1), np.float32)).shape
         ember.Size([2, 6, 6, 4])
     """
 
