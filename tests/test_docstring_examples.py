@@ -24,7 +24,8 @@ MODULES = ["ember", "ember.autograd", "ember._creation", "ember._dtype", "ember.
            "ember.keras.layers.einsum_dense", "ember.keras.callbacks.swap_ema",
            "ember.keras.optimizers.wrappers", "ember.onnx.op_trace", "ember.onnx.op_math", "ember.onnx.op_logic",
            "ember.onnx.op_shape", "ember.onnx.op_layers"]
-MODULES += ["ember.keras.ops.image", "ember.ops.sampling", "ember.nn.functional.sampling",
+MODULES += ["ember.keras.ops.image", "ember.keras.ops.image_core", "ember.keras.ops.image_extra",
+            "ember.ops.sampling", "ember.nn.functional.sampling",
             "ember.keras.layers.image_preprocessing", "ember.keras.layers.image_augmentation"]
 MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pipeline",
             "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm",

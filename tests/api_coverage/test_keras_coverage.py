@@ -26,7 +26,7 @@ from api_signatures import (callable_of, compare, coverage_table, is_module, pub
 import keras_scope as scope  # noqa: E402
 
 SUBMODULES = ["", "layers", "losses", "metrics", "callbacks", "optimizers", "optimizers.schedules",
-              "ops", "utils", "random", "initializers", "regularizers"]
+              "ops", "ops.image", "utils", "random", "initializers", "regularizers"]
 MODULES = ["keras" + ("." + m if m else "") for m in SUBMODULES]
 
 

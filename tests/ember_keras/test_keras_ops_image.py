@@ -15,6 +15,10 @@ X_U8 = (X * 255).astype(np.uint8)
 T = np.array([[0.9, 0.2, 1.5, -0.1, 1.1, -2.0, 0, 0], [1, 0, -2.3, 0, 1, 1.7, 0, 0]], np.float32)
 COORDS = (RNG.random((2, 5, 4)) * 12 - 2).astype(np.float32)
 FILL = ["constant", "nearest", "wrap", "mirror", "reflect"]
+V = RNG.random((2, 4, 5, 6, 2)).astype(np.float32)                # (N, D, H, W, C)
+QUAD = np.array([[0, 0], [8, 0], [0, 6], [8, 6]], np.float32)
+QUAD2 = np.array([[1, 0.5], [7, 1], [0.3, 5], [8, 6.2]], np.float32)
+NOISY = np.clip(X + RNG.normal(0, 0.1, X.shape), 0, 1).astype(np.float32)
 
 # (id, function name, args, kwargs)
 CASES = [
@@ -59,6 +63,29 @@ CASES = [
      {"data_format": "channels_first"}),
     ("sobel", "sobel_edges", (X,), {}),
     ("sobel_channels_first", "sobel_edges", (X_CF,), {"data_format": "channels_first"}),
+    ("patches_3d", "extract_patches_3d", (V, 2), {}),
+    ("patches_3d_same", "extract_patches_3d", (V, (2, 3, 2)), {"strides": 1, "padding": "same"}),
+    ("patches_3d_channels_first", "extract_patches_3d", (V.transpose(0, 4, 1, 2, 3), 2),
+     {"data_format": "channels_first"}),
+    ("patches_3d_through_extract_patches", "extract_patches", (V, (2, 2, 2)), {}),
+    *[(f"perspective_{i}", "perspective_transform", (X, QUAD, QUAD2),
+       {"interpolation": i, "fill_value": 0.5}) for i in ("bilinear", "nearest")],
+    ("perspective_batch", "perspective_transform", (X, np.stack([QUAD, QUAD2]),
+                                                    np.stack([QUAD2, QUAD])), {}),
+    ("perspective_channels_first_single", "perspective_transform", (X_CF[0], QUAD, QUAD2),
+     {"data_format": "channels_first"}),
+    *[(f"scale_translate_{m}_{aa}_{i}", "scale_and_translate",
+       (X, shape, np.array(sc, np.float32), np.array(tr, np.float32), (1, 2), m, aa), {})
+      for m in ("linear", "cubic", "lanczos3", "lanczos5", "bilinear") for aa in (True, False)
+      for i, (sc, tr, shape) in enumerate((([2.0, 1.5], [0.0, 1.0], (2, 14, 13, 3)),
+                                           ([0.4, 0.7], [0.5, -1.0], (2, 3, 6, 3))))],
+    ("scale_translate_uint8", "scale_and_translate",
+     (X_U8, (2, 14, 13, 3), np.array([2.0, 1.5], np.float32), np.array([0.0, 1.0], np.float32),
+      (1, 2), "cubic"), {}),
+    ("ssim", "ssim", (X, NOISY), {"filter_size": 7}),
+    ("ssim_channels_first_single", "ssim", (X_CF[0], NOISY.transpose(0, 3, 1, 2)[0]),
+     {"max_val": 2.0, "filter_size": 5, "data_format": "channels_first"}),
+    ("ssim_float64", "ssim", (X.astype(np.float64), NOISY.astype(np.float64)), {"filter_size": 3}),
 ]
 
 
@@ -88,6 +115,11 @@ GRAD_CASES = [
     ("sobel", lambda m, x: m.sobel_edges(x)),
     ("patches", lambda m, x: m.extract_patches(x, 3)),
     ("pad_crop", lambda m, x: m.crop_images(m.pad_images(x, 1, 1, 2, 0), 2, 0, 1, 1)),
+    ("perspective", lambda m, x: m.perspective_transform(x, QUAD, QUAD2)),
+    ("scale_translate", lambda m, x: m.scale_and_translate(
+        x, (2, 4, 13, 3), np.array([0.6, 1.5], np.float32), np.array([0.2, 1.0], np.float32),
+        (1, 2), "cubic")),
+    ("ssim", lambda m, x: m.ssim(x, NOISY, filter_size=5)),
 ]
 
 
@@ -161,3 +193,21 @@ def test_projective_transform_divides_by_k():
     y = eops.image.affine_transform(img, t, interpolation="bilinear")[..., 0].numpy()
     xs = np.arange(5) / (0.1 * np.arange(5) + 1)                  # row 0: input x = x / k
     np.testing.assert_allclose(y[0], np.interp(xs, np.arange(5), img[0, :, 0]), rtol=1e-6)
+
+
+def test_elastic_transform_draws_a_reproducible_smooth_field():
+    x = X_CF[:, :, :, :8]
+    still = eops.image.elastic_transform(X, alpha=0.0, seed=1)
+    np.testing.assert_allclose(still.numpy(), X, atol=1e-6)        # no displacement: the identity
+    a = eops.image.elastic_transform(X, alpha=3.0, sigma=1.0, seed=4)
+    b = eops.image.elastic_transform(X, alpha=3.0, sigma=1.0, seed=4)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert a.dtype == still.dtype and not np.allclose(a.numpy(), X)
+    # one field per image, shared by its channels: equal channels stay equal
+    same = np.repeat(X[..., :1], 3, axis=-1)
+    c = eops.image.elastic_transform(same, alpha=3.0, sigma=1.0, seed=5).numpy()
+    np.testing.assert_allclose(c[..., 0], c[..., 2], atol=1e-6)
+    d = eops.image.elastic_transform(x, seed=2, data_format="channels_first")
+    assert tuple(d.shape) == x.shape
+    with pytest.raises(ValueError, match="fill_mode"):
+        eops.image.elastic_transform(X, fill_mode="zeros")

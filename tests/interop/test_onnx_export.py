@@ -258,6 +258,9 @@ MODELS = {
         nn.UpsamplingBilinear2d(scale_factor=1.5), nn.UpsamplingNearest2d(size=(9, 4)),
         nn.Upsample(scale_factor=(1.5, 2), mode="nearest-exact"),
         nn.Upsample(size=(13, 4), mode="area"), nn.Upsample(size=(6, 5), mode="area")), floats(2, 3, 3)),
+    "upsample_bicubic": (0, lambda: nn.Sequential(
+        nn.Upsample(size=(7, 9), mode="bicubic"), nn.Upsample(scale_factor=0.5, mode="bicubic"),
+        nn.Upsample(size=(6, 5), mode="bicubic", align_corners=True)), floats(2, 4, 5)),
     "upsample1d": (0, lambda: nn.Sequential(
         nn.Upsample(scale_factor=2.5, mode="linear"),
         nn.Upsample(size=7, mode="linear", align_corners=True),

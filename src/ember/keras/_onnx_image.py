@@ -16,7 +16,7 @@ import numpy as np
 from .. import onnx as _onnx
 from . import _onnx_export as K
 from . import layers as L
-from .ops.image import _aspect_window
+from .ops.image_core import _aspect_window
 
 # interpolation -> (ONNX mode, coordinate_transformation_mode, extra attributes)
 _MODES = {"bilinear": ("linear", "pytorch_half_pixel", {}),

@@ -6,7 +6,8 @@ which sums overlapping blocks as ``Fold`` does.
 ``Resize`` reproduces ``F.interpolate``'s coordinate rules: 'nearest' is torch's legacy floor
 rule (``asymmetric``/``floor``), 'nearest-exact' rounds half-pixel centres
 (``half_pixel``/``round_prefer_ceil``), 'linear'/'bilinear' clamp at the border
-(``pytorch_half_pixel``, or ``align_corners``); 'area' is adaptive average pooling.
+(``pytorch_half_pixel``, or ``align_corners``), 'bicubic' is ONNX's cubic with torch's
+``a = -0.75``; 'area' is adaptive average pooling.
 """
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ def upsample(g, m, inputs, shapes):
     elif m.mode in ("linear", "bilinear"):
         transform = "align_corners" if m.align_corners else "pytorch_half_pixel"
         attrs = {"mode": "linear"}
+    elif m.mode == "bicubic":  # torch's Keys kernel (a = -0.75), the taps clamped to the edge
+        transform = "align_corners" if m.align_corners else "half_pixel"
+        attrs = {"mode": "cubic", "cubic_coeff_a": -0.75}
     else:
         _refuse(m, f"mode={m.mode!r} has no ONNX converter")
     if m.size is not None or m.recompute_scale_factor:
