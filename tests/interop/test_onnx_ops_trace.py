@@ -125,7 +125,9 @@ class Functional(nn.Module):
         pooled = F.avg_pool2d(y, 2) + F.max_pool2d(y, 3, stride=1, padding=1)[:, :, ::2, ::2]
         g = F.adaptive_avg_pool2d(pooled, 1).flatten(1)
         h = F.layer_norm(F.linear(g, self.proj), (3,))
-        return h, F.adaptive_avg_pool2d(y, (2, 3))
+        up = F.conv_transpose2d(y, self.weight, stride=2, padding=1, output_padding=1)
+        picked = ember.gather(y.flatten(2), 2, y.flatten(2).argmax(dim=2, keepdim=True))
+        return h, F.adaptive_avg_pool2d(y, (2, 3)), up, picked
 
 
 class Blocks(nn.Module):

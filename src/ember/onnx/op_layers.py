@@ -1,4 +1,5 @@
 """ONNX converters of the layer ops a traced ``forward`` calls as functions (``F.conv2d``,
+``F.conv_transpose2d``, ``torch.gather``,
 ``F.max_pool2d``, ``F.avg_pool2d``, ``F.adaptive_avg_pool2d``, ``F.batch_norm`` and
 ``F.layer_norm`` in eval form, ``F.embedding``): ``converter(call) -> ONNX name``. Weights given
 as constants reuse the module converters (``torch_layers``), so each ONNX form is written once.
@@ -23,7 +24,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._tensor import Tensor
-from ..ops import conv, dropout, embedding, normalization, pooling, resample
+from ..ops import conv, dropout, embedding, normalization, pooling, resample, shape
 from . import torch_layers as T
 
 
@@ -38,6 +39,19 @@ def _conv(c):
     bias = c.name(2) if len(c.inputs) > 2 and c.inputs[2] is not None else None
     return T.conv_node(c.graph, c.name(0), c.name(1), bias, w[2:], c.params["stride"],
                        c.params["dilation"], _pads(c.params["pads"]), c.params["groups"])
+
+
+def _conv_transpose(c):
+    w = c.shape(1)
+    bias = c.name(2) if len(c.inputs) > 2 and c.inputs[2] is not None else None
+    return T.conv_transpose_node(c.graph, c.name(0), c.name(1), bias, w[2:], c.params["stride"],
+                                 c.params["dilation"], _pads(c.params["pads"]),
+                                 c.params["output_padding"], c.params["groups"])
+
+
+def _gather(c):
+    """``torch.gather(x, dim, index)``: GatherElements."""
+    return c.graph.op("GatherElements", c.name(0), c.name(1, np.int64), axis=int(c.params["axis"]))
 
 
 def _floor_out(size, kernel, stride, pads, dilation) -> list:
@@ -108,7 +122,8 @@ def _dropout(c):
 
 
 OPS = {
-    conv.Convolution: _conv, pooling.MaxPool: _pool("MaxPool"), pooling.AvgPool: _pool("AveragePool"),
+    conv.Convolution: _conv, conv.ConvolutionTranspose: _conv_transpose, shape.Gather: _gather,
+    pooling.MaxPool: _pool("MaxPool"), pooling.AvgPool: _pool("AveragePool"),
     resample.Resample: _resample, normalization.BatchNorm: _batch_norm,
     normalization.LayerNorm: _layer_norm, embedding.Embedding: _embedding, dropout.Dropout: _dropout,
 }

@@ -192,6 +192,9 @@ class OpRecorder:
         def recording_make(arr, grad_fn=None):
             t = make(arr, grad_fn)
             if not rec.busy and not rec.tracer.depth:
+                if id(arr) in rec.data_names:  # a traced tensor's array wrapped again
+                    rec.tracer.bind(t, rec.data_names[id(arr)])
+                    return t
                 if rec.functions and rec.record_function(sys._getframe(1), t):
                     return t
                 maker = _maker(rec.is_traced)

@@ -247,12 +247,17 @@ def conv_transpose(g, m, inputs, shapes):
     n = len(m.kernel_size)
     if m.padding_mode != "zeros":
         _refuse(m, f"padding_mode={m.padding_mode!r} (only 'zeros' exists for transposed convolution)")
-    args = [inputs[0], g.const(_np(m.weight), "weight")]
-    if m.bias is not None:
-        args.append(g.const(_np(m.bias), "bias"))
-    return g.op("ConvTranspose", *args, kernel_shape=list(m.kernel_size), strides=list(m.stride),
-                dilations=list(m.dilation), pads=list(m.padding) * 2,
-                output_padding=list(m.output_padding), group=int(m.groups), hint="conv_transpose")
+    bias = g.const(_np(m.bias), "bias") if m.bias is not None else None
+    return conv_transpose_node(g, inputs[0], g.const(_np(m.weight), "weight"), bias, m.kernel_size,
+                               m.stride, m.dilation, list(m.padding) * 2, m.output_padding, m.groups)
+
+
+def conv_transpose_node(g, x, weight, bias, kernel, stride, dilation, pads, output_padding, groups):
+    """The ConvTranspose node (``pads``: all begins, then all ends); ``F.conv_transpose*d`` too."""
+    args = [x, weight] + ([bias] if bias is not None else [])
+    return g.op("ConvTranspose", *args, kernel_shape=list(kernel), strides=list(stride),
+                dilations=list(dilation), pads=list(pads), output_padding=list(output_padding),
+                group=int(groups), hint="conv_transpose")
 
 
 # ---------------------------------------------------------------------------------- pooling
