@@ -34,8 +34,8 @@ def layer_normalization(g, layer, inputs, shapes):
         K._refuse(layer, "rms_scaling=True")
     axes = _axes(layer.axis, rank)
     shape = [s if a in axes else 1 for a, s in enumerate(shapes[0])]
-    gamma = K._np(layer.gamma) if layer.scale else np.ones(shape, np.float32)
-    beta = K._np(layer.beta) if layer.center else np.zeros(shape, np.float32)
+    gamma = K._np(layer.gamma) if layer.gamma is not None else np.ones(shape, np.float32)
+    beta = K._np(layer.beta) if layer.beta is not None else np.zeros(shape, np.float32)
     if axes == list(range(axes[0], rank)):
         shape = shape[axes[0]:]
         return g.op("LayerNormalization", inputs[0], g.const(gamma.reshape(shape), "ln_scale"),

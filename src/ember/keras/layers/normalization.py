@@ -1,6 +1,8 @@
 """BatchNormalization, LayerNormalization and the Normalization preprocessing layer (adapt)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 import ember
@@ -12,6 +14,7 @@ from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._utils import to_array
+from ..ops.nn import layer_normalization
 from .base import Layer
 
 
@@ -117,18 +120,30 @@ class BatchNormalization(Layer):
 
 
 class LayerNormalization(Layer):
-    """Normalizes each sample over ``axis`` (default the last), then scales by gamma, shifts by beta."""
+    """Normalizes each sample over ``axis`` (an int or a list of axes; default the last), then
+    scales by gamma and shifts by beta, as Keras 3 (``keras.ops.layer_normalization``).
+    ``rms_scaling=True`` is Keras's deprecated option: it divides by the standard deviation
+    without centering, scales by gamma and has no beta (Keras warns; so does ember)."""
 
     def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, rms_scaling=False, **kwargs):
+        if rms_scaling:
+            warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
+                          "incorrectly scales the input by the variance, not the root mean "
+                          "square. To correctly use RMS Normalization, please use "
+                          "`keras.layers.RMSNormalization` instead.", stacklevel=2)
         super().__init__(**kwargs)
         self.supports_masking = True
-        if not isinstance(axis, int):
-            raise ValueError(f"ember.keras LayerNormalization supports one axis; "
-                                      f"received axis={axis}")
-        self.axis, self.epsilon = axis, float(epsilon)
-        self.center, self.scale = bool(center), bool(scale)
+        if isinstance(axis, (list, tuple)):
+            self.axis = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis', "
+                            f"but received: {axis}")
+        self.epsilon = float(epsilon)
+        self.center, self.scale, self.rms_scaling = bool(center), bool(scale), bool(rms_scaling)
         self.beta_initializer = _init.get(beta_initializer)
         self.gamma_initializer = _init.get(gamma_initializer)
         self.beta_regularizer = _reg.get(beta_regularizer)
@@ -137,29 +152,32 @@ class LayerNormalization(Layer):
         self.gamma_constraint = _constraints.get(gamma_constraint)
         self.gamma = self.beta = None
 
-    compute_output_shape = Layer.identity_shape
+    def compute_output_shape(self, input_shape):
+        for axis in self.axis if isinstance(self.axis, list) else [self.axis]:
+            if axis >= len(input_shape) or axis < -len(input_shape):
+                raise ValueError(f"Axis {axis} is out of bounds for input shape {input_shape}. "
+                                 f"Received: `axis={self.axis}`")
+        return input_shape
 
     def build(self, input_shape):
-        shape = _param_shape(input_shape, self.axis)
+        if isinstance(self.axis, list):
+            self.axis = sorted(self.axis)
+            shape = tuple(input_shape[dim] for dim in self.axis)
+        else:
+            shape = (input_shape[self.axis],)
+            self.axis = [self.axis]  # as Keras: the config then holds a list
+        scale, center = self.scale, self.center
+        self.scale, self.center = scale or self.rms_scaling, center and not self.rms_scaling
         _add_gamma_beta(self, shape)
+        self.scale, self.center = scale, center
 
     def call(self, inputs, training=False):
-        nd = inputs.ndim
-        if self.axis % nd == nd - 1:
-            return F.layer_norm(inputs, (inputs.shape[-1],), self.gamma, self.beta, self.epsilon)
-        mean = inputs.mean(self.axis, keepdim=True)
-        centered = inputs - mean
-        var = (centered * centered).mean(self.axis, keepdim=True)
-        out = centered * ember.rsqrt(var + self.epsilon)
-        if self.gamma is not None:
-            out = out * _broadcast(self.gamma, nd, self.axis)
-        if self.beta is not None:
-            out = out + _broadcast(self.beta, nd, self.axis)
-        return out
+        return layer_normalization(inputs, self.gamma, self.beta, self.axis, self.epsilon,
+                                   rms_scaling=self.rms_scaling)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale,
+                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
                 "beta_initializer": _init.serialize(self.beta_initializer),
                 "gamma_initializer": _init.serialize(self.gamma_initializer),
                 "beta_regularizer": _reg.serialize(self.beta_regularizer),
