@@ -46,3 +46,11 @@ def test_custom_layer_fits_and_round_trips(tmp_path):
     assert "widths all >= 0: True; penalty terms this call: 1" in out, out
     assert "24 units; identical predictions: True" in out, out
     assert (tmp_path / "radial.keras").stat().st_size > 1000
+
+
+def test_image_augmentation_layers_train_a_digit_classifier():
+    out = _run("keras_image_augmentation.py")
+    assert "data_augmentation (Sequential)" in out and "resizing (Resizing)" in out, out
+    assert _number(r"test accuracy ([\d.]+)", out) > 0.85, out
+    assert "predict is deterministic (augmentation off): True" in out, out
+    assert "augmentation changes images while training: True" in out, out
