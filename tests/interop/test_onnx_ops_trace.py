@@ -188,7 +188,8 @@ class Attention(nn.Module):
 class Spatial(nn.Module):
     def __init__(self):
         super().__init__()
-        self.gn_weight, self.gn_bias = nn.Parameter(ember.rand(4) + 0.5), nn.Parameter(ember.randn(4))
+        self.gn_weight = nn.Parameter(ember.rand(4) + 0.5)
+        self.gn_bias = nn.Parameter(ember.randn(4))
 
     def forward(self, x):
         y = F.group_norm(F.pad(x, (1, 2, 0, 1)), 2, self.gn_weight, self.gn_bias)
@@ -269,7 +270,8 @@ class Pools(nn.Module):
     """Pooling called with its options: ceil_mode, padding, count_include_pad, dilation."""
 
     def forward(self, x):
-        return (F.max_pool2d(x, 3, stride=2, ceil_mode=True), F.max_pool2d(x, 2, dilation=2, padding=1),
+        return (F.max_pool2d(x, 3, stride=2, ceil_mode=True),
+                F.max_pool2d(x, 2, dilation=2, padding=1),
                 F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False),
                 F.avg_pool2d(x, 2, ceil_mode=True), F.max_pool1d(x.flatten(2), 4), x % 0.75)
 

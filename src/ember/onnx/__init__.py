@@ -4,10 +4,10 @@ The model runs once on the example input in eval mode; every module it calls is 
 nodes by its converter (``SUPPORTED`` lists the module classes that have one), and so is every op
 a custom ``forward`` runs between them (``OPS`` lists the ops: arithmetic with tensors and Python
 numbers, activations, reductions, view/reshape/flatten with a dynamic batch, cat/stack,
-indexing, and ``F.conv2d``/``F.max_pool2d``/``F.linear``/... called as functions). The graph is built
-with the ``onnx`` package (the optional extra ``ember[onnx]``), checked with
-``onnx.checker`` and written atomically. Keras models export with ``model.export(path,
-format="onnx")``.
+indexing, and ``F.conv2d``/``F.max_pool2d``/``F.linear``/... called as functions; ``FUNCTIONS``
+the comparisons and ``argmax``). The graph is built with the ``onnx`` package (the optional
+extra ``ember[onnx]``), checked with ``onnx.checker`` and written atomically. Keras models
+export with ``model.export(path, format="onnx")``.
 
 Example::
 
@@ -25,8 +25,8 @@ from . import pools, recurrent, spatial, torch_layers as T
 from .graph import ExportError, Graph, prune
 from .trace import Tracer, flatten, resize_dynamic
 
-__all__ = ["export", "ExportError", "SUPPORTED", "OPS", "FUNCTIONS", "TRACED", "METHODS", "REGISTERED",
-           "DEFAULT_OPSET",
+__all__ = ["export", "ExportError", "SUPPORTED", "OPS", "FUNCTIONS", "TRACED", "METHODS",
+           "REGISTERED", "DEFAULT_OPSET",
            "converter_for", "methods_for", "register", "register_hook", "HOOKS"]
 
 DEFAULT_OPSET = 17

@@ -125,5 +125,6 @@ OPS = {
     conv.Convolution: _conv, conv.ConvolutionTranspose: _conv_transpose, shape.Gather: _gather,
     pooling.MaxPool: _pool("MaxPool"), pooling.AvgPool: _pool("AveragePool"),
     resample.Resample: _resample, normalization.BatchNorm: _batch_norm,
-    normalization.LayerNorm: _layer_norm, embedding.Embedding: _embedding, dropout.Dropout: _dropout,
+    normalization.LayerNorm: _layer_norm, embedding.Embedding: _embedding,
+    dropout.Dropout: _dropout,
 }

@@ -70,6 +70,7 @@ FUNCTIONS = {
     C.logical_and: _logic("And"), C.logical_or: _logic("Or"), C.logical_xor: _logic("Xor"),
     C.bitwise_and: _logic("And"), C.bitwise_or: _logic("Or"), C.bitwise_xor: _logic("Xor"),
     C.logical_not: lambda c: c.graph.op("Not", c.name(0, np.bool_)), C.bitwise_not: _not,
-    C.isnan: lambda c: c.graph.op("IsNaN", c.name(0)), C.isinf: lambda c: c.graph.op("IsInf", c.name(0)),
+    C.isnan: lambda c: c.graph.op("IsNaN", c.name(0)),
+    C.isinf: lambda c: c.graph.op("IsInf", c.name(0)),
     reduction._arg: _arg,
 }

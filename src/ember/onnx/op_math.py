@@ -25,7 +25,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..ops import activation as A
-from ..ops import attention, layout, linalg, linalg_more, normalization, padding, pointwise, reduction
+from ..ops import attention, layout, linalg, linalg_more, normalization, padding, pointwise
+from ..ops import reduction
 from ..ops import elementwise as E
 from . import image_layers, torch_layers as T
 
@@ -110,11 +111,13 @@ def _prelu(c):
 
 
 def _log1p(c):
-    return c.graph.op("Log", c.graph.op("Add", c.name(0), c.graph.const(np.asarray(1, c.out.numpy().dtype))))
+    one = c.graph.const(np.asarray(1, c.out.numpy().dtype))
+    return c.graph.op("Log", c.graph.op("Add", c.name(0), one))
 
 
 def _expm1(c):
-    return c.graph.op("Sub", c.graph.op("Exp", c.name(0)), c.graph.const(np.asarray(1, c.out.numpy().dtype)))
+    one = c.graph.const(np.asarray(1, c.out.numpy().dtype))
+    return c.graph.op("Sub", c.graph.op("Exp", c.name(0)), one)
 
 
 #: ops without a gradient (``ZeroGrad``) by their node label
@@ -162,7 +165,8 @@ def _axes(c):
 
 def _reduce(op_type: str):
     def convert(c):
-        return c.graph.reduce(op_type, c.name(0), _axes(c), keepdims=int(bool(c.params.get("keepdims"))))
+        keep = int(bool(c.params.get("keepdims")))
+        return c.graph.reduce(op_type, c.name(0), _axes(c), keepdims=keep)
     return convert
 
 
@@ -224,7 +228,8 @@ def _addmm(c):
 def _einsum(c):
     dtype = c.out.numpy().dtype
     equation = ",".join(c.params["inputs"]) + "->" + c.params["output"]
-    return c.graph.op("Einsum", *[c.name(i, dtype) for i in range(len(c.inputs))], equation=equation)
+    names = [c.name(i, dtype) for i in range(len(c.inputs))]
+    return c.graph.op("Einsum", *names, equation=equation)
 
 
 def _attention(c):
@@ -271,13 +276,15 @@ def _pixel_shuffle(c):
 
 OPS = {
     E.Add: _binary("Add"), E.Sub: _binary("Sub"), E.Mul: _binary("Mul"), E.Div: _binary("Div"),
-    E.Pow: _pow, E.Remainder: _remainder, E.Maximum: _binary("Max"), E.Minimum: _binary("Min"), E.Where: _where,
+    E.Pow: _pow, E.Remainder: _remainder, E.Maximum: _binary("Max"), E.Minimum: _binary("Min"),
+    E.Where: _where,
     E.Neg: _unary("Neg"), E.Abs: _unary("Abs"), E.Exp: _unary("Exp"), E.Log: _unary("Log"),
     E.Sqrt: _unary("Sqrt"), E.Reciprocal: _unary("Reciprocal"), E.Rsqrt: _reciprocal_sqrt,
     E.Sin: _unary("Sin"), E.Cos: _unary("Cos"), E.Clamp: _clamp, E.Cast: _cast,
     A.Relu: _unary("Relu"), A.Sigmoid: _unary("Sigmoid"), A.Tanh: _unary("Tanh"),
     A.Softmax: _softmax(False), A.LogSoftmax: _softmax(True), A.LeakyRelu: _leaky, A.Elu: _elu,
-    A.Gelu: _module_form(T.gelu), A.Softplus: _module_form(T.softplus), A.Softsign: _unary("Softsign"),
+    A.Gelu: _module_form(T.gelu), A.Softplus: _module_form(T.softplus),
+    A.Softsign: _unary("Softsign"),
     A.Hardtanh: _hardtanh, A.Silu: lambda c: T.silu(c.graph, None, [c.name(0)], [c.shape(0)]),
     A.LogSigmoid: lambda c: T.log_sigmoid(c.graph, None, [c.name(0)], [c.shape(0)]),
     A.Prelu: _prelu, pointwise.Pointwise: _pointwise,

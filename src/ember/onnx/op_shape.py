@@ -106,16 +106,19 @@ def _index(c):
             start = (0 if step > 0 else -1) if k.start is None else int(k.start)
             stop = (_BIG if step > 0 else _SMALL) if k.stop is None else int(k.stop)
             if (start, stop, step) != (0, _BIG, 1):
-                starts, ends, axes, steps = starts + [start], ends + [stop], axes + [axis], steps + [step]
+                starts, ends = starts + [start], ends + [stop]
+                axes, steps = axes + [axis], steps + [step]
             out += 1
         else:  # an int: a slice of one, then squeezed
             i = int(k)
-            starts, ends, axes, steps = starts + [i], ends + [i + 1 or _BIG], axes + [axis], steps + [1]
+            starts, ends = starts + [i], ends + [i + 1 or _BIG]
+            axes, steps = axes + [axis], steps + [1]
             squeeze.append(axis)
         axis += 1
     y = c.name(0)
     if axes:
-        y = g.op("Slice", y, c.sizes(starts), c.sizes(ends), g.ints(axes), g.ints(steps), hint="slice")
+        y = g.op("Slice", y, c.sizes(starts), c.sizes(ends), g.ints(axes), g.ints(steps),
+                 hint="slice")
     if squeeze:
         y = g.op("Squeeze", y, g.ints(squeeze))
     if unsqueeze:

@@ -32,9 +32,11 @@ import numpy as np
 from .. import _tensor_api
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..ops import shape as shape_ops
 from .graph import ExportError
 
-_SHAPING = ()  # the ops whose parameters are sizes (set below: View, Expand, Index)
+#: the ops whose parameters are sizes (recorded on constants when one is a dynamic axis's)
+_SHAPING = (shape_ops.View, shape_ops.Expand, shape_ops.Index)
 
 #: modules whose tensors are constants (creation functions, scalar wrapping)
 _CONSTANT_MAKERS = ("ember._creation", "ember._creation_extra", "ember.random", "ember.ops._util")
@@ -106,11 +108,6 @@ class _NoConverter(Exception):
     """An op whose converter cannot write this call (its message names the op)."""
 
 
-def _shaping():
-    from ..ops import shape
-    return (shape.View, shape.Expand, shape.Index)
-
-
 def _array(x):
     return x._data if isinstance(x, Tensor) else x
 
@@ -173,8 +170,8 @@ class OpRecorder:
         self._saved = (Function.__dict__["apply"], Tensor.__dict__["_make"],
                        Tensor.__dict__["_assign"], Tensor.__dict__["_inplace"],
                        _tensor_api.write_result)
-        apply, make, assign, inplace, write = (f.__func__ if isinstance(f, (classmethod, staticmethod))
-                                               else f for f in self._saved)
+        apply, make, assign, inplace, write = (
+            f.__func__ if isinstance(f, (classmethod, staticmethod)) else f for f in self._saved)
         rec = self
 
         def recording_apply(cls, *inputs, label=None, **params):
@@ -271,8 +268,8 @@ class OpRecorder:
         if not isinstance(out, Tensor):
             return
         values = (*inputs, *params.values())
-        made = next((self.made[id(x)] for x in values if isinstance(x, Tensor) and id(x) in self.made),
-                    None)
+        made = next((self.made[id(x)] for x in values
+                     if isinstance(x, Tensor) and id(x) in self.made), None)
         if made is None and not any(self.is_traced(x) for x in values) and \
                 not (op in _SHAPING and self.tracer.mentions_dynamic(tuple(params.values()))):
             return  # a constant (unless shaped by a dynamic axis's size: expand(x.size(0), -1))
@@ -316,5 +313,3 @@ def _maker(traced) -> str | None:
 
 _WRAPPERS = ("wrapper", "method", "<lambda>", "<listcomp>", "<genexpr>")
 
-
-_SHAPING = _shaping()

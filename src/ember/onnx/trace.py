@@ -108,7 +108,8 @@ class Tracer:
             value = (value.start, value.stop)
         if isinstance(value, (tuple, list)):
             return any(self.mentions_dynamic(v) for v in value)
-        return isinstance(value, int) and not isinstance(value, bool) and self.dim(value) is not None
+        return isinstance(value, int) and not isinstance(value, bool) and \
+            self.dim(value) is not None
 
     def constant(self, value, array) -> str:
         """The initializer holding ``array``, the value of a tensor (or array, or number) that does
