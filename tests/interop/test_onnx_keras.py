@@ -35,20 +35,12 @@ def _functional():
     return keras.Model(inputs, L.Dense(2)(L.Concatenate()(merged)))
 
 
-def _built(layer, *shapes):
-    """Builds the layer eagerly first: on main, MultiHeadAttention's symbolic build passes only
-    the query's shape (reported to the owner of the sequence layers)."""
-    layer(*[np.zeros((1,) + s, np.float32) for s in shapes])
-    return layer
-
-
 def _attention():
     inputs = keras.Input((5, 8))
     context = keras.Input((3, 6))
-    x = _built(L.MultiHeadAttention(2, 4), (5, 8), (5, 8))(inputs, inputs)
+    x = L.MultiHeadAttention(2, 4)(inputs, inputs)
     x = L.LayerNormalization()(L.Add()([inputs, x]))
-    out = _built(L.MultiHeadAttention(4, 3, value_dim=2, use_bias=False), (5, 8), (3, 6))(
-        x, context)
+    out = L.MultiHeadAttention(4, 3, value_dim=2, use_bias=False)(x, context)
     return keras.Model([inputs, context], L.Dense(2)(out))
 
 
@@ -58,12 +50,10 @@ def _grouped_attention():
     tokens = keras.Input((5,), dtype="int64")
     tied = L.ReversibleEmbedding(11, 8, logit_soft_cap=2.0)
     x = tied(tokens)
-    x = _built(L.GroupQueryAttention(3, 4, 2), (5, 8), (5, 8))(x, x, use_causal_mask=True)
-    y, scores = _built(L.GroupQueryAttention(2, 2, 1, use_bias=False), (5, 8), (5, 8))(
-        x, x, return_attention_scores=True)
-    y = _built(L.GroupQueryAttention(2, 4, 1, use_gate=True, sliding_window=2), (5, 8), (5, 8))(
-        y, x, use_causal_mask=True)
-    y = _built(L.MultiHeadAttention(2, 3, use_gate=True, sliding_window=3), (5, 8), (5, 8))(
+    x = L.GroupQueryAttention(3, 4, 2)(x, x, use_causal_mask=True)
+    y, scores = L.GroupQueryAttention(2, 2, 1, use_bias=False)(x, x, return_attention_scores=True)
+    y = L.GroupQueryAttention(2, 4, 1, use_gate=True, sliding_window=2)(y, x, use_causal_mask=True)
+    y = L.MultiHeadAttention(2, 3, use_gate=True, sliding_window=3)(
         y, y, return_attention_scores=True)[0]
     untied = L.ReversibleEmbedding(11, 8, tie_weights=False)
     untied(tokens)
