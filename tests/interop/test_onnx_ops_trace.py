@@ -127,7 +127,7 @@ class Functional(nn.Module):
         h = F.layer_norm(F.linear(g, self.proj), (3,))
         up = F.conv_transpose2d(y, self.weight, stride=2, padding=1, output_padding=1)
         picked = ember.gather(y.flatten(2), 2, y.flatten(2).argmax(dim=2, keepdim=True))
-        return h, F.adaptive_avg_pool2d(y, (2, 3)), up, picked
+        return h, F.adaptive_avg_pool2d(y, (2, 3)), up, picked, F.adaptive_max_pool2d(y, (4, 3))
 
 
 class Blocks(nn.Module):

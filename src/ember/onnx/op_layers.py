@@ -1,5 +1,5 @@
 """ONNX converters of the layer ops a traced ``forward`` calls as functions (``F.conv2d``,
-``F.conv_transpose2d``, ``torch.gather``,
+``F.conv_transpose2d``, ``torch.gather``, ``F.adaptive_max_pool2d``,
 ``F.max_pool2d``, ``F.avg_pool2d``, ``F.adaptive_avg_pool2d``, ``F.batch_norm`` and
 ``F.layer_norm`` in eval form, ``F.embedding``): ``converter(call) -> ONNX name``. Weights given
 as constants reuse the module converters (``torch_layers``), so each ONNX form is written once.
@@ -80,6 +80,11 @@ def _pool(op_type: str):
     return convert
 
 
+def _adaptive_max(c):
+    """``F.adaptive_max_pool*d`` (the values): the ``nn.AdaptiveMaxPool*d`` converter's."""
+    return T.adaptive(c.graph, c.name(0), list(c.shape(0)[2:]), list(c.params["out"]), True)
+
+
 def _resample(c):
     """One constant matrix per trailing axis (adaptive average pooling, linear upsampling): a
     MatMul along each, the axis moved last and back."""
@@ -124,7 +129,8 @@ def _dropout(c):
 OPS = {
     conv.Convolution: _conv, conv.ConvolutionTranspose: _conv_transpose, shape.Gather: _gather,
     pooling.MaxPool: _pool("MaxPool"), pooling.AvgPool: _pool("AveragePool"),
-    resample.Resample: _resample, normalization.BatchNorm: _batch_norm,
+    resample.Resample: _resample, pooling.AdaptiveMaxPool: _adaptive_max,
+    normalization.BatchNorm: _batch_norm,
     normalization.LayerNorm: _layer_norm, embedding.Embedding: _embedding,
     dropout.Dropout: _dropout,
 }
