@@ -223,6 +223,15 @@ CASES = [
     ("grid_sample_nearest", lambda m, x, g: F(m).grid_sample(x, g, mode="nearest",
                                                              align_corners=False),
      [(2, 2, 4, 5), (2, 3, 2, 2)]),
+    ("grid_sample_bicubic", lambda m, x, g: F(m).grid_sample(x, g, mode="bicubic",
+                                                             align_corners=False),
+     [(1, 2, 4, 5), (1, 3, 2, 2)]),
+    ("grid_sample_bicubic_reflection_corners", lambda m, x, g: F(m).grid_sample(
+        x, g * 1.5, mode="bicubic", padding_mode="reflection", align_corners=True),
+     [(1, 1, 4, 4), (1, 2, 3, 2)]),
+    ("grid_sample_bicubic_border", lambda m, x, g: F(m).grid_sample(
+        x, g, mode="bicubic", padding_mode="border", align_corners=False),
+     [(2, 1, 3, 4), (2, 2, 2, 2)]),
     ("grid_sample_3d", lambda m, x, g: F(m).grid_sample(x, g, align_corners=False),
      [(1, 2, 3, 4, 3), (1, 2, 2, 2, 3)]),
     ("grid_sample_3d_border", lambda m, x, g: F(m).grid_sample(

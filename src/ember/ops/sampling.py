@@ -53,11 +53,24 @@ def fix_index(index: np.ndarray, size: int, fill_mode: str) -> np.ndarray:
     return (_mirror(2 * index + 1, 2 * size + 1) - 1) // 2          # 'reflect'
 
 
+def _cubic(x, dtype, a=-0.75):
+    """Keys' cubic kernel at ``x`` and its derivative (torch's bicubic coefficients)."""
+    ax = np.abs(x)
+    near = ((a + 2) * ax - (a + 3)) * ax * ax + 1
+    far = ((a * ax - 5 * a) * ax + 8 * a) * ax - 4 * a
+    d_near = (3 * (a + 2) * ax - 2 * (a + 3)) * ax
+    d_far = (3 * a * ax - 10 * a) * ax + 8 * a
+    w = np.where(ax < 1, near, np.where(ax < 2, far, 0.0))
+    dw = np.sign(x) * np.where(ax < 1, d_near, np.where(ax < 2, d_far, 0.0))
+    return w.astype(dtype), dw.astype(dtype)
+
+
 class Sample(Function):
     """``x`` ``(N, C, *S)`` sampled at ``coords`` ``(N, *O, d)`` → ``(N, C, *O)``.
 
     Args (keywords of :meth:`forward`):
-        order: 0 (nearest neighbour, ties to even) or 1 (linear along each axis).
+        order: 0 (nearest neighbour, ties to even), 1 (linear along each axis) or 3 (Keys'
+            cubic, ``a = -0.75``, over four neighbours per axis: torch's bicubic).
         fill_mode: one of :data:`FILL_MODES`.
         fill_value: the value of neighbours outside the image in 'constant' mode.
     """
@@ -79,17 +92,21 @@ class Sample(Function):
 
     def _corners(self, flat, spatial, dtype):
         """Per neighbour: its flat pixel index ``(N, Q)``, whether it lies inside (or None when
-        every neighbour counts), its weight along each axis ``(d, N, Q)`` and, per axis, the sign
-        of that weight's derivative in the coordinate (-1 lower neighbour, +1 upper)."""
+        every neighbour counts), its weight along each axis ``(d, N, Q)`` and, per axis, that
+        weight's derivative in the coordinate."""
         per_axis = []
         for k, size in enumerate(spatial):
             pos = flat[..., k]
             if self.order == 0:
                 nodes = [(np.round(pos).astype(np.int64), np.ones_like(pos, dtype), 0)]
-            else:
+            elif self.order == 1:
                 lo = np.floor(pos)
                 hi_w = (pos - lo).astype(dtype)
                 nodes = [(lo.astype(np.int64), 1 - hi_w, -1), (lo.astype(np.int64) + 1, hi_w, 1)]
+            else:                                     # 3: Keys' cubic (a = -0.75), four taps
+                lo = np.floor(pos)
+                frac = pos - lo
+                nodes = [(lo.astype(np.int64) + j, *_cubic(frac - j, dtype)) for j in (-1, 0, 1, 2)]
             per_axis.append([(fix_index(i, size, self.fill_mode), (i >= 0) & (i < size), w, side)
                              for i, w, side in nodes])
         strides = np.cumprod((1,) + tuple(spatial[::-1]))[:-1][::-1]
@@ -129,13 +146,13 @@ class Sample(Function):
             gx = gx.reshape(self.xshape)
         if len(self.cshape) and self.needs_grad(1):
             gc = np.zeros(flat.shape, g.dtype)
-            if self.order == 1:
+            if self.order > 0:
                 xf = self.x.reshape(n, c, -1)
-                for index, valid, weights, sides in corners:
+                for index, valid, weights, slopes in corners:
                     gv = np.sum(g * self._gather(xf, index, valid), axis=1)      # (N, Q)
-                    for k, side in enumerate(sides):
+                    for k, slope in enumerate(slopes):
                         others = np.prod(np.delete(weights, k, axis=0), axis=0)
-                        gc[..., k] += side * gv * others
+                        gc[..., k] += slope * gv * others
             gc = gc.reshape(self.cshape).astype(self.coords.dtype)
         return gx, gc
 

@@ -27,7 +27,7 @@ from ._spatial import torch_size
 
 __all__ = ["grid_sample", "affine_grid"]
 
-_MODES = {"bilinear": 1, "nearest": 0}
+_MODES = {"bilinear": 1, "nearest": 0, "bicubic": 3}
 _PADDING = ("zeros", "border", "reflection")
 
 
@@ -37,7 +37,7 @@ def grid_sample(input, grid, mode: str = "bilinear", padding_mode: str = "zeros"
     W)`` at ``(N, Do, Ho, Wo, 3)``) → ``(N, C, Ho, Wo)`` (``(N, C, Do, Ho, Wo)``).
 
     Args:
-        mode: 'bilinear' (trilinear on 5-D input) or 'nearest' ('bicubic' is not supported).
+        mode: 'bilinear' (trilinear on 5-D input), 'nearest' or 'bicubic' (4-D input).
         padding_mode: 'zeros', 'border' (the edge value) or 'reflection'.
         align_corners: whether -1/1 are the corner pixels' centres (default False).
 
@@ -68,9 +68,8 @@ def grid_sample(input, grid, mode: str = "bilinear", padding_mode: str = "zeros"
     if g.shape[-1] != d:
         raise RuntimeError(f"grid_sampler(): expected grid to have size {d} in last dimension, but "
                            f"got grid with sizes {torch_size(g.shape)}")
-    if mode == "bicubic":
-        raise NotImplementedError("grid_sample: mode='bicubic' is not supported by ember; use "
-                                  "'bilinear' or 'nearest'")
+    if mode == "bicubic" and d != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     align = bool(align_corners)
     sizes = np.array(x.shape[2:][::-1], np.float64)                   # (W, H[, D]): grid order
     scale = (sizes - 1) / 2 if align else sizes / 2
