@@ -218,3 +218,20 @@ def test_augmentation_runs_in_fit_and_not_in_predict_or_evaluate():
     summary = "\n".join(text)
     for line in ("(_Spy)", "(RandomRotation)", "Resizing", "(None, 6, 6, 3)", "(None, 8, 8, 3)"):
         assert line in summary
+
+
+def test_a_model_with_image_layers_saves_and_loads(tmp_path):
+    layers = ek.layers
+    model = ek.Sequential([
+        ek.Input((7, 8, 3)), layers.RandomFlip("horizontal", seed=1), layers.RandomRotation(0.1),
+        layers.RandomZoom(0.1, 0.2), layers.RandomTranslation(0.1, 0.1),
+        layers.RandomContrast(0.2), layers.RandomBrightness(0.1), layers.RandomCrop(6, 6, seed=3),
+        layers.CenterCrop(5, 5), layers.Resizing(4, 4, interpolation="bicubic"), layers.Flatten(),
+        layers.Dense(2)])
+    path = str(tmp_path / "augmented.keras")
+    model.save(path)
+    again = ek.models.load_model(path)
+    assert [type(a) for a in again.layers] == [type(a) for a in model.layers]
+    assert [a.get_config() for a in again.layers] == [a.get_config() for a in model.layers]
+    x = X[:2, :, :8] / 255.0
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
