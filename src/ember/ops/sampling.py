@@ -84,10 +84,10 @@ class Sample(Function):
         self.x, self.coords = x, coords
         flat = coords.reshape(n, -1, len(spatial))
         corners = self._corners(flat, spatial, x.dtype)
-        xf = x.reshape(n, c, -1)
+        rows = self._rows(x)
         out = np.zeros((n, c, flat.shape[1]), x.dtype)
         for index, valid, weights, _ in corners:
-            out += np.prod(weights, axis=0)[:, None, :] * self._gather(xf, index, valid)
+            out += np.prod(weights, axis=0)[:, None, :] * self._gather(rows, index, valid)
         return out.reshape((n, c) + coords.shape[1:-1])
 
     def _corners(self, flat, spatial, dtype):
@@ -120,10 +120,20 @@ class Sample(Function):
                         tuple(node[3] for node in combo)))
         return out
 
-    def _gather(self, xf, index, valid):
-        v = np.take_along_axis(xf, index[:, None, :], axis=2)
+    @staticmethod
+    def _rows(x):
+        """``x`` as ``(N, P, C)`` pixel rows (no copy when ``x`` is a channels-last view)."""
+        n, c = x.shape[:2]
+        return np.moveaxis(x, 1, -1).reshape(n, -1, c)
+
+    def _gather(self, rows, index, valid):
+        """The pixels ``index`` ``(N, Q)`` of each image → ``(N, C, Q)`` (one index per pixel,
+        all channels at once)."""
+        n, p, c = rows.shape
+        v = np.take(rows.reshape(n * p, c), index + (np.arange(n) * p)[:, None], axis=0)
+        v = np.moveaxis(v, -1, 1)
         if valid is not None:
-            v = np.where(valid[:, None, :], v, np.asarray(self.fill_value, xf.dtype))
+            v = np.where(valid[:, None, :], v, np.asarray(self.fill_value, rows.dtype))
         return v
 
     def backward(self, g):
@@ -147,9 +157,9 @@ class Sample(Function):
         if len(self.cshape) and self.needs_grad(1):
             gc = np.zeros(flat.shape, g.dtype)
             if self.order > 0:
-                xf = self.x.reshape(n, c, -1)
+                rows = self._rows(self.x)
                 for index, valid, weights, slopes in corners:
-                    gv = np.sum(g * self._gather(xf, index, valid), axis=1)      # (N, Q)
+                    gv = np.sum(g * self._gather(rows, index, valid), axis=1)    # (N, Q)
                     for k, slope in enumerate(slopes):
                         others = np.prod(np.delete(weights, k, axis=0), axis=0)
                         gc[..., k] += slope * gv * others
