@@ -174,29 +174,6 @@ def test_image_data_searches_the_cnn(tmp_path):
     assert config["model"] == "cnn" and config["epochs"] == 1  # --epochs wins over the CNN's 30
 
 
-FIRST_TRIALS = [  # (--space entries, the batch sizes searched, the first trial's batch size)
-    # iris' 105 training rows: ember train's batch of 16 joins the choices, and trial 0 takes it
-    ({}, [16, 32, 64, 128], 16),
-    ({"batch_size": [32, 64]}, [32, 64], None),  # a list given is kept; the sampler draws one
-    ({"batch_size": 32}, 32, None),
-]
-
-
-@pytest.mark.parametrize("raw, batches, first_batch", FIRST_TRIALS)
-def test_first_trial_is_the_default_configuration(tmp_path, raw, batches, first_batch):
-    """The space holds ``ember train``'s default configuration and the first trial is it."""
-    space = tmp_path / "space.json"
-    space.write_text(json.dumps(raw))
-    out = tmp_path / "run"
-    result = ember("tune", "iris", "--trials", "1", "--epochs", "1", "--space", space, "--out",
-                   out, "--no-plots", "--quiet", "--no-refit")
-    assert result.returncode == 0, result.stderr
-    assert json.loads((out / "tune.json").read_text())["space"]["batch_size"] == batches
-    fixed = _study(out).trials[0].system_attrs["fixed_params"]
-    assert fixed.get("batch_size") == first_batch
-    assert (fixed["lr"], fixed["hidden"], fixed["dropout"]) == (0.001, "128,64", 0.0)
-
-
 SPACES = [  # (images, --space file or None, the model entry of the space)
     (False, None, None),
     (True, None, "cnn"),

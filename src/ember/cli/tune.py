@@ -206,9 +206,7 @@ def _new_study(optuna, folder: str, settings: dict):
         pruner=_pruner(optuna, settings))
     study.set_user_attr("data_fingerprint", settings["info"]["data_fingerprint"])
     study.set_user_attr("space", tune_space.fingerprint(settings["space"]))
-    default = _default_trial_config(settings)
-    auto.resolve(default, settings["info"]["n_train"])  # its batch size, as ember train's
-    study.enqueue_trial(tune_space.defaults(settings["space"], default))
+    study.enqueue_trial(tune_space.defaults(settings["space"], _default_trial_config(settings)))
     return study
 
 
@@ -316,11 +314,7 @@ def run(args) -> int:
     data, splits, info = _prepare({**base, "data": (saved or {}).get("info", {}).get(
         "data_path") or base["data"]})
     if not args.resume:
-        images = data.image_shape is not None
-        space = tune_space.read(args.space, images=images)
-        default = _default_trial_config({"base": base, "space": space})
-        auto.resolve(default, info["n_train"])  # the space holds the default's batch size too
-        space = tune_space.read(args.space, images=images, default=default)
+        space = tune_space.read(args.space, images=data.image_shape is not None)
     tune_space.check(space, base)
     if splits["val"] is None:
         raise CLIError("ember tune needs a validation split to compare trials; give --val-split "

@@ -93,26 +93,12 @@ def default_space(images: bool = False) -> dict:
     return {**DEFAULT_SPACE, "model": "cnn"} if images else DEFAULT_SPACE
 
 
-def read(path: str | None, images: bool = False, default: dict | None = None) -> dict:
+def read(path: str | None, images: bool = False) -> dict:
     """The space of a ``--space`` file (JSON) applied to :func:`default_space`, or that
-    default space. ``default``: ``ember train``'s default configuration for the data (its
-    resolved options); a list of the default space that lacks its value (the batch size of 16
-    that 400 training rows get) takes it too, so that the first trial can be that
-    configuration. The entries of the file are kept as given."""
+    default space."""
     start = default_space(images)
-    raw = {} if path is None else _read_file(path)
-    space = parse(raw, f"--space {path}", start)
-    given = {str(k).replace("-", "_") for k in raw}
-    for name, spec in space.items():
-        value = (default or {}).get(name)
-        if name not in given and isinstance(spec, list) and value is not None and \
-                _key(value) not in [_key(v) for v in spec]:
-            space[name] = sorted(spec + [value]) if all(
-                isinstance(v, int) for v in spec + [value]) else spec + [value]
-    return space
-
-
-def _read_file(path: str):
+    if path is None:
+        return parse({}, start=start)
     from ..io import loads_json, open_regular
     try:
         with open_regular(path, CLIError, what="--space file") as handle:
@@ -121,7 +107,8 @@ def _read_file(path: str):
         raise CLIError(f"--space file not found: {path}") from None
     except OSError as exc:
         raise CLIError(f"cannot read --space file {path}: {exc.strerror or exc}") from None
-    return loads_json(raw, f"--space file {path}", CLIError, max_depth=8)
+    return parse(loads_json(raw, f"--space file {path}", CLIError, max_depth=8), f"--space {path}",
+                 start)
 
 
 def _key(value) -> str:
