@@ -30,7 +30,7 @@ MODULES += ["ember.keras.ops.image", "ember.keras.ops.image_core", "ember.keras.
 MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pipeline",
             "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm",
             "ember.keras.layers.group_query_attention", "ember.keras.layers.conv_lstm"]
-MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon"]
+MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -69,7 +69,7 @@ def symbolic_call(layer, args, kwargs):
     """``layer(*args, **kwargs)`` on KerasTensors: builds the layer from the input shapes,
     checks the input spec, records a Node and returns the output KerasTensor(s)."""
     inputs = args[0] if args else next(iter(kwargs.values()))
-    shapes = _tree.map_structure(lambda t: tuple(t.shape), inputs)
+    shapes = _tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else t, inputs)
     if not layer.built:
         named = build_shapes_by_name(layer, args, kwargs)
         if named is None:

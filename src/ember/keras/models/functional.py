@@ -214,6 +214,10 @@ class Functional(Model):
             return [layer.name, reindex.get(id(node), node_index), tensor_index]
 
         def arg(x):
+            if isinstance(x, Tensor):  # a constant given to an op (keras.ops.ones(...))
+                return {"class_name": "__tensor__",
+                        "config": {"value": x.detach().numpy().tolist(),
+                                   "dtype": str(x.detach().numpy().dtype)}}
             if not is_symbolic(x):
                 return x
             return {"class_name": "__keras_tensor__",
@@ -301,6 +305,8 @@ def _structure(x):
     """Saved call arguments: KerasTensor dicts are leaves, not nested dicts to descend into."""
     if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
         return _Ref(x)
+    if isinstance(x, dict) and x.get("class_name") == "__tensor__":
+        return Tensor._make(np.asarray(x["config"]["value"], np.dtype(x["config"]["dtype"])))
     if isinstance(x, dict):
         return {k: _structure(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):

@@ -26,3 +26,34 @@ from .vectorize import vectorize  # noqa: F401
 
 __all__ = sorted(set(core.__all__) | set(linalg.__all__) | set(math.__all__) | set(nn.__all__)
                  | set(numpy.__all__) | {"cast", "convert_to_tensor", "rearrange", "vectorize"})
+
+
+def _dispatch_symbolic() -> None:
+    """Each op called on a KerasTensor records a node of a functional model, as Keras 3's ops
+    do (``keras.layers.symbolic_ops``); ``shape`` of a KerasTensor is its static shape."""
+    import inspect
+
+    from ..layers.symbolic_ops import dispatching
+    skip = {"shape", "dtype", "is_tensor", "standardize_dtype", "result_type",
+            "convert_to_numpy", "vectorize", "custom_gradient", "cond", "while_loop",
+            "fori_loop", "scan", "associative_scan", "map", "switch"}
+    for name in __all__:
+        fn = globals()[name]
+        if inspect.isfunction(fn) and name not in skip:
+            globals()[name] = dispatching(fn)
+    for name in getattr(image, "__all__", ()):
+        fn = getattr(image, name)
+        if inspect.isfunction(fn):
+            setattr(image, name, dispatching(fn))
+    plain_shape = globals()["shape"]
+
+    @functools.wraps(plain_shape)
+    def shape(x):
+        return tuple(x.shape) if getattr(x, "_keras_symbolic", False) else plain_shape(x)
+
+    globals()["shape"] = shape
+
+
+import functools  # noqa: E402
+
+_dispatch_symbolic()

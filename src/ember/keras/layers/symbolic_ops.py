@@ -1,0 +1,92 @@
+"""``keras.ops`` functions and Python operators on ``KerasTensor``\\ s: nodes of a functional model.
+
+In Keras 3 every op is an ``Operation``: called on symbolic tensors (``keras.Input`` and what
+layers make of it) it records a node instead of computing, so a functional model may mix layers
+with ``keras.ops.relu(x)``, ``x + residual``, ``x[:, -1]`` or ``ops.concatenate([a, b])``.
+ember does the same with one layer class per op (named as Keras names its operation class:
+``relu`` -> ``Relu``): the op's function and its non-tensor arguments are kept, the tensors
+are filled in when the model runs, and the output shape is found by running the function on
+zeros (``_symbolic.infer_output_spec``).
+
+Example::
+
+    >>> import numpy as np
+    >>> from ember import keras
+    >>> x = keras.Input((4,))
+    >>> h = keras.layers.Dense(4)(x)
+    >>> y = keras.ops.relu(h + x)[:, :2] * 2.0
+    >>> y.shape
+    (None, 2)
+    >>> keras.Model(x, y)(np.ones((3, 4), np.float32)).shape
+    ember.Size([3, 2])
+"""
+from __future__ import annotations
+
+import functools
+
+from ..saving.object_registration import register_keras_serializable
+from .base import Layer
+
+__all__ = ["SymbolicOp", "symbolic_op", "dispatching", "get_item"]
+
+_CLASSES: dict = {}
+
+
+@register_keras_serializable(package="ember", name="SymbolicOp")
+class SymbolicOp(Layer):
+    """One call of a ``keras.ops`` function in a functional model: ``call`` applies it to the
+    tensors that arrive in place of the KerasTensors it was called on."""
+
+    def __init__(self, fn, **kwargs):
+        super().__init__(**kwargs)
+        self.fn = fn
+        self.built = True  # no weights; the output shape comes from running fn on zeros
+
+    def call(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "op": self.fn.__name__}
+
+    @classmethod
+    def from_config(cls, config):
+        from .. import ops
+        config = dict(config)
+        name = config.pop("op")
+        fn = get_item if name == "get_item" else getattr(ops, name, None)
+        if not callable(fn):
+            raise ValueError(f"A saved functional model calls keras.ops.{name}, which "
+                             f"ember.keras.ops does not have")
+        return _class_for(name)(getattr(fn, "__wrapped__", fn), **config)
+
+
+def get_item(x, key):
+    """``x[key]`` (Keras's ``GetItem`` operation)."""
+    return x[key]
+
+
+def _class_for(name: str) -> type:
+    cls = _CLASSES.get(name)
+    if cls is None:
+        title = "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+        cls = _CLASSES[name] = type(title, (SymbolicOp,), {"__module__": __name__,
+                                                           "_functional_of": SymbolicOp})
+    return cls
+
+
+def symbolic_op(fn, args, kwargs):
+    """``fn(*args, **kwargs)`` recorded as a node: the output KerasTensor(s)."""
+    return _class_for(fn.__name__)(fn)(*args, **kwargs)
+
+
+def dispatching(fn):
+    """``fn`` that records a node when any argument is a KerasTensor and computes otherwise."""
+    from ._symbolic import any_symbolic
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        if any_symbolic(args, kwargs):
+            return symbolic_op(fn, args, kwargs)
+        return fn(*args, **kwargs)
+
+    return op
