@@ -82,9 +82,11 @@ def test_symbolic_calls_are_named_shaped_and_typed_as_keras(keras_ref):
         float(x)
 
 
-def test_functional_model_with_ops_saves_and_loads(tmp_path):
-    model = _mixed(ek)
-    x = np.random.default_rng(2).standard_normal((4, 5)).astype(np.float32)
+@pytest.mark.parametrize("name", MODELS)
+def test_functional_model_with_ops_saves_and_loads(tmp_path, name):
+    build, shape = MODELS[name]
+    model = build(ek)
+    x = np.random.default_rng(2).standard_normal((4,) + shape).astype(np.float32)
     expected = model(x).detach().numpy()
     clone = ek.Model.from_config(model.get_config())
     clone.set_weights(model.get_weights())

@@ -137,7 +137,9 @@ class Layer(Module):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.__module__.startswith("ember.keras."):  # ember.keras's own classes load by name
+        # ember.keras's own classes load by name; a keras.ops node class (Add, Relu) saves as
+        # SymbolicOp and must not shadow the layer of the same name
+        if cls.__module__.startswith("ember.keras.") and "_functional_of" not in cls.__dict__:
             register_builtin(cls)
         if "build" in cls.__dict__:  # layer.build(shape) called by hand marks it built, as in Keras
             cls.build = _marks_built(cls.__dict__["build"])

@@ -61,7 +61,11 @@ class SymbolicOp(Layer):
 
 
 def get_item(x, key):
-    """``x[key]`` (Keras's ``GetItem`` operation)."""
+    """``x[key]`` (Keras's ``GetItem`` operation); a key read back from a saved config as a
+    list of slices/ints/None/Ellipsis is the tuple it was."""
+    if isinstance(key, list) and any(k is None or k is Ellipsis or isinstance(k, slice)
+                                     for k in key):
+        key = tuple(key)
     return x[key]
 
 

@@ -214,6 +214,11 @@ class Functional(Model):
             return [layer.name, reindex.get(id(node), node_index), tensor_index]
 
         def arg(x):
+            if isinstance(x, slice):  # an index of x[...] (keras.layers.symbolic_ops)
+                return {"class_name": "__slice__",
+                        "config": {"start": x.start, "stop": x.stop, "step": x.step}}
+            if x is Ellipsis:
+                return {"class_name": "__ellipsis__", "config": {}}
             if isinstance(x, Tensor):  # a constant given to an op (keras.ops.ones(...))
                 return {"class_name": "__tensor__",
                         "config": {"value": x.detach().numpy().tolist(),
@@ -305,6 +310,10 @@ def _structure(x):
     """Saved call arguments: KerasTensor dicts are leaves, not nested dicts to descend into."""
     if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
         return _Ref(x)
+    if isinstance(x, dict) and x.get("class_name") == "__slice__":
+        return slice(x["config"]["start"], x["config"]["stop"], x["config"]["step"])
+    if isinstance(x, dict) and x.get("class_name") == "__ellipsis__":
+        return Ellipsis
     if isinstance(x, dict) and x.get("class_name") == "__tensor__":
         return Tensor._make(np.asarray(x["config"]["value"], np.dtype(x["config"]["dtype"])))
     if isinstance(x, dict):
