@@ -42,7 +42,14 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     if p == "nuc":
-        raise NotImplementedError("the nuclear norm (an SVD) is not available in ember")
+        from .ops.linalg_solvers import nuclear_norm
+        if x.ndim < 2:
+            raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                               "dimensions.")
+        if dim is None and x.ndim != 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(str(d) for d in range(x.ndim))}")
+        return nuclear_norm(x, dim, keepdim)
     return vector_norm(x, 2 if p == "fro" else p, dim, keepdim)
 
 

@@ -231,6 +231,11 @@ MODELS = {
         nn.AvgPool3d(3, stride=1, padding=1, count_include_pad=False), nn.AdaptiveMaxPool3d((2, 3, None)),
         nn.AdaptiveAvgPool3d((1, 3, 1)), nn.Flatten(2), nn.ConvTranspose1d(3, 2, 3, stride=2, output_padding=1),
         nn.Flatten(), nn.Linear(16, 2)), floats(2, 5, 6, 6)),
+    "upsample3d": (0, lambda: nn.Sequential(
+        nn.Conv3d(1, 2, 1), nn.Upsample(scale_factor=(2, 1.5, 1), mode="trilinear"),
+        nn.Upsample(size=(3, 5, 4), mode="trilinear", align_corners=True),
+        nn.Upsample(scale_factor=2, mode="nearest"), nn.Flatten(), nn.Linear(960, 2)),
+        floats(1, 2, 3, 3)),
     "image_layers": (0, lambda: nn.Sequential(
         nn.Conv2d(2, 8, 3, padding=1), nn.InstanceNorm2d(8, affine=True), nn.LocalResponseNorm(3),
         nn.LocalResponseNorm(2, alpha=0.5, beta=0.6, k=1.5), nn.LocalResponseNorm(4, alpha=0.3),

@@ -209,6 +209,8 @@ CASES = [
     ("batch_norm_order", lambda m, a: m.batch_norm(a, None, None, None, None, True, 0.1, 1e-5,
                                                    False), [(4, 3)]),
     ("norm_fro_dim", lambda m, a: m.norm(a, "fro", dim=(0, 1)), [(3, 4)]),
+    ("norm_nuc", lambda m, a: m.norm(a, "nuc"), [(3, 4)]),
+    ("norm_nuc_dim_keepdim", lambda m, a: m.norm(a, "nuc", dim=(0, 2), keepdim=True), [(3, 4, 5)]),
     ("frobenius_norm", lambda m, a: m.frobenius_norm(a, (0,)), [(3, 4)]),
 ]
 

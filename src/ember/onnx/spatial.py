@@ -28,7 +28,8 @@ def _tuple(value, n: int) -> list:
 
 
 def upsample(g, m, inputs, shapes):
-    """``F.interpolate(x, size|scale_factor, mode, align_corners)`` on (N, C, L) or (N, C, H, W)."""
+    """``F.interpolate(x, size|scale_factor, mode, align_corners)`` on (N, C, L), (N, C, H, W) or
+    (N, C, D, H, W)."""
     x, shape = inputs[0], shapes[0]
     n = len(shape) - 2
     spatial = list(shape[2:])
@@ -42,7 +43,7 @@ def upsample(g, m, inputs, shapes):
     if m.mode in _NEAREST:
         transform, rounding = _NEAREST[m.mode]
         attrs = {"mode": "nearest", "nearest_mode": rounding}
-    elif m.mode in ("linear", "bilinear"):
+    elif m.mode in ("linear", "bilinear", "trilinear"):
         transform = "align_corners" if m.align_corners else "pytorch_half_pixel"
         attrs = {"mode": "linear"}
     elif m.mode == "bicubic":  # torch's Keys kernel (a = -0.75), the taps clamped to the edge

@@ -136,12 +136,10 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     if mode in _LINEAR and x.ndim != _LINEAR[mode] + 2:
         raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
                                   f"{_LINEAR[mode] + 2}D input")
-    if x.ndim not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D and 4D input Tensors are supported by "
-                                  f"ember's interpolate (got {x.ndim}D) for the mode {mode}")
-    if mode == "trilinear":
-        raise NotImplementedError("interpolate: mode='trilinear' is not supported; use 'nearest', "
-                                  "'nearest-exact', 'linear', 'bilinear', 'bicubic' or 'area'")
+    if x.ndim not in (3, 4, 5):
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
+                                  f"{x.ndim}D) for the modes: nearest | linear | bilinear | bicubic "
+                                  f"| trilinear | lanczos | area | nearest-exact (got {mode})")
     if antialias and mode not in ("bilinear", "bicubic"):
         raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
                          "requires a 4-D tensor as input")
@@ -163,11 +161,12 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
         label = "UpsampleBicubic2DBackward0"
     elif mode == "area":
         mats = [adaptive_matrix(n, o, dtype) for n, o in zip(x.shape[2:], out)]
-        label = "AdaptiveAvgPool2DBackward0"
+        label = "AdaptiveAvgPool3DBackward0" if dims == 3 else "AdaptiveAvgPool2DBackward0"
     elif mode in _LINEAR:
         mats = [linear_matrix(n, o, s, bool(align_corners), dtype)
                 for n, o, s in zip(x.shape[2:], out, scales)]
-        label = "UpsampleBilinear2DBackward0" if dims == 2 else "UpsampleLinear1DBackward0"
+        label = {1: "UpsampleLinear1DBackward0", 2: "UpsampleBilinear2DBackward0",
+                 3: "UpsampleTrilinear3DBackward0"}[dims]
     else:
         exact = mode == "nearest-exact"
         mats = [nearest_matrix(n, o, s, dtype, exact) for n, o, s in zip(x.shape[2:], out, scales)]
