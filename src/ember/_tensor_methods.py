@@ -121,6 +121,8 @@ _METHODS = {
     "contiguous": shape.contiguous, "split": shape.split, "chunk": shape.chunk,
     "unbind": shape.unbind, "select": shape.select, "gather": shape.gather,
     "index_put": shape.index_put, "flip": shape.flip, "repeat": shape.repeat,
+    "tile": lambda self, *dims: _tile(self, dims[0] if len(dims) == 1 and not isinstance(
+        dims[0], int) else dims),  # x.tile(2) and x.tile(2, 1) as torch's method takes them
     "view_as": lambda self, other: shape.reshape(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     # sorting and selection
@@ -151,3 +153,9 @@ def _norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
+
+
+def _tile(x, dims):
+    """``Tensor.tile``: the dims as one sequence or as separate ints (see :func:`ember.tile`)."""
+    from .ops.layout import tile
+    return tile(x, dims)

@@ -102,6 +102,9 @@ CASES = [
     ("tril_indices", lambda m: m.tril_indices(3, 4, 1), []),
     # layout
     ("tile", lambda m, a: m.tile(a, (2,)), [(3, 4)]),
+    ("tensor_tile_ints", lambda m, a: a.tile(2, 1, 3), [(3, 4)]),
+    ("tensor_tile_int", lambda m, a: a.tile(2), [(3, 4)]),
+    ("tensor_tile_list", lambda m, a: a.tile([2, 2]), [(3, 4)]),
     ("movedim", lambda m, a: m.movedim(a, (0, 1), (2, 0)), [(2, 3, 4)]),
     ("hstack", lambda m, a, b: m.hstack([a, b]), [(3,), (2,)]),
     ("vstack", lambda m, a, b: m.vstack((a, b)), [(3,), (2, 3)]),
