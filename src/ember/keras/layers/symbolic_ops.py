@@ -26,6 +26,7 @@ import functools
 
 from ..saving.object_registration import register_keras_serializable
 from .base import Layer
+from .keras_tensor import KerasTensor
 
 __all__ = ["SymbolicOp", "symbolic_op", "dispatching", "get_item"]
 
@@ -83,13 +84,30 @@ def symbolic_op(fn, args, kwargs):
     return _class_for(fn.__name__)(fn)(*args, **kwargs)
 
 
+_CONTAINERS = (KerasTensor, list, tuple, dict)
+
+
+def _symbolic_in(value) -> bool:
+    """True when ``value`` is, or a list/tuple/dict in it holds, a KerasTensor (a plain walk:
+    this runs on every eager op call, where ``_tree.flatten`` costs several times the op)."""
+    if isinstance(value, KerasTensor):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_symbolic_in(v) for v in value)
+    if isinstance(value, dict):
+        return any(_symbolic_in(v) for v in value.values())
+    return False
+
+
 def dispatching(fn):
     """``fn`` that records a node when any argument is a KerasTensor and computes otherwise."""
-    from ._symbolic import any_symbolic
 
     @functools.wraps(fn)
     def op(*args, **kwargs):
-        if any_symbolic(args, kwargs):
+        for a in args:
+            if isinstance(a, _CONTAINERS) and _symbolic_in(a):
+                return symbolic_op(fn, args, kwargs)
+        if kwargs and _symbolic_in(kwargs):
             return symbolic_op(fn, args, kwargs)
         return fn(*args, **kwargs)
 
