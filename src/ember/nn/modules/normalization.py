@@ -80,6 +80,12 @@ class _BatchNorm(Module):
         if ndim not in self._dims:
             want = " or ".join(f"{d}D" for d in self._dims)
             raise ValueError(f"expected {want} input (got {ndim}D input)")
+        factor, use_batch, running = self._step_options()
+        return F.batch_norm(input, *running, self.weight, self.bias, use_batch, factor, self.eps)
+
+    def _step_options(self):
+        """(momentum factor, use batch statistics, (running_mean, running_var) or Nones) for
+        this forward, counting the batch as torch's ``_BatchNorm.forward`` does."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data += 1
@@ -87,9 +93,7 @@ class _BatchNorm(Module):
                 else self.momentum
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         keep = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if keep else None,
-                            self.running_var if keep else None, self.weight, self.bias,
-                            use_batch, factor, self.eps)
+        return factor, use_batch, (self.running_mean, self.running_var) if keep else (None, None)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

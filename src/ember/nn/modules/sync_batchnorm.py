@@ -48,14 +48,7 @@ class SyncBatchNorm(_BatchNorm):
             raise ValueError(f"expected at least 2D input (got {input.ndim}D input)")
         if input.shape[1] == 0:
             raise ValueError("SyncBatchNorm number of input channels should be non-zero")
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
-            factor = 1.0 / int(self.num_batches_tracked._data) if self.momentum is None \
-                else self.momentum
-        use_batch = self.training or (self.running_mean is None and self.running_var is None)
-        keep = not self.training or self.track_running_stats
-        running = (self.running_mean, self.running_var) if keep else (None, None)
+        factor, use_batch, running = self._step_options()
         reduce = self._reduce() if use_batch and self.training else None
         if reduce is None:
             return F.batch_norm(input, *running, self.weight, self.bias, use_batch, factor,
