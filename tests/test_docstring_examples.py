@@ -31,6 +31,7 @@ MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pip
             "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm",
             "ember.keras.layers.group_query_attention", "ember.keras.layers.conv_lstm"]
 MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
+MODULES += ["ember.optim.swa_utils"]
 
 
 @pytest.mark.parametrize("name", MODULES)

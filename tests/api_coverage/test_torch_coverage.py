@@ -34,12 +34,14 @@ def _modules():
     import torch.nn.functional
     import torch.nn.init
     import torch.optim.lr_scheduler
+    import torch.optim.swa_utils
     import torch.utils.data
 
     import ember.linalg
     import ember.nn.functional
     import ember.nn.init
     import ember.optim.lr_scheduler
+    import ember.optim.swa_utils
     import ember.utils.data
     return {
         "torch": (torch, ember, sorted(set(torch.__all__) | set(_TORCH_EXTRA))),
@@ -50,6 +52,8 @@ def _modules():
         "torch.nn.init": (torch.nn.init, ember.nn.init, public_names(torch.nn.init)),
         "torch.optim.lr_scheduler": (torch.optim.lr_scheduler, ember.optim.lr_scheduler,
                                      public_names(torch.optim.lr_scheduler)),
+        "torch.optim.swa_utils": (torch.optim.swa_utils, ember.optim.swa_utils,
+                                  public_names(torch.optim.swa_utils)),
         "torch.utils.data": (torch.utils.data, ember.utils.data, public_names(torch.utils.data)),
         "torch.autograd": (torch.autograd, ember.autograd, public_names(torch.autograd)),
         "torch.linalg": (torch.linalg, ember.linalg, public_names(torch.linalg)),

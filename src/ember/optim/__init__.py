@@ -10,7 +10,7 @@ Example::
     ...     opt.step()
     ...     sched.step()
 """
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adafactor import Adafactor
 from .adagrad import Adagrad
@@ -28,4 +28,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Rprop", "Adagrad",
-           "Adadelta", "Adafactor", "ASGD", "LBFGS", "Muon", "lr_scheduler"]
+           "Adadelta", "Adafactor", "ASGD", "LBFGS", "Muon", "lr_scheduler", "swa_utils"]
