@@ -32,6 +32,9 @@ MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pip
             "ember.keras.layers.group_query_attention", "ember.keras.layers.conv_lstm"]
 MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
 MODULES += ["ember.optim.swa_utils"]
+DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "normal", "categorical",
+                 "bernoulli", "uniform"]
+MODULES += ["ember.distributions"] + [f"ember.distributions.{m}" for m in DISTRIBUTIONS]
 
 
 @pytest.mark.parametrize("name", MODULES)

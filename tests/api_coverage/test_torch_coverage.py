@@ -30,6 +30,7 @@ _TORCH_EXTRA = """broadcast_shapes set_default_dtype set_grad_enabled unique Hal
 
 
 def _modules():
+    import torch.distributions
     import torch.linalg
     import torch.nn.functional
     import torch.nn.init
@@ -37,6 +38,7 @@ def _modules():
     import torch.optim.swa_utils
     import torch.utils.data
 
+    import ember.distributions
     import ember.linalg
     import ember.nn.functional
     import ember.nn.init
@@ -57,6 +59,8 @@ def _modules():
         "torch.utils.data": (torch.utils.data, ember.utils.data, public_names(torch.utils.data)),
         "torch.autograd": (torch.autograd, ember.autograd, public_names(torch.autograd)),
         "torch.linalg": (torch.linalg, ember.linalg, public_names(torch.linalg)),
+        "torch.distributions": (torch.distributions, ember.distributions,
+                                public_names(torch.distributions)),
     }
 
 
