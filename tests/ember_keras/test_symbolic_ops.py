@@ -40,10 +40,9 @@ def test_functional_model_with_ops_matches_keras(keras_ref, name):
     import torch
     build, shape = MODELS[name]
     k_model, e_model = build(keras_ref), build(ek)
-    # ember lists the op nodes among the layers (Keras keeps them in model.operations only)
-    from ember.keras.layers.symbolic_ops import SymbolicOp
-    assert [type(l).__name__ for l in e_model.layers if not isinstance(l, SymbolicOp)] == \
-        [type(l).__name__ for l in k_model.layers]
+    assert [type(l).__name__ for l in e_model.layers] == [type(l).__name__ for l in k_model.layers]
+    assert [type(o).__name__ for o in e_model.operations] == \
+        [type(o).__name__ for o in k_model.operations]
     assert [tuple(t.shape) for t in e_model.outputs] == [tuple(t.shape) for t in k_model.outputs]
     rng = np.random.default_rng(0)
     e_model.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.5

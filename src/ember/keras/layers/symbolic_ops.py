@@ -38,16 +38,17 @@ class SymbolicOp(Layer):
     """One call of a ``keras.ops`` function in a functional model: ``call`` applies it to the
     tensors that arrive in place of the KerasTensors it was called on."""
 
-    def __init__(self, fn, **kwargs):
+    def __init__(self, fn, op_name=None, **kwargs):
         super().__init__(**kwargs)
         self.fn = fn
+        self.op_name = op_name or fn.__name__
         self.built = True  # no weights; the output shape comes from running fn on zeros
 
     def call(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "op": self.fn.__name__}
+        return {"name": self.name, "trainable": self.trainable, "op": self.op_name}
 
     @classmethod
     def from_config(cls, config):
@@ -58,7 +59,7 @@ class SymbolicOp(Layer):
         if not callable(fn):
             raise ValueError(f"A saved functional model calls keras.ops.{name}, which "
                              f"ember.keras.ops does not have")
-        return _class_for(name)(getattr(fn, "__wrapped__", fn), **config)
+        return _class_for(name)(getattr(fn, "__wrapped__", fn), op_name=name, **config)
 
 
 def get_item(x, key):
@@ -70,18 +71,32 @@ def get_item(x, key):
     return x[key]
 
 
+#: Keras's operation class for the ops whose class is not their name in CamelCase
+_KERAS_CLASS = {"abs": "Absolute", "allclose": "AllClose", "cdist": "CDist",
+                "conj": "Conjugate", "ctc_decode": "CTCDecode", "ctc_loss": "CTCLoss",
+                "fft": "FFT", "fft2": "FFT2", "ifft2": "IFFT2", "rfft": "RFFT", "irfft": "IRFFT",
+                "stft": "STFT", "istft": "ISTFT", "hard_swish": "HardSilu", "swish": "Silu",
+                "isin": "IsIn", "layer_normalization": "LayerNorm", "psnr": "PSNR",
+                "rms_normalization": "RMSNorm", "svd": "SVD", "ssim": "SSIM",
+                "rgb_to_grayscale": "RGBToGrayscale", "rgb_to_hsv": "RGBToHSV",
+                "hsv_to_rgb": "HSVToRGB"}
+
+
 def _class_for(name: str) -> type:
+    """The node class of ``keras.ops.<name>``, named as Keras names its operation class."""
     cls = _CLASSES.get(name)
     if cls is None:
-        title = "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+        title = _KERAS_CLASS.get(name) or \
+            "".join(part[:1].upper() + part[1:] for part in name.split("_"))
         cls = _CLASSES[name] = type(title, (SymbolicOp,), {"__module__": __name__,
                                                            "_functional_of": SymbolicOp})
     return cls
 
 
-def symbolic_op(fn, args, kwargs):
-    """``fn(*args, **kwargs)`` recorded as a node: the output KerasTensor(s)."""
-    return _class_for(fn.__name__)(fn)(*args, **kwargs)
+def symbolic_op(fn, args, kwargs, name=None):
+    """``fn(*args, **kwargs)`` recorded as a node: the output KerasTensor(s). ``name`` is the
+    op's public name when it differs from ``fn.__name__`` (``true_divide`` is ``divide``)."""
+    return _class_for(name or fn.__name__)(fn, op_name=name)(*args, **kwargs)
 
 
 _CONTAINERS = (KerasTensor, list, tuple, dict)
@@ -99,16 +114,18 @@ def _symbolic_in(value) -> bool:
     return False
 
 
-def dispatching(fn):
-    """``fn`` that records a node when any argument is a KerasTensor and computes otherwise."""
+def dispatching(fn, name=None):
+    """``fn`` that records a node when any argument is a KerasTensor and computes otherwise;
+    ``name``: the op's public name when it is an alias (``true_divide = divide``)."""
+    name = None if name == fn.__name__ else name
 
     @functools.wraps(fn)
     def op(*args, **kwargs):
         for a in args:
             if isinstance(a, _CONTAINERS) and _symbolic_in(a):
-                return symbolic_op(fn, args, kwargs)
+                return symbolic_op(fn, args, kwargs, name)
         if kwargs and _symbolic_in(kwargs):
-            return symbolic_op(fn, args, kwargs)
+            return symbolic_op(fn, args, kwargs, name)
         return fn(*args, **kwargs)
 
     return op

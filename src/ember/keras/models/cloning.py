@@ -43,7 +43,7 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
                                 dtype=model._input_layer.input_dtype)]
         return Sequential(start + layers, name=model.name, trainable=model.trainable)
     if isinstance(model, Functional):
-        by_name = {l.name: l for l in model.layers}
+        by_name = {l.name: l for l in model.operations}
         given = {}
         if input_tensors is not None:
             new = _tree.flatten(input_tensors)

@@ -24,6 +24,7 @@ from .._utils import to_tensor
 from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor
 from ..layers.node import is_symbolic
+from ..layers.symbolic_ops import SymbolicOp
 from ..saving import deserialize_keras_object, serialize_keras_object
 from .graph import map_graph
 from .model import Model
@@ -77,13 +78,23 @@ class Functional(Model):
             if names.count(name_) > 1:
                 raise ValueError(f'The name "{name_}" is used {names.count(name_)} times in the '
                                  f"model. All operation names should be unique.")
+        # as in Keras 3: every node's operation is in ``operations``; only the Layers (not the
+        # keras.ops calls) are sublayers, in ``layers``, weights and ``trainable`` walks
+        self.__dict__["_operations"] = layers
         for layer in layers:
-            self._modules[layer.name.replace(".", "_")] = layer
+            if not isinstance(layer, SymbolicOp):
+                self._modules[layer.name.replace(".", "_")] = layer
         self._build_shapes = [_tree.map_structure(lambda t: t.shape, inputs),
                               _tree.map_structure(lambda t: t.shape, outputs)]
         self.built = True
 
     # ---- structure ------------------------------------------------------------------------
+    @property
+    def operations(self) -> list:
+        """Every operation of the graph in ``layers`` order: the layers and the ``keras.ops``
+        calls (``x + y``, ``x[:, -1]``, ``keras.ops.relu(h)``), which ``layers`` leaves out."""
+        return list(self._operations)
+
     @property
     def inputs(self) -> list:
         return list(self._inputs)
@@ -204,7 +215,7 @@ class Functional(Model):
 
     def get_config(self) -> dict:
         reindex = {}
-        for layer in self.layers:
+        for layer in self._operations:
             for i, node in enumerate(self._model_nodes(layer)):
                 reindex[id(node)] = i
 
@@ -230,7 +241,7 @@ class Functional(Model):
                                "keras_history": ref(x)}}
 
         layers = []
-        for layer in self.layers:
+        for layer in self._operations:
             spec = serialize_keras_object(layer)
             spec["name"] = layer.name
             spec["inbound_nodes"] = [] if isinstance(layer, InputLayer) else [

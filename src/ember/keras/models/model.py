@@ -153,7 +153,7 @@ class Model(Trainer, Layer):
                 show_trainable=False, layer_range=None) -> None:
         """Prints Keras's table: layer (type), output shape, parameter count, then the totals."""
         from .summary import render
-        (print_fn or print)(render(self))
+        (print_fn or print)(render(self, line_length, positions))
 
     # ---- saving -----------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, **kwargs) -> None:

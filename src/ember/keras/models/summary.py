@@ -141,7 +141,7 @@ def render(model, line_length=None, positions=None) -> str:
 
     lines = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), *row(header, "┃"),
              rule("┡", "╇", "┩", "━")]
-    layers = model.layers
+    layers = getattr(model, "operations", None) or model.layers  # a functional model's ops too
     for i, layer in enumerate(layers):
         if not layer.built:
             params = "0 (unbuilt)"

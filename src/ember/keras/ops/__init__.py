@@ -40,11 +40,11 @@ def _dispatch_symbolic() -> None:
     for name in __all__:
         fn = globals()[name]
         if inspect.isfunction(fn) and name not in skip:
-            globals()[name] = dispatching(fn)
+            globals()[name] = dispatching(fn, name)
     for name in getattr(image, "__all__", ()):
         fn = getattr(image, name)
         if inspect.isfunction(fn):
-            setattr(image, name, dispatching(fn))
+            setattr(image, name, dispatching(fn, name))
     plain_shape = globals()["shape"]
 
     @functools.wraps(plain_shape)
