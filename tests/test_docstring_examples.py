@@ -30,6 +30,8 @@ MODULES += ["ember.keras.ops.image", "ember.keras.ops.image_core", "ember.keras.
 MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pipeline",
             "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm",
             "ember.keras.layers.group_query_attention", "ember.keras.layers.conv_lstm"]
+MODULES += ["ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
+            "ember.nn.utils.weight_norm", "ember.nn.utils.spectral_norm"]
 MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
 MODULES += ["ember.optim.swa_utils"]
 DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "normal", "categorical",

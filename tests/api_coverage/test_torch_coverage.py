@@ -34,6 +34,8 @@ def _modules():
     import torch.linalg
     import torch.nn.functional
     import torch.nn.init
+    import torch.nn.utils.parametrizations
+    import torch.nn.utils.parametrize
     import torch.optim.lr_scheduler
     import torch.optim.swa_utils
     import torch.utils.data
@@ -42,6 +44,8 @@ def _modules():
     import ember.linalg
     import ember.nn.functional
     import ember.nn.init
+    import ember.nn.utils.parametrizations
+    import ember.nn.utils.parametrize
     import ember.optim.lr_scheduler
     import ember.optim.swa_utils
     import ember.utils.data
@@ -61,6 +65,12 @@ def _modules():
         "torch.linalg": (torch.linalg, ember.linalg, public_names(torch.linalg)),
         "torch.distributions": (torch.distributions, ember.distributions,
                                 public_names(torch.distributions)),
+        "torch.nn.utils": (torch.nn.utils, ember.nn.utils, public_names(torch.nn.utils)),
+        "torch.nn.utils.parametrize": (torch.nn.utils.parametrize, ember.nn.utils.parametrize,
+                                       public_names(torch.nn.utils.parametrize)),
+        "torch.nn.utils.parametrizations": (torch.nn.utils.parametrizations,
+                                            ember.nn.utils.parametrizations,
+                                            public_names(torch.nn.utils.parametrizations)),
     }
 
 

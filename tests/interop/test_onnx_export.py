@@ -289,6 +289,9 @@ MODELS = {
     "time_major": (1, TimeMajor, lambda rng, batch: rng.standard_normal((5, batch, 3)).astype(np.float32)),
     # a mask computed in forward from the input (x[:, :, 0] > 0) is traced (ember.onnx.op_trace)
     "padding_from_input": (0, lambda: PaddingFromInput(), lambda rng, batch: _one_key_kept(rng, batch)),
+    # weight norm, spectral norm, orthogonal (parametrizations and the old hooks): the exported
+    # weight is the computed one
+    "reparametrized": (0, lambda: _reparametrized(), floats(2, 6, 6)),
 }
 
 
@@ -338,6 +341,19 @@ def _one_key_kept(rng, batch):
     x = rng.standard_normal((batch, 3, 4)).astype(np.float32)
     x[:, 0, 0] = -np.abs(x[:, 0, 0]) - 0.1
     return x
+
+
+def _reparametrized():
+    import warnings
+
+    from ember.nn.utils import parametrizations as P
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # the deprecated nn.utils.weight_norm
+        return nn.Sequential(
+            P.weight_norm(nn.Conv2d(2, 3, 3)), nn.utils.spectral_norm(nn.Conv2d(3, 2, 3)),
+            nn.Flatten(), P.orthogonal(nn.Linear(8, 5)), P.spectral_norm(nn.Linear(5, 5)),
+            nn.utils.weight_norm(nn.Linear(5, 4), dim=None),
+            P.orthogonal(nn.Linear(4, 4), orthogonal_map="cayley"))
 
 
 class PaddingFromInput(nn.Module):

@@ -237,16 +237,18 @@ class Tracer:
 
     def _make_hook(self, converter):
         def hook(module, args, output):
-            self.depth -= 1
-            if self.depth:
+            if self.depth > 1:
+                self.depth -= 1
                 return None
-            try:
+            try:  # still inside the module: a parametrized weight the converter reads is computed, not traced
                 self._convert(converter, module, args, output)
             except ExportError as exc:
                 inside = self.stack[1:]  # name the innermost container below the model
                 if not inside:
                     raise
                 raise ExportError(f"{exc} (inside {self._where(inside[-1])})") from None
+            finally:
+                self.depth -= 1
             return None
         return hook
 

@@ -176,7 +176,7 @@ class ModuleList(Module):
         """Like torch: runs of identical consecutive modules print once, as ``(0-2): 3 x …``."""
         items = [repr(m) for m in self._modules.values()]
         if not items:
-            return "ModuleList()"
+            return self._get_name() + "()"
         lines, start = [], 0
         for i in range(1, len(items) + 1):
             if i == len(items) or items[i] != items[start]:
@@ -186,7 +186,7 @@ class ModuleList(Module):
                 else:
                     lines.append(f"({start}-{i - 1}): {i - start} x {body}")
                 start = i
-        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):
