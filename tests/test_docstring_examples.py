@@ -31,7 +31,8 @@ MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pip
             "ember.keras.layers.node", "ember.nn.modules.sync_batchnorm",
             "ember.keras.layers.group_query_attention", "ember.keras.layers.conv_lstm"]
 MODULES += ["ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
-            "ember.nn.utils.weight_norm", "ember.nn.utils.spectral_norm"]
+            "ember.nn.utils.weight_norm", "ember.nn.utils.spectral_norm", "ember.nn.utils.fusion",
+            "ember.nn.utils.init", "ember.nn.utils.memory_format", "ember.nn.utils.stateless"]
 MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
 MODULES += ["ember.optim.swa_utils"]
 DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "normal", "categorical",

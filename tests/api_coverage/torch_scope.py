@@ -167,12 +167,6 @@ TODO = {
             TanhTransform Transform TransformedDistribution VonMises Weibull Wishart
             biject_to identity_transform transform_to""",
     },
-    "torch.nn.utils": {
-        "BN folding, skip_init, the deprecated clip_grad_norm, memory formats, stateless": """
-            clip_grad_norm convert_conv2d_weight_memory_format convert_conv3d_weight_memory_format
-            fuse_conv_bn_eval fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights
-            skip_init stateless""",
-    },
 }
 
 # torch accepts these parameters, ember deliberately does not (or calls them otherwise)

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from ..._tensor import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
+__all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
            "total_norm", "scale_to_norm_", "clamp_"]
 
 
@@ -102,3 +103,11 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     """Clamps every gradient element into ``[-clip_value, clip_value]`` in place."""
     clamp_(_grads(parameters), clip_value)
+
+
+def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach=None):
+    """Deprecated alias of :func:`clip_grad_norm_` (warns ``FutureWarning``, as torch)."""
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
