@@ -35,6 +35,7 @@ MODULES += ["ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
             "ember.nn.utils.init", "ember.nn.utils.memory_format", "ember.nn.utils.stateless"]
 MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
 MODULES += ["ember.optim.swa_utils"]
+MODULES += ["ember.keras.layers.layer_weights"]
 DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "normal", "categorical",
                  "bernoulli", "uniform"]
 MODULES += ["ember.distributions"] + [f"ember.distributions.{m}" for m in DISTRIBUTIONS]

@@ -175,7 +175,7 @@ class Model(Trainer, Layer):
                **kwargs) -> None:
         """Writes the model for serving; ``format="onnx"`` (the one ember can write) gives an
         ONNX file with a dynamic batch axis, run by onnxruntime (see ``ember.onnx``)."""
-        from .._onnx_export import export_model
+        from .._onnx_model_export import export_model
         export_model(self, filepath, format=format, verbose=verbose,
                      input_signature=input_signature, **kwargs)
 
