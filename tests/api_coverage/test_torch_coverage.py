@@ -36,6 +36,7 @@ def _modules():
     import torch.nn.init
     import torch.nn.utils.parametrizations
     import torch.nn.utils.parametrize
+    import torch.nn.utils.prune
     import torch.optim.lr_scheduler
     import torch.optim.swa_utils
     import torch.utils.data
@@ -46,6 +47,7 @@ def _modules():
     import ember.nn.init
     import ember.nn.utils.parametrizations
     import ember.nn.utils.parametrize
+    import ember.nn.utils.prune
     import ember.optim.lr_scheduler
     import ember.optim.swa_utils
     import ember.utils.data
@@ -71,6 +73,8 @@ def _modules():
         "torch.nn.utils.parametrizations": (torch.nn.utils.parametrizations,
                                             ember.nn.utils.parametrizations,
                                             public_names(torch.nn.utils.parametrizations)),
+        "torch.nn.utils.prune": (torch.nn.utils.prune, ember.nn.utils.prune,
+                                 public_names(torch.nn.utils.prune)),
     }
 
 

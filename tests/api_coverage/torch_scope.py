@@ -140,6 +140,9 @@ OUT_OF_SCOPE = {
         "complex-valued results (the general eigen-decomposition)": "eig eigvals",
         "a documentation string, not a function": "common_notes",
     },
+    "torch.nn.utils.prune": {
+        "the torch package itself, imported by the module (it has no __all__)": "torch",
+    },
     "torch.autograd": {
         "legacy autograd.Function form removed from torch's docs": "NestedIOFunction",
         "second derivatives (ember's backward builds no graph: create_graph=True is refused)":

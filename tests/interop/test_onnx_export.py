@@ -289,7 +289,7 @@ MODELS = {
     "time_major": (1, TimeMajor, lambda rng, batch: rng.standard_normal((5, batch, 3)).astype(np.float32)),
     # a mask computed in forward from the input (x[:, :, 0] > 0) is traced (ember.onnx.op_trace)
     "padding_from_input": (0, lambda: PaddingFromInput(), lambda rng, batch: _one_key_kept(rng, batch)),
-    # weight norm, spectral norm, orthogonal (parametrizations and the old hooks): the exported
+    # pruning, weight norm, spectral norm, orthogonal (parametrizations and the old hooks): the exported
     # weight is the computed one
     "reparametrized": (0, lambda: _reparametrized(), floats(2, 6, 6)),
 }
@@ -347,9 +347,12 @@ def _reparametrized():
     import warnings
 
     from ember.nn.utils import parametrizations as P
+    from ember.nn.utils import prune
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # the deprecated nn.utils.weight_norm
         return nn.Sequential(
+            prune.ln_structured(prune.l1_unstructured(nn.Conv2d(2, 2, 1), "weight", 0.5), "weight",
+                                1, 2, 0),
             P.weight_norm(nn.Conv2d(2, 3, 3)), nn.utils.spectral_norm(nn.Conv2d(3, 2, 3)),
             nn.Flatten(), P.orthogonal(nn.Linear(8, 5)), P.spectral_norm(nn.Linear(5, 5)),
             nn.utils.weight_norm(nn.Linear(5, 4), dim=None),
