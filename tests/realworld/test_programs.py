@@ -17,6 +17,8 @@ PROGRAMS = {
     "tabular_metrics": dict(rtol=5e-4, atol=5e-5),
     "custom_function": dict(rtol=2e-4, atol=2e-5),
     "shuffle_units": dict(rtol=2e-4, atol=2e-5),
+    "vae_digits": dict(rtol=5e-4, atol=5e-5),
+    "reinforce_corridor": dict(rtol=5e-4, atol=5e-5),
 }
 
 
