@@ -38,7 +38,10 @@ MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.laye
 MODULES += ["ember.optim.swa_utils"]
 MODULES += ["ember.keras.layers.layer_weights"]
 DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "normal", "categorical",
-                 "bernoulli", "uniform"]
+                 "bernoulli", "uniform", "transforms", "_transform_base", "_transform_pointwise",
+                 "transformed_distribution", "independent", "multivariate_normal",
+                 "one_hot_categorical", "exponential", "laplace", "cauchy", "poisson", "geometric",
+                 "binomial", "log_normal", "half_normal", "gumbel", "_kl_forms"]
 MODULES += ["ember.distributions"] + [f"ember.distributions.{m}" for m in DISTRIBUTIONS]
 
 

@@ -32,7 +32,7 @@ from .ops.linalg_more import cholesky as _cholesky
 from .ops.linalg_more import cross as _cross
 from .ops.linalg_more import LinAlgError, inverse, matrix_power, vander as _vander
 from .ops.linalg_more import vector_norm as _vector_norm
-from .ops.linalg_solvers import matrix_exp, triangular_solve
+from .ops.linalg_solvers import matrix_exp, solve_triangle
 from .ops.shape import cat as _cat
 
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "det", "slogdet", "inv", "inv_ex",
@@ -183,7 +183,7 @@ def solve_triangular(input, B, *, upper: bool, left: bool = True, unitriangular:
     if not left:
         return solve_triangular(a.transpose(-2, -1), b.transpose(-2, -1), upper=not upper,
                                 unitriangular=unitriangular).transpose(-2, -1)
-    return triangular_solve(b, a, upper=upper, unitriangular=unitriangular).solution
+    return solve_triangle(b, a, upper=upper, unitriangular=unitriangular).solution
 
 
 def lu_factor(A, *, pivot: bool = True):
@@ -211,8 +211,8 @@ def lu_solve(LU, pivots, B, *, left: bool = True, adjoint: bool = False):
     if not adjoint:
         return _factor.lu_solve(B, LU, pivots)
     p, low, up = lu_unpack(LU, pivots)
-    y = triangular_solve(float_input(as_tensor(B)), up.transpose(-2, -1), upper=False).solution
-    z = triangular_solve(y, low.transpose(-2, -1), upper=True, unitriangular=True).solution
+    y = solve_triangle(float_input(as_tensor(B)), up.transpose(-2, -1), upper=False).solution
+    z = solve_triangle(y, low.transpose(-2, -1), upper=True, unitriangular=True).solution
     return matmul(p, z)
 
 

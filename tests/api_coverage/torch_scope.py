@@ -156,19 +156,13 @@ TODO = {
     "torch.distributions": {
         "distributions and transforms ember.distributions does not have yet (in scope; "
         "the next ones to write)": """
-            AbsTransform AffineTransform Beta Binomial CatTransform Cauchy Chi2
-            ComposeTransform ContinuousBernoulli CorrCholeskyTransform
-            CumulativeDistributionTransform Dirichlet ExpTransform Exponential
-            FisherSnedecor Gamma GeneralizedPareto Geometric Gumbel HalfCauchy
-            HalfNormal Independent IndependentTransform InverseGamma Kumaraswamy
-            LKJCholesky Laplace LogNormal LogisticNormal LowRankMultivariateNormal
-            LowerCholeskyTransform MixtureSameFamily Multinomial MultivariateNormal
-            NegativeBinomial OneHotCategorical OneHotCategoricalStraightThrough Pareto
-            Poisson PositiveDefiniteTransform PowerTransform RelaxedBernoulli
-            RelaxedOneHotCategorical ReshapeTransform SigmoidTransform SoftmaxTransform
-            SoftplusTransform StackTransform StickBreakingTransform StudentT
-            TanhTransform Transform TransformedDistribution VonMises Weibull Wishart
-            biject_to identity_transform transform_to""",
+            Beta CatTransform Chi2 ContinuousBernoulli CorrCholeskyTransform
+            CumulativeDistributionTransform Dirichlet FisherSnedecor Gamma
+            GeneralizedPareto HalfCauchy InverseGamma Kumaraswamy LKJCholesky
+            LogisticNormal LowRankMultivariateNormal MixtureSameFamily Multinomial
+            NegativeBinomial Pareto PositiveDefiniteTransform RelaxedBernoulli
+            RelaxedOneHotCategorical StackTransform StickBreakingTransform StudentT
+            VonMises Weibull Wishart biject_to transform_to""",
     },
 }
 

@@ -1,8 +1,9 @@
 """The table of distributions compared with torch.distributions.
 
-Each case names a class, its parameters (NumPy arrays, turned into leaf tensors of the tested
-dtype on both sides), points to score (``value``; ``None`` draws them from the torch twin so
-they lie in the support) and the unit-interval points for ``icdf``.
+Each case gives a builder (a class name, or a function of the library's distributions module
+and the parameter tensors), the parameters (NumPy arrays, made leaf tensors of the tested
+dtype on both sides) and whether ``icdf`` is compared. Values to score are drawn from the torch
+twin, so they lie in the support.
 """
 import numpy as np
 
@@ -27,16 +28,66 @@ def _tril(n, batch=()):
     return np.linalg.cholesky(_spd(n, batch))
 
 
-# name → (class name, params, fixed values or None, whether to check icdf)
+def _independent(D, p):
+    return D.Independent(D.Normal(p["loc"], p["scale"]), 1)
+
+
+def _tanh_normal(D, p):
+    return D.TransformedDistribution(D.Normal(p["loc"], p["scale"]),
+                                     [D.transforms.TanhTransform()])
+
+
+def _affine_sigmoid(D, p):
+    T = D.transforms
+    return D.TransformedDistribution(D.Normal(p["loc"], p["scale"]),
+                                     [T.AffineTransform(p["shift"], 2.0), T.SigmoidTransform()])
+
+
+def _softplus_exp(D, p):
+    T = D.transforms
+    return D.TransformedDistribution(D.Normal(p["loc"], p["scale"]),
+                                     T.ComposeTransform([T.SoftplusTransform(),
+                                                         T.PowerTransform(p["power"])]))
+
+
+# name → (builder, params, compare icdf)
 CASES = {
-    "normal": ("Normal", {"loc": R.normal(size=(3,)), "scale": _pos(3)}, None, True),
-    "normal_batch": ("Normal", {"loc": R.normal(size=(2, 3)), "scale": _pos(1, 3)}, None, True),
-    "categorical_probs": ("Categorical", {"probs": _simplex(2, 4)}, None, False),
-    "categorical_logits": ("Categorical", {"logits": R.normal(size=(3, 5))}, None, False),
-    "bernoulli_probs": ("Bernoulli", {"probs": R.uniform(0.1, 0.9, (4,))}, None, False),
-    "bernoulli_logits": ("Bernoulli", {"logits": R.normal(size=(2, 3))}, None, False),
+    "normal": ("Normal", {"loc": R.normal(size=(3,)), "scale": _pos(3)}, True),
+    "normal_batch": ("Normal", {"loc": R.normal(size=(2, 3)), "scale": _pos(1, 3)}, True),
+    "categorical_probs": ("Categorical", {"probs": _simplex(2, 4)}, False),
+    "categorical_logits": ("Categorical", {"logits": R.normal(size=(3, 5))}, False),
+    "bernoulli_probs": ("Bernoulli", {"probs": R.uniform(0.1, 0.9, (4,))}, False),
+    "bernoulli_logits": ("Bernoulli", {"logits": R.normal(size=(2, 3))}, False),
     "uniform": ("Uniform", {"low": R.uniform(-1, 1, (3,)), "high": R.normal(size=(3,)) + 4.0},
-                None, True),
+                True),
+    "mvn_cov": ("MultivariateNormal", {"loc": R.normal(size=(2, 3)), "covariance_matrix": _spd(3)},
+                False),
+    "mvn_tril": ("MultivariateNormal", {"loc": R.normal(size=(3,)), "scale_tril": _tril(3, (2,))},
+                 False),
+    "mvn_precision": ("MultivariateNormal", {"loc": R.normal(size=(3,)),
+                                             "precision_matrix": _spd(3)}, False),
+    "independent": (_independent, {"loc": R.normal(size=(2, 3)), "scale": _pos(2, 3)}, False),
+    "one_hot": ("OneHotCategorical", {"probs": _simplex(3, 4)}, False),
+    "one_hot_st": ("OneHotCategoricalStraightThrough", {"logits": R.normal(size=(2, 3))}, False),
+    "exponential": ("Exponential", {"rate": _pos(4)}, True),
+    "laplace": ("Laplace", {"loc": R.normal(size=(3,)), "scale": _pos(3)}, True),
+    "cauchy": ("Cauchy", {"loc": R.normal(size=(3,)), "scale": _pos(3)}, True),
+    "poisson": ("Poisson", {"rate": _pos(4, low=0.5, high=6.0)}, False),
+    "geometric_probs": ("Geometric", {"probs": R.uniform(0.2, 0.9, (4,))}, False),
+    "geometric_logits": ("Geometric", {"logits": R.normal(size=(3,))}, False),
+    "binomial": ("Binomial", {"total_count": np.array([5.0, 5.0, 5.0]),
+                              "probs": R.uniform(0.2, 0.8, (3,))}, False),
+    "binomial_logits": ("Binomial", {"total_count": np.array([[3.0], [7.0]]),
+                                     "logits": R.normal(size=(2, 2))}, False),
+    "log_normal": ("LogNormal", {"loc": R.normal(size=(3,)), "scale": _pos(3, high=1.0)}, True),
+    "half_normal": ("HalfNormal", {"scale": _pos(3)}, True),
+    "gumbel": ("Gumbel", {"loc": R.normal(size=(3,)), "scale": _pos(3)}, True),
+    "tanh_normal": (_tanh_normal, {"loc": R.normal(size=(3,)) * 0.5, "scale": _pos(3, high=1.0)},
+                    True),
+    "affine_sigmoid": (_affine_sigmoid, {"loc": R.normal(size=(3,)), "scale": _pos(3, high=1.0),
+                                         "shift": R.normal(size=(3,))}, True),
+    "softplus_power": (_softplus_exp, {"loc": R.normal(size=(3,)), "scale": _pos(3, high=1.0),
+                                       "power": _pos(3)}, False),
 }
 
 # methods/properties compared with torch (those torch does not implement must raise on ember too)

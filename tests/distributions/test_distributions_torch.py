@@ -14,12 +14,20 @@ import torch.distributions as td  # noqa: E402
 DTYPES = {"float32": (ember.float32, torch.float32), "float64": (ember.float64, torch.float64)}
 
 
+def _build(builder, D, params):
+    return getattr(D, builder)(**params) if isinstance(builder, str) else builder(D, params)
+
+
 def _make(name, dtype):
-    cls, params, value, _ = CASES[name]
+    builder, params, _ = CASES[name]
     e_dtype, t_dtype = DTYPES[dtype]
     e_params = {k: ember.tensor(v, dtype=e_dtype, requires_grad=True) for k, v in params.items()}
     t_params = {k: torch.tensor(v, dtype=t_dtype, requires_grad=True) for k, v in params.items()}
-    return getattr(ed, cls)(**e_params), getattr(td, cls)(**t_params), e_params, t_params
+    return _build(builder, ed, e_params), _build(builder, td, t_params), e_params, t_params
+
+
+def _torch_twin(name):
+    return _make(name, "float64")[1]
 
 
 def _value(name, t_dist, dtype):
@@ -56,7 +64,7 @@ def test_values_dtypes_and_gradients_match_torch(name, method, dtype):
     q = np.linspace(0.1, 0.9, int(np.prod(t.batch_shape)) or 1).reshape(tuple(t.batch_shape))
     t_q = torch.tensor(q, dtype=DTYPES[dtype][1])
     e_q = ember.tensor(q, dtype=DTYPES[dtype][0])
-    if method == "icdf" and not CASES[name][3]:
+    if method == "icdf" and not CASES[name][2]:
         return
     try:
         t_out = _call(t, method, t_value, t_q)
@@ -99,28 +107,42 @@ def test_sample_moments_match_the_distributions(name):
     ember.manual_seed(1)
     n = 20000
     s = e.sample((n,)).to(ember.float64).numpy()
-    if CASES[name][0] == "Categorical":  # mean/variance are NaN: compare frequencies instead
+    if type(t) is td.Categorical:  # mean/variance are NaN: compare frequencies instead
         freq = np.stack([(s == k).mean(0) for k in range(t.probs.shape[-1])], -1)
         np.testing.assert_allclose(freq, t.probs.detach().numpy(), atol=0.02)
         return
-    mean, std = t.mean.detach().numpy(), t.stddev.detach().numpy()
+    try:
+        mean, std = t.mean.detach().numpy(), t.stddev.detach().numpy()
+    except NotImplementedError:  # transformed distributions: compare the CDF at the quartiles
+        q = torch.tensor(np.quantile(s, [0.25, 0.5, 0.75], axis=0))
+        np.testing.assert_allclose(t.cdf(q).detach().numpy(),
+                                   np.broadcast_to([[0.25], [0.5], [0.75]], q.shape), atol=0.02)
+        return
+    if not np.isfinite(std).all():  # Cauchy: compare the median and quartile spread
+        np.testing.assert_allclose(np.median(s, 0), t.loc.detach().numpy(), atol=0.05)
+        return
     np.testing.assert_allclose(s.mean(0), mean, atol=5 * std.max() / np.sqrt(n) + 1e-9)
     np.testing.assert_allclose(s.std(0), std, rtol=0.05)
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if getattr(td, CASES[n][0]).has_rsample])
+@pytest.mark.parametrize("name", [n for n in CASES if _torch_twin(n).has_rsample])
 def test_rsample_carries_the_gradient_of_the_mean(name):
     """d/dθ of the average of many reparameterised draws ≈ d/dθ of the mean."""
-    e, _, e_params, _ = _make(name, "float64")
+    e, t, e_params, _ = _make(name, "float64")
+    try:
+        if not np.isfinite(t.variance.detach().numpy()).all():
+            pytest.skip("no finite mean")
+    except NotImplementedError:
+        pytest.skip("torch gives no closed-form mean")
     ember.manual_seed(2)
     e.rsample((40000,)).mean(0).sum().backward()
     sampled = {k: p.grad.numpy().copy() for k, p in e_params.items()}
     for p in e_params.values():
         p.grad = None
-    e.mean.sum().backward()
+    _build(CASES[name][0], ed, e_params).mean.sum().backward()  # a fresh graph
     for k, p in e_params.items():
         exact = np.zeros(p.shape) if p.grad is None else p.grad.numpy()
-        np.testing.assert_allclose(sampled[k], exact, atol=0.05, err_msg=k)
+        np.testing.assert_allclose(sampled[k], exact, rtol=0.03, atol=0.05, err_msg=k)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -135,9 +157,14 @@ def test_expand_matches_torch(name):
                                tt.log_prob(t_value).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if getattr(td, CASES[n][0]).has_enumerate_support])
+@pytest.mark.parametrize("name", [n for n in CASES if _torch_twin(n).has_enumerate_support])
 def test_enumerate_support_matches_torch(name):
     e, t, _, _ = _make(name, "float32")
     for expand in (True, False):
-        np.testing.assert_array_equal(e.enumerate_support(expand).numpy(),
-                                      t.enumerate_support(expand).numpy())
+        try:
+            want = t.enumerate_support(expand).numpy()
+        except NotImplementedError as exc:
+            with pytest.raises(NotImplementedError, match=str(exc).replace("`", ".")):
+                e.enumerate_support(expand)
+            continue
+        np.testing.assert_array_equal(e.enumerate_support(expand).numpy(), want)

@@ -12,14 +12,41 @@ Example::
     >>> kl_divergence(q, Normal(0.0, 1.0))
     tensor([0.1681])
 """
-from ember.distributions import constraints
+from ember.distributions import constraints, transforms
 from ember.distributions.bernoulli import Bernoulli
+from ember.distributions.binomial import Binomial
 from ember.distributions.categorical import Categorical
+from ember.distributions.cauchy import Cauchy
 from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
+from ember.distributions.exponential import Exponential
+from ember.distributions.geometric import Geometric
+from ember.distributions.gumbel import Gumbel
+from ember.distributions.half_normal import HalfNormal
+from ember.distributions.independent import Independent
 from ember.distributions.kl import kl_divergence, register_kl
+from ember.distributions.laplace import Laplace
+from ember.distributions.log_normal import LogNormal
+from ember.distributions.multivariate_normal import MultivariateNormal
 from ember.distributions.normal import Normal
+from ember.distributions.one_hot_categorical import (OneHotCategorical,
+                                                     OneHotCategoricalStraightThrough)
+from ember.distributions.poisson import Poisson
+from ember.distributions.transformed_distribution import TransformedDistribution
+from ember.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform,
+                                            ExpTransform, IndependentTransform,
+                                            LowerCholeskyTransform, PowerTransform,
+                                            ReshapeTransform, SigmoidTransform, SoftmaxTransform,
+                                            SoftplusTransform, TanhTransform, Transform,
+                                            identity_transform)
 from ember.distributions.uniform import Uniform
+from ember.distributions import _kl_forms  # noqa: F401  (registers the closed forms)
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "ExponentialFamily", "Normal", "Uniform",
-           "constraints", "kl_divergence", "register_kl"]
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Binomial", "Categorical", "Cauchy",
+           "ComposeTransform", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
+           "Geometric", "Gumbel", "HalfNormal", "Independent", "IndependentTransform", "Laplace",
+           "LogNormal", "LowerCholeskyTransform", "MultivariateNormal", "Normal",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "PowerTransform",
+           "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform",
+           "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "constraints",
+           "identity_transform", "kl_divergence", "register_kl", "transforms"]

@@ -17,6 +17,8 @@ Example::
 """
 from __future__ import annotations
 
+import numpy as np
+
 import ember
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
@@ -52,6 +54,19 @@ def _all_last(x, n: int):
     for _ in range(n):
         x = x.all(-1)
     return x
+
+
+def _cholesky_succeeds(a: np.ndarray) -> np.ndarray:
+    """Whether each matrix of a batch has a Cholesky factor (torch: ``cholesky_ex(a).info == 0``)."""
+    flat = a.reshape((-1,) + a.shape[-2:])
+    ok = np.empty(len(flat), dtype=bool)
+    for i, m in enumerate(flat):
+        try:
+            np.linalg.cholesky(m)
+            ok[i] = True
+        except np.linalg.LinAlgError:
+            ok[i] = False
+    return ok.reshape(a.shape[:-2])
 
 
 class _Dependent(Constraint):
@@ -318,7 +333,7 @@ class _PositiveDefinite(_Symmetric):
         symmetric = super().check(value)
         if not bool(symmetric.all()):
             return symmetric
-        return ember.linalg.cholesky_ex(value).info == 0
+        return ember.tensor(_cholesky_succeeds(value.detach().numpy()))
 
 
 dependent = _Dependent()

@@ -193,6 +193,27 @@ class Distribution:
                 f"to be within the support ({support!r}) of the distribution {self!r}, but found "
                 f"invalid values:\n{value}")
 
+    def _expand_params(self, cls, batch_shape, _instance, names, event_shape=()):
+        """``expand`` for distributions whose state is parameter tensors: each of ``names``
+        present on ``self`` is expanded to ``batch_shape + event_shape`` on the new instance."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = ember.Size(tuple(batch_shape))
+        for name in names:
+            if name in self.__dict__:
+                shape = batch_shape + ember.Size(tuple(event_shape))
+                setattr(new, name, getattr(self, name).expand(shape))
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @staticmethod
+    def _batch_shape_of(param, *args) -> ember.Size:
+        """``Size()`` when every argument is a Python number, else the broadcast ``param``'s shape."""
+        import numbers
+        if all(isinstance(a, numbers.Number) for a in args):
+            return ember.Size()
+        return param.size()
+
     def _get_checked_instance(self, cls, _instance=None):
         if _instance is None and type(self).__init__ != cls.__init__:
             raise NotImplementedError(

@@ -54,6 +54,13 @@ def triangular_solve(input, A, upper: bool = True, transpose: bool = False,
     cloned_coefficient)``, as torch (which deprecates it for ``linalg.solve_triangular``)."""
     warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular"
                   " and will be removed in a future PyTorch release.", UserWarning, stacklevel=2)
+    return solve_triangle(input, A, upper, transpose, unitriangular)
+
+
+def solve_triangle(input, A, upper: bool = True, transpose: bool = False,
+                   unitriangular: bool = False):
+    """:func:`triangular_solve` without torch's deprecation warning (``linalg.solve_triangular``
+    is built on it)."""
     a = _square(A, "solve_triangular")
     t = _triangle(a, upper, unitriangular)
     if transpose:
