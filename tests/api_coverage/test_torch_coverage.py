@@ -39,6 +39,7 @@ def _modules():
     import torch.nn.utils.prune
     import torch.optim.lr_scheduler
     import torch.optim.swa_utils
+    import torch.utils.checkpoint
     import torch.utils.data
 
     import ember.distributions
@@ -50,6 +51,7 @@ def _modules():
     import ember.nn.utils.prune
     import ember.optim.lr_scheduler
     import ember.optim.swa_utils
+    import ember.utils.checkpoint
     import ember.utils.data
     return {
         "torch": (torch, ember, sorted(set(torch.__all__) | set(_TORCH_EXTRA))),
@@ -75,6 +77,8 @@ def _modules():
                                             public_names(torch.nn.utils.parametrizations)),
         "torch.nn.utils.prune": (torch.nn.utils.prune, ember.nn.utils.prune,
                                  public_names(torch.nn.utils.prune)),
+        "torch.utils.checkpoint": (torch.utils.checkpoint, ember.utils.checkpoint,
+                                   public_names(torch.utils.checkpoint)),
     }
 
 

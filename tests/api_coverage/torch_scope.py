@@ -140,6 +140,14 @@ OUT_OF_SCOPE = {
         "complex-valued results (the general eigen-decomposition)": "eig eigvals",
         "a documentation string, not a function": "common_notes",
     },
+    "torch.utils.checkpoint": {
+        "selective activation checkpointing: policies over torch's dispatcher ops (ember's ops "
+        "are Python Functions without a dispatcher to intercept)": """
+            CheckpointPolicy SelectiveCheckpointContext create_selective_checkpoint_contexts
+            SAC_IGNORED_OPS""",
+        "sharing one recomputation between several backward calls of torch's non-reentrant "
+        "engine (ember recomputes per backward)": "GraphExecGroup",
+    },
     "torch.nn.utils.prune": {
         "the torch package itself, imported by the module (it has no __all__)": "torch",
     },
