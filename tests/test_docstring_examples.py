@@ -33,7 +33,7 @@ MODULES += ["ember.keras.layers.spectral_normalization", "ember.keras.layers.pip
 MODULES += ["ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
             "ember.nn.utils.weight_norm", "ember.nn.utils.spectral_norm", "ember.nn.utils.fusion",
             "ember.nn.utils.init", "ember.nn.utils.memory_format", "ember.nn.utils.stateless",
-            "ember.nn.utils.prune", "ember.utils.checkpoint"]
+            "ember.nn.utils.prune", "ember.utils.checkpoint", "ember.func"]
 MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
 MODULES += ["ember.optim.swa_utils"]
 MODULES += ["ember.keras.layers.layer_weights"]

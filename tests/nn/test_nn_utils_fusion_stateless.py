@@ -212,3 +212,31 @@ def test_functional_call_errors_match_torch(case):
 def test_functional_call_warns_like_torch():
     with pytest.warns(FutureWarning, match="stateless.functional_call` is deprecated"):
         nn.utils.stateless.functional_call(nn.Linear(2, 1), {}, ember.ones(1, 2))
+
+
+FUNC_CALLS = {
+    "dict": lambda lib, m, w, b: (m, {"weight": w, "bias": b}),
+    "tuple_of_dicts": lambda lib, m, w, b: (m, ({"weight": w}, {"bias": b})),
+    "repeated_keys": lambda lib, m, w, b: (m, [{"weight": w}, {"weight": w}]),
+    "not_dicts": lambda lib, m, w, b: (m, [{"weight": w}, 3]),
+    "not_a_dict": lambda lib, m, w, b: (m, 3),
+}
+
+
+@pytest.mark.parametrize("case", FUNC_CALLS)
+def test_func_functional_call_matches_torch(case):
+    import torch.func
+    em, tm = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    w, b = randn(2, 3, seed=21).requires_grad_(), randn(2, seed=22)
+    tw, tb = to_torch(w, requires_grad=True), to_torch(b)
+    x = randn(4, 3, seed=23)
+    got = error_of(lambda: ember.func.functional_call(*FUNC_CALLS[case](ember, em, w, b), x))
+    want = error_of(lambda: torch.func.functional_call(*FUNC_CALLS[case](torch, tm, tw, tb), to_torch(x)))
+    assert (got[0], got[1] and got[1].replace("ember", "torch")) == want
+    if want[0] is None:  # a meta-learning step: gradients w.r.t. the given weights
+        y = ember.func.functional_call(*FUNC_CALLS[case](ember, em, w, b), x)
+        ty = torch.func.functional_call(*FUNC_CALLS[case](torch, tm, tw, tb), to_torch(x))
+        assert_same(y, ty, rtol=1e-5, atol=1e-6)
+        (g,) = ember.autograd.grad(y.pow(2).sum(), [w])
+        (tg,) = torch.autograd.grad(ty.pow(2).sum(), [tw])
+        assert_same(g, tg, rtol=1e-5, atol=1e-6)

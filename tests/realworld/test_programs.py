@@ -19,6 +19,7 @@ PROGRAMS = {
     "shuffle_units": dict(rtol=2e-4, atol=2e-5),
     "vae_digits": dict(rtol=5e-4, atol=5e-5),
     "reinforce_corridor": dict(rtol=5e-4, atol=5e-5),
+    "reparametrized_nets": dict(rtol=5e-4, atol=5e-5),
 }
 
 

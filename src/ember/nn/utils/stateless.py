@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 from ..module import Module
 
-__all__ = ["functional_call"]
+__all__ = ["functional_call", "call_with"]
 
 _MISSING = object()
 
@@ -110,6 +110,13 @@ def functional_call(module: Module, parameters_and_buffers: dict, args=None, kwa
                   "will be removed in a future version of PyTorch. Please use "
                   "`torch.func.functional_call` instead which is a drop-in replacement.",
                   FutureWarning, stacklevel=2)
+    return call_with(module, parameters_and_buffers, args, kwargs, tie_weights=tie_weights,
+                     strict=strict)
+
+
+def call_with(module: Module, parameters_and_buffers: dict, args=None, kwargs=None, *,
+              tie_weights: bool = True, strict: bool = False):
+    """:func:`functional_call` without the deprecation warning (``ember.func`` uses it)."""
     args = () if args is None else args if isinstance(args, tuple) else (args,)
     with _reparametrize_module(module, parameters_and_buffers, tie_weights=tie_weights,
                                strict=strict):
