@@ -43,6 +43,8 @@ DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "no
                  "one_hot_categorical", "exponential", "laplace", "cauchy", "poisson", "geometric",
                  "binomial", "log_normal", "half_normal", "gumbel", "_kl_forms"]
 MODULES += ["ember.distributions"] + [f"ember.distributions.{m}" for m in DISTRIBUTIONS]
+MODULES += ["ember.special", "ember.ops.special_functions", "ember.ops.bessel",
+            "ember.ops.orthogonal_polynomials", "ember.ops.incomplete_gamma"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -69,7 +69,8 @@ def _lazy_submodule(name):
 def __getattr__(name):
     """Imports the larger subpackages (nn, optim, utils, keras, …) on first use."""
     if name in {"nn", "optim", "utils", "keras", "datasets", "io", "diagnostics", "models", "cli",
-                "onnx", "sklearn", "linalg", "distributed", "distributions", "func"}:
+                "onnx", "sklearn", "linalg", "distributed", "distributions", "func",
+                "special"}:
         module = _lazy_submodule(name)
         globals()[name] = module
         return module

@@ -40,6 +40,7 @@ def _modules():
     import torch.optim.lr_scheduler
     import torch.optim.swa_utils
     import torch.utils.checkpoint
+    import torch.special
     import torch.utils.data
 
     import ember.distributions
@@ -52,6 +53,7 @@ def _modules():
     import ember.optim.lr_scheduler
     import ember.optim.swa_utils
     import ember.utils.checkpoint
+    import ember.special
     import ember.utils.data
     return {
         "torch": (torch, ember, sorted(set(torch.__all__) | set(_TORCH_EXTRA))),
@@ -79,6 +81,7 @@ def _modules():
                                  public_names(torch.nn.utils.prune)),
         "torch.utils.checkpoint": (torch.utils.checkpoint, ember.utils.checkpoint,
                                    public_names(torch.utils.checkpoint)),
+        "torch.special": (torch.special, ember.special, public_names(torch.special)),
     }
 
 
@@ -148,7 +151,8 @@ def test_shared_names_take_torchs_parameters(module):
             continue
         ours = inspect.getattr_static(mine, name) if method else getattr(mine, name)
         theirs_fn = getattr(ref, name)
-        aten_name = f"linalg_{name}" if module == "torch.linalg" else name  # aten::linalg_svd
+        prefix = {"torch.linalg": "linalg_", "torch.special": "special_"}.get(module, "")
+        aten_name = prefix + name                      # aten::linalg_svd, aten::special_erf
         found = compare(reference_overloads(theirs_fn, aten_name, method),
                         _ember_overload(ours, method))
         problems += [f"{module}.{name}: {p}" for p in found]

@@ -145,7 +145,7 @@ def erf(x: np.ndarray) -> np.ndarray:
 def _erf_series(x: np.ndarray) -> np.ndarray:
     """``erf(x) = 2/√π exp(-x²) Σ_n 2ⁿ x^(2n+1) / (1·3·…·(2n+1))`` (all terms positive, so no
     cancellation), summed term by term over the whole array; |x| ≥ 6 gives ±1."""
-    z = np.minimum(np.abs(x), 6.0)
+    z = np.minimum(np.abs(np.where(np.isnan(x), 0.0, x)), 6.0)   # nan would never converge
     z2 = z * z
     term = z.copy()
     total = z.copy()
@@ -158,7 +158,7 @@ def _erf_series(x: np.ndarray) -> np.ndarray:
             break
     out = total * np.exp(-z2) * (2.0 / math.sqrt(math.pi))
     out = np.minimum(out, 1.0)
-    return np.where(np.abs(x) >= 6.0, 1.0, out) * np.sign(x)
+    return np.where(np.abs(x) >= 6.0, 1.0, out) * np.sign(x)   # sign(nan) keeps nan
 
 
 class Gelu(Function):

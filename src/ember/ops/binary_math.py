@@ -19,6 +19,7 @@ from ..autograd.function import Function
 from . import comparison as cmp
 from . import elementwise as ew
 from ._util import as_tensor, coerce, float_input, unbroadcast
+from .incomplete_gamma import igamma_array
 
 __all__ = ["atan2", "arctan2", "hypot", "xlogy", "logaddexp", "logaddexp2", "copysign", "fmax",
            "fmin", "fmod", "float_power", "ldexp", "lerp", "addcmul", "addcdiv", "nextafter",
@@ -234,45 +235,6 @@ def clamp_max(input, max):  # noqa: A002 - torch's name
     return ew.clamp(input, max=max)
 
 
-def igamma_array(a: np.ndarray, x: np.ndarray, upper: bool) -> np.ndarray:
-    """The regularized incomplete gamma function P(a, x) (``upper``: Q = 1 - P): its series below
-    ``x = a + 1``, Lentz's continued fraction above (Numerical Recipes §6.2)."""
-    from .unary_math import lgamma_array
-    a64, x64 = np.broadcast_arrays(a.astype(np.float64), x.astype(np.float64))
-    with np.errstate(all="ignore"):
-        log_front = a64 * np.log(x64) - x64 - lgamma_array(a64)
-        # series: P = e^(-x) x^a / Γ(a) Σ x^n / (a (a+1) … (a+n))
-        term = 1.0 / a64
-        total = term.copy()
-        ap = a64.copy()
-        for _ in range(300):
-            ap = ap + 1
-            term = term * x64 / ap
-            total = total + term
-        p_series = np.exp(log_front) * total
-        # continued fraction for Q
-        b = x64 + 1 - a64
-        tiny = 1e-300
-        c = np.full_like(b, 1 / tiny)
-        d = 1 / np.where(b == 0, tiny, b)
-        h = d.copy()
-        for i in range(1, 300):
-            an = -i * (i - a64)
-            b = b + 2
-            d = an * d + b
-            d = 1 / np.where(np.abs(d) < tiny, tiny, d)
-            c = b + an / np.where(np.abs(c) < tiny, tiny, c)
-            h = h * d * c
-        q_frac = np.exp(log_front) * h
-        use_series = x64 < a64 + 1
-        p = np.where(use_series, p_series, 1 - q_frac)
-        q = np.where(use_series, 1 - p_series, q_frac)
-        out = q if upper else p
-        out = np.where(x64 == 0, 1.0 if upper else 0.0, out)
-        out = np.where((a64 <= 0) | (x64 < 0) | np.isnan(a64) | np.isnan(x64), np.nan, out)
-    return out.astype(np.result_type(a.dtype, x.dtype), copy=False)
-
-
 class Igamma(Function):
     """P(a, x) or Q(a, x); the gradient flows to ``x`` only (torch has none for ``a`` either)."""
 
@@ -284,8 +246,8 @@ class Igamma(Function):
     def backward(self, g):
         from .unary_math import lgamma_array
         if self.needs_grad(0):
-            raise RuntimeError(f"the derivative for '{'igammac' if self.upper else 'igamma'}: "
-                               f"input' is not implemented.")
+            raise NotImplementedError(f"the derivative for '{'igammac' if self.upper else 'igamma'}"
+                                      f": input' is not implemented.")
         a, x = np.broadcast_arrays(self.a, self.x)
         with np.errstate(all="ignore"):
             density = np.exp((a - 1) * np.log(x) - x - lgamma_array(a))

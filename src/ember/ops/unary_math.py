@@ -3,8 +3,8 @@
 
 NumPy has no gamma-family or inverse-error functions; they are written here once, vectorised:
 ``lgamma`` (the standard library's, per element), ``digamma``/``polygamma`` (recurrence to
-x ≥ 10 then the asymptotic series, as Cephes does), ``erfinv`` (Giles' approximation polished
-by Newton steps on ``erf``) and ``i1`` (its power series).
+x ≥ 10 then the asymptotic series, as Cephes does) and ``erfinv`` (Giles' approximation
+polished by Newton steps on ``erf``). ``i1`` is :mod:`ember.ops.special_functions`'.
 
 Example::
 
@@ -20,6 +20,8 @@ import numpy as np
 from .._tensor import Tensor
 from ._util import as_tensor, float_input
 from .activation import erf as _erf
+from .bessel import i1_array
+from .special_functions import i1
 from .pointwise import Rule, apply_rule
 
 __all__ = ["acos", "asin", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arccos", "arcsin",
@@ -116,23 +118,6 @@ def erfinv_array(y: np.ndarray) -> np.ndarray:
     return x.astype(y.dtype, copy=False)
 
 
-def i1_array(x: np.ndarray) -> np.ndarray:
-    """The modified Bessel function of the first kind, order 1: its power series, summed until
-    the terms stop mattering (inf beyond |x| ≈ 713, where float64 overflows)."""
-    z = np.abs(x.astype(np.float64))
-    q = (z / 2) ** 2
-    term = z / 2
-    total = term.copy()
-    k = 1
-    while True:
-        term = term * q / (k * (k + 1))
-        total += term
-        k += 1
-        if k > 2000 or not np.any(term > 1e-17 * total):
-            break
-    return (np.sign(x) * total).astype(x.dtype, copy=False)
-
-
 # ------------------------------------------------------------------------ rules
 def _rule(name, forward, derivative, keep=("x",)):
     """A rule whose backward is ``g * derivative(x, out)``; only what ``keep`` names ("x", "out")
@@ -220,12 +205,6 @@ def mvlgamma(input, p: int):
     for j in range(p):
         out = out + lgamma(x - j / 2)
     return out
-
-
-def i1(input):
-    """The modified Bessel function of the first kind, order 1 (``torch.special.i1``)."""
-    x = float_input(as_tensor(input))
-    return Tensor._make(i1_array(x._data))
 
 
 def logit(input, eps=None):
