@@ -92,8 +92,8 @@ def _shape_from_args(input_shape, input_dim, batch_input_shape, batch_size):
 
 
 def _convert_input(x):
-    if isinstance(x, Tensor) or getattr(x, "_keras_symbolic", False):
-        return x
+    if isinstance(x, (Tensor, str)) or getattr(x, "_keras_symbolic", False):
+        return x  # a string stays one (the equation of a keras.ops.einsum node)
     if isinstance(x, (list, tuple)) and x and all(
             isinstance(v, (Tensor, np.ndarray)) or getattr(v, "_keras_symbolic", False) for v in x):
         return type(x)(_convert_input(v) for v in x)

@@ -25,8 +25,11 @@ class InputLayer(Layer):
         batch_shape: the shape with the batch axis, instead of ``shape`` and ``batch_size``.
     """
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, optional=False, name=None, input_shape=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None,
+                 input_shape=None, **kwargs):
+        if ragged:  # Keras's message on its torch backend
+            raise ValueError("`ragged=True` is not supported with the torch backend")
         shape = shape if shape is not None else input_shape
         if batch_shape is None:
             if shape is None:
@@ -52,13 +55,13 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": list(self.batch_shape), "dtype": self.input_dtype,
-                "sparse": False, "name": self.name}
+                "sparse": False, "ragged": False, "name": self.name, "optional": self.optional}
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,  # noqa: N802
-          name=None, tensor=None, optional=False):
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,  # noqa: N802
+          batch_shape=None, name=None, tensor=None, optional=False):
     """``keras.Input(shape=(n,))``: a symbolic tensor starting a model; ``shape`` excludes the
     batch axis."""
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape,
-                       name=name, optional=optional)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, ragged=ragged,
+                       batch_shape=batch_shape, name=name, optional=optional)
     return layer.output

@@ -17,9 +17,17 @@ from .object_registration import (BUILTIN_OBJECTS, GLOBAL_CUSTOM_NAMES, CustomOb
                                   get_registered_name, get_registered_object)
 
 __all__ = ["serialize_keras_object", "deserialize_keras_object", "serialize_function",
-           "deserialize_function"]
+           "deserialize_function", "register_module_loader"]
 
 _SEARCHED = ("ember.keras.ops", "ember.keras.activations")
+_MODULE_LOADERS: dict = {}
+
+
+def register_module_loader(prefix: str, load) -> None:
+    """``load(spec, custom_objects)`` rebuilds the objects saved under a module starting with
+    ``prefix`` (Keras's ``keras.src.ops.*`` operation classes, which ember has as one layer
+    class per op, not under those names)."""
+    _MODULE_LOADERS[prefix] = load
 
 
 def serialize_function(fn):
@@ -62,6 +70,11 @@ def serialize_keras_object(obj) -> dict:
     module = cls.__module__
     if BUILTIN_OBJECTS.get(cls.__name__) is cls and module.startswith("ember.keras."):
         module = ".".join(module.split(".")[:3])  # the public package, as Keras's "keras.layers"
+    saved_as = obj.serialized_as() if hasattr(obj, "serialized_as") else None
+    if saved_as is not None:  # saved under Keras's own names (a keras.ops call's operation)
+        module, class_name, registered = saved_as
+        return {"module": module, "class_name": class_name, "config": obj.get_config(),
+                "registered_name": registered}
     spec = {"module": module, "class_name": cls.__name__, "config": obj.get_config()}
     if cls in GLOBAL_CUSTOM_NAMES:
         spec["registered_name"] = GLOBAL_CUSTOM_NAMES[cls]
@@ -79,8 +92,10 @@ def deserialize_keras_object(spec: dict, custom_objects=None):
     the same ``custom_objects``)."""
     if spec.get("class_name") == "function":
         return deserialize_function(spec, custom_objects)
-    if spec.get("class_name") == "function":
-        return deserialize_function(spec, custom_objects)
+    module = spec.get("module")
+    for prefix, load in _MODULE_LOADERS.items():
+        if isinstance(module, str) and module.startswith(prefix):
+            return load(spec, custom_objects)
     names = [spec.get("registered_name"), spec["class_name"]]
     cls = next((c for c in (get_registered_object(n, custom_objects) for n in names if n)
                 if c is not None), None)
