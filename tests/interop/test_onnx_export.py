@@ -292,6 +292,8 @@ MODELS = {
     # pruning, weight norm, spectral norm, orthogonal (parametrizations and the old hooks): the exported
     # weight is the computed one
     "reparametrized": (0, lambda: _reparametrized(), floats(2, 6, 6)),
+    # activation checkpointing in forward (both use_reentrant forms, checkpoint_sequential)
+    "checkpointed": (0, lambda: Checkpointed(), floats(3)),
 }
 
 
@@ -357,6 +359,22 @@ def _reparametrized():
             nn.Flatten(), P.orthogonal(nn.Linear(8, 5)), P.spectral_norm(nn.Linear(5, 5)),
             nn.utils.weight_norm(nn.Linear(5, 4), dim=None),
             P.orthogonal(nn.Linear(4, 4), orthogonal_map="cayley"))
+
+
+class Checkpointed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Sequential(nn.Linear(3, 4), nn.Tanh())
+        self.b = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+
+    def forward(self, x):
+        import warnings
+
+        from ember.utils.checkpoint import checkpoint, checkpoint_sequential
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # no input requires grad (as torch)
+            h = checkpoint(self.a, x, use_reentrant=True)
+        return checkpoint_sequential(self.b, 2, h, use_reentrant=False)
 
 
 class PaddingFromInput(nn.Module):

@@ -212,7 +212,18 @@ MISUSES = {
         lambda a: a.detach(), lib.ones(1, 2, requires_grad=True), use_reentrant=True).sum()
         .backward(),
     "detach_variable_list": lambda lib, cp: cp.detach_variable([lib.ones(1)]),
+    "reentrant_under_grad": lambda lib, cp: _partial_backward(lib, cp, True),
+    "reentrant_backward_inputs": lambda lib, cp: _partial_backward(lib, cp, False),
 }
+
+
+def _partial_backward(lib, cp, with_grad):
+    x = lib.ones(1, 2, requires_grad=True)
+    y = cp.checkpoint(lib.nn.Linear(2, 2), x, use_reentrant=True).sum()
+    if with_grad:
+        lib.autograd.grad(y, [x])
+    else:
+        y.backward(inputs=[x])
 
 
 @pytest.mark.parametrize("case", MISUSES)

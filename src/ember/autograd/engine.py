@@ -170,13 +170,26 @@ def _as_grad_of(tensor, grad) -> np.ndarray:
     return grad
 
 
+_PARTIAL = [False]  # True while a backward pass computes gradients for given inputs only
+
+
+def is_checkpoint_valid() -> bool:
+    """False inside ``autograd.grad`` or ``backward(inputs=...)``: a reentrant checkpoint's
+    backward (which accumulates into every leaf's ``.grad``) must not run there (torch's
+    ``_is_checkpoint_valid``)."""
+    return not _PARTIAL[0]
+
+
 def run_backward(tensors, grads, retain_graph: bool, inputs=None):
     """Back-propagates ``grads`` (see ``_backward``), then runs the queued callbacks."""
+    previous, _PARTIAL[0] = _PARTIAL[0], inputs is not None
     try:
         out = _backward(tensors, grads, retain_graph, inputs)
     except BaseException:
         _CALLBACKS.clear()
         raise
+    finally:
+        _PARTIAL[0] = previous
     if _CALLBACKS:
         _run_callbacks()
     return out

@@ -10,7 +10,7 @@ the same mask) and backpropagates through the recomputed graph. The gradients ar
   recording; backward calls ``ember.autograd.backward`` on the recomputed outputs, which
   accumulates into the parameters' ``.grad``. As in torch, when no input requires grad the
   output does not either (a warning says so) and parameters get no gradient; ``.grad()`` and
-  ``backward(inputs=...)`` should not go through it.
+  ``backward(inputs=...)`` through it raise torch's error.
 * ``use_reentrant=False``: the parameters ``fn`` uses become inputs of the recorded node, so they
   get gradients whatever the inputs, ``autograd.grad`` works through it and keyword arguments are
   passed to ``fn``. ember finds those parameters by running ``fn`` once with recording on and
@@ -35,6 +35,7 @@ from .._tensor import Tensor
 from ..autograd.custom_function import enable_ctx_form
 from ..autograd.differentiate import backward as _backward
 from ..autograd.differentiate import grad as _grad
+from ..autograd.engine import is_checkpoint_valid
 from ..autograd.function import Function
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..nn.modules.container import Sequential
@@ -189,6 +190,11 @@ class CheckpointFunction(Function):
 
     @staticmethod
     def backward(ctx, *grads):
+        if not is_checkpoint_valid():
+            raise RuntimeError("When use_reentrant=True, torch.utils.checkpoint is incompatible with "
+                               ".grad() or passing an `inputs` parameter to .backward(). To resolve "
+                               "this error, you can either set use_reentrant=False, or call "
+                               ".backward() without passing the `inputs` argument.")
         inputs = list(ctx.inputs)
         for i, t in zip(ctx.tensor_indices, ctx.saved_tensors):
             inputs[i] = t
