@@ -41,7 +41,9 @@ DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "no
                  "bernoulli", "uniform", "transforms", "_transform_base", "_transform_pointwise",
                  "transformed_distribution", "independent", "multivariate_normal",
                  "one_hot_categorical", "exponential", "laplace", "cauchy", "poisson", "geometric",
-                 "binomial", "log_normal", "half_normal", "gumbel", "_kl_forms"]
+                 "binomial", "log_normal", "half_normal", "gumbel", "_kl_forms", "gamma",
+                 "dirichlet", "studentT", "_kl_gamma_forms"]
+MODULES += ["ember.ops.random_gamma"]
 MODULES += ["ember.distributions"] + [f"ember.distributions.{m}" for m in DISTRIBUTIONS]
 MODULES += ["ember.special", "ember.ops.special_functions", "ember.ops.bessel",
             "ember.ops.orthogonal_polynomials", "ember.ops.incomplete_gamma"]

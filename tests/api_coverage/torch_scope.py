@@ -164,13 +164,13 @@ TODO = {
     "torch.distributions": {
         "distributions and transforms ember.distributions does not have yet (in scope; "
         "the next ones to write)": """
-            Beta CatTransform Chi2 ContinuousBernoulli CorrCholeskyTransform
-            CumulativeDistributionTransform Dirichlet FisherSnedecor Gamma
-            GeneralizedPareto HalfCauchy InverseGamma Kumaraswamy LKJCholesky
-            LogisticNormal LowRankMultivariateNormal MixtureSameFamily Multinomial
-            NegativeBinomial Pareto PositiveDefiniteTransform RelaxedBernoulli
-            RelaxedOneHotCategorical StackTransform StickBreakingTransform StudentT
-            VonMises Weibull Wishart biject_to transform_to""",
+            CatTransform ContinuousBernoulli CorrCholeskyTransform
+            CumulativeDistributionTransform FisherSnedecor GeneralizedPareto HalfCauchy
+            InverseGamma Kumaraswamy LKJCholesky LogisticNormal
+            LowRankMultivariateNormal MixtureSameFamily Multinomial NegativeBinomial
+            Pareto PositiveDefiniteTransform RelaxedBernoulli RelaxedOneHotCategorical
+            StackTransform StickBreakingTransform VonMises Weibull Wishart biject_to
+            transform_to""",
     },
 }
 

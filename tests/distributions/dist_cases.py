@@ -88,6 +88,19 @@ CASES = {
                                          "shift": R.normal(size=(3,))}, True),
     "softplus_power": (_softplus_exp, {"loc": R.normal(size=(3,)), "scale": _pos(3, high=1.0),
                                        "power": _pos(3)}, False),
+    "gamma": ("Gamma", {"concentration": _pos(4, low=0.3, high=5.0), "rate": _pos(4)}, False),
+    "chi2": ("Chi2", {"df": _pos(3, low=1.0, high=6.0)}, False),
+    "beta": ("Beta", {"concentration1": _pos(3, low=0.5, high=4.0),
+                      "concentration0": _pos(3, low=0.5, high=4.0)}, False),
+    "dirichlet": ("Dirichlet", {"concentration": _pos(2, 4, low=0.5, high=3.0)}, False),
+    "student_t": ("StudentT", {"df": np.array([0.8, 1.5, 3.0, 8.0]), "loc": R.normal(size=(4,)),
+                               "scale": _pos(4)}, False),
+}
+
+# (case, method) pairs torch implements and ember does not yet, with the reason
+GAPS = {
+    ("gamma", "cdf"): "needs the regularized incomplete gamma function (torch.special.gammainc)",
+    ("chi2", "cdf"): "as gamma",
 }
 
 # methods/properties compared with torch (those torch does not implement must raise on ember too)

@@ -17,9 +17,11 @@ from ember.distributions.bernoulli import Bernoulli
 from ember.distributions.binomial import Binomial
 from ember.distributions.categorical import Categorical
 from ember.distributions.cauchy import Cauchy
+from ember.distributions.dirichlet import Beta, Dirichlet
 from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.exponential import Exponential
+from ember.distributions.gamma import Chi2, Gamma
 from ember.distributions.geometric import Geometric
 from ember.distributions.gumbel import Gumbel
 from ember.distributions.half_normal import HalfNormal
@@ -32,6 +34,7 @@ from ember.distributions.normal import Normal
 from ember.distributions.one_hot_categorical import (OneHotCategorical,
                                                      OneHotCategoricalStraightThrough)
 from ember.distributions.poisson import Poisson
+from ember.distributions.studentT import StudentT
 from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform,
                                             ExpTransform, IndependentTransform,
@@ -40,9 +43,10 @@ from ember.distributions.transforms import (AbsTransform, AffineTransform, Compo
                                             SoftplusTransform, TanhTransform, Transform,
                                             identity_transform)
 from ember.distributions.uniform import Uniform
-from ember.distributions import _kl_forms  # noqa: F401  (registers the closed forms)
+from ember.distributions import _kl_forms, _kl_gamma_forms  # noqa: F401  (register closed forms)
 
-__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Binomial", "Categorical", "Cauchy",
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
+           "Cauchy", "Chi2", "Dirichlet", "Gamma", "StudentT",
            "ComposeTransform", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
            "Geometric", "Gumbel", "HalfNormal", "Independent", "IndependentTransform", "Laplace",
            "LogNormal", "LowerCholeskyTransform", "MultivariateNormal", "Normal",
