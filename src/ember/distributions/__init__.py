@@ -17,11 +17,13 @@ from ember.distributions.bernoulli import Bernoulli
 from ember.distributions.binomial import Binomial
 from ember.distributions.categorical import Categorical
 from ember.distributions.cauchy import Cauchy
-from ember.distributions.dirichlet import Beta, Dirichlet
+from ember.distributions.beta import Beta
+from ember.distributions.dirichlet import Dirichlet
 from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.exponential import Exponential
-from ember.distributions.gamma import Chi2, Gamma
+from ember.distributions.chi2 import Chi2
+from ember.distributions.gamma import Gamma
 from ember.distributions.geometric import Geometric
 from ember.distributions.gumbel import Gumbel
 from ember.distributions.half_normal import HalfNormal

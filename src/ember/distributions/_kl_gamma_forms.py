@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 import ember
-from ember.distributions.dirichlet import Beta, Dirichlet
+from ember.distributions.beta import Beta
+from ember.distributions.dirichlet import Dirichlet
 from ember.distributions.exponential import Exponential
 from ember.distributions.gamma import Gamma
 from ember.distributions.gumbel import Gumbel

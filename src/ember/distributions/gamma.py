@@ -1,4 +1,4 @@
-"""``Gamma`` and ``Chi2``: positive variables with shape ``concentration`` and ``rate``.
+"""``Gamma``: positive variables with shape ``concentration`` and ``rate``.
 
 ``rsample`` draws standard gammas with implicit reparameterisation gradients (ember's
 ``StandardGamma`` op, torch's ``_standard_gamma``), so gradients reach both parameters.
@@ -18,7 +18,7 @@ from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.utils import broadcast_all
 from ember.ops.random_gamma import standard_gamma
 
-__all__ = ["Gamma", "Chi2"]
+__all__ = ["Gamma"]
 
 
 class Gamma(ExponentialFamily):
@@ -85,31 +85,3 @@ class Gamma(ExponentialFamily):
 
     def _log_normalizer(self, x, y):
         return ember.lgamma(x + 1) + (x + 1) * ember.log(-y.reciprocal())
-
-
-class Chi2(Gamma):
-    """The chi-squared distribution with ``df`` degrees of freedom (``Gamma(df/2, 1/2)``).
-
-    Args:
-        df: the degrees of freedom (positive).
-        validate_args: check the parameters and the values scored.
-
-    Example::
-
-        >>> from ember.distributions import Chi2
-        >>> Chi2(ember.tensor([4.0])).mean
-        tensor([4.])
-    """
-
-    arg_constraints = {"df": constraints.positive}
-
-    def __init__(self, df, validate_args=None):
-        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Chi2, _instance)
-        return super().expand(batch_shape, new)
-
-    @property
-    def df(self):
-        return self.concentration * 2

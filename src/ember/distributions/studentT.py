@@ -13,7 +13,7 @@ import math
 import ember
 from ember.distributions import constraints
 from ember.distributions.distribution import Distribution
-from ember.distributions.gamma import Chi2
+from ember.distributions.chi2 import Chi2
 from ember.distributions.utils import _standard_normal, broadcast_all
 
 __all__ = ["StudentT"]
