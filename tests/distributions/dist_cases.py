@@ -98,10 +98,7 @@ CASES = {
 }
 
 # (case, method) pairs torch implements and ember does not yet, with the reason
-GAPS = {
-    ("gamma", "cdf"): "needs the regularized incomplete gamma function (torch.special.gammainc)",
-    ("chi2", "cdf"): "as gamma",
-}
+GAPS: dict = {}
 
 # methods/properties compared with torch (those torch does not implement must raise on ember too)
 METHODS = ["log_prob", "cdf", "icdf", "entropy", "mean", "variance", "stddev", "mode"]

@@ -81,7 +81,13 @@ def test_values_dtypes_and_gradients_match_torch(name, method, dtype):
     tol = dict(rtol=1e-4, atol=1e-5) if dtype == "float32" else dict(rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(e_out.detach().numpy(), t_out.detach().numpy(), **tol)
     if t_out.requires_grad and t_out.dtype.is_floating_point:
-        e_g, t_g = _grads(e_out, e_params), _grads(t_out, t_params)
+        try:
+            t_g = _grads(t_out, t_params)
+        except NotImplementedError as exc:  # e.g. Gamma.cdf: igamma has no gradient in alpha
+            with pytest.raises(NotImplementedError, match=str(exc)):
+                _grads(e_out, e_params)
+            return
+        e_g = _grads(e_out, e_params)
         for k in t_g:
             if t_g[k] is None:
                 continue
