@@ -232,3 +232,21 @@ def test_warnings_and_errors_match_torch(case):
     want = _capture(lambda: MISUSES[case](torch, tcp))
     assert got[0] == want[0]
     assert got[1] == want[1]
+
+
+def test_non_reentrant_refuses_a_captured_tensor_with_history_and_takes_it_as_an_argument():
+    f, g = nn.Linear(3, 3), nn.Linear(3, 3)
+    x = _x(2, 3).requires_grad_()
+    skip = f(x)
+    with pytest.raises(RuntimeError, match="pass that tensor to checkpoint"):
+        checkpoint(lambda h: g(h) * skip, x, use_reentrant=False)
+    y = checkpoint(lambda h, s: g(h) * s, x, skip, use_reentrant=False)
+    (y.sum() + skip.sum()).backward()
+    got = [p.grad._data.copy() for p in list(f.parameters()) + list(g.parameters())] + [x.grad._data.copy()]
+    f.zero_grad(), g.zero_grad()
+    x.grad = None
+    skip = f(x)
+    ((g(x) * skip).sum() + skip.sum()).backward()
+    want = [p.grad._data for p in list(f.parameters()) + list(g.parameters())] + [x.grad._data]
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

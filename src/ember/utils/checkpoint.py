@@ -35,6 +35,7 @@ from .._tensor import Tensor
 from ..autograd.custom_function import enable_ctx_form
 from ..autograd.differentiate import backward as _backward
 from ..autograd.differentiate import grad as _grad
+from ..autograd import function as _function
 from ..autograd.engine import is_checkpoint_valid
 from ..autograd.function import Function
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
@@ -258,9 +259,11 @@ def _check_same_metadata(expected: list, outputs: tuple) -> None:
                               f"forward: {expected}\nrecomputation: {got}")
 
 
-def _leaves_of(outputs: tuple, stop: set) -> list:
+def _leaves_of(outputs: tuple, stop: set, start: int) -> list:
     """The leaf tensors requiring grad that ``outputs``' graph reaches, not walking into the
-    nodes in ``stop`` (the arguments' own histories)."""
+    nodes in ``stop`` (the arguments' own histories). A node older than ``start`` (the
+    engine's counter when the function began) is the history of a tensor the function read
+    from outside: its gradient could not flow back through the checkpoint, so it is refused."""
     leaves, seen, todo = [], set(), [o.grad_fn for o in outputs
                                      if isinstance(o, Tensor) and o.grad_fn is not None]
     while todo:
@@ -271,6 +274,11 @@ def _leaves_of(outputs: tuple, stop: set) -> list:
         if isinstance(node, Tensor):
             leaves.append(node)
             continue
+        if getattr(node, "_epoch", start) < start:
+            raise RuntimeError("ember.utils.checkpoint(use_reentrant=False): the checkpointed "
+                               "function reads a tensor with gradient history that it did not "
+                               "receive as an argument; pass that tensor to checkpoint() as an "
+                               "argument")
         todo.extend(node.next_functions)
     return leaves
 
@@ -282,6 +290,8 @@ class _Holder:
 def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_check, args, kwargs):
     forward_ctx, recompute_ctx = context_fn()
     fwd_state = get_rng_state() if preserve else None
+    _function.EPOCH += 1  # the engine's counter as a clock: nodes from here on are the function's
+    start = _function.EPOCH
     with forward_ctx:
         outputs = function(*args, **kwargs)
     several = isinstance(outputs, tuple)
@@ -296,7 +306,7 @@ def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_ch
     h.args = [None if isinstance(a, Tensor) else a for a in args]
     h.tensor_indices = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
     h.outputs = flat
-    leaves = [t for t in _leaves_of(flat, stop) if not any(t is a for a in tensor_args)]
+    leaves = [t for t in _leaves_of(flat, stop, start) if not any(t is a for a in tensor_args)]
     result = _NonReentrant.apply(h, *tensor_args, *leaves)
     h.outputs = None  # the forward's graph goes with it
     return result
