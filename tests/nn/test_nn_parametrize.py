@@ -324,7 +324,25 @@ ERRORS = {
     "remove_spectral_norm_missing": lambda lib, P_, pz: lib.nn.utils.remove_spectral_norm(
         lib.nn.Linear(2, 2), "bias"),
     "parametrization_list_empty": lambda lib, P_, pz: pz.ParametrizationList([], lib.ones(2)),
+    "second_shape_change": lambda lib, P_, pz: pz.register_parametrization(
+        pz.register_parametrization(lib.nn.Linear(2, 3), "weight", _scale(lib, 2.0)), "weight",
+        _transpose(lib)),
+    "second_right_inverse_shape": lambda lib, P_, pz: pz.register_parametrization(
+        pz.register_parametrization(lib.nn.Linear(2, 2), "weight", _scale(lib, 2.0)), "weight",
+        _bad_inverse(lib)),
+    "right_inverse_not_tensor": lambda lib, P_, pz: pz.register_parametrization(
+        lib.nn.Linear(2, 2), "weight", _bad_inverse(lib, value=3)),
 }
+
+
+def _bad_inverse(lib, value=None):
+    class BadInverse(lib.nn.Module):
+        def forward(self, X):
+            return X
+
+        def right_inverse(self, X):
+            return X.flatten() if value is None else value
+    return BadInverse()
 
 
 def _transpose(lib):

@@ -221,12 +221,14 @@ def _inject_property(module: Module, tensor_name: str) -> None:
 
 
 def _check_same(what: str, tensor_name: str, Y, X, unsafe_phrase: str, lead: str) -> None:
+    """torch's errors when ``X`` (``what``: ``parametrization(module.w).`` or ``returned ``)
+    differs from ``module.<tensor_name>`` (``Y``) in dtype or shape."""
     if X.dtype != Y.dtype:
         raise ValueError(f"{lead} dtype {unsafe_phrase}\nmodule.{tensor_name}.dtype: {Y.dtype}\n"
-                         f"{what}.dtype: {X.dtype}")
+                         f"{what}dtype: {X.dtype}")
     if X.shape != Y.shape:
         raise ValueError(f"{lead} shape {unsafe_phrase}\nmodule.{tensor_name}.shape: {Y.shape}\n"
-                         f"{what}.shape: {X.shape}")
+                         f"{what}shape: {X.shape}")
 
 
 def register_parametrization(module: Module, tensor_name: str, parametrization: Module, *,
@@ -251,7 +253,7 @@ def register_parametrization(module: Module, tensor_name: str, parametrization: 
             X = parametrization(Y)
             if not isinstance(X, Tensor):
                 raise ValueError(f"A parametrization must return a tensor. Got {type(X).__name__}.")
-            _check_same(f"parametrization(module.{tensor_name})", tensor_name, Y, X,
+            _check_same(f"parametrization(module.{tensor_name}).", tensor_name, Y, X,
                         "of the tensor, unless the `unsafe` flag is enabled.",
                         "Registering a parametrization may not change the")
             if hasattr(parametrization, "right_inverse"):
@@ -263,7 +265,7 @@ def register_parametrization(module: Module, tensor_name: str, parametrization: 
                     if not isinstance(Z, Tensor):
                         raise ValueError("parametrization.right_inverse must return a tensor. "
                                          f"Got: {type(Z).__name__}")
-                    _check_same("returned", tensor_name, Y, Z,
+                    _check_same("returned ", tensor_name, Y, Z,
                                 f"as module.{tensor_name}, unless the `unsafe` flag is enabled.",
                                 "The tensor returned by parametrization.right_inverse must have "
                                 "the same")
