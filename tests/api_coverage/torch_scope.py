@@ -166,11 +166,9 @@ TODO = {
         "the next ones to write)": """
             CatTransform ContinuousBernoulli CorrCholeskyTransform
             CumulativeDistributionTransform FisherSnedecor GeneralizedPareto HalfCauchy
-            InverseGamma Kumaraswamy LKJCholesky LogisticNormal
-            LowRankMultivariateNormal MixtureSameFamily Multinomial NegativeBinomial
-            Pareto PositiveDefiniteTransform RelaxedBernoulli RelaxedOneHotCategorical
-            StackTransform StickBreakingTransform VonMises Weibull Wishart biject_to
-            transform_to""",
+            InverseGamma Kumaraswamy LKJCholesky LogisticNormal Multinomial
+            NegativeBinomial Pareto PositiveDefiniteTransform StackTransform
+            StickBreakingTransform VonMises Weibull Wishart biject_to transform_to""",
     },
 }
 

@@ -50,6 +50,15 @@ def _softplus_exp(D, p):
                                                          T.PowerTransform(p["power"])]))
 
 
+def _gmm(D, p):
+    return D.MixtureSameFamily(D.Categorical(logits=p["weights"]), D.Normal(p["loc"], p["scale"]))
+
+
+def _mdn(D, p):  # a batch of mixture-density-network outputs over 2-D targets
+    comp = D.Independent(D.Normal(p["loc"], p["scale"]), 1)
+    return D.MixtureSameFamily(D.Categorical(probs=p["probs"]), comp)
+
+
 # name → (builder, params, compare icdf)
 CASES = {
     "normal": ("Normal", {"loc": R.normal(size=(3,)), "scale": _pos(3)}, True),
@@ -95,6 +104,21 @@ CASES = {
     "dirichlet": ("Dirichlet", {"concentration": _pos(2, 4, low=0.5, high=3.0)}, False),
     "student_t": ("StudentT", {"df": np.array([0.8, 1.5, 3.0, 8.0]), "loc": R.normal(size=(4,)),
                                "scale": _pos(4)}, False),
+    "relaxed_bernoulli": ("RelaxedBernoulli", {"temperature": np.array(0.7),
+                                               "probs": R.uniform(0.2, 0.8, (3,))}, False),
+    "relaxed_bernoulli_logits": ("RelaxedBernoulli", {"temperature": np.array([0.5, 1.5]),
+                                                      "logits": R.normal(size=(3, 2))}, False),
+    "relaxed_one_hot": ("RelaxedOneHotCategorical", {"temperature": np.array(0.8),
+                                                     "probs": _simplex(2, 3)}, False),
+    "relaxed_one_hot_logits": ("RelaxedOneHotCategorical", {"temperature": np.array(1.3),
+                                                            "logits": R.normal(size=(4,))}, False),
+    "mixture": (_gmm, {"weights": R.normal(size=(2, 3)), "loc": R.normal(size=(2, 3)) * 2,
+                       "scale": _pos(2, 3)}, False),
+    "mixture_mdn": (_mdn, {"probs": _simplex(4, 3), "loc": R.normal(size=(4, 3, 2)),
+                           "scale": _pos(4, 3, 2)}, False),
+    "lowrank_mvn": ("LowRankMultivariateNormal", {"loc": R.normal(size=(2, 4)),
+                                                  "cov_factor": R.normal(size=(4, 2)),
+                                                  "cov_diag": _pos(4)}, False),
 }
 
 # (case, method) pairs torch implements and ember does not yet, with the reason

@@ -31,11 +31,15 @@ from ember.distributions.independent import Independent
 from ember.distributions.kl import kl_divergence, register_kl
 from ember.distributions.laplace import Laplace
 from ember.distributions.log_normal import LogNormal
+from ember.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
+from ember.distributions.mixture_same_family import MixtureSameFamily
 from ember.distributions.multivariate_normal import MultivariateNormal
 from ember.distributions.normal import Normal
 from ember.distributions.one_hot_categorical import (OneHotCategorical,
                                                      OneHotCategoricalStraightThrough)
 from ember.distributions.poisson import Poisson
+from ember.distributions.relaxed_bernoulli import RelaxedBernoulli
+from ember.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from ember.distributions.studentT import StudentT
 from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform,
@@ -48,7 +52,8 @@ from ember.distributions.uniform import Uniform
 from ember.distributions import _kl_forms, _kl_gamma_forms  # noqa: F401  (register closed forms)
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
-           "Cauchy", "Chi2", "Dirichlet", "Gamma", "StudentT",
+           "Cauchy", "Chi2", "Dirichlet", "Gamma", "StudentT", "LowRankMultivariateNormal",
+           "MixtureSameFamily", "RelaxedBernoulli", "RelaxedOneHotCategorical",
            "ComposeTransform", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
            "Geometric", "Gumbel", "HalfNormal", "Independent", "IndependentTransform", "Laplace",
            "LogNormal", "LowerCholeskyTransform", "MultivariateNormal", "Normal",
