@@ -124,3 +124,54 @@ def test_unknown_keras_operation_is_refused_by_name(class_name, module, match):
     spec.update(class_name=class_name, module=module, registered_name=class_name)
     with pytest.raises(ValueError, match=match):
         ek.models.model_from_json(json.dumps(config))
+
+
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
+@pytest.mark.parametrize("name", MODELS)
+def test_keras_archive_saved_by_keras_loads(keras_ref, tmp_path, name):
+    """A ``.keras`` zip Keras 3 wrote (slices, ops and layers; compiled) loads with its weights,
+    loss and metrics."""
+    import torch
+    build, shape = MODELS[name]
+    k_model = build(keras_ref)
+    rng = np.random.default_rng(5)
+    k_model.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.5
+                         for w in k_model.get_weights()])
+    n_out = len(k_model.outputs)
+    k_model.compile(optimizer="adam", loss=["mse"] * n_out,
+                    metrics=[["mae"]] * n_out if n_out > 1 else ["mae"])
+    k_model.save(tmp_path / "keras_made.keras")
+    e_model = ek.saving.load_model(tmp_path / "keras_made.keras")
+    x = rng.standard_normal((3,) + shape).astype(np.float32)
+    ours, theirs = e_model(ember.tensor(x)), k_model(torch.tensor(x))
+    ours, theirs = (ours, theirs) if isinstance(ours, list) else ([ours], [theirs])
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-5)
+    ys = [rng.standard_normal(tuple(b.shape)).astype(np.float32) for b in theirs]
+    ys = ys if n_out > 1 else ys[0]
+    k_logs = k_model.evaluate(x, ys, verbose=0, return_dict=True)
+    e_logs = e_model.evaluate(x, ys, verbose=0, return_dict=True)
+    assert sorted(e_logs) == sorted(k_logs)
+    for key in k_logs:
+        np.testing.assert_allclose(e_logs[key], k_logs[key], rtol=1e-5, err_msg=key)
+    assert type(e_model.optimizer).__name__ == "Adam"
+    e_model.set_weights([w * 2.0 for w in e_model.get_weights()])
+    e_model.save_weights(tmp_path / "ember_made.weights.h5")  # and back: Keras reads ember's
+    k_model.load_weights(tmp_path / "ember_made.weights.h5")
+    for a, b in zip(e_model.get_weights(), k_model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert ek.saving.load_model(tmp_path / "keras_made.keras", compile=False).optimizer is None
+
+
+@pytest.mark.parametrize("members, match", [
+    ({"metadata.json": "{}"}, "without config.json"),
+    ({"config.json": "[1, 2]", "model.weights.h5": ""}, "does not describe a model"),
+])
+def test_bad_keras_archive_is_refused_by_name(tmp_path, members, match):
+    import zipfile
+    path = tmp_path / "bad.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    with pytest.raises(ValueError, match=match):
+        ek.saving.load_model(path)

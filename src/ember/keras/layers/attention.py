@@ -140,6 +140,12 @@ class MultiHeadAttention(Layer):
             w.path = f"{self.name}/{w.path}"
         self.built = True
 
+    # Keras's public names of the projections (its weight files save them under these names)
+    query_dense = property(lambda self: self._query_dense)
+    key_dense = property(lambda self: self._key_dense)
+    value_dense = property(lambda self: self._value_dense)
+    output_dense = property(lambda self: self._output_dense)
+
     def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
         out = self._output_shape or (query_shape[-1],)
         return tuple(query_shape[:-1]) + tuple(out)

@@ -66,6 +66,22 @@ def _is_graph_model(layer) -> bool:
     return isinstance(layer, (Sequential, Functional))
 
 
+def _public_name(layer, name: str, child) -> str:
+    """The name Keras saves ``child`` under: Keras walks ``dir(layer)``, public names first, so
+    a sublayer kept as ``_key_dense`` and shown as the property ``key_dense`` is saved as the
+    latter."""
+    public = name.lstrip("_")
+    if public != name and public and getattr(type(layer), public, None) is not None and \
+            getattr(layer, public, None) is child:
+        return public
+    return name
+
+
+def _name_key(name: str) -> str:
+    """Keras's order of attributes: private ones last."""
+    return f"~{name}" if name.startswith("_") else name
+
+
 def walk(model) -> list:
     """``[(path, layer)]`` for every layer, with the paths Keras's saving gives them."""
     from ..layers.base import Layer
@@ -77,10 +93,11 @@ def walk(model) -> list:
         visited.add(id(layer))
         out.append((path, layer))
         children = [] if _is_graph_model(layer) else \
-            [(name, m) for name, m in layer._modules.items() if isinstance(m, Layer)]
+            [(_public_name(layer, name, m), m) for name, m in layer._modules.items()
+             if isinstance(m, Layer)]
         if _is_graph_model(layer) or hasattr(layer, "layers"):
             children.append(("layers", list(getattr(layer, "layers", []))))
-        for name, child in sorted(children, key=lambda item: item[0]):
+        for name, child in sorted(children, key=lambda item: _name_key(item[0])):
             inner = f"{path}/{name}" if path else name
             if isinstance(child, list):
                 used: dict = {}
@@ -136,15 +153,17 @@ def _dataset(h5py, stored, i, v, key, layer, path):
     return item
 
 
-def load(model, filepath) -> None:
-    """Reads a Keras 3 ``.weights.h5`` file into ``model``; nothing is assigned unless every
-    layer's group, variable count, shape and dtype match. Shapes and dtypes are checked before
-    any data is read, and each dataset is read into an array of its variable's own shape and
-    dtype, so a file declaring huge datasets allocates nothing beyond the model's size."""
+def load(model, filepath, name=None) -> None:
+    """Reads a Keras 3 ``.weights.h5`` file (a path, or an open binary file named ``name`` in
+    messages) into ``model``; nothing is assigned unless every layer's group, variable count,
+    shape and dtype match. Shapes and dtypes are checked before any data is read, and each
+    dataset is read into an array of its variable's own shape and dtype, so a file declaring
+    huge datasets allocates nothing beyond the model's size."""
     h5py = _h5py()
-    path = os.fspath(filepath)
+    source = filepath if hasattr(filepath, "read") else os.fspath(filepath)
+    path = name or str(source)
     plan, expected = [], set()
-    with h5py.File(path, "r") as f:
+    with h5py.File(source, "r") as f:
         for inner, layer in walk(model):
             own = _own_variables(layer)
             key = f"{inner}/vars" if inner else "vars"

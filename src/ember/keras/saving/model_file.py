@@ -24,6 +24,7 @@ from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from .._load_budget import load_budget
 from . import h5_weights as _h5
+from . import keras_archive as _archive
 from .serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "FORMAT"]
@@ -203,7 +204,11 @@ def save_model(model, filepath, overwrite=True, **kwargs) -> None:
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
     """Rebuilds the model saved at ``filepath``: same weights, compiled with the saved loss and
-    metrics, and with the optimizer's state restored so training continues where it stopped."""
+    metrics, and with the optimizer's state restored so training continues where it stopped.
+    A ``.keras`` zip archive written by Keras 3 itself loads too (``keras_archive``)."""
+    path = os.fspath(filepath)
+    if os.path.exists(path) and _archive.is_keras_archive(path):
+        return _archive.load_keras_archive(path, custom_objects, compile=compile)
     state = _read(filepath, need_model=True)
     model = _build(state, os.fspath(filepath), custom_objects)
     if not model.built:
