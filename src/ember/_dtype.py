@@ -60,6 +60,19 @@ bool = dtype("bool", np.bool_)  # noqa: A001 - torch spells it ember.bool
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
+#: torch's C++ scalar-type names (as its kernel errors and legacy tensor types print them)
+TORCH_NAMES = {"float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
+               "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+               "bool": "Bool"}
+
+
+def torch_dtype_name(arr) -> str:
+    """torch's short name of ``arr``'s dtype (``Long`` for int64), as its kernel errors print."""
+    d = getattr(arr, "dtype", arr)                  # an array, a tensor or a dtype
+    name = d.name if isinstance(getattr(d, "name", None), str) else np.dtype(d).name
+    return TORCH_NAMES.get(name, name)
+
+
 _BY_NUMPY = {d.np: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool)}
 _DEFAULT = [float32]
 

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, _tensor_str
+from ._dtype import TORCH_NAMES
 from ._tensor import Tensor
 
 __all__ = ["finfo", "iinfo", "typename", "result_type", "can_cast", "promote_types",
@@ -90,8 +91,7 @@ class iinfo:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
 
 
-_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_LEGACY_NAMES = TORCH_NAMES              # FloatTensor, LongTensor, ...
 
 
 def typename(obj) -> str:

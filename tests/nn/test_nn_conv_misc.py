@@ -49,7 +49,7 @@ def test_fractional_max_pool_values_and_indices_equal_torchs(shape, kernel, out,
     assert e[1].dtype == ember.int64
 
 
-@pytest.mark.parametrize("dims,ratio", [(2, (0.5, 0.7)), (3, 0.5), (2, 0.4)])
+@pytest.mark.parametrize("dims,ratio", [(2, (0.5, 0.7)), (3, 0.5), (2, [0.4, 0.4])])
 def test_fractional_max_pool_gradient_and_ratio_equal_torchs(dims, ratio):
     shape = (2, 3) + (9, 10, 8)[:dims]
     x = randn(*shape, requires_grad=True)
@@ -82,6 +82,11 @@ def test_fractional_max_pool_draws_samples_from_embers_generator():
 FRACTIONAL_ERRORS = [
     ("fractional_max_pool2d", (2, 3, 7, 8), (2,), {}),
     ("fractional_max_pool2d", (2, 3, 7, 8), (2,), dict(output_ratio=(0.5, 0.5, 0.5))),
+    # torch's 2-d function takes len() of the ratio: a plain number is a TypeError there
+    ("fractional_max_pool2d", (2, 3, 7, 8), (2,), dict(output_ratio=0.5)),
+    ("fractional_max_pool2d", (2, 3, 7, 8), (2,), dict(output_ratio=1)),
+    ("fractional_max_pool2d", (2, 3, 7, 8), (2,), dict(output_ratio=(0.5,))),
+    ("fractional_max_pool3d", (2, 3, 7, 8, 6), (2,), dict(output_ratio=[0.5, 0.5])),
     ("fractional_max_pool2d", (2, 3, 7, 8), (5,), dict(output_size=4)),
     ("fractional_max_pool2d", (2, 3, 7, 8), (2,), dict(output_size=(3, 8))),
     ("fractional_max_pool2d", (2, 3, 7, 8), ((2, 3, 4),), dict(output_size=3)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtype import torch_dtype_name
 from ..autograd.function import Function
 from ._util import as_tensor, unbroadcast
 
@@ -40,8 +41,6 @@ class MatMul(Function):
         return ga, gb
 
 
-_TORCH_NAMES = {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double",
-                "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char", "uint8": "Byte"}
 
 
 def _shape_str(shape) -> str:
@@ -55,8 +54,8 @@ def _check(a, b, name: str = "matmul") -> None:
             hint = " Convert the integer tensor with .float() (e.g. `features.float()`)."
         else:
             hint = " Convert one of them with .float() or .double()."
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_TORCH_NAMES.get(da.name, da.name)} "
-                           f"and {_TORCH_NAMES.get(db.name, db.name)} (ember.{da.name} and ember.{db.name})."
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {torch_dtype_name(da)} "
+                           f"and {torch_dtype_name(db)} (ember.{da.name} and ember.{db.name})."
                            f"{hint}")
     sa, sb = tuple(a.shape), tuple(b.shape)
     if not sa or not sb:

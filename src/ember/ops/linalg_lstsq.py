@@ -30,6 +30,7 @@ from collections import namedtuple
 import numpy as np
 
 from .._tensor import Tensor
+from .._dtype import torch_dtype_name
 from ..autograd.function import Function
 from ._util import as_tensor, float_input
 from .linalg_more import _mT
@@ -199,5 +200,4 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 def _cname(t) -> str:
     """torch's C++ name of a dtype in messages (Float, Double)."""
-    return {"float32": "Float", "float64": "Double", "float16": "Half",
-            "bfloat16": "BFloat16"}.get(t.dtype.name, t.dtype.name)
+    return torch_dtype_name(t)

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtype import torch_dtype_name
 from ..autograd.function import Function
 from ._util import as_tensor
 
-_TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 class Rule:
@@ -51,11 +50,6 @@ class Pointwise(Function):
 def apply_rule(rule: Rule, input, **params):
     """``rule`` applied to ``input`` (a Tensor or array-like), recorded as one node."""
     return Pointwise.apply(as_tensor(input), rule=rule, **params)
-
-
-def torch_dtype_name(arr: np.ndarray) -> str:
-    """torch's short name of ``arr``'s dtype (``Long`` for int64), as its kernel errors print."""
-    return _TORCH_NAMES.get(arr.dtype.name, arr.dtype.name)
 
 
 def require_float(x, kernel: str):

@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
 
 from ..._creation import rand
 from ..._tensor import Tensor
@@ -54,13 +55,16 @@ def _fractional(x, kernel_size, output_size, output_ratio, return_indices, sampl
         raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got: "
                            f"{torch_size(x.shape)}")
     if output_size is None:
-        ratio = (output_ratio,) * dims if isinstance(output_ratio, (builtins.int, float)) \
-            else tuple(output_ratio)
-        if len(ratio) > dims:
+        # torch's F.fractional_max_pool2d takes len() of the ratio (a plain number is a
+        # TypeError there, though the modules and the 3-d function accept one) and refuses more
+        # than two; both then read ratio[0..dims-1] of _pair/_triple's tuple (IndexError if short)
+        if dims == 2 and len(output_ratio) > 2:
             raise ValueError(f"{name} requires output_ratio to either be a single Int or tuple of "
                              f"Ints.")
-        ratio = ratio * dims if len(ratio) == 1 else ratio
-        output_size = [builtins.int(n * r) for n, r in zip(x.shape[-dims:], ratio)]
+        ratio = tuple(output_ratio) if isinstance(output_ratio, Iterable) else (output_ratio,) * dims
+        if len(ratio) < dims:
+            raise IndexError("tuple index out of range")
+        output_size = [builtins.int(n * r) for n, r in zip(x.shape[-dims:], ratio[:dims])]
     kernel = _ints(kernel_size, dims, "kernel_size", "kernel_size")
     out = _ints(output_size, dims, "output_size", "output_size")
     shape = tuple(x.shape) if x.ndim == dims + 2 else (1,) + tuple(x.shape)
@@ -109,7 +113,8 @@ def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=Non
     Args:
         kernel_size: the window, an int or ``(kH, kW)``.
         output_size: ``(oH, oW)`` or an int; or instead
-        output_ratio: the output size as a fraction of the input's (an int-or-pair of floats).
+        output_ratio: the output size as a fraction of the input's: a pair of floats (a plain
+            number is a TypeError, as in torch's function; the module takes one).
         return_indices: also return the flat positions of the maxima.
         _random_samples: ``(N, C, 2)`` uniform samples in [0, 1) of the input's dtype (the
             width's first, as torch reads them); drawn when None.
@@ -118,7 +123,7 @@ def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=Non
 
     Example::
 
-        >>> F.fractional_max_pool2d(ember.randn(2, 3, 9, 9), 3, output_ratio=0.5).shape
+        >>> F.fractional_max_pool2d(ember.randn(2, 3, 9, 9), 3, output_ratio=(0.5, 0.5)).shape
         ember.Size([2, 3, 4, 4])
     """
     return _fractional(input, kernel_size, output_size, output_ratio, return_indices,

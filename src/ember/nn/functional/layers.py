@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from ... import random as _random
+from ..._dtype import torch_dtype_name
 from ..._tensor import Tensor
 from ...ops._util import as_tensor
 from ...ops.dropout import Dropout
@@ -18,12 +19,7 @@ from ...ops.normalization import BatchNorm, GroupNorm, LayerNorm
 __all__ = ["linear", "dropout", "dropout1d", "dropout2d", "batch_norm", "layer_norm", "group_norm", "one_hot",
            "normalize"]
 
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def _dtype_name(arr: np.ndarray) -> str:
-    return _TORCH_NAMES.get(arr.dtype.name, arr.dtype.name)
+_dtype_name = torch_dtype_name        # the name its importers use
 
 
 def linear(input, weight, bias=None):
