@@ -20,6 +20,7 @@ PROGRAMS = {
     "vae_digits": dict(rtol=5e-4, atol=5e-5),
     "reinforce_corridor": dict(rtol=5e-4, atol=5e-5),
     "reparametrized_nets": dict(rtol=5e-4, atol=5e-5),
+    "special_likelihoods": dict(rtol=5e-4, atol=5e-5),
 }
 
 
