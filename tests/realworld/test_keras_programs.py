@@ -21,6 +21,8 @@ PROGRAMS = {  # program name -> tolerance (float32 training for a few epochs: ro
     "custom_fit_torch": dict(rtol=2e-4, atol=2e-5),
     "serialization_guide": dict(rtol=2e-4, atol=2e-5),
     "sequential_guide": dict(rtol=2e-4, atol=2e-5),
+    # functional models built from keras.ops (residual MLP, attention as ops, split/where/stack)
+    "functional_ops_models": dict(rtol=2e-4, atol=2e-5),
 }
 
 
