@@ -358,3 +358,31 @@ def test_errors_match_torch(case):
     tkind, tmsg = error_of(lambda: ERRORS[case](torch, TP, tparametrize))
     assert tkind is not None
     assert (kind, _normalize(msg)) == (tkind, _normalize(tmsg))
+
+
+def test_weight_norm_loads_a_state_dict_of_the_hook_form_as_torch():
+    old, told = nn.Conv1d(2, 3, 3), torch.nn.Conv1d(2, 3, 3)
+    copy_state(old, told)
+    old = _quiet(lambda: nn.utils.weight_norm(old))
+    told = _quiet(lambda: torch.nn.utils.weight_norm(told))
+    new = nn.Sequential(P.weight_norm(nn.Conv1d(2, 3, 3)))
+    tnew = torch.nn.Sequential(TP.weight_norm(torch.nn.Conv1d(2, 3, 3)))
+    given = {"0." + k: v for k, v in old.state_dict().items()}
+    tgiven = {"0." + k: v for k, v in told.state_dict().items()}
+    result = new.load_state_dict(given)
+    tresult = tnew.load_state_dict(tgiven)
+    assert (list(result.missing_keys), list(result.unexpected_keys)) == \
+        (list(tresult.missing_keys), list(tresult.unexpected_keys)) == ([], [])
+    assert set(given) == {"0.bias", "0.weight_g", "0.weight_v"}  # the caller's dict is untouched
+    assert_same(new[0].weight, tnew[0].weight, rtol=1e-6, atol=1e-6)
+
+
+def test_load_state_dict_pre_hooks_see_prefixes_and_can_be_removed():
+    seen = []
+    model = nn.Sequential(nn.Linear(2, 2))
+    handle = model[0].register_load_state_dict_pre_hook(
+        lambda module, sd, prefix, *rest: seen.append((type(module).__name__, prefix, sorted(sd))))
+    model.load_state_dict(model.state_dict())
+    handle.remove()
+    model.load_state_dict(model.state_dict())
+    assert seen == [("Linear", "0.", ["0.bias", "0.weight"])]

@@ -7,6 +7,7 @@ module, parents before children, with dotted keys (``fc1.weight``, ``bn.running_
 from __future__ import annotations
 
 import copy
+import functools
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -15,7 +16,7 @@ from .. import _dtype
 from .._device import check_device, device
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from .hooks import RemovableHandle
+from .hooks import RemovableHandle, run_load_pre_hooks
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
@@ -381,6 +382,7 @@ class Module:
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+        state_dict = run_load_pre_hooks(self, state_dict, strict)
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -435,6 +437,19 @@ class Module:
         if prepend:
             self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False) -> RemovableHandle:
+        """``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` (``module`` first when ``with_module``) runs before ``load_state_dict``
+        matches keys, on a copy of the state dict it may change (old key names, …)."""
+        hooks = self.__dict__.setdefault("_load_state_dict_pre_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = functools.partial(hook, self) if with_module else hook
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook) -> RemovableHandle:
+        """As :meth:`_register_load_state_dict_pre_hook` with the module passed first."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     # ------------------------------------------------------------------- repr
     def extra_repr(self) -> str:
