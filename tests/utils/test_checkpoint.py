@@ -250,3 +250,15 @@ def test_non_reentrant_refuses_a_captured_tensor_with_history_and_takes_it_as_an
     want = [p.grad._data for p in list(f.parameters()) + list(g.parameters())] + [x.grad._data]
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("use_reentrant", [True, False])
+def test_grad_fn_names_match_torch(use_reentrant):
+    def names(lib, cp):
+        x = lib.ones(1, 2, requires_grad=True)
+        single = cp.checkpoint(lib.nn.Linear(2, 2), x, use_reentrant=use_reentrant)
+        pair = cp.checkpoint(lambda a: (a * 2, a + 1), x, use_reentrant=use_reentrant)
+        return [t.grad_fn.name() for t in (single, *pair)]
+    ours = names(ember, __import__("ember.utils.checkpoint").utils.checkpoint)
+    theirs = names(torch, tcp)
+    assert ours == theirs

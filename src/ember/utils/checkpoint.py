@@ -308,6 +308,9 @@ def _checkpoint_without_reentrant(function, preserve, context_fn, determinism_ch
     h.outputs = flat
     leaves = [t for t in _leaves_of(flat, stop, start) if not any(t is a for a in tensor_args)]
     result = _NonReentrant.apply(h, *tensor_args, *leaves)
+    for new, old in zip(_as_tuple(result), flat):  # torch's outputs keep their op's grad_fn name
+        if isinstance(new, Tensor) and new.grad_fn is not None and old.grad_fn is not None:
+            new.grad_fn.label = old.grad_fn.name()
     h.outputs = None  # the forward's graph goes with it
     return result
 
