@@ -35,12 +35,18 @@ __all__ = ["entr", "erfcx", "log_ndtr", "ndtr", "ndtri", "i0e", "i1", "i1e", "xl
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
 _INV_SQRT_PI = 1 / math.sqrt(math.pi)
+_erf = np.frompyfunc(math.erf, 1, 1)
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 # ------------------------------------------------------------------------ kernels
+def erf_array(x):
+    """The C library's erf, element by element (float64), as torch's kernels call it."""
+    return _erf(np.asarray(x, np.float64)).astype(np.float64)
+
+
 def erfc_array(x):
-    """The C library's erfc, element by element (float64)."""
+    """The C library's erfc, element by element (float64): no cancellation in the right tail."""
     return _erfc(np.asarray(x, np.float64)).astype(np.float64)
 
 
