@@ -223,7 +223,7 @@ CUSTOM = {
                              .register_parametrization(m, "weight", _scale(lib, k)) for k in (2.0, 3.0)],
     "rank_one": lambda m, lib: (lib.nn.utils.parametrize if lib is torch else parametrize)
     .register_parametrization(m, "weight", _rank_one(lib), unsafe=True),
-    "buffer_and_bias": lambda m, lib: [(lib.nn.utils.parametrize if lib is torch else parametrize)
+    "bias_and_weight": lambda m, lib: [(lib.nn.utils.parametrize if lib is torch else parametrize)
                                        .register_parametrization(m, name, _scale(lib, 0.5))
                                        for name in ("bias", "weight")],
 }
@@ -386,3 +386,17 @@ def test_load_state_dict_pre_hooks_see_prefixes_and_can_be_removed():
     handle.remove()
     model.load_state_dict(model.state_dict())
     assert seen == [("Linear", "0.", ["0.bias", "0.weight"])]
+
+
+def test_parametrized_buffer_matches_torch():
+    em, tm = nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
+    x = randn(5, 3)
+    em(x), tm(to_torch(x))
+    parametrize.register_parametrization(em, "running_var", _scale(ember, 2.0))
+    tparametrize.register_parametrization(tm, "running_var", _scale(torch, 2.0))
+    assert list(em.state_dict()) == list(tm.state_dict())
+    assert [n for n, _ in em.named_buffers()] == [n for n, _ in tm.named_buffers()]
+    for key, value in tm.state_dict().items():
+        assert_same(em.state_dict()[key], value, rtol=1e-6, atol=1e-6)
+    em.eval(), tm.eval()
+    assert_same(em(x), tm(to_torch(x)), rtol=1e-5, atol=1e-6)
