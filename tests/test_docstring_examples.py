@@ -43,7 +43,9 @@ DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "no
                  "one_hot_categorical", "exponential", "laplace", "cauchy", "poisson", "geometric",
                  "binomial", "log_normal", "half_normal", "gumbel", "_kl_forms", "gamma",
                  "dirichlet", "beta", "chi2", "studentT", "_kl_gamma_forms", "relaxed_bernoulli",
-                 "relaxed_categorical", "mixture_same_family", "lowrank_multivariate_normal"]
+                 "relaxed_categorical", "mixture_same_family", "lowrank_multivariate_normal",
+                 "half_cauchy", "pareto", "weibull", "inverse_gamma", "kumaraswamy",
+                 "fishersnedecor", "negative_binomial", "multinomial", "_kl_pareto_forms"]
 MODULES += ["ember.ops.random_gamma"]
 MODULES += ["ember.distributions"] + [f"ember.distributions.{m}" for m in DISTRIBUTIONS]
 MODULES += ["ember.special", "ember.ops.special_functions", "ember.ops.bessel",

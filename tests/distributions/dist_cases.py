@@ -119,6 +119,23 @@ CASES = {
     "lowrank_mvn": ("LowRankMultivariateNormal", {"loc": R.normal(size=(2, 4)),
                                                   "cov_factor": R.normal(size=(4, 2)),
                                                   "cov_diag": _pos(4)}, False),
+    "half_cauchy": ("HalfCauchy", {"scale": _pos(3)}, True),
+    "pareto": ("Pareto", {"scale": _pos(3), "alpha": np.array([0.8, 2.5, 5.0])}, False),
+    "weibull": ("Weibull", {"scale": _pos(3), "concentration": _pos(3, low=0.8, high=3.0)}, False),
+    "inverse_gamma": ("InverseGamma", {"concentration": np.array([1.5, 3.0, 6.0]),
+                                       "rate": _pos(3)}, False),
+    "kumaraswamy": ("Kumaraswamy", {"concentration1": _pos(3, low=0.5, high=3.0),
+                                    "concentration0": _pos(3, low=0.5, high=3.0)}, False),
+    "fisher_snedecor": ("FisherSnedecor", {"df1": np.array([1.5, 3.0, 8.0]),
+                                           "df2": np.array([3.0, 5.0, 12.0])}, False),
+    "negative_binomial": ("NegativeBinomial", {"total_count": np.array([2.0, 5.0, 3.5]),
+                                               "probs": R.uniform(0.1, 0.6, (3,))}, False),
+    "negative_binomial_logits": ("NegativeBinomial", {"total_count": np.array(4.0),
+                                                      "logits": R.normal(size=(2,)) * 0.5}, False),
+    "multinomial": (lambda D, p: D.Multinomial(6, probs=p["probs"]), {"probs": _simplex(2, 3)},
+                    False),
+    "multinomial_logits": (lambda D, p: D.Multinomial(3, logits=p["logits"]),
+                           {"logits": R.normal(size=(4,))}, False),
 }
 
 # (case, method) pairs torch implements and ember does not yet, with the reason

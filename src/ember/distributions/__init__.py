@@ -25,18 +25,25 @@ from ember.distributions.exponential import Exponential
 from ember.distributions.chi2 import Chi2
 from ember.distributions.gamma import Gamma
 from ember.distributions.geometric import Geometric
+from ember.distributions.fishersnedecor import FisherSnedecor
 from ember.distributions.gumbel import Gumbel
+from ember.distributions.half_cauchy import HalfCauchy
 from ember.distributions.half_normal import HalfNormal
 from ember.distributions.independent import Independent
 from ember.distributions.kl import kl_divergence, register_kl
+from ember.distributions.inverse_gamma import InverseGamma
+from ember.distributions.kumaraswamy import Kumaraswamy
 from ember.distributions.laplace import Laplace
 from ember.distributions.log_normal import LogNormal
 from ember.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
 from ember.distributions.mixture_same_family import MixtureSameFamily
 from ember.distributions.multivariate_normal import MultivariateNormal
+from ember.distributions.multinomial import Multinomial
+from ember.distributions.negative_binomial import NegativeBinomial
 from ember.distributions.normal import Normal
 from ember.distributions.one_hot_categorical import (OneHotCategorical,
                                                      OneHotCategoricalStraightThrough)
+from ember.distributions.pareto import Pareto
 from ember.distributions.poisson import Poisson
 from ember.distributions.relaxed_bernoulli import RelaxedBernoulli
 from ember.distributions.relaxed_categorical import RelaxedOneHotCategorical
@@ -49,11 +56,14 @@ from ember.distributions.transforms import (AbsTransform, AffineTransform, Compo
                                             SoftplusTransform, TanhTransform, Transform,
                                             identity_transform)
 from ember.distributions.uniform import Uniform
-from ember.distributions import _kl_forms, _kl_gamma_forms  # noqa: F401  (register closed forms)
+from ember.distributions.weibull import Weibull
+from ember.distributions import _kl_forms, _kl_gamma_forms, _kl_pareto_forms  # noqa: F401,E501
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
            "Cauchy", "Chi2", "Dirichlet", "Gamma", "StudentT", "LowRankMultivariateNormal",
-           "MixtureSameFamily", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+           "MixtureSameFamily", "RelaxedBernoulli", "RelaxedOneHotCategorical", "FisherSnedecor",
+           "HalfCauchy", "InverseGamma", "Kumaraswamy", "Multinomial", "NegativeBinomial",
+           "Pareto", "Weibull",
            "ComposeTransform", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
            "Geometric", "Gumbel", "HalfNormal", "Independent", "IndependentTransform", "Laplace",
            "LogNormal", "LowerCholeskyTransform", "MultivariateNormal", "Normal",

@@ -414,8 +414,8 @@ class Clamp(Function):
             self.mask = x <= hi
         return np.clip(x, lo, hi)
 
-    def backward(self, g):
-        return (g if self.mask is None else g * self.mask,)
+    def backward(self, g):  # where, not a product: an infinite gradient outside stays 0 (torch)
+        return (g if self.mask is None else np.where(self.mask, g, g.dtype.type(0)),)
 
 
 class Cast(Function):
