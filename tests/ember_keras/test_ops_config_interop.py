@@ -175,3 +175,22 @@ def test_bad_keras_archive_is_refused_by_name(tmp_path, members, match):
             archive.writestr(name, text)
     with pytest.raises(ValueError, match=match):
         ek.saving.load_model(path)
+
+
+@pytest.mark.parametrize("name", [*MODELS, "sequential"])
+def test_config_written_by_ember_loads_in_keras(keras_ref, name):
+    """``model.to_json()`` of an ember model is what ``keras.models.model_from_json`` reads:
+    Keras's modules and class names, its op nodes and slices."""
+    import torch
+    build, shape = MODELS.get(name) or (lambda k: k.Sequential([
+        k.Input((4,)), k.layers.Dense(3, activation="relu", kernel_regularizer="l2"),
+        k.layers.Dropout(0.2), k.layers.Dense(2)]), (4,))
+    e_model = build(ek)
+    k_model = keras_ref.models.model_from_json(e_model.to_json())
+    k_model.set_weights(e_model.get_weights())
+    assert [type(o).__name__ for o in k_model.layers] == [type(o).__name__ for o in e_model.layers]
+    x = np.random.default_rng(4).standard_normal((3,) + shape).astype(np.float32)
+    ours, theirs = e_model(ember.tensor(x)), k_model(torch.tensor(x))
+    ours, theirs = (ours, theirs) if isinstance(ours, list) else ([ours], [theirs])
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-5)

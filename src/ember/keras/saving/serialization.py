@@ -21,6 +21,9 @@ __all__ = ["serialize_keras_object", "deserialize_keras_object", "serialize_func
 
 _SEARCHED = ("ember.keras.ops", "ember.keras.activations")
 _MODULE_LOADERS: dict = {}
+#: the classes Keras saves under a module other than its public package's
+_KERAS_MODULES = {"Functional": "keras.src.models.functional", "Sequential": "keras",
+                  "Model": "keras"}
 
 
 def register_module_loader(prefix: str, load) -> None:
@@ -69,7 +72,8 @@ def serialize_keras_object(obj) -> dict:
     cls = cls.__dict__.get("_functional_of", cls)  # MyModel(inputs, outputs) saves as MyModel
     module = cls.__module__
     if BUILTIN_OBJECTS.get(cls.__name__) is cls and module.startswith("ember.keras."):
-        module = ".".join(module.split(".")[:3])  # the public package, as Keras's "keras.layers"
+        # the module Keras writes for its class of that name ("keras.layers"), so Keras reads it
+        module = _KERAS_MODULES.get(cls.__name__) or "keras." + module.split(".")[2]
     saved_as = obj.serialized_as() if hasattr(obj, "serialized_as") else None
     if saved_as is not None:  # saved under Keras's own names (a keras.ops call's operation)
         module, class_name, registered = saved_as
