@@ -231,3 +231,20 @@ def test_bad_arguments_raise_keras_errors():
         ek.metrics.IoU(num_classes=2, target_class_ids=[2])
     with pytest.raises(ValueError, match="Could not interpret metric identifier"):
         ek.metrics.get("acuracy")
+
+
+@pytest.mark.parametrize("metrics", [[["mae", "mse"]], (["mae"], "mse"), {"whatever": ["mae"]},
+                                     [["mae"], [["mse"]]]])
+def test_single_output_takes_any_nesting_of_metrics_as_keras(keras_ref, metrics):
+    """A one-output model applies every metric given, however nested (Keras flattens them)."""
+    x = np.linspace(-1, 1, 24, dtype=np.float32).reshape(6, 4)
+    y = x[:, :1] * 0.5
+    logs = []
+    for k in (keras_ref, ek):
+        inputs = k.Input((4,))
+        model = k.Model(inputs, k.layers.Dense(1, kernel_initializer="ones")(inputs))
+        model.compile(optimizer="sgd", loss="mse", metrics=metrics)
+        logs.append(model.evaluate(x, y, verbose=0, return_dict=True))
+    assert sorted(logs[1]) == sorted(logs[0])
+    for key in logs[0]:
+        np.testing.assert_allclose(logs[1][key], logs[0][key], rtol=1e-6)

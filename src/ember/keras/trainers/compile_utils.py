@@ -173,10 +173,10 @@ class CompileMetrics:
     def _split(self, value, what, names, n) -> list:
         if value is None:
             return [[] for _ in range(n)]
-        if isinstance(value, dict):
+        if n == 1:  # as Keras: every metric given, however nested, applies to the one output
+            per = [_tree.flatten(value)]
+        elif isinstance(value, dict):
             per = _per_output(value, what, names, n, fill=[])
-        elif n == 1:
-            per = [list(value)]
         elif len(value) == n and all(v is None or isinstance(v, (list, tuple)) for v in value):
             per = list(value)
         else:
