@@ -45,7 +45,9 @@ DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "no
                  "dirichlet", "beta", "chi2", "studentT", "_kl_gamma_forms", "relaxed_bernoulli",
                  "relaxed_categorical", "mixture_same_family", "lowrank_multivariate_normal",
                  "half_cauchy", "pareto", "weibull", "inverse_gamma", "kumaraswamy",
-                 "fishersnedecor", "negative_binomial", "multinomial", "_kl_pareto_forms"]
+                 "fishersnedecor", "negative_binomial", "multinomial", "_kl_pareto_forms",
+                 "_transform_structured", "constraint_registry", "logistic_normal",
+                 "generalized_pareto", "continuous_bernoulli"]
 MODULES += ["ember.ops.random_gamma"]
 MODULES += ["ember.distributions"] + [f"ember.distributions.{m}" for m in DISTRIBUTIONS]
 MODULES += ["ember.special", "ember.ops.special_functions", "ember.ops.bessel",

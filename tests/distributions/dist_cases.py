@@ -136,6 +136,24 @@ CASES = {
                     False),
     "multinomial_logits": (lambda D, p: D.Multinomial(3, logits=p["logits"]),
                            {"logits": R.normal(size=(4,))}, False),
+    "logistic_normal": ("LogisticNormal", {"loc": R.normal(size=(2, 3)) * 0.5,
+                                           "scale": _pos(2, 3, high=1.0)}, False),
+    "continuous_bernoulli": ("ContinuousBernoulli", {"probs": np.array([0.1, 0.4995, 0.7])},
+                             True),
+    "continuous_bernoulli_logits": ("ContinuousBernoulli", {"logits": R.normal(size=(3,))}, True),
+    "generalized_pareto": ("GeneralizedPareto", {"loc": R.normal(size=(3,)), "scale": _pos(3),
+                                                 "concentration": np.array([-0.3, 0.0, 0.2])},
+                           True),
+    "generalized_pareto_nonzero": ("GeneralizedPareto", {"loc": R.normal(size=(3,)),
+                                                         "scale": _pos(3),
+                                                         "concentration": np.array([-0.2, 0.1, 0.3])},
+                                   True),
+}
+
+# cases whose draws ignore a parameter somewhere, as torch's do (a Taylor or limiting form)
+RSAMPLE_EXEMPT = {
+    "continuous_bernoulli": "probs 0.4995 lies in the Taylor region, where icdf returns u",
+    "generalized_pareto": "concentration 0 draws from the exponential limit, free of it",
 }
 
 # (case, method) pairs torch implements and ember does not yet, with the reason

@@ -34,7 +34,46 @@ TRANSFORMS = {
     "softmax": (lambda L, T: T.SoftmaxTransform(), X),
     "lower_cholesky": (lambda L, T: T.LowerCholeskyTransform(), R.normal(size=(2, 3, 3))),
     "identity": (lambda L, T: T.identity_transform, X),
+    "stick_breaking": (lambda L, T: T.StickBreakingTransform(), X),
+    "corr_cholesky": (lambda L, T: T.CorrCholeskyTransform(), R.normal(size=(2, 6))),
+    "positive_definite": (lambda L, T: T.PositiveDefiniteTransform(), R.normal(size=(2, 3, 3))),
+    "cat": (lambda L, T: T.CatTransform([T.ExpTransform(), T.identity_transform,
+                                         T.SigmoidTransform()], dim=1, lengths=[1, 1, 1]), X),
+    "stack": (lambda L, T: T.StackTransform([T.ExpTransform(), T.TanhTransform()], dim=0), X),
+    "cdf": (lambda L, T: T.CumulativeDistributionTransform(
+        L.distributions.Normal(L.tensor(0.5, dtype=L.float64), L.tensor(2.0, dtype=L.float64))), X),
 }
+
+# constraint → transform, both registries, compared with torch's
+REGISTRY = ["real", "positive", "nonnegative", "unit_interval", "simplex", "real_vector",
+            "lower_cholesky", "positive_definite", "corr_cholesky", "greater_than(1.5)",
+            "less_than(-1.0)", "interval(-2.0, 3.0)", "half_open_interval(0.0, 1.0)",
+            "greater_than_eq(0.5)"]
+
+
+@pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
+@pytest.mark.parametrize("name", REGISTRY)
+def test_constraint_registry_matches_torch(name, registry):
+    import ember.distributions as ed
+    import torch.distributions as td
+
+    def build(D):
+        c = eval("D.constraints." + name)  # noqa: S307 - the table above
+        try:
+            return getattr(D, registry)(c)
+        except NotImplementedError as exc:
+            return exc
+    e, t = build(ed), build(td)
+    if isinstance(t, NotImplementedError):
+        assert isinstance(e, NotImplementedError) and str(e) == str(t)
+        return
+    assert repr(e) == repr(t)
+    x = R.normal(size=(2, 3, 3)) if "cholesky" in name or "definite" in name else R.normal(size=(2, 3))
+    if name == "corr_cholesky":
+        x = R.normal(size=(2, 3))
+    y_e, y_t = e(ember.tensor(x)), t(torch.tensor(x))
+    np.testing.assert_allclose(y_e.numpy(), y_t.numpy(), rtol=1e-10, atol=1e-12)
+    assert bool(e.codomain.check(y_e).all())  # the image lies in the constraint
 
 
 def _pair(name):

@@ -13,10 +13,12 @@ Example::
     tensor([0.1681])
 """
 from ember.distributions import constraints, transforms
+from ember.distributions.constraint_registry import biject_to, transform_to
 from ember.distributions.bernoulli import Bernoulli
 from ember.distributions.binomial import Binomial
 from ember.distributions.categorical import Categorical
 from ember.distributions.cauchy import Cauchy
+from ember.distributions.continuous_bernoulli import ContinuousBernoulli
 from ember.distributions.beta import Beta
 from ember.distributions.dirichlet import Dirichlet
 from ember.distributions.distribution import Distribution
@@ -26,6 +28,7 @@ from ember.distributions.chi2 import Chi2
 from ember.distributions.gamma import Gamma
 from ember.distributions.geometric import Geometric
 from ember.distributions.fishersnedecor import FisherSnedecor
+from ember.distributions.generalized_pareto import GeneralizedPareto
 from ember.distributions.gumbel import Gumbel
 from ember.distributions.half_cauchy import HalfCauchy
 from ember.distributions.half_normal import HalfNormal
@@ -35,6 +38,7 @@ from ember.distributions.inverse_gamma import InverseGamma
 from ember.distributions.kumaraswamy import Kumaraswamy
 from ember.distributions.laplace import Laplace
 from ember.distributions.log_normal import LogNormal
+from ember.distributions.logistic_normal import LogisticNormal
 from ember.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
 from ember.distributions.mixture_same_family import MixtureSameFamily
 from ember.distributions.multivariate_normal import MultivariateNormal
@@ -49,11 +53,14 @@ from ember.distributions.relaxed_bernoulli import RelaxedBernoulli
 from ember.distributions.relaxed_categorical import RelaxedOneHotCategorical
 from ember.distributions.studentT import StudentT
 from ember.distributions.transformed_distribution import TransformedDistribution
-from ember.distributions.transforms import (AbsTransform, AffineTransform, ComposeTransform,
-                                            ExpTransform, IndependentTransform,
-                                            LowerCholeskyTransform, PowerTransform,
+from ember.distributions.transforms import (AbsTransform, AffineTransform, CatTransform,
+                                            ComposeTransform, CorrCholeskyTransform,
+                                            CumulativeDistributionTransform, ExpTransform,
+                                            IndependentTransform, LowerCholeskyTransform,
+                                            PositiveDefiniteTransform, PowerTransform,
                                             ReshapeTransform, SigmoidTransform, SoftmaxTransform,
-                                            SoftplusTransform, TanhTransform, Transform,
+                                            SoftplusTransform, StackTransform,
+                                            StickBreakingTransform, TanhTransform, Transform,
                                             identity_transform)
 from ember.distributions.uniform import Uniform
 from ember.distributions.weibull import Weibull
@@ -63,7 +70,10 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "Cauchy", "Chi2", "Dirichlet", "Gamma", "StudentT", "LowRankMultivariateNormal",
            "MixtureSameFamily", "RelaxedBernoulli", "RelaxedOneHotCategorical", "FisherSnedecor",
            "HalfCauchy", "InverseGamma", "Kumaraswamy", "Multinomial", "NegativeBinomial",
-           "Pareto", "Weibull",
+           "Pareto", "Weibull", "ContinuousBernoulli", "GeneralizedPareto", "LogisticNormal",
+           "CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform",
+           "PositiveDefiniteTransform", "StackTransform", "StickBreakingTransform", "biject_to",
+           "transform_to",
            "ComposeTransform", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
            "Geometric", "Gumbel", "HalfNormal", "Independent", "IndependentTransform", "Laplace",
            "LogNormal", "LowerCholeskyTransform", "MultivariateNormal", "Normal",

@@ -25,8 +25,14 @@ from ember.distributions._transform_pointwise import (AbsTransform, AffineTransf
                                                       LowerCholeskyTransform, PowerTransform,
                                                       SigmoidTransform, SoftmaxTransform,
                                                       SoftplusTransform, TanhTransform)
+from ember.distributions._transform_structured import (CatTransform, CorrCholeskyTransform,
+                                                       CumulativeDistributionTransform,
+                                                       PositiveDefiniteTransform, StackTransform,
+                                                       StickBreakingTransform)
 
-__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform",
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
+           "CorrCholeskyTransform", "CumulativeDistributionTransform", "ExpTransform",
+           "PositiveDefiniteTransform", "StackTransform", "StickBreakingTransform",
            "IndependentTransform", "LowerCholeskyTransform", "PowerTransform",
            "ReshapeTransform", "SigmoidTransform", "SoftplusTransform", "TanhTransform",
            "SoftmaxTransform", "Transform", "identity_transform"]
@@ -34,6 +40,8 @@ __all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform"
 # the classes report this module, as torch's do (torch.distributions.transforms.ExpTransform)
 for _cls in (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
              LowerCholeskyTransform, PowerTransform, ReshapeTransform, SigmoidTransform,
-             SoftmaxTransform, SoftplusTransform, TanhTransform, Transform):
+             SoftmaxTransform, SoftplusTransform, TanhTransform, Transform, CatTransform,
+             CorrCholeskyTransform, CumulativeDistributionTransform, PositiveDefiniteTransform,
+             StackTransform, StickBreakingTransform):
     _cls.__module__ = __name__
 del _cls
