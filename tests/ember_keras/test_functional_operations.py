@@ -153,3 +153,32 @@ def test_operation_class_and_name_are_keras(keras_ref, call):
         op = CALLS[call](k, x)._keras_history.operation
         found.append((type(op).__name__, _base(op.name)))
     assert found[1] == found[0]
+
+
+def _counter(make):
+    return int((re.findall(r"_(\d+)$", make().name) or ["0"])[0])
+
+
+def test_attention_takes_the_softmax_and_dropout_names_keras_gives_its_sublayers(keras_ref):
+    steps = []
+    for k in (keras_ref, ek):
+        before = (_counter(lambda: k.layers.Dropout(0.1)), _counter(k.layers.Softmax))
+        k.layers.MultiHeadAttention(num_heads=2, key_dim=2)(k.Input((3, 4)), k.Input((3, 4)))
+        after = (_counter(lambda: k.layers.Dropout(0.1)), _counter(k.layers.Softmax))
+        steps.append((after[0] - before[0], after[1] - before[1]))
+    assert steps[1] == steps[0] == (2, 2)
+
+
+def test_summary_text_is_keras_text_with_long_names_cut(keras_ref):
+    texts = []
+    for k in (keras_ref, ek):
+        a = k.Input((4,), name="first_input_with_a_rather_long_name")
+        b = k.Input((4,), name="second")
+        h = k.layers.Dense(3, name="a_dense_layer_whose_name_is_longer_than_its_cell")(a)
+        out = k.layers.Concatenate(name="joined")([h, k.layers.Dense(2, name="side")(b)])
+        lines = []
+        k.Model([a, b], out, name="two_inputs").summary(
+            line_length=76, print_fn=lambda text, **_: lines.append(text))
+        texts.append("\n".join(lines).strip("\n"))
+    assert "…" in texts[0]
+    assert texts[1] == texts[0]

@@ -14,6 +14,7 @@ from ...nn.functional.attention import _attend
 from .. import initializers as _init
 from .. import random as _random
 from .. import regularizers as _reg
+from .._utils import unique_name
 from .base import Layer
 from .masking import get_keras_mask
 
@@ -136,6 +137,10 @@ class MultiHeadAttention(Layer):
         self._value_dense = self._projection("value", (value_shape[-1],), (kv, vd))
         out = self._output_shape or (query_shape[-1],)
         self._output_dense = self._projection("attention_output", (H, vd), out)
+        # Keras builds a Softmax and a Dropout layer here, which take those auto-names; the
+        # attention op computes both, so the names are taken to number later layers as Keras
+        unique_name("softmax")
+        unique_name("dropout")
         for w in self.weights:  # Keras's path: built inside this layer's scope
             w.path = f"{self.name}/{w.path}"
         self.built = True

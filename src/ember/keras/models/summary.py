@@ -83,6 +83,11 @@ def _sequential_like(model) -> bool:
     return all(sum(id(n) in ours for n in layer._inbound_nodes) <= 1 for layer in model.layers)
 
 
+def _fit(text: str, width: int) -> str:
+    """A word longer than its cell ends in an ellipsis, as rich's columns cut it."""
+    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
+
+
 def _widths(positions, line_length: int) -> list[int]:
     """Cell widths (padding included) as Keras computes them and rich shrinks them."""
     widths, current = [], 0
@@ -130,8 +135,9 @@ def render(model, line_length=None, positions=None) -> str:
         return left + cross.join(fill * w for w in widths) + right
 
     def row(cells, bar="│"):
-        wrapped = [textwrap.wrap(c, w - 2, break_on_hyphens=False) or [""]
-                   for c, w in zip(cells, widths)]
+        wrapped = [[_fit(line, w - 2) for line in textwrap.wrap(
+            c, w - 2, break_on_hyphens=False, break_long_words=False)] or [""]
+            for c, w in zip(cells, widths)]
         lines = []
         for i in range(max(len(w) for w in wrapped)):
             parts = [f" {(w[i] if i < len(w) else ''):{a}{width - 2}} "
