@@ -47,7 +47,8 @@ DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "no
                  "half_cauchy", "pareto", "weibull", "inverse_gamma", "kumaraswamy",
                  "fishersnedecor", "negative_binomial", "multinomial", "_kl_pareto_forms",
                  "_transform_structured", "constraint_registry", "logistic_normal",
-                 "generalized_pareto", "continuous_bernoulli"]
+                 "generalized_pareto", "continuous_bernoulli", "von_mises", "lkj_cholesky",
+                 "wishart"]
 MODULES += ["ember.ops.random_gamma"]
 MODULES += ["ember.distributions"] + [f"ember.distributions.{m}" for m in DISTRIBUTIONS]
 MODULES += ["ember.special", "ember.ops.special_functions", "ember.ops.bessel",

@@ -148,6 +148,13 @@ CASES = {
                                                          "scale": _pos(3),
                                                          "concentration": np.array([-0.2, 0.1, 0.3])},
                                    True),
+    "von_mises": ("VonMises", {"loc": R.uniform(-2, 2, (3,)), "concentration": _pos(3, high=8.0)},
+                  False),
+    "lkj_cholesky": (lambda D, p: D.LKJCholesky(3, p["concentration"]),
+                     {"concentration": _pos(2, low=0.5, high=3.0)}, False),
+    "wishart_cov": ("Wishart", {"df": np.array([3.5, 6.0]), "covariance_matrix": _spd(3)}, False),
+    "wishart_tril": ("Wishart", {"df": np.array(4.0), "scale_tril": _tril(2, (3,))}, False),
+    "wishart_precision": ("Wishart", {"df": np.array(5.0), "precision_matrix": _spd(2)}, False),
 }
 
 # cases whose draws ignore a parameter somewhere, as torch's do (a Taylor or limiting form)

@@ -137,7 +137,8 @@ def test_sample_moments_match_the_distributions(name):
             np.testing.assert_allclose(s.mean(0), ts.mean(0), atol=6 * spread.max() / np.sqrt(n))
             np.testing.assert_allclose(s.std(0), ts.std(0), rtol=0.05, atol=0.01)
         return
-    if not np.isfinite(std).all():  # heavy tails: compare quartiles with torch's own draws
+    if not np.isfinite(std).all() or type(t) is td.VonMises:  # heavy tails, or circular
+        # moments: compare quartiles with torch's own draws
         torch.manual_seed(1)
         ts = t.sample((n,)).numpy()
         ours, theirs = (np.quantile(v, [0.25, 0.5, 0.75], axis=0) for v in (s, ts))

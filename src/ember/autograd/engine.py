@@ -151,7 +151,7 @@ def _accumulate(tensor, grad: np.ndarray, given: set, make) -> None:
         tensor.grad = make(grad, None)
     elif id(old._data) in given:
         # handed out during this pass: it may still sit in a buffer, so never write into it
-        old._data = old._data + grad
+        old._data = np.asarray(old._data + grad)  # 0-d sums are NumPy scalars: keep an array
     else:
         np.add(old._data, grad, out=old._data)
     if _POST_ACCUMULATE_HOOKS and id(tensor) in _POST_ACCUMULATE_HOOKS:

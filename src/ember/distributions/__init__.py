@@ -37,6 +37,7 @@ from ember.distributions.kl import kl_divergence, register_kl
 from ember.distributions.inverse_gamma import InverseGamma
 from ember.distributions.kumaraswamy import Kumaraswamy
 from ember.distributions.laplace import Laplace
+from ember.distributions.lkj_cholesky import LKJCholesky
 from ember.distributions.log_normal import LogNormal
 from ember.distributions.logistic_normal import LogisticNormal
 from ember.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -63,7 +64,9 @@ from ember.distributions.transforms import (AbsTransform, AffineTransform, CatTr
                                             StickBreakingTransform, TanhTransform, Transform,
                                             identity_transform)
 from ember.distributions.uniform import Uniform
+from ember.distributions.von_mises import VonMises
 from ember.distributions.weibull import Weibull
+from ember.distributions.wishart import Wishart
 from ember.distributions import _kl_forms, _kl_gamma_forms, _kl_pareto_forms  # noqa: F401,E501
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
@@ -73,7 +76,7 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "Pareto", "Weibull", "ContinuousBernoulli", "GeneralizedPareto", "LogisticNormal",
            "CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform",
            "PositiveDefiniteTransform", "StackTransform", "StickBreakingTransform", "biject_to",
-           "transform_to",
+           "transform_to", "LKJCholesky", "VonMises", "Wishart",
            "ComposeTransform", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
            "Geometric", "Gumbel", "HalfNormal", "Independent", "IndependentTransform", "Laplace",
            "LogNormal", "LowerCholeskyTransform", "MultivariateNormal", "Normal",
