@@ -194,3 +194,43 @@ def test_config_written_by_ember_loads_in_keras(keras_ref, name):
     ours, theirs = (ours, theirs) if isinstance(ours, list) else ([ours], [theirs])
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("optimizer", [
+    lambda k: k.optimizers.Adam(learning_rate=0.01),
+    lambda k: k.optimizers.SGD(learning_rate=0.05, momentum=0.9),
+    lambda k: k.optimizers.RMSprop(learning_rate=0.01),
+    lambda k: k.optimizers.AdamW(learning_rate=0.01, weight_decay=0.01),
+], ids=["adam", "sgd_momentum", "rmsprop", "adamw"])
+def test_training_continues_from_a_keras_archive_as_in_keras(keras_ref, tmp_path, optimizer):
+    """The optimizer's step count and slots come back: one more epoch on ember moves the weights
+    as one more epoch on Keras does."""
+    build, shape = MODELS["slices"]
+    k_model = build(keras_ref)
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((16,) + shape).astype(np.float32)
+    ys = [rng.standard_normal((16,) + tuple(t.shape[1:])).astype(np.float32)
+          for t in k_model.outputs]
+    k_model.compile(optimizer=optimizer(keras_ref), loss=["mse"] * len(ys))
+    k_model.fit(x, ys, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    k_model.save(tmp_path / "trained.keras")
+    e_model = ek.saving.load_model(tmp_path / "trained.keras")
+    assert e_model.optimizer.iterations == 4
+    for model in (k_model, e_model):
+        model.fit(x, ys, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(e_model.get_weights(), k_model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_optimizer_state_ember_does_not_keep_so_is_skipped_with_keras_warning(keras_ref, tmp_path):
+    build, shape = MODELS["transformer_block"]
+    k_model = build(keras_ref)
+    x = np.ones((4,) + shape, np.float32)
+    k_model.compile(optimizer=keras_ref.optimizers.Adam(use_ema=True), loss="mse")
+    k_model.fit(x, np.zeros((4, 2), np.float32), verbose=0)
+    k_model.save(tmp_path / "ema.keras")
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
+        e_model = ek.saving.load_model(tmp_path / "ema.keras")
+    assert e_model.optimizer.iterations == 0
+    np.testing.assert_allclose(e_model(x).detach().numpy(), k_model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)

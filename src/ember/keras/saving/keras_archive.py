@@ -6,8 +6,10 @@ safetensors file (``model_file``), which Keras does not read.
 
 The archive is checked before it is trusted: the members' declared sizes are bounded before
 anything is decompressed, and building the model from the config is held to the number of
-weight values the weights file holds (``_load_budget``). The optimizer's saved variables are not
-restored: a compiled model starts with a fresh optimizer.
+weight values the weights file holds (``_load_budget``). The optimizer's saved variables (step
+count, then each trainable variable's slots in Keras's order) are restored when they are what
+this optimizer keeps; otherwise (moving averages, gradient accumulation, a learning-rate
+schedule, another layout) it starts fresh with Keras's warning.
 
 Example::
 
@@ -18,12 +20,16 @@ from __future__ import annotations
 import io
 import json
 import os
+import warnings
 import zipfile
+
+import numpy as np
 
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from .._load_budget import load_budget
+from ..optimizers.schedules import LearningRateSchedule
 from . import h5_weights as _h5
 from .serialization import deserialize_keras_object
 
@@ -105,4 +111,33 @@ def load_keras_archive(filepath, custom_objects=None, compile=True):  # noqa: A0
                       loss_weights=cc.get("loss_weights"),
                       metrics=_compile_arg(cc.get("metrics"), _metrics),
                       weighted_metrics=_compile_arg(cc.get("weighted_metrics"), _metrics))
+        _restore_optimizer(model, weights)
     return model
+
+
+def _restore_optimizer(model, h5_bytes: bytes) -> None:
+    """Keras's ``optimizer/vars``: ``iteration``, ``learning_rate``, then for each trainable
+    variable its slots (Adam's momentum, velocity), in order."""
+    h5py = _h5._h5py()
+    with h5py.File(io.BytesIO(h5_bytes), "r") as f:
+        group = f.get("optimizer/vars")
+        if not isinstance(group, h5py.Group) or not len(group):
+            return
+        values = [np.asarray(group[str(i)]) if str(i) in group else None
+                  for i in range(len(group))]
+    opt, variables = model.optimizer, model.trainable_weights
+    opt.build(variables)
+    slots = list(opt._variable_state())
+    plain = not opt.use_ema and not opt.gradient_accumulation_steps and \
+        not isinstance(opt._learning_rate, LearningRateSchedule)
+    if not plain or len(values) != 2 + len(slots) * len(variables) or any(
+            v is None for v in values):
+        warnings.warn(f"Skipping variable loading for optimizer '{opt.name}', because it has "
+                      f"{2 + len(slots) * len(variables)} variables whereas the saved optimizer "
+                      f"has {len(values)} variables.", stacklevel=3)
+        return
+    arrays = {"iterations": np.asarray(values[0]).astype(np.int64).reshape(1)}
+    for i in range(len(variables)):
+        for j, name in enumerate(slots):
+            arrays[f"{i}/{name}"] = values[2 + i * len(slots) + j]
+    opt.load_state_arrays(arrays, variables)
