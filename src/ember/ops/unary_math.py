@@ -58,6 +58,9 @@ def polygamma_array(n: int, x: np.ndarray) -> np.ndarray:
     z = x.astype(np.float64)
     out = np.zeros_like(z)
     pole = (z <= 0) & (z == np.floor(z))
+    infinite = np.isinf(z)
+    z = np.where(pole | infinite, 10.0, z)       # answered below: the shift loop must not see
+    pole &= ~infinite                            # them (-inf, or -1e10, would never reach 10)
     if n == 0:                                  # reflection for negative non-integers
         neg = (z < 0) & ~pole
         refl = np.where(neg, -math.pi / np.tan(math.pi * np.where(neg, z, 0.5)), 0.0)
@@ -88,9 +91,13 @@ def polygamma_array(n: int, x: np.ndarray) -> np.ndarray:
     out = acc + series
     if n == 0:
         out = np.where((x < 0) & ~pole, out + refl, out)
-        out = np.where(pole, np.where(x == 0, -np.inf, np.nan), out)
+        out = np.where(pole, np.where(x == 0, np.copysign(np.inf, -x), np.nan), out)  # ψ(∓0) = ±inf
+        out = np.where(infinite, np.where(x > 0, np.inf, np.nan), out)
     else:
-        out = np.where(pole, np.inf if n % 2 else np.nan, out)
+        # torch: (-1)^(n+1) n! ζ(n+1, x) with ζ = inf at the poles; trigamma's limit at +inf is 0,
+        # ζ(n+1, inf) is nan for n >= 2
+        out = np.where(pole, np.inf if n % 2 else -np.inf, out)
+        out = np.where(infinite, np.where((x > 0) & (n == 1), 0.0, np.nan), out)
     return out.astype(x.dtype, copy=False)
 
 
