@@ -11,8 +11,7 @@ from __future__ import annotations
 import ember
 from ember.distributions import constraints
 from ember.distributions.distribution import Distribution
-from ember.distributions.utils import (broadcast_all, lazy_property,
-                                       logits_to_probs, probs_to_logits)
+from ember.distributions.utils import _BinaryParams, broadcast_all
 
 __all__ = ["Binomial"]
 
@@ -21,7 +20,7 @@ def _clamp_by_zero(x):
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(_BinaryParams, Distribution):
     """The binomial distribution; samples are float counts in the parameter's dtype.
 
     Args:
@@ -77,18 +76,6 @@ class Binomial(Distribution):
     @property
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def sample(self, sample_shape=ember.Size()):
         shape = tuple(self._extended_shape(sample_shape))

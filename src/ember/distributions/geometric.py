@@ -12,13 +12,12 @@ import ember
 import ember.nn.functional as F
 from ember.distributions import constraints
 from ember.distributions.distribution import Distribution
-from ember.distributions.utils import (_uniform, broadcast_all, lazy_property, logits_to_probs,
-                                       probs_to_logits)
+from ember.distributions.utils import _BinaryParams, _uniform, broadcast_all
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(_BinaryParams, Distribution):
     """The geometric distribution on ``{0, 1, 2, …}`` with success probability ``probs``.
 
     Args:
@@ -71,14 +70,6 @@ class Geometric(Distribution):
     @property
     def variance(self):
         return (1.0 / self.probs - 1.0) / self.probs
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape=ember.Size()):
         tiny = ember.finfo(self.probs.dtype).tiny

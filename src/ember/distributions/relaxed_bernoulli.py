@@ -18,13 +18,13 @@ from ember.distributions import constraints
 from ember.distributions.distribution import Distribution
 from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import SigmoidTransform
-from ember.distributions.utils import (_uniform, broadcast_all, clamp_probs, lazy_property,
-                                       logits_to_probs, probs_to_logits)
+from ember.distributions.utils import (_BinaryParams, _RelaxedParams, _uniform, broadcast_all,
+                                       clamp_probs)
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(_BinaryParams, Distribution):
     """The logit of a ``RelaxedBernoulli`` draw: ``(logit(u) + logit(p)) / temperature``.
 
     Args:
@@ -64,18 +64,6 @@ class LogitRelaxedBernoulli(Distribution):
         new._param = new.probs if "probs" in self.__dict__ else new.logits
         return new
 
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
-
     def rsample(self, sample_shape=ember.Size()):
         shape = tuple(self._extended_shape(sample_shape))
         probs = clamp_probs(self.probs.expand(shape))
@@ -91,7 +79,7 @@ class LogitRelaxedBernoulli(Distribution):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(_RelaxedParams, TransformedDistribution):
     """A relaxed Bernoulli on ``(0, 1)``: ``LogitRelaxedBernoulli`` through a sigmoid.
 
     Args:
@@ -119,15 +107,3 @@ class RelaxedBernoulli(TransformedDistribution):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs

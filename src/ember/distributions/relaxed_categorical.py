@@ -16,12 +16,13 @@ from ember.distributions.categorical import Categorical
 from ember.distributions.distribution import Distribution
 from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import ExpTransform
-from ember.distributions.utils import _uniform, broadcast_all, clamp_probs
+from ember.distributions.utils import (_CategoricalParams, _RelaxedParams, _uniform,
+                                       broadcast_all, clamp_probs)
 
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_CategoricalParams, Distribution):
     """The log of a ``RelaxedOneHotCategorical`` draw: ``log_softmax((logits + g) / T)`` with
     Gumbel noise ``g``.
 
@@ -58,17 +59,6 @@ class ExpRelaxedCategorical(Distribution):
         new._validate_args = self._validate_args
         return new
 
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
 
     def rsample(self, sample_shape=ember.Size()):
         uniforms = clamp_probs(_uniform(self._extended_shape(sample_shape), self.logits.dtype))
@@ -88,7 +78,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_RelaxedParams, TransformedDistribution):
     """A relaxed one-hot categorical on the simplex: ``ExpRelaxedCategorical`` through exp.
 
     Args:
@@ -116,15 +106,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs

@@ -138,3 +138,55 @@ def vec_to_tril_matrix(vec, diag: int = 0):
     flat = ember.zeros(tuple(vec.shape[:-1]) + (n * n,), dtype=vec.dtype)
     return flat.index_copy(-1, ember.tensor(rows * n + cols), vec).reshape(
         tuple(vec.shape[:-1]) + (n, n))
+
+
+class _BinaryParams:
+    """``probs``/``logits`` of a binary-outcome distribution, each derived lazily from the one
+    given (sigmoid / log-odds), and ``param_shape``: shared by Bernoulli, Binomial, Geometric,
+    NegativeBinomial and LogitRelaxedBernoulli."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.size()
+
+
+class _CategoricalParams:
+    """``probs``/``logits``/``param_shape`` read from a wrapped ``self._categorical``: shared by
+    OneHotCategorical, ExpRelaxedCategorical and Multinomial."""
+
+    @property
+    def logits(self):
+        return self._categorical.logits
+
+    @property
+    def probs(self):
+        return self._categorical.probs
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+
+class _RelaxedParams:
+    """``temperature``/``logits``/``probs`` read from ``self.base_dist``: shared by the relaxed
+    (transformed) distributions."""
+
+    @property
+    def temperature(self):
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        return self.base_dist.probs
