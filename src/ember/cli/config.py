@@ -36,7 +36,7 @@ DEFAULTS = {
     "hidden": [128, 64], "activation": "relu", "dropout": 0.0, "batch_norm": False, "init": "default",
     "optimizer": "adam", "lr": None, "momentum": None, "weight_decay": 0.0, "l1": 0.0, "l2": None,
     "steps": None, "epochs": None, "batch_size": None, "val_split": 0.1, "test_split": 0.2,
-    "early_stopping": None,
+    "early_stopping": None, "swa": None,
     "lr_schedule": "none", "clip_norm": None, "clip_value": None, "seed": 0, "diagnose": False,
     "plots": True, "window": 12,
 }
@@ -123,7 +123,7 @@ def _number(name, value, *, low=None, high=None, low_open=False, high_open=False
            or (high is not None and (number >= high if high_open else number > high)))
     if bad:
         kind = "an integer" if integer else "a number"
-        raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: expected {kind} {expect.strip(' ,')}")
+        raise CLIError(f"invalid --{name.replace('_', '-')} {value!r}: expected {kind}{expect}")
     return number
 
 
@@ -174,6 +174,12 @@ def validate(options: dict) -> dict:
     cfg["early_stopping"] = _number("early_stopping", cfg["early_stopping"], low=0, integer=True,
                                     expect=", a patience of at least 0 epochs (0 turns it off)",
                                     allow_none=True)
+    cfg["swa"] = _number("swa", cfg.get("swa"), low=0, integer=True, allow_none=True,
+                         expect=", a number of final epochs of at least 0 (0 turns it off)") or None
+    if cfg["swa"] and cfg["early_stopping"]:
+        raise CLIError(f"--swa {cfg['swa']} averages the last epochs' weights and --early-stopping "
+                       f"{cfg['early_stopping']} keeps one epoch's: give one of them (with --swa, "
+                       f"early stopping is off unless given)")
     for name in ("clip_norm", "clip_value"):
         cfg[name] = _number(name, cfg[name], low=0, low_open=True, allow_none=True,
                             expect=" greater than 0")
@@ -208,7 +214,7 @@ FILE_SCHEMA = {
     "lr": Either(Num(), Str(choices=["auto"]), Null()), "momentum": Either(Num(), Null()),
     "weight_decay": Num(), "l1": Num(), "l2": Either(Num(), Null()), "steps": Either(Int(), Null()),
     "epochs": Either(Int(), Null()), "batch_size": Either(Int(), Str(choices=["full"]), Null()),
-    "val_split": Num(), "test_split": Num(), "early_stopping": Either(Int(), Null()), "lr_schedule": Str(), "clip_norm": Either(Num(), Null()),
+    "val_split": Num(), "test_split": Num(), "early_stopping": Either(Int(), Null()), "swa": Either(Int(), Null()), "lr_schedule": Str(), "clip_norm": Either(Num(), Null()),
     "clip_value": Either(Num(), Null()), "seed": Int(), "diagnose": Bool(), "plots": Bool(),
     "window": Int(),
 }
@@ -270,4 +276,7 @@ def resolve(cli_options: dict, config_path: str | None = None) -> dict:
     given = read_config_file(config_path) if config_path else {}
     given.update({k: v for k, v in cli_options.items() if v is not None})
     model = str(given.get("model", DEFAULTS["model"])).lower()
-    return validate({**DEFAULTS, **MODEL_DEFAULTS.get(model, {}), **given})
+    own = dict(MODEL_DEFAULTS.get(model, {}))
+    if given.get("swa"):  # averaging replaces the model's own early stopping
+        own.pop("early_stopping", None)
+    return validate({**DEFAULTS, **own, **given})

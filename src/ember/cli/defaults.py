@@ -10,6 +10,8 @@ L2 penalty, chosen from the number of training rows once the data is split.
 * **L2 penalty** on the weights: :data:`L2_ROWS` / rows (a prior worth a fixed number of rows,
   so it fades as data grows: 0.05 for 100 rows, 5e-5 for 100,000).
 
+With ``--swa`` (weights averaged over the last epochs) early stopping is off unless given.
+
 An option given explicitly (command line or ``--config``) always wins; ``--epochs`` wins over
 ``--steps``. The chosen values are written into the run's ``config.json``, so ``--resume``
 continues with them.
@@ -70,6 +72,8 @@ def resolve(cfg: dict, n_train: int) -> dict:
         chosen["steps"] = cfg["steps"] = STEP_BUDGET
     if cfg.get("epochs") is None:
         chosen["epochs"] = cfg["epochs"] = epochs(n_train, cfg["batch_size"], cfg["steps"])
+    if cfg.get("early_stopping") is None and cfg.get("swa"):
+        chosen["early_stopping"] = cfg["early_stopping"] = 0  # averaging replaces choosing an epoch
     if cfg.get("early_stopping") is None:
         chosen["early_stopping"] = cfg["early_stopping"] = patience(n_train, cfg["batch_size"])
     if cfg.get("l2") is None:

@@ -90,6 +90,15 @@ def _plots_html(folder: str) -> str:
     return "".join(parts)
 
 
+def _weights_row(info: dict) -> list:
+    """The report's line saying which weights the saved model holds."""
+    averaged = info.get("averaged_epochs")
+    if averaged:
+        return ["weights kept (SWA)", f"the average of epochs {averaged[0]}–{averaged[1]}"]
+    return ["weights kept (early stopping)", f"epoch {info['best_epoch']}" if info.get("best_epoch")
+            else "the last epoch's"]
+
+
 def write_report(folder: str, *, config: dict, summary_rows: list, metrics: dict | None,
                  info: dict, history: dict, baselines: dict | None = None) -> str:
     """Writes ``folder/report.html`` and returns its path; ``baselines`` is
@@ -106,8 +115,7 @@ def write_report(folder: str, *, config: dict, summary_rows: list, metrics: dict
     run_rows = [["task", info.get("task")], ["rows (train / validation / test)",
                 f"{info.get('n_train')} / {info.get('n_val')} / {info.get('n_test')}"],
                 ["input features", info.get("n_features")], ["epochs run", info.get("epochs_run")],
-                ["weights kept (early stopping)", f"epoch {info['best_epoch']}" if info.get("best_epoch")
-                 else "the last epoch's"],
+                _weights_row(info),
                 ["stopped early", info.get("stopped_early")],
                 ["wall time (data, training, evaluation)", f"{info.get('train_seconds', 0):.1f} s"]]
     body.append("<h2>Data and training</h2>" + _table(None, run_rows))

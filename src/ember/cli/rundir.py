@@ -52,15 +52,16 @@ _INFO = Record({"data": Str(), "name": Str(), "task": Str(choices=["classificati
                 "n_features": Int(min=1), "n_outputs": Int(min=1), "data_path": Either(Str(), Null())},
                optional={"created": Str(), "epochs_run": Int(min=0), "stopped_early": Bool(),
                          "best_epoch": Either(Int(min=1), Null()),
+                         "averaged_epochs": Either(Null(), ListOf(Int(min=1), min_len=2, max_len=2)),
                          "train_seconds": Num(min=0), "data_fingerprint": Str(max_len=64)})
 _CONFIG = Record({**{k: v for k, v in config_mod.FILE_SCHEMA.items()
-                     if k not in ("model", "window", "steps")},
+                     if k not in ("model", "window", "steps", "swa")},
                   "lr": Num(min=0), "momentum": Num(min=0), "l2": Num(min=0), "epochs": Int(min=1),
                   "batch_size": Either(Int(min=1), Str(choices=["full"])), "early_stopping": Int(min=0),
                   "hidden": ListOf(Int(min=1), max_len=config_mod.MAX_HIDDEN_LAYERS)},
-                 # runs before --model (mlp), --window and --steps have none of them
+                 # runs before --model (mlp), --window, --steps and --swa have none of them
                  optional={"model": Str(choices=config_mod.MODELS), "window": Int(min=1),
-                           "steps": Int(min=1)})
+                           "steps": Int(min=1), "swa": Either(Int(min=1), Null())})
 RUN_RECORD = Record({"config": _CONFIG,
                      "preprocessing": _PREPROCESSING, "info": _INFO})
 _SUMMARY = Record({"accuracy": Num(), "macro_f1": Num(), "n": Int(min=0)}, extra=True)

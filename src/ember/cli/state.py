@@ -24,7 +24,7 @@ TRAINER_STATE = Record(
      "history": MapOf(ListOf(Num(finite=False))), "best_loss": Num(finite=False),
      "best_state": Either(Null(), MapOf(Any())), "bad_epochs": Int(min=0), "stopped_early": Bool(),
      "config": MapOf(Any()), "preprocessing": MapOf(Any())},
-    optional={"scheduler": MapOf(Any())})
+    optional={"scheduler": MapOf(Any()), "averaged": Either(Null(), MapOf(Any()))})
 
 
 def _shapes(state: dict) -> dict:
@@ -45,6 +45,11 @@ def check_trainer_state(checkpoint, trainer, where: str) -> None:
         problems.append("its model weights do not have the shapes of the run's network")
     if checkpoint["best_state"] is not None and _shapes(checkpoint["best_state"]) != expected:
         problems.append("its best weights do not have the shapes of the run's network")
+    averaged = checkpoint.get("averaged")
+    if (trainer.averaged is None) != (averaged is None):
+        problems.append("its weight average does not match the run's --swa")
+    elif averaged is not None and _shapes(averaged) != _shapes(trainer.averaged.state_dict()):
+        problems.append("its averaged weights do not have the shapes of the run's network")
     if (trainer.scheduler is None) != ("scheduler" not in checkpoint):
         problems.append("its learning-rate schedule does not match the run's --lr-schedule")
     epoch, history = checkpoint["epoch"], checkpoint["history"]

@@ -70,6 +70,10 @@ def add_arguments(parser) -> None:
     a("--early-stopping", metavar="PATIENCE", help="stop after PATIENCE epochs without improvement "
       "of the validation loss, keeping the best weights (default: about "
       f"{auto.PATIENCE_STEPS} steps, within {auto.MIN_PATIENCE}-{auto.MAX_PATIENCE} epochs; 0 turns it off)")
+    a("--swa", metavar="EPOCHS", help="stochastic weight averaging: the saved model is the "
+      "average of the weights after each of the last EPOCHS epochs (torch.optim.swa_utils."
+      "AveragedModel; BatchNorm statistics recomputed on the training rows); early stopping is "
+      "then off")
     a("--lr-schedule", help=f"one of {', '.join(config_mod.SCHEDULES)}")
     a("--clip-norm", help="clip the gradients' global norm to this value")
     a("--clip-value", help="clip every gradient element to [-value, value]")
@@ -178,18 +182,20 @@ def _make_plots(folder, trainer, spec, metrics, true, pred, data, test_rows) -> 
 def _finish(folder, run, trainer, splits, data, cfg, args, started) -> None:
     from ..io import save
     spec, info = run["preprocessing"], run["info"]
-    trainer.use_best_weights()
+    trainer.use_final_weights()
     with writing("the model", os.path.join(folder, rundir.MODEL)):
         save(trainer.model.state_dict(), os.path.join(folder, rundir.MODEL))
     rundir.write_history(folder, trainer.history)
     metrics, true, pred = _test_metrics(trainer, splits, spec)
     info.update({"epochs_run": trainer.epoch, "best_epoch": trainer.best_epoch,
+                 "averaged_epochs": trainer.averaged_epochs,
                  "stopped_early": trainer.stopped_early,
                  "train_seconds": round(time.perf_counter() - started, 3)})
     baselines = baseline.fit_baselines(splits, spec)
     rows = model_rows(trainer.model, info["n_features"])
     summary = {"run": os.path.abspath(folder), "data": cfg["data"], "task": task(spec),
                "epochs_run": trainer.epoch, "best_epoch": trainer.best_epoch,
+               "averaged_epochs": trainer.averaged_epochs,
                "stopped_early": trainer.stopped_early,
                "train_seconds": info["train_seconds"], "test": metrics,
                "baselines": baselines, "comparison": baseline.comparison(metrics, baselines),
@@ -363,7 +369,9 @@ def _train(args, world) -> int:
         batch = info["n_train"] if cfg["batch_size"] == "full" else min(cfg["batch_size"], info["n_train"])
         steps = cfg["epochs"] * auto.steps_per_epoch(info["n_train"], batch)
         stopping = (f"early stopping after {cfg['early_stopping']} epochs without a better "
-                    f"validation loss" if cfg["early_stopping"] else "no early stopping")
+                    f"validation loss" if cfg["early_stopping"] else
+                    f"weights averaged over the last {min(cfg['swa'], cfg['epochs'])} epochs"
+                    if cfg["swa"] else "no early stopping")
         progress.message(f"batch {batch}, up to {cfg['epochs']} epochs ({steps} steps), {stopping}")
         return _train_loop(folder, run_record, trainer, splits, data, cfg, args, started)
 

@@ -1,6 +1,6 @@
 """The torch-style training loop behind ``ember train``: batches from a ``DataLoader``, forward,
 loss (+ L1/L2 penalties), backward, clipping, optimizer step; per-epoch validation, learning-rate
-schedule, early stopping, NaN detection, and a checkpoint after an epoch every
+schedule, early stopping or weight averaging (``--swa``), NaN detection, and a checkpoint after an epoch every
 ``CHECKPOINT_SECONDS`` at most (and after the last one, or when Ctrl-C stops the run: the first
 Ctrl-C lets the running epoch finish and be saved, a second one stops at once).
 
@@ -28,6 +28,7 @@ import ember
 from ..io import save_checkpoint
 from ..nn.utils import clip_grad_norm_, clip_grad_value_
 from ..optim.lr_scheduler import ReduceLROnPlateau
+from ..optim.swa_utils import AveragedModel, update_bn
 from ..utils.data import DataLoader, TensorDataset
 from .builders import build_loss, build_model, build_optimizer, build_scheduler
 from .errors import CLIError
@@ -106,6 +107,8 @@ class Trainer:
         self.bad_epochs = 0
         self.stopped_early = False
         self.monitor = None  # an ember.diagnostics.TrainingMonitor, stepped after every update
+        # --swa: the running average of the weights after each of the last cfg["swa"] epochs
+        self.averaged = AveragedModel(self.model) if cfg.get("swa") else None
 
     def _build_optimizer(self, lr: float) -> None:
         self.optimizer = build_optimizer(self.cfg, self.params, lr)
@@ -131,7 +134,8 @@ class Trainer:
         return {"epoch": self.epoch, "step": self.step, "history": self.history,
                 "loader_rng": self.loader_rng.get_state(), "best_loss": self.best_loss,
                 "best_state": self.best_state, "bad_epochs": self.bad_epochs,
-                "stopped_early": self.stopped_early}
+                "stopped_early": self.stopped_early,
+                "averaged": None if self.averaged is None else self.averaged.state_dict()}
 
     def save(self, path, **extra) -> None:
         save_checkpoint(path, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler,
@@ -149,6 +153,8 @@ class Trainer:
                 self.scheduler.load_state_dict(checkpoint["scheduler"])
             self.loader_rng.set_state(checkpoint["loader_rng"])
             ember.set_rng_state(checkpoint["rng"])
+            if self.averaged is not None:
+                self.averaged.load_state_dict(checkpoint["averaged"])
         except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as exc:
             raise CLIError(f"{where} does not fit this run's model and optimizer ({exc}); "
                            f"it was damaged or edited; train the run again") from None
@@ -251,6 +257,10 @@ class Trainer:
                 else:
                     self.scheduler.step()
             self._early_stopping(monitored)
+            if self.averaged is not None and epoch >= self.swa_start:
+                if epoch == self.swa_start:  # a resumed run given more --epochs starts anew
+                    self.averaged.n_averaged.zero_()
+                self.averaged.update_parameters(self.model)
             logs["time"] = time.perf_counter() - start
             self.history["epoch"].append(epoch)
             for key in self.history:
@@ -291,7 +301,24 @@ class Trainer:
             return None
         return self.history["epoch"][int(np.argmin(losses))]
 
-    def use_best_weights(self) -> None:
-        """With early stopping, the final model is the one with the best monitored loss."""
-        if self.best_state is not None:
+    @property
+    def swa_start(self) -> int:
+        """With ``--swa N``: the first epoch whose weights are averaged (of ``cfg["epochs"]``)."""
+        return max(1, self.cfg["epochs"] - self.cfg["swa"] + 1)
+
+    @property
+    def averaged_epochs(self) -> list | None:
+        """``[first, last]`` epoch of the weights averaged so far with ``--swa``, or None."""
+        if self.averaged is None or int(self.averaged.n_averaged) == 0:
+            return None
+        return [self.epoch - int(self.averaged.n_averaged) + 1, self.epoch]
+
+    def use_final_weights(self) -> None:
+        """The saved model: with ``--swa`` the averaged weights (BatchNorm's running statistics
+        recomputed on the training rows, as ``swa_utils.update_bn``), with early stopping the
+        weights of the best monitored loss, otherwise the last epoch's."""
+        if self.averaged_epochs is not None:
+            self.model.load_state_dict(self.averaged.module.state_dict())
+            update_bn(((xb,) for xb, _ in self.loader), self.model)
+        elif self.best_state is not None:
             self.model.load_state_dict(self.best_state)
