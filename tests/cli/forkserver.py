@@ -59,6 +59,21 @@ def _inject(fault: str) -> None:
             return real_open(path, flags, *args, **kwargs)
 
         os.open = unreadable
+    elif fault == "sigint_in_journal":  # Ctrl-C while Optuna writes the search's journal
+        import signal
+        from optuna.storages.journal import JournalFileBackend
+        real_append, armed = JournalFileBackend.append_logs, []
+
+        def interrupted(self, logs):
+            for log in logs:  # op 6 with state 1: a trial COMPLETE; op 5: the next one's params
+                if log.get("op_code") == 6 and log.get("state") == 1:
+                    armed.append(True)
+                elif log.get("op_code") == 5 and len(armed) == 1:
+                    armed.append(True)
+                    os.kill(os.getpid(), signal.SIGINT)  # between trials, in Optuna's code
+            real_append(self, logs)
+
+        JournalFileBackend.append_logs = interrupted
     elif fault == "sigint_in_save":
         import signal
         from ember.cli import train

@@ -13,6 +13,7 @@ import ember.cli.trainer
 CLI = pathlib.Path(ember.__file__).parent / "cli"
 MODULES = sorted(CLI.glob("*.py"))
 PUBLIC = {"ember", "ember.nn", "ember.nn.utils", "ember.optim", "ember.optim.lr_scheduler",
+          "ember.optim.swa_utils", "ember.onnx",
           "ember.utils.data", "ember.io", "ember.io.schema", "ember.datasets", "ember.diagnostics",
           "ember.utils.tensorboard", "ember.models", "ember.distributed", "ember.nn.parallel"}
 COMMAND_PROTOCOL = {"add_arguments", "run"}  # fixed signatures every command module provides

@@ -15,8 +15,11 @@ The configuration retrained is chosen on the validation rows only (:func:`best_t
 classification the highest validation accuracy (averaged over the same epochs as the loss), the
 lower validation loss among equals, so the default configuration is beaten or kept; on
 regression the lowest validation loss. It is trained once more by ``ember train`` on the
-training and validation rows together, for as many epochs as lie up to the middle of its trial's
-best epochs (``--no-refit``: on the training rows only, as its trial was); the test rows stay
+training and validation rows together (:func:`refit_plan`): for its configuration's whole
+epoch budget, keeping the average of the weights of the last third of the epochs (``--swa``:
+with no validation rows left to stop on, an average of the late weights replaces choosing one
+epoch, and it generalises better than either the last or the trial's best epoch). With
+``--no-refit`` it is retrained on the training rows only, as its trial was. The test rows stay
 apart, so its test score is an honest estimate.
 
 With ``--jobs`` above 1 the trials run in threads at the same time; such a search is not
@@ -49,6 +52,7 @@ from . import defaults as auto
 from . import rundir, tune_pruner, tune_space
 from .errors import CLIError, writing
 from .progress import Progress
+from .signals import interrupts_between_epochs
 from .trainer import Trainer, TrainingDiverged
 
 STUDY, SETTINGS, TRIALS, BEST_CONFIG, BEST = ("study.journal", "tune.json", "trials.csv",
@@ -151,8 +155,11 @@ def score(history: dict, metric: str, window: int = WINDOW) -> dict:
             "best_epoch": int(epochs[end - width // 2])}
 
 
-def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std: float):
+def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std: float,
+               stopping=lambda: False):
     def objective(trial):
+        if stopping():  # a Ctrl-C arrived while Optuna started this trial
+            raise KeyboardInterrupt
         cfg = _trial_config(base, tune_space.suggest(trial, space))
         auto.resolve(cfg, info["n_train"])  # what the trial leaves open, as ember train chooses it
         trainer = Trainer(cfg, splits, info["task"], info["n_outputs"], y_std, Progress(quiet=True))
@@ -176,6 +183,19 @@ def _objective(optuna, base: dict, space: dict, splits: dict, info: dict, y_std:
         trial.set_user_attr("seconds", round(time.perf_counter() - started, 3))
         return result["val_loss"]
     return objective
+
+
+def refit_plan(budget: int) -> dict:
+    """How the chosen configuration is retrained on the training and validation rows: for its
+    epoch ``budget`` (what ``ember train`` gives it: the CNN's 30, the step budget's epochs
+    for an MLP), averaging the weights of the last third of the epochs (``ember train --swa``).
+
+    Example::
+
+        >>> refit_plan(30)
+        {'epochs': 30, 'swa': 10}
+    """
+    return {"epochs": int(budget), "swa": max(2, int(budget) // 3)}
 
 
 def best_trial(study, task: str):
@@ -341,7 +361,9 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
             args) -> int:
     from . import tune_report
     base, space, info = settings["base"], settings["space"], settings["info"]
-    objective = _objective(optuna, base, space, splits, info, data.spec.get("y_std", 1.0))
+    stopping = [lambda: False]  # set below: True once a first Ctrl-C arrived
+    objective = _objective(optuna, base, space, splits, info, data.spec.get("y_std", 1.0),
+                           lambda: stopping[0]())
     started = time.perf_counter()
     before = sum(t.state.is_finished() for t in study.trials)  # not the enqueued first trial
 
@@ -358,11 +380,20 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
     # Optuna logs a failed trial with its traceback; the show() line above says it in one line,
     # and a Ctrl-C is reported below
     optuna.logging.set_verbosity(optuna.logging.ERROR)
+    def stop_if_asked(study, _trial):
+        if stopping[0]():
+            study.stop()
+
     try:
-        with warnings.catch_warnings():
+        # A first Ctrl-C is only recorded while Optuna writes its journal or samples (raised
+        # there it could leave the journal's lock behind): a running trial stops after its
+        # epoch, and otherwise the search stops after the trial being finished.
+        with warnings.catch_warnings(), interrupts_between_epochs() as stopping[0]:
             warnings.simplefilter("ignore", category=optuna.exceptions.ExperimentalWarning)
             study.optimize(objective, n_trials=trials, timeout=timeout, n_jobs=jobs,
-                           catch=(TrainingDiverged,), callbacks=[show])
+                           catch=(TrainingDiverged,), callbacks=[show, stop_if_asked])
+            if stopping[0]():
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         _fail_stale(study)  # a Ctrl-C outside the objective leaves Optuna's trial RUNNING
         print(f"\ninterrupted: the finished trials are kept in {os.path.join(folder, STUDY)}; "
@@ -379,11 +410,16 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
     best_cfg = _trial_config({**base, "data": info.get("data_path") or base["data"]},
                              tune_space.suggest(optuna.trial.FixedTrial(best.params), space))
     rundir.write_json(folder, BEST_CONFIG, best_cfg)
-    refit = best.user_attrs.get("best_epoch") if args.refit else None
+    refit = None
+    if args.refit:
+        budget = dict(best_cfg)
+        auto.resolve(budget, info["n_train"])  # the epochs its trial was given
+        refit = refit_plan(budget["epochs"])
     chosen = tune_report.scores(tune_report.record(best))
     progress.message(f"best trial {best.number}: {chosen}; retraining it in "
                      f"{os.path.join(folder, BEST)}" + (
-                         f" on the training and validation rows ({refit} epochs)" if refit else ""))
+                         f" on the training and validation rows ({refit['epochs']} epochs, "
+                         f"averaging the last {refit['swa']})" if refit else ""))
     status = _retrain(folder, refit)
     if status:
         return status
@@ -409,17 +445,18 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
     return 0
 
 
-def _retrain(folder: str, refit_epochs: int | None = None) -> int:
-    """Trains the best configuration with ``ember train`` into ``folder/best``. With
-    ``refit_epochs`` the validation rows join the training rows (``--val-split 0``: the test rows
-    stay the same) and it trains that many epochs without early stopping: the epochs at which
-    the trial's validation loss was lowest, so nothing but the training data was chosen on
-    rows the final model is scored on."""
+def _retrain(folder: str, refit: dict | None = None) -> int:
+    """Trains the best configuration with ``ember train`` into ``folder/best``. With ``refit``
+    (:func:`refit_plan`) the validation rows join the training rows (``--val-split 0``: the test
+    rows stay the same) and it trains ``refit["epochs"]`` epochs keeping the average of the last
+    ``refit["swa"]`` epochs' weights; nothing but the training data was chosen on rows the final
+    model is scored on."""
     from .main import build_parser
     from .train import run as train_run
     argv = ["train", "--config", os.path.join(folder, BEST_CONFIG), "--out",
             os.path.join(folder, BEST), "--overwrite", "--quiet"]
-    if refit_epochs:
-        argv += ["--val-split", "0", "--epochs", str(refit_epochs), "--early-stopping", "0"]
+    if refit:
+        argv += ["--val-split", "0", "--epochs", str(refit["epochs"]), "--swa", str(refit["swa"]),
+                 "--early-stopping", "0"]
     with writing("the best run", os.path.join(folder, BEST)):
         return train_run(build_parser().parse_args(argv))

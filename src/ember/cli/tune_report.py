@@ -152,15 +152,16 @@ def _refit_note(refit, info: dict) -> str:
     if refit is None:
         return " on the training rows"
     return (f" on the training and validation rows ({info['n_train'] + info['n_val']}) for "
-            f"{refit} epochs, its trial's best")
+            f"{refit['epochs']} epochs, keeping the average of the last {refit['swa']} epochs' "
+            f"weights")
 
 
 def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict, *,
-          new_trials: int, seconds: float, plots: bool, refit: int | None = None,
+          new_trials: int, seconds: float, plots: bool, refit: dict | None = None,
           best=None) -> dict:
     """Writes the search's files to ``folder``; returns the summary (``metrics.json``).
-    ``refit``: the epochs the best configuration was retrained for on the training and
-    validation rows together (None: retrained on the training rows as its trial was);
+    ``refit``: how the best configuration was retrained on the training and validation rows
+    together (``{"epochs", "swa"}``; None: retrained on the training rows as its trial was);
     ``best``: the trial that was retrained (default: Optuna's best trial)."""
     import optuna
     best = study.best_trial if best is None else best
@@ -189,8 +190,7 @@ def write(folder: str, study, settings: dict, best_cfg: dict, best_metrics: dict
                "default": _default(study),
                "importances": importances, "best_run": os.path.abspath(os.path.join(folder, "best")),
                "refit": None if refit is None else {
-                   "epochs": refit,
-                   "rows": settings["info"]["n_train"] + settings["info"]["n_val"]},
+                   **refit, "rows": settings["info"]["n_train"] + settings["info"]["n_val"]},
                "test": best_metrics.get("test"),
                "report": os.path.abspath(os.path.join(folder, rundir.REPORT))}
     rundir.write_json(folder, "metrics.json", summary)
