@@ -380,9 +380,9 @@ def _search(optuna, study, folder, settings, data, splits, trials, timeout, jobs
     # Optuna logs a failed trial with its traceback; the show() line above says it in one line,
     # and a Ctrl-C is reported below
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    def stop_if_asked(study, _trial):
+    def stop_if_asked(*study_and_trial):  # Optuna's callback protocol, as show()
         if stopping[0]():
-            study.stop()
+            study_and_trial[0].stop()
 
     try:
         # A first Ctrl-C is only recorded while Optuna writes its journal or samples (raised
