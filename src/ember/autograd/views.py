@@ -45,10 +45,10 @@ from . import versions as _versions
 from .function import Function
 from .grad_mode import STATE
 
-__all__ = ["ViewInfo", "note_view", "mark_multi_output", "rebase", "positions", "CopySlices",
-           "AsStridedView"]
+__all__ = ["ViewInfo", "note_view", "mark_custom_view", "mark_multi_output", "rebase", "positions",
+           "CopySlices", "AsStridedView"]
 
-DEFAULT, NO_GRAD, MULTI_OUTPUT = "default", "no_grad", "multi_output"
+DEFAULT, NO_GRAD, MULTI_OUTPUT, CUSTOM = "default", "no_grad", "multi_output", "custom"
 _PRUNE_AT = 64  # a base's list of weak references is cleaned when it reaches a power of 2 above
 
 
@@ -85,6 +85,15 @@ def note_view(out, x) -> None:
         n = len(views)
         if n >= _PRUNE_AT and not n & (n - 1):
             views[:] = [r for r in views if r() is not None]
+
+
+def mark_custom_view(out, x, output_nr: int) -> None:
+    """Marks ``out`` (a custom Function's output that is its input ``x`` returned as-is) as torch
+    does: a view of ``x`` that may not be changed in place while its history is recorded."""
+    note_view(out, x)
+    info = getattr(out, "_vw", None)
+    if info.__class__ is ViewInfo:
+        info.meta, info.output_nr = CUSTOM, output_nr
 
 
 def mark_multi_output(outputs) -> tuple:
@@ -163,6 +172,10 @@ def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
 
 
 _BACKWARD = re.compile(r"Backward\d*$")
+_CUSTOM_HINT = (" This view was created inside a custom Function (or because an input was returned "
+                "as-is) and the autograd logic to handle view+inplace would override the custom "
+                "backward associated with the custom Function, leading to incorrect gradients. This "
+                "behavior is forbidden. You can fix this by cloning the output of the custom Function.")
 _NO_GRAD_HINT = (" Given that this use case is ambiguous and error-prone, it is forbidden. You can "
                  "clarify your code by moving both the view and the inplace either both inside the "
                  "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
@@ -183,7 +196,8 @@ def _view_error(view, info: ViewInfo, indirect: bool) -> str:
         msg = f"{prefix} no_grad mode and {changed} modified inplace with grad mode enabled."
     else:
         msg = f"Output {info.output_nr} of {fn} is a view and {changed} modified inplace."
-    return msg + (_MULTI_HINT if info.meta == MULTI_OUTPUT else _NO_GRAD_HINT)
+    hint = {MULTI_OUTPUT: _MULTI_HINT, CUSTOM: _CUSTOM_HINT}.get(info.meta, _NO_GRAD_HINT)
+    return msg + hint
 
 
 def _live_views(base, root) -> list:

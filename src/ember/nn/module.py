@@ -16,6 +16,7 @@ from .. import _dtype
 from .._device import check_device, device
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from .backward_hooks import BackwardHooksMixin, call_with_hooks
 from .hooks import RemovableHandle, run_load_pre_hooks
 from .parameter import Buffer, Parameter
 
@@ -43,7 +44,7 @@ def _check_name(name, kind: str, owner) -> None:
         raise KeyError(f"attribute '{name}' already exists")
 
 
-class Module:
+class Module(BackwardHooksMixin):
     """Base class for all neural-network modules; subclasses set layers in ``__init__`` and
     write ``forward``.
 
@@ -81,18 +82,10 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         d = self.__dict__
-        if not (d["_forward_pre_hooks"] or d["_forward_hooks"]):
+        if not (d["_forward_pre_hooks"] or d["_forward_hooks"] or d.get("_backward_hooks")
+                or d.get("_backward_pre_hooks")):
             return self.forward(*args, **kwargs)
-        for hook in tuple(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in tuple(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        return out
+        return call_with_hooks(self, args, kwargs)
 
     # ------------------------------------------------------------ registration
     def _ready(self) -> None:
