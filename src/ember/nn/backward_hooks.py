@@ -21,13 +21,12 @@ Example::
 from __future__ import annotations
 
 import warnings
-from collections import OrderedDict
 
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..autograd.views import mark_custom_view
-from .hooks import RemovableHandle
+from .hooks import RemovableHandle, add_hook, hook_dict
 
 __all__ = ["BackwardHookFunction", "BackwardHook", "BackwardHooksMixin", "call_with_hooks"]
 
@@ -229,9 +228,6 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
 class BackwardHooksMixin:
     """The backward-hook registration methods of :class:`ember.nn.Module`."""
 
-    def _hook_dict(self, name: str) -> dict:
-        return self.__dict__.setdefault(name, OrderedDict())
-
     def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs when the gradients with respect to the
         module's inputs are computed; a non-None return (a tuple as long as ``grad_input``)
@@ -249,7 +245,7 @@ class BackwardHooksMixin:
         if self.__dict__.get("_is_full_backward_hook") is False:
             raise RuntimeError(_BOTH)
         self.__dict__["_is_full_backward_hook"] = True
-        return _add(self._hook_dict("_backward_hooks"), hook, prepend)
+        return add_hook(hook_dict(self, "_backward_hooks"), hook, prepend)
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_output)`` runs when the gradients of the module's outputs arrive; a
@@ -263,7 +259,7 @@ class BackwardHooksMixin:
             >>> m.bias.grad
             tensor([2.])
         """
-        return _add(self._hook_dict("_backward_pre_hooks"), hook, prepend)
+        return add_hook(hook_dict(self, "_backward_pre_hooks"), hook, prepend)
 
     def register_backward_hook(self, hook) -> RemovableHandle:
         """Deprecated in torch for :meth:`register_full_backward_hook`: ``hook(module,
@@ -272,12 +268,5 @@ class BackwardHooksMixin:
         if self.__dict__.get("_is_full_backward_hook") is True:
             raise RuntimeError(_BOTH)
         self.__dict__["_is_full_backward_hook"] = False
-        return _add(self._hook_dict("_backward_hooks"), hook, False)
+        return add_hook(hook_dict(self, "_backward_hooks"), hook, False)
 
-
-def _add(hooks: dict, hook, prepend: bool) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
-    if prepend:
-        hooks.move_to_end(handle.id, last=False)
-    return handle

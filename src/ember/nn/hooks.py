@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict
 
-__all__ = ["RemovableHandle", "run_load_pre_hooks"]
+__all__ = ["RemovableHandle", "add_hook", "hook_dict", "run_load_pre_hooks"]
 
 _ids = itertools.count()
 
@@ -34,6 +34,20 @@ class RemovableHandle:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+def hook_dict(module, name: str) -> OrderedDict:
+    """The module's hook table ``name``, made on first use."""
+    return module.__dict__.setdefault(name, OrderedDict())
+
+
+def add_hook(hooks: dict, hook, prepend: bool = False) -> RemovableHandle:
+    """Registers ``hook`` in ``hooks`` (last, or first with ``prepend``); returns its handle."""
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
 
 
 def run_load_pre_hooks(module, state_dict, strict: bool):

@@ -7,22 +7,19 @@ module, parents before children, with dotted keys (``fc1.weight``, ``bn.running_
 from __future__ import annotations
 
 import copy
-import functools
-from collections import OrderedDict, namedtuple
-
-import numpy as np
+from collections import OrderedDict
 
 from .. import _dtype
 from .._device import check_device, device
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .backward_hooks import BackwardHooksMixin, call_with_hooks
-from .hooks import RemovableHandle, run_load_pre_hooks
+from .hooks import RemovableHandle, add_hook
+from .module_state import StateDictMixin
+from .module_tools import ModuleToolsMixin
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
-
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -44,7 +41,7 @@ def _check_name(name, kind: str, owner) -> None:
         raise KeyError(f"attribute '{name}' already exists")
 
 
-class Module(BackwardHooksMixin):
+class Module(StateDictMixin, BackwardHooksMixin, ModuleToolsMixin):
     """Base class for all neural-network modules; subclasses set layers in ``__init__`` and
     write ``forward``.
 
@@ -351,98 +348,15 @@ class Module(BackwardHooksMixin):
     def type(self, dst_type) -> "Module":
         return self._convert(lambda a: a.astype(_dtype.to_numpy_dtype(dst_type)))
 
-    # ------------------------------------------------------------- state dict
-    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
-        """Parameters then persistent buffers of each module, parents first, as an OrderedDict of
-        detached tensors sharing memory with the model."""
-        out = OrderedDict() if destination is None else destination
-        for name, p in self._parameters.items():
-            if p is not None:
-                out[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                out[prefix + name] = b if keep_vars else b.detach()
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(out, prefix + name + ".", keep_vars)
-        return out
-
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        """Copies values into parameters and buffers; with ``strict``, missing and unexpected keys
-        are errors. Everything is checked first: on any error nothing is changed.
-
-        Returns ``(missing_keys, unexpected_keys)``.
-        """
-        if not hasattr(state_dict, "items"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
-        state_dict = run_load_pre_hooks(self, state_dict, strict)
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors, plan = [], []
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):  # torch refuses lists and arrays too
-                errors.append(f'While copying the parameter named "{key}", expected ember.Tensor or '
-                              f"Tensor-like object from checkpoint but received {type(value)}")
-                continue
-            arr = value._data
-            if arr.shape != target._data.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape "
-                              f"{_shape(arr.shape)} from checkpoint, the shape in current model is "
-                              f"{_shape(target._data.shape)}.")
-                continue
-            plan.append((target, arr))
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ". ")
-        if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                               + "\n\t".join(errors))
-        with no_grad():
-            for target, arr in plan:
-                if assign:
-                    target._data = arr.astype(target._data.dtype, copy=True)
-                else:
-                    np.copyto(target._data, arr, casting="unsafe")
-        return _IncompatibleKeys(missing, unexpected)
-
     # ------------------------------------------------------------------ hooks
     def register_forward_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
         """``hook(module, inputs, output)`` runs after ``forward``; a non-None return replaces
         the output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._forward_hooks, hook, prepend)
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
         """``hook(module, inputs)`` runs before ``forward``; a non-None return replaces the inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False) -> RemovableHandle:
-        """``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-        error_msgs)`` (``module`` first when ``with_module``) runs before ``load_state_dict``
-        matches keys, on a copy of the state dict it may change (old key names, …)."""
-        hooks = self.__dict__.setdefault("_load_state_dict_pre_hooks", OrderedDict())
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = functools.partial(hook, self) if with_module else hook
-        return handle
-
-    def register_load_state_dict_pre_hook(self, hook) -> RemovableHandle:
-        """As :meth:`_register_load_state_dict_pre_hook` with the module passed first."""
-        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+        return add_hook(self._forward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------------- repr
     def extra_repr(self) -> str:
@@ -485,7 +399,3 @@ def _copy_tensor(t: Tensor, memo) -> Tensor:
     if id(t) not in memo:
         memo[id(t)] = Tensor._make(t._data.copy())
     return memo[id(t)]
-
-
-def _shape(shape) -> str:
-    return f"ember.Size({list(shape)})"
