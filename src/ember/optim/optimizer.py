@@ -20,7 +20,6 @@ override ``step()`` and loop over ``param_groups`` itself.
 from __future__ import annotations
 
 import copy
-import functools
 from collections import defaultdict
 from itertools import chain
 
@@ -30,8 +29,11 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 from ._fastpath import FastPath, step_and_betas
+from .optimizer_hooks import (OptimizerHooksMixin, hooked_step, register_optimizer_step_post_hook,
+                              register_optimizer_step_pre_hook)
 
-__all__ = ["Optimizer", "required", "step_and_betas"]
+__all__ = ["Optimizer", "required", "step_and_betas", "register_optimizer_step_pre_hook",
+           "register_optimizer_step_post_hook"]
 
 
 class _RequiredParameter:
@@ -59,7 +61,7 @@ def _check_kernel_flags(defaults: dict) -> None:
                              f"supported (got {flag}={defaults[flag]!r}; leave it False/None)")
 
 
-class Optimizer(FastPath):
+class Optimizer(OptimizerHooksMixin, FastPath):
     """Base class of all optimizers.
 
     Args:
@@ -83,15 +85,12 @@ class Optimizer(FastPath):
     """
 
     def __init_subclass__(cls, **kwargs) -> None:
-        """Marks calls of a subclass's own ``step()`` so schedulers can check the call order."""
+        """Wraps a subclass's own ``step()`` (see :func:`hooked_step`): its calls are marked for
+        the schedulers' order check and run the step hooks."""
         super().__init_subclass__(**kwargs)
         own_step = cls.__dict__.get("step")
-        if own_step is not None:
-            @functools.wraps(own_step)
-            def step(self, *args, **kw):
-                self._opt_called = True
-                return own_step(self, *args, **kw)
-            cls.step = step
+        if own_step is not None and not getattr(own_step, "hooked", False):
+            cls.step = hooked_step(own_step)
 
     def __init__(self, params, defaults: dict) -> None:
         _check_kernel_flags(defaults)
@@ -176,6 +175,7 @@ class Optimizer(FastPath):
                     else:
                         p.grad._data[...] = 0
 
+    @hooked_step
     def step(self, closure=None):
         """Performs one optimization step; ``closure`` re-evaluates the model and returns the loss.
 
@@ -187,7 +187,6 @@ class Optimizer(FastPath):
                 loss = closure()
         for group in self.param_groups:
             self._step_group(group)
-        self._opt_called = True
         return loss
 
     # ------------------------------------------------------------- state dicts
@@ -199,6 +198,7 @@ class Optimizer(FastPath):
         copied, so a state dict kept in memory (e.g. the best epoch's) is not changed by
         later steps; :meth:`load_state_dict` copies them again.
         """
+        self._run_hooks("_optimizer_state_dict_pre_hooks")
         index_of: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
@@ -209,7 +209,8 @@ class Optimizer(FastPath):
             groups.append(packed)
         state = {index_of[id(p)]: {k: _copy_value(v) for k, v in s.items()}
                  for p, s in self.state.items() if id(p) in index_of}
-        return {"state": state, "param_groups": groups}
+        return self._run_hooks("_optimizer_state_dict_post_hooks",
+                               {"state": state, "param_groups": groups}, replace=True)
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Loads a state from :meth:`state_dict` (arrays are copied, so resuming is exact).
@@ -217,6 +218,9 @@ class Optimizer(FastPath):
         State values may be ember tensors or NumPy arrays, and indices may be strings
         (as after a JSON round trip).
         """
+        if isinstance(state_dict, dict):
+            state_dict = self._run_hooks("_optimizer_load_state_dict_pre_hooks", state_dict.copy(),
+                                         replace=True)
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError("expected a dict with 'state' and 'param_groups' (from Optimizer.state_dict()), "
                              f"got {type(state_dict).__name__} with keys "
@@ -250,6 +254,7 @@ class Optimizer(FastPath):
             new_groups.append(s)
         self.state = new_state
         self.param_groups = new_groups
+        self._run_hooks("_optimizer_load_state_dict_post_hooks")
 
     # ---------------------------------------------------------------- printing
     def __repr__(self) -> str:
