@@ -163,3 +163,48 @@ def test_compile_runs_eagerly():
     before = m(x).detach().numpy()
     assert m.compile(mode="max-autotune", fullgraph=True) is None
     np.testing.assert_allclose(m(x).detach().numpy(), before, rtol=1e-6)
+
+
+class _Scale:
+    @staticmethod
+    def make(lib):
+        class Scale(lib.nn.Module):
+            def forward(self, x, factor=1.0):
+                if factor < 0:
+                    raise ValueError("negative factor")
+                return x * factor
+        return Scale()
+
+
+@LIBS
+def test_forward_hooks_with_kwargs_and_always_call(lib):
+    m = _Scale.make(lib)
+    calls = []
+    m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {**kwargs, "factor": 3.0}),
+                                with_kwargs=True)
+    h = m.register_forward_hook(lambda mod, args, kwargs, out: calls.append(("kw", kwargs)) or out + 1,
+                                with_kwargs=True)
+    always = m.register_forward_hook(lambda mod, args, out: calls.append(("always", out)),
+                                     always_call=True)
+    assert m(lib.ones(2), factor=2.0).tolist() == [4.0, 4.0]
+    assert calls == [("kw", {"factor": 3.0}), ("always", calls[1][1])] and calls[1][1].tolist() == [4.0, 4.0]
+    h.remove()
+    always.remove()
+    calls.clear()
+    failing = _Scale.make(lib)
+    failing.register_forward_hook(lambda mod, args, out: calls.append(("always", out)), always_call=True)
+    failing.register_forward_hook(lambda mod, args, out: calls.append(("plain", out)))
+    with pytest.raises(ValueError, match="negative factor"):
+        failing(lib.ones(1), factor=-1.0)
+    assert calls == [("always", None)]
+    bad = _Scale.make(lib)
+    bad.register_forward_pre_hook(lambda mod, args, kwargs: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match="forward pre-hook must return None or a tuple of \\(new_args, new_kwargs\\)"):
+        bad(lib.ones(1))
+
+
+@LIBS
+def test_modules_remove_duplicate(lib):
+    shared = lib.nn.Linear(1, 1)
+    net = lib.nn.Sequential(shared, shared)
+    assert len(list(net.modules())) == 2 and len(list(net.modules(remove_duplicate=False))) == 3

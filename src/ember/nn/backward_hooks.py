@@ -196,33 +196,66 @@ def _warn_non_full(inputs, result, node) -> None:
 
 def call_with_hooks(module, args: tuple, kwargs: dict):
     """``Module.__call__`` with hooks: forward pre-hooks, backward-hook wiring, forward, forward
-    hooks, then the output side of the backward hooks."""
+    hooks, then the output side of the backward hooks. When forward (or a hook) raises, the
+    forward hooks registered with ``always_call=True`` that did not run yet run on None."""
     d = module.__dict__
-    for hook in tuple(d["_forward_pre_hooks"].values()):
-        result = hook(module, args)
-        if result is not None:
-            args = result if isinstance(result, tuple) else (result,)
-    hooks = tuple(d.get("_backward_hooks", {}).values())
-    full = hooks if d.get("_is_full_backward_hook") else ()
-    pre = tuple(d.get("_backward_pre_hooks", {}).values())
-    bw = None
-    if full or pre:
-        bw = BackwardHook(module, full, pre)
-        args = bw.setup_input_hook(args)
-    out = module.forward(*args, **kwargs)
-    for hook in tuple(d["_forward_hooks"].values()):
-        result = hook(module, args, out)
-        if result is not None:
-            out = result
-    if bw is not None:
-        if not isinstance(out, (Tensor, tuple)):
-            warnings.warn("For backward hooks to be called, module output should be a Tensor or a "
-                          f"tuple of Tensors but received {type(out)}", stacklevel=3)
+    with_kwargs = d.get("_forward_hooks_with_kwargs", ())
+    always = d.get("_forward_hooks_always_called", ())
+    called, out = set(), None
+    try:
+        args, kwargs = _run_pre_hooks(module, args, kwargs)
+        hooks = tuple(d.get("_backward_hooks", {}).values())
+        full = hooks if d.get("_is_full_backward_hook") else ()
+        pre = tuple(d.get("_backward_pre_hooks", {}).values())
+        bw = None
+        if full or pre:
+            bw = BackwardHook(module, full, pre)
+            args = bw.setup_input_hook(args)
+        out = module.forward(*args, **kwargs)
+        for hook_id, hook in tuple(d["_forward_hooks"].items()):
+            if hook_id in always:
+                called.add(hook_id)
+            result = hook(module, args, kwargs, out) if hook_id in with_kwargs else hook(module, args, out)
+            if result is not None:
+                out = result
+        if bw is not None:
+            if not isinstance(out, (Tensor, tuple)):
+                warnings.warn("For backward hooks to be called, module output should be a Tensor or a "
+                              f"tuple of Tensors but received {type(out)}", stacklevel=3)
+            else:
+                out = bw.setup_output_hook(out)
+        if hooks and not full:
+            _hook_node(module, args, out, hooks)
+        return out
+    except Exception:
+        for hook_id, hook in tuple(d["_forward_hooks"].items()):
+            if hook_id not in always or hook_id in called:
+                continue
+            try:
+                result = hook(module, args, kwargs, out) if hook_id in with_kwargs else hook(module, args, out)
+                out = out if result is None else result
+            except Exception as e:  # noqa: BLE001 - torch silences it with a warning
+                warnings.warn("module forward hook with ``always_call=True`` raised an exception that "
+                              f"was silenced as another error was raised in forward: {e}", stacklevel=3)
+        raise
+
+
+def _run_pre_hooks(module, args: tuple, kwargs: dict):
+    d = module.__dict__
+    with_kwargs = d.get("_forward_pre_hooks_with_kwargs", ())
+    for hook_id, hook in tuple(d["_forward_pre_hooks"].items()):
+        if hook_id in with_kwargs:
+            result = hook(module, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, "
+                                       f"new_kwargs), but got {result}.")
+                args, kwargs = result
         else:
-            out = bw.setup_output_hook(out)
-    if hooks and not full:
-        _hook_node(module, args, out, hooks)
-    return out
+            result = hook(module, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+    return args, kwargs
 
 
 class BackwardHooksMixin:

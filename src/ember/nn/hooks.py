@@ -22,12 +22,14 @@ class RemovableHandle:
         >>> h.remove()
     """
 
-    def __init__(self, hooks: dict) -> None:
+    def __init__(self, hooks: dict, *flags: dict) -> None:
         self.id = next(_ids)
         self._hooks = hooks
+        self._flags = flags  # tables marking this hook (torch's ``with_kwargs``, ``always_call``)
 
     def remove(self) -> None:
-        self._hooks.pop(self.id, None)
+        for table in (self._hooks, *self._flags):
+            table.pop(self.id, None)
 
     def __enter__(self) -> "RemovableHandle":
         return self
@@ -41,10 +43,14 @@ def hook_dict(module, name: str) -> OrderedDict:
     return module.__dict__.setdefault(name, OrderedDict())
 
 
-def add_hook(hooks: dict, hook, prepend: bool = False) -> RemovableHandle:
-    """Registers ``hook`` in ``hooks`` (last, or first with ``prepend``); returns its handle."""
-    handle = RemovableHandle(hooks)
+def add_hook(hooks: dict, hook, prepend: bool = False, flags=()) -> RemovableHandle:
+    """Registers ``hook`` in ``hooks`` (last, or first with ``prepend``) and marks it in each
+    table of ``flags`` (``(table, bool)`` pairs) whose bool is true; returns its handle."""
+    marked = [table for table, on in flags if on]
+    handle = RemovableHandle(hooks, *marked)
     hooks[handle.id] = hook
+    for table in marked:
+        table[handle.id] = True
     if prepend:
         hooks.move_to_end(handle.id, last=False)
     return handle

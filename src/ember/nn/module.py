@@ -14,7 +14,7 @@ from .._device import check_device, device
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .backward_hooks import BackwardHooksMixin, call_with_hooks
-from .hooks import RemovableHandle, add_hook
+from .hooks import RemovableHandle, add_hook, hook_dict
 from .module_state import StateDictMixin
 from .module_tools import ModuleToolsMixin
 from .parameter import Buffer, Parameter
@@ -197,8 +197,8 @@ class Module(StateDictMixin, BackwardHooksMixin, ModuleToolsMixin):
             sub = prefix + ("." if prefix else "") + name
             yield from module.named_modules(memo, sub, remove_duplicate)
 
-    def modules(self):
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate: bool = True):
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def named_children(self):
@@ -349,14 +349,21 @@ class Module(StateDictMixin, BackwardHooksMixin, ModuleToolsMixin):
         return self._convert(lambda a: a.astype(_dtype.to_numpy_dtype(dst_type)))
 
     # ------------------------------------------------------------------ hooks
-    def register_forward_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, inputs, output)`` runs after ``forward``; a non-None return replaces
-        the output."""
-        return add_hook(self._forward_hooks, hook, prepend)
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """``hook(module, inputs, output)`` (``hook(module, inputs, kwargs, output)`` with
+        ``with_kwargs``) runs after ``forward``; a non-None return replaces the output. With
+        ``always_call`` it also runs (on None) when forward raises."""
+        flags = ((hook_dict(self, "_forward_hooks_with_kwargs"), with_kwargs),
+                 (hook_dict(self, "_forward_hooks_always_called"), always_call))
+        return add_hook(self._forward_hooks, hook, prepend, flags)
 
-    def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, inputs)`` runs before ``forward``; a non-None return replaces the inputs."""
-        return add_hook(self._forward_pre_hooks, hook, prepend)
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, inputs)`` runs before ``forward``; a non-None return replaces the inputs.
+        With ``with_kwargs``, ``hook(module, args, kwargs)`` returns None or ``(args, kwargs)``."""
+        flags = ((hook_dict(self, "_forward_pre_hooks_with_kwargs"), with_kwargs),)
+        return add_hook(self._forward_pre_hooks, hook, prepend, flags)
 
     # ------------------------------------------------------------------- repr
     def extra_repr(self) -> str:

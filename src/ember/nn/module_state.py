@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict, namedtuple
+from typing import TypeVar
 
 import numpy as np
 
@@ -56,6 +57,9 @@ def _walk(module, prefix: str = "", post: bool = False):
 
 class StateDictMixin:
     """The state-dict methods of :class:`ember.nn.Module`."""
+
+    #: torch's type variable of ``state_dict``'s ``destination``
+    T_destination = TypeVar("T_destination", bound=dict)
 
     def get_extra_state(self):
         """Override to return extra state (anything ``set_extra_state`` takes back) that

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
+from typing import Any, Callable
 
 from ..nn.hooks import RemovableHandle, add_hook, hook_dict
 
@@ -62,9 +63,11 @@ def register_optimizer_step_post_hook(hook) -> RemovableHandle:
     return add_hook(_GLOBAL_POST, hook)
 
 
-def hooked_step(step):
-    """Wraps an optimizer class's ``step``: marks the call (for the schedulers' order check) and
-    runs the step hooks around the outermost call."""
+def hooked_step(func):
+    """Wraps an optimizer class's ``step`` function ``func``: marks the call (for the
+    schedulers' order check) and runs the step hooks around the outermost call."""
+    step = func
+
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
         self = args[0]
@@ -94,6 +97,12 @@ def hooked_step(step):
 
 class OptimizerHooksMixin:
     """The hook-registration methods of :class:`ember.optim.Optimizer`."""
+
+    #: torch's type aliases of a step pre-hook and post-hook
+    OptimizerPreHook = Callable[[Any, tuple, dict], "tuple[tuple, dict] | None"]
+    OptimizerPostHook = Callable[[Any, tuple, dict], None]
+    #: torch's name of the wrapper that runs the step hooks around a ``step`` function
+    profile_hook_step = staticmethod(hooked_step)
 
     def register_step_pre_hook(self, hook) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs before ``step``; a non-None return must be a
