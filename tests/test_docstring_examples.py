@@ -37,7 +37,7 @@ MODULES += ["ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
 MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
 MODULES += ["ember.optim.swa_utils"]
 MODULES += ["ember.nn.backward_hooks", "ember.nn.module_state", "ember.nn.module_tools",
-            "ember.optim.optimizer_hooks"]
+            "ember.optim.optimizer_hooks", "ember.nn.global_hooks"]
 MODULES += ["ember.keras.layers.layer_weights", "ember.keras.layers.keras_op_specs"]
 DISTRIBUTIONS = ["distribution", "exp_family", "constraints", "utils", "kl", "normal", "categorical",
                  "bernoulli", "uniform", "transforms", "_transform_base", "_transform_pointwise",

@@ -179,3 +179,35 @@ def test_deprecated_backward_hook_on_last_node_matches_torch():
     for a, b in zip(e_seen[0], t_seen[0]):
         np.testing.assert_allclose(a, b, rtol=1e-6)
     np.testing.assert_allclose(e_grad, t_grad, rtol=1e-6)
+
+
+GLOBAL_MODULE = {ember: ember.nn.modules.module, torch: torch.nn.modules.module}
+
+
+@pytest.mark.parametrize("lib", [ember, torch], ids=["ember", "torch"])
+def test_global_module_hooks_order(lib):
+    g = GLOBAL_MODULE[lib]
+    net = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Tanh())
+    calls = []
+    net[0].register_forward_pre_hook(lambda m, i: calls.append(("own-pre", type(m).__name__)))
+    net[0].register_forward_hook(lambda m, i, o: calls.append(("own-fwd", type(m).__name__)))
+    net[0].register_full_backward_hook(lambda m, gi, go: calls.append(("own-bwd", type(m).__name__)))
+    handles = [g.register_module_forward_pre_hook(lambda m, i: calls.append(("pre", type(m).__name__))),
+               g.register_module_forward_hook(lambda m, i, k, o: calls.append(("fwd", type(m).__name__, sorted(k))),
+                                              with_kwargs=True),
+               g.register_module_full_backward_pre_hook(lambda m, go: calls.append(("bpre", type(m).__name__))),
+               g.register_module_full_backward_hook(lambda m, gi, go: calls.append(("bwd", type(m).__name__)))]
+    try:
+        with pytest.raises(RuntimeError, match="as a global Module hook"):
+            g.register_module_backward_hook(lambda *a: None)
+        net(lib.ones(1, 2, requires_grad=True)).sum().backward()
+    finally:
+        for h in handles:
+            h.remove()
+    assert calls == [("pre", "Sequential"), ("pre", "Linear"), ("own-pre", "Linear"), ("fwd", "Linear", []),
+                     ("own-fwd", "Linear"), ("pre", "Tanh"), ("fwd", "Tanh", []), ("fwd", "Sequential", []),
+                     ("bpre", "Sequential"), ("bpre", "Tanh"), ("bwd", "Tanh"), ("bpre", "Linear"),
+                     ("bwd", "Linear"), ("own-bwd", "Linear"), ("bwd", "Sequential")]
+    calls.clear()
+    net(lib.ones(1, 2))
+    assert calls == [("own-pre", "Linear"), ("own-fwd", "Linear")]

@@ -26,6 +26,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..autograd.views import mark_custom_view
+from . import global_hooks as G
 from .hooks import RemovableHandle, add_hook, hook_dict
 
 __all__ = ["BackwardHookFunction", "BackwardHook", "BackwardHooksMixin", "call_with_hooks"]
@@ -199,20 +200,24 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
     hooks, then the output side of the backward hooks. When forward (or a hook) raises, the
     forward hooks registered with ``always_call=True`` that did not run yet run on None."""
     d = module.__dict__
-    with_kwargs = d.get("_forward_hooks_with_kwargs", ())
-    always = d.get("_forward_hooks_always_called", ())
+    with_kwargs = {**G.FORWARD_WITH_KWARGS, **d.get("_forward_hooks_with_kwargs", {})}
+    always = {**G.FORWARD_ALWAYS, **d.get("_forward_hooks_always_called", {})}
+    forward_hooks = (*G.FORWARD.items(), *d["_forward_hooks"].items())
     called, out = set(), None
     try:
         args, kwargs = _run_pre_hooks(module, args, kwargs)
-        hooks = tuple(d.get("_backward_hooks", {}).values())
-        full = hooks if d.get("_is_full_backward_hook") else ()
-        pre = tuple(d.get("_backward_pre_hooks", {}).values())
+        own = tuple(d.get("_backward_hooks", {}).values())
+        glob = tuple(G.BACKWARD.values())
+        full = (glob if G.is_full() else ()) + (own if d.get("_is_full_backward_hook") else ())
+        hooks = (glob if G.is_full() is False else ()) + (own if d.get("_is_full_backward_hook") is False
+                                                          else ())
+        pre = (*G.BACKWARD_PRE.values(), *d.get("_backward_pre_hooks", {}).values())
         bw = None
         if full or pre:
             bw = BackwardHook(module, full, pre)
             args = bw.setup_input_hook(args)
         out = module.forward(*args, **kwargs)
-        for hook_id, hook in tuple(d["_forward_hooks"].items()):
+        for hook_id, hook in forward_hooks:
             if hook_id in always:
                 called.add(hook_id)
             result = hook(module, args, kwargs, out) if hook_id in with_kwargs else hook(module, args, out)
@@ -224,11 +229,11 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
                               f"tuple of Tensors but received {type(out)}", stacklevel=3)
             else:
                 out = bw.setup_output_hook(out)
-        if hooks and not full:
+        if hooks:
             _hook_node(module, args, out, hooks)
         return out
     except Exception:
-        for hook_id, hook in tuple(d["_forward_hooks"].items()):
+        for hook_id, hook in forward_hooks:
             if hook_id not in always or hook_id in called:
                 continue
             try:
@@ -243,7 +248,7 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
 def _run_pre_hooks(module, args: tuple, kwargs: dict):
     d = module.__dict__
     with_kwargs = d.get("_forward_pre_hooks_with_kwargs", ())
-    for hook_id, hook in tuple(d["_forward_pre_hooks"].items()):
+    for hook_id, hook in (*G.FORWARD_PRE.items(), *d["_forward_pre_hooks"].items()):
         if hook_id in with_kwargs:
             result = hook(module, args, kwargs)
             if result is not None:
@@ -297,7 +302,9 @@ class BackwardHooksMixin:
     def register_backward_hook(self, hook) -> RemovableHandle:
         """Deprecated in torch for :meth:`register_full_backward_hook`: ``hook(module,
         grad_input, grad_output)`` on the node that made the module's (first) output, whose
-        ``grad_input`` are that node's input gradients, not the module's."""
+        ``grad_input`` are that node's input gradients, not the module's, in the order of
+        ember's node (``Linear``: input, weight, bias; torch's ``addmm``: bias, input,
+        weight.T), with torch's FutureWarnings where gradients are missed."""
         if self.__dict__.get("_is_full_backward_hook") is True:
             raise RuntimeError(_BOTH)
         self.__dict__["_is_full_backward_hook"] = False

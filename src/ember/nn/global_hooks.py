@@ -1,0 +1,76 @@
+"""Hooks on every module at once, as ``torch.nn.modules.module.register_module_*_hook``: they run
+for each module call, global forward (pre-)hooks and full backward (pre-)hooks before the
+module's own. Used by profilers, FLOP counters and activation loggers.
+
+Example::
+
+    >>> from ember.nn.modules.module import register_module_forward_hook
+    >>> h = register_module_forward_hook(lambda m, inp, out: print(type(m).__name__))
+    >>> _ = ember.nn.Sequential(ember.nn.Linear(2, 2), ember.nn.ReLU())(ember.ones(1, 2))
+    Linear
+    ReLU
+    Sequential
+    >>> h.remove()
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .hooks import RemovableHandle, add_hook
+
+__all__ = ["register_module_forward_pre_hook", "register_module_forward_hook",
+           "register_module_backward_hook", "register_module_full_backward_pre_hook",
+           "register_module_full_backward_hook", "ANY", "FORWARD_PRE", "FORWARD",
+           "FORWARD_WITH_KWARGS", "FORWARD_ALWAYS", "BACKWARD", "BACKWARD_PRE", "is_full"]
+
+ANY: OrderedDict = OrderedDict()   # every global hook (Module.__call__'s one check)
+FORWARD_PRE: OrderedDict = OrderedDict()
+FORWARD: OrderedDict = OrderedDict()
+FORWARD_WITH_KWARGS: OrderedDict = OrderedDict()
+FORWARD_ALWAYS: OrderedDict = OrderedDict()
+BACKWARD: OrderedDict = OrderedDict()
+BACKWARD_PRE: OrderedDict = OrderedDict()
+_FULL = [None]  # None until a global backward hook is registered, then whether it is a full one
+_BOTH = ("Cannot use both regular backward hooks and full backward hooks as a global Module hook. "
+         "Please use only one of them.")
+
+
+def is_full():
+    """True/False once global full/non-full backward hooks were registered, else None."""
+    return _FULL[0]
+
+
+def register_module_forward_pre_hook(hook) -> RemovableHandle:
+    """``hook(module, inputs)`` runs before every module's forward; a non-None return replaces
+    the inputs."""
+    return add_hook(FORWARD_PRE, hook, flags=((ANY, True),))
+
+
+def register_module_forward_hook(hook, *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """``hook(module, inputs, output)`` (``hook(module, inputs, kwargs, output)`` with
+    ``with_kwargs``) runs after every module's forward; a non-None return replaces the output."""
+    return add_hook(FORWARD, hook, flags=((ANY, True), (FORWARD_WITH_KWARGS, with_kwargs),
+                                          (FORWARD_ALWAYS, always_call)))
+
+
+def register_module_full_backward_pre_hook(hook) -> RemovableHandle:
+    """``hook(module, grad_output)`` for every module, as ``Module.register_full_backward_pre_hook``."""
+    return add_hook(BACKWARD_PRE, hook, flags=((ANY, True),))
+
+
+def register_module_full_backward_hook(hook) -> RemovableHandle:
+    """``hook(module, grad_input, grad_output)`` for every module, as
+    ``Module.register_full_backward_hook``."""
+    if _FULL[0] is False:
+        raise RuntimeError(_BOTH)
+    _FULL[0] = True
+    return add_hook(BACKWARD, hook, flags=((ANY, True),))
+
+
+def register_module_backward_hook(hook) -> RemovableHandle:
+    """The deprecated non-full form of :func:`register_module_full_backward_hook`."""
+    if _FULL[0] is True:
+        raise RuntimeError(_BOTH)
+    _FULL[0] = False
+    return add_hook(BACKWARD, hook, flags=((ANY, True),))
