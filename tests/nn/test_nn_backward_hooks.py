@@ -211,3 +211,52 @@ def test_global_module_hooks_order(lib):
     calls.clear()
     net(lib.ones(1, 2))
     assert calls == [("own-pre", "Linear"), ("own-fwd", "Linear")]
+
+
+def _graph_case(lib, case, log):
+    lin = lib.nn.Linear(2, 2)
+    with lib.no_grad():
+        lin.weight.copy_(lib.tensor([[1.0, 2.0], [3.0, -1.0]]))
+        lin.bias.copy_(lib.tensor([0.5, -0.5]))
+    lin.register_full_backward_hook(lambda m, gi, go: log.append(([_arr(g) for g in gi], [_arr(g) for g in go])))
+    x = lib.tensor([[1.0, 2.0]], requires_grad=True)
+    if case == "output_used_twice":
+        y = lin(x)
+        (y.sum() + (y * y).mean()).backward()
+    elif case == "module_called_twice":
+        lin(lin(x)).sum().backward()
+    elif case == "retain_graph":
+        s = lin(x).sum()
+        s.backward(retain_graph=True)
+        s.backward()
+    elif case == "no_grad":
+        with lib.no_grad():
+            lin(x)
+    elif case == "autograd_grad_part":
+        lib.autograd.grad(lin(x)[0, 0], x)
+    else:
+        class Mixed(lib.nn.Module):
+            def forward(self, a):
+                return a * 2, 3, a.sum()
+        f = Mixed()
+        f.register_full_backward_hook(lambda m, gi, go: log.append(([_arr(g) for g in gi], [_arr(g) for g in go])))
+        out = f(x)
+        assert out[1] == 3
+        (out[0].sum() * out[2]).backward()
+
+
+@pytest.mark.parametrize("case", ["output_used_twice", "module_called_twice", "retain_graph", "no_grad",
+                                  "autograd_grad_part", "tuple_with_non_tensor"])
+def test_hooks_in_graph_shapes_match_torch(case):
+    logs = []
+    for lib in (ember, torch):
+        log = []
+        _graph_case(lib, case, log)
+        logs.append(log)
+    assert len(logs[0]) == len(logs[1])
+    for e, t in zip(*logs):
+        for eg, tg in zip(e, t):
+            assert [g is None for g in eg] == [g is None for g in tg]
+            for a, b in zip(eg, tg):
+                if a is not None:
+                    np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -266,6 +266,10 @@ def _run_pre_hooks(module, args: tuple, kwargs: dict):
 class BackwardHooksMixin:
     """The backward-hook registration methods of :class:`ember.nn.Module`."""
 
+    def _backward_table(self, name: str) -> dict:
+        G.IN_USE[0] = True
+        return hook_dict(self, name)
+
     def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs when the gradients with respect to the
         module's inputs are computed; a non-None return (a tuple as long as ``grad_input``)
@@ -283,7 +287,7 @@ class BackwardHooksMixin:
         if self.__dict__.get("_is_full_backward_hook") is False:
             raise RuntimeError(_BOTH)
         self.__dict__["_is_full_backward_hook"] = True
-        return add_hook(hook_dict(self, "_backward_hooks"), hook, prepend)
+        return add_hook(self._backward_table("_backward_hooks"), hook, prepend)
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_output)`` runs when the gradients of the module's outputs arrive; a
@@ -297,7 +301,7 @@ class BackwardHooksMixin:
             >>> m.bias.grad
             tensor([2.])
         """
-        return add_hook(hook_dict(self, "_backward_pre_hooks"), hook, prepend)
+        return add_hook(self._backward_table("_backward_pre_hooks"), hook, prepend)
 
     def register_backward_hook(self, hook) -> RemovableHandle:
         """Deprecated in torch for :meth:`register_full_backward_hook`: ``hook(module,
@@ -308,5 +312,5 @@ class BackwardHooksMixin:
         if self.__dict__.get("_is_full_backward_hook") is True:
             raise RuntimeError(_BOTH)
         self.__dict__["_is_full_backward_hook"] = False
-        return add_hook(hook_dict(self, "_backward_hooks"), hook, False)
+        return add_hook(self._backward_table("_backward_hooks"), hook, False)
 

@@ -20,10 +20,12 @@ from .hooks import RemovableHandle, add_hook
 
 __all__ = ["register_module_forward_pre_hook", "register_module_forward_hook",
            "register_module_backward_hook", "register_module_full_backward_pre_hook",
-           "register_module_full_backward_hook", "ANY", "FORWARD_PRE", "FORWARD",
+           "register_module_full_backward_hook", "IN_USE", "FORWARD_PRE", "FORWARD",
            "FORWARD_WITH_KWARGS", "FORWARD_ALWAYS", "BACKWARD", "BACKWARD_PRE", "is_full"]
 
-ANY: OrderedDict = OrderedDict()   # every global hook (Module.__call__'s one check)
+#: True once any backward hook or global hook was registered in this process (never reset):
+#: until then ``Module.__call__`` checks only the module's forward hooks
+IN_USE = [False]
 FORWARD_PRE: OrderedDict = OrderedDict()
 FORWARD: OrderedDict = OrderedDict()
 FORWARD_WITH_KWARGS: OrderedDict = OrderedDict()
@@ -40,23 +42,27 @@ def is_full():
     return _FULL[0]
 
 
+def _add(table: OrderedDict, hook, flags=()) -> RemovableHandle:
+    IN_USE[0] = True
+    return add_hook(table, hook, flags=flags)
+
+
 def register_module_forward_pre_hook(hook) -> RemovableHandle:
     """``hook(module, inputs)`` runs before every module's forward; a non-None return replaces
     the inputs."""
-    return add_hook(FORWARD_PRE, hook, flags=((ANY, True),))
+    return _add(FORWARD_PRE, hook)
 
 
 def register_module_forward_hook(hook, *, with_kwargs: bool = False,
                                  always_call: bool = False) -> RemovableHandle:
     """``hook(module, inputs, output)`` (``hook(module, inputs, kwargs, output)`` with
     ``with_kwargs``) runs after every module's forward; a non-None return replaces the output."""
-    return add_hook(FORWARD, hook, flags=((ANY, True), (FORWARD_WITH_KWARGS, with_kwargs),
-                                          (FORWARD_ALWAYS, always_call)))
+    return _add(FORWARD, hook, ((FORWARD_WITH_KWARGS, with_kwargs), (FORWARD_ALWAYS, always_call)))
 
 
 def register_module_full_backward_pre_hook(hook) -> RemovableHandle:
     """``hook(module, grad_output)`` for every module, as ``Module.register_full_backward_pre_hook``."""
-    return add_hook(BACKWARD_PRE, hook, flags=((ANY, True),))
+    return _add(BACKWARD_PRE, hook)
 
 
 def register_module_full_backward_hook(hook) -> RemovableHandle:
@@ -65,7 +71,7 @@ def register_module_full_backward_hook(hook) -> RemovableHandle:
     if _FULL[0] is False:
         raise RuntimeError(_BOTH)
     _FULL[0] = True
-    return add_hook(BACKWARD, hook, flags=((ANY, True),))
+    return _add(BACKWARD, hook)
 
 
 def register_module_backward_hook(hook) -> RemovableHandle:
@@ -73,4 +79,4 @@ def register_module_backward_hook(hook) -> RemovableHandle:
     if _FULL[0] is True:
         raise RuntimeError(_BOTH)
     _FULL[0] = False
-    return add_hook(BACKWARD, hook, flags=((ANY, True),))
+    return _add(BACKWARD, hook)

@@ -14,7 +14,7 @@ from .._device import check_device, device
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .backward_hooks import BackwardHooksMixin, call_with_hooks
-from .global_hooks import ANY as ANY_GLOBAL_HOOK
+from .global_hooks import IN_USE as HOOKS_IN_USE
 from .hooks import RemovableHandle, add_hook, hook_dict
 from .module_state import StateDictMixin
 from .module_tools import ModuleToolsMixin
@@ -80,8 +80,7 @@ class Module(StateDictMixin, BackwardHooksMixin, ModuleToolsMixin):
 
     def __call__(self, *args, **kwargs):
         d = self.__dict__
-        if not (d["_forward_pre_hooks"] or d["_forward_hooks"] or d.get("_backward_hooks")
-                or d.get("_backward_pre_hooks") or ANY_GLOBAL_HOOK):
+        if not (d["_forward_pre_hooks"] or d["_forward_hooks"] or HOOKS_IN_USE[0]):
             return self.forward(*args, **kwargs)
         return call_with_hooks(self, args, kwargs)
 
