@@ -208,3 +208,42 @@ def test_modules_remove_duplicate(lib):
     shared = lib.nn.Linear(1, 1)
     net = lib.nn.Sequential(shared, shared)
     assert len(list(net.modules())) == 2 and len(list(net.modules(remove_duplicate=False))) == 3
+
+
+GLOBAL_MODULE = {ember: ember.nn.modules.module, torch: torch.nn.modules.module}
+
+
+class _Holder:
+    @staticmethod
+    def make(lib):
+        class Holder(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = lib.nn.Linear(1, 1)
+                self.register_buffer("count", lib.zeros(1))
+        return Holder
+
+
+@LIBS
+def test_global_registration_hooks(lib):
+    g = GLOBAL_MODULE[lib]
+    calls = []
+    handles = [g.register_module_parameter_registration_hook(lambda m, n, v: calls.append(("param", n))),
+               g.register_module_buffer_registration_hook(
+                   lambda m, n, v: calls.append(("buffer", n)) or (None if v is None else v + 5)),
+               g.register_module_module_registration_hook(lambda m, n, v: calls.append(("module", n)))]
+    try:
+        holder = _Holder.make(lib)()
+        holder.count = lib.ones(1)
+        holder.lin = None
+        holder.add_module("extra", lib.nn.Identity())
+        holder.register_parameter("p", None)
+    finally:
+        for h in handles:
+            h.remove()
+    assert calls == [("param", "weight"), ("param", "bias"), ("module", "lin"), ("buffer", "count"),
+                     ("buffer", "count"), ("module", "lin"), ("module", "extra")]
+    assert holder.count.tolist() == [6.0]
+    calls.clear()
+    _Holder.make(lib)()
+    assert calls == []

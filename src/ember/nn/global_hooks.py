@@ -21,7 +21,10 @@ from .hooks import RemovableHandle, add_hook
 __all__ = ["register_module_forward_pre_hook", "register_module_forward_hook",
            "register_module_backward_hook", "register_module_full_backward_pre_hook",
            "register_module_full_backward_hook", "IN_USE", "FORWARD_PRE", "FORWARD",
-           "FORWARD_WITH_KWARGS", "FORWARD_ALWAYS", "BACKWARD", "BACKWARD_PRE", "is_full"]
+           "FORWARD_WITH_KWARGS", "FORWARD_ALWAYS", "BACKWARD", "BACKWARD_PRE", "is_full",
+           "register_module_buffer_registration_hook", "register_module_module_registration_hook",
+           "register_module_parameter_registration_hook", "BUFFER_REG", "MODULE_REG",
+           "PARAMETER_REG", "registered"]
 
 #: True once any backward hook or global hook was registered in this process (never reset):
 #: until then ``Module.__call__`` checks only the module's forward hooks
@@ -32,6 +35,9 @@ FORWARD_WITH_KWARGS: OrderedDict = OrderedDict()
 FORWARD_ALWAYS: OrderedDict = OrderedDict()
 BACKWARD: OrderedDict = OrderedDict()
 BACKWARD_PRE: OrderedDict = OrderedDict()
+BUFFER_REG: OrderedDict = OrderedDict()
+MODULE_REG: OrderedDict = OrderedDict()
+PARAMETER_REG: OrderedDict = OrderedDict()
 _FULL = [None]  # None until a global backward hook is registered, then whether it is a full one
 _BOTH = ("Cannot use both regular backward hooks and full backward hooks as a global Module hook. "
          "Please use only one of them.")
@@ -80,3 +86,30 @@ def register_module_backward_hook(hook) -> RemovableHandle:
         raise RuntimeError(_BOTH)
     _FULL[0] = False
     return _add(BACKWARD, hook)
+
+
+def register_module_buffer_registration_hook(hook) -> RemovableHandle:
+    """``hook(module, name, buffer)`` runs whenever any module registers a buffer; a non-None
+    return is registered instead."""
+    return add_hook(BUFFER_REG, hook)
+
+
+def register_module_module_registration_hook(hook) -> RemovableHandle:
+    """``hook(module, name, submodule)`` runs whenever any module registers a submodule; a
+    non-None return is registered instead."""
+    return add_hook(MODULE_REG, hook)
+
+
+def register_module_parameter_registration_hook(hook) -> RemovableHandle:
+    """``hook(module, name, param)`` runs whenever any module registers a parameter; a non-None
+    return is registered instead."""
+    return add_hook(PARAMETER_REG, hook)
+
+
+def registered(table: OrderedDict, module, name: str, value):
+    """``value`` after the registration hooks of ``table`` (each may replace it)."""
+    for hook in tuple(table.values()):
+        output = hook(module, name, value)
+        if output is not None:
+            value = output
+    return value

@@ -14,6 +14,7 @@ from .._device import check_device, device
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from .backward_hooks import BackwardHooksMixin, call_with_hooks
+from .global_hooks import BUFFER_REG, MODULE_REG, PARAMETER_REG, registered
 from .global_hooks import IN_USE as HOOKS_IN_USE
 from .hooks import RemovableHandle, add_hook, hook_dict
 from .module_state import StateDictMixin
@@ -96,6 +97,8 @@ class Module(StateDictMixin, BackwardHooksMixin, ModuleToolsMixin):
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             f"(ember.nn.Parameter or None required)")
+        if param is not None:  # torch runs no hook for a None placeholder
+            param = registered(PARAMETER_REG, self, name, param)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
@@ -106,7 +109,7 @@ class Module(StateDictMixin, BackwardHooksMixin, ModuleToolsMixin):
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             f"(ember Tensor or None required)")
-        self._buffers[name] = tensor
+        self._buffers[name] = registered(BUFFER_REG, self, name, tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
@@ -118,7 +121,7 @@ class Module(StateDictMixin, BackwardHooksMixin, ModuleToolsMixin):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         _check_name(name, "module", self)
-        self._modules[name] = module
+        self._modules[name] = registered(MODULE_REG, self, name, module)
 
     register_module = add_module
 
@@ -141,17 +144,17 @@ class Module(StateDictMixin, BackwardHooksMixin, ModuleToolsMixin):
         elif isinstance(value, Module):
             self._ready()
             self._forget(name)
-            d["_modules"][name] = value
+            d["_modules"][name] = registered(MODULE_REG, self, name, value)
         elif d.get("_modules") is not None and name in d["_modules"]:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
                                 f"(ember.nn.Module or None expected)")
-            d["_modules"][name] = None
+            d["_modules"][name] = registered(MODULE_REG, self, name, None)
         elif d.get("_buffers") is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
                                 f"(ember Tensor or None expected)")
-            d["_buffers"][name] = value
+            d["_buffers"][name] = registered(BUFFER_REG, self, name, value)
         else:
             object.__setattr__(self, name, value)
 
