@@ -18,7 +18,8 @@ regression the lowest validation loss. It is trained once more by ``ember train`
 training and validation rows together (:func:`refit_plan`): for its configuration's whole
 epoch budget, keeping the average of the weights of the last third of the epochs (``--swa``:
 with no validation rows left to stop on, an average of the late weights replaces choosing one
-epoch, and it generalises better than either the last or the trial's best epoch). With
+epoch; on digits and breast_cancer it scored higher and steadier on the test rows than the
+last epoch or the trial's best epoch did). With
 ``--no-refit`` it is retrained on the training rows only, as its trial was. The test rows stay
 apart, so its test score is an honest estimate.
 
@@ -82,7 +83,7 @@ def add_arguments(parser) -> None:
     a("--no-refit", dest="refit", action="store_false", default=True,
       help="retrain the best configuration on the training split only, as its trial was (by "
            "default the final model learns from the training and validation rows together, for "
-           "the epochs of the trial's best validation loss)")
+           "its epoch budget, keeping the average of the last third's weights: --swa)")
     a("--no-plots", dest="plots", action="store_false", default=None, help="skip the pictures")
     a("--quiet", action="store_true", help="no progress output")
     a("--json", action="store_true", help="print a machine-readable summary on stdout")
