@@ -247,3 +247,24 @@ def test_global_registration_hooks(lib):
     calls.clear()
     _Holder.make(lib)()
     assert calls == []
+
+
+class _Saver:
+    @staticmethod
+    def make(lib):
+        class Saver(lib.nn.Linear):
+            def _save_to_state_dict(self, destination, prefix, keep_vars):
+                super()._save_to_state_dict(destination, prefix, keep_vars)
+                destination[prefix + "scale"] = lib.ones(1) * 2
+        return Saver
+
+
+@LIBS
+def test_save_to_state_dict_override_and_keys_repr(lib):
+    net = lib.nn.Sequential(_Saver.make(lib)(2, 1))
+    sd = net.state_dict()
+    assert list(sd) == ["0.weight", "0.bias", "0.scale"] and sd["0.scale"].tolist() == [2.0]
+    keys = lib.nn.Linear(2, 1).load_state_dict({"weight": lib.ones(1, 2), "bias": lib.ones(1)})
+    assert repr(keys) == str(keys) == "<All keys matched successfully>"
+    keys = lib.nn.Linear(2, 1).load_state_dict({"weight": lib.ones(1, 2)}, strict=False)
+    assert repr(keys) == "_IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])"

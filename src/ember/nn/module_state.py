@@ -37,7 +37,20 @@ from .hooks import RemovableHandle, add_hook, hook_dict, run_load_pre_hooks
 __all__ = ["StateDictMixin", "EXTRA_STATE"]
 
 EXTRA_STATE = "_extra_state"
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns; prints as torch's when every key matched."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
 _POST_RETURN = ("Hooks registered with ``register_load_state_dict_post_hook`` are not expected to "
                 "return new values, if incompatible_keys need to be modified, it should be done "
                 "inplace.")
@@ -89,14 +102,7 @@ class StateDictMixin:
         d = self.__dict__
         for hook in tuple(d.get("_state_dict_pre_hooks", {}).values()):
             hook(self, prefix, keep_vars)
-        for name, p in self._parameters.items():
-            if p is not None:
-                out[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                out[prefix + name] = b if keep_vars else b.detach()
-        if self._has_own("get_extra_state"):
-            out[prefix + EXTRA_STATE] = self.get_extra_state()
+        self._save_to_state_dict(out, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=out, prefix=prefix + name + ".", keep_vars=keep_vars)
@@ -104,6 +110,18 @@ class StateDictMixin:
             if hook(self, out, prefix, {"version": getattr(self, "_version", 1)}) is not None:
                 raise RuntimeError("state_dict post-hook must return None")
         return out
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        """Puts this module's own entries (not its children's) into ``destination``: what a
+        module overrides to save differently, as in torch."""
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = b if keep_vars else b.detach()
+        if self._has_own("get_extra_state"):
+            destination[prefix + EXTRA_STATE] = self.get_extra_state()
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copies values into parameters and buffers (and extra state); with ``strict``, missing
@@ -221,7 +239,7 @@ class StateDictMixin:
             >>> m = ember.nn.Linear(1, 1)
             >>> h = m.register_load_state_dict_post_hook(lambda mod, keys: keys.missing_keys.clear())
             >>> m.load_state_dict({"weight": ember.ones(1, 1)})
-            IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+            <All keys matched successfully>
         """
         return add_hook(hook_dict(self, "_load_state_dict_post_hooks"), hook)
 
