@@ -268,3 +268,33 @@ def test_save_to_state_dict_override_and_keys_repr(lib):
     assert repr(keys) == str(keys) == "<All keys matched successfully>"
     keys = lib.nn.Linear(2, 1).load_state_dict({"weight": lib.ones(1, 2)}, strict=False)
     assert repr(keys) == "_IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])"
+
+
+class _Renaming:
+    @staticmethod
+    def make(lib):
+        class Renaming(lib.nn.Linear):
+            """Loads checkpoints of an older version that named the weight ``w``."""
+
+            def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs):
+                if prefix + "w" in state_dict:
+                    state_dict[prefix + "weight"] = state_dict.pop(prefix + "w")
+                if prefix + "bad" in state_dict:
+                    error_msgs.append("bad entry")
+                super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                              unexpected_keys, error_msgs)
+        return Renaming
+
+
+@LIBS
+def test_load_from_state_dict_override(lib):
+    net = lib.nn.Sequential(_Renaming.make(lib)(2, 1))
+    calls = []
+    net[0]._register_load_state_dict_pre_hook(lambda sd, prefix, *rest: calls.append((prefix, sorted(sd))))
+    old = {"0.w": lib.full((1, 2), 3.0), "0.bias": lib.zeros(1)}
+    assert repr(net.load_state_dict(old)) == "<All keys matched successfully>"
+    assert net[0].weight.tolist() == [[3.0, 3.0]] and "0.w" in old
+    assert calls == [("0.", ["0.bias", "0.weight"])]
+    with pytest.raises(RuntimeError, match="Error\\(s\\) in loading state_dict for Sequential:\n\tbad entry"):
+        net.load_state_dict({**old, "0.bad": lib.zeros(1)}, strict=False)

@@ -1,11 +1,11 @@
 """``RemovableHandle``: what ``register_forward_hook`` returns; ``handle.remove()`` unhooks.
-:func:`run_load_pre_hooks` runs the ``load_state_dict`` pre-hooks of a module tree."""
+:func:`add_hook` and :func:`hook_dict` fill the hook tables of modules and optimizers."""
 from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
 
-__all__ = ["RemovableHandle", "add_hook", "hook_dict", "run_load_pre_hooks"]
+__all__ = ["RemovableHandle", "add_hook", "hook_dict"]
 
 _ids = itertools.count()
 
@@ -55,17 +55,3 @@ def add_hook(hooks: dict, hook, prepend: bool = False, flags=()) -> RemovableHan
         hooks.move_to_end(handle.id, last=False)
     return handle
 
-
-def run_load_pre_hooks(module, state_dict, strict: bool):
-    """Runs every ``load_state_dict`` pre-hook below ``module`` (parents first, each with its
-    module's key prefix) on a copy of ``state_dict``, which they may rename or trim; returns the
-    copy (``state_dict`` itself when no module has a hook)."""
-    hooked = [(name, m) for name, m in module.named_modules()
-              if m.__dict__.get("_load_state_dict_pre_hooks")]
-    if not hooked:
-        return state_dict
-    state_dict = OrderedDict(state_dict)
-    for name, m in hooked:
-        for hook in tuple(m.__dict__["_load_state_dict_pre_hooks"].values()):
-            hook(state_dict, name + "." if name else "", {}, strict, [], [], [])
-    return state_dict

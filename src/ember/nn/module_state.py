@@ -32,7 +32,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from .hooks import RemovableHandle, add_hook, hook_dict, run_load_pre_hooks
+from .hooks import RemovableHandle, add_hook, hook_dict
 
 __all__ = ["StateDictMixin", "EXTRA_STATE"]
 
@@ -133,7 +133,9 @@ class StateDictMixin:
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
-        state_dict = run_load_pre_hooks(self, state_dict, strict)
+        early = _IncompatibleKeys([], [])
+        errors = []
+        state_dict = self._run_module_loaders(state_dict, early, errors)
         own, extras = OrderedDict(), {}
         for prefix, m in _walk(self):
             own.update((prefix + k, p) for k, p in m._parameters.items() if p is not None)
@@ -143,7 +145,9 @@ class StateDictMixin:
                 own[prefix + EXTRA_STATE] = extras[prefix + EXTRA_STATE] = m
         keys = _IncompatibleKeys([k for k in own if k not in state_dict],
                                  [k for k in state_dict if k not in own])
-        errors, plan = [], []
+        keys.missing_keys.extend(k for k in early.missing_keys if k not in keys.missing_keys)
+        keys.unexpected_keys.extend(k for k in early.unexpected_keys if k not in keys.unexpected_keys)
+        plan = []
         for key, target in own.items():
             if key not in state_dict or key in extras:
                 continue
@@ -177,6 +181,30 @@ class StateDictMixin:
                     raise AssertionError(_POST_RETURN)
         self._raise_load_errors([], keys, strict)
         return keys
+
+    def _run_module_loaders(self, state_dict, keys, errors: list):
+        """Calls ``_load_from_state_dict`` (parents first, on a copy of ``state_dict``) of each
+        module that overrides it or has load pre-hooks; returns the copy (``state_dict`` itself
+        when there is none)."""
+        tree = [(prefix, m) for prefix, m in _walk(self)
+                if m.__dict__.get("_load_state_dict_pre_hooks") or m._has_own("_load_from_state_dict")]
+        if not tree:
+            return state_dict
+        state_dict = OrderedDict(state_dict)
+        for prefix, m in tree:
+            m._load_from_state_dict(state_dict, prefix, {}, True, keys.missing_keys,
+                                    keys.unexpected_keys, errors)
+        return state_dict
+
+    def _load_from_state_dict(self, state_dict, prefix: str, local_metadata: dict, strict: bool,
+                              missing_keys: list, unexpected_keys: list, error_msgs: list) -> None:
+        """Runs this module's load pre-hooks on ``state_dict``. ember matches and copies the keys
+        of the whole tree at once after every module's ``_load_from_state_dict`` ran, so an
+        override that edits ``state_dict`` in place (renames old keys, fills defaults) and calls
+        ``super()`` works as in torch; keys it appends to ``missing_keys``/``unexpected_keys``/
+        ``error_msgs`` are reported, and values it copies itself are copied again by ember."""
+        for hook in tuple(self.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
 
     def _raise_load_errors(self, errors: list, keys, strict: bool) -> None:
         errors = list(errors)
