@@ -298,3 +298,17 @@ def test_load_from_state_dict_override(lib):
     assert calls == [("0.", ["0.bias", "0.weight"])]
     with pytest.raises(RuntimeError, match="Error\\(s\\) in loading state_dict for Sequential:\n\tbad entry"):
         net.load_state_dict({**old, "0.bad": lib.zeros(1)}, strict=False)
+
+
+@LIBS
+def test_private_apply(lib):
+    net = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.BatchNorm1d(2))
+    weight, mean = net[0].weight, net[1].running_mean
+    net(lib.ones(3, 2)).sum().backward()
+    seen = []
+    assert net._apply(lambda t: seen.append(tuple(t.shape)) or t * 0 + 2) is net
+    assert net[0].weight is weight and net[1].running_mean is not mean
+    assert net[0].weight.tolist() == [[2.0, 2.0], [2.0, 2.0]] and net[1].running_mean.tolist() == [2.0, 2.0]
+    assert net[0].weight.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    assert net[0].weight.requires_grad and net[1].num_batches_tracked.dtype == lib.int64
+    assert seen == [(2, 2), (2, 2), (2,), (2,), (2,), (2,), (2,), (2,), (2,), (2,), ()]

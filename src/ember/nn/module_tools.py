@@ -16,8 +16,7 @@ Example::
 """
 from __future__ import annotations
 
-import numpy as np
-
+from .._creation import empty_like
 from .._device import check_device
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter
@@ -73,6 +72,25 @@ class ModuleToolsMixin:
             raise AttributeError("`" + atoms[-1] + "` is not an nn.Module")
         setattr(parent, atoms[-1], module)
 
+    def _apply(self, fn, recurse: bool = True):
+        """torch's conversion primitive: gives each parameter (and its grad) the values of
+        ``fn(tensor)``, keeping the Parameter objects, and replaces each buffer by
+        ``fn(buffer)``; children first when ``recurse``. Returns self."""
+        if recurse:
+            for module in self.children():
+                module._apply(fn)
+        with no_grad():
+            for p in self._parameters.values():
+                if p is None:
+                    continue
+                p.data = fn(p)
+                if p.grad is not None:
+                    p.grad.data = fn(p.grad)
+            for key, b in self._buffers.items():
+                if b is not None:
+                    self._buffers[key] = fn(b)
+        return self
+
     def to_empty(self, *, device, recurse: bool = True):
         """Gives every parameter and buffer new, uninitialised memory of the same shape and
         dtype on ``device`` (ember: the CPU), keeping the Parameter objects; returns self.
@@ -85,24 +103,12 @@ class ModuleToolsMixin:
             0.0
         """
         check_device(device, factory=False)
-        with no_grad():
-            for module in (self.modules() if recurse else (self,)):
-                for p in module._parameters.values():
-                    if p is not None:
-                        p._data = np.empty_like(p._data)
-                        if p.grad is not None:
-                            p.grad._data = np.empty_like(p.grad._data)
-                for b in module._buffers.values():
-                    if b is not None:
-                        b._data = np.empty_like(b._data)
-        return self
+        return self._apply(lambda t: empty_like(t), recurse=recurse)
 
     def share_memory(self):
         """Returns self: ember's tensors are NumPy arrays of one process (``Tensor.share_memory_``
         is a no-op), so there is nothing to move into shared memory."""
-        for t in (*self.parameters(), *self.buffers()):
-            t.share_memory_()
-        return self
+        return self._apply(lambda t: t.share_memory_())
 
     def compile(self, *args, **kwargs) -> None:
         """Accepts ``torch.compile``'s arguments and returns None as torch does; ember has no
