@@ -312,3 +312,13 @@ def test_private_apply(lib):
     assert net[0].weight.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
     assert net[0].weight.requires_grad and net[1].num_batches_tracked.dtype == lib.int64
     assert seen == [(2, 2), (2, 2), (2,), (2,), (2,), (2,), (2,), (2,), (2,), (2,), ()]
+
+
+@pytest.mark.parametrize("make", [lambda nn: nn.InstanceNorm2d(3, affine=True, track_running_stats=True),
+                                  lambda nn: nn.Sequential(nn.Conv2d(1, 3, 3), nn.InstanceNorm2d(3, affine=True))])
+def test_to_empty_and_share_memory_reach_every_layer(make):
+    m = make(ember.nn)
+    shapes = [tuple(t.shape) for t in m.state_dict().values()]
+    assert m.to_empty(device="cpu") is m and m.share_memory() is m
+    assert [tuple(t.shape) for t in m.state_dict().values()] == shapes
+    m.eval()(ember.ones(1, 3, 4, 4) if isinstance(m, ember.nn.InstanceNorm2d) else ember.ones(1, 1, 6, 6))

@@ -25,7 +25,7 @@ class _InstanceNorm(_BatchNorm):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
                          bias=bias)
 
-    def _apply(self, input):
+    def _apply_instance_norm(self, input):
         return F.instance_norm(input, self.running_mean, self.running_var, self.weight,
                                self.bias, self.training or not self.track_running_stats,
                                self.momentum if self.momentum is not None else 0.0, self.eps)
@@ -45,8 +45,8 @@ class _InstanceNorm(_BatchNorm):
                           f"can silence this warning by not passing in num_features, which is "
                           f"not used because affine=False", stacklevel=2)
         if input.ndim == unbatched:
-            return self._apply(input.unsqueeze(0)).squeeze(0)
-        return self._apply(input)
+            return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
+        return self._apply_instance_norm(input)
 
 
 class InstanceNorm1d(_InstanceNorm):
