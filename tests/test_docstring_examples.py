@@ -35,7 +35,7 @@ MODULES += ["ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
             "ember.nn.utils.init", "ember.nn.utils.memory_format", "ember.nn.utils.stateless",
             "ember.nn.utils.prune", "ember.utils.checkpoint", "ember.func"]
 MODULES += ["ember.keras.optimizers.muon", "ember.optim.muon", "ember.keras.layers.symbolic_ops"]
-MODULES += ["ember.optim.swa_utils"]
+MODULES += ["ember.optim.swa_utils", "ember.ops.recompute", "ember.ops.backward_hook"]
 MODULES += ["ember.nn.backward_hooks", "ember.nn.module_state", "ember.nn.module_tools",
             "ember.optim.optimizer_hooks", "ember.nn.global_hooks"]
 MODULES += ["ember.keras.layers.layer_weights", "ember.keras.layers.keras_op_specs"]

@@ -26,6 +26,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import STATE
 from ..autograd.views import mark_custom_view
+from ..ops.backward_hook import BackwardHookFunction
 from . import global_hooks as G
 from .hooks import RemovableHandle, add_hook, hook_dict
 
@@ -33,23 +34,6 @@ __all__ = ["BackwardHookFunction", "BackwardHook", "BackwardHooksMixin", "call_w
 
 _BOTH = ("Cannot use both regular backward hooks and full backward hooks on a single Module. "
          "Please use only one of them.")
-
-
-class BackwardHookFunction(Function):
-    """Identity on its Tensors whose backward hands their gradients to ``callback`` (torch's
-    ``BackwardHookFunctionBackward`` node); gradients that did not arrive are zeros when
-    ``materialize`` (the inputs' side, as torch) and None otherwise (the outputs' side)."""
-
-    @staticmethod
-    def forward(ctx, callback, materialize, *args):
-        ctx.mark_non_differentiable(*[a for a in args if not a.requires_grad])
-        ctx.set_materialize_grads(materialize)
-        ctx.callback = callback
-        return args
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return (None, None) + tuple(ctx.callback(grads))
 
 
 def _pack(indices, values, size: int) -> tuple:
